@@ -1,0 +1,1 @@
+"""The Hotline console: CLI, settings, app factory, services and widgets."""

@@ -1,0 +1,126 @@
+"""Engines and sessions for both databases, and the retry helper for serialization failures."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+# SQLSTATEs PostgreSQL uses when a transaction lost a race and can simply be run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """One factory for both engines, with each engine's safety settings switched on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"connect_timeout": 5, "application_name": "hotline"})
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    connect_args = kwargs.pop("connect_args", {})
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    # Threads share the pool (workers run off the event loop); SQLite serializes writes itself.
+    connect_args.setdefault("check_same_thread", False)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    in_memory = make_url(url).database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so BEGIN is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A write transaction that starts as a read and upgrades later can fail with SQLITE_BUSY
+        # without waiting; taking the write lock at BEGIN makes writers queue on the busy timeout.
+        if connection.get_execution_options().get("hotline_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine with the two session factories services use: writes, and plain reads."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, **engine_kwargs: Any) -> Database:
+    engine = make_engine(url, **engine_kwargs)
+    reader = engine.execution_options(hotline_read_only=True)
+    return Database(
+        engine=engine,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        read_sessions=sessionmaker(reader, expire_on_commit=False),
+    )
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A serialization failure or deadlock on PostgreSQL, or a busy SQLite that ran out of patience."""
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def run_with_retries(
+    work: Callable[[], T],
+    *,
+    attempts: int = 5,
+    base_delay: float = 0.01,
+    on_retry: Callable[[int, BaseException], None] | None = None,
+) -> T:
+    """Run a whole unit of work again when it lost a race; give up after `attempts` tries.
+
+    `work` must open and commit its own transaction, so each try starts from fresh data.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as error:
+            if attempt == attempts or not is_retryable(error):
+                raise
+            if on_retry is not None:
+                on_retry(attempt, error)
+            # Jittered exponential backoff so the racers do not collide again in lockstep.
+            time.sleep(base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")

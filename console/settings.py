@@ -1,0 +1,154 @@
+"""Settings in layers: defaults < TOML file in the user config dir < HOTLINE_* environment < CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "hotline"
+ENV_PREFIX = "HOTLINE_"
+CONFIG_FILE_NAME = "config.toml"
+
+
+class SettingsError(ValueError):
+    """A setting could not be read; the message names the setting and the layer it came from."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the console needs to know about where it runs."""
+
+    data_dir: Path
+    config_dir: Path
+    database_url: str
+    keys_file: Path
+    default_region: str = "CN"
+    # Seconds between polls for incoming calls where the database cannot push them.
+    call_poll_seconds: float = 1.0
+    # Key remapping for bindings by id, e.g. {"app.quit": "ctrl+q"}.
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    # Where each value came from (field name -> "default" | "file" | "env" | "cli"), for `hotline config`.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+# Fields a user may set in any layer; data_dir and config_dir are located before the layers are read.
+_LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap"}
+
+
+def user_config_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get(f"{ENV_PREFIX}CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME))
+
+
+def user_data_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get(f"{ENV_PREFIX}DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'hotline.db'}"
+
+
+def load_settings(
+    cli: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from every layer; later layers win. `cli` holds only flags the user gave."""
+    env = os.environ if env is None else env
+    config_dir = user_config_dir(env)
+    data_dir = user_data_dir(env)
+
+    values: dict[str, Any] = {
+        "database_url": default_database_url(data_dir),
+        "keys_file": data_dir / "keys.json",
+    }
+    sources = {name: "default" for name in _LAYERED}
+
+    config_file = Path(env.get(f"{ENV_PREFIX}CONFIG_FILE") or config_dir / CONFIG_FILE_NAME)
+    for name, raw in _read_config_file(config_file).items():
+        values[name] = _coerce(name, raw, f"{config_file}")
+        sources[name] = "file"
+
+    for name in _LAYERED:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = _coerce(name, raw, f"environment variable {ENV_PREFIX}{name.upper()}")
+            sources[name] = "env"
+
+    for name, raw in (cli or {}).items():
+        if raw is None:
+            continue
+        if name not in _LAYERED:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _coerce(name, raw, "the command line")
+        sources[name] = "cli"
+
+    values["database_url"] = normalize_database_url(values["database_url"])
+    return Settings(data_dir=data_dir, config_dir=config_dir, sources=sources, **values)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://) and pick the psycopg 3 driver."""
+    url = url.strip()
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    if url.startswith(("sqlite:", "postgresql+psycopg:")):
+        return url
+    raise SettingsError(
+        "database URL must start with sqlite:/// or postgresql://"
+        f" (got one starting with {url.split(':', 1)[0]!r})"
+    )
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path} is not valid TOML: {error}") from None
+    unknown = sorted(set(data) - _LAYERED)
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    return data
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: Any, where: str) -> Any:
+    kind = _TYPES[name]
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "float":
+            return float(raw)
+        if kind.startswith("Mapping"):
+            if isinstance(raw, str):
+                # HOTLINE_KEYMAP="app.quit=ctrl+q,call.claim=f2"
+                pairs = (item.split("=", 1) for item in raw.split(",") if item.strip())
+                return {key.strip(): value.strip() for key, value in pairs}
+            if not isinstance(raw, Mapping):
+                raise TypeError
+            return {str(key): str(value) for key, value in raw.items()}
+        if not isinstance(raw, str):
+            raise TypeError
+        return raw
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name} from {where} has the wrong type") from None
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of `settings` with some fields replaced (tests and the demo use this)."""
+    return dataclasses.replace(settings, **changes)

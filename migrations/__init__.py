@@ -1,0 +1,1 @@
+"""Alembic migrations for the Hotline schema; shipped in the wheel so an installed copy can upgrade."""

@@ -1,0 +1,1 @@
+"""Dated revision files, one per schema change."""

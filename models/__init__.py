@@ -1,0 +1,87 @@
+"""Typed SQLAlchemy models for the whole Hotline schema; importing this registers every table."""
+
+from models.agents import Agent, Role
+from models.audit import AuditEvent
+from models.base import Base
+from models.calls import (
+    Disposition,
+    Hotline,
+    IncomingCall,
+    NoteDraft,
+    Ticket,
+    TicketNote,
+    TicketReason,
+    TicketStatus,
+)
+from models.customers import Customer, CustomerStatus, LockReason, LoginEvent
+from models.disputes import (
+    Adjustment,
+    ApprovalStatus,
+    Dispute,
+    DisputeEvent,
+    DisputeStatus,
+    UnlockRequest,
+)
+from models.feedback import Feedback, FeedbackCategory, FeedbackStatus
+from models.money import (
+    Asset,
+    Balance,
+    Direction,
+    EntryKind,
+    FeeSchedule,
+    LedgerEntry,
+    PaymentMethod,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
+from models.outbox import OutboxChannel, OutboxMessage
+from models.verification import Channel, Factor, OtpChallenge, VerificationAttempt
+
+# Tables whose rows may only ever be inserted; the initial migration installs triggers for them.
+APPEND_ONLY_TABLES = ("ledger_entries", "audit_events")
+
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "Adjustment",
+    "Agent",
+    "ApprovalStatus",
+    "Asset",
+    "AuditEvent",
+    "Balance",
+    "Base",
+    "Channel",
+    "Customer",
+    "CustomerStatus",
+    "Direction",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeStatus",
+    "Disposition",
+    "EntryKind",
+    "Factor",
+    "FeeSchedule",
+    "Feedback",
+    "FeedbackCategory",
+    "FeedbackStatus",
+    "Hotline",
+    "IncomingCall",
+    "LedgerEntry",
+    "LockReason",
+    "LoginEvent",
+    "NoteDraft",
+    "OtpChallenge",
+    "OutboxChannel",
+    "OutboxMessage",
+    "PaymentMethod",
+    "Role",
+    "Ticket",
+    "TicketNote",
+    "TicketReason",
+    "TicketStatus",
+    "Transaction",
+    "TransactionKind",
+    "TransactionStatus",
+    "UnlockRequest",
+    "VerificationAttempt",
+]

@@ -1,0 +1,133 @@
+"""Disputes about statement rows, their timeline, the adjustments they lead to and unlock approvals."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, Money, str_enum, utcnow
+
+
+class DisputeStatus(enum.StrEnum):
+    OPEN = "open"
+    INVESTIGATING = "investigating"
+    ADJUSTMENT_PROPOSED = "adjustment_proposed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    ADJUSTED = "adjusted"
+    REJECTED = "rejected"
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index(None, "customer_id", "status"),
+        CheckConstraint("claimed_amount > 0", name="claimed_amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("transactions.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    opened_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"))
+    claimed_amount: Mapped[int] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[DisputeStatus] = mapped_column(
+        str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
+    )
+    resolution_reason: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DisputeEvent(Base):
+    """One step of a dispute's status timeline, shown on the card and in later calls."""
+
+    __tablename__ = "dispute_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), index=True)
+    status: Mapped[DisputeStatus] = mapped_column(str_enum(DisputeStatus, "dispute_status"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApprovalStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    APPLIED = "applied"
+    VOID = "void"
+
+
+class Adjustment(Base):
+    """A proposed compensating ledger entry for a dispute; large ones wait for a supervisor."""
+
+    __tablename__ = "adjustments"
+    __table_args__ = (
+        CheckConstraint(
+            "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
+            name="approver_differs_from_requester",
+        ),
+        CheckConstraint("amount <> 0", name="amount_non_zero"),
+        Index(None, "customer_id", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"))
+    # Signed minor units: positive credits the customer.
+    amount: Mapped[int] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ApprovalStatus] = mapped_column(
+        str_enum(ApprovalStatus, "approval_status"), default=ApprovalStatus.PENDING
+    )
+    requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    # The adjustment's version that the approver saw; an approval is void once they differ.
+    approved_version: Mapped[int | None]
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    journal_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class UnlockRequest(Base):
+    """An unlock of a risk or abnormal-login lock, filed by an agent for a supervisor to decide."""
+
+    __tablename__ = "unlock_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
+            name="approver_differs_from_requester",
+        ),
+        Index(None, "status", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ApprovalStatus] = mapped_column(
+        str_enum(ApprovalStatus, "approval_status"), default=ApprovalStatus.PENDING
+    )
+    requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

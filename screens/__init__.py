@@ -1,0 +1,1 @@
+"""Textual screens and modals; they talk to console.services only."""
