@@ -1,0 +1,23 @@
+"""The errors services raise: each carries a plain-language message an agent can act on."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A rule said no. `str(error)` is safe to show on screen: no codes, secrets or full numbers."""
+
+
+class InvalidInput(ServiceError):
+    """What was typed cannot be used as it is (a malformed phone number, a bad amount)."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """Someone else changed it first, or it already exists."""
+
+
+class Refused(ServiceError):
+    """The rules do not allow this action now (wrong role, not verified, locked out)."""

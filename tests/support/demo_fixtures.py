@@ -1,0 +1,1 @@
+"""Fixtures for tests that need the demo data (filled in with the demo seed)."""
