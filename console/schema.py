@@ -46,6 +46,9 @@ def head_revision() -> str:
 
 
 def current_revision(database_url: str) -> str | None:
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        return None  # looking must not create an empty file (or its folder) as a side effect
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 import models
 from console.db import make_engine
@@ -51,21 +51,22 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    # Tests and the CLI may hand us an open connection (Alembic cookbook: "Sharing a Connection").
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
+    # Tests may hand us an open connection (Alembic cookbook: "Sharing a Connection") or an engine.
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _configure(given)
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(_database_url())
+    engine = given if isinstance(given, Engine) else make_engine(_database_url())
     try:
         with engine.connect() as connection:
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
     finally:
-        engine.dispose()
+        if engine is not given:
+            engine.dispose()
 
 
 if context.is_offline_mode():

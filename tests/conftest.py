@@ -115,3 +115,13 @@ def sqlite_database(sqlite_url: str) -> Iterator[Database]:
 @pytest.fixture
 def postgres_database(postgres_url: str) -> Iterator[Database]:
     yield from _open(postgres_url)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """On CI a skipped PostgreSQL test is a failure: the shared database must really be tested."""
+    outcome = yield
+    report = outcome.get_result()
+    if ON_CI and report.skipped and item.get_closest_marker("postgres") is not None:
+        report.outcome = "failed"
+        report.longrepr = f"PostgreSQL test skipped on CI: {report.longrepr}"

@@ -1,0 +1,416 @@
+"""The `hotline` command: the console, the demo, schema migrations, seeds, agents, keys and the audit check."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from console import schema
+from console.db import Database, open_database
+from console.keys import KeysMissing, ensure_keyring, load_keyring, write_keyring
+from console.services.errors import ServiceError
+from console.settings import Settings, SettingsError, load_settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CommandFailed(Exception):
+    """Stops a command with a plain message and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    args: argparse.Namespace
+
+    def open_database(self) -> Database:
+        return open_database(self.settings.database_url)
+
+    @property
+    def shown_url(self) -> str:
+        return make_url(self.settings.database_url).render_as_string(hide_password=True)
+
+    def fix_flag(self) -> str:
+        """The --db flag to repeat in a suggested command, when the URL came from the command line."""
+        if self.settings.sources.get("database_url") == "cli":
+            return f" --db {self.shown_url}"
+        return ""
+
+
+def _print(*lines: str) -> None:
+    for line in lines:
+        print(line)
+
+
+# --- the console -----------------------------------------------------------------------------
+
+
+def cmd_run(ctx: Context) -> int:
+    try:
+        schema.ensure_schema_current(ctx.settings.database_url, ctx.fix_flag())
+    except schema.SchemaBehind as behind:
+        raise CommandFailed(str(behind), EXIT_USAGE) from None
+    database = ctx.open_database()
+    try:
+        return _launch(ctx.settings, database)
+    finally:
+        database.dispose()
+
+
+def _launch(settings: Settings, database: Database) -> int:
+    from console.app import make_app  # Textual loads only for commands that show the console
+
+    make_app(settings, database).run()
+    return EXIT_OK
+
+
+def demo_database_path(settings: Settings) -> Path:
+    return settings.data_dir / "demo.db"
+
+
+def cmd_demo(ctx: Context) -> int:
+    """Build (or reuse) the demo database with its keys, print the demo logins, launch the console."""
+    from console.seed.demo import seed_demo
+
+    settings = ctx.settings
+    if settings.sources.get("database_url") == "default":
+        path = demo_database_path(settings)
+        url = f"sqlite:///{path}"
+        if ctx.args.reset and path.exists():
+            schema.remove_sqlite_files(path)
+    else:
+        url = settings.database_url
+    settings = _with_database(settings, url)
+    keyring = ensure_keyring(settings)
+    status = schema.schema_status(url)
+    fresh = status.current is None
+    if not status.up_to_date:
+        schema.upgrade(url)
+    database = open_database(url)
+    try:
+        if fresh:
+            report = seed_demo(database, keyring)
+            _print_demo_report(report)
+        else:
+            _print(f"Using the demo database at {url} (start over with `hotline demo --reset`).")
+        if ctx.args.no_console:
+            return EXIT_OK
+        return _launch(settings, database)
+    finally:
+        database.dispose()
+
+
+def _with_database(settings: Settings, url: str) -> Settings:
+    from console.settings import with_overrides
+
+    return with_overrides(settings, database_url=url)
+
+
+def _print_demo_report(report: Any) -> None:
+    _print("Demo database ready. Demo logins (for this demo only):")
+    for username, role, password in report.agents:
+        _print(f"  {username:<12} {role:<11} password: {password}")
+    if getattr(report, "notable_accounts", None):
+        _print("Demo callers worth trying:")
+        for account in report.notable_accounts:
+            _print(f"  {account.account_number}  {account.name}  {account.case}")
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(ctx: Context) -> int:
+    backup = schema.upgrade(ctx.settings.database_url, ctx.args.revision)
+    if backup is not None:
+        _print(f"Backed up the database to {backup}")
+    _print(f"Database at {ctx.shown_url} is at {schema.current_revision(ctx.settings.database_url)}.")
+    return EXIT_OK
+
+
+def cmd_db_downgrade(ctx: Context) -> int:
+    backup = schema.downgrade(ctx.settings.database_url, ctx.args.revision)
+    if backup is not None:
+        _print(f"Backed up the database to {backup}")
+    current = schema.current_revision(ctx.settings.database_url)
+    _print(f"Database at {ctx.shown_url} is at {current or 'base (no schema)'}.")
+    return EXIT_OK
+
+
+def cmd_db_current(ctx: Context) -> int:
+    status = schema.schema_status(ctx.settings.database_url)
+    state = "up to date" if status.up_to_date else f"behind; run: hotline db upgrade{ctx.fix_flag()}"
+    _print(f"current: {status.current or 'none'}", f"head:    {status.head}", state)
+    return EXIT_OK
+
+
+def cmd_db_check(ctx: Context) -> int:
+    difference = schema.check(ctx.settings.database_url)
+    if difference is not None:
+        raise CommandFailed(f"The models and the migrations differ: {difference}")
+    _print("The models match the migrations.")
+    return EXIT_OK
+
+
+# --- seeds -----------------------------------------------------------------------------------
+
+
+def _require_current_schema(ctx: Context) -> None:
+    try:
+        schema.ensure_schema_current(ctx.settings.database_url, ctx.fix_flag())
+    except schema.SchemaBehind as behind:
+        raise CommandFailed(str(behind), EXIT_USAGE) from None
+
+
+def cmd_seed_demo(ctx: Context) -> int:
+    from console.seed.demo import seed_demo
+
+    _require_current_schema(ctx)
+    keyring = ensure_keyring(ctx.settings)
+    database = ctx.open_database()
+    try:
+        _print_demo_report(seed_demo(database, keyring))
+    finally:
+        database.dispose()
+    return EXIT_OK
+
+
+def cmd_seed_synthetic(ctx: Context) -> int:
+    from console.seed.synthetic import seed_synthetic
+
+    _require_current_schema(ctx)
+    if ctx.args.customers <= 0:
+        raise CommandFailed("--customers must be a positive number", EXIT_USAGE)
+    keyring = ensure_keyring(ctx.settings)
+    report = seed_synthetic(
+        ctx.settings.database_url,
+        customers=ctx.args.customers,
+        transactions_per_customer=ctx.args.transactions_per_customer,
+        keyring=keyring,
+        seed=ctx.args.seed,
+    )
+    _print(str(report))
+    return EXIT_OK
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            raise CommandFailed("The two passwords differ; nothing was changed.")
+    if not password:
+        raise CommandFailed("No password given; nothing was changed.")
+    return password
+
+
+def cmd_agent_add(ctx: Context) -> int:
+    from console.services import agents
+
+    _require_current_schema(ctx)
+    password = _read_password(ctx.args)
+    database = ctx.open_database()
+    try:
+        agent = agents.add_agent(
+            database.sessions, ctx.args.username, password, ctx.args.role, ctx.args.name
+        )
+    finally:
+        database.dispose()
+    _print(f"Added {agent.role.value} {agent.username} ({agent.display_name}).")
+    return EXIT_OK
+
+
+def cmd_agent_list(ctx: Context) -> int:
+    from console.services import agents
+
+    _require_current_schema(ctx)
+    database = ctx.open_database()
+    try:
+        rows = agents.list_agents(database.sessions)
+    finally:
+        database.dispose()
+    if not rows:
+        _print("No agents yet. Add one with: hotline agent add USERNAME --role agent")
+        return EXIT_OK
+    _print(f"{'USERNAME':<20} {'ROLE':<11} {'STATUS':<9} {'LAST LOGIN':<17} NAME")
+    for agent in rows:
+        status = "disabled" if agent.disabled else "active"
+        last = f"{agent.last_login_at:%Y-%m-%d %H:%M}" if agent.last_login_at else "never"
+        _print(f"{agent.username:<20} {agent.role.value:<11} {status:<9} {last:<17} {agent.display_name}")
+    return EXIT_OK
+
+
+def cmd_agent_disable(ctx: Context) -> int:
+    from console.services import agents
+
+    _require_current_schema(ctx)
+    database = ctx.open_database()
+    try:
+        agent = agents.disable_agent(database.sessions, ctx.args.username)
+    finally:
+        database.dispose()
+    _print(f"Disabled {agent.username}; they can no longer log in.")
+    return EXIT_OK
+
+
+# --- keys and audit --------------------------------------------------------------------------
+
+
+def cmd_keys_init(ctx: Context) -> int:
+    path = ctx.settings.keys_file
+    try:
+        load_keyring(ctx.settings)
+    except KeysMissing:
+        from console.keys import KeyRing
+
+        write_keyring(path, KeyRing.generate())
+        _print(f"Created new keys at {path} (readable by you only). Back this file up.")
+        return EXIT_OK
+    raise CommandFailed(f"Keys already exist at {path}; nothing was changed.")
+
+
+def cmd_audit_verify(ctx: Context) -> int:
+    from console.services import audit
+
+    _require_current_schema(ctx)
+    database = ctx.open_database()
+    try:
+        report = audit.verify_chain(database.read_sessions)
+    finally:
+        database.dispose()
+    if not report.ok:
+        raise CommandFailed(
+            f"The audit chain is broken at event {report.broken_at_seq}: {report.problem}"
+            f" ({report.events_checked} events before it are intact)."
+        )
+    _print(f"The audit chain is intact: {report.events_checked} events checked.")
+    return EXIT_OK
+
+
+# --- argument parsing ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        dest="database_url",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="database URL (sqlite:///path or postgresql://...); overrides HOTLINE_DATABASE_URL",
+    )
+    common.add_argument(
+        "--region",
+        dest="default_region",
+        default=argparse.SUPPRESS,
+        metavar="CC",
+        help="default phone region for numbers typed without a country code (e.g. CN)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="hotline",
+        description="Hotline: the console for OK Wallet's phone agents.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(
+        parent: Any, name: str, handler: Callable[[Context], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        sub = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add(commands, "run", cmd_run, "open the console on the configured database")
+    demo = add(commands, "demo", cmd_demo, "build a demo database (once) and open the console on it")
+    demo.add_argument("--reset", action="store_true", help="throw away the demo database and rebuild it")
+    demo.add_argument("--no-console", action="store_true", help="build the demo database only")
+
+    db = commands.add_parser("db", help="schema migrations").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    up = add(db, "upgrade", cmd_db_upgrade, "migrate the database up (backs up a SQLite file first)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = add(db, "downgrade", cmd_db_downgrade, "migrate the database down to REVISION")
+    down.add_argument("revision")
+    add(db, "current", cmd_db_current, "show the database's revision and the code's")
+    add(db, "check", cmd_db_check, "exit non-zero when the models and the migrations differ")
+
+    seed = commands.add_parser("seed", help="fill a database with data").add_subparsers(
+        dest="seed_command", required=True, metavar="KIND"
+    )
+    add(seed, "demo", cmd_seed_demo, "about 50 demo customers, four agents, hotlines and fees")
+    synthetic = add(seed, "synthetic", cmd_seed_synthetic, "large realistic data for benchmarks")
+    synthetic.add_argument("--customers", type=int, required=True)
+    synthetic.add_argument("--transactions-per-customer", type=int, default=5)
+    synthetic.add_argument("--seed", type=int, default=0, help="random seed (same seed, same data)")
+
+    agent = commands.add_parser("agent", help="console accounts").add_subparsers(
+        dest="agent_command", required=True, metavar="ACTION"
+    )
+    agent_add = add(agent, "add", cmd_agent_add, "add an agent; the password is read without echo")
+    agent_add.add_argument("username")
+    agent_add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
+    agent_add.add_argument("--name", help="display name (defaults to the username)")
+    agent_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add(agent, "list", cmd_agent_list, "list agents with role and status")
+    agent_disable = add(agent, "disable", cmd_agent_disable, "stop an agent from logging in")
+    agent_disable.add_argument("username")
+
+    keys = commands.add_parser("keys", help="encryption keys").add_subparsers(
+        dest="keys_command", required=True, metavar="ACTION"
+    )
+    add(keys, "init", cmd_keys_init, "create the key file if there is none")
+
+    audit_cmd = commands.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True, metavar="ACTION"
+    )
+    add(audit_cmd, "verify", cmd_audit_verify, "recompute the audit log's hash chain")
+    return parser
+
+
+_SETTING_FLAGS = ("database_url", "default_region")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        flags = {name: getattr(args, name) for name in _SETTING_FLAGS if hasattr(args, name)}
+        settings = load_settings(cli=flags)
+        return args.handler(Context(settings, args))
+    except CommandFailed as failure:
+        print(f"hotline: {failure}", file=sys.stderr)
+        return failure.code
+    except (ServiceError, SettingsError, KeysMissing) as error:
+        print(f"hotline: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+        print(f"hotline: the database cannot be reached ({reason}); nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

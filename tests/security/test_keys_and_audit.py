@@ -1,0 +1,112 @@
+"""Keys live outside the database; secrets are bound to their row; the audit chain detects tampering."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pyotp
+import pytest
+from sqlalchemy import text
+
+from console.db import Database
+from console.keys import KeyRing, KeysMissing, ensure_keyring, load_keyring
+from console.services import audit, crypto
+from console.settings import load_settings
+
+
+def test_missing_keys_say_how_to_create_them() -> None:
+    with pytest.raises(KeysMissing, match="hotline keys init"):
+        load_keyring(load_settings())
+
+
+def test_key_file_is_private_and_reloads() -> None:
+    settings = load_settings()
+    ring = ensure_keyring(settings)
+    mode = stat.S_IMODE(os.stat(settings.keys_file).st_mode)
+    assert mode == 0o600
+    assert load_keyring(settings) == ring
+
+
+def test_keys_from_environment_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    ring = KeyRing.generate()
+    import base64
+
+    monkeypatch.setenv("HOTLINE_FERNET_KEYS", ring.fernet_keys[0].decode())
+    monkeypatch.setenv("HOTLINE_HMAC_KEY", base64.urlsafe_b64encode(ring.hmac_key).decode())
+    assert load_keyring(load_settings()) == ring
+
+
+def test_totp_secret_copied_to_another_customer_does_not_decrypt() -> None:
+    fernet = KeyRing.generate().fernet()
+    secret = pyotp.random_base32()
+    token = crypto.encrypt_totp_secret(fernet, 7, secret)
+    assert secret not in token
+    assert crypto.decrypt_totp_secret(fernet, 7, token) == secret
+    with pytest.raises(crypto.SecretUnreadable, match="another customer"):
+        crypto.decrypt_totp_secret(fernet, 8, token)
+
+
+def test_rotated_token_decrypts_under_the_new_ring_only() -> None:
+    old = KeyRing.generate()
+    new = old.with_new_fernet_key()
+    token = crypto.encrypt_totp_secret(old.fernet(), 1, "JBSWY3DPEHPK3PXP")
+    rotated = crypto.rotate_token(new.fernet(), token)
+    only_new = KeyRing((new.fernet_keys[0],), new.hmac_key)
+    assert crypto.decrypt_totp_secret(only_new.fernet(), 1, rotated) == "JBSWY3DPEHPK3PXP"
+    with pytest.raises(crypto.SecretUnreadable):
+        crypto.decrypt_totp_secret(only_new.fernet(), 1, token)
+
+
+def test_id_number_hash_ignores_formatting_but_not_digits() -> None:
+    key = KeyRing.generate().hmac_key
+    assert crypto.hash_id_number(key, "11010519491231002x") == crypto.hash_id_number(
+        key, "110105 19491231 002X"
+    )
+    assert crypto.hash_id_number(key, "１１０１０５１９４９１２３１００２X") == crypto.hash_id_number(
+        key, "11010519491231002X"
+    )
+    assert crypto.hash_id_number(key, "11010519491231002X") != crypto.hash_id_number(
+        key, "11010519491231003X"
+    )
+
+
+def test_audit_chain_detects_an_edited_event(sqlite_database: Database) -> None:
+    with sqlite_database.sessions.begin() as session:
+        for n in range(3):
+            audit.record(session, actor="ann", action="test.step", details={"n": n})
+    assert audit.verify_chain(sqlite_database.sessions) == audit.ChainReport(3, True)
+    # Only someone who first removes the database's guard can edit history; the chain still tells.
+    with sqlite_database.sessions.begin() as session:
+        session.execute(text("DROP TRIGGER audit_events_no_update"))
+        session.execute(text("UPDATE audit_events SET details = :d WHERE seq = 2"), {"d": '{"n":9}'})
+    report = audit.verify_chain(sqlite_database.sessions)
+    assert not report.ok and report.broken_at_seq == 2 and report.events_checked == 1
+
+
+def test_audit_chain_detects_a_removed_event(sqlite_database: Database) -> None:
+    with sqlite_database.sessions.begin() as session:
+        for n in range(3):
+            audit.record(session, actor="ann", action="test.step", details={"n": n})
+    with sqlite_database.sessions.begin() as session:
+        session.execute(text("DROP TRIGGER audit_events_no_delete"))
+        session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
+    report = audit.verify_chain(sqlite_database.sessions)
+    assert not report.ok and report.broken_at_seq == 3
+
+
+@pytest.mark.postgres
+def test_concurrent_audit_appends_keep_one_chain(postgres_database: Database) -> None:
+    import threading
+
+    def append(worker: int) -> None:
+        for n in range(10):
+            with postgres_database.sessions.begin() as session:
+                audit.record(session, actor=f"agent{worker}", action="test.race", details={"n": n})
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert audit.verify_chain(postgres_database.sessions) == audit.ChainReport(40, True)
