@@ -1,0 +1,143 @@
+"""HotlineApp and make_app, the one factory that the CLI, `serve` and the tests build it with."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from console.commands import HotlineCommands
+from console.db import Database
+from console.services.agents import AgentView
+from console.services.system import explain_failure
+from console.settings import Settings
+from console.text import clean_text
+from screens.base import ReportsWorkerFailures, WorkFailed
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+
+# Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
+# screenshot would write customer data to the current directory.
+_DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
+
+
+class HotlineApp(ReportsWorkerFailures, App[None]):
+    """The console: a login screen, then the logged-in agent's home."""
+
+    TITLE = "Hotline"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {HotlineCommands}
+    BINDINGS = [
+        Binding(
+            "ctrl+q", "quit", "Quit", id="app.quit", priority=True,
+            tooltip="Close Hotline and return to the command prompt",
+        ),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.commands", priority=True, show=False,
+            tooltip="Search every action by name",
+        ),
+        Binding(
+            "ctrl+t", "toggle_dark", "Light/dark", id="app.toggle_dark",
+            tooltip="Switch between the light and the dark theme",
+        ),
+    ]  # fmt: skip
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        super().__init__()
+        self.settings = settings
+        self.database = database
+        self.agent: AgentView | None = None
+        self.sub_title = self.database_label
+        self._reported_clashes: set[frozenset[str]] = set()
+
+    @property
+    def database_label(self) -> str:
+        """Which database this console uses, password hidden, safe to show."""
+        return clean_text(f"{self.database.dialect} · {self.database.url}")
+
+    def on_mount(self) -> None:
+        self.apply_keymap()
+        self.push_screen(LoginScreen())
+
+    # Logging in and out
+
+    def log_in(self, agent: AgentView) -> None:
+        self.agent = agent
+        self.switch_screen(HomeScreen(agent))
+
+    def log_out(self) -> None:
+        self.agent = None
+        self.switch_screen(LoginScreen())
+
+    # Actions
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in _DROPPED_SYSTEM_COMMANDS:
+                yield command
+
+    # Keys
+
+    def apply_keymap(self) -> None:
+        """Remap bindings by id from the settings; an unknown id is reported, not ignored."""
+        keymap = dict(self.settings.keymap)
+        unknown = sorted(set(keymap) - set(binding_ids()))
+        if unknown:
+            self.notify(
+                f"The keymap in your settings names unknown bindings: {', '.join(unknown)}."
+                f" Known: {', '.join(binding_ids())}.",
+                title="Keymap",
+                severity="warning",
+                markup=False,
+            )
+        self.set_keymap(keymap)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        ids = frozenset(binding.id or binding.action for binding in clashed_bindings)
+        if ids in self._reported_clashes:
+            return
+        self._reported_clashes.add(ids)
+        self.notify(
+            f"Two actions share one key after the keymap was applied: {', '.join(sorted(ids))}.",
+            title="Keymap",
+            severity="warning",
+            markup=False,
+        )
+
+    # Failures
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The one place a failed worker becomes something the agent sees: a plain sentence."""
+        # The details go to the Textual log (devtools), never to the screen.
+        self.log.error(
+            f"worker {message.group!r} failed", "".join(traceback.format_exception(message.error))
+        )
+        self.notify(
+            explain_failure(message.error),
+            title="Not done",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+
+def binding_ids() -> list[str]:
+    """Every binding id a keymap may remap."""
+    ids = []
+    for owner in (HotlineApp, LoginScreen, HomeScreen):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.id is not None:
+                ids.append(binding.id)
+    return ids
+
+
+def make_app(settings: Settings, database: Database) -> HotlineApp:
+    """The console for `settings` on `database` (already open and migrated)."""
+    return HotlineApp(settings, database)

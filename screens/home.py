@@ -1,0 +1,125 @@
+"""HomeScreen: where an agent lands after login; who is logged in and which database is open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, Static
+from textual.worker import Worker, WorkerState
+
+from console.services.agents import AgentView
+from console.services.system import DatabaseInfo, describe_database, explain_failure
+from console.text import safe_text
+from screens.base import HotlineScreen
+
+ROLE_TITLES = {"agent": "Agent", "supervisor": "Supervisor", "admin": "Admin"}
+ENGINE_NAMES = {"sqlite": "SQLite (this computer)", "postgresql": "PostgreSQL (shared)"}
+READING = "Reading…"
+
+
+def role_title(agent: AgentView) -> str:
+    return ROLE_TITLES.get(str(agent.role), str(agent.role))
+
+
+class HomeScreen(HotlineScreen):
+    """The logged-in agent's home; one screen for every role until the role's tools arrive."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding(
+            "ctrl+l", "log_out", "Log out", id="home.log_out",
+            tooltip="Log out and return to the login screen",
+        ),
+        Binding(
+            "f5", "refresh_database", "Refresh", id="home.refresh",
+            tooltip="Read the database facts again",
+        ),
+    ]  # fmt: skip
+
+    @dataclass
+    class DatabaseDescribed(Message):
+        info: DatabaseInfo
+
+    def __init__(self, agent: AgentView) -> None:
+        super().__init__()
+        self.agent = agent
+
+    def compose(self) -> ComposeResult:
+        agent = self.agent
+        yield Header()
+        with VerticalScroll(id="home"):
+            with Vertical(id="who", classes="panel"):
+                yield Static(f"{role_title(agent)} home", classes="panel-title")
+                with Grid(classes="facts"):
+                    yield Label("Logged in as", classes="fact-label")
+                    yield Static(
+                        safe_text(agent.display_name, style="bold")
+                        + Content(" (")
+                        + safe_text(agent.username)
+                        + Content(")"),
+                        id="agent-name",
+                    )
+                    yield Label("Role", classes="fact-label")
+                    yield Static(safe_text(role_title(agent)), id="agent-role")
+            with Vertical(id="database", classes="panel"):
+                yield Static("Database", classes="panel-title")
+                with Grid(classes="facts"):
+                    yield Label("Engine", classes="fact-label")
+                    yield Static(safe_text(self.engine_name()), id="database-engine")
+                    yield Label("Address", classes="fact-label")
+                    yield Static(safe_text(self.database.url), id="database-url")
+                    yield Label("Schema", classes="fact-label")
+                    yield Static(READING, id="database-schema", classes="database-fact")
+                    yield Label("Customers", classes="fact-label")
+                    yield Static(READING, id="database-customers", classes="database-fact")
+            yield Static(
+                "Call handling is not part of this version yet.", id="home-note", classes="muted"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.read_database()
+
+    def engine_name(self) -> str:
+        dialect = self.database.dialect
+        return ENGINE_NAMES.get(dialect, dialect)
+
+    def action_log_out(self) -> None:
+        self.hotline.log_out()
+
+    def action_refresh_database(self) -> None:
+        for fact in self.query(".database-fact").results(Static):
+            fact.remove_class("failed")
+            fact.update(READING)
+        self.read_database()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home.database")
+    def read_database(self) -> None:
+        self.post_message(self.DatabaseDescribed(describe_database(self.database)))
+
+    def on_home_screen_database_described(self, message: DatabaseDescribed) -> None:
+        info = message.info
+        if info.revision is None:
+            schema = f"no Hotline schema (this Hotline expects revision {info.head})"
+        elif info.up_to_date:
+            schema = f"revision {info.revision} (up to date)"
+        else:
+            schema = f"revision {info.revision}; this Hotline expects {info.head}"
+        self.query_one("#database-schema", Static).update(safe_text(schema))
+        customers = "no customers table" if info.customers is None else f"{info.customers:,}"
+        self.query_one("#database-customers", Static).update(customers)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "home.database" and event.state is WorkerState.ERROR:
+            assert event.worker.error is not None
+            schema = self.query_one("#database-schema", Static)
+            schema.update(safe_text(explain_failure(event.worker.error)))
+            self.query_one("#database-customers", Static).update("unknown")
+            for fact in self.query(".database-fact"):
+                fact.add_class("failed")

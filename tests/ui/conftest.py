@@ -1,0 +1,78 @@
+"""Fixtures and helpers for driving the real console: settings, agents of each role, screen text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from console.app import HotlineApp, make_app
+from console.db import Database
+from console.services.agents import add_agent
+from console.settings import Settings, load_settings, with_overrides
+
+PASSWORD = "correct-horse-battery"
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def settings(isolated_user_dirs: object, sqlite_database: Database) -> Settings:
+    """Settings as a user would have them, pointing at the test's database."""
+    url = sqlite_database.engine.url.render_as_string(hide_password=False)
+    return with_overrides(load_settings(), database_url=url)
+
+
+@pytest.fixture
+def agents(sqlite_database: Database) -> dict[str, str]:
+    """One agent per role, all with PASSWORD; role -> username."""
+    usernames = {"agent": "ann", "supervisor": "sam", "admin": "ada"}
+    names = {"agent": "Ann Agent", "supervisor": "Sam Supervisor", "admin": "Ada Admin"}
+    for role, username in usernames.items():
+        add_agent(sqlite_database.sessions, username, PASSWORD, role, display_name=names[role])
+    return usernames
+
+
+@pytest.fixture
+def app(settings: Settings, sqlite_database: Database) -> HotlineApp:
+    return make_app(settings, sqlite_database)
+
+
+@pytest.fixture
+def app_with(settings: Settings, sqlite_database: Database) -> Callable[..., HotlineApp]:
+    """make_app with some settings or the database replaced."""
+
+    def build(database: Database | None = None, **changes: object) -> HotlineApp:
+        return make_app(with_overrides(settings, **changes), database or sqlite_database)
+
+    return build
+
+
+def screen_text(app: App[object]) -> str:
+    """Everything visible on the terminal, as plain text (toasts included)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def log_in(pilot: Pilot[object], username: str, password: str) -> None:
+    """Fill the login form, press Enter in the password field, and wait for the answer.
+
+    Values are set rather than typed key by key to keep the tests quick; typing is covered by
+    test_login's slow-database test.
+    """
+    screen = pilot.app.screen
+    screen.query_one("#username", Input).value = username
+    field = screen.query_one("#password", Input)
+    field.value = password
+    field.focus()
+    await pilot.press("enter")
+    await settle(pilot)

@@ -1,0 +1,134 @@
+"""The home screen, the keymap and the command palette, driven through the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from textual.command import CommandPalette
+
+from console.app import HotlineApp, binding_ids
+from console.commands import HotlineCommands
+from console.services.system import DatabaseInfo
+from screens import home
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+
+
+async def test_home_shows_the_schema_revision_and_customer_count(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    from console.schema import head_revision
+
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        text = screen_text(app)
+        assert f"revision {head_revision()} (up to date)" in text
+        assert "Customers         0" in text
+
+
+async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
+    app: HotlineApp, agents: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(database: object) -> DatabaseInfo:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(home, "describe_database", unreachable)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        text = screen_text(app)
+        assert text.count("The database cannot be reached;") == 2  # the fact, and a notice
+        assert "connection refused" not in text and "SELECT" not in text
+
+
+async def test_refresh_reads_the_facts_again(
+    app: HotlineApp, agents: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    real = home.describe_database
+
+    def counting(database: object) -> DatabaseInfo:
+        calls.append(database)
+        return real(database)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(home, "describe_database", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert len(calls) == 2
+        assert "(up to date)" in screen_text(app)
+
+
+async def test_quit_key_closes_the_console(app: HotlineApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_toggle_dark_switches_the_theme(app: HotlineApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark
+
+
+async def test_keymap_from_settings_remaps_a_binding_by_id(
+    app_with: Callable[..., HotlineApp], agents: dict[str, str]
+) -> None:
+    app = app_with(keymap={"home.log_out": "f4"})
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        assert "f4 Log out" in screen_text(app)  # the footer shows the new key
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineApp]) -> None:
+    app = app_with(keymap={"home.logout": "f4"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "names unknown bindings:" in text and "home.logout. Known: app.quit" in text
+
+
+def test_every_binding_has_a_unique_id() -> None:
+    ids = binding_ids()
+    assert len(ids) == len(set(ids))
+    expected = {"app.quit", "app.commands", "app.toggle_dark", "home.log_out", "home.refresh"}
+    assert expected <= set(ids)
+
+
+async def test_palette_lists_the_screens_actions_with_their_current_keys(
+    app_with: Callable[..., HotlineApp], agents: dict[str, str]
+) -> None:
+    app = app_with(keymap={"app.toggle_dark": "f6"})
+    async with app.run_test(size=SIZE) as pilot:
+        login_commands = {c.name for c in HotlineCommands(app.screen).commands()}
+        assert login_commands == {"Quit", "Light/dark"}  # nothing to log out of yet
+
+        await log_in(pilot, "ann", PASSWORD)
+        commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
+        assert commands == {
+            "Log out": "Log out and return to the login screen (^l)",
+            "Refresh": "Read the database facts again (f5)",
+            "Quit": "Close Hotline and return to the command prompt (^q)",
+            "Light/dark": "Switch between the light and the dark theme (f6)",
+        }
+
+
+async def test_palette_offers_no_screenshot_command(app: HotlineApp) -> None:
+    # A screenshot would write customer data to whatever directory the console runs in.
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles and "Quit" not in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

@@ -1,0 +1,211 @@
+"""The login screen, driven through the real app on a migrated SQLite database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, Input
+
+from console.app import HotlineApp
+from console.db import Database, open_database
+from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
+from screens.home import HomeScreen
+from screens.login import CHECKING, LoginScreen
+from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+
+
+def message_text(app: HotlineApp) -> str:
+    return str(app.screen.query_one("#login-message").render())
+
+
+async def test_wrong_password_is_refused_in_plain_words(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", "not-the-password")
+        assert isinstance(app.screen, LoginScreen)
+        assert "Wrong username or password." in screen_text(app)
+        # The username stays for the next try; the password does not.
+        assert app.screen.query_one("#username", Input).value == "ann"
+        password = app.screen.query_one("#password", Input)
+        assert password.value == ""
+        assert password.has_focus
+
+
+async def test_unknown_username_gets_the_same_message(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "nobody", PASSWORD)
+        assert message_text(app) == "Wrong username or password."
+
+
+async def test_disabled_agent_is_told_so(
+    app: HotlineApp, agents: dict[str, str], sqlite_database: Database
+) -> None:
+    disable_agent(sqlite_database.sessions, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        assert isinstance(app.screen, LoginScreen)
+        assert message_text(app) == "This agent account is disabled. Ask an admin to enable it."
+        assert "This agent account is disabled." in screen_text(app)
+
+
+async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(MAX_FAILED_LOGINS - 1):
+            await log_in(pilot, "ann", "not-the-password")
+            assert message_text(app) == "Wrong username or password."
+        await log_in(pilot, "ann", "not-the-password")
+        assert message_text(app).startswith("Too many wrong passwords. This agent is locked until ")
+        # Locked means locked: the right password is refused too.
+        await log_in(pilot, "ann", PASSWORD)
+        assert isinstance(app.screen, LoginScreen)
+        assert message_text(app).startswith("This agent is locked until ")
+
+
+@pytest.mark.parametrize(
+    ("role", "username", "display_name", "role_title"),
+    [
+        ("agent", "ann", "Ann Agent", "Agent"),
+        ("supervisor", "sam", "Sam Supervisor", "Supervisor"),
+        ("admin", "ada", "Ada Admin", "Admin"),
+    ],
+)
+async def test_each_role_reaches_its_home_showing_who_and_which_database(
+    app: HotlineApp,
+    agents: dict[str, str],
+    sqlite_database: Database,
+    role: str,
+    username: str,
+    display_name: str,
+    role_title: str,
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, username, PASSWORD)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.agent is not None and str(app.agent.role) == role
+        text = screen_text(app)
+        assert f"{display_name} ({username})" in text
+        assert f"{role_title} home" in text
+        assert f"Role              {role_title}" in text
+        assert "SQLite (this computer)" in text
+        assert sqlite_database.url in text
+        assert "(up to date)" in text
+
+
+async def test_markup_and_escapes_in_a_display_name_show_literally(
+    app: HotlineApp, sqlite_database: Database
+) -> None:
+    add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="[bold]Bob\x1b[2J")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "bob", PASSWORD)
+        assert isinstance(app.screen, HomeScreen)
+        assert "[bold]Bob[2J (bob)" in screen_text(app)
+
+
+async def test_log_out_returns_to_an_empty_login_form(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "sam", PASSWORD)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.agent is None
+        assert app.screen.query_one("#username", Input).value == ""
+        assert app.screen.query_one("#password", Input).value == ""
+
+
+async def test_log_out_from_the_command_palette(app: HotlineApp, agents: dict[str, str]) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "sam", PASSWORD)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"log out")
+        await pilot.pause(0.3)  # the palette searches on a short debounce
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_enter_in_username_moves_to_password_and_empty_fields_are_named(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert message_text(app) == "Type your username."
+        await pilot.press(*"ann", "enter")
+        assert app.screen.query_one("#password", Input).has_focus
+        await pilot.click("#log-in")
+        assert message_text(app) == "Type your password."
+        assert len(app.workers) == 0
+
+
+class GatedSessions:
+    """A session factory whose transactions wait at a gate: a database that answers slowly."""
+
+    def __init__(self, real: Any, gate: threading.Event) -> None:
+        self.real = real
+        self.gate = gate
+        self.waiting = threading.Event()
+
+    @contextmanager
+    def begin(self) -> Iterator[Any]:
+        self.waiting.set()
+        assert self.gate.wait(timeout=10), "the test never opened the gate"
+        with self.real.begin() as session:
+            yield session
+
+
+async def test_a_slow_database_does_not_freeze_the_screen(
+    app_with: Callable[..., HotlineApp], agents: dict[str, str], sqlite_database: Database
+) -> None:
+    gate = threading.Event()
+    slow = GatedSessions(sqlite_database.sessions, gate)
+    app = app_with(database=replace(sqlite_database, sessions=slow))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"ann", "enter", *PASSWORD, "enter")
+        assert slow.waiting.wait(timeout=5)
+        await pilot.pause()
+        # While the check waits on the database the screen says so and keys are still handled.
+        assert message_text(app) == CHECKING
+        assert app.screen.query_one("#log-in", Button).disabled
+        await pilot.press("x", "y")
+        assert app.screen.query_one("#password", Input).value == PASSWORD + "xy"
+        await pilot.press("enter")  # a second submit while checking is ignored
+        assert len(app.workers) == 1
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_an_unreachable_database_is_reported_without_a_stack_trace(
+    app_with: Callable[..., HotlineApp], tmp_path: Path
+) -> None:
+    # A SQLite file in a folder that does not exist cannot be opened: the connection fails.
+    missing = open_database(f"sqlite:///{tmp_path / 'no-such-folder' / 'hotline.db'}")
+    app = app_with(database=missing)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await log_in(pilot, "ann", PASSWORD)
+            assert isinstance(app.screen, LoginScreen)
+            expected = "The database cannot be reached; nothing was changed. Try again."
+            assert message_text(app) == expected
+            text = screen_text(app)
+            assert text.count("The database cannot be reached;") == 2  # in the form and a notice
+            assert "Not done" in text
+            assert "Traceback" not in text and "sqlite3" not in text
+            # The form is usable again.
+            assert not app.screen.query_one("#log-in", Button).disabled
+    finally:
+        missing.dispose()
