@@ -1,0 +1,200 @@
+"""Caller lookup: one query box that understands phones, account numbers, emails, names, pinyin and last digits."""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+
+from console.services.masking import mask_account_number, mask_email, mask_phone
+from models import Customer
+
+DEFAULT_LIMIT = 20
+_ACCOUNT = re.compile(r"^OK\d{1,8}$")
+_PHONEISH = re.compile(r"^[+\d][\d\s().\-]*$")
+_LAST4_ID = re.compile(r"^\d{3}[\dX]$")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_NAME = re.compile(r"^[a-z][a-z' .\-]*$")
+
+
+class MatchKind(enum.StrEnum):
+    PHONE = "phone"
+    ACCOUNT = "account number"
+    EMAIL = "email"
+    NAME = "name"
+    PINYIN = "pinyin"
+    INITIALS = "initials"
+    PHONE_LAST4 = "phone last 4"
+    ID_LAST4 = "ID last 4"
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """One candidate, showing only masked data that tells candidates apart."""
+
+    customer_id: int
+    full_name: str
+    account_masked: str
+    phone_masked: str | None
+    email_masked: str | None
+    region: str
+    status: str
+    matched_by: MatchKind
+    exact: bool
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    query: str
+    understood_as: tuple[MatchKind, ...]
+    matches: tuple[CustomerMatch, ...]
+    # More candidates exist than were returned: the agent should narrow the query.
+    more: bool = False
+    # A plain-words hint when the query could not be used as typed.
+    problem: str | None = None
+
+    @property
+    def single(self) -> CustomerMatch | None:
+        """The one exact match, when there is exactly one match at all (never an automatic pick otherwise)."""
+        if len(self.matches) == 1 and not self.more and self.matches[0].exact:
+            return self.matches[0]
+        return None
+
+
+@dataclass(frozen=True)
+class _Probe:
+    kind: MatchKind
+    column: InstrumentedAttribute[str | None] | InstrumentedAttribute[str]
+    value: str
+    prefix: bool
+
+
+def normalize_query(raw: str) -> str:
+    """Fold full-width forms (common with Chinese input methods) and trim."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def normalize_phone(raw: str, default_region: str) -> str | None:
+    """E.164 for a valid number in any common format, else None."""
+    text = normalize_query(raw)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]:
+    """What the agent probably typed, as probes from most to least specific; plus a hint if none fit."""
+    query = normalize_query(raw)
+    if not query:
+        return [], None
+    upper = query.upper().replace(" ", "")
+    lower = query.lower()
+    digits = re.sub(r"\D", "", query)
+
+    if "@" in query:
+        exact = "@" in lower[1:] and "." in lower.rpartition("@")[2]
+        return [_Probe(MatchKind.EMAIL, Customer.email, lower, prefix=not exact)], None
+    if _ACCOUNT.fullmatch(upper):
+        return [_Probe(MatchKind.ACCOUNT, Customer.account_number, upper, prefix=len(upper) < 10)], None
+    if len(upper) == 4 and _LAST4_ID.fullmatch(upper):
+        probes = [_Probe(MatchKind.ID_LAST4, Customer.id_last4, upper, prefix=False)]
+        if upper.isdigit():
+            probes.insert(0, _Probe(MatchKind.PHONE_LAST4, Customer.phone_last4, upper, prefix=False))
+        return probes, None
+    if _PHONEISH.fullmatch(query) and digits:
+        e164 = normalize_phone(query, default_region)
+        if e164 is not None:
+            return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False)], None
+        return [], (
+            f"{query} is not a valid phone number for region {default_region}."
+            " Add the country code (+852 …) or type the last 4 digits."
+        )
+    if _CJK.search(query):
+        name = re.sub(r"\s+", "", query)
+        return [_Probe(MatchKind.NAME, Customer.full_name, name, prefix=True)], None
+    if _LATIN_NAME.fullmatch(lower):
+        letters = re.sub(r"[^a-z]", "", lower)
+        probes = []
+        if 2 <= len(letters) <= 4 and " " not in lower:
+            probes.append(_Probe(MatchKind.INITIALS, Customer.name_initials, letters, prefix=False))
+        probes.append(_Probe(MatchKind.PINYIN, Customer.name_pinyin, letters, prefix=True))
+        return probes, None
+    return [], "Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits."
+
+
+def _prefix_range(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
+    # A range instead of LIKE, so a plain B-tree index serves it on both engines.
+    upper_bound = value[:-1] + chr(ord(value[-1]) + 1)
+    return and_(column >= value, column < upper_bound)
+
+
+def find_customers(
+    sessions: sessionmaker[Session],
+    query: str,
+    default_region: str = "CN",
+    limit: int = DEFAULT_LIMIT,
+) -> LookupResult:
+    """Exact matches first, then prefix matches; never more than `limit`; no automatic choice."""
+    probes, problem = understand(query, default_region)
+    if not probes:
+        return LookupResult(query, (), (), problem=problem)
+    found: dict[int, CustomerMatch] = {}
+    more = False
+    with sessions() as session:
+        # Every probe's exact matches rank above every probe's prefix matches.
+        for exact_pass in (True, False):
+            for probe in probes:
+                if not exact_pass and not probe.prefix:
+                    continue
+                condition = (
+                    probe.column == probe.value
+                    if exact_pass
+                    else and_(_prefix_range(probe.column, probe.value), probe.column != probe.value)
+                )
+                room = limit - len(found)
+                rows = session.scalars(
+                    select(Customer).where(condition).order_by(probe.column, Customer.id).limit(room + 1)
+                ).all()
+                for customer in rows:
+                    if customer.id in found:
+                        continue
+                    if len(found) == limit:
+                        more = True
+                        break
+                    found[customer.id] = _match(customer, probe.kind, exact_pass)
+                if len(found) == limit and (more or len(rows) > room):
+                    more = True
+                    break
+            if more:
+                break
+    return LookupResult(
+        query=query,
+        understood_as=tuple(probe.kind for probe in probes),
+        matches=tuple(found.values()),
+        more=more,
+    )
+
+
+def _match(customer: Customer, kind: MatchKind, exact: bool) -> CustomerMatch:
+    return CustomerMatch(
+        customer_id=customer.id,
+        full_name=customer.full_name,
+        account_masked=mask_account_number(customer.account_number),
+        phone_masked=mask_phone(customer.phone_e164),
+        email_masked=mask_email(customer.email),
+        region=customer.region,
+        status=customer.status.value,
+        matched_by=kind,
+        exact=exact,
+    )
