@@ -8,7 +8,9 @@ from functools import partial
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.dom import DOMNode
+from textual.markup import escape
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,9 @@ class HotlineCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in self.commands():
-            yield DiscoveryHit(command.name, partial(self._run, command), help=command.help)
+            yield DiscoveryHit(
+                Content(command.name), partial(self._run, command), help=escape(command.help)
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -60,5 +64,5 @@ class HotlineCommands(Provider):
                     score,
                     matcher.highlight(command.name),
                     partial(self._run, command),
-                    help=command.help,
+                    help=escape(command.help),  # the palette reads help as markup
                 )

@@ -31,6 +31,8 @@ class HomeScreen(HotlineScreen):
     """The logged-in agent's home; one screen for every role until the role's tools arrive."""
 
     CSS_PATH = "home.tcss"
+    # On a wide terminal the panels sit side by side (home.tcss, `HomeScreen.-wide`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
     BINDINGS = [
         Binding(
             "ctrl+l", "log_out", "Log out", id="home.log_out",
@@ -54,30 +56,31 @@ class HomeScreen(HotlineScreen):
         agent = self.agent
         yield Header()
         with VerticalScroll(id="home"):
-            with Vertical(id="who", classes="panel"):
-                yield Static(f"{role_title(agent)} home", classes="panel-title")
-                with Grid(classes="facts"):
-                    yield Label("Logged in as", classes="fact-label")
-                    yield Static(
-                        safe_text(agent.display_name, style="bold")
-                        + Content(" (")
-                        + safe_text(agent.username)
-                        + Content(")"),
-                        id="agent-name",
-                    )
-                    yield Label("Role", classes="fact-label")
-                    yield Static(safe_text(role_title(agent)), id="agent-role")
-            with Vertical(id="database", classes="panel"):
-                yield Static("Database", classes="panel-title")
-                with Grid(classes="facts"):
-                    yield Label("Engine", classes="fact-label")
-                    yield Static(safe_text(self.engine_name()), id="database-engine")
-                    yield Label("Address", classes="fact-label")
-                    yield Static(safe_text(self.database.url), id="database-url")
-                    yield Label("Schema", classes="fact-label")
-                    yield Static(READING, id="database-schema", classes="database-fact")
-                    yield Label("Customers", classes="fact-label")
-                    yield Static(READING, id="database-customers", classes="database-fact")
+            with Vertical(id="home-panels"):
+                with Vertical(id="who", classes="panel"):
+                    yield Static(f"{role_title(agent)} home", classes="panel-title")
+                    with Grid(classes="facts"):
+                        yield Label("Logged in as", classes="fact-label")
+                        yield Static(
+                            safe_text(agent.display_name, style="bold")
+                            + Content(" (")
+                            + safe_text(agent.username)
+                            + Content(")"),
+                            id="agent-name",
+                        )
+                        yield Label("Role", classes="fact-label")
+                        yield Static(safe_text(role_title(agent)), id="agent-role")
+                with Vertical(id="database", classes="panel"):
+                    yield Static("Database", classes="panel-title")
+                    with Grid(classes="facts"):
+                        yield Label("Engine", classes="fact-label")
+                        yield Static(safe_text(self.engine_name()), id="database-engine")
+                        yield Label("Address", classes="fact-label")
+                        yield Static(safe_text(self.database.url), id="database-url")
+                        yield Label("Schema", classes="fact-label")
+                        yield Static(READING, id="database-schema", classes="database-fact")
+                        yield Label("Customers", classes="fact-label")
+                        yield Static(READING, id="database-customers", classes="database-fact")
             yield Static(
                 "Call handling is not part of this version yet.", id="home-note", classes="muted"
             )

@@ -10,6 +10,7 @@ from textual.command import CommandPalette
 
 from console.app import HotlineApp, binding_ids
 from console.commands import HotlineCommands
+from console.db import Database
 from console.services.system import DatabaseInfo
 from screens import home
 from screens.home import HomeScreen
@@ -46,12 +47,12 @@ async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
 async def test_refresh_reads_the_facts_again(
     app: HotlineApp, agents: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[object] = []
+    calls: list[Database] = []
     real = home.describe_database
 
-    def counting(database: object) -> DatabaseInfo:
+    def counting(database: Database) -> DatabaseInfo:
         calls.append(database)
-        return real(database)  # type: ignore[arg-type]
+        return real(database)
 
     monkeypatch.setattr(home, "describe_database", counting)
     async with app.run_test(size=SIZE) as pilot:

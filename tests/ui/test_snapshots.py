@@ -1,0 +1,88 @@
+"""SVG snapshots of the main screens (textual pinned exactly); regenerate with --snapshot-update.
+
+What could differ between runs is kept out of view: the database is opened by a relative path from
+the test's own directory, and the schema revision is masked so a new migration does not churn them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from console.app import HotlineApp, make_app
+from console.db import Database, open_database
+from console.services.agents import add_agent
+from console.services.system import DatabaseInfo
+from console.settings import Settings, load_settings, with_overrides
+from screens import home
+from tests.ui.conftest import PASSWORD, log_in, settle
+
+MASKED_REVISION = "<head>"
+SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
+
+
+@pytest.fixture
+def relative_database(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database]:
+    """The test's migrated SQLite file, opened as `sqlite:///hotline.db` so its path never shows."""
+    assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
+    monkeypatch.chdir(tmp_path)
+    database = open_database("sqlite:///hotline.db")
+    add_agent(database.sessions, "sam", PASSWORD, "supervisor", display_name="Sam Supervisor")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def snapshot_app(
+    relative_database: Database, isolated_user_dirs: object, monkeypatch: pytest.MonkeyPatch
+) -> HotlineApp:
+    real = home.describe_database
+
+    def masked(database: Database) -> DatabaseInfo:
+        info = real(database)
+        assert info.up_to_date
+        return dataclasses.replace(info, revision=MASKED_REVISION, head=MASKED_REVISION)
+
+    monkeypatch.setattr(home, "describe_database", masked)
+    settings: Settings = with_overrides(load_settings(), database_url="sqlite:///hotline.db")
+    return make_app(settings, relative_database)
+
+
+async def steady_cursor(pilot: Pilot[object]) -> None:
+    # A blinking cursor would make the picture depend on when it was taken.
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def test_login_screen(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> None:
+    assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=steady_cursor)
+
+
+def test_login_screen_after_a_wrong_password(
+    snap_compare: SnapCompare, snapshot_app: HotlineApp
+) -> None:
+    async def wrong_password(pilot: Pilot[object]) -> None:
+        await log_in(pilot, "sam", "not-the-password")
+        await steady_cursor(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=wrong_password)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
+def test_supervisor_home(
+    snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]
+) -> None:
+    async def logged_in(pilot: Pilot[object]) -> None:
+        await log_in(pilot, "sam", PASSWORD)
+        await settle(pilot)
+        assert "(up to date)" in str(pilot.app.screen.query_one("#database-schema").render())
+
+    assert snap_compare(snapshot_app, terminal_size=size, run_before=logged_in)
