@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Static
@@ -24,6 +25,11 @@ class LoginScreen(HotlineScreen):
 
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#username"
+    # Enter is a priority binding so focus moves before the next typed key is routed: an agent
+    # who types "ann⏎password⏎" in one burst must not find the password in the username field.
+    BINDINGS = [
+        Binding("enter", "enter", "Next field", priority=True, show=False),
+    ]
 
     @dataclass
     class Accepted(Message):
@@ -52,13 +58,15 @@ class LoginScreen(HotlineScreen):
             yield Static(id="login-message")
         yield Footer()
 
-    @on(Input.Submitted, "#username")
-    def _username_entered(self) -> None:
-        password = self.query_one("#password", Input)
-        if password.value or not self.query_one("#username", Input).value.strip():
-            self.submit()
-        else:
-            password.focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only Enter in the username field is taken early; elsewhere Enter reaches the focused
+        # widget as usual, after the keys typed before it (so the password is complete).
+        if action == "enter":
+            return self.focused is self.query_one("#username", Input)
+        return True
+
+    def action_enter(self) -> None:
+        self.set_focus(self.query_one("#password", Input))  # synchronous, unlike Input.Submitted
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#log-in")

@@ -1,0 +1,27 @@
+"""Typing fast: keys that arrive in one burst land in the field the agent meant."""
+
+from __future__ import annotations
+
+from textual import events
+
+from console.app import HotlineApp
+from screens.home import HomeScreen
+from tests.ui.conftest import PASSWORD, SIZE, settle
+
+
+def _burst(app: HotlineApp, keys: list[str]) -> None:
+    """Queue every key before the app handles any, as a fast typist or a paste-like burst does."""
+    for key in keys:
+        character = "\r" if key == "enter" else key
+        app.post_message(events.Key(key, character))
+
+
+async def test_username_enter_password_enter_in_one_burst_logs_in(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        _burst(app, [*"ann", "enter", *PASSWORD, "enter"])
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.agent is not None and app.agent.username == "ann"
