@@ -1,0 +1,122 @@
+"""The customer card as an agent sees it before verification: masked contact data and what routes the call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.services.errors import NotFound
+from console.services.masking import mask_email, mask_id_last4, mask_phone
+from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
+from models.base import utcnow
+
+REPEAT_CALLER_WINDOW = timedelta(days=7)
+REPEAT_CALLER_CALLS = 2
+RECENT_TICKETS = 5
+
+LOCK_REASON_LABELS = {
+    "password_failures": "Too many wrong passwords",
+    "abnormal_login": "Abnormal login",
+    "risk": "Risk control",
+}
+
+_CLOSED_DISPUTES = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class PastTicket:
+    ticket_id: int
+    opened_at: datetime
+    reason: str
+    status: str
+    disposition: str | None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """Masked: no full phone, email or ID number, and no balances."""
+
+    customer_id: int
+    account_number: str
+    full_name: str
+    region: str
+    phone_masked: str | None
+    phone_bound: bool
+    email_masked: str | None
+    id_masked: str | None
+    status: str
+    lock_reason: str | None
+    locked_at: datetime | None
+    two_factor: bool
+    open_disputes: int
+    open_tickets: int
+    recent_tickets: tuple[PastTicket, ...]
+    calls_last_7_days: int
+
+    @property
+    def repeat_caller(self) -> bool:
+        return self.calls_last_7_days >= REPEAT_CALLER_CALLS
+
+    @property
+    def lock_label(self) -> str | None:
+        return LOCK_REASON_LABELS.get(self.lock_reason or "")
+
+
+def customer_card(
+    sessions: sessionmaker[Session],
+    customer_id: int,
+    current_ticket_id: int | None = None,
+    now: datetime | None = None,
+) -> CustomerCard:
+    """The card for one customer; `current_ticket_id` (this call) is left out of the call history."""
+    now = now or utcnow()
+    with sessions() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound("No such customer.")
+        open_disputes = session.scalar(
+            select(func.count())
+            .select_from(Dispute)
+            .where(Dispute.customer_id == customer_id, Dispute.status.not_in(_CLOSED_DISPUTES))
+        )
+        others = Ticket.customer_id == customer_id
+        if current_ticket_id is not None:
+            others = others & (Ticket.id != current_ticket_id)
+        open_tickets = session.scalar(
+            select(func.count()).select_from(Ticket).where(others, Ticket.status != TicketStatus.CLOSED)
+        )
+        recent_calls = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(others, Ticket.opened_at >= now - REPEAT_CALLER_WINDOW)
+        )
+        recent = session.scalars(
+            select(Ticket).where(others).order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS)
+        ).all()
+        return CustomerCard(
+            customer_id=customer.id,
+            account_number=customer.account_number,
+            full_name=customer.full_name,
+            region=customer.region,
+            phone_masked=mask_phone(customer.phone_e164),
+            phone_bound=customer.phone_bound,
+            email_masked=mask_email(customer.email),
+            id_masked=mask_id_last4(customer.id_last4),
+            status=customer.status.value,
+            lock_reason=customer.lock_reason.value if customer.lock_reason else None,
+            locked_at=customer.locked_at,
+            two_factor=customer.two_factor_enabled,
+            open_disputes=open_disputes or 0,
+            open_tickets=open_tickets or 0,
+            recent_tickets=tuple(
+                PastTicket(
+                    t.id, t.opened_at, t.reason.value, t.status.value,
+                    t.disposition.value if t.disposition else None,
+                )  # fmt: skip
+                for t in recent
+            ),
+            calls_last_7_days=recent_calls or 0,
+        )

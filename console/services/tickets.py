@@ -1,0 +1,360 @@
+"""Tickets: opening one for a call, notes saved as drafts while the agent types, wrap-up, reopening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from console.services import audit
+from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from models import (
+    Agent,
+    Customer,
+    Disposition,
+    NoteDraft,
+    Ticket,
+    TicketNote,
+    TicketReason,
+    TicketStatus,
+)
+from models.base import utcnow
+
+MAX_NOTE_LENGTH = 10_000
+
+REASON_LABELS = {
+    TicketReason.LOCKED_ACCOUNT: "Locked account",
+    TicketReason.DEPOSIT_WITHDRAWAL: "Deposit / withdrawal",
+    TicketReason.ACCOUNT_SECURITY: "Account security",
+    TicketReason.STATEMENT_DISPUTE: "Statement dispute",
+    TicketReason.FEEDBACK: "Feedback",
+    TicketReason.OTHER: "Other",
+}
+
+DISPOSITION_LABELS = {
+    Disposition.RESOLVED: "Resolved",
+    Disposition.FOLLOW_UP: "Follow-up needed",
+    Disposition.ESCALATED: "Escalated",
+    Disposition.TRANSFERRED: "Transferred",
+    Disposition.CALLER_HUNG_UP: "Caller hung up",
+    Disposition.WRONG_NUMBER: "Wrong number",
+}
+
+
+@dataclass(frozen=True)
+class TicketView:
+    ticket_id: int
+    customer_id: int | None
+    customer_name: str | None
+    reason: str
+    status: str
+    disposition: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    follow_up_due: date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note_id: int
+    body: str
+    created_at: datetime
+    agent_username: str
+
+
+@dataclass(frozen=True)
+class WrapUp:
+    """The agent's answer in the wrap-up dialog."""
+
+    disposition: str
+    talk_seconds: int
+    wrap_up_seconds: int
+    follow_up_due: date | None = None
+    note: str = ""
+
+
+def _view(ticket: Ticket, customer_name: str | None) -> TicketView:
+    return TicketView(
+        ticket_id=ticket.id,
+        customer_id=ticket.customer_id,
+        customer_name=customer_name,
+        reason=ticket.reason.value,
+        status=ticket.status.value,
+        disposition=ticket.disposition.value if ticket.disposition else None,
+        opened_at=ticket.opened_at,
+        closed_at=ticket.closed_at,
+        follow_up_due=ticket.follow_up_due,
+        version=ticket.version,
+    )
+
+
+def _customer_name(session: Session, customer_id: int | None) -> str | None:
+    if customer_id is None:
+        return None
+    return session.scalar(select(Customer.full_name).where(Customer.id == customer_id))
+
+
+def open_ticket_in(
+    session: Session,
+    agent: Agent,
+    *,
+    customer_id: int | None = None,
+    call_id: int | None = None,
+    reason: TicketReason = TicketReason.OTHER,
+    now: datetime | None = None,
+) -> TicketView:
+    """Open a ticket inside the caller's transaction (the call claim uses this)."""
+    now = now or utcnow()
+    ticket = Ticket(
+        agent_id=agent.id, customer_id=customer_id, call_id=call_id, reason=reason,
+        status=TicketStatus.OPEN, opened_at=now, last_activity_at=now,
+    )  # fmt: skip
+    session.add(ticket)
+    session.flush()
+    audit.record(
+        session, actor=agent.username, actor_agent_id=agent.id, action="ticket.open",
+        subject_type="ticket", subject_id=ticket.id,
+        details={"reason": reason.value, "customer": customer_id, "call": call_id}, now=now,
+    )  # fmt: skip
+    return _view(ticket, _customer_name(session, customer_id))
+
+
+def open_ticket(
+    sessions: sessionmaker[Session],
+    agent_id: int,
+    customer_id: int | None = None,
+    reason: str = TicketReason.OTHER.value,
+    now: datetime | None = None,
+) -> TicketView:
+    """A ticket opened by hand (no call in the queue, or a callback)."""
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        return open_ticket_in(
+            session, agent, customer_id=customer_id, reason=_reason(reason), now=now
+        )
+
+
+def _agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent.disabled:
+        raise Refused("This agent cannot work tickets.")
+    return agent
+
+
+def _reason(value: str) -> TicketReason:
+    try:
+        return TicketReason(value)
+    except ValueError:
+        raise InvalidInput(f"Unknown call reason {value!r}.") from None
+
+
+def _own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    if ticket.agent_id != agent.id:
+        raise Refused("This ticket belongs to another agent.")
+    return ticket
+
+
+def update_ticket(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    expected_version: int,
+    *,
+    customer_id: int | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> TicketView:
+    """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
+    now = now or utcnow()
+    try:
+        with sessions.begin() as session:
+            agent = _agent(session, agent_id)
+            ticket = _own_ticket(session, ticket_id, agent)
+            if ticket.version != expected_version:
+                raise Conflict("This ticket was changed elsewhere; it has been reloaded.")
+            if ticket.status == TicketStatus.CLOSED:
+                raise Refused("This ticket is closed; reopen it first.")
+            details: dict[str, object] = {}
+            if customer_id is not None and customer_id != ticket.customer_id:
+                if session.get(Customer, customer_id) is None:
+                    raise NotFound("No such customer.")
+                ticket.customer_id = customer_id
+                details["customer"] = customer_id
+            if reason is not None and reason != ticket.reason.value:
+                ticket.reason = _reason(reason)
+                details["reason"] = reason
+            ticket.last_activity_at = now
+            session.flush()
+            if details:
+                audit.record(
+                    session, actor=agent.username, actor_agent_id=agent.id, action="ticket.update",
+                    subject_type="ticket", subject_id=ticket.id, details=details, now=now,
+                )  # fmt: skip
+            return _view(ticket, _customer_name(session, ticket.customer_id))
+    except StaleDataError:
+        raise Conflict("This ticket was changed elsewhere; it has been reloaded.") from None
+
+
+def save_draft(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
+) -> None:
+    """Keep what the agent is typing; called continuously (debounced) by the workspace."""
+    if len(body) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
+    now = now or utcnow()
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        _own_ticket(session, ticket_id, agent)
+        draft = session.scalar(
+            select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
+        )
+        if draft is None:
+            session.add(NoteDraft(ticket_id=ticket_id, agent_id=agent_id, body=body, updated_at=now))
+        else:
+            draft.body = body
+            draft.updated_at = now
+
+
+def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
+    with sessions() as session:
+        body = session.scalar(
+            select(NoteDraft.body).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
+        )
+        return body or ""
+
+
+def add_note(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
+) -> NoteView:
+    """Turn the draft into a saved note (the draft is cleared in the same transaction)."""
+    body = body.strip()
+    if not body:
+        raise InvalidInput("The note is empty.")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
+    now = now or utcnow()
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = _own_ticket(session, ticket_id, agent)
+        note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=now)
+        session.add(note)
+        _clear_draft(session, ticket_id, agent_id)
+        ticket.last_activity_at = now
+        session.flush()
+        audit.record(
+            session, actor=agent.username, actor_agent_id=agent.id, action="ticket.note",
+            subject_type="ticket", subject_id=ticket.id, details={"note": note.id}, now=now,
+        )  # fmt: skip
+        return NoteView(note.id, note.body, note.created_at, agent.username)
+
+
+def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
+    draft = session.scalar(
+        select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
+    )
+    if draft is not None:
+        session.delete(draft)
+
+
+def ticket_notes(sessions: sessionmaker[Session], ticket_id: int) -> list[NoteView]:
+    with sessions() as session:
+        rows = session.execute(
+            select(TicketNote, Agent.username)
+            .join(Agent, Agent.id == TicketNote.agent_id)
+            .where(TicketNote.ticket_id == ticket_id)
+            .order_by(TicketNote.created_at, TicketNote.id)
+        ).all()
+        return [NoteView(note.id, note.body, note.created_at, username) for note, username in rows]
+
+
+def wrap_up(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    answer: WrapUp,
+    now: datetime | None = None,
+) -> TicketView:
+    """Close the ticket, or leave it pending with a follow-up date. A disposition is required."""
+    now = now or utcnow()
+    if not answer.disposition:
+        raise InvalidInput("Choose a disposition before finishing the call.")
+    try:
+        disposition = Disposition(answer.disposition)
+    except ValueError:
+        raise InvalidInput(f"Unknown disposition {answer.disposition!r}.") from None
+    if answer.talk_seconds < 0 or answer.wrap_up_seconds < 0:
+        raise InvalidInput("Handle times cannot be negative.")
+    follow_up = disposition == Disposition.FOLLOW_UP
+    if follow_up and answer.follow_up_due is None:
+        raise InvalidInput("A follow-up needs a due date.")
+    if answer.follow_up_due is not None and answer.follow_up_due < now.date():
+        raise InvalidInput("The follow-up date is in the past.")
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = _own_ticket(session, ticket_id, agent)
+        if ticket.status == TicketStatus.CLOSED:
+            raise Conflict("This ticket is already closed.")
+        if answer.note.strip():
+            session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=answer.note.strip(), created_at=now))
+            _clear_draft(session, ticket_id, agent_id)
+        ticket.disposition = disposition
+        ticket.talk_seconds += answer.talk_seconds
+        ticket.wrap_up_seconds += answer.wrap_up_seconds
+        ticket.follow_up_due = answer.follow_up_due if follow_up else None
+        ticket.status = TicketStatus.PENDING if follow_up else TicketStatus.CLOSED
+        ticket.closed_at = None if follow_up else now
+        # Verified state belongs to the call: it ends here.
+        ticket.verified_at = None
+        ticket.verified_factor = None
+        ticket.last_activity_at = now
+        session.flush()
+        audit.record(
+            session, actor=agent.username, actor_agent_id=agent.id, action="ticket.wrap_up",
+            subject_type="ticket", subject_id=ticket.id,
+            details={
+                "disposition": disposition.value, "status": ticket.status.value,
+                "talk_seconds": answer.talk_seconds, "wrap_up_seconds": answer.wrap_up_seconds,
+            },
+            now=now,
+        )  # fmt: skip
+        return _view(ticket, _customer_name(session, ticket.customer_id))
+
+
+def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[TicketView]:
+    """The agent's open and pending tickets, pending ones with the nearest follow-up first."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Ticket, Customer.full_name)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .where(Ticket.agent_id == agent_id, Ticket.status != TicketStatus.CLOSED)
+            .order_by(Ticket.status, Ticket.follow_up_due, Ticket.opened_at.desc())
+            .limit(limit)
+        ).all()
+        return [_view(ticket, name) for ticket, name in rows]
+
+
+def reopen_ticket(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime | None = None
+) -> TicketView:
+    now = now or utcnow()
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = _own_ticket(session, ticket_id, agent)
+        if ticket.status != TicketStatus.OPEN:
+            ticket.status = TicketStatus.OPEN
+            ticket.closed_at = None
+            ticket.disposition = None
+            ticket.last_activity_at = now
+            session.flush()
+            audit.record(
+                session, actor=agent.username, actor_agent_id=agent.id, action="ticket.reopen",
+                subject_type="ticket", subject_id=ticket.id, now=now,
+            )  # fmt: skip
+        return _view(ticket, _customer_name(session, ticket.customer_id))

@@ -1,0 +1,191 @@
+"""Incoming calls, claiming, tickets, drafts and wrap-up, through the services on both engines."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from console.db import Database
+from console.services import calls, customers, tickets
+from console.services.agents import hash_password
+from console.services.errors import Conflict, InvalidInput, Refused
+from models import Agent, AuditEvent, Customer, CustomerStatus, Hotline, LockReason, Role, Ticket
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+_HASH = hash_password("irrelevant-password")
+
+
+@pytest.fixture
+def floor(database: Database) -> dict[str, int]:
+    """Two agents, one hotline, two customers (one locked, with 2FA)."""
+    with database.sessions.begin() as session:
+        ann = Agent(username="ann", display_name="Ann", role=Role.AGENT, password_hash=_HASH)
+        bob = Agent(username="bob", display_name="Bob", role=Role.AGENT, password_hash=_HASH)
+        session.add_all([ann, bob, Hotline(code="CN", region="Mainland China", number="+864008001234",
+                                           hours="09:00-21:00 CST", languages="zh-CN,en")])  # fmt: skip
+        wang = Customer(
+            account_number="OK10000001", full_name="王伟", name_pinyin="wangwei", name_initials="ww",
+            phone_e164="+8613812345678", phone_last4="5678", phone_bound=True,
+            email="wangwei@example.cn", id_last4="002X", region="CN",
+            status=CustomerStatus.LOCKED, lock_reason=LockReason.RISK, locked_at=NOW - timedelta(hours=3),
+            totp_secret_encrypted="not-read-here",
+        )  # fmt: skip
+        tan = Customer(
+            account_number="OK10000002", full_name="Sarah Tan", name_pinyin="sarahtan",
+            name_initials="st", phone_e164="+6591234567", phone_last4="4567", phone_bound=True,
+            region="SG",
+        )  # fmt: skip
+        session.add_all([wang, tan])
+        session.flush()
+        return {"ann": ann.id, "bob": bob.id, "wang": wang.id, "tan": tan.id}
+
+
+def test_ring_then_claim_opens_a_ticket_and_finds_the_caller(database: Database, floor: dict[str, int]) -> None:
+    waiting = calls.record_incoming_call(database.sessions, "138 1234 5678", "cn", now=NOW)
+    assert waiting.caller_masked == "+86 •••••••••78" and waiting.line == "CN"
+    assert [c.call_id for c in calls.waiting_calls(database.sessions)] == [waiting.call_id]
+    claimed = calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    assert claimed.ticket.status == "open"
+    assert claimed.lookup.single is not None and claimed.lookup.single.customer_id == floor["wang"]
+    assert "13812345678" not in repr(claimed)
+    assert calls.waiting_calls(database.sessions) == []
+
+
+def test_claiming_a_taken_call_tells_the_second_agent(database: Database, floor: dict[str, int]) -> None:
+    waiting = calls.record_incoming_call(database.sessions, "+6591234567", now=NOW)
+    calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    with pytest.raises(Conflict, match="Another agent has already taken this call"):
+        calls.claim_call(database.sessions, waiting.call_id, floor["bob"], now=NOW)
+
+
+def test_two_agents_claiming_at_the_same_instant_one_wins(database: Database, floor: dict[str, int]) -> None:
+    waiting = calls.record_incoming_call(database.sessions, "+6591234567", now=NOW)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def claim(name: str) -> None:
+        barrier.wait()
+        try:
+            calls.claim_call(database.sessions, waiting.call_id, floor[name], now=NOW)
+            outcomes[name] = "won"
+        except Conflict:
+            outcomes[name] = "told"
+
+    threads = [threading.Thread(target=claim, args=(name,)) for name in ("ann", "bob")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["told", "won"]
+    with database.sessions() as session:
+        assert len(session.scalars(select(Ticket)).all()) == 1
+
+
+def test_bad_ring_input_changes_nothing(database: Database, floor: dict[str, int]) -> None:
+    with pytest.raises(InvalidInput, match="not a valid phone number"):
+        calls.record_incoming_call(database.sessions, "12345", now=NOW)
+    with pytest.raises(InvalidInput, match="Known lines: CN"):
+        calls.record_incoming_call(database.sessions, "+6591234567", "XX", now=NOW)
+    assert calls.waiting_calls(database.sessions) == []
+
+
+def test_withheld_number_is_queued_and_the_agent_is_told_to_ask(database: Database, floor: dict[str, int]) -> None:
+    waiting = calls.record_incoming_call(database.sessions, "anonymous", now=NOW)
+    assert waiting.caller_masked == "withheld number"
+    claimed = calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    assert claimed.lookup.matches == () and "withheld" in claimed.lookup.problem
+
+
+def test_ring_audit_event_holds_no_full_number(database: Database, floor: dict[str, int]) -> None:
+    calls.record_incoming_call(database.sessions, "+8613812345678", now=NOW)
+    with database.sessions() as session:
+        details = session.scalars(select(AuditEvent.details)).all()
+    assert details and all("13812345678" not in d for d in details)
+
+
+def test_card_is_masked_and_routes_the_call(database: Database, floor: dict[str, int]) -> None:
+    card = customers.customer_card(database.sessions, floor["wang"], now=NOW)
+    assert card.phone_masked == "+86 •••••••••78"
+    assert card.email_masked == "w•••@example.cn"
+    assert card.id_masked == "••••002X"
+    assert card.status == "locked" and card.lock_label == "Risk control" and card.two_factor
+    assert not hasattr(card, "balance") and "13812345678" not in repr(card)
+    assert "wangwei@" not in repr(card)
+
+
+def test_repeat_caller_after_two_calls_in_seven_days(database: Database, floor: dict[str, int]) -> None:
+    for days_ago in (8, 3):
+        tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=days_ago))
+    assert not customers.customer_card(database.sessions, floor["wang"], now=NOW).repeat_caller
+    current = tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=1))
+    card = customers.customer_card(database.sessions, floor["wang"], now=NOW)
+    assert card.repeat_caller and card.calls_last_7_days == 2 and card.open_tickets == 3
+    # The call in progress is not part of the caller's history.
+    during = customers.customer_card(database.sessions, floor["wang"], current.ticket_id, now=NOW)
+    assert during.calls_last_7_days == 1 and not during.repeat_caller
+    assert len(during.recent_tickets) == 2
+
+
+def test_draft_survives_and_becomes_a_note(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
+    tickets.save_draft(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was")
+    tickets.save_draft(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was stolen")
+    assert tickets.load_draft(database.sessions, ticket.ticket_id, floor["ann"]) == "caller says the card was stolen"
+    note = tickets.add_note(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was stolen")
+    assert note.body.endswith("stolen")
+    assert tickets.load_draft(database.sessions, ticket.ticket_id, floor["ann"]) == ""
+
+
+def test_another_agent_cannot_write_on_my_ticket(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
+    with pytest.raises(Refused):
+        tickets.save_draft(database.sessions, ticket.ticket_id, floor["bob"], "hi")
+
+
+def test_wrap_up_needs_a_disposition(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
+    with pytest.raises(InvalidInput, match="disposition"):
+        tickets.wrap_up(database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("", 60, 10), now=NOW)
+    assert tickets.my_tickets(database.sessions, floor["ann"])[0].status == "open"
+
+
+def test_wrap_up_records_talk_and_wrap_up_time_apart(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
+    closed = tickets.wrap_up(
+        database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("resolved", 240, 35), now=NOW
+    )
+    assert closed.status == "closed" and closed.disposition == "resolved"
+    with database.sessions() as session:
+        row = session.get(Ticket, ticket.ticket_id)
+        assert (row.talk_seconds, row.wrap_up_seconds) == (240, 35)
+    assert tickets.my_tickets(database.sessions, floor["ann"]) == []
+
+
+def test_follow_up_leaves_the_ticket_pending_with_a_date(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
+    with pytest.raises(InvalidInput, match="due date"):
+        tickets.wrap_up(database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("follow_up", 1, 1), now=NOW)
+    pending = tickets.wrap_up(
+        database.sessions, ticket.ticket_id, floor["ann"],
+        tickets.WrapUp("follow_up", 100, 20, follow_up_due=date(2026, 11, 27)), now=NOW,
+    )  # fmt: skip
+    assert pending.status == "pending" and pending.follow_up_due == date(2026, 11, 27)
+    mine = tickets.my_tickets(database.sessions, floor["ann"])
+    assert [t.ticket_id for t in mine] == [ticket.ticket_id]
+    reopened = tickets.reopen_ticket(database.sessions, ticket.ticket_id, floor["ann"], now=NOW)
+    assert reopened.status == "open"
+
+
+def test_stale_ticket_edit_is_refused(database: Database, floor: dict[str, int]) -> None:
+    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
+    tickets.update_ticket(database.sessions, ticket.ticket_id, floor["ann"], ticket.version, customer_id=floor["tan"])
+    with pytest.raises(Conflict, match="changed elsewhere"):
+        tickets.update_ticket(database.sessions, ticket.ticket_id, floor["ann"], ticket.version, reason="feedback")
+
+
+def test_hotline_directory(database: Database, floor: dict[str, int]) -> None:
+    (line,) = calls.list_hotlines(database.sessions)
+    assert line.code == "CN" and line.languages == ("zh-CN", "en")
