@@ -270,6 +270,26 @@ def cmd_agent_disable(ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- calls ----------------------------------------------------------------------------------
+
+
+def cmd_ring(ctx: Context) -> int:
+    """An incoming call, as a telephony system would report it: every console pops it."""
+    from console.services import calls
+
+    _require_current_schema(ctx)
+    database = ctx.open_database()
+    try:
+        waiting = calls.record_incoming_call(
+            database.sessions, ctx.args.phone, ctx.args.line, ctx.settings.default_region
+        )
+    finally:
+        database.dispose()
+    line = f" on line {waiting.line}" if waiting.line else ""
+    _print(f"Call {waiting.call_id} from {waiting.caller_masked}{line} is waiting for an agent.")
+    return EXIT_OK
+
+
 # --- keys and audit --------------------------------------------------------------------------
 
 
@@ -375,6 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     add(agent, "list", cmd_agent_list, "list agents with role and status")
     agent_disable = add(agent, "disable", cmd_agent_disable, "stop an agent from logging in")
     agent_disable.add_argument("username")
+
+    ring = add(commands, "ring", cmd_ring, "an incoming call: every logged-in console shows it")
+    ring.add_argument("phone", help="the caller's number in any common format, or 'withheld'")
+    ring.add_argument("--line", help="the hotline rung (its code, e.g. CN, HK, SG, INTL)")
 
     keys = commands.add_parser("keys", help="encryption keys").add_subparsers(
         dest="keys_command", required=True, metavar="ACTION"

@@ -189,3 +189,19 @@ def test_stale_ticket_edit_is_refused(database: Database, floor: dict[str, int])
 def test_hotline_directory(database: Database, floor: dict[str, int]) -> None:
     (line,) = calls.list_hotlines(database.sessions)
     assert line.code == "CN" and line.languages == ("zh-CN", "en")
+
+
+def test_hotline_ring_command_queues_the_call(
+    db_url: str, floor: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console import cli
+    from console.db import open_database
+
+    assert cli.main(["ring", "+86 138 1234 5678", "--line", "CN", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "is waiting for an agent" in out and "+86 •••••••••78" in out and "13812345678" not in out
+    database = open_database(db_url)
+    assert len(calls.waiting_calls(database.sessions)) == 1
+    database.dispose()
+    assert cli.main(["ring", "12", "--db", db_url]) == cli.EXIT_FAILED
+    assert "not a valid phone number" in capsys.readouterr().err
