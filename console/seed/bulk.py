@@ -125,3 +125,6 @@ class PostgresLoader(_Loader):
                     f" (SELECT coalesce(max(id), 1) FROM {table}))"
                 )
             )
+        # Fresh statistics, so the planner does not take a million-row table for an empty one
+        # until autovacuum gets round to it.
+        self.connection.execute(text(f"ANALYZE {', '.join(tables)}"))
