@@ -124,7 +124,8 @@ def seed_synthetic(
     """Add `customers` customers, each with a balance, its opening entry and statement rows.
 
     Runs as one transaction on a migrated database of either engine, empty or not (a demo
-    database too: the account numbers continue above everything already there).
+    database too: the account numbers continue above everything already there). On SQLite that
+    transaction holds the write lock for the whole load, so run it while no console is writing.
     """
     if customers < 1 or transactions_per_customer < 0:
         raise InvalidInput("Give at least one customer and zero or more transactions each.")
