@@ -1,0 +1,161 @@
+"""Caller lookup latency on a 1M-customer database: p50/p99 per query kind on SQLite and PostgreSQL.
+
+Usage: python bench/lookup.py [--customers 1000000] [--repeat 300] [--no-postgres]
+
+Creates (or reuses) a synthetic SQLite file under bench/.data/, and seeds a throwaway PostgreSQL
+server with the same data. Times `find_customers` as a worker would call it (service call, one read
+transaction), against the targets in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from console import schema  # noqa: E402
+from console.db import Database, open_database  # noqa: E402
+from console.keys import KeyRing  # noqa: E402
+from console.seed.synthetic import seed_synthetic  # noqa: E402
+from console.services.lookup import find_customers  # noqa: E402
+from models import Customer  # noqa: E402
+
+DATA = ROOT / "bench" / ".data"
+
+# DESIGN.md: exact phone/account/email <= 0.5 ms p99; name, pinyin, last-4 <= 3 ms p99 (SQLite);
+# PostgreSQL within 2x of those.
+TARGETS_MS = {
+    "phone": 0.5,
+    "account": 0.5,
+    "email": 0.5,
+    "chinese name": 3.0,
+    "pinyin": 3.0,
+    "initials": 3.0,
+    "phone last 4": 3.0,
+    "id last 4": 3.0,
+}
+
+
+def build_sqlite(customers: int) -> str:
+    path = DATA / f"lookup-{customers}.sqlite"
+    url = f"sqlite:///{path}"
+    if path.exists() and schema.schema_status(url).up_to_date:
+        print(f"reusing {path}")
+        return url
+    DATA.mkdir(parents=True, exist_ok=True)
+    schema.remove_sqlite_files(path)
+    schema.upgrade(url)
+    started = time.perf_counter()
+    seed_synthetic(url, customers=customers, transactions_per_customer=5, keyring=KeyRing.generate())
+    print(f"seeded {customers:,} customers into {path} in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+def sample_queries(database: Database, count: int, seed: int = 7) -> dict[str, list[str]]:
+    """Real values from random customers, typed the way an agent would type them."""
+    rng = random.Random(seed)
+    with database.read_sessions() as session:
+        max_id = session.scalar(select(func.max(Customer.id))) or 0
+        picks = []
+        while len(picks) < count:
+            customer = session.get(Customer, rng.randint(1, max_id))
+            if customer is not None:
+                picks.append(customer)
+        chinese = [c for c in picks if any("\u4e00" <= ch <= "\u9fff" for ch in c.full_name)]
+        queries = {
+            "phone": [_spaced(c.phone_e164) for c in picks if c.phone_e164],
+            "account": [c.account_number.lower() for c in picks],
+            "email": [c.email.upper() for c in picks if c.email],
+            "chinese name": [c.full_name for c in chinese],
+            "pinyin": [c.name_pinyin for c in picks],
+            "initials": [c.name_initials for c in picks if 2 <= len(c.name_initials) <= 4],
+            "phone last 4": [c.phone_last4 for c in picks if c.phone_last4],
+            "id last 4": [c.id_last4 for c in picks if c.id_last4 and not c.id_last4.isdigit()]
+            or [c.id_last4 for c in picks if c.id_last4],
+        }
+    return {kind: values for kind, values in queries.items() if values}
+
+
+def _spaced(e164: str) -> str:
+    # "+86 138 1234 5678": agents paste numbers with spaces; the service must normalize them.
+    return f"{e164[:3]} {e164[3:6]} {e164[6:10]} {e164[10:]}"
+
+
+def measure(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    call()  # warm the page cache and the statement cache
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter_ns()
+        call()
+        timings.append((time.perf_counter_ns() - started) / 1e6)
+    timings.sort()
+    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+
+
+def run(label: str, database: Database, queries: dict[str, list[str]], repeat: int, factor: float) -> bool:
+    print(f"\n{label}: find_customers, {repeat} calls per kind")
+    print(f"{'query kind':<14} {'p50 ms':>8} {'p99 ms':>8} {'target p99':>11}  matches  ok")
+    all_ok = True
+    for kind, values in queries.items():
+        cycle = iter(values * (repeat // len(values) + 2))
+        last: list[int] = []
+
+        def call() -> None:
+            result = find_customers(database.read_sessions, next(cycle), default_region="CN")
+            last.append(len(result.matches))
+
+        p50, p99 = measure(call, repeat)
+        target = TARGETS_MS[kind] * factor
+        ok = p99 <= target
+        all_ok &= ok
+        typical = statistics.median(last) if last else 0
+        print(f"{kind:<14} {p50:8.3f} {p99:8.3f} {target:11.2f}  {typical:7.0f}  {'yes' if ok else 'NO'}")
+    return all_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+
+    sqlite_url = build_sqlite(args.customers)
+    sqlite_db = open_database(sqlite_url)
+    queries = sample_queries(sqlite_db, 200)
+    ok = run(f"SQLite file, {args.customers:,} customers", sqlite_db, queries, args.repeat, 1.0)
+    sqlite_db.dispose()
+
+    if not args.no_postgres:
+        sys.path.insert(0, str(ROOT))
+        from tests.support.postgres import ThrowawayPostgres
+
+        server = ThrowawayPostgres().start()
+        try:
+            url = server.create_database("lookup")
+            schema.upgrade(url)
+            started = time.perf_counter()
+            seed_synthetic(url, customers=args.customers, transactions_per_customer=5, keyring=KeyRing.generate())
+            print(f"\nseeded PostgreSQL in {time.perf_counter() - started:.1f} s")
+            pg = open_database(url)
+            with pg.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+            ok &= run(f"PostgreSQL (throwaway, loopback), {args.customers:,} customers", pg, queries, args.repeat, 2.0)
+            pg.dispose()
+        finally:
+            server.stop()
+    print("\nall within target" if ok else "\nSOME FIGURES MISS THE TARGET")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
