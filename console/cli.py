@@ -337,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (sqlite:///path or postgresql://...); overrides HOTLINE_DATABASE_URL",
     )
     common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the demo database that `hotline demo` built (instead of --db)",
+    )
+    common.add_argument(
         "--region",
         dest="default_region",
         default=argparse.SUPPRESS,
@@ -421,6 +427,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         flags = {name: getattr(args, name) for name in _SETTING_FLAGS if hasattr(args, name)}
         settings = load_settings(cli=flags)
+        if getattr(args, "demo", False) and args.handler is not cmd_demo:
+            if "database_url" in flags:
+                raise CommandFailed("Give either --demo or --db, not both.", EXIT_USAGE)
+            settings = _with_database(settings, f"sqlite:///{demo_database_path(settings)}")
         return args.handler(Context(settings, args))
     except CommandFailed as failure:
         print(f"hotline: {failure}", file=sys.stderr)
