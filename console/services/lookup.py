@@ -6,9 +6,10 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Row, and_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from console.services.masking import mask_account_number, mask_email, mask_phone
@@ -17,7 +18,7 @@ from models import Customer
 DEFAULT_LIMIT = 20
 _ACCOUNT = re.compile(r"^OK\d{1,8}$")
 _PHONEISH = re.compile(r"^[+\d][\d\s().\-]*$")
-_LAST4_ID = re.compile(r"^\d{3}[\dX]$")
+_LAST4_ID = re.compile(r"^\d{3}[\dA-Z]$")  # CN ends in X; HK and SG IDs end in a letter
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_NAME = re.compile(r"^[a-z][a-z' .\-]*$")
 
@@ -163,16 +164,19 @@ def find_customers(
                     else and_(_prefix_range(probe.column, probe.value), probe.column != probe.value)
                 )
                 room = limit - len(found)
-                rows = session.scalars(
-                    select(Customer).where(condition).order_by(probe.column, Customer.id).limit(room + 1)
+                rows = session.execute(
+                    select(*_CARD_COLUMNS)
+                    .where(condition)
+                    .order_by(probe.column, Customer.id)
+                    .limit(room + 1)
                 ).all()
-                for customer in rows:
-                    if customer.id in found:
+                for row in rows:
+                    if row.id in found:
                         continue
                     if len(found) == limit:
                         more = True
                         break
-                    found[customer.id] = _match(customer, probe.kind, exact_pass)
+                    found[row.id] = _match(row, probe.kind, exact_pass)
                 if len(found) == limit and (more or len(rows) > room):
                     more = True
                     break
@@ -186,7 +190,19 @@ def find_customers(
     )
 
 
-def _match(customer: Customer, kind: MatchKind, exact: bool) -> CustomerMatch:
+# Only what a pick-list row needs, fetched as plain rows (no ORM identity map on the hot path).
+_CARD_COLUMNS = (
+    Customer.id,
+    Customer.full_name,
+    Customer.account_number,
+    Customer.phone_e164,
+    Customer.email,
+    Customer.region,
+    Customer.status,
+)
+
+
+def _match(customer: Row[Any], kind: MatchKind, exact: bool) -> CustomerMatch:
     return CustomerMatch(
         customer_id=customer.id,
         full_name=customer.full_name,

@@ -14,7 +14,7 @@ PEOPLE = [
     ("OK10000002", "王伟", "wangwei", "ww", "+8613987655678", "w.wei@example.com", "1234", "CN"),
     ("OK10000003", "王伟明", "wangweiming", "wwm", "+8615011112222", "wwm@example.cn", "7777", "CN"),
     ("OK10000004", "陈美玲", "chenmeiling", "cml", "+85291234567", "mei@example.hk", "5678", "HK"),
-    ("OK10000005", "Sarah Tan", "sarahtan", "st", "+6591234567", "sarah.tan@example.sg", "4321", "SG"),
+    ("OK10000005", "Sarah Tan", "sarahtan", "st", "+6591234567", "sarah.tan@example.sg", "567D", "SG"),
     ("OK10000006", "李娜", "lina", "ln", None, "lina@example.cn", "9999", "CN"),
 ]
 
@@ -54,6 +54,7 @@ def _accounts(result) -> list[str]:
         ("Sarah Tan", MatchKind.PINYIN, "0005"),
         ("4567", MatchKind.PHONE_LAST4, "0004"),
         ("002x", MatchKind.ID_LAST4, "0001"),
+        ("567d", MatchKind.ID_LAST4, "0005"),  # Singapore NRIC ends in a letter
         ("９９９９", MatchKind.ID_LAST4, "0006"),  # full-width digits from a Chinese IME
     ],
 )
