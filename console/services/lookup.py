@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Row, and_, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from console.services.masking import mask_account_number, mask_email, mask_phone
@@ -134,10 +135,26 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
     return [], "Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits."
 
 
-def _prefix_range(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
-    # A range instead of LIKE, so a plain B-tree index serves it on both engines.
-    upper_bound = value[:-1] + chr(ord(value[-1]) + 1)
-    return and_(column >= value, column < upper_bound)
+def _prefix_upper_bound(value: str) -> str:
+    return value[:-1] + chr(ord(value[-1]) + 1)
+
+
+@functools.cache
+def _statement(column_key: str, exact: bool) -> Select[Any]:
+    """One prepared query per column and pass, built once: building a select costs more than running it."""
+    column: ColumnElement[str] = getattr(Customer, column_key)
+    value = bindparam("value")
+    if exact:
+        condition = column == value
+    else:
+        # A range instead of LIKE, so a plain B-tree index serves it on both engines.
+        condition = and_(column >= value, column < bindparam("upper"), column != value)
+    return (
+        select(*_CARD_COLUMNS)
+        .where(condition)
+        .order_by(column, Customer.id)
+        .limit(bindparam("room", type_=Integer))
+    )
 
 
 def find_customers(
@@ -158,18 +175,16 @@ def find_customers(
             for probe in probes:
                 if not exact_pass and not probe.prefix:
                     continue
-                condition = (
-                    probe.column == probe.value
-                    if exact_pass
-                    else and_(_prefix_range(probe.column, probe.value), probe.column != probe.value)
-                )
                 room = limit - len(found)
-                rows = session.execute(
-                    select(*_CARD_COLUMNS)
-                    .where(condition)
-                    .order_by(probe.column, Customer.id)
-                    .limit(room + 1)
-                ).all()
+                params = {"value": probe.value, "room": room + 1}
+                if not exact_pass:
+                    params["upper"] = _prefix_upper_bound(probe.value)
+                # Core execution on the session's connection: these are plain rows, not entities.
+                rows = (
+                    session.connection()
+                    .execute(_statement(probe.column.key, exact_pass), params)
+                    .all()
+                )
                 for row in rows:
                     if row.id in found:
                         continue
