@@ -77,12 +77,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customers_email'), ['email'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_full_name'), ['full_name'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_id_last4'), ['id_last4'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_name_initials'), ['name_initials'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_name_pinyin'), ['name_pinyin'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customers_full_name_id'), ['full_name', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customers_id_last4_id'), ['id_last4', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customers_name_initials_id'), ['name_initials', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customers_name_pinyin_id'), ['name_pinyin', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_phone_e164'), ['phone_e164'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_phone_last4'), ['phone_last4'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customers_phone_last4_id'), ['phone_last4', 'id'], unique=False)
 
     op.create_table('hotlines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -568,12 +568,12 @@ def downgrade() -> None:
     op.drop_table('audit_events')
     op.drop_table('hotlines')
     with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_customers_phone_last4'))
+        batch_op.drop_index(batch_op.f('ix_customers_phone_last4_id'))
         batch_op.drop_index(batch_op.f('ix_customers_phone_e164'))
-        batch_op.drop_index(batch_op.f('ix_customers_name_pinyin'))
-        batch_op.drop_index(batch_op.f('ix_customers_name_initials'))
-        batch_op.drop_index(batch_op.f('ix_customers_id_last4'))
-        batch_op.drop_index(batch_op.f('ix_customers_full_name'))
+        batch_op.drop_index(batch_op.f('ix_customers_name_pinyin_id'))
+        batch_op.drop_index(batch_op.f('ix_customers_name_initials_id'))
+        batch_op.drop_index(batch_op.f('ix_customers_id_last4_id'))
+        batch_op.drop_index(batch_op.f('ix_customers_full_name_id'))
         batch_op.drop_index(batch_op.f('ix_customers_email'))
 
     op.drop_table('customers')
