@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,16 @@ class Context:
 
     def open_database(self) -> Database:
         return open_database(self.settings.database_url)
+
+    @contextmanager
+    def database(self) -> Iterator[Database]:
+        """The configured database, checked to be at head first, closed afterwards."""
+        _require_current_schema(self)
+        database = self.open_database()
+        try:
+            yield database
+        finally:
+            database.dispose()
 
     @property
     def shown_url(self) -> str:
@@ -178,13 +189,9 @@ def _require_current_schema(ctx: Context) -> None:
 def cmd_seed_demo(ctx: Context) -> int:
     from console.seed.demo import seed_demo
 
-    _require_current_schema(ctx)
     keyring = ensure_keyring(ctx.settings)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         _print_demo_report(seed_demo(database, keyring))
-    finally:
-        database.dispose()
     return EXIT_OK
 
 
@@ -224,15 +231,11 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_agent_add(ctx: Context) -> int:
     from console.services import agents
 
-    _require_current_schema(ctx)
     password = _read_password(ctx.args)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         agent = agents.add_agent(
             database.sessions, ctx.args.username, password, ctx.args.role, ctx.args.name
         )
-    finally:
-        database.dispose()
     _print(f"Added {agent.role.value} {agent.username} ({agent.display_name}).")
     return EXIT_OK
 
@@ -240,12 +243,8 @@ def cmd_agent_add(ctx: Context) -> int:
 def cmd_agent_list(ctx: Context) -> int:
     from console.services import agents
 
-    _require_current_schema(ctx)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         rows = agents.list_agents(database.sessions)
-    finally:
-        database.dispose()
     if not rows:
         _print("No agents yet. Add one with: hotline agent add USERNAME --role agent")
         return EXIT_OK
@@ -260,12 +259,8 @@ def cmd_agent_list(ctx: Context) -> int:
 def cmd_agent_disable(ctx: Context) -> int:
     from console.services import agents
 
-    _require_current_schema(ctx)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         agent = agents.disable_agent(database.sessions, ctx.args.username)
-    finally:
-        database.dispose()
     _print(f"Disabled {agent.username}; they can no longer log in.")
     return EXIT_OK
 
@@ -277,14 +272,10 @@ def cmd_ring(ctx: Context) -> int:
     """An incoming call, as a telephony system would report it: every console pops it."""
     from console.services import calls
 
-    _require_current_schema(ctx)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         waiting = calls.record_incoming_call(
             database.sessions, ctx.args.phone, ctx.args.line, ctx.settings.default_region
         )
-    finally:
-        database.dispose()
     line = f" on line {waiting.line}" if waiting.line else ""
     _print(f"Call {waiting.call_id} from {waiting.caller_masked}{line} is waiting for an agent.")
     return EXIT_OK
@@ -309,12 +300,8 @@ def cmd_keys_init(ctx: Context) -> int:
 def cmd_audit_verify(ctx: Context) -> int:
     from console.services import audit
 
-    _require_current_schema(ctx)
-    database = ctx.open_database()
-    try:
+    with ctx.database() as database:
         report = audit.verify_chain(database.read_sessions)
-    finally:
-        database.dispose()
     if not report.ok:
         raise CommandFailed(
             f"The audit chain is broken at event {report.broken_at_seq}: {report.problem}"
