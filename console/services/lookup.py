@@ -95,6 +95,18 @@ def normalize_phone(raw: str, default_region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def warm_up(regions: tuple[str, ...] = ("CN", "HK", "SG", "US", "GB")) -> None:
+    """Load the phone metadata for the regions callers ring from (a few ms each on first use).
+
+    The console calls this from a worker at start, so the first caller from Hong Kong does not pay
+    for it while the agent waits.
+    """
+    for region in regions:
+        example = phonenumbers.example_number(region)
+        if example is not None:
+            phonenumbers.is_valid_number(example)
+
+
 def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]:
     """What the agent probably typed, as probes from most to least specific; plus a hint if none fit."""
     query = normalize_query(raw)
