@@ -1,0 +1,90 @@
+"""The outbox: messages to customers written in the action's transaction, and what they received.
+
+Bodies that carry a code are stored encrypted (Fernet, the key ring's keys), so the database never
+holds a usable code in clear; the delivery side and `hotline outbox` decrypt them with the keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.fernet import InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.services.errors import NotFound
+from models import Customer, OutboxChannel, OutboxMessage
+
+ENCRYPTED_PREFIX = "fernet:"
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    message_id: int
+    channel: str
+    recipient: str
+    account_number: str | None
+    kind: str
+    subject: str | None
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def add_message(
+    session: Session,
+    fernet: MultiFernet | None,
+    *,
+    channel: OutboxChannel,
+    recipient: str,
+    customer_id: int | None,
+    kind: str,
+    body: str,
+    now: datetime,
+    subject: str | None = None,
+) -> OutboxMessage:
+    """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted."""
+    stored = body if fernet is None else ENCRYPTED_PREFIX + fernet.encrypt(body.encode()).decode()
+    message = OutboxMessage(channel=channel, recipient=recipient, customer_id=customer_id, kind=kind,
+                            subject=subject, body=stored, created_at=now)  # fmt: skip
+    session.add(message)
+    session.flush()
+    return message
+
+
+def readable_body(fernet: MultiFernet, stored: str) -> str:
+    if not stored.startswith(ENCRYPTED_PREFIX):
+        return stored
+    try:
+        return fernet.decrypt(stored[len(ENCRYPTED_PREFIX):].encode()).decode()
+    except InvalidToken:
+        return "(this message cannot be read with the current keys)"
+
+
+def recent_messages(
+    sessions: sessionmaker[Session],
+    fernet: MultiFernet,
+    account_number: str | None = None,
+    limit: int = 20,
+) -> list[OutboxView]:
+    """The newest messages first: what the callers' phones and mailboxes received."""
+    with sessions() as session:
+        query = (
+            select(OutboxMessage, Customer.account_number)
+            .outerjoin(Customer, Customer.id == OutboxMessage.customer_id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        if account_number is not None:
+            customer_id = session.scalar(
+                select(Customer.id).where(Customer.account_number == account_number.strip().upper())
+            )
+            if customer_id is None:
+                raise NotFound(f"No customer with account number {account_number.strip()!r}.")
+            query = query.where(OutboxMessage.customer_id == customer_id)
+        return [
+            OutboxView(m.id, m.channel.value, m.recipient, account, m.kind, m.subject,
+                       readable_body(fernet, m.body), m.created_at, m.sent_at)  # fmt: skip
+            for m, account in session.execute(query).all()
+        ]

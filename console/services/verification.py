@@ -1,0 +1,551 @@
+"""Verifying a caller: codes by SMS or email, authenticator (TOTP) codes, the failure throttle, scripts and reveals.
+
+Every rule in DESIGN.md "Verification" is enforced here, not in the screens. Codes and secrets never
+leave this module in clear except inside the (encrypted) outbox message that delivers a code.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.keys import KeyRing
+from console.services import audit, otp
+from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
+from console.services.errors import InvalidInput, NotFound, Refused
+from console.services.gate import NotVerified, require_verified
+from console.services.masking import mask_email, mask_id_last4, mask_phone
+from console.services.outbox import add_message
+from console.services.scripts import Script, load_script, render_script
+from models import (
+    Agent,
+    Channel,
+    Customer,
+    Factor,
+    OtpChallenge,
+    OutboxChannel,
+    Ticket,
+    TicketStatus,
+    VerificationAttempt,
+)
+
+__all__ = ["NotVerified", "require_verified"]  # the gate, re-exported for callers of this module
+
+CODE_TTL = timedelta(minutes=10)
+SEND_WINDOW = timedelta(minutes=15)
+MAX_SENDS_PER_WINDOW = 3
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+PURPOSES = ("verify", "step_up")
+REVEALABLE = ("phone", "email", "id_last4")
+
+# Failure reasons stored on each attempt, in plain words for the dashboard.
+WRONG_CODE = "wrong code"
+MALFORMED = "not 6 digits"
+EXPIRED = "expired"
+ALREADY_USED = "already used"
+WRONG_PURPOSE = "code for another purpose"
+ID_MISMATCH = "ID number does not match"
+LOCKED_OUT = "locked out"
+
+_MESSAGES = {
+    WRONG_CODE: "That code is not right.",
+    MALFORMED: "A code is exactly 6 digits (0-9); that entry counts as a failed attempt.",
+    EXPIRED: "That code has expired; send a new one.",
+    ALREADY_USED: "That code was already used; ask for a new one.",
+    WRONG_PURPOSE: "That code was sent for something else; send a new one.",
+    ID_MISMATCH: "The ID number does not match our records.",
+}
+
+
+@dataclass(frozen=True)
+class VerificationStart:
+    ticket_id: int
+    customer_id: int
+    # The script to read, masked values filled in; its id and version are now on the ticket.
+    script: Script
+    # What this caller can verify with, in the order to offer them ("sms", "totp", "email").
+    factors: tuple[str, ...]
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    challenge_id: int
+    channel: str
+    purpose: str
+    # Masked: "+86 •••••••••88" or "k•••@netvigator.com".
+    sent_to: str
+    expires_at: datetime
+    sends_left: int
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    verified: bool
+    factor: str
+    # None on success; otherwise the plain reason stored on the attempt ("wrong code", ...).
+    failure_reason: str | None
+    # What to tell the agent, in plain words.
+    message: str
+    failures: int
+    locked_until: datetime | None
+    verified_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RevealedField:
+    field: str
+    value: str | None
+
+
+# --- the call and the caller -----------------------------------------------------------------
+
+
+def _agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent.disabled:
+        raise Refused("This agent cannot verify callers.")
+    return agent
+
+
+def _live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int) -> Ticket:
+    """The agent's open ticket for this caller; a ticket with no caller yet is given this one."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    if ticket.agent_id != agent.id:
+        raise Refused("This ticket belongs to another agent.")
+    if ticket.status != TicketStatus.OPEN:
+        raise Refused("This call has been wrapped up; reopen the ticket to verify the caller.")
+    if ticket.customer_id is None:
+        session.execute(
+            update(Ticket).where(Ticket.id == ticket_id).values(customer_id=customer_id)
+            .execution_options(synchronize_session="fetch")
+        )  # fmt: skip
+    elif ticket.customer_id != customer_id:
+        raise Refused("This ticket is for another customer.")
+    return ticket
+
+
+def _locked_customer(session: Session, customer_id: int, now: datetime) -> Customer:
+    """The customer row, locked for this transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serializes writers), with an expired lockout cleared so the count starts again."""
+    customer = session.execute(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()  # fmt: skip
+    if customer is None:
+        raise NotFound("No such customer.")
+    if customer.verify_locked_until is not None and customer.verify_locked_until <= now:
+        _set_throttle(session, customer, failures=0, locked_until=None)
+    return customer
+
+
+def _set_throttle(session: Session, customer: Customer, *, failures: int, locked_until: datetime | None) -> None:
+    # Core UPDATE: the throttle is not an agent edit, so it must not bump the customer's version.
+    session.execute(
+        update(Customer).where(Customer.id == customer.id)
+        .values(verify_failures=failures, verify_locked_until=locked_until)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    session.expire(customer, ["verify_failures", "verify_locked_until"])
+
+
+def _is_locked(customer: Customer, now: datetime) -> bool:
+    return customer.verify_locked_until is not None and customer.verify_locked_until > now
+
+
+def _lockout_message(until: datetime) -> str:
+    return (
+        f"Verification is locked until {until:%H:%M} UTC after {MAX_FAILURES} failed attempts;"
+        " only a supervisor can re-verify this caller before then."
+    )
+
+
+def _touch(session: Session, ticket_id: int, now: datetime, **values: object) -> None:
+    # Verification fields are not agent edits either: no version bump, so open forms stay valid.
+    session.execute(
+        update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now, **values)
+        .execution_options(synchronize_session="fetch")
+    )  # fmt: skip
+
+
+def _ensure_script(session: Session, ticket: Ticket, now: datetime) -> Script:
+    script = load_script(ticket.reason.value)
+    if ticket.script_id is None:
+        _touch(session, ticket.id, now, script_id=script.script_id, script_version=script.version)
+    return script
+
+
+def available_factors(customer: Customer) -> tuple[str, ...]:
+    """SMS to a bound phone, the authenticator when 2FA is on, email only without a bound phone."""
+    factors: list[str] = []
+    if customer.phone_bound and customer.phone_e164:
+        factors.append(Factor.SMS.value)
+    if customer.totp_secret_encrypted is not None:
+        factors.append(Factor.TOTP.value)
+    if not customer.phone_bound and customer.email:
+        factors.append(Factor.EMAIL.value)
+    return tuple(factors)
+
+
+def start_verification(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    customer_id: int,
+    now: datetime,
+    language: str = "zh-CN",
+) -> VerificationStart:
+    """Pick the script for the call reason, record its id and version on the ticket, fill in masked values."""
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = _live_ticket(session, ticket_id, agent, customer_id)
+        customer = _locked_customer(session, customer_id, now)
+        script = load_script(ticket.reason.value, language)
+        _touch(session, ticket.id, now, script_id=script.script_id, script_version=script.version)
+        audit.record(
+            session, actor=agent.username, actor_agent_id=agent.id, action="verification.start",
+            subject_type="ticket", subject_id=ticket.id,
+            details={"customer": customer_id, "script": script.script_id, "version": script.version},
+            now=now,
+        )  # fmt: skip
+        values = {
+            "agent_name": agent.display_name,
+            "phone_last2": customer.phone_e164[-2:] if customer.phone_e164 else None,
+            "email_masked": mask_email(customer.email),
+            "id_last4": customer.id_last4,
+            "code_minutes": str(int(CODE_TTL.total_seconds() // 60)),
+        }
+        locked = customer.verify_locked_until if _is_locked(customer, now) else None
+        return VerificationStart(ticket.id, customer_id, render_script(script, values),
+                                 available_factors(customer), locked)  # fmt: skip
+
+
+# --- sending a code --------------------------------------------------------------------------
+
+
+def _code_hmac(keyring: KeyRing, challenge_id: int, purpose: str, code: str) -> str:
+    return keyed_hash(keyring.hmac_key, f"otp:{challenge_id}:{purpose}", code)
+
+
+def _code_message(code: str, purpose: str) -> str:
+    what = "身份验证" if purpose == "verify" else "敏感操作确认"
+    return (
+        f"【OK钱包】您的{what}验证码是 {code}，10 分钟内有效。客服不会索要您的密码，请勿告诉他人。"
+        f" [OK Wallet] Your code is {code}, valid for 10 minutes. Never share it; we never ask for your password."
+    )
+
+
+def send_code(
+    sessions: sessionmaker[Session],
+    keyring: KeyRing,
+    ticket_id: int,
+    agent_id: int,
+    customer_id: int,
+    channel: str,
+    purpose: str,
+    now: datetime,
+) -> ChallengeView:
+    """Send a 6-digit code to the bound phone (or, with no bound phone, the email) through the outbox."""
+    if purpose not in PURPOSES:
+        raise InvalidInput(f"Unknown code purpose {purpose!r}.")
+    try:
+        chosen = Channel(channel)
+    except ValueError:
+        raise InvalidInput("Codes go by SMS or email.") from None
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = _live_ticket(session, ticket_id, agent, customer_id)
+        customer = _locked_customer(session, customer_id, now)
+        if _is_locked(customer, now):
+            assert customer.verify_locked_until is not None
+            raise Refused(_lockout_message(customer.verify_locked_until))
+        if chosen == Channel.SMS:
+            if not (customer.phone_bound and customer.phone_e164):
+                raise Refused("This customer has no bound phone; send an email code and check the ID number.")
+            recipient, shown = customer.phone_e164, mask_phone(customer.phone_e164)
+        else:
+            if customer.phone_bound:
+                raise Refused("This customer has a bound phone; codes go to it by SMS.")
+            if not customer.email:
+                raise Refused("This customer has no bound phone and no email; a supervisor must verify them.")
+            recipient, shown = customer.email, mask_email(customer.email)
+        recent = list(session.scalars(
+            select(OtpChallenge.created_at)
+            .where(OtpChallenge.customer_id == customer_id, OtpChallenge.created_at > now - SEND_WINDOW)
+            .order_by(OtpChallenge.created_at)
+        ))  # fmt: skip
+        if len(recent) >= MAX_SENDS_PER_WINDOW:
+            retry_at = recent[-MAX_SENDS_PER_WINDOW] + SEND_WINDOW
+            raise Refused(
+                f"At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC."
+            )
+        _ensure_script(session, ticket, now)
+        code = otp.new_code()
+        challenge = OtpChallenge(customer_id=customer_id, ticket_id=ticket_id, agent_id=agent.id,
+                                 channel=chosen, purpose=purpose, code_hmac="pending",
+                                 created_at=now, expires_at=now + CODE_TTL)  # fmt: skip
+        session.add(challenge)
+        session.flush()
+        challenge.code_hmac = _code_hmac(keyring, challenge.id, purpose, code)
+        add_message(
+            session, keyring.fernet(), channel=OutboxChannel(chosen.value), recipient=recipient,
+            customer_id=customer_id, kind="otp", body=_code_message(code, purpose), now=now,
+            subject="OK Wallet verification code" if chosen == Channel.EMAIL else None,
+        )  # fmt: skip
+        _touch(session, ticket_id, now)
+        audit.record(
+            session, actor=agent.username, actor_agent_id=agent.id, action="verification.code_sent",
+            subject_type="customer", subject_id=customer_id,
+            details={"ticket": ticket_id, "challenge": challenge.id, "channel": chosen.value,
+                     "purpose": purpose, "to": shown},
+            now=now,
+        )  # fmt: skip
+        return ChallengeView(challenge.id, chosen.value, purpose, shown or "", challenge.expires_at,
+                             MAX_SENDS_PER_WINDOW - len(recent) - 1)  # fmt: skip
+
+
+# --- checking what the caller reads out ------------------------------------------------------
+
+
+def _seconds_since_start(session: Session, ticket_id: int, now: datetime) -> int:
+    first_challenge = session.scalar(select(func.min(OtpChallenge.created_at)).where(OtpChallenge.ticket_id == ticket_id))
+    first_attempt = session.scalar(
+        select(func.min(VerificationAttempt.attempted_at)).where(VerificationAttempt.ticket_id == ticket_id)
+    )
+    starts = [moment for moment in (first_challenge, first_attempt) if moment is not None]
+    return max(0, int((now - min(starts)).total_seconds())) if starts else 0
+
+
+def _record_attempt(
+    session: Session,
+    agent: Agent,
+    customer: Customer,
+    ticket_id: int,
+    factor: Factor,
+    now: datetime,
+    *,
+    failure_reason: str | None,
+    challenge_id: int | None = None,
+) -> VerificationOutcome:
+    """Store the attempt, move the throttle, mark the ticket verified on success, audit it all."""
+    success = failure_reason is None
+    seconds = _seconds_since_start(session, ticket_id, now) if success else None
+    session.add(VerificationAttempt(
+        customer_id=customer.id, ticket_id=ticket_id, agent_id=agent.id, challenge_id=challenge_id,
+        factor=factor, success=success, failure_reason=failure_reason, attempted_at=now,
+        seconds_to_verify=seconds,
+    ))  # fmt: skip
+    details: dict[str, object] = {"ticket": ticket_id, "factor": factor.value, "success": success,
+                                  "reason": failure_reason, "challenge": challenge_id}  # fmt: skip
+    if success:
+        _set_throttle(session, customer, failures=0, locked_until=None)
+        _touch(session, ticket_id, now, verified_at=now, verified_factor=factor.value)
+        failures, locked_until, message = 0, None, "The caller is verified."
+    elif failure_reason == LOCKED_OUT:
+        # Refused outright: it does not extend the lockout, but the dashboard sees it.
+        failures, locked_until = customer.verify_failures, customer.verify_locked_until
+        assert locked_until is not None
+        message = _lockout_message(locked_until)
+    else:
+        failures = customer.verify_failures + 1
+        locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
+        session.execute(
+            update(Customer).where(Customer.id == customer.id)
+            .values(verify_failures=Customer.verify_failures + 1,
+                    verify_locked_until=case((Customer.verify_failures + 1 >= MAX_FAILURES, now + LOCKOUT),
+                                             else_=Customer.verify_locked_until))
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        _touch(session, ticket_id, now)
+        if locked_until is not None:
+            message = _lockout_message(locked_until)
+            details["locked_until"] = locked_until.isoformat()
+        else:
+            left = MAX_FAILURES - failures
+            message = f"{_MESSAGES[failure_reason]} {left} attempt{'s' if left != 1 else ''} left before a 15-minute lockout."
+    session.flush()
+    audit.record(
+        session, actor=agent.username, actor_agent_id=agent.id, action="verification.attempt",
+        subject_type="customer", subject_id=customer.id, details=details, now=now,
+    )  # fmt: skip
+    return VerificationOutcome(success, factor.value, failure_reason, message, failures, locked_until,
+                               now if success else None)  # fmt: skip
+
+
+def check_code(
+    sessions: sessionmaker[Session],
+    keyring: KeyRing,
+    challenge_id: int,
+    ticket_id: int,
+    agent_id: int,
+    entered: str,
+    now: datetime,
+    *,
+    purpose: str = "verify",
+    id_number: str | None = None,
+) -> VerificationOutcome:
+    """Check the code the caller read out. Email codes also need the caller's full ID number.
+
+    A wrong, malformed, expired or reused code is a failed attempt (returned, not raised, so it is
+    stored); the code is consumed by one conditional UPDATE, so it works exactly once.
+    """
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        challenge = session.get(OtpChallenge, challenge_id)
+        if challenge is None or challenge.ticket_id != ticket_id:
+            raise NotFound("No such code was sent on this call.")
+        _live_ticket(session, ticket_id, agent, challenge.customer_id)
+        customer = _locked_customer(session, challenge.customer_id, now)
+        factor = Factor(challenge.channel.value)
+
+        def attempt(reason: str | None) -> VerificationOutcome:
+            return _record_attempt(session, agent, customer, ticket_id, factor, now,
+                                   failure_reason=reason, challenge_id=challenge_id)  # fmt: skip
+
+        if _is_locked(customer, now):
+            return attempt(LOCKED_OUT)
+        if not otp.is_six_ascii_digits(entered):
+            return attempt(MALFORMED)
+        if challenge.consumed_at is not None:
+            return attempt(ALREADY_USED)
+        if now >= challenge.expires_at:
+            return attempt(EXPIRED)
+        if challenge.purpose != purpose:
+            return attempt(WRONG_PURPOSE)
+        if not hmac.compare_digest(_code_hmac(keyring, challenge_id, purpose, entered), challenge.code_hmac):
+            return attempt(WRONG_CODE)
+        if factor == Factor.EMAIL:
+            # Without a bound phone an email code alone is not enough: the ID number must match too.
+            given = hash_id_number(keyring.hmac_key, id_number or "")
+            if not (id_number and customer.id_number_hash and hmac.compare_digest(given, customer.id_number_hash)):
+                return attempt(ID_MISMATCH)
+        consumed = session.execute(
+            update(OtpChallenge)
+            .where(OtpChallenge.id == challenge_id, OtpChallenge.consumed_at.is_(None))
+            .values(consumed_at=now)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if consumed.rowcount != 1:
+            return attempt(ALREADY_USED)
+        return attempt(None)
+
+
+def check_totp(
+    sessions: sessionmaker[Session],
+    keyring: KeyRing,
+    ticket_id: int,
+    agent_id: int,
+    customer_id: int,
+    entered: str,
+    now: datetime,
+) -> VerificationOutcome:
+    """Check a code from the caller's authenticator: this 30-second step or the one before, once each.
+
+    The step is claimed with one conditional UPDATE, so when two agents submit the same code at the
+    same instant exactly one of them verifies.
+    """
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        _live_ticket(session, ticket_id, agent, customer_id)
+        customer = _locked_customer(session, customer_id, now)
+        if customer.totp_secret_encrypted is None:
+            raise Refused("This customer has no authenticator app set up; send a code instead.")
+
+        def attempt(reason: str | None) -> VerificationOutcome:
+            return _record_attempt(session, agent, customer, ticket_id, Factor.TOTP, now, failure_reason=reason)
+
+        if _is_locked(customer, now):
+            return attempt(LOCKED_OUT)
+        if not otp.is_six_ascii_digits(entered):
+            return attempt(MALFORMED)
+        secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
+        step = otp.matching_totp_step(secret, entered, now)
+        del secret
+        if step is None:
+            return attempt(WRONG_CODE)
+        claimed = session.execute(
+            update(Customer)
+            .where(Customer.id == customer_id,
+                   (Customer.totp_last_step.is_(None)) | (Customer.totp_last_step < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if claimed.rowcount != 1:
+            return attempt(ALREADY_USED)
+        return attempt(None)
+
+
+# --- after verification ----------------------------------------------------------------------
+
+
+def reveal_field(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    customer_id: int,
+    field: str,
+    now: datetime,
+) -> RevealedField:
+    """Show one unmasked field; needs a factor passed in the last 5 minutes, and is audited."""
+    if field not in REVEALABLE:
+        raise InvalidInput(f"Only {', '.join(REVEALABLE)} can be revealed.")
+    with sessions.begin() as session:
+        agent = _agent(session, agent_id)
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.agent_id != agent.id or ticket.customer_id != customer_id:
+            raise NotVerified("Caller not verified: this ticket is not this agent's call with this customer.")
+        require_verified(session, ticket_id, now, fresh=True)
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound("No such customer.")
+        value = {"phone": customer.phone_e164, "email": customer.email, "id_last4": customer.id_last4}[field]
+        audit.record(
+            session, actor=agent.username, actor_agent_id=agent.id, action="customer.reveal",
+            subject_type="customer", subject_id=customer_id, details={"ticket": ticket_id, "field": field},
+            now=now,
+        )  # fmt: skip
+        return RevealedField(field, value)
+
+
+def masked_fields(customer: Customer) -> dict[str, str | None]:
+    """What the agent sees before verification."""
+    return {"phone": mask_phone(customer.phone_e164), "email": mask_email(customer.email),
+            "id_last4": mask_id_last4(customer.id_last4)}  # fmt: skip
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, batch_size: int = 1_000) -> int:
+    """Re-encrypt every authenticator secret under the ring's newest key; returns how many."""
+    fernet = keyring.fernet()
+    table = Customer.__table__
+    statement = (
+        update(table).where(table.c.id == bindparam("customer_id"))
+        .values(totp_secret_encrypted=bindparam("token"))
+    )  # fmt: skip
+    done = 0
+    with sessions.begin() as session:
+        last_id = 0
+        while True:
+            rows = session.execute(
+                select(Customer.id, Customer.totp_secret_encrypted)
+                .where(Customer.totp_secret_encrypted.is_not(None), Customer.id > last_id)
+                .order_by(Customer.id).limit(batch_size)
+            ).all()  # fmt: skip
+            if not rows:
+                break
+            session.execute(statement, [
+                {"customer_id": row.id, "token": rotate_token(fernet, row.totp_secret_encrypted)} for row in rows
+            ])  # fmt: skip
+            done += len(rows)
+            last_id = rows[-1].id
+        audit.record(session, actor="system", action="keys.rotate", details={"secrets": done})
+    return done

@@ -1,0 +1,94 @@
+"""Fixtures for the verification tests: the demo data with tickets, agents, callers, a frozen clock and the codes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from console.db import Database
+from console.keys import KeyRing
+from console.seed.demo import DEMO_ACCOUNTS
+from console.services import otp, tickets
+from console.services.crypto import decrypt_totp_secret
+from console.services.outbox import recent_messages
+from models import Agent, Customer, Ticket
+
+
+@dataclass
+class World:
+    database: Database
+    keyring: KeyRing
+    now: datetime
+
+    @property
+    def sessions(self):  # noqa: ANN201
+        return self.database.sessions
+
+    def agent(self, username: str) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(Agent.id).where(Agent.username == username))
+
+    def customer(self, case: str) -> int:
+        with self.sessions() as session:
+            return session.scalar(
+                select(Customer.id).where(Customer.account_number == DEMO_ACCOUNTS[case].account_number)
+            )
+
+    def open_ticket(self, case: str, username: str = "lina", reason: str = "locked_account") -> int:
+        view = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason,
+                                   now=self.now)  # fmt: skip
+        return view.ticket_id
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        with self.sessions() as session:
+            ticket = session.get(Ticket, ticket_id)
+            assert ticket is not None
+            return ticket
+
+    def customer_row(self, case: str) -> Customer:
+        with self.sessions() as session:
+            customer = session.get(Customer, self.customer(case))
+            assert customer is not None
+            return customer
+
+    def last_code(self, case: str) -> str:
+        """What the caller's phone or mailbox received last: read back from the outbox."""
+        account = DEMO_ACCOUNTS[case].account_number
+        (message,) = recent_messages(self.sessions, self.keyring.fernet(), account, limit=1)
+        match = re.search(r"\b(\d{6})\b", message.body)
+        assert match, message.body
+        return match.group(1)
+
+    def totp_secret(self, case: str) -> str:
+        customer = self.customer_row(case)
+        assert customer.totp_secret_encrypted
+        return decrypt_totp_secret(self.keyring.fernet(), customer.id, customer.totp_secret_encrypted)
+
+    def totp_code(self, case: str, at: datetime, steps_back: int = 0) -> str:
+        return otp.totp_code_for_step(self.totp_secret(case), otp.totp_step(at) - steps_back)
+
+    def later(self, **delta: float) -> datetime:
+        return self.now + timedelta(**delta)
+
+    def wrong(self, code: str) -> str:
+        return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def _start(demo_now: datetime) -> datetime:
+    # Ten seconds into a TOTP step, an hour after the demo data was made.
+    start = demo_now.replace(microsecond=0) + timedelta(hours=1)
+    return start - timedelta(seconds=start.second % 30) + timedelta(seconds=10)
+
+
+@pytest.fixture
+def world(demo_database: Database, demo_keyring: KeyRing, demo_now: datetime) -> World:
+    return World(demo_database, demo_keyring, _start(demo_now))
+
+
+@pytest.fixture
+def world_each_engine(demo_database_each_engine: Database, demo_keyring: KeyRing, demo_now: datetime) -> World:
+    return World(demo_database_each_engine, demo_keyring, _start(demo_now))
