@@ -1,0 +1,227 @@
+"""The gate: verified state belongs to the ticket, ends when idle or wrapped up, and high-risk actions need a fresh factor."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import String, inspect, select, text
+
+from console.services import scripts as scripts_service
+from console.services import tickets
+from console.services import verification as v
+from console.services.gate import NotVerified, require_verified
+from models import AuditEvent, TicketReason
+from tests.security.verification_world import World, world, world_each_engine  # noqa: F401  (fixtures)
+
+CASE = "two_factor_on"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _verify(w: World, ticket: int, username: str = "lina", **delta: float) -> None:
+    at = w.later(**delta)
+    outcome = v.check_totp(w.sessions, w.keyring, ticket, w.agent(username), w.customer(CASE),
+                           w.totp_code(CASE, at), at)  # fmt: skip
+    assert outcome.verified, outcome
+
+
+def _gate(w: World, ticket: int, fresh: bool = False, **delta: float) -> None:
+    with w.sessions.begin() as session:
+        require_verified(session, ticket, w.later(**delta), fresh=fresh)
+
+
+def test_gate_refuses_a_caller_not_yet_verified(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    with pytest.raises(NotVerified, match="^Caller not verified: "):
+        _gate(world, ticket)
+
+
+def test_gate_passes_after_a_factor_on_this_ticket(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    _gate(world, ticket, minutes=14)
+
+
+def test_verified_state_belongs_to_the_ticket_not_the_customer(world: World) -> None:
+    verified = world.open_ticket(CASE)
+    _verify(world, verified)
+    other = world.open_ticket(CASE, username="marcus")
+    with pytest.raises(NotVerified):
+        _gate(world, other)
+
+
+def test_verified_state_ends_after_15_idle_minutes(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    with pytest.raises(NotVerified, match="idle for over 15 minutes"):
+        _gate(world, ticket, minutes=15, seconds=1)
+
+
+def test_activity_keeps_the_verified_state_alive(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    tickets.add_note(world.sessions, ticket, world.agent("lina"), "caller asks about the lock", now=world.later(minutes=10))
+    _gate(world, ticket, minutes=24)
+
+
+def test_verified_state_ends_with_the_wrap_up(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    tickets.wrap_up(world.sessions, ticket, world.agent("lina"), tickets.WrapUp("resolved", 60, 10), now=world.later(minutes=2))
+    with pytest.raises(NotVerified):
+        _gate(world, ticket, minutes=3)
+
+
+def test_high_risk_actions_need_a_factor_from_the_last_5_minutes(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    _gate(world, ticket, fresh=True, minutes=5)
+    with pytest.raises(NotVerified, match="last 5 minutes"):
+        _gate(world, ticket, fresh=True, minutes=5, seconds=1)
+    # Step-up: a fresh factor makes it pass again.
+    _verify(world, ticket, minutes=6)
+    _gate(world, ticket, fresh=True, minutes=7)
+
+
+def test_step_up_with_an_sms_code(world: World) -> None:
+    case = "locked_password_failures"
+    ticket = world.open_ticket(case)
+    lina = world.agent("lina")
+    sent = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now)
+    assert v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)).verified
+    with pytest.raises(NotVerified):
+        _gate(world, ticket, fresh=True, minutes=6)
+    step_up = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6))
+    outcome = v.check_code(world.sessions, world.keyring, step_up.challenge_id, ticket, lina, world.last_code(case),
+                           world.later(minutes=6, seconds=30), purpose="step_up")  # fmt: skip
+    assert outcome.verified
+    _gate(world, ticket, fresh=True, minutes=7)
+
+
+def test_reveal_needs_a_fresh_factor_and_is_audited(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    lina, customer = world.agent("lina"), world.customer(CASE)
+    with pytest.raises(NotVerified):
+        v.reveal_field(world.sessions, ticket, lina, customer, "phone", world.now)
+    _verify(world, ticket)
+    revealed = v.reveal_field(world.sessions, ticket, lina, customer, "phone", world.later(minutes=1))
+    assert revealed.value == world.customer_row(CASE).phone_e164
+    with pytest.raises(NotVerified, match="last 5 minutes"):
+        v.reveal_field(world.sessions, ticket, lina, customer, "email", world.later(minutes=6))
+    with world.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "customer.reveal")).one()
+    assert json.loads(event.details) == {"field": "phone", "ticket": ticket}
+    assert revealed.value not in event.details
+
+
+def test_reveal_refuses_another_agents_ticket(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    _verify(world, ticket)
+    with pytest.raises(NotVerified):
+        v.reveal_field(world.sessions, ticket, world.agent("marcus"), world.customer(CASE), "phone", world.later(minutes=1))
+
+
+# --- scripts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason", [r.value for r in TicketReason])
+@pytest.mark.parametrize("language", scripts_service.LANGUAGES)
+def test_every_call_reason_has_a_script_in_chinese_and_english(reason: str, language: str) -> None:
+    script = scripts_service.load_script(reason, language)
+    assert script.script_id == reason and script.version
+    keys = [step.key for step in script.steps]
+    assert {"greet", "sms", "totp", "email", "verified", "locked_out"} <= set(keys)
+    assert all(step.say.strip() for step in script.steps)
+    assert set(script.factors) <= {"sms", "totp", "email"}
+
+
+def test_script_placeholders_are_masked_values_only() -> None:
+    for script_id in scripts_service.script_ids():
+        for language in scripts_service.LANGUAGES:
+            scripts_service.load_script(script_id, language)  # raises ScriptInvalid on an unknown name
+
+
+def test_start_verification_records_the_script_and_fills_masked_values(world: World) -> None:
+    case = "locked_password_failures"
+    ticket = world.open_ticket(case)
+    start = v.start_verification(world.sessions, ticket, world.agent("lina"), world.customer(case), world.now)
+    phone = world.customer_row(case).phone_e164
+    assert start.script.script_id == "locked_account"
+    assert f"尾号 {phone[-2:]} 的手机发送了 6 位验证码" in start.script.step("sms").say
+    assert phone[-4:] not in start.script.step("sms").say.replace(f"尾号 {phone[-2:]}", "")
+    assert start.factors == ("sms",)
+    row = world.ticket(ticket)
+    assert (row.script_id, row.script_version) == ("locked_account", start.script.version)
+
+
+def test_email_caller_is_offered_the_email_code_only(world: World) -> None:
+    ticket = world.open_ticket("email_only")
+    start = v.start_verification(world.sessions, ticket, world.agent("lina"), world.customer("email_only"),
+                                 world.now, language="en")  # fmt: skip
+    assert start.factors == ("email",)
+    assert "k•••@netvigator.com" in start.script.step("email").say
+
+
+def test_sending_a_code_records_the_script_when_verification_had_not_started(world: World) -> None:
+    case = "locked_password_failures"
+    ticket = world.open_ticket(case, reason="deposit_withdrawal")
+    v.send_code(world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(case), "sms", "verify", world.now)
+    assert world.ticket(ticket).script_id == "deposit_withdrawal"
+
+
+def test_scripts_ship_in_the_wheel(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    (wheel,) = tmp_path.glob("hotline-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for script_id in scripts_service.script_ids():
+        assert f"console/scripts/{script_id}.toml" in names
+
+
+# --- nothing secret at rest ------------------------------------------------------------------
+
+
+def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_secret(world_each_engine: World) -> None:
+    w = world_each_engine
+    case = "locked_password_failures"
+    lina = w.agent("lina")
+    codes: list[str] = []
+    sms_ticket = w.open_ticket(case)
+    sent = v.send_code(w.sessions, w.keyring, sms_ticket, lina, w.customer(case), "sms", "verify", w.now)
+    codes.append(w.last_code(case))
+    v.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, w.wrong(codes[-1]), w.later(seconds=10))
+    v.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, codes[-1], w.later(seconds=20))
+    email_ticket = w.open_ticket("email_only")
+    sent = v.send_code(w.sessions, w.keyring, email_ticket, lina, w.customer("email_only"), "email", "verify", w.now)
+    codes.append(w.last_code("email_only"))
+    v.check_code(w.sessions, w.keyring, sent.challenge_id, email_ticket, lina, codes[-1], w.later(seconds=20),
+                 id_number="K4829131")  # fmt: skip
+    totp_ticket = w.open_ticket(CASE)
+    codes.append(w.totp_code(CASE, w.now))
+    v.check_totp(w.sessions, w.keyring, totp_ticket, lina, w.customer(CASE), codes[-1], w.now)
+    v.reveal_field(w.sessions, totp_ticket, lina, w.customer(CASE), "phone", w.later(seconds=30))
+    secrets = [w.totp_secret(c) for c in ("two_factor_on", "wrong_fee", "international", "same_name_guangzhou")]
+
+    dump: list[str] = []
+    with w.database.engine.connect() as connection:
+        inspector = inspect(connection)
+        for table in inspector.get_table_names():
+            columns = [c["name"] for c in inspector.get_columns(table) if isinstance(c["type"], String)]
+            if not columns:
+                continue
+            listed = ", ".join(f'"{name}"' for name in columns)
+            for row in connection.execute(text(f'SELECT {listed} FROM "{table}"')):
+                dump.extend(value for value in row if value is not None)
+    assert dump, "the dump is empty"
+    blob = "\n".join(dump)
+    for code in codes:
+        # A code standing alone, not six digits inside a longer number (an account or phone number).
+        assert re.search(rf"(?<![0-9]){code}(?![0-9])", blob) is None, "a one-time code is stored in clear"
+    for secret in secrets:
+        assert secret not in blob, "a TOTP secret is stored in clear"
+    assert "K4829131" not in blob, "the ID number typed by the caller is stored in clear"
