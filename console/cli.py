@@ -1,9 +1,10 @@
-"""The `hotline` command: the console, the demo, schema migrations, seeds, agents, keys and the audit check."""
+"""The `hotline` command: the console, the demo, schema migrations, seeds, agents, calls, the outbox, keys and the audit check."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from console import schema
 from console.db import Database, open_database
 from console.keys import KeysMissing, ensure_keyring, load_keyring, write_keyring
 from console.services.errors import ServiceError
-from console.settings import Settings, SettingsError, load_settings
+from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -297,6 +298,84 @@ def cmd_keys_init(ctx: Context) -> int:
     raise CommandFailed(f"Keys already exist at {path}; nothing was changed.")
 
 
+def cmd_keys_rotate(ctx: Context) -> int:
+    """Add a new Fernet key in front of the old ones and re-encrypt every stored secret under it."""
+    from console.services.verification import reencrypt_totp_secrets
+
+    if os.environ.get(f"{ENV_PREFIX}FERNET_KEYS"):
+        raise CommandFailed(
+            f"The keys come from {ENV_PREFIX}FERNET_KEYS; put a new key first in that list, then run"
+            " this command with the key file instead. Nothing was changed."
+        )
+    path = ctx.settings.keys_file
+    rotated = load_keyring(ctx.settings).with_new_fernet_key()
+    with ctx.database() as database:
+        # The new ring first: it still reads every old secret, so a failure below loses nothing.
+        write_keyring(path, rotated)
+        count = reencrypt_totp_secrets(database.sessions, rotated)
+    _print(
+        f"Re-encrypted {count} authenticator secret{'s' if count != 1 else ''} under a new key.",
+        f"{path} now holds {len(rotated.fernet_keys)} keys, newest first; back it up.",
+    )
+    return EXIT_OK
+
+
+def cmd_outbox(ctx: Context) -> int:
+    """What the callers' phones and mailboxes received (the demo's stand-in for SMS and email)."""
+    from console.services.outbox import recent_messages
+
+    fernet = load_keyring(ctx.settings).fernet()
+    with ctx.database() as database:
+        messages = recent_messages(database.read_sessions, fernet, ctx.args.customer, ctx.args.limit)
+    if not messages:
+        _print("No messages in the outbox yet.")
+        return EXIT_OK
+    for message in messages:
+        sent = f"sent {message.sent_at:%H:%M:%S}" if message.sent_at else "not sent yet"
+        _print(
+            f"{message.created_at:%Y-%m-%d %H:%M:%S} UTC  {message.channel.upper()} to {message.recipient}"
+            f" ({message.account_number or 'no account'}, {message.kind}, {sent})",
+            f"  {message.body}",
+        )
+    return EXIT_OK
+
+
+def cmd_demo_totp(ctx: Context) -> int:
+    """The code a demo customer's authenticator shows now; refused on any database but a demo one."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from console.seed.demo import is_demo_database
+    from console.services import otp
+    from console.services.crypto import decrypt_totp_secret
+    from models import Customer
+
+    settings = ctx.settings
+    if settings.sources.get("database_url") == "default":
+        path = demo_database_path(settings)
+        if not path.exists():
+            raise CommandFailed("There is no demo database yet; build it with `hotline demo`.")
+        settings = _with_database(settings, f"sqlite:///{path}")
+    ctx = Context(settings, ctx.args)
+    keyring = load_keyring(settings)
+    account = ctx.args.account.strip().upper()
+    with ctx.database() as database:
+        if not is_demo_database(database.read_sessions):
+            raise CommandFailed("This is not a demo database; authenticator codes are shown for demo customers only.")
+        with database.read_sessions() as session:
+            customer = session.scalar(select(Customer).where(Customer.account_number == account))
+        if customer is None:
+            raise CommandFailed(f"No customer with account number {account!r}.")
+        if customer.totp_secret_encrypted is None:
+            raise CommandFailed(f"{account} has no authenticator app set up (2FA is off).")
+        secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
+    now = datetime.now(UTC)
+    left = otp.TOTP_INTERVAL - int(now.timestamp()) % otp.TOTP_INTERVAL
+    _print(f"{otp.totp(secret, now)}  ({account}'s authenticator; changes in {left} s)")
+    return EXIT_OK
+
+
 def cmd_audit_verify(ctx: Context) -> int:
     from console.services import audit
 
@@ -355,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add(commands, "demo", cmd_demo, "build a demo database (once) and open the console on it")
     demo.add_argument("--reset", action="store_true", help="throw away the demo database and rebuild it")
     demo.add_argument("--no-console", action="store_true", help="build the demo database only")
+    demo_actions = demo.add_subparsers(dest="demo_command", required=False, metavar="ACTION")
+    demo_totp = add(demo_actions, "totp", cmd_demo_totp,
+                    "print a demo customer's current authenticator code (demo database only)")  # fmt: skip
+    demo_totp.add_argument("account", help="the demo customer's account number, e.g. OK10728163")
 
     db = commands.add_parser("db", help="schema migrations").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
@@ -397,6 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="keys_command", required=True, metavar="ACTION"
     )
     add(keys, "init", cmd_keys_init, "create the key file if there is none")
+    add(keys, "rotate", cmd_keys_rotate, "re-encrypt every stored secret under a new key (old keys kept)")
+
+    outbox = add(commands, "outbox", cmd_outbox, "recent messages to customers (what their phone or mailbox got)")
+    outbox.add_argument("--customer", metavar="ACCOUNT", help="only this customer's messages")
+    outbox.add_argument("--limit", type=int, default=20, help="how many messages (newest first)")
 
     audit_cmd = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"

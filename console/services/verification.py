@@ -19,7 +19,7 @@ from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_h
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified, require_verified
 from console.services.masking import mask_email, mask_id_last4, mask_phone
-from console.services.outbox import add_message
+from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import Script, load_script, render_script
 from models import (
     Agent,
@@ -28,6 +28,7 @@ from models import (
     Factor,
     OtpChallenge,
     OutboxChannel,
+    OutboxMessage,
     Ticket,
     TicketStatus,
     VerificationAttempt,
@@ -547,5 +548,9 @@ def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, ba
             ])  # fmt: skip
             done += len(rows)
             last_id = rows[-1].id
+        # Code messages waiting in the outbox are encrypted with the same keys: rotate them too.
+        for message in session.scalars(select(OutboxMessage).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX))):
+            token = message.body[len(ENCRYPTED_PREFIX):]
+            message.body = ENCRYPTED_PREFIX + rotate_token(fernet, token)
         audit.record(session, actor="system", action="keys.rotate", details={"secrets": done})
     return done
