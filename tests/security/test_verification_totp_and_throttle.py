@@ -77,7 +77,6 @@ def test_totp_needs_an_authenticator_on_file(world: World) -> None:
         _totp(world, ticket, "123456", case="two_factor_off")
 
 
-@pytest.mark.postgres
 def test_two_agents_submitting_the_same_totp_at_the_same_instant_verify_exactly_once(world_each_engine: World) -> None:
     w = world_each_engine
     tickets = {"lina": w.open_ticket(TOTP_CASE, "lina"), "marcus": w.open_ticket(TOTP_CASE, "marcus")}
@@ -203,3 +202,31 @@ def test_the_throttle_does_not_change_the_customer_version(world: World) -> None
     _fail_times(world, world.open_ticket(TOTP_CASE), 2)
     with world.sessions() as session:
         assert session.scalar(select(Customer.version).where(Customer.id == world.customer(TOTP_CASE))) == before
+
+
+def test_failures_from_many_agents_at_once_are_all_counted_and_lock_at_five(world_each_engine: World) -> None:
+    w = world_each_engine
+    names = ["lina", "marcus"] * 4
+    tickets = [w.open_ticket(TOTP_CASE, name) for name in names]
+    wrong = "000000" if w.totp_code(TOTP_CASE, w.now) != "000000" else "999999"
+    barrier = threading.Barrier(len(names))
+    outcomes: list[v.VerificationOutcome] = []
+    errors: list[BaseException] = []
+
+    def submit(name: str, ticket: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(_totp(w, ticket, wrong, username=name))
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(names, tickets, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    reasons = sorted(o.failure_reason or "" for o in outcomes)
+    assert reasons == ["locked out"] * 3 + ["wrong code"] * 5
+    customer = w.customer_row(TOTP_CASE)
+    assert customer.verify_failures == 5 and customer.verify_locked_until is not None
