@@ -28,6 +28,16 @@ def require_verified(session: Session, ticket_id: int, now: datetime, fresh: boo
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotVerified("Caller not verified: there is no such ticket.")
+    check_verified(ticket, now, fresh)
+    session.execute(
+        update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    return ticket
+
+
+def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
+    """The same rules on a ticket already loaded, without counting as activity (for status displays)."""
     if ticket.status == TicketStatus.CLOSED:
         raise NotVerified("Caller not verified: this call has been wrapped up.")
     if ticket.verified_at is None:
@@ -39,9 +49,4 @@ def require_verified(session: Session, ticket_id: int, now: datetime, fresh: boo
         raise NotVerified(
             "Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code."
         )
-    session.execute(
-        update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    return ticket
 

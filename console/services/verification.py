@@ -17,7 +17,7 @@ from console.keys import KeyRing
 from console.services import audit, otp
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.gate import NotVerified, require_verified
+from console.services.gate import STEP_UP_WINDOW, NotVerified, require_verified, check_verified
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import Script, load_script, render_script
@@ -484,6 +484,39 @@ def check_totp(
 
 
 # --- after verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationStatus:
+    """What the verify panel shows: is the caller verified now, and for how long."""
+
+    verified: bool
+    factor: str | None
+    verified_at: datetime | None
+    # High-risk actions pass until this moment; after it, ask for a fresh code (step-up).
+    fresh_until: datetime | None
+    failures: int
+    locked_until: datetime | None
+
+
+def verification_status(sessions: sessionmaker[Session], ticket_id: int, now: datetime) -> VerificationStatus:
+    with sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound("No such ticket.")
+        customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
+        failures, locked = 0, None
+        if customer is not None and not (customer.verify_locked_until and customer.verify_locked_until <= now):
+            # An expired lockout means the count starts again at the next attempt.
+            failures, locked = customer.verify_failures, customer.verify_locked_until
+        try:
+            check_verified(ticket, now)
+        except NotVerified:
+            return VerificationStatus(False, None, None, None, failures, locked)
+        assert ticket.verified_at is not None
+        fresh_until = ticket.verified_at + STEP_UP_WINDOW
+        return VerificationStatus(True, ticket.verified_factor, ticket.verified_at,
+                                  fresh_until if fresh_until >= now else None, failures, locked)  # fmt: skip
 
 
 def reveal_field(

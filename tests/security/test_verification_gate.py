@@ -225,3 +225,15 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
     for secret in secrets:
         assert secret not in blob, "a TOTP secret is stored in clear"
     assert "K4829131" not in blob, "the ID number typed by the caller is stored in clear"
+
+
+def test_status_shows_verified_until_the_step_up_window_closes(world: World) -> None:
+    ticket = world.open_ticket(CASE)
+    before = v.verification_status(world.sessions, ticket, world.now)
+    assert not before.verified and before.failures == 0 and before.locked_until is None
+    _verify(world, ticket)
+    status = v.verification_status(world.sessions, ticket, world.later(minutes=2))
+    assert status.verified and status.factor == "totp" and status.fresh_until == world.later(minutes=5)
+    later = v.verification_status(world.sessions, ticket, world.later(minutes=6))
+    assert later.verified and later.fresh_until is None
+    assert not v.verification_status(world.sessions, ticket, world.later(minutes=16)).verified
