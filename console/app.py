@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import HotlineCommands
 from console.db import Database
@@ -16,17 +21,22 @@ from console.services.agents import AgentView
 from console.services.system import explain_failure
 from console.settings import Settings
 from console.text import clean_text
-from screens.base import ReportsWorkerFailures, WorkFailed
+from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.home import HomeScreen
 from screens.login import LoginScreen
+from screens.workspace import WorkspaceScreen
+from screens.wrap_up import WrapUpScreen
 
 # Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
 # screenshot would write customer data to the current directory.
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
 
+# How long a quit waits for a draft to reach the database.
+QUIT_SAVE_TIMEOUT = 5.0
+
 
 class HotlineApp(ReportsWorkerFailures, App[None]):
-    """The console: a login screen, then the logged-in agent's home."""
+    """The console: a login screen, then the call workspace (agents) or the home (other roles)."""
 
     TITLE = "Hotline"
     CSS_PATH = "app.tcss"
@@ -53,6 +63,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.agent: AgentView | None = None
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
+        # Clocks, replaceable in tests: `clock` (monotonic seconds) times the calls and wrap-ups;
+        # `wall_clock` says how long a caller has waited.
+        self.clock: Callable[[], float] = time.monotonic
+        self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
     def database_label(self) -> str:
@@ -66,14 +80,56 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Logging in and out
 
     def log_in(self, agent: AgentView) -> None:
+        """Agents land on the call workspace; supervisors and admins on their home."""
         self.agent = agent
-        self.switch_screen(HomeScreen(agent))
+        if str(agent.role) == "agent":
+            self.switch_screen(WorkspaceScreen(agent))
+        else:
+            self.switch_screen(HomeScreen(agent))
+
+    def open_workspace(self) -> None:
+        if self.agent is not None:
+            self.switch_screen(WorkspaceScreen(self.agent))
+
+    def open_home(self) -> None:
+        if self.agent is not None:
+            self.save_before_leaving()
+            self.switch_screen(HomeScreen(self.agent))
 
     def log_out(self) -> None:
+        self.save_before_leaving()
         self.agent = None
+        # Dialogs go too; the screen under them becomes the login form.
+        for _ in range(len(self.screen_stack) - 2):
+            self.pop_screen()
         self.switch_screen(LoginScreen())
 
+    def save_before_leaving(self) -> list[Worker[Any]]:
+        """Ask every screen to save what must not be lost (drafts); the workers doing it."""
+        workers: list[Worker[Any]] = []
+        for screen in self.screen_stack:
+            if isinstance(screen, HotlineScreen):
+                workers.extend(screen.before_leaving())
+        return workers
+
     # Actions
+
+    async def action_quit(self) -> None:
+        """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
+        try:
+            await asyncio.wait_for(self._save_everything(), QUIT_SAVE_TIMEOUT)
+        except (TimeoutError, WorkerFailed, WorkerCancelled):
+            pass  # quitting anyway; the last debounced save is in the database
+        self.exit()
+
+    async def _save_everything(self) -> None:
+        # A save already under way may hold older text; the screen then starts one more after it.
+        for _ in range(3):
+            workers = self.save_before_leaving()
+            if not workers:
+                return
+            await asyncio.gather(*(worker.wait() for worker in workers))
+            await asyncio.sleep(0)  # let the screen see the saved message
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -131,7 +187,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
-    for owner in (HotlineApp, LoginScreen, HomeScreen):
+    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, WrapUpScreen):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id is not None:
                 ids.append(binding.id)

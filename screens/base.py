@@ -48,6 +48,11 @@ class HotlineScreen(ReportsWorkerFailures, Screen[None]):
     def database(self) -> Database:
         return self.hotline.database
 
+    def before_leaving(self) -> list[Worker[Any]]:
+        """Start saving what must not be lost (a draft note) before the console locks, logs out or
+        quits; returns the workers doing it so a quit can wait for them."""
+        return []
+
 
 class HotlineModal(ReportsWorkerFailures, ModalScreen[ResultType]):
     """A dialog that `dismiss`es with its typed answer."""

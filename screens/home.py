@@ -42,6 +42,10 @@ class HomeScreen(HotlineScreen):
             "f5", "refresh_database", "Refresh", id="home.refresh",
             tooltip="Read the database facts again",
         ),
+        Binding(
+            "f2", "workspace", "Call workspace", id="home.workspace",
+            tooltip="Take calls, find callers and work tickets",
+        ),
     ]  # fmt: skip
 
     @dataclass
@@ -82,7 +86,9 @@ class HomeScreen(HotlineScreen):
                         yield Label("Customers", classes="fact-label")
                         yield Static(READING, id="database-customers", classes="database-fact")
             yield Static(
-                "Call handling is not part of this version yet.", id="home-note", classes="muted"
+                "Calls are taken in the call workspace (see the footer for its key).",
+                id="home-note",
+                classes="muted",
             )
         yield Footer()
 
@@ -95,6 +101,9 @@ class HomeScreen(HotlineScreen):
 
     def action_log_out(self) -> None:
         self.hotline.log_out()
+
+    def action_workspace(self) -> None:
+        self.hotline.open_workspace()
 
     def action_refresh_database(self) -> None:
         for fact in self.query(".database-fact").results(Static):

@@ -13,6 +13,7 @@ from console.app import HotlineApp, make_app
 from console.db import Database
 from console.services.agents import add_agent
 from console.settings import Settings, load_settings, with_overrides
+from tests.support.call_floor import build_call_floor
 
 PASSWORD = "correct-horse-battery"
 SIZE = (120, 40)
@@ -33,6 +34,12 @@ def agents(sqlite_database: Database) -> dict[str, str]:
     for role, username in usernames.items():
         add_agent(sqlite_database.sessions, username, PASSWORD, role, display_name=names[role])
     return usernames
+
+
+@pytest.fixture
+def floor(sqlite_database: Database, agents: dict[str, str]) -> dict[str, int]:
+    """Hotlines and the fixed customers of tests/support/call_floor.py; account -> customer id."""
+    return build_call_floor(sqlite_database)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ async def test_home_shows_the_schema_revision_and_customer_count(
     from console.schema import head_revision
 
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+        await log_in(pilot, "sam", PASSWORD)
         text = screen_text(app)
         assert f"revision {head_revision()} (up to date)" in text
         assert "Customers         0" in text
@@ -38,7 +38,7 @@ async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
 
     monkeypatch.setattr(home, "describe_database", unreachable)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+        await log_in(pilot, "sam", PASSWORD)
         text = screen_text(app)
         assert text.count("The database cannot be reached;") == 2  # the fact, and a notice
         assert "connection refused" not in text and "SELECT" not in text
@@ -56,7 +56,7 @@ async def test_refresh_reads_the_facts_again(
 
     monkeypatch.setattr(home, "describe_database", counting)
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+        await log_in(pilot, "sam", PASSWORD)
         await pilot.press("f5")
         await settle(pilot)
         assert len(calls) == 2
@@ -82,7 +82,7 @@ async def test_keymap_from_settings_remaps_a_binding_by_id(
 ) -> None:
     app = app_with(keymap={"home.log_out": "f4"})
     async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+        await log_in(pilot, "sam", PASSWORD)
         assert "f4 Log out" in screen_text(app)  # the footer shows the new key
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -103,7 +103,10 @@ async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineA
 def test_every_binding_has_a_unique_id() -> None:
     ids = binding_ids()
     assert len(ids) == len(set(ids))
-    expected = {"app.quit", "app.commands", "app.toggle_dark", "home.log_out", "home.refresh"}
+    expected = {"app.quit", "app.commands", "app.toggle_dark", "home.log_out",
+                "home.refresh", "home.workspace", "workspace.claim", "workspace.lookup",
+                "workspace.new_ticket", "workspace.wrap_up", "workspace.directory",
+                "workspace.my_tickets", "wrap_up.finish", "wrap_up.cancel"}  # fmt: skip
     assert expected <= set(ids)
 
 
@@ -115,11 +118,12 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
         login_commands = {c.name for c in HotlineCommands(app.screen).commands()}
         assert login_commands == {"Quit", "Light/dark"}  # nothing to log out of yet
 
-        await log_in(pilot, "ann", PASSWORD)
+        await log_in(pilot, "sam", PASSWORD)  # an agent lands on the workspace (test_workspace)
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         assert commands == {
             "Log out": "Log out and return to the login screen (^l)",
             "Refresh": "Read the database facts again (f5)",
+            "Call workspace": "Take calls, find callers and work tickets (f2)",
             "Quit": "Close Hotline and return to the command prompt (^q)",
             "Light/dark": "Switch between the light and the dark theme (f6)",
         }

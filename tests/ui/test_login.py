@@ -17,6 +17,7 @@ from console.db import Database, open_database
 from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
+from screens.workspace import WorkspaceScreen
 from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
 
 
@@ -75,7 +76,7 @@ async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
 @pytest.mark.parametrize(
     ("role", "username", "display_name", "role_title"),
     [
-        ("agent", "ann", "Ann Agent", "Agent"),
+        # An agent lands on the call workspace instead (tests/ui/test_workspace.py).
         ("supervisor", "sam", "Sam Supervisor", "Supervisor"),
         ("admin", "ada", "Ada Admin", "Admin"),
     ],
@@ -105,7 +106,7 @@ async def test_each_role_reaches_its_home_showing_who_and_which_database(
 async def test_markup_and_escapes_in_a_display_name_show_literally(
     app: HotlineApp, sqlite_database: Database
 ) -> None:
-    add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="[bold]Bob\x1b[2J")
+    add_agent(sqlite_database.sessions, "bob", PASSWORD, "supervisor", display_name="[bold]Bob\x1b[2J")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "bob", PASSWORD)
         assert isinstance(app.screen, HomeScreen)
@@ -187,7 +188,7 @@ async def test_a_slow_database_does_not_freeze_the_screen(
         assert len(app.workers) == 1
         gate.set()
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, WorkspaceScreen)
 
 
 async def test_an_unreachable_database_is_reported_without_a_stack_trace(

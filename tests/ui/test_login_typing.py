@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import events
 
 from console.app import HotlineApp
-from screens.home import HomeScreen
+from screens.workspace import WorkspaceScreen
 from tests.ui.conftest import PASSWORD, SIZE, settle
 
 
@@ -23,5 +23,5 @@ async def test_username_enter_password_enter_in_one_burst_logs_in(
         await pilot.pause()
         _burst(app, [*"ann", "enter", *PASSWORD, "enter"])
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, WorkspaceScreen)
         assert app.agent is not None and app.agent.username == "ann"

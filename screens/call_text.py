@@ -1,0 +1,169 @@
+"""How calls, candidates, customer cards, tickets and hotlines read in the call workspace.
+
+Every value from the database goes through `safe_text`: shown exactly, never read as markup.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from console.services.calls import HotlineView, WaitingCall
+from console.services.customers import CustomerCard
+from console.services.lookup import CustomerMatch
+from console.services.tickets import DISPOSITION_LABELS, REASON_LABELS, NoteView, TicketView
+from console.text import safe_text
+from screens.formatting import duration_text, phone_text
+
+STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
+TICKET_STATUS_LABELS = {"open": "open", "pending": "pending", "closed": "closed"}
+REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason)  # type: ignore[call-overload]
+
+
+def disposition_label(disposition: str | None) -> str:
+    if disposition is None:
+        return ""
+    return DISPOSITION_LABELS.get(disposition, disposition)  # type: ignore[call-overload]
+
+
+def call_prompt(call: WaitingCall, waited: int) -> Content:
+    """One waiting call: masked caller, the line rung, and how long they have waited."""
+    line = f"  {call.line}" if call.line else ""
+    return Content.assemble(
+        safe_text(call.caller_masked, style="bold"),
+        safe_text(line),
+        ("  waiting ", "dim"),
+        duration_text(waited),
+    )
+
+
+# Which detail matched, said briefly (only shown when a query could be either, e.g. last 4).
+_SHORT_KINDS = {"phone last 4": "phone", "ID last 4": "ID", "initials": "initials", "pinyin": "pinyin"}
+
+
+def match_prompt(match: CustomerMatch, show_kind: bool) -> Content:
+    """A candidate with the masked data that tells candidates apart, on two lines.
+
+    The status is named only when it is not active; `show_kind` adds which detail matched.
+    """
+    status = "" if match.status == "active" else STATUS_LABELS.get(match.status, match.status)
+    kind = _SHORT_KINDS.get(str(match.matched_by), str(match.matched_by))
+    contact = " · ".join([match.phone_masked or "no phone", match.email_masked or "no email"])
+    return Content.assemble(
+        safe_text(match.full_name, style="bold"),
+        "  ",
+        safe_text(match.account_masked),
+        "  ",
+        safe_text(match.region),
+        (f"  {status}" if status else "", "$text-warning"),
+        (f"  ({kind})" if show_kind else "", "dim"),
+        "\n  ",
+        safe_text(contact),
+    )
+
+
+def card_content(card: CustomerCard) -> Content:
+    """The customer card: masked contact data only, no balances."""
+    lines: list[Content] = []
+    title = Content.assemble(
+        safe_text(card.full_name, style="bold"),
+        "  ",
+        safe_text(card.account_number),
+        "  ",
+        safe_text(card.region),
+    )
+    lines.append(title)
+    if card.repeat_caller:
+        lines.append(
+            Content.assemble(
+                (" Repeat caller ", "bold reverse $text-warning"),
+                (f"  {card.calls_last_7_days} earlier calls in the last 7 days", "dim"),
+            )
+        )
+
+    def fact(label: str, value: Content | str) -> None:
+        lines.append(Content.assemble((f"{label:<9}", "$text-muted"), value))
+
+    phone = card.phone_masked or "none"
+    bound = "" if card.phone_masked is None else (" (bound)" if card.phone_bound else " (not bound)")
+    fact("Phone", safe_text(phone + bound))
+    fact("Email", safe_text(card.email_masked or "none"))
+    fact("ID no.", safe_text(card.id_masked or "none"))
+    status = STATUS_LABELS.get(card.status, card.status)
+    if card.status == "locked":
+        reason = card.lock_label or "reason not recorded"
+        fact("Status", Content.styled(f"{status}: {reason}", "bold $text-error"))
+        if card.locked_at is not None:
+            fact("Since", f"{card.locked_at:%Y-%m-%d %H:%M} UTC")
+    else:
+        fact("Status", status)
+    fact("2FA", Content.styled("On", "$text-success") if card.two_factor else Content("Off"))
+    disputes = f"{card.open_disputes} dispute{'s' if card.open_disputes != 1 else ''}"
+    tickets = f"{card.open_tickets} other ticket{'s' if card.open_tickets != 1 else ''}"
+    fact("Open", f"{disputes} · {tickets}")
+    if card.recent_tickets:
+        lines.append(Content.styled("Last tickets", "$text-muted"))
+        for past in card.recent_tickets:
+            if past.status == "closed":
+                outcome = disposition_label(past.disposition) or "closed"
+            else:
+                outcome = TICKET_STATUS_LABELS.get(past.status, past.status)
+            lines.append(
+                Content.assemble(
+                    f"{past.opened_at:%Y-%m-%d} ",
+                    f"{reason_label(past.reason):<20} ",
+                    (outcome, "dim"),
+                )
+            )
+    else:
+        lines.append(Content.styled("No earlier tickets.", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
+    parts: list[Content | str | tuple[str, str]] = [
+        (f"#{ticket.ticket_id}", "bold"),
+        f"  {TICKET_STATUS_LABELS.get(ticket.status, ticket.status)}",
+    ]
+    if ticket.follow_up_due is not None:
+        parts.append(f" · due {ticket.follow_up_due:%Y-%m-%d}")
+    if on_screen:
+        parts.append((" · on screen", "$text-accent"))
+    parts.append("\n  ")
+    parts.append(safe_text(ticket.customer_name or "no customer"))
+    parts.append((f" · {reason_label(ticket.reason)}", "dim"))
+    return Content.assemble(*parts)
+
+
+def hotline_prompt(line: HotlineView) -> Content:
+    return Content.assemble(
+        safe_text(f"{line.code:<5}", style="bold"),
+        safe_text(phone_text(line.number)),
+        "  ",
+        safe_text(line.region, style="dim"),
+        "\n     ",
+        safe_text(line.hours),
+        "\n     ",
+        safe_text(", ".join(line.languages)),
+    )
+
+
+EARLIER_NOTES_SHOWN = 3
+
+
+def earlier_notes_content(notes: list[NoteView]) -> Content:
+    """The last few notes saved on a ticket, newest last, one line each."""
+    shown = notes[-EARLIER_NOTES_SHOWN:]
+    lines = [Content.styled(f"Earlier notes ({len(notes)})", "$text-muted")]
+    for note in shown:
+        first_line = (note.body.strip().splitlines() or [""])[0]
+        lines.append(
+            Content.assemble(
+                (f"{note.created_at:%m-%d %H:%M} ", "dim"),
+                safe_text(first_line),
+            )
+        )
+    return Content("\n").join(lines)

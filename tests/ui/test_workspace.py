@@ -1,0 +1,488 @@
+"""The call workspace, driven through the real app on a real SQLite file: ring, claim, look up, card."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input, OptionList
+from textual.worker import NoActiveWorker, get_current_worker
+
+from console.app import HotlineApp, make_app
+from console.commands import HotlineCommands
+from console.db import Database, open_database
+from console.services.agents import add_agent
+from console.services.calls import record_incoming_call, waiting_calls
+from console.settings import Settings
+from models import Customer, IncomingCall, Ticket
+from screens.home import HomeScreen
+from screens.workspace import LOOKUP_GROUP, WorkspaceScreen
+from tests.support.call_floor import (
+    LEE_DAUGHTER,
+    LEE_FATHER,
+    TAN,
+    WANG,
+    WANG_BALANCE_SHOWN,
+    WANG_WEI_2,
+    ZHANG,
+    Person,
+    id_last4,
+)
+from tests.ui.call_helpers import ring_and_wait, search, wait_until, workspace
+from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+
+ANNOUNCEMENT = "Another agent has already taken this call."
+
+
+def card_text(app: HotlineApp) -> str:
+    return str(app.screen.query_one("#card-body").render())
+
+
+def hint_text(app: HotlineApp) -> str:
+    return str(app.screen.query_one("#lookup-hint").render())
+
+
+def ticket_row(database: Database, ticket_id: int) -> Ticket:
+    with database.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket is not None
+        session.expunge(ticket)
+        return ticket
+
+
+def result_names(app: HotlineApp) -> list[str]:
+    results = app.screen.query_one("#results", OptionList)
+    return [str(results.get_option_at_index(i).prompt).split("  ")[0] for i in range(results.option_count)]
+
+
+# Landing
+
+
+async def test_an_agent_lands_on_the_call_workspace(app: HotlineApp, floor: dict[str, int]) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        assert isinstance(app.screen, WorkspaceScreen)
+        text = screen_text(app)
+        assert "No callers waiting." in text
+        assert "No ticket open." in text
+        assert app.screen.query_one("#lookup-input", Input).has_focus
+
+
+async def test_a_supervisor_reaches_the_workspace_from_home_and_goes_back(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "sam", PASSWORD)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkspaceScreen)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_palette_lists_every_workspace_action(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
+        for name, key in [
+            ("Take call", "f2"), ("Find", "f3"), ("New ticket", "f4"), ("Notes", "f5"),
+            ("My tickets", "f6"), ("Hotlines", "f7"), ("Reason", "f8"), ("Wrap up", "f9"),
+            ("Log out", "^l"),
+        ]:  # fmt: skip
+            assert commands[name].endswith(f"({key})"), (name, commands.get(name))
+        assert "Home" not in commands  # an agent's home is the workspace
+
+
+async def test_a_remapped_claim_key_is_used_and_named_in_the_hints(
+    app_with: Callable[..., HotlineApp], floor: dict[str, int], sqlite_database: Database
+) -> None:
+    app = app_with(keymap={"workspace.claim": "f10"})
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        assert "Take a call (f10)" in screen_text(app)
+        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert WANG.name in card_text(app)
+
+
+# Ring, screen pop and claim
+
+
+async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_caller_found(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, settings: Settings
+) -> None:
+    assert settings.call_poll_seconds <= 1.0
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        call = record_incoming_call(sqlite_database.sessions, "138 1234 5601", "CN")
+        screen = workspace(app)
+        await wait_until(pilot, lambda: bool(screen.calls), timeout=2.0, what="the ring")
+        text = screen_text(app)
+        assert "Calls waiting (1)" in text
+        assert "+86 •••••••••01  CN  waiting 0:0" in text
+        assert "A caller is waiting: +86 •••••••••01." in text
+        await pilot.press("f2")
+        await settle(pilot)
+        assert screen.ticket is not None
+        assert WANG.name in card_text(app)
+        assert hint_text(app) == "The caller's number belongs to 王伟."
+        assert "No callers waiting." in screen_text(app)
+        # The ticket was attached to the caller in the database.
+        row = ticket_row(sqlite_database, screen.ticket.ticket_id)
+        assert row.customer_id == floor[WANG.account] and row.call_id == call.call_id
+        assert f"Ticket #{row.id} · open" in screen_text(app)
+        assert app.screen.query_one("#notes").has_focus  # ready to type
+
+
+async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        first = await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
+        second = await ring_and_wait(pilot, sqlite_database, TAN.phone or "")
+        calls = app.screen.query_one("#call-list", OptionList)
+        calls.focus()
+        calls.highlighted = 1
+        await pilot.press("f2")
+        await settle(pilot)
+        assert TAN.name in card_text(app)
+        assert [c.call_id for c in waiting_calls(sqlite_database.sessions)] == [first]
+        with sqlite_database.sessions() as session:
+            assert session.get(IncomingCall, second).claimed_by_agent_id is not None  # type: ignore[union-attr]
+
+
+async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
+    settings: Settings, sqlite_database: Database, floor: dict[str, int]
+) -> None:
+    add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="Bob Agent")
+    url = sqlite_database.engine.url.render_as_string(hide_password=False)
+    other_database = open_database(url)  # the second console has its own engine, like another PC
+    first, second = make_app(settings, sqlite_database), make_app(settings, other_database)
+    try:
+        async with first.run_test(size=SIZE, notifications=True) as ann, second.run_test(
+            size=SIZE, notifications=True
+        ) as bob:
+            await log_in(ann, "ann", PASSWORD)
+            await log_in(bob, "bob", PASSWORD)
+            await ring_and_wait(ann, sqlite_database, WANG.phone or "")
+            await wait_until(bob, lambda: bool(workspace(second).calls), what="bob's console")
+            # Both press the key before either console hears back from the database.
+            await ann.press("f2")
+            await bob.press("f2")
+            for pilot in (ann, bob):
+                await settle(pilot)
+            await settle(ann)
+            screens = [workspace(first), workspace(second)]
+            winners = [s for s in screens if s.ticket is not None]
+            losers = [s for s in screens if s.ticket is None]
+            assert len(winners) == 1 and len(losers) == 1
+            loser_app = first if losers[0] is screens[0] else second
+            winner_app = second if loser_app is first else first
+            assert ANNOUNCEMENT in screen_text(loser_app)
+            assert ANNOUNCEMENT not in screen_text(winner_app)
+            assert WANG.name in card_text(winner_app)
+            assert WANG.name not in card_text(loser_app)
+        with sqlite_database.sessions() as session:
+            assert len(session.scalars(select(Ticket).where(Ticket.call_id.is_not(None))).all()) == 1
+    finally:
+        other_database.dispose()
+
+
+async def test_a_number_several_customers_share_gives_a_pick_list_and_no_automatic_choice(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await ring_and_wait(pilot, sqlite_database, LEE_FATHER.phone or "", "HK")
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = workspace(app)
+        assert screen.ticket is not None and screen.card is None
+        text = screen_text(app)
+        assert hint_text(app).startswith("The caller's number matches 2 customers.")
+        assert LEE_FATHER.name in text and LEE_DAUGHTER.name in text
+        # The masked data that tells them apart is there: account numbers and email.
+        assert "OK••••0005" in text and "OK••••0006" in text and "no email" in text
+        assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id is None
+        results = app.screen.query_one("#results", OptionList)
+        assert results.has_focus
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert LEE_DAUGHTER.name in card_text(app)
+        row = ticket_row(sqlite_database, screen.ticket.ticket_id)
+        assert row.customer_id == floor[LEE_DAUGHTER.account]
+
+
+async def test_an_unknown_number_says_so_and_the_ticket_goes_on_without_a_customer(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await ring_and_wait(pilot, sqlite_database, "+8613000000000")
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert hint_text(app).startswith("No customer has the caller's number.")
+        screen = workspace(app)
+        assert screen.ticket is not None
+        assert "No customer attached yet." in text
+        # Found another way (the caller reads out the account number), then attached.
+        await search(pilot, TAN.account)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id == floor[TAN.account]
+        assert "For Sarah Tan" in screen_text(app)
+
+
+async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await pilot.press("f4")
+        await settle(pilot)
+        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "before taking another call." in screen_text(app)
+        assert len(waiting_calls(sqlite_database.sessions)) == 1
+
+
+# Lookup
+
+
+@pytest.mark.parametrize(
+    ("query", "person"),
+    [
+        pytest.param("138 1234 5601", WANG, id="phone"),
+        pytest.param(TAN.account, TAN, id="account"),
+        pytest.param("sarah.tan@example.sg", TAN, id="email"),
+        pytest.param("张三丰", ZHANG, id="chinese-name"),
+        pytest.param("zhangsan", ZHANG, id="pinyin"),
+        pytest.param("zsf", ZHANG, id="initials"),
+        pytest.param("5601", WANG, id="phone-last-4"),
+        pytest.param(id_last4(WANG_WEI_2), WANG_WEI_2, id="id-last-4"),
+    ],
+)
+async def test_each_kind_of_query_finds_the_right_customer(
+    app: HotlineApp, floor: dict[str, int], query: str, person: Person
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, query)
+        assert result_names(app) == [person.name]
+        await pilot.press("enter")  # one candidate: Enter shows the card
+        await settle(pilot)
+        card = card_text(app)
+        assert person.name in card and person.account in card
+        assert "No ticket open: f4 opens one for this customer." in card
+
+
+async def test_several_matches_give_a_pick_list_and_the_agent_picks(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, "wangwei")
+        assert sorted(result_names(app)) == sorted([WANG.name, WANG_WEI_2.name])
+        assert hint_text(app) == "2 matches by pinyin. Pick one with ↓ and Enter."
+        assert workspace(app).card is None  # nothing chosen for the agent
+        await pilot.press("enter")  # several: Enter moves to the list, it does not pick
+        await settle(pilot)
+        assert workspace(app).card is None
+        assert app.screen.query_one("#results", OptionList).has_focus
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        second = result_names(app)[1]
+        assert second in card_text(app)
+
+
+async def test_a_query_that_cannot_be_used_shows_the_services_hint(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, "12345")
+        assert hint_text(app).startswith("12345 is not a valid phone number for region CN.")
+        assert result_names(app) == []
+
+
+async def test_each_key_restarts_the_wait_so_only_the_last_query_runs(
+    app: HotlineApp, floor: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens import workspace as workspace_module
+
+    queries: list[str] = []
+    real = workspace_module.find_customers
+
+    def counting(sessions: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        queries.append(query)
+        return real(sessions, query, *args, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "find_customers", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, "zhangsan")
+        assert queries == ["zhangsan"]
+
+
+async def test_a_slow_database_does_not_delay_a_keypress(
+    app_with: Callable[..., HotlineApp], floor: dict[str, int], sqlite_database: Database
+) -> None:
+    gate = threading.Event()
+    slow = GatedLookups(sqlite_database.read_sessions, gate)
+    app = app_with(database=replace(sqlite_database, read_sessions=slow))
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await pilot.press("f3", *"wang")
+        await wait_until(pilot, slow.waiting.is_set, what="the lookup to block", settle=False)
+        # The lookup is stuck in the database; every typed key still lands at once.
+        lookup = app.screen.query_one("#lookup-input", Input)
+        for count, key in enumerate("wei", start=1):
+            await pilot.press(key)
+            assert lookup.value == "wang" + "wei"[:count]
+        assert workspace(app).result is None
+        gate.set()
+        await search_settled(pilot, "wangwei")
+        assert sorted(result_names(app)) == sorted([WANG.name, WANG_WEI_2.name])
+
+
+async def search_settled(pilot: Any, query: str) -> None:
+    screen = workspace(pilot.app)
+    await wait_until(
+        pilot, lambda: screen.result is not None and screen.result.query == query, what=query
+    )
+
+
+class GatedLookups:
+    """A read-session factory whose lookups (only) wait at a gate: a database that answers slowly."""
+
+    def __init__(self, real: Any, gate: threading.Event) -> None:
+        self.real = real
+        self.gate = gate
+        self.waiting = threading.Event()
+
+    def __call__(self) -> Any:
+        try:
+            group = get_current_worker().group
+        except NoActiveWorker:
+            group = None
+        if group == LOOKUP_GROUP:
+            self.waiting.set()
+            assert self.gate.wait(timeout=10), "the test never opened the gate"
+        return self.real()
+
+
+# The card
+
+
+async def test_the_card_shows_masked_data_only(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await ring_and_wait(pilot, sqlite_database, WANG.phone or "", "CN")
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        assert WANG.name in card_text(app)
+        # Nothing in full: not the phone (in any form), the email, the ID number or the balance.
+        phone = WANG.phone or ""
+        for secret in [phone, phone.removeprefix("+86"), "138 1234 5601", "1381234",
+                       WANG.email or "", "wangwei@", WANG.id_number, WANG.id_number[:-4],
+                       *WANG_BALANCE_SHOWN]:  # fmt: skip
+            assert secret not in text, secret
+        card = card_text(app)
+        assert "+86 •••••••••01 (bound)" in card
+        assert "w•••@example.cn" in card
+        assert "••••123X" in card
+        assert "Locked: Too many wrong passwords" in card
+        assert "2FA      On" in card
+        assert "Repeat caller" in card and "2 earlier calls in the last 7 days" in card
+        assert "Locked account       Follow-up needed" in card
+        assert "Deposit / withdrawal Resolved" in card
+        assert "Statement dispute    Escalated" in card
+        assert "0 disputes · 0 other tickets" in card
+
+
+async def test_markup_and_control_characters_in_a_customer_name_show_literally(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    with sqlite_database.sessions.begin() as session:
+        session.add(
+            Customer(account_number="OK10000099", full_name="[bold]Bob\x1b[2J\u202eevil",
+                     name_pinyin="bob", name_initials="b", region="CN")  # fmt: skip
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, "OK10000099")
+        assert "[bold]Bob[2Jevil" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "[bold]Bob[2Jevil" in card_text(app)
+
+
+# Tickets by hand, reasons
+
+
+async def test_a_customer_picked_without_a_ticket_gets_one_by_hand(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await search(pilot, ZHANG.account)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = workspace(app)
+        assert screen.ticket is not None
+        row = ticket_row(sqlite_database, screen.ticket.ticket_id)
+        assert row.customer_id == floor[ZHANG.account] and row.call_id is None
+        assert f"For {ZHANG.name}" in screen_text(app)
+
+
+async def test_the_reason_chosen_with_the_keyboard_is_saved(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f8", "enter")  # open the list: Other is highlighted, the last one
+        await pilot.press("up", "up", "up", "up", "up", "enter")
+        await settle(pilot)
+        screen = workspace(app)
+        assert screen.ticket is not None and screen.ticket.reason == "locked_account"
+        assert ticket_row(sqlite_database, screen.ticket.ticket_id).reason == "locked_account"
+        # A second change carries the version the first one returned.
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert ticket_row(sqlite_database, screen.ticket.ticket_id).reason == "deposit_withdrawal"
+
+
+async def test_the_directory_lists_each_hotline_with_hours_and_languages(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        assert "Hong Kong" not in screen_text(app)  # narrow: the directory waits for its key
+        await pilot.press("f7")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "HK   +852 3001 2345  Hong Kong" in text
+        assert "09:00-18:00 HKT, Mon-Sat" in text and "zh-HK, en" in text
+        assert app.screen.query_one("#hotline-list").has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Hong Kong" not in screen_text(app)
