@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -23,6 +25,7 @@ from console.settings import Settings
 from console.text import clean_text
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.home import HomeScreen
+from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import WrapUpScreen
@@ -31,12 +34,23 @@ from screens.wrap_up import WrapUpScreen
 # screenshot would write customer data to the current directory.
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
 
+# A console left alone hides itself; a long shift proves who is still sitting at it.
+IDLE_LOCK_SECONDS = 15 * 60
+REAUTHENTICATE_SECONDS = 12 * 60 * 60
+LOCK_CHECK_SECONDS = 5.0
+IDLE_REASON = "Locked after {minutes} minutes without a key press."
+REAUTHENTICATE_REASON = "You logged in 12 hours ago; type your password to carry on."
+MANUAL_REASON = "Locked by you."
 # How long a quit waits for a draft to reach the database.
 QUIT_SAVE_TIMEOUT = 5.0
 
 
 class HotlineApp(ReportsWorkerFailures, App[None]):
-    """The console: a login screen, then the call workspace (agents) or the home (other roles)."""
+    """The console: a login screen, then the call workspace (agents) or the home (other roles).
+
+    It also keeps the console locked when nobody is at it: after `idle_lock_seconds` without a key
+    or mouse event, and `reauthenticate_seconds` after the password was last typed.
+    """
 
     TITLE = "Hotline"
     CSS_PATH = "app.tcss"
@@ -54,6 +68,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             "ctrl+t", "toggle_dark", "Light/dark", id="app.toggle_dark",
             tooltip="Switch between the light and the dark theme",
         ),
+        Binding(
+            "f12", "lock", "Lock", id="app.lock",
+            tooltip="Hide the console until you type your password again",
+        ),
     ]  # fmt: skip
 
     def __init__(self, settings: Settings, database: Database) -> None:
@@ -63,10 +81,16 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.agent: AgentView | None = None
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
-        # Clocks, replaceable in tests: `clock` (monotonic seconds) times the calls and wrap-ups;
-        # `wall_clock` says how long a caller has waited.
+        # Clocks, replaceable in tests: `clock` (monotonic seconds) times idleness, the login age
+        # and the call timers; `wall_clock` says how long a caller has waited.
         self.clock: Callable[[], float] = time.monotonic
         self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.idle_lock_seconds: float = IDLE_LOCK_SECONDS
+        self.reauthenticate_seconds: float = REAUTHENTICATE_SECONDS
+        self.last_activity = self.clock()
+        self.logged_in_at: float | None = None
+        self.locked = False
+        self._held_notices: list[dict[str, Any]] = []
 
     @property
     def database_label(self) -> str:
@@ -76,12 +100,14 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def on_mount(self) -> None:
         self.apply_keymap()
         self.push_screen(LoginScreen())
+        self.set_interval(LOCK_CHECK_SECONDS, self.check_lock, name="lock check")
 
     # Logging in and out
 
     def log_in(self, agent: AgentView) -> None:
         """Agents land on the call workspace; supervisors and admins on their home."""
         self.agent = agent
+        self.logged_in_at = self.last_activity = self.clock()
         if str(agent.role) == "agent":
             self.switch_screen(WorkspaceScreen(agent))
         else:
@@ -99,7 +125,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def log_out(self) -> None:
         self.save_before_leaving()
         self.agent = None
-        # Dialogs go too; the screen under them becomes the login form.
+        self.logged_in_at = None
+        self.locked = False
+        self._held_notices.clear()
+        # Dialogs and the lock screen go too; the screen under them becomes the login form.
         for _ in range(len(self.screen_stack) - 2):
             self.pop_screen()
         self.switch_screen(LoginScreen())
@@ -112,7 +141,70 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
                 workers.extend(screen.before_leaving())
         return workers
 
+    # Locking
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.last_activity = self.clock()  # any key or mouse use keeps the console open
+        await super().on_event(event)
+
+    def check_lock(self) -> None:
+        """Lock after the idle time, or when the login is too old; run every few seconds."""
+        if self.agent is None or self.locked:
+            return
+        now = self.clock()
+        if self.logged_in_at is not None and now - self.logged_in_at >= self.reauthenticate_seconds:
+            self.lock(REAUTHENTICATE_REASON)
+        elif now - self.last_activity >= self.idle_lock_seconds:
+            self.lock(IDLE_REASON.format(minutes=round(self.idle_lock_seconds / 60)))
+
+    def lock(self, reason: str) -> None:
+        """Save drafts, then cover everything with an opaque screen that only the password lifts."""
+        if self.agent is None or self.locked:
+            return
+        self.save_before_leaving()
+        self.clear_notifications()  # a notice could name a caller
+        self.locked = True
+        self.push_screen(LockScreen(self.agent, reason))
+
+    def unlock(self, agent: AgentView) -> None:
+        """The logged-in agent typed their password: show the console again as it was."""
+        if not self.locked or not isinstance(self.screen, LockScreen):
+            return
+        self.agent = agent
+        self.locked = False
+        self.logged_in_at = self.last_activity = self.clock()
+        self.pop_screen()
+        held, self._held_notices = self._held_notices, []
+        for notice in held:
+            super().notify(**notice)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        notice = {"message": message, "title": title, "severity": severity,
+                  "timeout": timeout, "markup": markup}  # fmt: skip
+        if self.locked:
+            # Shown after the unlock: a toast on the lock screen could show a caller's details.
+            self._held_notices.append(notice)
+            return
+        super().notify(**notice)
+
     # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "lock":
+            return self.agent is not None and not self.locked
+        return True
+
+    def action_lock(self) -> None:
+        self.lock(MANUAL_REASON)
 
     async def action_quit(self) -> None:
         """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
@@ -175,6 +267,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.log.error(
             f"worker {message.group!r} failed", "".join(traceback.format_exception(message.error))
         )
+        if message.group == UNLOCK_GROUP:
+            return  # the lock screen says it in place; a held notice would be stale after unlock
         self.notify(
             explain_failure(message.error),
             title="Not done",
@@ -187,7 +281,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
-    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, WrapUpScreen):
+    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, WrapUpScreen, LockScreen):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id is not None:
                 ids.append(binding.id)

@@ -103,10 +103,10 @@ async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineA
 def test_every_binding_has_a_unique_id() -> None:
     ids = binding_ids()
     assert len(ids) == len(set(ids))
-    expected = {"app.quit", "app.commands", "app.toggle_dark", "home.log_out",
+    expected = {"app.quit", "app.commands", "app.toggle_dark", "app.lock", "home.log_out",
                 "home.refresh", "home.workspace", "workspace.claim", "workspace.lookup",
                 "workspace.new_ticket", "workspace.wrap_up", "workspace.directory",
-                "workspace.my_tickets", "wrap_up.finish", "wrap_up.cancel"}  # fmt: skip
+                "workspace.my_tickets", "wrap_up.finish", "wrap_up.cancel", "lock.log_out"}  # fmt: skip
     assert expected <= set(ids)
 
 
@@ -126,6 +126,7 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
             "Call workspace": "Take calls, find callers and work tickets (f2)",
             "Quit": "Close Hotline and return to the command prompt (^q)",
             "Light/dark": "Switch between the light and the dark theme (f6)",
+            "Lock": "Hide the console until you type your password again (f12)",
         }
 
 

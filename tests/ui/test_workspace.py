@@ -95,7 +95,7 @@ async def test_the_palette_lists_every_workspace_action(
         for name, key in [
             ("Take call", "f2"), ("Find", "f3"), ("New ticket", "f4"), ("Notes", "f5"),
             ("My tickets", "f6"), ("Hotlines", "f7"), ("Reason", "f8"), ("Wrap up", "f9"),
-            ("Log out", "^l"),
+            ("Log out", "^l"), ("Lock", "f12"),
         ]:  # fmt: skip
             assert commands[name].endswith(f"({key})"), (name, commands.get(name))
         assert "Home" not in commands  # an agent's home is the workspace
