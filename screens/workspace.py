@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Key
+from textual.events import DescendantFocus, Key
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static, TextArea
@@ -338,6 +338,12 @@ class WorkspaceScreen(HotlineScreen):
         self.open_side_panel()
         self.focus_list("#hotline-list")
 
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A list reached with Tab has its first entry highlighted, so Enter acts at once.
+        widget = event.widget
+        if isinstance(widget, OptionList) and widget.highlighted is None and widget.option_count:
+            widget.highlighted = 0
+
     def focus_list(self, selector: str) -> None:
         """Focus a list with an entry highlighted, so Enter acts at once."""
         listing = self.query_one(selector, OptionList)
@@ -418,6 +424,16 @@ class WorkspaceScreen(HotlineScreen):
         self.show_call_timer()
 
     def action_claim(self) -> None:
+        """Take the call highlighted in the calls list (when it has focus), else the longest-waiting."""
+        call_list = self.query_one("#call-list", OptionList)
+        chosen = call_list.highlighted_option if call_list.has_focus else None
+        self.take_call(chosen.id if chosen is not None else None)
+
+    @on(OptionList.OptionSelected, "#call-list")
+    def call_selected(self, event: OptionList.OptionSelected) -> None:
+        self.take_call(event.option.id)
+
+    def take_call(self, option_id: str | None) -> None:
         if self._claiming:
             return
         if self.ticket is not None:
@@ -429,18 +445,10 @@ class WorkspaceScreen(HotlineScreen):
         if not self.calls:
             self.show_calls_message("No callers are waiting.")
             return
-        call = self.calls[0]
-        call_list = self.query_one("#call-list", OptionList)
-        chosen = call_list.highlighted_option
-        if call_list.has_focus and chosen is not None and chosen.id is not None:
-            call = next((c for c in self.calls if f"call-{c.call_id}" == chosen.id), call)
+        call = next((c for c in self.calls if f"call-{c.call_id}" == option_id), self.calls[0])
         self._claiming = True
         self.show_calls_message("Taking the call…")
         self.claim(call.call_id)
-
-    @on(OptionList.OptionSelected, "#call-list")
-    def call_selected(self) -> None:
-        self.action_claim()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=CLAIM_GROUP)
     def claim(self, call_id: int) -> None:

@@ -161,6 +161,21 @@ async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
             assert session.get(IncomingCall, second).claimed_by_agent_id is not None  # type: ignore[union-attr]
 
 
+async def test_the_calls_list_is_worked_with_the_keyboard_alone(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
+        await ring_and_wait(pilot, sqlite_database, TAN.phone or "")
+        await pilot.press("shift+tab")  # from the lookup box back to the calls
+        calls = app.screen.query_one("#call-list", OptionList)
+        assert calls.has_focus and calls.highlighted == 0
+        await pilot.press("down", "enter")  # Enter on a call takes that call
+        await settle(pilot)
+        assert TAN.name in card_text(app)
+
+
 async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
     settings: Settings, sqlite_database: Database, floor: dict[str, int]
 ) -> None:
