@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import HotlineCommands
 from console.db import Database
+from console.services import lookup
 from console.services.agents import AgentView
 from console.services.system import explain_failure
 from console.settings import Settings
@@ -101,6 +102,12 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.apply_keymap()
         self.push_screen(LoginScreen())
         self.set_interval(LOCK_CHECK_SECONDS, self.check_lock, name="lock check")
+        self.warm_up_lookup()
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def warm_up_lookup(self) -> None:
+        """Load phone metadata while the agent logs in, not during the first caller's lookup."""
+        lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
 
     # Logging in and out
 

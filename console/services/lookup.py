@@ -95,7 +95,11 @@ def normalize_phone(raw: str, default_region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def warm_up(regions: tuple[str, ...] = ("CN", "HK", "SG", "US", "GB")) -> None:
+# Where the hotlines' callers ring from, most often.
+CALLER_REGIONS = ("CN", "HK", "SG", "US", "GB")
+
+
+def warm_up(regions: tuple[str, ...] = CALLER_REGIONS) -> None:
     """Load the phone metadata for the regions callers ring from (a few ms each on first use).
 
     The console calls this from a worker at start, so the first caller from Hong Kong does not pay

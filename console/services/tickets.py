@@ -351,6 +351,7 @@ def reopen_ticket(
             ticket.status = TicketStatus.OPEN
             ticket.closed_at = None
             ticket.disposition = None
+            ticket.follow_up_due = None  # the follow-up is being worked now
             ticket.last_activity_at = now
             session.flush()
             audit.record(

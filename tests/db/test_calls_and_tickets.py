@@ -176,7 +176,7 @@ def test_follow_up_leaves_the_ticket_pending_with_a_date(database: Database, flo
     mine = tickets.my_tickets(database.sessions, floor["ann"])
     assert [t.ticket_id for t in mine] == [ticket.ticket_id]
     reopened = tickets.reopen_ticket(database.sessions, ticket.ticket_id, floor["ann"], now=NOW)
-    assert reopened.status == "open"
+    assert reopened.status == "open" and reopened.follow_up_due is None
 
 
 def test_stale_ticket_edit_is_refused(database: Database, floor: dict[str, int]) -> None:
