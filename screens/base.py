@@ -37,16 +37,20 @@ class ReportsWorkerFailures:
             node.app.post_message(WorkFailed(event.worker.error, event.worker.group))
 
 
-class HotlineScreen(ReportsWorkerFailures, Screen[None]):
-    """A full screen of the console."""
+class OnHotline(ReportsWorkerFailures):
+    """Screens and dialogs reach the console and its database through these two names."""
 
     @property
     def hotline(self) -> HotlineApp:
-        return cast("HotlineApp", self.app)
+        return cast("HotlineApp", cast(Screen[Any], self).app)
 
     @property
     def database(self) -> Database:
         return self.hotline.database
+
+
+class HotlineScreen(OnHotline, Screen[None]):
+    """A full screen of the console."""
 
     def before_leaving(self) -> list[Worker[Any]]:
         """Start saving what must not be lost (a draft note) before the console locks, logs out or
@@ -54,13 +58,5 @@ class HotlineScreen(ReportsWorkerFailures, Screen[None]):
         return []
 
 
-class HotlineModal(ReportsWorkerFailures, ModalScreen[ResultType]):
+class HotlineModal(OnHotline, ModalScreen[ResultType]):
     """A dialog that `dismiss`es with its typed answer."""
-
-    @property
-    def hotline(self) -> HotlineApp:
-        return cast("HotlineApp", self.app)
-
-    @property
-    def database(self) -> Database:
-        return self.hotline.database
