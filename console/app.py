@@ -28,6 +28,7 @@ from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
+from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import WrapUpScreen
 
@@ -288,7 +289,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
-    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, WrapUpScreen, LockScreen):
+    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, VerifyScreen, WrapUpScreen, LockScreen):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id is not None:
                 ids.append(binding.id)

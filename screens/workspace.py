@@ -55,6 +55,7 @@ from screens.call_text import (
     my_ticket_prompt,
 )
 from screens.formatting import duration_text
+from screens.verify import VerifyScreen
 from screens.wrap_up import WrapUpScreen
 
 # Typing pauses this long before a lookup runs; each key restarts the wait.
@@ -125,6 +126,10 @@ class WorkspaceScreen(HotlineScreen):
         Binding(
             "f8", "reason", "Reason", id="workspace.reason",
             tooltip="Choose why the customer called",
+        ),
+        Binding(
+            "f11", "verify", "Verify", id="workspace.verify",
+            tooltip="Verify the caller: the script to read, send a code, check their answer",
         ),
         Binding(
             "f9", "wrap_up", "Wrap up", id="workspace.wrap_up",
@@ -844,6 +849,15 @@ class WorkspaceScreen(HotlineScreen):
         return [worker] if worker is not None else []
 
     # Wrap-up
+
+    def action_verify(self) -> None:
+        customer_id = self.ticket.customer_id if self.ticket else None
+        if customer_id is None and self.card is not None:
+            customer_id = self.card.customer_id
+        if self.ticket is None or customer_id is None:
+            self.say("Verification needs a ticket with its customer: take a call or find the caller first.")
+            return
+        self.app.push_screen(VerifyScreen(self.agent.id, self.ticket.ticket_id, customer_id))
 
     def action_wrap_up(self) -> None:
         if self.ticket is None:

@@ -1,0 +1,316 @@
+"""VerifyScreen: the verify panel over the workspace: what to say, send a code, check the caller's answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from console.keys import KeyRing, KeysMissing, load_keyring
+from console.services.errors import ServiceError
+from console.services.scripts import Script
+from console.services.verification import (
+    ChallengeView,
+    VerificationOutcome,
+    VerificationStart,
+    VerificationStatus,
+    check_code,
+    check_totp,
+    send_code,
+    start_verification,
+    verification_status,
+)
+from console.text import safe_text
+from screens.base import HotlineModal
+
+VERIFY_GROUP = "verify.start"
+SEND_GROUP = "verify.send"
+CHECK_GROUP = "verify.check"
+
+FACTOR_NAMES = {"sms": "SMS code", "totp": "Authenticator app", "email": "Email code + ID number"}
+NO_FACTOR = "This caller has no bound phone, authenticator or email: a supervisor must verify them."
+
+
+def _time(moment: datetime | None) -> str:
+    return f"{moment:%H:%M:%S} UTC" if moment is not None else "-"
+
+
+class VerifyScreen(HotlineModal[None]):
+    """The verify panel for one ticket and its caller; closes back to the call."""
+
+    CSS_PATH = "verify.tcss"
+    AUTO_FOCUS = "#verify-code"
+    BINDINGS = [
+        Binding(
+            "ctrl+s", "send", "Send code", id="verify.send", priority=True,
+            tooltip="Send a 6-digit code to the caller's bound phone (or email without one)",
+        ),
+        Binding(
+            "f6", "language", "中文/English", id="verify.language", priority=True,
+            tooltip="Show the script in Chinese or English",
+        ),
+        Binding(
+            "escape", "close", "Back to the call", id="verify.close",
+            tooltip="Close the verify panel; the verified state stays on the ticket",
+        ),
+    ]  # fmt: skip
+
+    @dataclass
+    class Started(Message):
+        start: VerificationStart
+        status: VerificationStatus
+
+    @dataclass
+    class CodeSent(Message):
+        challenge: ChallengeView
+
+    @dataclass
+    class Checked(Message):
+        outcome: VerificationOutcome
+        status: VerificationStatus
+
+    @dataclass
+    class Problem(Message):
+        text: str  # the service's plain sentence
+
+    def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:
+        super().__init__()
+        self.agent_id = agent_id
+        self.ticket_id = ticket_id
+        self.customer_id = customer_id
+        self.language = "zh-CN"
+        self.keyring: KeyRing | None = None
+        self.start: VerificationStart | None = None
+        self.status: VerificationStatus | None = None
+        self.challenge: ChallengeView | None = None
+        self.factor: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="verify", classes="panel") as panel:
+            panel.border_title = f"Verify the caller · ticket #{self.ticket_id}"
+            yield Static(id="verify-state")
+            yield Label("Say now", classes="field-label")
+            yield Static(id="verify-say")
+            yield Static(id="verify-factors", classes="muted")
+            with Horizontal(id="verify-buttons"):
+                yield Button("Send code", id="verify-send")
+                yield Button("Use authenticator", id="verify-totp")
+            yield Input(placeholder="The caller's 6 digits", id="verify-code", max_length=20)
+            yield Input(placeholder="Full ID number (email check only)", id="verify-id", max_length=40)
+            yield Static(id="verify-outcome")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#verify-id").display = False
+        self.query_one("#verify-totp").display = False
+        self.query_one("#verify-state", Static).update("Starting verification…")
+        self.begin(self.language)
+        self.set_interval(1.0, self.show_state, name="verify.freshness")
+
+    def now(self) -> datetime:
+        return self.hotline.wall_clock()
+
+    # Workers
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=VERIFY_GROUP)
+    def begin(self, language: str) -> None:
+        try:
+            self.keyring = self.keyring or load_keyring(self.hotline.settings)
+        except KeysMissing as missing:
+            self.post_message(self.Problem(f"Codes cannot be sent or checked: {missing}"))
+        now = self.now()
+        try:
+            start = start_verification(self.database.sessions, self.ticket_id, self.agent_id,
+                                       self.customer_id, now, language)  # fmt: skip
+        except ServiceError as refused:
+            self.post_message(self.Problem(str(refused)))
+            return
+        status = verification_status(self.database.sessions, self.ticket_id, now)
+        self.post_message(self.Started(start, status))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=SEND_GROUP)
+    def send(self, channel: str, purpose: str) -> None:
+        if self.keyring is None:
+            self.post_message(self.Problem("No encryption keys: codes cannot be sent."))
+            return
+        try:
+            challenge = send_code(self.database.sessions, self.keyring, self.ticket_id, self.agent_id,
+                                  self.customer_id, channel, purpose, self.now())  # fmt: skip
+        except ServiceError as refused:
+            self.post_message(self.Problem(str(refused)))
+            return
+        self.post_message(self.CodeSent(challenge))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=CHECK_GROUP)
+    def check(self, entered: str, id_number: str | None, challenge: ChallengeView | None) -> None:
+        if self.keyring is None:
+            self.post_message(self.Problem("No encryption keys: codes cannot be checked."))
+            return
+        now = self.now()
+        try:
+            if challenge is None:
+                outcome = check_totp(self.database.sessions, self.keyring, self.ticket_id, self.agent_id,
+                                     self.customer_id, entered, now)  # fmt: skip
+            else:
+                outcome = check_code(self.database.sessions, self.keyring, challenge.challenge_id,
+                                     self.ticket_id, self.agent_id, entered, now,
+                                     purpose=challenge.purpose, id_number=id_number)  # fmt: skip
+        except ServiceError as refused:
+            self.post_message(self.Problem(str(refused)))
+            return
+        self.post_message(self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, now)))
+
+    # What the workers report
+
+    def on_verify_screen_started(self, message: Started) -> None:
+        self.start, self.status = message.start, message.status
+        factors = message.start.factors
+        self.factor = next((f for f in factors if f != "totp"), None)
+        self.query_one("#verify-totp").display = "totp" in factors
+        self.query_one("#verify-send").display = self.factor is not None
+        self.query_one("#verify-id").display = self.factor == "email"
+        names = ", ".join(FACTOR_NAMES.get(f, f) for f in factors)
+        self.query_one("#verify-factors", Static).update(
+            safe_text(f"Factors: {names}" if factors else NO_FACTOR)
+        )
+        self.show_script()
+        self.show_state()
+
+    def on_verify_screen_code_sent(self, message: CodeSent) -> None:
+        self.challenge = message.challenge
+        self.show_script(message.challenge.channel)
+        self.show_outcome(
+            f"Code sent to {message.challenge.sent_to}; valid until {_time(message.challenge.expires_at)}."
+            f" {message.challenge.sends_left} more sends allowed in 15 minutes.",
+            "$text-success",
+        )
+        self.query_one("#verify-code", Input).focus()
+
+    def on_verify_screen_checked(self, message: Checked) -> None:
+        outcome, self.status = message.outcome, message.status
+        self.query_one("#verify-code", Input).value = ""
+        self.query_one("#verify-id", Input).value = ""
+        if outcome.verified:
+            self.challenge = None
+            self.show_script("verified")
+            self.show_outcome(
+                f"Verified by {FACTOR_NAMES.get(outcome.factor, outcome.factor)} at {_time(outcome.verified_at)}.",
+                "$text-success",
+            )
+        elif outcome.locked_until is not None:
+            self.show_script("locked_out")
+            self.show_outcome(f"Locked out until {_time(outcome.locked_until)}. {outcome.message}", "$text-error")
+        else:
+            left = max(0, 5 - outcome.failures)
+            self.show_failure_script(outcome.factor)
+            self.show_outcome(
+                f"Not verified: {outcome.message} Failures: {outcome.failures} of 5 ({left} left before a"
+                " 15-minute lockout).",
+                "$text-warning",
+            )
+        self.show_state()
+
+    def on_verify_screen_problem(self, message: Problem) -> None:
+        self.show_outcome(message.text, "$text-error")
+
+    # Showing
+
+    def show_outcome(self, text: str, style: str) -> None:
+        self.query_one("#verify-outcome", Static).update(safe_text(text, style=style, multiline=True))
+
+    def script(self) -> Script | None:
+        return self.start.script if self.start is not None else None
+
+    def show_script(self, key: str | None = None) -> None:
+        script = self.script()
+        if script is None:
+            return
+        keys = [key] if key else ["greet", *(f for f in (self.factor,) if f)]
+        parts = []
+        for wanted in keys:
+            try:
+                parts.append(script.step(wanted).say)
+            except KeyError:
+                continue
+        self.query_one("#verify-say", Static).update(safe_text("\n\n".join(parts), multiline=True))
+
+    def show_failure_script(self, factor: str) -> None:
+        script = self.script()
+        if script is None:
+            return
+        try:
+            step = script.step(factor)
+        except KeyError:
+            return
+        if step.on_failure:
+            self.query_one("#verify-say", Static).update(safe_text(step.on_failure, multiline=True))
+
+    def needs_fresh_code(self) -> bool:
+        status = self.status
+        if status is None or not status.verified:
+            return False
+        return status.fresh_until is None or status.fresh_until < self.now()
+
+    def show_state(self) -> None:
+        status = self.status
+        if status is None:
+            return
+        now = self.now()
+        if status.locked_until is not None and status.locked_until > now:
+            text, style = f"Locked out until {_time(status.locked_until)}: only a supervisor can re-verify.", "$text-error"
+        elif status.verified and not self.needs_fresh_code():
+            text = (f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
+                    f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}.")  # fmt: skip
+            style = "$text-success"
+        elif status.verified:
+            text = ("Verified, but not in the last 5 minutes: a fresh code is needed for unlocks,"
+                    " adjustments, contact changes and reveals. Send a new code.")  # fmt: skip
+            style = "$text-warning"
+        else:
+            text, style = f"Not verified yet. Failures so far: {status.failures} of 5.", ""
+        self.query_one("#verify-state", Static).update(safe_text(text, style=style))
+
+    # Actions
+
+    def purpose(self) -> str:
+        return "step_up" if self.needs_fresh_code() else "verify"
+
+    def action_send(self) -> None:
+        if self.factor is None:
+            self.show_outcome(NO_FACTOR, "$text-error")
+            return
+        self.send(self.factor, self.purpose())
+
+    def action_language(self) -> None:
+        self.language = "en" if self.language == "zh-CN" else "zh-CN"
+        self.begin(self.language)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#verify-send")
+    def send_pressed(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed, "#verify-totp")
+    def totp_pressed(self) -> None:
+        self.challenge = None
+        self.show_script("totp")
+        self.show_outcome("Ask for the 6 digits the authenticator app shows now.", "")
+        self.query_one("#verify-code", Input).focus()
+
+    @on(Input.Submitted)
+    def code_submitted(self) -> None:
+        entered = self.query_one("#verify-code", Input).value
+        id_number = self.query_one("#verify-id", Input).value or None
+        if self.challenge is None and self.start is not None and "totp" not in self.start.factors:
+            self.show_outcome("Send a code first.", "$text-warning")
+            return
+        self.check(entered, id_number, self.challenge)

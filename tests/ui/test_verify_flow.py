@@ -1,0 +1,160 @@
+"""The verify panel driven through the real app: ring, claim, verify by SMS code, step-up after 5 minutes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from console.app import HotlineApp
+from console.db import Database
+from console.keys import KeyRing, ensure_keyring
+from console.services.outbox import recent_messages
+from console.settings import Settings
+from screens.verify import VerifyScreen
+from tests.support.call_floor import FLOOR_NOW, ZHANG
+from tests.ui.call_helpers import ring_and_wait, wait_until, workspace
+from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+
+
+class WallClock:
+    """The app's wall clock, frozen and moved by hand: the verification services get their `now` from it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def keyring(settings: Settings) -> KeyRing:
+    return ensure_keyring(settings)
+
+
+@pytest.fixture
+def clock(app: HotlineApp) -> WallClock:
+    wall = WallClock(FLOOR_NOW)
+    app.wall_clock = wall
+    return wall
+
+
+def panel_text(app: HotlineApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, VerifyScreen), f"expected the verify panel, not {screen!r}"
+    return " ".join(
+        str(screen.query_one(selector).render()) for selector in ("#verify-state", "#verify-say", "#verify-outcome")
+    )
+
+
+def latest_code(database: Database, keyring: KeyRing, account: str) -> str:
+    """What the caller's phone received, read back through the (encrypted) outbox."""
+    message = recent_messages(database.sessions, keyring.fernet(), account, limit=1)[0]
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+async def open_verify_for_zhang(pilot: Pilot[object], database: Database) -> VerifyScreen:
+    """Ring from 张三丰's bound phone, take the call (f2), and open the verify panel (f11)."""
+    app = pilot.app
+    assert isinstance(app, HotlineApp)
+    await log_in(pilot, "ann", PASSWORD)
+    await ring_and_wait(pilot, database, ZHANG.phone or "")
+    await pilot.press("f2")
+    await settle(pilot)
+    screen = workspace(app)
+    await wait_until(pilot, lambda: screen.card is not None and screen.ticket is not None, what="the caller")
+    assert screen.card is not None and screen.card.customer_id is not None
+    await pilot.press("f11")
+    await settle(pilot)
+    assert isinstance(app.screen, VerifyScreen)
+    await wait_until(pilot, lambda: app.screen.start is not None, what="the script")  # type: ignore[attr-defined]
+    return app.screen
+
+
+async def send_sms(pilot: Pilot[object]) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def enter(pilot: Pilot[object], code: str) -> None:
+    field = pilot.app.screen.query_one("#verify-code", Input)
+    field.value = code
+    field.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_whole_flow_sms_code_from_the_outbox_verifies_then_step_up_after_five_minutes(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        text = panel_text(app)
+        assert "Not verified yet" in text
+        assert "尾号 03" in text  # the script in Chinese, with the masked phone filled in
+        assert ZHANG.phone not in screen_text(app)  # never the full number
+        await send_sms(pilot)
+        assert "Code sent to" in panel_text(app)
+        code = latest_code(sqlite_database, keyring, ZHANG.account)
+        assert code not in screen_text(app)  # the agent never sees the code
+        await enter(pilot, code)
+        text = panel_text(app)
+        assert "Verified by SMS code at 09:00:00 UTC" in text
+        assert "fresh until 09:05:00 UTC" in text
+
+        clock.advance(timedelta(minutes=5, seconds=30))
+        await wait_until(pilot, lambda: "a fresh code is needed" in panel_text(app), what="the step-up")
+        # The fresh code is sent for the step-up and verifies again.
+        await send_sms(pilot)
+        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "fresh until 09:10:30 UTC" in panel_text(app)
+
+
+async def test_a_wrong_code_shows_the_failure_count(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        await send_sms(pilot)
+        right = latest_code(sqlite_database, keyring, ZHANG.account)
+        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+        await enter(pilot, wrong)
+        text = panel_text(app)
+        assert "That code is not right." in text
+        assert "Failures: 1 of 5 (4 left" in text
+
+
+async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel_says_until_when(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        await send_sms(pilot)
+        right = latest_code(sqlite_database, keyring, ZHANG.account)
+        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+        for _ in range(5):
+            await enter(pilot, wrong)
+        text = panel_text(app)
+        assert "Locked out until 09:15:00 UTC" in text
+        # Even the right code is refused while locked out.
+        await enter(pilot, right)
+        assert "Verified by" not in panel_text(app)
+        assert "Locked out until 09:15:00 UTC" in panel_text(app)
+
+
+async def test_without_keys_the_panel_says_so_in_plain_words(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        assert "Codes cannot be sent or checked" in panel_text(app)
+        await send_sms(pilot)
+        assert "No encryption keys" in panel_text(app)
