@@ -6,14 +6,20 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from console.app import HotlineApp
+from console.commands import HotlineCommands
 from console.db import Database
 from console.keys import KeyRing, ensure_keyring
+from console.services import otp
+from console.services.agents import add_agent
+from console.services.crypto import encrypt_totp_secret, hash_id_number
 from console.services.outbox import recent_messages
 from console.settings import Settings
+from models import Customer
 from screens.verify import VerifyScreen
 from tests.support.call_floor import FLOOR_NOW, ZHANG
 from tests.ui.call_helpers import ring_and_wait, wait_until, workspace
@@ -158,3 +164,88 @@ async def test_without_keys_the_panel_says_so_in_plain_words(
         assert "Codes cannot be sent or checked" in panel_text(app)
         await send_sms(pilot)
         assert "No encryption keys" in panel_text(app)
+
+
+def change_customer(database: Database, customer_id: int, **values: object) -> None:
+    with database.sessions.begin() as session:
+        session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
+
+
+async def test_the_script_switches_to_english_and_back(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        assert "您好" in panel_text(app)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "Hello, this is OK Wallet support, Ann Agent speaking." in panel_text(app)
+        assert "phone ending in 03" in panel_text(app)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "尾号 03" in panel_text(app)
+
+
+async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    customer_id = floor[ZHANG.account]
+    secret = otp.base32_secret(b"zhang-sanfeng-secret")
+    change_customer(sqlite_database, customer_id,
+                    totp_secret_encrypted=encrypt_totp_secret(keyring.fernet(), customer_id, secret))  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        assert "Authenticator app" in panel_text(app) or "Authenticator app" in screen_text(app)
+        await pilot.click("#verify-totp")
+        await settle(pilot)
+        assert "身份验证器" in panel_text(app)
+        await enter(pilot, otp.totp_code_for_step(secret, otp.totp_step(clock.now)))
+        assert "Verified by Authenticator app at 09:00:00 UTC" in panel_text(app)
+
+
+async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    change_customer(sqlite_database, floor[ZHANG.account], phone_bound=False,
+                    id_number_hash=hash_id_number(keyring.hmac_key, ZHANG.id_number))  # fmt: skip
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        assert "Email code + ID number" in screen_text(app)
+        await send_sms(pilot)  # the same key sends by email when there is no bound phone
+        code = latest_code(sqlite_database, keyring, ZHANG.account)
+        app.screen.query_one("#verify-id", Input).value = "440301198801010000"
+        await enter(pilot, code)
+        assert "The ID number does not match our records." in panel_text(app)
+        await send_sms(pilot)
+        app.screen.query_one("#verify-id", Input).value = ZHANG.id_number
+        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "Verified by Email code + ID number at 09:00:00 UTC" in panel_text(app)
+
+
+async def test_verify_without_a_ticket_says_what_to_do_first(
+    app: HotlineApp, floor: dict[str, int], keyring: KeyRing
+) -> None:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await log_in(pilot, "ann", PASSWORD)
+        await pilot.press("f11")
+        await settle(pilot)
+        assert not isinstance(app.screen, VerifyScreen)
+        assert "Verification needs a ticket with its customer" in screen_text(app)
+        commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
+        assert commands["Verify"].endswith("(f11)")
+
+
+async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    add_agent(sqlite_database.sessions, "eve", PASSWORD, "agent", display_name="[bold]Eve\x1b[2J")
+    async with app.run_test(size=SIZE) as pilot:
+        await log_in(pilot, "eve", PASSWORD)
+        await ring_and_wait(pilot, sqlite_database, ZHANG.phone or "")
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("f11")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert "Hello, this is OK Wallet support, [bold]Eve[2J speaking." in screen_text(app)
