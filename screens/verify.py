@@ -33,6 +33,9 @@ from screens.base import HotlineModal
 VERIFY_GROUP = "verify.start"
 SEND_GROUP = "verify.send"
 CHECK_GROUP = "verify.check"
+STATUS_GROUP = "verify.status"
+# The verified state also ends after 15 idle minutes or at wrap-up: re-read it this often.
+STATUS_SECONDS = 5.0
 
 FACTOR_NAMES = {"sms": "SMS code", "totp": "Authenticator app", "email": "Email code + ID number"}
 NO_FACTOR = "This caller has no bound phone, authenticator or email: a supervisor must verify them."
@@ -77,6 +80,11 @@ class VerifyScreen(HotlineModal[None]):
         status: VerificationStatus
 
     @dataclass
+    class StatusRead(Message):
+        status: VerificationStatus
+        generation: int  # a status read before the latest check or start is stale
+
+    @dataclass
     class Problem(Message):
         text: str  # the service's plain sentence
 
@@ -91,6 +99,7 @@ class VerifyScreen(HotlineModal[None]):
         self.status: VerificationStatus | None = None
         self.challenge: ChallengeView | None = None
         self.factor: str | None = None
+        self.generation = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="verify", classes="panel") as panel:
@@ -113,6 +122,7 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-state", Static).update("Starting verification…")
         self.begin(self.language)
         self.set_interval(1.0, self.show_state, name="verify.freshness")
+        self.set_interval(STATUS_SECONDS, self.refresh_status, name="verify.status")
 
     def now(self) -> datetime:
         return self.hotline.wall_clock()
@@ -134,6 +144,15 @@ class VerifyScreen(HotlineModal[None]):
             return
         status = verification_status(self.database.sessions, self.ticket_id, now)
         self.post_message(self.Started(start, status))
+
+    def refresh_status(self) -> None:
+        if self.start is not None:
+            self.read_status(self.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
+    def read_status(self, generation: int) -> None:
+        self.post_message(self.StatusRead(verification_status(self.database.sessions, self.ticket_id, self.now()),
+                                          generation))  # fmt: skip
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEND_GROUP)
     def send(self, channel: str, purpose: str) -> None:
@@ -169,7 +188,13 @@ class VerifyScreen(HotlineModal[None]):
 
     # What the workers report
 
+    def on_verify_screen_status_read(self, message: StatusRead) -> None:
+        if message.generation == self.generation:
+            self.status = message.status
+            self.show_state()
+
     def on_verify_screen_started(self, message: Started) -> None:
+        self.generation += 1
         self.start, self.status = message.start, message.status
         factors = message.start.factors
         self.factor = next((f for f in factors if f != "totp"), None)
@@ -194,6 +219,7 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-code", Input).focus()
 
     def on_verify_screen_checked(self, message: Checked) -> None:
+        self.generation += 1
         outcome, self.status = message.outcome, message.status
         self.query_one("#verify-code", Input).value = ""
         self.query_one("#verify-id", Input).value = ""

@@ -249,3 +249,16 @@ async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
         await pilot.press("f6")
         await settle(pilot)
         assert "Hello, this is OK Wallet support, [bold]Eve[2J speaking." in screen_text(app)
+
+
+async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_says_so(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        await send_sms(pilot)
+        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "Verified by SMS code" in panel_text(app)
+        clock.advance(timedelta(minutes=16))
+        await wait_until(pilot, lambda: "Not verified yet" in panel_text(app), timeout=8.0,
+                         what="the idle expiry")  # fmt: skip
