@@ -118,7 +118,8 @@ def cmd_demo(ctx: Context) -> int:
             report = seed_demo(database, keyring)
             _print_demo_report(report)
         else:
-            _print(f"Using the demo database at {url} (start over with `hotline demo --reset`).")
+            shown = make_url(url).render_as_string(hide_password=True)
+            _print(f"Using the demo database at {shown} (start over with `hotline demo --reset`).")
         if ctx.args.no_console:
             return EXIT_OK
         return _launch(settings, database)

@@ -37,10 +37,6 @@ class Settings:
     # Where each value came from (field name -> "default" | "file" | "env" | "cli"), for `hotline config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 # Fields a user may set in any layer; data_dir and config_dir are located before the layers are read.
 _LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap"}

@@ -15,7 +15,6 @@ from console.text import safe_text
 from screens.formatting import duration_text, phone_text
 
 STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
-TICKET_STATUS_LABELS = {"open": "open", "pending": "pending", "closed": "closed"}
 REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
 
@@ -110,7 +109,7 @@ def card_content(card: CustomerCard) -> Content:
             if past.status == "closed":
                 outcome = disposition_label(past.disposition) or "closed"
             else:
-                outcome = TICKET_STATUS_LABELS.get(past.status, past.status)
+                outcome = clean_text(past.status)
             lines.append(
                 Content.assemble(
                     f"{past.opened_at:%Y-%m-%d} ",
@@ -126,7 +125,7 @@ def card_content(card: CustomerCard) -> Content:
 def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         (f"#{ticket.ticket_id}", "bold"),
-        f"  {TICKET_STATUS_LABELS.get(ticket.status, ticket.status)}",
+        f"  {clean_text(ticket.status)}",
     ]
     if ticket.follow_up_due is not None:
         parts.append(f" · due {ticket.follow_up_due:%Y-%m-%d}")

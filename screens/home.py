@@ -62,7 +62,7 @@ class HomeScreen(HotlineScreen):
         with VerticalScroll(id="home"):
             with Vertical(id="home-panels"):
                 with Vertical(id="who", classes="panel"):
-                    yield Static(f"{role_title(agent)} home", classes="panel-title")
+                    yield Static(safe_text(f"{role_title(agent)} home"), classes="panel-title")
                     with Grid(classes="facts"):
                         yield Label("Logged in as", classes="fact-label")
                         yield Static(

@@ -17,6 +17,7 @@ from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.errors import ServiceError
 from console.services.scripts import Script
 from console.services.verification import (
+    MAX_FAILURES,
     ChallengeView,
     VerificationOutcome,
     VerificationStart,
@@ -234,10 +235,10 @@ class VerifyScreen(HotlineModal[None]):
             self.show_script("locked_out")
             self.show_outcome(f"Locked out until {_time(outcome.locked_until)}. {outcome.message}", "$text-error")
         else:
-            left = max(0, 5 - outcome.failures)
+            left = max(0, MAX_FAILURES - outcome.failures)
             self.show_failure_script(outcome.factor)
             self.show_outcome(
-                f"Not verified: {outcome.message} Failures: {outcome.failures} of 5 ({left} left before a"
+                f"Not verified: {outcome.message} Failures: {outcome.failures} of {MAX_FAILURES} ({left} left before a"
                 " 15-minute lockout).",
                 "$text-warning",
             )
@@ -300,7 +301,7 @@ class VerifyScreen(HotlineModal[None]):
                     " adjustments, contact changes and reveals. Send a new code.")  # fmt: skip
             style = "$text-warning"
         else:
-            text, style = f"Not verified yet. Failures so far: {status.failures} of 5.", ""
+            text, style = f"Not verified yet. Failures so far: {status.failures} of {MAX_FAILURES}.", ""
         self.query_one("#verify-state", Static).update(safe_text(text, style=style))
 
     # Actions

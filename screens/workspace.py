@@ -701,7 +701,8 @@ class WorkspaceScreen(HotlineScreen):
         if ticket is None:
             return
         panel = self.query_one("#ticket", Vertical)
-        panel.border_title = f"Ticket #{ticket.ticket_id} · {ticket.status}"
+        # Border titles are markup: the status comes from the database, so it goes in as text.
+        panel.border_title = Content(f"Ticket #{ticket.ticket_id} · ") + safe_text(ticket.status)
         self.show_call_timer()
         customer = (
             Content("For ") + safe_text(ticket.customer_name, style="bold")

@@ -27,6 +27,7 @@ from console.seed.numbering import Scrambler
 from console.seed.phones import PhoneBook
 from console.seed.statements import BANKS, BASE58, BECH32, CARDS
 from console.services import audit
+from console.services.crypto import encrypt_totp_secret
 from console.services.errors import InvalidInput
 from models import Customer, Direction, PaymentMethod
 
@@ -323,7 +324,7 @@ class _RowMaker:
             if random_() < TWO_FACTOR_SHARE:
                 # The same alphabet and length as pyotp.random_base32(), without its per-character loop.
                 plain = base64.b32encode(os.urandom(20)).decode()
-                secret = fernet.encrypt(f"{customer_id}:{plain}".encode()).decode()
+                secret = encrypt_totp_secret(fernet, customer_id, plain)
             rows.append((
                 customer_id, f"OK{self.first_account + index}", full_name, pinyin, initials, phone,
                 last4, phone is not None, self._email(region, pinyin, index), hasher.hexdigest(),
@@ -373,7 +374,7 @@ class _RowMaker:
             for _ in range(per_customer):
                 kind, method, rule, prefix, counterparties, amounts, delay = patterns.draw(getrandbits)
                 amount = amounts[getrandbits(12)]
-                fee = rule.fee_fixed + amount * rule.fee_rate_bp // 10_000 if rule else 0
+                fee = rule.fee_for(amount) if rule else 0
                 roll = random_()
                 expected = rule.expected_hours * 60 if rule else 0
                 if roll < 0.95 or kind in ("transfer_in", "transfer_out", "fee"):

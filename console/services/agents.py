@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -123,11 +123,6 @@ def disable_agent(sessions: sessionmaker[Session], username: str, actor: str = "
                 details={"username": username},
             )
         return _view(agent)
-
-
-def count_agents(sessions: sessionmaker[Session]) -> int:
-    with sessions() as session:
-        return session.scalar(select(func.count()).select_from(Agent)) or 0
 
 
 class LoginRefused(Refused):

@@ -18,7 +18,7 @@ from console.services import audit, otp
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.gate import STEP_UP_WINDOW, NotVerified, require_verified, check_verified
-from console.services.masking import mask_email, mask_id_last4, mask_phone
+from console.services.masking import mask_email, mask_phone
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import Script, load_script, render_script
 from models import (
@@ -546,15 +546,6 @@ def reveal_field(
             now=now,
         )  # fmt: skip
         return RevealedField(field, value)
-
-
-def masked_fields(customer: Customer) -> dict[str, str | None]:
-    """What the agent sees before verification."""
-    return {"phone": mask_phone(customer.phone_e164), "email": mask_email(customer.email),
-            "id_last4": mask_id_last4(customer.id_last4)}  # fmt: skip
-
-
-# --- keys ------------------------------------------------------------------------------------
 
 
 def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, batch_size: int = 1_000) -> int:
