@@ -335,6 +335,7 @@ def test_statements_cover_every_kind_method_and_status_over_ninety_days(
     }
     assert all(demo_now - timedelta(days=91) <= t.created_at <= demo_now for t in rows)
     assert {t.asset_code for t in rows} == {"CNY", "USD", "USDT", "BTC", "ETH"}
+    assert any(tx.journal_id is not None for tx in rows), "no statement row is linked to the ledger"
     for tx in rows:
         if tx.status is TransactionStatus.COMPLETED:
             assert tx.completed_at is not None and tx.created_at <= tx.completed_at <= demo_now
