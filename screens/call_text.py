@@ -11,7 +11,7 @@ from console.services.calls import HotlineView, WaitingCall
 from console.services.customers import CustomerCard
 from console.services.lookup import CustomerMatch
 from console.services.tickets import DISPOSITION_LABELS, REASON_LABELS, NoteView, TicketView
-from console.text import safe_text
+from console.text import clean_text, safe_text
 from screens.formatting import duration_text, phone_text
 
 STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
