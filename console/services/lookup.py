@@ -135,7 +135,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
         if e164 is not None:
             return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False)], None
         return [], (
-            f"That is not a valid phone number for region {default_region}."
+            f"{query} is not a valid phone number for region {default_region}."
             " Add the country code (+852 …) or type the last 4 digits."
         )
     if _CJK.search(query):
