@@ -34,12 +34,17 @@ class Settings:
     call_poll_seconds: float = 1.0
     # Key remapping for bindings by id, e.g. {"app.quit": "ctrl+q"}.
     keymap: Mapping[str, str] = field(default_factory=dict)
+    # Per asset, in major units: adjustments that bring a customer's last 24 hours of adjustments
+    # in that asset to this much wait for a supervisor. An asset not listed always needs one.
+    approval_thresholds: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_APPROVAL_THRESHOLDS))
     # Where each value came from (field name -> "default" | "file" | "env" | "cli"), for `hotline config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
+DEFAULT_APPROVAL_THRESHOLDS = {"CNY": "5000", "USD": "700", "USDT": "700", "BTC": "0.01", "ETH": "0.3"}
+
 # Fields a user may set in any layer; data_dir and config_dir are located before the layers are read.
-_LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap"}
+_LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap", "approval_thresholds"}
 
 
 def user_config_dir(env: Mapping[str, str]) -> Path:
@@ -132,7 +137,7 @@ def _coerce(name: str, raw: Any, where: str) -> Any:
             return float(raw)
         if kind.startswith("Mapping"):
             if isinstance(raw, str):
-                # HOTLINE_KEYMAP="app.quit=ctrl+q,call.claim=f2"
+                # HOTLINE_KEYMAP="app.quit=ctrl+q,call.claim=f2", HOTLINE_APPROVAL_THRESHOLDS="CNY=5000,USD=700"
                 pairs = (item.split("=", 1) for item in raw.split(",") if item.strip())
                 return {key.strip(): value.strip() for key, value in pairs}
             if not isinstance(raw, Mapping):

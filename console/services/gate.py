@@ -36,6 +36,16 @@ def require_verified(session: Session, ticket_id: int, now: datetime, fresh: boo
     return ticket
 
 
+def require_verified_caller(
+    session: Session, ticket_id: int, agent_id: int, customer_id: int, now: datetime, fresh: bool = False
+) -> Ticket:
+    """`require_verified`, and the ticket must be this agent's call with this customer."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
+        raise NotVerified("Caller not verified: this ticket is not your call with this customer.")
+    return require_verified(session, ticket_id, now, fresh)
+
+
 def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     """The same rules on a ticket already loaded, without counting as activity (for status displays)."""
     if ticket.status == TicketStatus.CLOSED:

@@ -53,6 +53,21 @@ def add_message(
     return message
 
 
+def notify_customer(
+    session: Session, customer: Customer, *, kind: str, body: str, now: datetime, subject: str | None = None
+) -> OutboxMessage | None:
+    """Tell the customer something (an unlock, a new estimate, dispute progress) on their bound
+    phone, else their email; returns None for a customer with neither."""
+    if customer.phone_bound and customer.phone_e164:
+        channel, recipient = OutboxChannel.SMS, customer.phone_e164
+    elif customer.email:
+        channel, recipient = OutboxChannel.EMAIL, customer.email
+    else:
+        return None
+    return add_message(session, None, channel=channel, recipient=recipient, customer_id=customer.id,
+                       kind=kind, body=body, now=now, subject=subject if channel == OutboxChannel.EMAIL else None)  # fmt: skip
+
+
 def readable_body(fernet: MultiFernet, stored: str) -> str:
     if not stored.startswith(ENCRYPTED_PREFIX):
         return stored

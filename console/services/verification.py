@@ -17,7 +17,7 @@ from console.keys import KeyRing
 from console.services import audit, otp
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.gate import STEP_UP_WINDOW, NotVerified, require_verified, check_verified
+from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import Script, load_script, render_script
@@ -532,10 +532,7 @@ def reveal_field(
         raise InvalidInput(f"Only {', '.join(REVEALABLE)} can be revealed.")
     with sessions.begin() as session:
         agent = _agent(session, agent_id)
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.agent_id != agent.id or ticket.customer_id != customer_id:
-            raise NotVerified("Caller not verified: this ticket is not this agent's call with this customer.")
-        require_verified(session, ticket_id, now, fresh=True)
+        require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")

@@ -1,4 +1,4 @@
-"""Fixtures for the verification tests: the demo data with tickets, agents, callers, a frozen clock and the codes."""
+"""The demo world for service tests: demo data, agents, callers, a frozen clock, codes, and verified calls."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from sqlalchemy import select
 
 from console.db import Database
 from console.keys import KeyRing
-from console.seed.demo import DEMO_ACCOUNTS
+from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import otp, tickets
 from console.services.crypto import decrypt_totp_secret
 from console.services.outbox import recent_messages
 from models import Agent, Customer, Ticket
+
+
+DEMO_ID_NUMBERS = {"email_only": EMAIL_ONLY_ID_NUMBER, "phone_not_bound": PHONE_NOT_BOUND_ID_NUMBER}
 
 
 @dataclass
@@ -70,6 +73,24 @@ class World:
 
     def totp_code(self, case: str, at: datetime, steps_back: int = 0) -> str:
         return otp.totp_code_for_step(self.totp_secret(case), otp.totp_step(at) - steps_back)
+
+    def verified_call(
+        self, case: str, username: str = "lina", reason: str = "locked_account", **delta: float
+    ) -> int:
+        """A ticket for `case` whose caller has just passed an SMS code (or email code + ID) at later(**delta)."""
+        from console.services import verification
+
+        at = self.later(**delta)
+        ticket = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=at).ticket_id
+        start = verification.start_verification(self.sessions, ticket, self.agent(username), self.customer(case), at)
+        channel = "sms" if "sms" in start.factors else "email"
+        sent = verification.send_code(self.sessions, self.keyring, ticket, self.agent(username),
+                                      self.customer(case), channel, "verify", at)  # fmt: skip
+        id_number = None if channel == "sms" else DEMO_ID_NUMBERS[case]
+        outcome = verification.check_code(self.sessions, self.keyring, sent.challenge_id, ticket,
+                                          self.agent(username), self.last_code(case), at, id_number=id_number)  # fmt: skip
+        assert outcome.verified, outcome
+        return ticket
 
     def later(self, **delta: float) -> datetime:
         return self.now + timedelta(**delta)

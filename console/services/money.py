@@ -1,0 +1,177 @@
+"""Exact money: amounts typed by an agent parsed to integer minor units, shown with the asset's scale,
+and the one way money moves: an appended ledger entry with its balance kept in step.
+
+No float anywhere: parsing works on the digits of the text, formatting on integer division.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from console.services.errors import InvalidInput, NotFound
+from models import Asset, Balance, Customer, EntryKind, LedgerEntry
+
+# The largest magnitude a BIGINT column holds.
+MAX_MINOR_UNITS = 2**63 - 1
+
+# "1234", "1,234.56", "-0.5", ".5" (commas only as thousands separators, in groups of three).
+_AMOUNT = re.compile(r"^(?P<sign>[+-]?)(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<fraction>\d*))?$")
+
+
+@dataclass(frozen=True)
+class AssetView:
+    code: str
+    name: str
+    scale: int
+
+
+def parse_amount(
+    text: str,
+    scale: int,
+    asset_code: str = "",
+    *,
+    allow_negative: bool = False,
+    allow_zero: bool = False,
+) -> int:
+    """The minor units of an amount typed in major units: "12.34" at scale 2 is 1234.
+
+    Refuses, in plain words: anything that is not a plain decimal number, more decimals than the
+    asset has, a negative or zero amount where it makes no sense, and amounts too large to store.
+    """
+    what = f"{asset_code} amount" if asset_code else "amount"
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
+    if not cleaned:
+        raise InvalidInput(f"Enter an {what}.")
+    match = _AMOUNT.match(cleaned)
+    if match is None or not (match["whole"] or match["fraction"]):
+        raise InvalidInput(f"{cleaned[:24]!r} is not an amount; type digits with at most one decimal point, like 12.50.")
+    fraction = (match["fraction"] or "").rstrip("0")
+    if len(fraction) > scale:
+        places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
+        raise InvalidInput(f"{asset_code or 'This asset'} takes {places}; {cleaned!r} has more.")
+    whole = int(match["whole"].replace(",", "") or "0")
+    minor = whole * 10**scale + int(fraction.ljust(scale, "0") or "0")
+    if match["sign"] == "-":
+        minor = -minor
+    if minor > MAX_MINOR_UNITS or minor < -MAX_MINOR_UNITS:
+        raise InvalidInput(f"That {what} is too large.")
+    if minor < 0 and not allow_negative:
+        raise InvalidInput(f"The {what} cannot be negative.")
+    if minor == 0 and not allow_zero:
+        raise InvalidInput(f"The {what} must be more than zero.")
+    return minor
+
+
+def format_amount(minor: int, scale: int) -> str:
+    """Minor units in major units with the asset's scale and thousands separators: 123456 -> "1,234.56"."""
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(minor), 10**scale)
+    text = f"{sign}{whole:,}"
+    return f"{text}.{fraction:0{scale}d}" if scale else text
+
+
+def format_money(minor: int, asset: AssetView) -> str:
+    return f"{format_amount(minor, asset.scale)} {asset.code}"
+
+
+def asset(session: Session, code: str) -> AssetView:
+    row = session.get(Asset, code)
+    if row is None:
+        raise NotFound(f"No asset {code!r}.")
+    return AssetView(row.code, row.name, row.scale)
+
+
+def all_assets(session: Session) -> dict[str, AssetView]:
+    return {row.code: AssetView(row.code, row.name, row.scale) for row in session.scalars(select(Asset))}
+
+
+def lock_customer(session: Session, customer_id: int) -> Customer:
+    """Take the customer's row lock for the rest of the transaction: every money command for one
+    customer runs one at a time, so cumulative limits and balances are read and written without a
+    race. On PostgreSQL this is SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serializes
+    every writer."""
+    customer = session.execute(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()  # fmt: skip
+    if customer is None:
+        raise NotFound("No such customer.")
+    return customer
+
+
+def post_entry(
+    session: Session,
+    *,
+    customer_id: int,
+    asset_code: str,
+    amount: int,
+    kind: EntryKind,
+    description: str,
+    journal_id: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+    agent_id: int | None = None,
+) -> int:
+    """Append one signed ledger entry and move the balance by the same amount; returns the entry id.
+
+    The caller holds `lock_customer` for this customer. The balance moves by an in-place increment
+    (never read-modify-write), so even without the lock no update could be lost.
+    """
+    if amount == 0:
+        raise InvalidInput("A ledger entry cannot be for zero.")
+    entry_id = session.execute(
+        insert(LedgerEntry).values(
+            journal_id=journal_id, customer_id=customer_id, asset_code=asset_code, amount=amount,
+            kind=kind, description=description[:255], idempotency_key=idempotency_key,
+            created_by_agent_id=agent_id, created_at=now,
+        ).returning(LedgerEntry.id)
+    ).scalar_one()  # fmt: skip
+    moved = session.execute(
+        update(Balance)
+        .where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
+        .values(amount=Balance.amount + amount, version=Balance.version + 1)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if moved.rowcount == 0:
+        session.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
+    return entry_id
+
+
+def balance_of(session: Session, customer_id: int, asset_code: str) -> int:
+    return session.scalar(
+        select(Balance.amount).where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
+    ) or 0
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    customer_id: int
+    asset_code: str
+    balance: int
+    entries_sum: int
+
+
+def ledger_mismatches(session: Session, customer_ids: list[int] | None = None) -> list[LedgerMismatch]:
+    """Every balance that differs from the sum of its ledger entries (empty when the books balance)."""
+    sums = (
+        select(LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount).label("total"))
+        .group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
+    )  # fmt: skip
+    balances = select(Balance.customer_id, Balance.asset_code, Balance.amount)
+    if customer_ids is not None:
+        sums = sums.where(LedgerEntry.customer_id.in_(customer_ids))
+        balances = balances.where(Balance.customer_id.in_(customer_ids))
+    totals = {(row.customer_id, row.asset_code): int(row.total) for row in session.execute(sums)}
+    held = {(row.customer_id, row.asset_code): row.amount for row in session.execute(balances)}
+    return [
+        LedgerMismatch(customer_id, asset_code, held.get(key, 0), totals.get(key, 0))
+        for key in sorted(totals.keys() | held.keys())
+        for customer_id, asset_code in [key]
+        if held.get(key, 0) != totals.get(key, 0)
+    ]
