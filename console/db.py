@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
+log = logging.getLogger("hotline.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 # SQLSTATEs PostgreSQL uses when a transaction lost a race and can simply be run again.
@@ -125,6 +127,7 @@ def run_with_retries(
         except DBAPIError as error:
             if attempt == attempts or not is_retryable(error):
                 raise
+            log.info("transaction lost a race (attempt %d of %d); running it again", attempt, attempts)
             if on_retry is not None:
                 on_retry(attempt, error)
             # Jittered exponential backoff so the racers do not collide again in lockstep.
