@@ -1,0 +1,219 @@
+"""16 agents adjusting the same few accounts at once on PostgreSQL: throughput, retries, and the books.
+
+Usage: python bench/contention.py [--processes 16] [--accounts 3] [--seconds 20] [--double-submit 0.2]
+
+Starts a throwaway PostgreSQL server with the demo data, gives each process its own agent and a
+verified call with each hot account, then for a fixed time every process opens a dispute on a new
+statement row of a random hot account and proposes an adjustment through
+`console.services.disputes.propose_adjustment` (most post at once; one in ten is treated as over the
+threshold and approved by a supervisor through `approve_adjustment`).
+A fraction of submissions is sent twice with the same idempotency key, as a double-clicked save.
+
+Prints adjustments per second, retries (serialization failures and deadlocks run again), lost
+updates (a hot balance that differs from its opening amount plus every adjustment the workers saw
+posted: must be 0), duplicate entries (ledger entries beyond one per posted adjustment: must be 0),
+and the ledger check (every balance equals the sum of its entries).
+
+The bench marks its calls verified directly in the tickets table (the verification flow itself is
+measured by the tests); everything else runs through the services exactly as the console calls them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import random
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select, update  # noqa: E402
+
+from console import schema  # noqa: E402
+from console.db import open_database  # noqa: E402
+from console.keys import KeyRing  # noqa: E402
+from console.seed.demo import DEMO_ACCOUNTS, seed_demo  # noqa: E402
+from console.services import disputes, tickets  # noqa: E402
+from console.services.agents import add_agent  # noqa: E402
+from console.services.errors import ServiceError  # noqa: E402
+from console.services.money import balance_of, format_amount, ledger_mismatches  # noqa: E402
+from models import (  # noqa: E402
+    Agent,
+    EntryKind,
+    LedgerEntry,
+    PaymentMethod,
+    Ticket,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
+
+HOT_CASES = ("two_factor_off", "international", "wrong_fee", "delayed_withdrawal", "dispute_open")
+ASSET, SCALE = "USDT", 6
+# Most adjustments post at once; one in ten is treated as large (threshold 0) and waits for approval.
+THRESHOLDS = {ASSET: "1000000000"}
+LARGE = {ASSET: "0"}
+LARGE_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Report:
+    posted: dict[int, int]  # customer id -> sum of adjustments this worker saw posted
+    adjustments: int
+    approvals: int
+    double_submits: int
+    retries: int
+    refusals: int
+
+
+class _RetryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _statement_row(sessions, customer_id: int, now: datetime) -> int:  # noqa: ANN001
+    with sessions.begin() as session:
+        row = Transaction(customer_id=customer_id, asset_code=ASSET, kind=TransactionKind.FEE,
+                          method=PaymentMethod.INTERNAL, status=TransactionStatus.COMPLETED,
+                          amount=100 * 10**SCALE, fee=0, reference=f"FEE-{uuid.uuid4().hex[:12]}", created_at=now)  # fmt: skip
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:  # noqa: ANN001
+    with sessions.begin() as session:
+        session.execute(update(Ticket).where(Ticket.id.in_(ticket_ids))
+                        .values(verified_at=now, verified_factor="sms", last_activity_at=now))  # fmt: skip
+
+
+def worker(url: str, agent_id: int, supervisor_id: int, customers: list[int], seconds: float,
+           double_submit: float, seed: int) -> Report:  # fmt: skip
+    random.seed(seed)
+    counter = _RetryCounter()
+    logging.getLogger("hotline.db").addHandler(counter)
+    logging.getLogger("hotline.db").setLevel(logging.INFO)
+    database = open_database(url, pool_size=2)
+    sessions = database.sessions
+    calls = {customer: tickets.open_ticket(sessions, agent_id, customer, "statement_dispute").ticket_id
+             for customer in customers}  # fmt: skip
+    posted = dict.fromkeys(customers, 0)
+    adjustments = approvals = doubles = refusals = 0
+    deadline = time.monotonic() + seconds
+    last_verified = 0.0
+    while time.monotonic() < deadline:
+        now = datetime.now(UTC)
+        if time.monotonic() - last_verified > 60:
+            _keep_verified(sessions, list(calls.values()), now)
+            last_verified = time.monotonic()
+        customer = random.choice(customers)
+        ticket = calls[customer]
+        amount = format_amount(random.randint(1, 55 * 10**SCALE), SCALE)
+        try:
+            row = _statement_row(sessions, customer, now)
+            dispute = disputes.open_dispute(sessions, ticket, agent_id, customer, row, amount, "bench", now)
+            key = f"bench-{uuid.uuid4().hex}"
+            policy = LARGE if random.random() < LARGE_SHARE else THRESHOLDS
+            made = disputes.propose_adjustment(sessions, policy, ticket, agent_id, dispute.dispute_id,
+                                               amount, "bench", key, now)  # fmt: skip
+            if random.random() < double_submit:
+                again = disputes.propose_adjustment(sessions, policy, ticket, agent_id, dispute.dispute_id,
+                                                    amount, "bench", key, now)  # fmt: skip
+                assert again.adjustment_id == made.adjustment_id
+                doubles += 1
+            if made.awaiting_approval:
+                made = disputes.approve_adjustment(sessions, supervisor_id, made.adjustment_id, made.version,
+                                                   "bench approval", now)  # fmt: skip
+                approvals += 1
+            if made.status == "applied":
+                posted[customer] += made.amount
+                adjustments += 1
+        except ServiceError:
+            refusals += 1
+    database.dispose()
+    return Report(posted, adjustments, approvals, doubles, counter.count, refusals)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--processes", type=int, default=16)
+    parser.add_argument("--accounts", type=int, default=3, help="hot accounts every process adjusts")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--double-submit", type=float, default=0.2, help="share of saves sent twice")
+    args = parser.parse_args()
+
+    from tests.support.postgres import ThrowawayPostgres
+
+    server = ThrowawayPostgres().start()
+    try:
+        url = server.create_database("contention")
+        schema.upgrade(url)
+        database = open_database(url)
+        seed_demo(database, KeyRing.generate())
+        supervisor = _agent_id(database, "chenjing")
+        agents = [add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent").id
+                  for n in range(args.processes)]  # fmt: skip
+        customers = [_customer_id(database, DEMO_ACCOUNTS[case].account_number) for case in HOT_CASES[: args.accounts]]
+        with database.sessions() as session:
+            opening = {customer: balance_of(session, customer, ASSET) for customer in customers}
+        database.dispose()
+
+        print(f"{args.processes} processes adjusting {len(customers)} hot accounts for {args.seconds:.0f} s"
+              f" on PostgreSQL {server.port} ...")  # fmt: skip
+        started = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
+            reports = pool.starmap(worker, [
+                (url, agent, supervisor, customers, args.seconds, args.double_submit, n) for n, agent in enumerate(agents)
+            ])  # fmt: skip
+        elapsed = time.perf_counter() - started
+
+        database = open_database(url)
+        with database.sessions() as session:
+            expected = {c: opening[c] + sum(report.posted[c] for report in reports) for c in customers}
+            actual = {c: balance_of(session, c, ASSET) for c in customers}
+            lost = sum(1 for c in customers if actual[c] != expected[c])
+            entries = session.scalar(select(func.count()).select_from(LedgerEntry)
+                                     .where(LedgerEntry.kind == EntryKind.ADJUSTMENT,
+                                            LedgerEntry.customer_id.in_(customers)))  # fmt: skip
+            mismatches = ledger_mismatches(session)
+        database.dispose()
+    finally:
+        server.stop()
+
+    posted = sum(report.adjustments for report in reports)
+    print(f"adjustments posted      {posted:,} ({posted / args.seconds:,.1f}/s; {elapsed:.1f} s with start-up)")
+    print(f"  of which approved     {sum(r.approvals for r in reports):,} (large: waited for a supervisor)")
+    print(f"double submits          {sum(r.double_submits for r in reports):,} (same key sent twice)")
+    print(f"retries                 {sum(r.retries for r in reports):,} (serialization failures or deadlocks run again)")
+    print(f"refused                 {sum(r.refusals for r in reports):,}")
+    print(f"lost updates            {lost} (target 0)")
+    print(f"duplicate entries       {entries - posted} (target 0)")
+    print(f"ledger check            {'balanced' if not mismatches else f'{len(mismatches)} balances off'}")
+    return 0 if lost == 0 and entries == posted and not mismatches else 1
+
+
+def _agent_id(database, username: str) -> int:  # noqa: ANN001
+    with database.sessions() as session:
+        return session.scalar(select(Agent.id).where(Agent.username == username))
+
+
+def _customer_id(database, account_number: str) -> int:  # noqa: ANN001
+    from models import Customer
+
+    with database.sessions() as session:
+        return session.scalar(select(Customer.id).where(Customer.account_number == account_number))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
