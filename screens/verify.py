@@ -233,14 +233,11 @@ class VerifyScreen(HotlineModal[None]):
             )
         elif outcome.locked_until is not None:
             self.show_script("locked_out")
-            self.show_outcome(f"Locked out until {_time(outcome.locked_until)}. {outcome.message}", "$text-error")
+            self.show_outcome(outcome.message, "$text-error")
         else:
-            left = max(0, MAX_FAILURES - outcome.failures)
             self.show_failure_script(outcome.factor)
             self.show_outcome(
-                f"Not verified: {outcome.message} Failures: {outcome.failures} of {MAX_FAILURES} ({left} left before a"
-                " 15-minute lockout).",
-                "$text-warning",
+                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)", "$text-warning"
             )
         self.show_state()
 
@@ -253,7 +250,9 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-outcome", Static).update(safe_text(text, style=style, multiline=True))
 
     def script(self) -> Script | None:
-        return self.start.script if self.start is not None else None
+        if self.start is None:
+            return None
+        return self.start.translations.get(self.language, self.start.script)
 
     def show_script(self, key: str | None = None) -> None:
         script = self.script()
@@ -291,7 +290,8 @@ class VerifyScreen(HotlineModal[None]):
             return
         now = self.now()
         if status.locked_until is not None and status.locked_until > now:
-            text, style = f"Locked out until {_time(status.locked_until)}: only a supervisor can re-verify.", "$text-error"
+            text = f"Locked out until {_time(status.locked_until)}: only a supervisor can lift the lockout."
+            style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
             text = (f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
                     f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}.")  # fmt: skip
@@ -316,8 +316,9 @@ class VerifyScreen(HotlineModal[None]):
         self.send(self.factor, self.purpose())
 
     def action_language(self) -> None:
+        # Both languages came with the start: switching is local (no second start, no audit row).
         self.language = "en" if self.language == "zh-CN" else "zh-CN"
-        self.begin(self.language)
+        self.show_script()
 
     def action_close(self) -> None:
         self.dismiss(None)

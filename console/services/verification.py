@@ -7,7 +7,8 @@ leave this module in clear except inside the (encrypted) outbox message that del
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, select, update
@@ -20,7 +21,7 @@ from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
-from console.services.scripts import Script, load_script, render_script
+from console.services.scripts import LANGUAGES, Script, load_script, render_script
 from models import (
     Agent,
     Channel,
@@ -72,6 +73,8 @@ class VerificationStart:
     # What this caller can verify with, in the order to offer them ("sms", "totp", "email").
     factors: tuple[str, ...]
     locked_until: datetime | None
+    # The same script in every language it is written in, so the panel can switch without a round trip.
+    translations: Mapping[str, Script] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ def _is_locked(customer: Customer, now: datetime) -> bool:
 def _lockout_message(until: datetime) -> str:
     return (
         f"Verification is locked until {until:%H:%M} UTC after {MAX_FAILURES} failed attempts;"
-        " only a supervisor can re-verify this caller before then."
+        " before then only a supervisor can lift the lockout (escalate the call)."
     )
 
 
@@ -224,8 +227,9 @@ def start_verification(
             "code_minutes": str(int(CODE_TTL.total_seconds() // 60)),
         }
         locked = customer.verify_locked_until if _is_locked(customer, now) else None
-        return VerificationStart(ticket.id, customer_id, render_script(script, values),
-                                 available_factors(customer), locked)  # fmt: skip
+        translations = {lang: render_script(load_script(ticket.reason.value, lang), values) for lang in LANGUAGES}
+        return VerificationStart(ticket.id, customer_id, translations[language],
+                                 available_factors(customer), locked, translations)  # fmt: skip
 
 
 # --- sending a code --------------------------------------------------------------------------

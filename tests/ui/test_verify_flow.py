@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -19,7 +19,7 @@ from console.services.agents import add_agent
 from console.services.crypto import encrypt_totp_secret, hash_id_number
 from console.services.outbox import recent_messages
 from console.settings import Settings
-from models import Customer
+from models import AuditEvent, Customer
 from screens.verify import VerifyScreen
 from tests.support.call_floor import FLOOR_NOW, ZHANG
 from tests.ui.call_helpers import ring_and_wait, wait_until, workspace
@@ -135,7 +135,9 @@ async def test_a_wrong_code_shows_the_failure_count(
         await enter(pilot, wrong)
         text = panel_text(app)
         assert "That code is not right." in text
-        assert "Failures: 1 of 5 (4 left" in text
+        assert "(Failures: 1 of 5.)" in text
+        # Said once, not twice: the service's sentence carries the attempts left.
+        assert text.count("left before a 15-minute lockout") == 1
 
 
 async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel_says_until_when(
@@ -150,6 +152,7 @@ async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel
             await enter(pilot, wrong)
         text = panel_text(app)
         assert "Locked out until 09:15:00 UTC" in text
+        assert "only a supervisor can lift the lockout" in text
         # Even the right code is refused while locked out.
         await enter(pilot, right)
         assert "Verified by" not in panel_text(app)
@@ -184,6 +187,10 @@ async def test_the_script_switches_to_english_and_back(
         await pilot.press("f6")
         await settle(pilot)
         assert "尾号 03" in panel_text(app)
+    # Switching language is local to the panel: the verification was started (and audited) once.
+    with sqlite_database.sessions() as session:
+        starts = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "verification.start"))
+    assert starts == 1
 
 
 async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
