@@ -103,6 +103,14 @@ def card_content(card: CustomerCard) -> Content:
     disputes = f"{card.open_disputes} dispute{'s' if card.open_disputes != 1 else ''}"
     tickets = f"{card.open_tickets} other ticket{'s' if card.open_tickets != 1 else ''}"
     fact("Open", f"{disputes} · {tickets}")
+    for dispute in card.disputes:
+        lines.append(
+            Content.assemble(
+                (f"{'':<9}D{dispute.dispute_id} ", "bold"),
+                safe_text(dispute.status_label),
+                (f" since {dispute.since:%Y-%m-%d}", "dim"),
+            )
+        )
     if card.recent_tickets:
         lines.append(Content.styled("Last tickets", "$text-muted"))
         for past in card.recent_tickets:

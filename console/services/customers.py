@@ -24,6 +24,14 @@ LOCK_REASON_LABELS = {
 }
 
 _CLOSED_DISPUTES = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
+DISPUTE_STATUS_LABELS = {
+    DisputeStatus.OPEN: "Open",
+    DisputeStatus.INVESTIGATING: "Investigating",
+    DisputeStatus.ADJUSTMENT_PROPOSED: "Adjustment proposed",
+    DisputeStatus.AWAITING_APPROVAL: "Awaiting approval",
+    DisputeStatus.ADJUSTED: "Adjusted",
+    DisputeStatus.REJECTED: "Rejected",
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,16 @@ class PastTicket:
     reason: str
     status: str
     disposition: str | None
+
+
+@dataclass(frozen=True)
+class DisputeLine:
+    """An unsettled dispute as the card shows it before verification: its status, no amounts."""
+
+    dispute_id: int
+    status: str
+    status_label: str
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,8 @@ class CustomerCard:
     lock_reason: str | None
     locked_at: datetime | None
     two_factor: bool
-    open_disputes: int
+    # The unsettled disputes' status timeline heads, newest first, so a later call sees where each stands.
+    disputes: tuple[DisputeLine, ...]
     open_tickets: int
     recent_tickets: tuple[PastTicket, ...]
     calls_last_7_days: int
@@ -59,6 +78,10 @@ class CustomerCard:
     @property
     def repeat_caller(self) -> bool:
         return self.calls_last_7_days >= REPEAT_CALLER_CALLS
+
+    @property
+    def open_disputes(self) -> int:
+        return len(self.disputes)
 
     @property
     def lock_label(self) -> str | None:
@@ -77,11 +100,11 @@ def customer_card(
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")
-        open_disputes = session.scalar(
-            select(func.count())
-            .select_from(Dispute)
+        unsettled = session.scalars(
+            select(Dispute)
             .where(Dispute.customer_id == customer_id, Dispute.status.not_in(_CLOSED_DISPUTES))
-        )
+            .order_by(Dispute.updated_at.desc(), Dispute.id.desc())
+        ).all()
         others = Ticket.customer_id == customer_id
         if current_ticket_id is not None:
             others = others & (Ticket.id != current_ticket_id)
@@ -109,7 +132,9 @@ def customer_card(
             lock_reason=customer.lock_reason.value if customer.lock_reason else None,
             locked_at=customer.locked_at,
             two_factor=customer.two_factor_enabled,
-            open_disputes=open_disputes or 0,
+            disputes=tuple(
+                DisputeLine(d.id, d.status.value, DISPUTE_STATUS_LABELS[d.status], d.updated_at) for d in unsettled
+            ),
             open_tickets=open_tickets or 0,
             recent_tickets=tuple(
                 PastTicket(

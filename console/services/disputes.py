@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from console.db import run_with_retries
 from console.services import audit
 from console.services.actors import SUPERVISORS, active_agent
+from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified, require_verified_caller
 from console.services.money import AssetView, asset, format_money, lock_customer, parse_amount, post_entry
@@ -44,14 +45,7 @@ APPROVAL_WINDOW = timedelta(hours=24)
 MAX_DESCRIPTION = 2_000
 MAX_KEY_LENGTH = 64
 
-STATUS_LABELS = {
-    DisputeStatus.OPEN: "Open",
-    DisputeStatus.INVESTIGATING: "Investigating",
-    DisputeStatus.ADJUSTMENT_PROPOSED: "Adjustment proposed",
-    DisputeStatus.AWAITING_APPROVAL: "Awaiting approval",
-    DisputeStatus.ADJUSTED: "Adjusted",
-    DisputeStatus.REJECTED: "Rejected",
-}
+STATUS_LABELS = DISPUTE_STATUS_LABELS
 _SETTLED = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
 # Adjustments that count towards the 24-hour threshold: everything not turned down or undone.
 _COUNTED = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.APPLIED)

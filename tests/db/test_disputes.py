@@ -76,6 +76,19 @@ def test_dispute_opens_on_the_callers_statement_row_and_tells_the_customer(world
     assert notice.kind == "dispute" and f"D{dispute.dispute_id}" in notice.body
 
 
+def test_dispute_status_shows_on_the_card_in_later_calls(world: World) -> None:
+    from console.services.customers import customer_card
+
+    ticket = world.verified_call(CASE, reason="statement_dispute")
+    dispute = _dispute(world, ticket)
+    d.start_investigation(world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version,
+                          "Asked the chain desk.", world.later(hours=1))  # fmt: skip
+    later_call = world.open_ticket(CASE, username="marcus", reason="statement_dispute")
+    card = customer_card(world.sessions, world.customer(CASE), later_call, world.later(days=1))
+    assert [(line.dispute_id, line.status_label) for line in card.disputes] == [(dispute.dispute_id, "Investigating")]
+    assert card.open_disputes == 1
+
+
 def test_claim_larger_than_the_statement_row_is_refused(world: World) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     with pytest.raises(InvalidInput, match="more than the statement row"):
