@@ -21,7 +21,7 @@ from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 MAX_MINOR_UNITS = 2**63 - 1
 
 # "1234", "1,234.56", "-0.5", ".5" (commas only as thousands separators, in groups of three).
-_AMOUNT = re.compile(r"^(?P<sign>[+-]?)(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<fraction>\d*))?$")
+_AMOUNT = re.compile(r"^(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<fraction>[0-9]*))?$")
 
 
 @dataclass(frozen=True)
