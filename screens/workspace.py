@@ -43,6 +43,7 @@ from console.services.tickets import (
     wrap_up,
 )
 from console.text import clean_text, safe_text
+from screens.account import AccountScreen
 from screens.base import HotlineScreen
 from screens.call_text import (
     REASON_OPTIONS,
@@ -130,6 +131,10 @@ class WorkspaceScreen(HotlineScreen):
         Binding(
             "f11", "verify", "Verify", id="workspace.verify",
             tooltip="Verify the caller: the script to read, send a code, check their answer",
+        ),
+        Binding(
+            "f10", "account", "Account", id="workspace.account",
+            tooltip="The caller's account: why it is locked and unlocking it, logins, transactions, advice",
         ),
         Binding(
             "f9", "wrap_up", "Wrap up", id="workspace.wrap_up",
@@ -859,6 +864,15 @@ class WorkspaceScreen(HotlineScreen):
             self.say("Verification needs a ticket with its customer: take a call or find the caller first.")
             return
         self.app.push_screen(VerifyScreen(self.agent.id, self.ticket.ticket_id, customer_id))
+
+    def action_account(self) -> None:
+        customer_id = self.ticket.customer_id if self.ticket else None
+        if customer_id is None and self.card is not None:
+            customer_id = self.card.customer_id
+        if self.ticket is None or customer_id is None:
+            self.say("Verification needs a ticket with its customer: take a call or find the caller first.")
+            return
+        self.app.push_screen(AccountScreen(self.agent.id, self.ticket.ticket_id, customer_id))
 
     def action_wrap_up(self) -> None:
         if self.ticket is None:

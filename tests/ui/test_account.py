@@ -1,0 +1,253 @@
+"""The account screen driven through the real console on the demo data: unlocking a password-failure lock,
+a risk lock that only a supervisor may lift, an unverified caller, and the advice ticks on the ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, DataTable, Input, OptionList
+
+from console.app import HotlineApp, make_app
+from console.db import Database, open_database
+from console.keys import KeyRing, write_keyring
+from console.services.accounts import ADVICE
+from console.settings import load_settings, with_overrides
+from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
+from screens.account import AccountScreen
+from screens.verify import VerifyScreen
+from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.ui.call_helpers import wait_until, workspace
+from tests.ui.conftest import SIZE, log_in, screen_text, settle
+
+
+class FrozenWallClock:
+    """The app's wall clock, stopped at the demo world's `now` and moved by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock(world: World) -> FrozenWallClock:  # noqa: F811
+    return FrozenWallClock(world.now)
+
+
+@pytest.fixture
+def demo_app(
+    isolated_user_dirs: object, demo_sqlite_url: str, demo_keyring: KeyRing, clock: FrozenWallClock
+) -> Iterator[HotlineApp]:
+    """The console on the same demo database as `world`, with its keys and its frozen time."""
+    settings = with_overrides(load_settings(), database_url=demo_sqlite_url)
+    write_keyring(settings.keys_file, demo_keyring)
+    database: Database = open_database(demo_sqlite_url)
+    app = make_app(settings, database)
+    app.wall_clock = clock
+    yield app
+    database.dispose()
+
+
+async def open_account(pilot: Pilot[object], ticket_id: int, username: str = "lina") -> AccountScreen:
+    """Log in as a demo agent, resume the ticket from "my tickets" (f6, Enter), and press f10."""
+    app = pilot.app
+    assert isinstance(app, HotlineApp)
+    await log_in(pilot, username, f"{username}-demo")
+    await pilot.press("f6")
+    await settle(pilot)
+    listing = app.screen.query_one("#my-ticket-list", OptionList)
+    listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
+    listing.focus()
+    await pilot.press("enter")
+    screen = workspace(app)
+    await wait_until(pilot, lambda: screen.ticket is not None and screen.ticket.ticket_id == ticket_id
+                     and screen.card is not None, what="the ticket and its card")  # fmt: skip
+    await pilot.press("f10")
+    await settle(pilot)
+    account = app.screen
+    assert isinstance(account, AccountScreen), f"expected the account screen, not {account!r}"
+    return account
+
+
+def shown(screen: AccountScreen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+def customer_row(world: World, case: str) -> Customer:  # noqa: F811
+    with world.sessions() as session:
+        customer = session.get(Customer, world.customer(case))
+        assert customer is not None
+        return customer
+
+
+async def type_reason(pilot: Pilot[object], text: str) -> None:
+    box = pilot.app.screen.query_one("#unlock-reason", Input)
+    box.focus()
+    await pilot.press(*text)
+
+
+async def test_unlock_from_the_account_screen(
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+) -> None:
+    case = "locked_password_failures"
+    ticket = world.verified_call(case)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, ticket)
+        lock = shown(screen, "#lock-state")
+        assert "Locked: Too many wrong passwords" in lock
+        assert "Since " in lock and " UTC" in lock
+        # The logins that led to the lock are listed, failed ones named as such.
+        logins = screen.query_one("#logins", DataTable)
+        assert logins.row_count > 0
+        assert any("Failed" in str(logins.get_row_at(i)[3]) for i in range(logins.row_count))
+        assert "failed logins in 30 days: 5" in shown(screen, "#security-facts")
+        # A supervisor request is not offered for this lock.
+        assert not screen.query_one("#request-unlock").display
+        await type_reason(pilot, "Caller confirmed the five attempts were hers")
+        await pilot.press("f2")
+        await settle(pilot)
+        held_until = clock.now + timedelta(hours=24)
+        outcome = shown(screen, "#lock-outcome")
+        assert f"Withdrawals are held until {held_until:%H:%M} UTC on {held_until:%Y-%m-%d}." in outcome
+        assert "new password at the next login" in outcome
+        assert "notified" in outcome
+        assert "Active" in shown(screen, "#lock-state")
+        assert not screen.query_one("#lock-actions").display  # nothing left to unlock
+    customer = customer_row(world, case)
+    assert customer.status == CustomerStatus.ACTIVE
+    assert customer.lock_reason is None
+    assert customer.password_reset_required is True
+    assert customer.withdrawals_held_until is not None
+
+
+async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verify_key(
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+) -> None:
+    case = "locked_password_failures"
+    ticket = world.verified_call(case)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, ticket)
+        clock.advance(timedelta(minutes=6))
+        await type_reason(pilot, "Caller confirmed the attempts")
+        await pilot.press("enter")  # Enter in the reason box does what the lock allows
+        await settle(pilot)
+        outcome = shown(screen, "#lock-outcome")
+        assert "Caller not verified: this action needs a code passed in the last 5 minutes" in outcome
+        assert "Press f11 to open the verify panel" in outcome
+        assert customer_row(world, case).status == CustomerStatus.LOCKED
+        await pilot.press("f11")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, VerifyScreen)
+
+
+async def test_risk_lock_offers_only_a_supervisor_request(
+    demo_app: HotlineApp, world: World  # noqa: F811
+) -> None:
+    case = "locked_risk"
+    ticket = world.verified_call(case)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, ticket)
+        assert "Locked: Risk control" in shown(screen, "#lock-state")
+        assert "Only a supervisor can unlock it" in shown(screen, "#lock-state")
+        assert not screen.query_one("#unlock").display
+        assert screen.query_one("#request-unlock").display
+        await type_reason(pilot, "Caller explains the deposits came from her own exchange account")
+        # The agent's unlock key does nothing on a risk lock.
+        await pilot.press("f2")
+        await settle(pilot)
+        assert customer_row(world, case).status == CustomerStatus.LOCKED
+        await pilot.press("f3")
+        await settle(pilot)
+        lock = shown(screen, "#lock-state")
+        assert "pending" in lock and "filed by lina" in lock and "waiting for a supervisor" in lock
+        assert "own exchange account" in lock
+        # With the request pending, neither button nor reason box is offered.
+        assert not screen.query_one("#lock-actions").display
+        await pilot.press("f3")
+        await settle(pilot)
+    customer = customer_row(world, case)
+    assert customer.status == CustomerStatus.LOCKED
+    assert customer.withdrawals_held_until is None
+    with world.sessions() as session:
+        requests = session.scalars(select(UnlockRequest).where(UnlockRequest.customer_id == customer.id)).all()
+    assert [r.status.value for r in requests] == ["pending"]
+
+
+async def test_unverified_caller_sees_no_account_details(
+    demo_app: HotlineApp, world: World  # noqa: F811
+) -> None:
+    ticket = world.open_ticket("locked_password_failures")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, ticket)
+        message = shown(screen, "#account-message")
+        assert "Caller not verified" in message
+        assert "Press f11 to open the verify panel" in message
+        assert not screen.query_one("#account-body").display
+        assert screen.query_one("#logins", DataTable).row_count == 0
+        text = screen_text(demo_app)
+        assert "Too many wrong passwords" not in text
+        assert "Recent transactions" not in text
+        # Neither unlock key does anything for an unverified caller.
+        await pilot.press("f2")
+        await pilot.press("f3")
+        await settle(pilot)
+    assert customer_row(world, "locked_password_failures").status == CustomerStatus.LOCKED
+
+
+async def test_advice_ticks_are_saved_on_the_ticket(
+    demo_app: HotlineApp, world: World  # noqa: F811
+) -> None:
+    ticket = world.verified_call("two_factor_off", reason="account_security")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, ticket)
+        assert "2FA off" in shown(screen, "#security-facts")
+        assert not any(box.value for box in screen.query(Checkbox))
+        await pilot.press("f5")  # the first advice box
+        await pilot.press("space")
+        await pilot.press("tab", "tab", "space")  # a second one, straight after
+        await settle(pilot)
+        assert "Saved" in shown(screen, "#advice-state")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(demo_app.screen, AccountScreen)
+        # Open again: the ticks come back from the ticket.
+        await pilot.press("f10")
+        await settle(pilot)
+        again = demo_app.screen
+        assert isinstance(again, AccountScreen)
+        ticked = {box.name for box in again.query(Checkbox) if box.value}
+    first, _, third, _ = ADVICE
+    assert ticked == {first, third}
+    with world.sessions() as session:
+        stored = session.get(Ticket, ticket)
+        assert stored is not None
+        assert stored.advice_given == f"{first},{third}"
+        audited = session.scalars(select(AuditEvent).where(AuditEvent.action == "ticket.advice")).all()
+    assert len(audited) >= 1
+
+
+async def test_a_device_name_with_markup_shows_literally(
+    demo_app: HotlineApp, world: World  # noqa: F811
+) -> None:
+    from models import LoginEvent
+
+    case = "locked_password_failures"
+    with world.sessions.begin() as session:
+        session.add(LoginEvent(customer_id=world.customer(case), occurred_at=world.now - timedelta(minutes=1),
+                               region="[red]Nowhere\x1b[2J", device="[bold]x", ip_address="10.0.0.1",
+                               success=False, unusual=True))  # fmt: skip
+    ticket = world.verified_call(case)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await open_account(pilot, ticket)
+        text = screen_text(demo_app)
+        assert "[bold]x" in text
+        assert "[red]Nowhere[2J" in text
+        assert "unusual" in text
