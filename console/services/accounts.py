@@ -210,7 +210,7 @@ def security_review(
             failed_logins_30_days=failed or 0,
             transactions=tuple(
                 RecentTransaction(t.id, t.created_at, t.kind.value, t.status.value,
-                                  format_money(t.amount, assets[t.asset_code]))  # fmt: skip
+                                  format_money(t.amount, assets[t.asset_code]))
                 for t in rows
             ),
             advice_given=_advice_codes(ticket.advice_given),

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from console.seed.demo import DEMO_ACCOUNTS
 from console.services import accounts as a
 from console.services import verification as v
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
 from console.services.outbox import recent_messages
-from models import AuditEvent, Ticket, TicketNote
-from console.seed.demo import DEMO_ACCOUNTS
+from models import AuditEvent, Ticket, TicketNote, UnlockRequest
 from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
 
 PASSWORDS = "locked_password_failures"
@@ -220,3 +220,83 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
     sent = v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
     outcome = v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), later)
     assert outcome.verified
+
+
+# --- more rules --------------------------------------------------------------------------------
+
+
+def test_unlock_decision_on_a_request_that_changed_since_it_was_opened_is_a_conflict(world_each_engine: World) -> None:
+    w = world_each_engine
+    ticket = w.verified_call(RISK)
+    request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "verified", w.now)
+    with w.sessions.begin() as session:  # someone edits the request after the supervisor opened it
+        session.get(UnlockRequest, request.request_id).reason = "verified; caller sent a photo of the ID"
+    with pytest.raises(Conflict, match="changed since you opened it"):
+        a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
+    assert w.customer_row(RISK).status.value == "locked"
+    assert [r.status for r in a.pending_unlock_requests(w.sessions)] == ["pending"]
+
+
+def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_each_engine: World) -> None:
+    w = world_each_engine
+    ticket = w.verified_call(ABNORMAL)
+    request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(ABNORMAL), "verified", w.now)
+    with pytest.raises(InvalidInput, match="Enter the reason"):
+        a.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "  ", w.now)
+    decided = a.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "No ID.", w.now)
+    assert (decided.status, decided.decided_by, decided.decision_reason) == ("rejected", "chenjing", "No ID.")
+    customer = w.customer_row(ABNORMAL)
+    assert (customer.status.value, customer.lock_reason.value) == ("locked", "abnormal_login")
+    assert customer.withdrawals_held_until is None
+    assert "stays locked" in _messages(w, ABNORMAL)[0]
+    assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
+    assert a.pending_unlock_requests(w.sessions) == []
+
+
+def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:
+    ticket = world.verified_call(PASSWORDS)
+    lina, customer = world.agent("lina"), world.customer(PASSWORDS)
+    with pytest.raises(InvalidInput, match="Enter the reason"):
+        a.unlock_account(world.sessions, ticket, lina, customer, " \n", world.now)
+    assert world.customer_row(PASSWORDS).status.value == "locked"
+    a.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
+    with pytest.raises(Refused, match="not locked"):
+        a.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
+    assert _actions(world).count("account.unlock") == 1
+
+
+def test_security_review_lists_recent_transactions_with_their_asset_scale(world: World) -> None:
+    case = "delayed_withdrawal"
+    ticket = world.verified_call(case, reason="account_security")
+    review = a.security_review(world.sessions, ticket, world.agent("lina"), world.customer(case), world.later(minutes=6))
+    assert "8,000.00 CNY" in [t.amount_text for t in review.transactions]
+    assert 0 < len(review.transactions) <= 10
+    assert review.transactions == tuple(sorted(review.transactions, key=lambda t: t.created_at, reverse=True))
+
+
+def test_advice_is_only_recorded_on_the_agents_own_open_ticket(world: World) -> None:
+    ticket = world.verified_call("two_factor_off", reason="account_security")
+    with pytest.raises(Refused, match="another agent"):
+        a.record_advice(world.sessions, ticket, world.agent("marcus"), {"enable_2fa"}, world.now)
+    assert world.ticket(ticket).advice_given is None
+
+
+def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: World) -> None:
+    case = "locked_password_failures"
+    ticket = world.verified_call(case, reason="other")
+    before = world.customer_row(case)
+    with pytest.raises(InvalidInput, match="already the phone"):
+        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", before.phone_e164,
+                         world.now)  # fmt: skip
+    with pytest.raises(InvalidInput, match="Only the phone number or the email"):
+        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "name", "x", world.now)
+    change = a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "phone",
+                              "139 1234 5678", world.now)  # fmt: skip
+    after = world.customer_row(case)
+    assert (after.phone_e164, after.phone_last4) == ("+8613912345678", "5678")
+    assert after.version == before.version + 1
+    with world.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "customer.contact_change")).one()
+    details = str(event.details)  # stored as JSON text
+    assert change.new_masked in details and "13912345678" not in details
+    assert before.phone_e164[-8:] not in details
