@@ -377,6 +377,10 @@ def approve_unlock(
             request.approved_by_agent_id, request.decided_at, request.decision_reason = supervisor.id, now, reason
             if customer.status == CustomerStatus.LOCKED:
                 _unlock(session, customer, requester, request.ticket_id, request.reason, now, approved_by=supervisor)
+            # Its own event, so an approval is on record even when the account was unlocked meanwhile.
+            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id, action="unlock.approve",
+                         subject_type="unlock_request", subject_id=request.id,
+                         details={"customer": customer.id, "requested_by": requester.username}, now=now)  # fmt: skip
             session.flush()
             return _request_view(session, request)
     except StaleDataError:

@@ -85,6 +85,7 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
     assert customer.status.value == "active" and customer.password_reset_required
     assert customer.withdrawals_held_until == w.later(minutes=10) + timedelta(hours=24)
     assert "withdrawals are on hold" in _messages(w, RISK)[0]
+    assert {"unlock.request", "unlock.approve", "account.unlock"} <= set(_actions(w))
 
 
 def test_approver_of_an_unlock_must_differ_from_requester(world_each_engine: World) -> None:
