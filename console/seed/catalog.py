@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.services.errors import InvalidInput
+from console.services.money import parse_amount
+from console.services.payments import fee_for
 from models import Direction, PaymentMethod
 
 
@@ -26,11 +29,10 @@ SCALES = {asset.code: asset.scale for asset in ASSETS}
 
 def units(asset_code: str, amount: str) -> int:
     """Minor units from a decimal written as text ("12.50" CNY -> 1250); never goes through float."""
-    whole, _, fraction = amount.partition(".")
-    scale = SCALES[asset_code]
-    if len(fraction) > scale:
-        raise ValueError(f"{amount} has more than {scale} decimal places for {asset_code}")
-    return int(whole) * 10**scale + int(fraction.ljust(scale, "0") or 0)
+    try:
+        return parse_amount(amount, SCALES[asset_code], asset_code, allow_zero=True)
+    except InvalidInput as error:  # a typo in the reference data is a programming error here
+        raise ValueError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,8 @@ class FeeRule:
     notes: str | None = None
 
     def fee_for(self, amount: int) -> int:
-        # Integer arithmetic, rounded down; the demo picks amounts where every rounding agrees.
-        return self.fee_fixed + amount * self.fee_rate_bp // 10_000
+        # The service's arithmetic, so the seeded fees are the ones the console quotes.
+        return fee_for(self.fee_fixed, self.fee_rate_bp, amount)
 
 
 def _rule(
