@@ -28,6 +28,8 @@ from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
+from screens.account import AccountScreen
+from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import WrapUpScreen
@@ -289,7 +291,9 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
-    for owner in (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, VerifyScreen, WrapUpScreen, LockScreen):
+    owners = (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, VerifyScreen, AccountScreen, MoneyScreen,
+              WrapUpScreen, LockScreen)  # fmt: skip
+    for owner in owners:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id is not None:
                 ids.append(binding.id)

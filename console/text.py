@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.content import Content
 
 # Characters that could move the cursor, clear the screen, ring the bell or reorder what the agent
@@ -38,3 +39,8 @@ def safe_text(value: object, *, style: str = "", multiline: bool = False) -> Con
     """
     content = Content(clean_text(value, multiline=multiline))
     return content.stylize(style) if style else content
+
+
+def cell_text(value: object, style: str = "", *, right: bool = False) -> Text:
+    """A DataTable cell showing `value` exactly: DataTable reads a str as markup and mis-measures Content."""
+    return Text(clean_text(value), style=style, no_wrap=True, justify="right" if right else "left")

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from rich.text import Text
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -29,7 +28,7 @@ from console.services.accounts import (
 )
 from console.services.errors import ServiceError
 from console.services.gate import NotVerified
-from console.text import clean_text, safe_text
+from console.text import cell_text, clean_text, safe_text
 from screens.base import HotlineModal
 from screens.call_text import STATUS_LABELS
 from screens.verify import VerifyScreen
@@ -54,11 +53,6 @@ def _minute(moment: datetime | None) -> str:
 
 def _held_until(moment: datetime) -> str:
     return f"{moment:%H:%M} UTC on {moment:%Y-%m-%d}"
-
-
-def _cell(value: object, style: str = "", *, right: bool = False) -> Text:
-    """A table cell showing `value` exactly (DataTable reads a str as markup and mis-measures Content)."""
-    return Text(clean_text(value), style=style, no_wrap=True, justify="right" if right else "left")
 
 
 def _advice_id(code: str) -> str:
@@ -403,10 +397,10 @@ class AccountScreen(HotlineModal[None]):
         for login in review.logins:
             table.add_row(
                 f"{login.occurred_at:%Y-%m-%d %H:%M}",
-                _cell(login.region),
-                _cell(login.device),
-                _cell("Success") if login.success else _cell("Failed", f"bold {error}"),
-                _cell("unusual", f"bold {warning}") if login.unusual else "",
+                cell_text(login.region),
+                cell_text(login.device),
+                cell_text("Success") if login.success else cell_text("Failed", f"bold {error}"),
+                cell_text("unusual", f"bold {warning}") if login.unusual else "",
             )
         if not review.logins:
             table.add_row("No logins on record.", "", "", "", "")
@@ -419,9 +413,9 @@ class AccountScreen(HotlineModal[None]):
         for row in review.transactions:
             table.add_row(
                 f"{row.created_at:%Y-%m-%d %H:%M}",
-                _cell(KIND_LABELS.get(row.kind, row.kind.replace("_", " "))),
-                _cell(row.status.capitalize()),
-                _cell(row.amount_text, right=True),
+                cell_text(KIND_LABELS.get(row.kind, row.kind.replace("_", " "))),
+                cell_text(row.status.capitalize()),
+                cell_text(row.amount_text, right=True),
                 f"T{row.transaction_id}",
             )
         if not review.transactions:

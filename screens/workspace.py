@@ -56,6 +56,7 @@ from screens.call_text import (
     my_ticket_prompt,
 )
 from screens.formatting import duration_text
+from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.wrap_up import WrapUpScreen
 
@@ -139,6 +140,10 @@ class WorkspaceScreen(HotlineScreen):
         Binding(
             "f9", "wrap_up", "Wrap up", id="workspace.wrap_up",
             tooltip="End the call: choose a disposition and close the ticket",
+        ),
+        Binding(
+            "ctrl+b", "money", "Money", id="workspace.money",
+            tooltip="Fees, the caller's statement and withdrawals, disputes and adjustments",
         ),
         Binding(
             "f4", "new_ticket", "New ticket", id="workspace.new_ticket",
@@ -856,23 +861,41 @@ class WorkspaceScreen(HotlineScreen):
 
     # Wrap-up
 
-    def action_verify(self) -> None:
+    def call_customer_id(self) -> int | None:
+        """The caller on this call: the ticket's customer, else the one on the card."""
         customer_id = self.ticket.customer_id if self.ticket else None
         if customer_id is None and self.card is not None:
             customer_id = self.card.customer_id
+        return customer_id
+
+    def call_customer(self, what: str) -> tuple[int, int] | None:
+        """(ticket id, customer id) of the call on screen, or None after telling the agent what is missing."""
+        customer_id = self.call_customer_id()
         if self.ticket is None or customer_id is None:
-            self.say("Verification needs a ticket with its customer: take a call or find the caller first.")
-            return
-        self.app.push_screen(VerifyScreen(self.agent.id, self.ticket.ticket_id, customer_id))
+            self.say(f"{what} needs a ticket with its customer: take a call or find the caller first.")
+            return None
+        return self.ticket.ticket_id, customer_id
+
+    def action_verify(self) -> None:
+        if call := self.call_customer("Verification"):
+            self.app.push_screen(VerifyScreen(self.agent.id, *call))
 
     def action_account(self) -> None:
-        customer_id = self.ticket.customer_id if self.ticket else None
-        if customer_id is None and self.card is not None:
-            customer_id = self.card.customer_id
-        if self.ticket is None or customer_id is None:
-            self.say("Verification needs a ticket with its customer: take a call or find the caller first.")
-            return
-        self.app.push_screen(AccountScreen(self.agent.id, self.ticket.ticket_id, customer_id))
+        if call := self.call_customer("The account"):
+            # An unlock or a contact change shows on the card once the screen closes.
+            self.app.push_screen(AccountScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
+
+    def action_money(self) -> None:
+        if self.ticket is None or self.call_customer_id() is None:
+            # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
+            self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
+        elif call := self.call_customer("The statement"):
+            self.app.push_screen(MoneyScreen(self.agent.id, *call, tab="statement"),
+                                 callback=lambda _: self.reload_card())  # fmt: skip
+
+    def reload_card(self) -> None:
+        if self.card is not None:
+            self.load_card(self.card.customer_id, self.ticket.ticket_id if self.ticket else None)
 
     def action_wrap_up(self) -> None:
         if self.ticket is None:

@@ -3,73 +3,27 @@ a risk lock that only a supervisor may lift, an unverified caller, and the advic
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, OptionList
+from textual.widgets import Checkbox, DataTable, Input
 
-from console.app import HotlineApp, make_app
-from console.db import Database, open_database
-from console.keys import KeyRing, write_keyring
+from console.app import HotlineApp
 from console.services.accounts import ADVICE
-from console.settings import load_settings, with_overrides
 from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen
 from tests.support.world import World, world  # noqa: F401  (fixture)
-from tests.ui.call_helpers import wait_until, workspace
-from tests.ui.conftest import SIZE, log_in, screen_text, settle
-
-
-class FrozenWallClock:
-    """The app's wall clock, stopped at the demo world's `now` and moved by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock(world: World) -> FrozenWallClock:  # noqa: F811
-    return FrozenWallClock(world.now)
-
-
-@pytest.fixture
-def demo_app(
-    isolated_user_dirs: object, demo_sqlite_url: str, demo_keyring: KeyRing, clock: FrozenWallClock
-) -> Iterator[HotlineApp]:
-    """The console on the same demo database as `world`, with its keys and its frozen time."""
-    settings = with_overrides(load_settings(), database_url=demo_sqlite_url)
-    write_keyring(settings.keys_file, demo_keyring)
-    database: Database = open_database(demo_sqlite_url)
-    app = make_app(settings, database)
-    app.wall_clock = clock
-    yield app
-    database.dispose()
+from tests.ui.conftest import SIZE, screen_text, settle
+from tests.ui.demo_console import FrozenWallClock, clock, demo_app, resume  # noqa: F401  (fixtures)
 
 
 async def open_account(pilot: Pilot[object], ticket_id: int, username: str = "lina") -> AccountScreen:
     """Log in as a demo agent, resume the ticket from "my tickets" (f6, Enter), and press f10."""
     app = pilot.app
     assert isinstance(app, HotlineApp)
-    await log_in(pilot, username, f"{username}-demo")
-    await pilot.press("f6")
-    await settle(pilot)
-    listing = app.screen.query_one("#my-ticket-list", OptionList)
-    listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
-    listing.focus()
-    await pilot.press("enter")
-    screen = workspace(app)
-    await wait_until(pilot, lambda: screen.ticket is not None and screen.ticket.ticket_id == ticket_id
-                     and screen.card is not None, what="the ticket and its card")  # fmt: skip
+    await resume(pilot, username, ticket_id)
     await pilot.press("f10")
     await settle(pilot)
     account = app.screen

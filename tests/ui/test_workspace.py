@@ -104,12 +104,12 @@ async def test_the_palette_lists_every_workspace_action(
 async def test_a_remapped_claim_key_is_used_and_named_in_the_hints(
     app_with: Callable[..., HotlineApp], floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    app = app_with(keymap={"workspace.claim": "f10"})
+    app = app_with(keymap={"workspace.claim": "f1"})
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)
-        assert "Take a call (f10)" in screen_text(app)
+        assert "Take a call (f1)" in screen_text(app)
         await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
-        await pilot.press("f10")
+        await pilot.press("f1")
         await settle(pilot)
         assert WANG.name in card_text(app)
 
@@ -194,10 +194,17 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
             # Both press the key before either console hears back from the database.
             await ann.press("f2")
             await bob.press("f2")
+            screens = [workspace(first), workspace(second)]
+            # Both consoles run on one event loop: wait for the outcome itself, not for one app to settle.
+            await wait_until(
+                ann,
+                lambda: sum(s.ticket is not None and s.card is not None for s in screens) == 1
+                and any(ANNOUNCEMENT in screen_text(a) for a in (first, second)),
+                timeout=10,
+                what="one console to win the call and the other to be told",
+            )
             for pilot in (ann, bob):
                 await settle(pilot)
-            await settle(ann)
-            screens = [workspace(first), workspace(second)]
             winners = [s for s in screens if s.ticket is not None]
             losers = [s for s in screens if s.ticket is None]
             assert len(winners) == 1 and len(losers) == 1

@@ -1,0 +1,67 @@
+"""The console on the demo database, for driving the account and money screens: an app whose wall
+clock is the demo world's frozen time, logged in as a demo agent, resuming a ticket made by the services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from console.app import HotlineApp, make_app
+from console.db import Database, open_database
+from console.keys import KeyRing, write_keyring
+from console.settings import load_settings, with_overrides
+from tests.support.world import World
+from tests.ui.call_helpers import wait_until, workspace
+from tests.ui.conftest import log_in, settle
+
+
+class FrozenWallClock:
+    """The app's wall clock, stopped at the demo world's `now` and moved by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock(world: World) -> FrozenWallClock:
+    return FrozenWallClock(world.now)
+
+
+@pytest.fixture
+def demo_app(
+    isolated_user_dirs: object, demo_sqlite_url: str, demo_keyring: KeyRing, clock: FrozenWallClock
+) -> Iterator[HotlineApp]:
+    """The console on the same demo database as `world`, with its keys and its frozen time."""
+    settings = with_overrides(load_settings(), database_url=demo_sqlite_url)
+    write_keyring(settings.keys_file, demo_keyring)
+    database: Database = open_database(demo_sqlite_url)
+    app = make_app(settings, database)
+    app.wall_clock = clock
+    yield app
+    database.dispose()
+
+
+async def resume(pilot: Pilot[object], username: str, ticket_id: int) -> None:
+    """Log in as a demo agent (password "<name>-demo") and resume one of their open tickets."""
+    app = pilot.app
+    assert isinstance(app, HotlineApp)
+    await log_in(pilot, username, f"{username}-demo")
+    await settle(pilot)
+    await pilot.press("f6")
+    await settle(pilot)
+    listing = app.screen.query_one("#my-ticket-list", OptionList)
+    listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
+    listing.focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: (ticket := workspace(app).ticket) is not None and ticket.ticket_id == ticket_id
+                     and workspace(app).card is not None, what="the ticket and its card")  # fmt: skip
