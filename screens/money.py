@@ -46,7 +46,7 @@ ADJUST_GROUP = "money.adjust"
 PAGE_SIZE = 50
 # Where the keyboard lands when a tab is shown.
 TAB_FOCUS = {"fees": "fee-table", "statement": "statement-table", "disputes": "dispute-table"}
-DIRECTIONS = [("Deposits and withdrawals", ""), ("Deposits", "deposit"), ("Withdrawals", "withdrawal")]
+DIRECTIONS = [("All directions", ""), ("Deposits", "deposit"), ("Withdrawals", "withdrawal")]
 KINDS = [("Any type", ""), ("Deposit", "deposit"), ("Withdrawal", "withdrawal"), ("Transfer in", "transfer_in"),
          ("Transfer out", "transfer_out"), ("Fee", "fee"), ("Adjustment", "adjustment")]  # fmt: skip
 STATUSES = [("Any status", ""), ("Pending", "pending"), ("Processing", "processing"), ("Completed", "completed"),
@@ -120,6 +120,7 @@ class MoneyScreen(HotlineModal[None]):
     @dataclass
     class DisputesLoaded(Message):
         disputes: list[DisputeView]
+        select: int | None  # the dispute to show (one just opened or adjusted), else the one on screen
 
     @dataclass
     class DisputeOpened(Message):
@@ -208,6 +209,7 @@ class MoneyScreen(HotlineModal[None]):
         self.query_one("#adjust-form").display = False
         self.query_one("#statement-more").display = False
         self.load_fees("", "")
+        self.query_one(f"#{TAB_FOCUS[self.first_tab]}").focus()
         if self.ticket_id is None:
             for pane in ("statement", "disputes"):
                 self.query_one("#money-tabs", TabbedContent).disable_tab(pane)
@@ -451,12 +453,10 @@ class MoneyScreen(HotlineModal[None]):
         except ServiceError as refused:
             self.post_message(self.Problem("dispute-message", str(refused)))
             return
-        self.post_message(self.DisputesLoaded(found))
-        if select is not None:
-            self.call_from_thread(self.select_dispute, select)
+        self.post_message(self.DisputesLoaded(found, select))
 
     def on_money_screen_disputes_loaded(self, message: DisputesLoaded) -> None:
-        keep = self.selected_dispute.dispute_id if self.selected_dispute else None
+        keep = message.select or (self.selected_dispute.dispute_id if self.selected_dispute else None)
         self.disputes = message.disputes
         table = self.query_one("#dispute-table", DataTable)
         table.clear()
@@ -465,6 +465,8 @@ class MoneyScreen(HotlineModal[None]):
                                            dispute.reference, dispute.claimed_text, dispute.status_label)))  # fmt: skip
         if not self.disputes:
             self.tell("dispute-message", "No disputes on this account.")
+        elif message.select is None:
+            self.tell("dispute-message", "")
         if keep is not None:
             self.select_dispute(keep)
 

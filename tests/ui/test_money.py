@@ -50,7 +50,7 @@ async def pick_row(pilot, table_id: str, predicate) -> None:  # noqa: ANN001
 
 
 async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp, world: World) -> None:
-    async with demo_app.run_test(size=SIZE) as pilot:
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await log_in(pilot, "lina", "lina-demo")
         await settle(pilot)
         await pilot.press("ctrl+b")
@@ -77,7 +77,7 @@ async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp,
 
 async def test_the_statement_is_refused_until_the_caller_is_verified(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket("delayed_withdrawal", reason="deposit_withdrawal")
-    async with demo_app.run_test(size=SIZE) as pilot:
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await resume(pilot, "lina", ticket)
         await pilot.press("ctrl+b")
         await settle(pilot)
@@ -88,7 +88,7 @@ async def test_the_statement_is_refused_until_the_caller_is_verified(demo_app: H
 async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, world: World) -> None:
     case = "delayed_withdrawal"
     ticket = world.verified_call(case, reason="deposit_withdrawal")
-    async with demo_app.run_test(size=SIZE) as pilot:
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await resume(pilot, "lina", ticket)
         await pilot.press("ctrl+b")
         await settle(pilot)
@@ -113,7 +113,7 @@ async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, wo
 async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app: HotlineApp, world: World) -> None:
     case = "wrong_fee"  # charged 5 USDT on a 500 USDT withdrawal; the schedule says 1
     ticket = world.verified_call(case, reason="statement_dispute")
-    async with demo_app.run_test(size=SIZE) as pilot:
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await resume(pilot, "lina", ticket)
         await pilot.press("ctrl+b")
         await settle(pilot)
@@ -135,6 +135,7 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app
         await pilot.press("enter")
         await wait_until(pilot, lambda: "posted" in shown(demo_app, "#dispute-message"), what="the adjustment")
         assert "Adjusted" in shown(demo_app, "#dispute-timeline")
+        assert "Not done" not in screen_text(demo_app)  # no worker failed on the way
     customer = world.customer(case)
     with world.sessions() as session:
         (entry,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT,
@@ -152,7 +153,7 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
     demo_app.settings = with_overrides(demo_app.settings, approval_thresholds={"USDT": "3"})
     case = "wrong_fee"
     ticket = world.verified_call(case, reason="statement_dispute")
-    async with demo_app.run_test(size=SIZE) as pilot:
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await resume(pilot, "lina", ticket)
         await pilot.press("ctrl+b")
         await settle(pilot)
