@@ -14,6 +14,7 @@ from console.app import HotlineApp, make_app
 from console.db import Database, open_database
 from console.keys import KeyRing, write_keyring
 from console.settings import load_settings, with_overrides
+from screens.base import WorkFailed
 from tests.support.world import World
 from tests.ui.call_helpers import wait_until, workspace
 from tests.ui.conftest import log_in, settle
@@ -39,9 +40,24 @@ def clock(world: World) -> FrozenWallClock:
 
 @pytest.fixture
 def demo_app(
-    isolated_user_dirs: object, demo_sqlite_url: str, demo_keyring: KeyRing, clock: FrozenWallClock
+    isolated_user_dirs: object,
+    demo_sqlite_url: str,
+    demo_keyring: KeyRing,
+    clock: FrozenWallClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[HotlineApp]:
-    """The console on the same demo database as `world`, with its keys and its frozen time."""
+    """The console on the same demo database as `world`, with its keys and its frozen time.
+
+    A worker that fails during the test fails the test, even when nothing asserts on the notice.
+    """
+    failures: list[BaseException] = []
+    report = HotlineApp.on_work_failed
+
+    def on_work_failed(app: HotlineApp, message: WorkFailed) -> None:
+        failures.append(message.error)
+        report(app, message)
+
+    monkeypatch.setattr(HotlineApp, "on_work_failed", on_work_failed)
     settings = with_overrides(load_settings(), database_url=demo_sqlite_url)
     write_keyring(settings.keys_file, demo_keyring)
     database: Database = open_database(demo_sqlite_url)
@@ -49,6 +65,7 @@ def demo_app(
     app.wall_clock = clock
     yield app
     database.dispose()
+    assert failures == [], f"a worker failed during the test: {failures!r}"
 
 
 async def resume(pilot: Pilot[object], username: str, ticket_id: int) -> None:
