@@ -586,6 +586,25 @@ def _pending_adjustment(session: Session, adjustment_id: int, expected_version: 
     return adjustment
 
 
+def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
+    """The adjustment, after taking its customer's money lock (so it is read as it is now)."""
+    adjustment = session.get(Adjustment, adjustment_id)
+    if adjustment is None:
+        raise NotFound("No such adjustment.")
+    lock_customer(session, adjustment.customer_id)
+    session.refresh(adjustment)
+    return adjustment
+
+
+def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
+    """A pending adjustment, at the version the supervisor reviewed, that someone else requested."""
+    _locked_adjustment(session, adjustment_id)
+    adjustment = _pending_adjustment(session, adjustment_id, expected_version)
+    if adjustment.requested_by_agent_id == supervisor.id:
+        raise Refused("You requested this adjustment; another supervisor must decide it.")
+    return adjustment
+
+
 def edit_adjustment(
     sessions: sessionmaker[Session],
     ticket_id: int,
@@ -636,13 +655,7 @@ def approve_adjustment(
     def attempt() -> AdjustmentView:
         with sessions.begin() as session:
             supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve adjustments")
-            adjustment = session.get(Adjustment, adjustment_id)
-            if adjustment is None:
-                raise NotFound("No such adjustment.")
-            lock_customer(session, adjustment.customer_id)
-            adjustment = _pending_adjustment(session, adjustment_id, expected_version)
-            if adjustment.requested_by_agent_id == supervisor.id:
-                raise Refused("You requested this adjustment; another supervisor must approve it.")
+            adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             adjustment.approved_by_agent_id = supervisor.id
             adjustment.approved_version = adjustment.version
@@ -674,9 +687,7 @@ def reject_adjustment(
     try:
         with sessions.begin() as session:
             supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject adjustments")
-            adjustment = _pending_adjustment(session, adjustment_id, expected_version)
-            if adjustment.requested_by_agent_id == supervisor.id:
-                raise Refused("You requested this adjustment; another supervisor must decide it.")
+            adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             adjustment.status = ApprovalStatus.REJECTED
             adjustment.approved_by_agent_id = supervisor.id
@@ -700,11 +711,7 @@ def reverse_adjustment(
     def attempt() -> AdjustmentView:
         with sessions.begin() as session:
             supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reverse adjustments")
-            adjustment = session.get(Adjustment, adjustment_id)
-            if adjustment is None:
-                raise NotFound("No such adjustment.")
-            lock_customer(session, adjustment.customer_id)
-            session.refresh(adjustment)
+            adjustment = _locked_adjustment(session, adjustment_id)
             if adjustment.status != ApprovalStatus.APPLIED:
                 raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
             dispute = _dispute(session, adjustment.dispute_id)

@@ -4,7 +4,6 @@ clock is the demo world's frozen time, logged in as a demo agent, resuming a tic
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
@@ -16,21 +15,8 @@ from console.keys import KeyRing, write_keyring
 from console.settings import load_settings, with_overrides
 from screens.base import WorkFailed
 from tests.support.world import World
-from tests.ui.call_helpers import wait_until, workspace
+from tests.ui.call_helpers import FrozenWallClock, wait_until, workspace
 from tests.ui.conftest import log_in, settle
-
-
-class FrozenWallClock:
-    """The app's wall clock, stopped at the demo world's `now` and moved by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @pytest.fixture

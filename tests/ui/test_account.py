@@ -16,7 +16,8 @@ from screens.account import AccountScreen
 from screens.verify import VerifyScreen
 from tests.support.world import World, world  # noqa: F401  (fixture)
 from tests.ui.conftest import SIZE, screen_text, settle
-from tests.ui.demo_console import FrozenWallClock, clock, demo_app, resume  # noqa: F401  (fixtures)
+from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.demo_console import clock, demo_app, resume  # noqa: F401  (fixtures)
 
 
 async def open_account(pilot: Pilot[object], ticket_id: int, username: str = "lina") -> AccountScreen:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -22,21 +22,8 @@ from console.settings import Settings
 from models import AuditEvent, Customer
 from screens.verify import VerifyScreen
 from tests.support.call_floor import FLOOR_NOW, ZHANG
-from tests.ui.call_helpers import ring_and_wait, wait_until, workspace
+from tests.ui.call_helpers import FrozenWallClock, ring_and_wait, wait_until, workspace
 from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
-
-
-class WallClock:
-    """The app's wall clock, frozen and moved by hand: the verification services get their `now` from it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @pytest.fixture
@@ -45,8 +32,8 @@ def keyring(settings: Settings) -> KeyRing:
 
 
 @pytest.fixture
-def clock(app: HotlineApp) -> WallClock:
-    wall = WallClock(FLOOR_NOW)
+def clock(app: HotlineApp) -> FrozenWallClock:
+    wall = FrozenWallClock(FLOOR_NOW)
     app.wall_clock = wall
     return wall
 
@@ -99,7 +86,7 @@ async def enter(pilot: Pilot[object], code: str) -> None:
 
 
 async def test_whole_flow_sms_code_from_the_outbox_verifies_then_step_up_after_five_minutes(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
@@ -125,7 +112,7 @@ async def test_whole_flow_sms_code_from_the_outbox_verifies_then_step_up_after_f
 
 
 async def test_a_wrong_code_shows_the_failure_count(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
@@ -141,7 +128,7 @@ async def test_a_wrong_code_shows_the_failure_count(
 
 
 async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel_says_until_when(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
@@ -160,7 +147,7 @@ async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel
 
 
 async def test_without_keys_the_panel_says_so_in_plain_words(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
@@ -175,7 +162,7 @@ def change_customer(database: Database, customer_id: int, **values: object) -> N
 
 
 async def test_the_script_switches_to_english_and_back(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
@@ -194,7 +181,7 @@ async def test_the_script_switches_to_english_and_back(
 
 
 async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     customer_id = floor[ZHANG.account]
     secret = otp.base32_secret(b"zhang-sanfeng-secret")
@@ -211,7 +198,7 @@ async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
 
 
 async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     change_customer(sqlite_database, floor[ZHANG.account], phone_bound=False,
                     id_number_hash=hash_id_number(keyring.hmac_key, ZHANG.id_number))  # fmt: skip
@@ -243,7 +230,7 @@ async def test_verify_without_a_ticket_says_what_to_do_first(
 
 
 async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     add_agent(sqlite_database.sessions, "eve", PASSWORD, "agent", display_name="[bold]Eve\x1b[2J")
     async with app.run_test(size=SIZE) as pilot:
@@ -259,7 +246,7 @@ async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
 
 
 async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_says_so(
-    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: WallClock
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
