@@ -301,3 +301,21 @@ def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: Wor
     details = str(event.details)  # stored as JSON text
     assert change.new_masked in details and "13912345678" not in details
     assert before.phone_e164[-8:] not in details
+
+
+def test_withdrawal_after_an_unlock_is_refused_for_24_hours_then_allowed(world_each_engine: World) -> None:
+    from console.services.money import balance_of
+    from console.services.payments import place_withdrawal
+
+    w = world_each_engine
+    ticket = w.verified_call(PASSWORDS)
+    a.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now)
+    with w.sessions() as session:
+        holding = next(code for code in ("CNY", "USD", "USDT") if balance_of(session, w.customer(PASSWORDS), code) > 0)
+    amount = {"CNY": 100_00, "USD": 50_00, "USDT": 10_000_000}[holding]
+    method = "on_chain" if holding == "USDT" else "bank_transfer"
+    with pytest.raises(Refused, match="on hold until"):
+        place_withdrawal(w.sessions, w.customer(PASSWORDS), holding, method, amount, "after-unlock", w.later(hours=23))
+    placed = place_withdrawal(w.sessions, w.customer(PASSWORDS), holding, method, amount, "after-unlock",
+                              w.later(hours=24, seconds=1))  # fmt: skip
+    assert placed.status == "pending"
