@@ -15,8 +15,15 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
 
-from console.services.disputes import AdjustmentView, DisputeView, caller_disputes, open_dispute, propose_adjustment
-from console.services.errors import ServiceError
+from console.services.disputes import (
+    AdjustmentView,
+    DisputeView,
+    caller_disputes,
+    open_dispute,
+    propose_adjustment,
+    update_dispute,
+)
+from console.services.errors import Conflict, ServiceError
 from console.services.payments import (
     FeeQuote,
     FeeRow,
@@ -41,6 +48,7 @@ DETAIL_GROUP = "money.detail"
 FOLLOW_UP_GROUP = "money.follow_up"
 DISPUTES_GROUP = "money.disputes"
 DISPUTE_OPEN_GROUP = "money.dispute_open"
+DISPUTE_SAVE_GROUP = "money.dispute_save"
 ADJUST_GROUP = "money.adjust"
 
 PAGE_SIZE = 50
@@ -127,6 +135,14 @@ class MoneyScreen(HotlineModal[None]):
         dispute: DisputeView
 
     @dataclass
+    class DisputeSaved(Message):
+        dispute: DisputeView
+
+    @dataclass
+    class DisputeConflict(Message):
+        text: str  # the service's sentence; what the agent typed stays in the form
+
+    @dataclass
     class Adjusted(Message):
         adjustment: AdjustmentView
 
@@ -150,6 +166,9 @@ class MoneyScreen(HotlineModal[None]):
         self.selected_dispute: DisputeView | None = None
         # One key per adjustment being typed: a double-pressed save posts once; a new key after success.
         self.adjustment_key = uuid.uuid4().hex
+        # The version of the dispute the agent's edit is based on; a save against an older one is refused.
+        self.edit_version: int | None = None
+        self._adopt_version = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="money", classes="panel") as panel:
@@ -190,6 +209,11 @@ class MoneyScreen(HotlineModal[None]):
                 with TabPane("Disputes", id="disputes"):
                     yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
                     yield Static(id="dispute-timeline")
+                    with Horizontal(id="edit-form", classes="filters"):
+                        yield Input(placeholder="Claimed amount", id="edit-claimed", max_length=32)
+                        yield Input(placeholder="What the caller says is wrong", id="edit-description",
+                                    max_length=2000)  # fmt: skip
+                        yield Button("Save dispute", id="edit-button")
                     with Horizontal(id="adjust-form", classes="filters"):
                         yield Input(placeholder="Adjustment amount", id="adjust-amount", max_length=32)
                         yield Input(placeholder="Reason", id="adjust-reason", max_length=1000)
@@ -207,6 +231,7 @@ class MoneyScreen(HotlineModal[None]):
         self.query_one("#dispute-table", DataTable).add_columns("Dispute", "Opened", "Row", "Claimed", "Status")
         self.query_one("#row-detail").display = False
         self.query_one("#adjust-form").display = False
+        self.query_one("#edit-form").display = False
         self.query_one("#statement-more").display = False
         self.load_fees("", "")
         self.query_one(f"#{TAB_FOCUS[self.first_tab]}").focus()
@@ -484,7 +509,12 @@ class MoneyScreen(HotlineModal[None]):
     def show_dispute(self, dispute: DisputeView) -> None:
         if self.selected_dispute is None or self.selected_dispute.dispute_id != dispute.dispute_id:
             self.adjustment_key = uuid.uuid4().hex  # another dispute: another adjustment
+            self.fill_edit_form(dispute)
+        elif self._adopt_version:
+            # After a refused save: the agent has now seen the other change; their text stays as typed.
+            self.edit_version, self._adopt_version = dispute.version, False
         self.selected_dispute = dispute
+        self.query_one("#edit-form").display = not dispute.settled
         parts: list[Content] = [
             safe_text(f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
                       f" on {_time(dispute.transaction_at)}; claims {dispute.claimed_text}.", style="bold"),
@@ -499,6 +529,44 @@ class MoneyScreen(HotlineModal[None]):
                                    f" (requested by {adjustment.requested_by})", style="italic"))  # fmt: skip
         self.query_one("#dispute-timeline", Static).update(Content("\n").join(parts))
         self.query_one("#adjust-form").display = dispute.status in ("open", "investigating")
+
+    def fill_edit_form(self, dispute: DisputeView) -> None:
+        self.query_one("#edit-claimed", Input).value = dispute.claimed_plain
+        self.query_one("#edit-description", Input).value = clean_text(dispute.description)
+        self.edit_version = dispute.version
+
+    @on(Button.Pressed, "#edit-button")
+    @on(Input.Submitted, "#edit-claimed, #edit-description")
+    def edit_asked(self) -> None:
+        dispute = self.selected_dispute
+        if dispute is None or self.edit_version is None:
+            return
+        self.save_dispute(dispute.dispute_id, self.edit_version, self.query_one("#edit-claimed", Input).value,
+                          self.query_one("#edit-description", Input).value)  # fmt: skip
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DISPUTE_SAVE_GROUP)
+    def save_dispute(self, dispute_id: int, version: int, claimed: str, description: str) -> None:
+        try:
+            saved = update_dispute(self.database.sessions, self.agent_id, dispute_id, version, self.now(),
+                                   ticket_id=self.ticket_id, claimed_amount_text=claimed, description=description)  # fmt: skip
+        except Conflict as stale:
+            self.post_message(self.DisputeConflict(str(stale)))
+            return
+        except ServiceError as refused:
+            self.post_message(self.Problem("dispute-message", str(refused)))
+            return
+        self.post_message(self.DisputeSaved(saved))
+
+    def on_money_screen_dispute_saved(self, message: DisputeSaved) -> None:
+        self.fill_edit_form(message.dispute)
+        self.tell("dispute-message", f"Dispute D{message.dispute.dispute_id} saved.", "$text-success")
+        self.load_disputes(select=message.dispute.dispute_id)
+
+    def on_money_screen_dispute_conflict(self, message: DisputeConflict) -> None:
+        self.tell("dispute-message", message.text, "$text-warning")
+        self._adopt_version = True
+        if self.selected_dispute is not None:
+            self.load_disputes(select=self.selected_dispute.dispute_id)
 
     @on(Button.Pressed, "#adjust-button")
     @on(Input.Submitted, "#adjust-amount, #adjust-reason")

@@ -25,7 +25,15 @@ from console.services.actors import SUPERVISORS, active_agent
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified, require_verified_caller
-from console.services.money import AssetView, asset, format_money, lock_customer, parse_amount, post_entry
+from console.services.money import (
+    AssetView,
+    asset,
+    format_amount,
+    format_money,
+    lock_customer,
+    parse_amount,
+    post_entry,
+)
 from console.services.outbox import notify_customer
 from models import (
     Adjustment,
@@ -113,6 +121,7 @@ class DisputeView:
     transaction_text: str  # "8,000.00 CNY"
     reference: str
     asset_code: str
+    asset_scale: int
     claimed_amount: int
     claimed_text: str
     description: str
@@ -124,6 +133,11 @@ class DisputeView:
     version: int
     timeline: tuple[DisputeEventView, ...]
     adjustments: tuple[AdjustmentView, ...]
+
+    @property
+    def claimed_plain(self) -> str:
+        """The claim as an agent would type it: digits and the asset's decimals, no code."""
+        return format_amount(self.claimed_amount, self.asset_scale)
 
     @property
     def settled(self) -> bool:
@@ -182,6 +196,7 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         transaction_text=format_money(transaction.amount, money),
         reference=transaction.reference,
         asset_code=dispute.asset_code,
+        asset_scale=money.scale,
         claimed_amount=dispute.claimed_amount,
         claimed_text=format_money(dispute.claimed_amount, money),
         description=dispute.description,

@@ -174,3 +174,38 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
         assert "4.000000 USDT" in screen_text(demo_app)
     with world.sessions() as session:
         assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT)).all() == []
+
+
+async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(demo_app: HotlineApp, world: World) -> None:
+    from console.services import disputes
+
+    case = "dispute_open"  # marcus opened it yesterday about a transfer she does not recognise
+    lina_call = world.verified_call(case, reason="statement_dispute")
+    marcus_call = world.verified_call(case, username="marcus", reason="statement_dispute")
+    mine = "She never met the recipient; the transfer was made from a new phone."
+    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
+        await resume(pilot, "lina", lina_call)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = money(demo_app)
+        seen = screen.selected_dispute
+        assert seen is not None and screen.query_one("#edit-claimed", Input).value == "1,500.00"
+        await type_into(pilot, "#edit-description", mine)
+        # Meanwhile marcus, on his own call with her, saves the same dispute first.
+        disputes.update_dispute(world.sessions, world.agent("marcus"), seen.dispute_id, seen.version, world.now,
+                                ticket_id=marcus_call, description="Caller adds: her phone was lost last week.")  # fmt: skip
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Someone else saved this dispute first" in shown(demo_app, "#dispute-message"),
+                         what="the refusal")  # fmt: skip
+        assert "what you typed is kept" in shown(demo_app, "#dispute-message")
+        assert screen.query_one("#edit-description", Input).value == mine
+        assert "her phone was lost" in disputes.caller_disputes(world.sessions, lina_call, world.agent("lina"),
+                                                                world.customer(case), world.now)[0].description  # fmt: skip
+        # Having seen the other change, she saves again: now it goes through.
+        screen.query_one("#edit-description", Input).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "saved" in shown(demo_app, "#dispute-message"), what="the second save")
+    (saved,) = disputes.caller_disputes(world.sessions, lina_call, world.agent("lina"), world.customer(case), world.now)
+    assert saved.description == mine
