@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import audit
-from console.services.actors import SUPERVISORS, active_agent
+from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import require_verified_caller
@@ -141,10 +141,7 @@ def _note(session: Session, ticket_id: int | None, agent: Agent, body: str, now:
 def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
     customer = session.get(Customer, request.customer_id)
     assert customer is not None  # a foreign key
-    names = dict(session.execute(
-        select(Agent.id, Agent.username)
-        .where(Agent.id.in_([request.requested_by_agent_id, request.approved_by_agent_id or 0]))
-    ).all())  # fmt: skip
+    names = usernames(session, request.requested_by_agent_id, request.approved_by_agent_id)
     return UnlockRequestView(
         request_id=request.id,
         customer_id=customer.id,
@@ -155,7 +152,7 @@ def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView
         requested_by=names[request.requested_by_agent_id],
         requested_at=request.requested_at,
         status=request.status.value,
-        decided_by=names.get(request.approved_by_agent_id or 0),
+        decided_by=names.get(request.approved_by_agent_id),
         decision_reason=request.decision_reason,
         version=request.version,
     )

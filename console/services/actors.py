@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.services.errors import Refused
@@ -19,3 +20,10 @@ def active_agent(session: Session, agent_id: int, *roles: Role, doing: str = "do
         needed = " or ".join(role.value for role in roles)
         raise Refused(f"Only a {needed} can {doing}.")
     return agent
+
+
+def usernames(session: Session, *agent_ids: int | None) -> dict[int | None, str]:
+    """Usernames by agent id, for the "requested by" and "decided by" of a view (None ids skipped)."""
+    wanted = [agent_id for agent_id in agent_ids if agent_id is not None]
+    rows = session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted))) if wanted else []
+    return {row.id: row.username for row in rows}

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
 from console.services import audit
-from console.services.actors import SUPERVISORS, active_agent
+from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified, require_verified_caller
@@ -148,7 +148,7 @@ class DisputeView:
 
 
 def _adjustment_view(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentView:
-    names = _usernames(session, adjustment.requested_by_agent_id, adjustment.approved_by_agent_id)
+    names = usernames(session, adjustment.requested_by_agent_id, adjustment.approved_by_agent_id)
     return AdjustmentView(
         adjustment_id=adjustment.id,
         dispute_id=adjustment.dispute_id,
@@ -165,12 +165,6 @@ def _adjustment_view(session: Session, adjustment: Adjustment, money: AssetView)
         version=adjustment.version,
         journal_id=adjustment.journal_id,
     )
-
-
-def _usernames(session: Session, *agent_ids: int | None) -> dict[int | None, str]:
-    wanted = [agent_id for agent_id in agent_ids if agent_id is not None]
-    rows = session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted))) if wanted else []
-    return {row.id: row.username for row in rows}
 
 
 def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
@@ -203,7 +197,7 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         status=dispute.status.value,
         status_label=STATUS_LABELS[dispute.status],
         opened_at=dispute.opened_at,
-        opened_by=_usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
+        opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
         resolution_reason=dispute.resolution_reason,
         version=dispute.version,
         timeline=tuple(
