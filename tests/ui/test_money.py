@@ -49,6 +49,18 @@ async def pick_row(pilot, table_id: str, predicate) -> None:  # noqa: ANN001
     raise AssertionError(f"no row of {table_id} matched")
 
 
+async def open_statement_row(pilot, ticket: int, amount: str, shown_as: str) -> MoneyScreen:  # noqa: ANN001
+    """As lina: resume the ticket, open the statement (ctrl+b), filter by the amount the caller says, pick the row."""
+    await resume(pilot, "lina", ticket)
+    await pilot.press("ctrl+b")
+    await settle(pilot)
+    await type_into(pilot, "#filter-amount", amount)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pick_row(pilot, "#statement-table", lambda cells: shown_as in cells[3])
+    return money(pilot.app)
+
+
 async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp, world: World) -> None:
     async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
         await log_in(pilot, "lina", "lina-demo")
@@ -89,15 +101,8 @@ async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, wo
     case = "delayed_withdrawal"
     ticket = world.verified_call(case, reason="deposit_withdrawal")
     async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await resume(pilot, "lina", ticket)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        screen = money(demo_app)
-        await type_into(pilot, "#filter-amount", "8000")
-        await pilot.press("enter")
-        await settle(pilot)
+        screen = await open_statement_row(pilot, ticket, "8000", "8,000.00 CNY")
         assert len(screen.rows) == 1 and screen.rows[0].kind == "withdrawal"
-        await pick_row(pilot, "#statement-table", lambda cells: "8,000.00 CNY" in cells[3])
         assert "DELAYED" in shown(demo_app, "#detail-text")
         await type_into(pilot, "#follow-up-note", "Bank says the transfer is queued.")
         await pilot.press("enter")
@@ -114,14 +119,7 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app
     case = "wrong_fee"  # charged 5 USDT on a 500 USDT withdrawal; the schedule says 1
     ticket = world.verified_call(case, reason="statement_dispute")
     async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await resume(pilot, "lina", ticket)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        screen = money(demo_app)
-        await type_into(pilot, "#filter-amount", "500")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pick_row(pilot, "#statement-table", lambda cells: "500.000000 USDT" in cells[3])
+        screen = await open_statement_row(pilot, ticket, "500", "500.000000 USDT")
         assert "differs from the schedule" in shown(demo_app, "#detail-text")
         await type_into(pilot, "#dispute-amount", "4")
         await type_into(pilot, "#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
@@ -154,13 +152,7 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
     case = "wrong_fee"
     ticket = world.verified_call(case, reason="statement_dispute")
     async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await resume(pilot, "lina", ticket)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        await type_into(pilot, "#filter-amount", "500")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pick_row(pilot, "#statement-table", lambda cells: "500.000000 USDT" in cells[3])
+        await open_statement_row(pilot, ticket, "500", "500.000000 USDT")
         await type_into(pilot, "#dispute-amount", "4")
         await type_into(pilot, "#dispute-description", "Fee above schedule.")
         await pilot.press("enter")
