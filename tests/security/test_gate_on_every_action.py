@@ -1,0 +1,79 @@
+"""The gate is in the services: every action on a caller's account, called directly, refuses an
+unverified caller, and the high-risk ones refuse a factor older than 5 minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from console.services import accounts, disputes, payments, verification
+from console.services.gate import NotVerified
+from models import Transaction, TransactionKind
+from tests.support.world import World, world  # noqa: F401  (fixture)
+
+CASE = "delayed_withdrawal"
+
+# Each action as (ticket, agent, customer, withdrawal id, now) -> call. The arguments after the
+# gate's are valid, so the gate is the only thing that can refuse.
+Action = Callable[[World, int, int, int, int, datetime], Any]
+
+ANY_VERIFIED: dict[str, Action] = {
+    "statement": lambda w, t, a, c, x, now: payments.statement(w.sessions, t, a, c, now),
+    "withdrawal detail": lambda w, t, a, c, x, now: payments.withdrawal_detail(w.sessions, t, a, c, x, now),
+    "withdrawal follow-up": lambda w, t, a, c, x, now: payments.follow_up_withdrawal(
+        w.sessions, t, a, c, x, now + timedelta(days=2), (now + timedelta(days=2)).date(), "bank queue", now),
+    "security review": lambda w, t, a, c, x, now: accounts.security_review(w.sessions, t, a, c, now),
+    "open dispute": lambda w, t, a, c, x, now: disputes.open_dispute(w.sessions, t, a, c, x, "10", "late", now),
+    "caller's disputes": lambda w, t, a, c, x, now: disputes.caller_disputes(w.sessions, t, a, c, now),
+}  # fmt: skip
+
+HIGH_RISK: dict[str, Action] = {
+    "reveal": lambda w, t, a, c, x, now: verification.reveal_field(w.sessions, t, a, c, "phone", now),
+    "contact change": lambda w, t, a, c, x, now: accounts.change_contact(
+        w.sessions, t, a, c, "email", "new.address@example.com", now),
+    "unlock": lambda w, t, a, c, x, now: accounts.unlock_account(w.sessions, t, a, c, "verified", now),
+    "unlock request": lambda w, t, a, c, x, now: accounts.request_unlock(w.sessions, t, a, c, "verified", now),
+}  # fmt: skip
+
+
+def _withdrawal(w: World) -> int:
+    customer = w.customer(CASE)
+    with w.sessions() as session:
+        return session.scalars(
+            select(Transaction.id).where(Transaction.customer_id == customer, Transaction.kind == TransactionKind.WITHDRAWAL)
+        ).first()  # fmt: skip
+
+
+@pytest.mark.parametrize("action", sorted(ANY_VERIFIED.keys() | HIGH_RISK.keys()))
+def test_every_account_action_refuses_a_caller_not_verified_on_this_call(world: World, action: str) -> None:
+    ticket = world.open_ticket(CASE, reason="deposit_withdrawal")
+    call = {**ANY_VERIFIED, **HIGH_RISK}[action]
+    with pytest.raises(NotVerified, match="^Caller not verified"):
+        call(world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now)
+
+
+@pytest.mark.parametrize("action", sorted(HIGH_RISK))
+def test_high_risk_actions_refuse_a_factor_older_than_five_minutes(world: World, action: str) -> None:
+    ticket = world.verified_call(CASE, reason="deposit_withdrawal")
+    with pytest.raises(NotVerified, match="last 5 minutes"):
+        HIGH_RISK[action](world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world),
+                          world.now + timedelta(minutes=5, seconds=1))  # fmt: skip
+
+
+@pytest.mark.parametrize("action", sorted(ANY_VERIFIED))
+def test_other_actions_pass_for_a_verified_caller_within_the_idle_limit(world: World, action: str) -> None:
+    ticket = world.verified_call(CASE, reason="deposit_withdrawal")
+    ANY_VERIFIED[action](world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world),
+                         world.now + timedelta(minutes=10))  # fmt: skip
+
+
+@pytest.mark.parametrize("action", sorted(ANY_VERIFIED.keys() | HIGH_RISK.keys()))
+def test_another_agents_verified_call_does_not_open_the_gate(world: World, action: str) -> None:
+    marcus_call = world.verified_call(CASE, username="marcus", reason="deposit_withdrawal")
+    call = {**ANY_VERIFIED, **HIGH_RISK}[action]
+    with pytest.raises(NotVerified):
+        call(world, marcus_call, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now)
