@@ -20,6 +20,7 @@ from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_h
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
+from console.services.money import lock_customer
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import LANGUAGES, Script, load_script, render_script
 from models import (
@@ -139,12 +140,7 @@ def _live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: in
 def _locked_customer(session: Session, customer_id: int, now: datetime) -> Customer:
     """The customer row, locked for this transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already
     serializes writers), with an expired lockout cleared so the count starts again."""
-    customer = session.execute(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()  # fmt: skip
-    if customer is None:
-        raise NotFound("No such customer.")
+    customer = lock_customer(session, customer_id)
     if customer.verify_locked_until is not None and customer.verify_locked_until <= now:
         _set_throttle(session, customer, failures=0, locked_until=None)
     return customer
