@@ -104,6 +104,8 @@ class Ticket(Base):
     wrap_up_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     # Verified state belongs to the ticket (the call): the last factor passed and when.
     verified_at: Mapped[datetime | None]
+    # Whom the factor was passed for: verified state holds only while the ticket's customer is this one.
+    verified_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     verified_factor: Mapped[str | None] = mapped_column(String(16))
     last_activity_at: Mapped[datetime | None]
     # Standard security advice given on this call, as a comma-separated list of advice codes.
