@@ -13,6 +13,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
 from models import Customer
 
@@ -151,8 +152,31 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
     return [], "Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits."
 
 
-def _prefix_upper_bound(value: str) -> str:
-    return value[:-1] + chr(ord(value[-1]) + 1)
+_LAST_CODE_POINT = 0x10FFFF
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def _prefix_upper_bound(value: str) -> str | None:
+    """The smallest text above every text that starts with `value`, in code point order.
+
+    The last character that has a successor is bumped (skipping the surrogates, which no text may
+    hold) and what follows it is dropped; None when every character is U+10FFFF.
+    """
+    for end in range(len(value) - 1, -1, -1):
+        code = ord(value[end]) + 1
+        if code in _SURROGATES:
+            code = _SURROGATES.stop
+        if code <= _LAST_CODE_POINT:
+            return value[:end] + chr(code)
+    return None
+
+
+def _refuse_unstorable(query: str) -> None:
+    """Text neither engine can take as a parameter is refused in words, not sent to fail there."""
+    if "\x00" in query:
+        raise InvalidInput("The lookup has an invisible NUL character in it; clear the box and type it again.")
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in query):
+        raise InvalidInput("The lookup has a broken character in it; clear the box and type it again.")
 
 
 @functools.cache
@@ -179,7 +203,11 @@ def find_customers(
     default_region: str = "CN",
     limit: int = DEFAULT_LIMIT,
 ) -> LookupResult:
-    """Exact matches first, then prefix matches; never more than `limit`; no automatic choice."""
+    """Exact matches first, then prefix matches; never more than `limit`; no automatic choice.
+
+    Raises InvalidInput for text no database can search (a NUL, a lone surrogate); nothing else.
+    """
+    _refuse_unstorable(query)
     probes, problem = understand(query, default_region)
     if not probes:
         return LookupResult(query, (), (), problem=problem)
@@ -194,7 +222,10 @@ def find_customers(
                 room = limit - len(found)
                 params = {"value": probe.value, "room": room + 1}
                 if not exact_pass:
-                    params["upper"] = _prefix_upper_bound(probe.value)
+                    upper = _prefix_upper_bound(probe.value)
+                    if upper is None:
+                        continue  # only U+10FFFF typed: no probe value is ever like that
+                    params["upper"] = upper
                 # Core execution on the session's connection: these are plain rows, not entities.
                 rows = (
                     session.connection()
