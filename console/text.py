@@ -5,30 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
-# Characters that could move the cursor, clear the screen, ring the bell or reorder what the agent
-# reads: C0 controls (tab is kept), DEL, C1 controls, the bidi embeddings, overrides and isolates,
-# the directional marks, and the Unicode line/paragraph separators.
-_INVISIBLE_CONTROLS = (
-    [code for code in range(0x00, 0x20) if code != 0x09]
-    + [0x7F]
-    + list(range(0x80, 0xA0))
-    + [0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2066, 0x206A))
-)
-_STRIP = dict.fromkeys(_INVISIBLE_CONTROLS)
-_STRIP_KEEP_NEWLINES = {code: None for code in _INVISIBLE_CONTROLS if code != 0x0A}
+# The cleaning itself lives with the services (they store free text cleaned the same way); this module
+# adds the ways to put it on screen. `clean_text` stays importable from here.
+from console.services.free_text import clean_text
 
-
-def clean_text(value: object, *, multiline: bool = False) -> str:
-    """`value` as a string without control characters; `multiline` keeps line breaks (as "\\n")."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return text.translate(_STRIP_KEEP_NEWLINES)
-    return text.translate(_STRIP)
+__all__ = ["cell_text", "clean_text", "safe_text"]
 
 
 def safe_text(value: object, *, style: str = "", multiline: bool = False) -> Content:
