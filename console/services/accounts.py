@@ -16,6 +16,7 @@ from console.services import audit
 from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import free_text, one_line
 from console.services.gate import require_verified_caller
 from console.services.lookup import normalize_phone
 from console.services.masking import mask_email, mask_phone
@@ -125,7 +126,7 @@ class ContactChange:
 
 
 def _reason(text: str, what: str = "the reason") -> str:
-    text = text.strip()
+    text = free_text(text).strip()
     if not text:
         raise InvalidInput(f"Enter {what}.")
     if len(text) > MAX_REASON:
@@ -465,7 +466,7 @@ def change_contact(
             raise InvalidInput("That is not a phone number we can use; include the country code for a foreign number.")
         mask = mask_phone
     elif field == "email":
-        value = new_value.strip()
+        value = one_line(new_value).strip()
         if len(value) > 254 or not _EMAIL.match(value):
             raise InvalidInput("That is not an email address we can use.")
         mask = mask_email

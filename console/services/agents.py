@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import one_line
 from models import Agent, Role
 from models.base import utcnow
 
@@ -80,7 +81,7 @@ def add_agent(
     role_value = validate_new_agent(username, password, role)
     agent = Agent(
         username=username,
-        display_name=(display_name or username).strip() or username,
+        display_name=one_line(display_name or username).strip() or username,
         role=role_value,
         password_hash=hash_password(password),
     )

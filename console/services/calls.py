@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, NotFound
+from console.services.free_text import one_line
 from console.services.lookup import LookupResult, find_customers, normalize_phone
 from console.services.masking import mask_phone
 from console.services.tickets import TicketView, open_ticket_in
@@ -73,7 +74,7 @@ def record_incoming_call(
 ) -> WaitingCall:
     """What the telephony system (or `hotline ring`) calls when a caller rings."""
     now = now or utcnow()
-    raw = caller_number.strip()
+    raw = one_line(caller_number).strip()
     if raw.lower() in {"", "anonymous", "withheld", "private", "unknown"}:
         number = WITHHELD
     else:

@@ -24,6 +24,7 @@ from console.services import audit
 from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import free_text
 from console.services.gate import NotVerified, require_verified_caller
 from console.services.money import (
     AssetView,
@@ -277,7 +278,7 @@ def _check_version(dispute: Dispute, expected_version: int) -> None:
 
 
 def _text(value: str, what: str, limit: int = MAX_DESCRIPTION) -> str:
-    value = value.strip()
+    value = free_text(value).strip()
     if not value:
         raise InvalidInput(f"Enter {what}.")
     if len(value) > limit:

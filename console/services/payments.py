@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import free_text
 from console.services.gate import require_verified_caller
 from console.services.money import (
     AssetView,
@@ -484,7 +485,7 @@ def follow_up_withdrawal(
         raise InvalidInput("The new estimate must be in the future.")
     if due < now.astimezone(UTC).date():
         raise InvalidInput("The follow-up date cannot be in the past.")
-    note = note.strip()
+    note = free_text(note).strip()
     if not note:
         raise InvalidInput("Write a note saying what you told the caller.")
     with sessions.begin() as session:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import free_text
 from models import (
     Agent,
     Customer,
@@ -206,6 +207,7 @@ def save_draft(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
 ) -> None:
     """Keep what the agent is typing; called continuously (debounced) by the workspace."""
+    body = free_text(body)
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
@@ -234,7 +236,7 @@ def add_note(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
 ) -> NoteView:
     """Turn the draft into a saved note (the draft is cleared in the same transaction)."""
-    body = body.strip()
+    body = free_text(body).strip()
     if not body:
         raise InvalidInput("The note is empty.")
     if len(body) > MAX_NOTE_LENGTH:
@@ -301,8 +303,8 @@ def wrap_up(
         ticket = _own_ticket(session, ticket_id, agent)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
-        if answer.note.strip():
-            session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=answer.note.strip(), created_at=now))
+        if note := free_text(answer.note).strip():
+            session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=note, created_at=now))
             _clear_draft(session, ticket_id, agent_id)
         ticket.disposition = disposition
         ticket.talk_seconds += answer.talk_seconds
