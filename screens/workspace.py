@@ -56,6 +56,7 @@ from screens.call_text import (
     my_ticket_prompt,
 )
 from screens.formatting import duration_text
+from screens.free_text_area import FreeTextArea
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.wrap_up import WrapUpScreen
@@ -86,8 +87,8 @@ _NOTES_BINDINGS = [
 ]
 
 
-class NotesArea(TextArea, inherit_bindings=False):
-    """The ticket's notes: a text area whose function keys belong to the workspace."""
+class NotesArea(FreeTextArea, inherit_bindings=False):
+    """The ticket's notes: a text area whose function keys belong to the workspace; pastes lose control characters."""
 
     BINDINGS = _NOTES_BINDINGS
 
