@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,12 +20,18 @@ from sqlalchemy.exc import OperationalError
 from console import schema
 from console.db import Database, open_database
 from console.keys import KeysMissing, ensure_keyring, load_keyring, write_keyring
+from console.logs import log_file
+from console.private_files import private_folder
 from console.services.errors import ServiceError
+from console.services.free_text import clean_text
+from console.services.masking import mask_email, mask_phone
 from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+log = logging.getLogger("hotline.cli")
 
 
 class CommandFailed(Exception):
@@ -64,8 +72,9 @@ class Context:
 
 
 def _print(*lines: str) -> None:
+    # Every line may hold database text: the same cleaning as the screens, so no escape reaches the terminal.
     for line in lines:
-        print(line)
+        print(clean_text(line, multiline=True))
 
 
 # --- the console -----------------------------------------------------------------------------
@@ -254,7 +263,8 @@ def cmd_agent_list(ctx: Context) -> int:
     for agent in rows:
         status = "disabled" if agent.disabled else "active"
         last = f"{agent.last_login_at:%Y-%m-%d %H:%M}" if agent.last_login_at else "never"
-        _print(f"{agent.username:<20} {agent.role.value:<11} {status:<9} {last:<17} {agent.display_name}")
+        _print(f"{clean_text(agent.username):<20} {agent.role.value:<11} {status:<9} {last:<17}"
+               f" {clean_text(agent.display_name)}")
     return EXIT_OK
 
 
@@ -323,22 +333,37 @@ def cmd_keys_rotate(ctx: Context) -> int:
 
 def cmd_outbox(ctx: Context) -> int:
     """What the callers' phones and mailboxes received (the demo's stand-in for SMS and email)."""
+    from console.seed.demo import is_demo_database
     from console.services.outbox import recent_messages
 
     fernet = load_keyring(ctx.settings).fernet()
     with ctx.database() as database:
         messages = recent_messages(database.read_sessions, fernet, ctx.args.customer, ctx.args.limit)
+        # Codes and addresses are the demo's to show; on a real database they stay hidden.
+        demo = is_demo_database(database.read_sessions)
     if not messages:
         _print("No messages in the outbox yet.")
         return EXIT_OK
+    if not demo:
+        _print("Codes and recipients are masked: this is not a demo database.")
     for message in messages:
         sent = f"sent {message.sent_at:%H:%M:%S}" if message.sent_at else "not sent yet"
+        recipient, body = clean_text(message.recipient), clean_text(message.body, multiline=True)
+        if not demo:
+            masked = mask_phone(recipient) if message.channel == "sms" else mask_email(recipient)
+            recipient = masked or "(hidden)"
+            body = _CODE.sub(MASKED_CODE, body)
         _print(
-            f"{message.created_at:%Y-%m-%d %H:%M:%S} UTC  {message.channel.upper()} to {message.recipient}"
-            f" ({message.account_number or 'no account'}, {message.kind}, {sent})",
-            f"  {message.body}",
+            f"{message.created_at:%Y-%m-%d %H:%M:%S} UTC  {message.channel.upper()} to {recipient}"
+            f" ({clean_text(message.account_number or 'no account')}, {clean_text(message.kind)}, {sent})",
+            f"  {body}",
         )
     return EXIT_OK
+
+
+# A code in a message body: six digits standing alone.
+_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+MASKED_CODE = "••••••"
 
 
 def cmd_demo_totp(ctx: Context) -> int:
@@ -507,19 +532,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "database_url" in flags:
                 raise CommandFailed("Give either --demo or --db, not both.", EXIT_USAGE)
             settings = _with_database(settings, f"sqlite:///{demo_database_path(settings)}")
-        return args.handler(Context(settings, args))
+        # The data folder holds the database, its backups, the keys and the logs: owner-only.
+        private_folder(settings.data_dir)
+        with log_file(settings.data_dir):
+            return _run_logged(args, Context(settings, args))
     except CommandFailed as failure:
-        print(f"hotline: {failure}", file=sys.stderr)
+        _print_error(str(failure))
         return failure.code
     except (ServiceError, SettingsError, KeysMissing) as error:
-        print(f"hotline: {error}", file=sys.stderr)
+        _print_error(str(error))
         return EXIT_FAILED
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
-        print(f"hotline: the database cannot be reached ({reason}); nothing was changed.", file=sys.stderr)
+        _print_error(f"the database cannot be reached ({reason}); nothing was changed.")
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+
+
+def _run_logged(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the command with its start and how it ended in the log: a refusal by its kind only, since its
+    words can quote what was typed."""
+    command = args.handler.__name__.removeprefix("cmd_").replace("_", " ")
+    log.info("hotline %s on %s", command, ctx.shown_url)
+    try:
+        return args.handler(ctx)  # type: ignore[no-any-return]
+    except (CommandFailed, ServiceError, SettingsError, KeysMissing, OperationalError) as error:
+        log.warning("hotline %s did not finish: %s", command, type(error).__name__)
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        log.exception("hotline %s failed", command)
+        raise
+
+
+def _print_error(message: str) -> None:
+    print(f"hotline: {clean_text(message, multiline=True)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,15 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from console.private_files import narrow, private_file
 
 T = TypeVar("T")
 log = logging.getLogger("hotline.db")
@@ -25,6 +28,8 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, de
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """One factory for both engines, with each engine's safety settings switched on."""
     parsed = make_url(url)
+    # Errors and logs never carry statement parameters: they hold phone numbers, hashes and names.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
     # No pre-ping: it costs a round trip on every checkout, doubling a lookup's latency. A dropped
@@ -41,6 +46,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     connect_args.setdefault("check_same_thread", False)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     in_memory = make_url(url).database in (None, "", ":memory:")
+    if not in_memory:
+        _keep_sqlite_files_private(engine, url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,6 +71,23 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _keep_sqlite_files_private(engine: Engine, url: str) -> None:
+    """The database file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+    database file's mode, so those are owner-only too. Files an older version left open are narrowed."""
+    parsed = make_url(url)
+    if parsed.query.get("uri") or str(parsed.database).startswith("file:"):
+        return  # a URI names its own file and mode; leave it to SQLite
+    path = Path(str(parsed.database))
+
+    @event.listens_for(engine, "do_connect")
+    def _before_sqlite_opens(*_args: Any) -> None:
+        if not path.parent.is_dir():
+            return  # SQLite reports the missing folder in its own words
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            narrow(path.with_name(path.name + suffix))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 import migrations
 from console.db import make_engine
+from console.private_files import create_missing_folders, private_file
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 FIX_COMMAND = "hotline db upgrade"
@@ -107,6 +108,7 @@ def backup_sqlite(path: Path, now: datetime | None = None) -> Path:
     while target.exists():  # two backups in one second must not overwrite each other
         counter += 1
         target = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
+    private_file(target)  # a copy of every customer's data: owner-only before SQLite writes a byte
     source = sqlite3.connect(path)
     try:
         destination = sqlite3.connect(target)
@@ -124,7 +126,7 @@ def upgrade(database_url: str, revision: str = "head") -> Path | None:
     backup = None
     path = sqlite_file(database_url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_missing_folders(path.parent)
         if path.exists() and path.stat().st_size > 0 and _would_change(database_url, revision):
             backup = backup_sqlite(path)
     command.upgrade(alembic_config(database_url), revision)
