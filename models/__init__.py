@@ -16,6 +16,7 @@ from models.calls import (
 from models.customers import Customer, CustomerStatus, LockReason, LoginEvent
 from models.disputes import (
     Adjustment,
+    ApprovalEdit,
     ApprovalStatus,
     Dispute,
     DisputeEvent,
@@ -45,6 +46,7 @@ __all__ = [
     "APPEND_ONLY_TABLES",
     "Adjustment",
     "Agent",
+    "ApprovalEdit",
     "ApprovalStatus",
     "Asset",
     "AuditEvent",

@@ -76,6 +76,10 @@ class Adjustment(Base):
             "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
             name="approver_differs_from_requester",
         ),
+        CheckConstraint(
+            "approved_by_agent_id IS NULL OR edited_by_agent_id IS NULL OR approved_by_agent_id <> edited_by_agent_id",
+            name="approver_differs_from_last_editor",
+        ),
         CheckConstraint("amount <> 0", name="amount_non_zero"),
         Index(None, "customer_id", "requested_at"),
     )
@@ -92,6 +96,9 @@ class Adjustment(Base):
     )
     requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last person who changed what is to be decided; every editor is in approval_edits.
+    edited_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # Who decided it, approving or turning it down (the name predates rejections being recorded here).
     approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -113,6 +120,10 @@ class UnlockRequest(Base):
             "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
             name="approver_differs_from_requester",
         ),
+        CheckConstraint(
+            "approved_by_agent_id IS NULL OR edited_by_agent_id IS NULL OR approved_by_agent_id <> edited_by_agent_id",
+            name="approver_differs_from_last_editor",
+        ),
         Index(None, "status", "requested_at"),
     )
 
@@ -125,9 +136,32 @@ class UnlockRequest(Base):
     )
     requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last person who changed what is to be decided; every editor is in approval_edits.
+    edited_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # Who decided it, approving or turning it down (the name predates rejections being recorded here).
     approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ApprovalEdit(Base):
+    """One change to an adjustment or an unlock request while it waited for a decision. Whoever made
+    it may not decide it (four eyes), so every editor is kept, not only the last."""
+
+    __tablename__ = "approval_edits"
+    __table_args__ = (
+        CheckConstraint("(adjustment_id IS NULL) <> (unlock_request_id IS NULL)", name="one_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"), index=True)
+    unlock_request_id: Mapped[int | None] = mapped_column(ForeignKey("unlock_requests.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    # The version of the adjustment or request that this change made.
+    version: Mapped[int]
+    # What changed, in words ("the amount and reason", "the dispute's claim").
+    what: Mapped[str] = mapped_column(String(80))
+    edited_at: Mapped[datetime] = mapped_column(default=utcnow)
