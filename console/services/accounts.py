@@ -12,8 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from console.services import audit
-from console.services.actors import SUPERVISORS, active_agent, usernames
+from console.services import approvals, audit
+from console.services.actors import SUPERVISORS, active_agent
 from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text, one_line
@@ -52,6 +52,7 @@ ADVICE = {
 }
 _SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class UnlockRequestView:
     requested_by: str
     requested_at: datetime
     status: str
+    # Everyone who changed it while it waited (none of them may decide it), first change first.
+    edited_by: tuple[str, ...]
     decided_by: str | None
     decision_reason: str | None
     version: int
@@ -142,7 +145,7 @@ def _note(session: Session, ticket_id: int | None, agent: Agent, body: str, now:
 def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
     customer = session.get(Customer, request.customer_id)
     assert customer is not None  # a foreign key
-    names = usernames(session, request.requested_by_agent_id, request.approved_by_agent_id)
+    who = approvals.people(session, request)
     return UnlockRequestView(
         request_id=request.id,
         customer_id=customer.id,
@@ -150,10 +153,11 @@ def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView
         customer_name=customer.full_name,
         lock_reason=customer.lock_reason.value if customer.lock_reason else None,
         reason=request.reason,
-        requested_by=names[request.requested_by_agent_id],
+        requested_by=who.requested_by,
         requested_at=request.requested_at,
         status=request.status.value,
-        decided_by=names.get(request.approved_by_agent_id),
+        edited_by=who.edited_by,
+        decided_by=who.decided_by,
         decision_reason=request.decision_reason,
         version=request.version,
     )
@@ -332,6 +336,38 @@ def request_unlock(
         return _request_view(session, request)
 
 
+def amend_unlock_request(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, request_id: int, expected_version: int,
+    reason: str, now: datetime,
+) -> UnlockRequestView:  # fmt: skip
+    """Change the reason of a pending unlock request, on a call with its customer (who passed a factor in
+    the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
+    and an approval of the earlier version is void."""
+    reason = _reason(reason)
+    try:
+        with sessions.begin() as session:
+            agent = active_agent(session, agent_id, doing="amend unlock requests")
+            request = session.get(UnlockRequest, request_id)
+            if request is None:
+                raise NotFound("No such unlock request.")
+            require_verified_caller(session, ticket_id, agent.id, request.customer_id, now, fresh=True)
+            lock_customer(session, request.customer_id)
+            session.refresh(request)
+            if request.status != ApprovalStatus.PENDING:
+                raise Refused(f"This unlock request was already {request.status.value}; it can no longer change.")
+            if request.version != expected_version:
+                raise Conflict(_REQUEST_CHANGED)
+            request.reason = reason
+            approvals.record_edit(session, request, agent, "the reason", now)
+            _note(session, ticket_id, agent, f"Unlock request U{request.id} amended: {reason}", now)
+            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="unlock.amend",
+                         subject_type="unlock_request", subject_id=request.id,
+                         details={"customer": request.customer_id, "ticket": ticket_id}, now=now)  # fmt: skip
+            return _request_view(session, request)
+    except StaleDataError:
+        raise Conflict(_REQUEST_CHANGED) from None
+
+
 def pending_unlock_requests(sessions: sessionmaker[Session]) -> list[UnlockRequestView]:
     """Unlock requests waiting for a supervisor, oldest first."""
     with sessions() as session:
@@ -352,8 +388,7 @@ def _decidable(session: Session, supervisor: Agent, request_id: int, expected_ve
         raise Refused(f"This unlock request was already {request.status.value}.")
     if request.version != expected_version:
         raise Conflict("This unlock request changed since you opened it; review it again.")
-    if request.requested_by_agent_id == supervisor.id:
-        raise Refused("You filed this unlock request; another supervisor must decide it.")
+    approvals.require_another_person(session, request, supervisor)
     return request
 
 
@@ -372,7 +407,7 @@ def approve_unlock(
             requester = session.get(Agent, request.requested_by_agent_id)
             assert requester is not None
             request.status = ApprovalStatus.APPROVED
-            request.approved_by_agent_id, request.decided_at, request.decision_reason = supervisor.id, now, reason
+            approvals.record_decision(request, supervisor, reason, now)
             if customer.status == CustomerStatus.LOCKED:
                 _unlock(session, customer, requester, request.ticket_id, request.reason, now, approved_by=supervisor)
             # Its own event, so an approval is on record even when the account was unlocked meanwhile.
@@ -398,7 +433,7 @@ def reject_unlock(
             customer = session.get(Customer, request.customer_id)
             assert customer is not None
             request.status = ApprovalStatus.REJECTED
-            request.approved_by_agent_id, request.decided_at, request.decision_reason = supervisor.id, now, reason
+            approvals.record_decision(request, supervisor, reason, now)
             notify_customer(session, customer, kind="unlock", now=now, subject="OK Wallet account review",
                             body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
                                  " [OK Wallet] After review, your account stays locked for now; please call us"
@@ -491,6 +526,11 @@ def change_contact(
             else:
                 customer.email = value
             session.flush()
+            # A pending unlock is decided on this account as it was (its unlock notice goes to this contact):
+            # whoever changes the contact meanwhile is one of its editors.
+            pending = _pending_request(session, customer_id)
+            if pending is not None:
+                approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
             change = ContactChange(field, mask(old), mask(value))
             _note(session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now)
             audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="customer.contact_change",

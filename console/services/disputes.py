@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
-from console.services import audit
+from console.services import approvals, audit
 from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -55,6 +55,8 @@ MAX_DESCRIPTION = 2_000
 MAX_KEY_LENGTH = 64
 
 STATUS_LABELS = DISPUTE_STATUS_LABELS
+# What an edit of a dispute changed, in the words an adjustment's record of edits uses.
+_DISPUTE_FIELDS = {"claimed": "the dispute's claim", "description": "the dispute's description"}
 _SETTLED = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
 # Adjustments that count towards the 24-hour threshold: everything not turned down or undone.
 _COUNTED = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.APPLIED)
@@ -100,7 +102,10 @@ class AdjustmentView:
     status: str
     requested_by: str
     requested_at: datetime
-    approved_by: str | None
+    # Everyone who changed it while it waited (none of them may decide it), first change first.
+    edited_by: tuple[str, ...]
+    # Who approved or turned it down.
+    decided_by: str | None
     decided_at: datetime | None
     decision_reason: str | None
     version: int
@@ -149,7 +154,7 @@ class DisputeView:
 
 
 def _adjustment_view(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentView:
-    names = usernames(session, adjustment.requested_by_agent_id, adjustment.approved_by_agent_id)
+    who = approvals.people(session, adjustment)
     return AdjustmentView(
         adjustment_id=adjustment.id,
         dispute_id=adjustment.dispute_id,
@@ -158,9 +163,10 @@ def _adjustment_view(session: Session, adjustment: Adjustment, money: AssetView)
         amount_text=format_money(adjustment.amount, money),
         reason=adjustment.reason,
         status=adjustment.status.value,
-        requested_by=names[adjustment.requested_by_agent_id],
+        requested_by=who.requested_by,
         requested_at=adjustment.requested_at,
-        approved_by=names.get(adjustment.approved_by_agent_id),
+        edited_by=who.edited_by,
+        decided_by=who.decided_by,
         decided_at=adjustment.decided_at,
         decision_reason=adjustment.decision_reason,
         version=adjustment.version,
@@ -306,6 +312,34 @@ def _move(
                         body=f"【OK钱包】{body}", now=now, subject="OK Wallet dispute update")  # fmt: skip
 
 
+def _claim_on_row(session: Session, transaction: Transaction, claimed_amount_text: str) -> int:
+    """The claim typed for a statement row, in minor units. The one place that holds the rule that a
+    claim never exceeds its row with its fee: opening a dispute and editing its claim both come here."""
+    money = asset(session, transaction.asset_code)
+    claimed = parse_amount(claimed_amount_text, money.scale, money.code)
+    row = transaction.amount + transaction.fee
+    if claimed > row:
+        raise InvalidInput(
+            f"The claim ({format_money(claimed, money)}) is more than the statement row"
+            f" ({format_money(row, money)} with its fee)."
+        )
+    return claimed
+
+
+def _over_the_claim(session: Session, dispute: Dispute, amount: int, money: AssetView) -> str | None:
+    """Why an adjustment of `amount` may not be posted on this dispute as it is now, or None when it may:
+    never more than the caller claims, nor than the statement row (a claim saved before claims were
+    capped at the row may be larger)."""
+    transaction = session.get(Transaction, dispute.transaction_id)
+    assert transaction is not None  # a foreign key
+    shown, row = format_money(amount, money), transaction.amount + transaction.fee
+    if amount > dispute.claimed_amount:
+        return f"{shown} is more than the caller claimed ({format_money(dispute.claimed_amount, money)})."
+    if amount > row:
+        return f"{shown} is more than the statement row ({format_money(row, money)} with its fee)."
+    return None
+
+
 def _stale(error: StaleDataError) -> Conflict:
     return Conflict("Someone else saved this dispute first; what you typed is kept. Review their change, then save again.")
 
@@ -329,12 +363,7 @@ def open_dispute(
         if transaction is None or transaction.customer_id != customer_id:
             raise NotFound("That statement row is not this caller's.")
         money = asset(session, transaction.asset_code)
-        claimed = parse_amount(claimed_amount_text, money.scale, money.code)
-        if claimed > transaction.amount + transaction.fee:
-            raise InvalidInput(
-                f"The claim ({format_money(claimed, money)}) is more than the statement row"
-                f" ({format_money(transaction.amount + transaction.fee, money)} with its fee)."
-            )
+        claimed = _claim_on_row(session, transaction, claimed_amount_text)
         unsettled = session.scalar(
             select(Dispute.id).where(Dispute.transaction_id == transaction_id, Dispute.status.not_in(_SETTLED))
         )
@@ -367,18 +396,26 @@ def update_dispute(
     claimed_amount_text: str | None = None,
     description: str | None = None,
 ) -> DisputeView:
-    """Correct the claim or the description. Refused if someone saved the dispute since it was loaded."""
+    """Correct the claim or the description. Refused if someone saved the dispute since it was loaded.
+
+    A pending adjustment is decided on what the dispute says, so whoever changes it here becomes an
+    editor of that adjustment: they may not decide it, and an approval of the earlier version is void.
+    """
     try:
         with sessions.begin() as session:
             dispute = _dispute(session, dispute_id)
             agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now)
+            # Queue behind a decision on this customer's money, then look at the dispute as it is now.
+            lock_customer(session, dispute.customer_id)
+            session.refresh(dispute)
             _check_version(dispute, expected_version)
             if dispute.status in _SETTLED:
                 raise Refused("This dispute is settled; open a new one if the caller still disagrees.")
             changes: dict[str, object] = {}
             if claimed_amount_text is not None:
-                money = asset(session, dispute.asset_code)
-                claimed = parse_amount(claimed_amount_text, money.scale, money.code)
+                transaction = session.get(Transaction, dispute.transaction_id)
+                assert transaction is not None  # a foreign key
+                claimed = _claim_on_row(session, transaction, claimed_amount_text)
                 if claimed != dispute.claimed_amount:
                     dispute.claimed_amount, changes["claimed"] = claimed, claimed
             if description is not None:
@@ -388,6 +425,11 @@ def update_dispute(
             if changes:
                 dispute.updated_at = now
                 session.flush()
+                what = " and ".join(words for key, words in _DISPUTE_FIELDS.items() if key in changes)
+                for pending in session.scalars(
+                    select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
+                ):
+                    approvals.record_edit(session, pending, agent, what, now)
                 audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="dispute.update",
                              subject_type="dispute", subject_id=dispute.id, details=changes, now=now)  # fmt: skip
             return _dispute_view(session, dispute)
@@ -535,10 +577,9 @@ def propose_adjustment(
                 return _adjustment_view(session, earlier, money)
             if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
                 raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment.")
-            if amount > dispute.claimed_amount:
-                raise InvalidInput(
-                    f"{format_money(amount, money)} is more than the caller claimed ({format_money(dispute.claimed_amount, money)})."
-                )
+            too_much = _over_the_claim(session, dispute, amount, money)
+            if too_much is not None:
+                raise InvalidInput(too_much)
             needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
                 approval_threshold(approval_thresholds, money)
             )
@@ -607,11 +648,10 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
 
 
 def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
-    """A pending adjustment, at the version the supervisor reviewed, that someone else requested."""
+    """A pending adjustment, at the version the supervisor reviewed, that they neither requested nor edited."""
     _locked_adjustment(session, adjustment_id)
     adjustment = _pending_adjustment(session, adjustment_id, expected_version)
-    if adjustment.requested_by_agent_id == supervisor.id:
-        raise Refused("You requested this adjustment; another supervisor must decide it.")
+    approvals.require_another_person(session, adjustment, supervisor)
     return adjustment
 
 
@@ -625,20 +665,24 @@ def edit_adjustment(
     reason: str,
     now: datetime,
 ) -> AdjustmentView:
-    """Change an adjustment still waiting for approval; any approval given for the old one is void."""
+    """Change an adjustment still waiting for approval; any approval given for the old one is void, and
+    whoever changes it may no longer decide it."""
     reason = _text(reason, "the reason for the adjustment", 1_000)
     try:
         with sessions.begin() as session:
+            _locked_adjustment(session, adjustment_id)
             adjustment = _pending_adjustment(session, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now, fresh=True)
             money = asset(session, adjustment.asset_code)
             amount = parse_amount(amount_text, money.scale, money.code)
-            if amount > dispute.claimed_amount:
-                raise InvalidInput(f"{format_money(amount, money)} is more than the caller claimed.")
+            too_much = _over_the_claim(session, dispute, amount, money)
+            if too_much is not None:
+                raise InvalidInput(too_much)
             before = adjustment.amount
             adjustment.amount, adjustment.reason = amount, reason
             adjustment.approved_by_agent_id = adjustment.approved_version = None
+            approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
             session.flush()
             session.add(DisputeEvent(dispute_id=dispute.id, status=dispute.status, agent_id=agent.id, occurred_at=now,
                                      note=f"Adjustment changed from {format_money(before, money)} to"
@@ -667,9 +711,13 @@ def approve_adjustment(
             supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve adjustments")
             adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
-            adjustment.approved_by_agent_id = supervisor.id
+            money = asset(session, adjustment.asset_code)
+            # The claim may have been lowered since the adjustment was proposed.
+            too_much = _over_the_claim(session, dispute, adjustment.amount, money)
+            if too_much is not None:
+                raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
+            approvals.record_decision(adjustment, supervisor, reason, now)
             adjustment.approved_version = adjustment.version
-            adjustment.decided_at, adjustment.decision_reason = now, reason
             _apply(session, adjustment, dispute, supervisor, now)
             session.flush()
             audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,
@@ -700,8 +748,7 @@ def reject_adjustment(
             adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             adjustment.status = ApprovalStatus.REJECTED
-            adjustment.approved_by_agent_id = supervisor.id
-            adjustment.decided_at, adjustment.decision_reason = now, reason
+            approvals.record_decision(adjustment, supervisor, reason, now)
             _move(session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now)
             session.flush()
             audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,

@@ -230,7 +230,7 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     before = _balance(w)
     approved = d.approve_adjustment(w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version,
                                     "Schedule checked: 1 USDT.", w.later(minutes=30))  # fmt: skip
-    assert (approved.status, approved.approved_by) == ("applied", "chenjing")
+    assert (approved.status, approved.decided_by) == ("applied", "chenjing")
     assert _balance(w) == before + 4_000_000
     (notice, *_) = recent_messages(w.sessions, w.keyring.fernet(), "OK11274506")
     assert "4.000000 USDT" in notice.body and "adjusted" in notice.body

@@ -1,0 +1,82 @@
+"""Four eyes on every approval: who may decide an adjustment or an unlock request, and the record of
+everyone who changed one while it waited.
+
+DESIGN.md "Four eyes": nobody who proposed or edited an adjustment or unlock request decides it. Both
+flows call `record_edit` whenever what is to be decided changes and `require_another_person` before
+a decision, so the rule is written once, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from console.services.actors import usernames
+from console.services.errors import Refused
+from models import Adjustment, Agent, ApprovalEdit, UnlockRequest
+
+Approval = Adjustment | UnlockRequest
+
+
+@dataclass(frozen=True)
+class ApprovalPeople:
+    """Who asked for it, everyone who changed it (first change first, each once) and who decided it."""
+
+    requested_by: str
+    edited_by: tuple[str, ...]
+    decided_by: str | None
+
+
+def _names(approval: Approval) -> tuple[str, str]:
+    # The words an agent uses for each: "You filed this unlock request".
+    return ("adjustment", "requested") if isinstance(approval, Adjustment) else ("unlock request", "filed")
+
+
+def _edits_of(approval: Approval) -> Select[tuple[int]]:
+    column = ApprovalEdit.adjustment_id if isinstance(approval, Adjustment) else ApprovalEdit.unlock_request_id
+    return select(ApprovalEdit.agent_id).where(column == approval.id).order_by(ApprovalEdit.edited_at, ApprovalEdit.id)
+
+
+def editor_ids(session: Session, approval: Approval) -> list[int]:
+    """Everyone who changed it while it waited, first change first, each once."""
+    return list(dict.fromkeys(session.scalars(_edits_of(approval))))
+
+
+def record_edit(session: Session, approval: Approval, editor: Agent, what: str, now: datetime) -> None:
+    """`editor` changed what is to be decided (`what`, in words): the change makes a new version, so an
+    approval given for the old one is void, and the editor may no longer decide it."""
+    approval.edited_by_agent_id = editor.id
+    # Written even when the same person edits again, so the version moves on every change.
+    flag_modified(approval, "edited_by_agent_id")
+    session.flush()
+    subject = {"adjustment_id": approval.id} if isinstance(approval, Adjustment) else {"unlock_request_id": approval.id}
+    session.add(ApprovalEdit(**subject, agent_id=editor.id, version=approval.version, what=what, edited_at=now))
+
+
+def require_another_person(session: Session, approval: Approval, decider: Agent) -> None:
+    """Refuse the requester and every editor: a decision needs a second pair of eyes."""
+    noun, filed = _names(approval)
+    if decider.id == approval.requested_by_agent_id:
+        raise Refused(f"You {filed} this {noun}; another supervisor must decide it.")
+    if decider.id == approval.edited_by_agent_id or decider.id in editor_ids(session, approval):
+        raise Refused(f"You edited this {noun}; another supervisor must decide it.")
+
+
+def record_decision(approval: Approval, decider: Agent, reason: str, now: datetime) -> None:
+    """Who decided (approved or turned down), when and why; the status is the caller's to set."""
+    approval.approved_by_agent_id, approval.decided_at, approval.decision_reason = decider.id, now, reason
+
+
+def people(session: Session, approval: Approval) -> ApprovalPeople:
+    """The names for a view: requested by, edited by, decided by."""
+    editors = editor_ids(session, approval)
+    names = usernames(session, approval.requested_by_agent_id, approval.approved_by_agent_id, *editors)
+    return ApprovalPeople(
+        requested_by=names[approval.requested_by_agent_id],
+        edited_by=tuple(names[agent_id] for agent_id in editors),
+        decided_by=names.get(approval.approved_by_agent_id),
+    )
