@@ -1,10 +1,10 @@
-"""The audit log: append-only (database triggers refuse UPDATE and DELETE) and hash-chained."""
+"""The audit log: append-only (database triggers refuse every change), chained with a keyed hash, and its signed head."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, utcnow
@@ -30,4 +30,23 @@ class AuditEvent(Base):
     # Canonical JSON (sorted keys); never holds a code, a secret or a full personal number.
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # Which audit key signed this event (HMAC-SHA256 over every other column); None on events written
+    # before the chain was keyed, which carry a plain SHA-256 instead.
+    key_id: Mapped[str | None] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The newest event's seq and hash, signed: deleting the newest events leaves the head pointing past them.
+
+    One row (id 1), rewritten in the same transaction as every append.
+    """
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
