@@ -98,13 +98,13 @@ def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:  # n
                         .values(verified_at=now, verified_factor="sms", last_activity_at=now))  # fmt: skip
 
 
-def worker(url: str, agent_id: int, supervisor_id: int, customers: list[int], seconds: float,
+def worker(url: str, keyring: KeyRing, agent_id: int, supervisor_id: int, customers: list[int], seconds: float,
            double_submit: float, seed: int) -> Report:  # fmt: skip
     random.seed(seed)
     counter = _RetryCounter()
     logging.getLogger("hotline.db").addHandler(counter)
     logging.getLogger("hotline.db").setLevel(logging.INFO)
-    database = open_database(url, pool_size=2)
+    database = open_database(url, keyring, pool_size=2)
     sessions = database.sessions
     calls = {customer: tickets.open_ticket(sessions, agent_id, customer, "statement_dispute").ticket_id
              for customer in customers}  # fmt: skip
@@ -159,8 +159,9 @@ def main() -> int:
     try:
         url = server.create_database("contention")
         schema.upgrade(url)
-        database = open_database(url)
-        seed_demo(database, KeyRing.generate())
+        keyring = KeyRing.generate()  # every process signs the one audit log with the same keys
+        database = open_database(url, keyring)
+        seed_demo(database, keyring)
         supervisor = _agent_id(database, "chenjing")
         agents = [add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent").id
                   for n in range(args.processes)]  # fmt: skip
@@ -174,11 +175,12 @@ def main() -> int:
         started = time.perf_counter()
         with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
             reports = pool.starmap(worker, [
-                (url, agent, supervisor, customers, args.seconds, args.double_submit, n) for n, agent in enumerate(agents)
+                (url, keyring, agent, supervisor, customers, args.seconds, args.double_submit, n)
+                for n, agent in enumerate(agents)
             ])  # fmt: skip
         elapsed = time.perf_counter() - started
 
-        database = open_database(url)
+        database = open_database(url, keyring)
         with database.sessions() as session:
             expected = {c: opening[c] + sum(report.posted[c] for report in reports) for c in customers}
             actual = {c: balance_of(session, c, ASSET) for c in customers}

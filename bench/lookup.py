@@ -139,7 +139,7 @@ def main() -> int:
         for path in DATA.glob(f"lookup-{args.customers}.sqlite*"):
             path.unlink()
     sqlite_url = build_sqlite(args.customers)
-    sqlite_db = open_database(sqlite_url)
+    sqlite_db = open_database(sqlite_url, KeyRing.generate())
     queries = sample_queries(sqlite_db, 200)
     ok = run(f"SQLite file, {args.customers:,} customers", sqlite_db, queries, args.repeat, 1.0)
     sqlite_db.dispose()
@@ -155,7 +155,7 @@ def main() -> int:
             started = time.perf_counter()
             seed_synthetic(url, customers=args.customers, transactions_per_customer=5, keyring=KeyRing.generate())
             print(f"\nseeded PostgreSQL in {time.perf_counter() - started:.1f} s")
-            pg = open_database(url)
+            pg = open_database(url, KeyRing.generate())
             # A freshly loaded table would otherwise be vacuumed by autovacuum while we measure;
             # a real floor's database has long been vacuumed.
             with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from console import schema
 from console.db import Database, open_database
-from console.keys import KeysMissing, ensure_keyring, load_keyring, write_keyring
+from console.keys import KeyRing, KeysMissing, ensure_keyring, load_keyring, write_keyring
 from console.logs import log_file
 from console.private_files import private_folder
 from console.services.errors import ServiceError
@@ -48,7 +48,7 @@ class Context:
     args: argparse.Namespace
 
     def open_database(self) -> Database:
-        return open_database(self.settings.database_url)
+        return open_database(self.settings.database_url, database_keyring(self.settings))
 
     @contextmanager
     def database(self) -> Iterator[Database]:
@@ -69,6 +69,18 @@ class Context:
         if self.settings.sources.get("database_url") == "cli":
             return f" --db {self.shown_url}"
         return ""
+
+
+def database_keyring(settings: Settings) -> KeyRing:
+    """The keys the database's audit log is signed with.
+
+    A SQLite file lives on this machine, so its first use makes keys as `hotline demo` does. A
+    PostgreSQL database is shared by a floor of consoles that must sign with the same keys: a console
+    without them stops and says how to provide them rather than invent its own.
+    """
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        return ensure_keyring(settings)
+    return load_keyring(settings)
 
 
 def _print(*lines: str) -> None:
@@ -113,6 +125,10 @@ def cmd_demo(ctx: Context) -> int:
         url = f"sqlite:///{path}"
         if ctx.args.reset and path.exists():
             schema.remove_sqlite_files(path)
+            from console import verified_heads
+
+            # A new demo log starts at event 1: the head verified on the old one no longer applies.
+            verified_heads.forget(verified_heads.heads_file(settings), f"sqlite:///{path}")
     else:
         url = settings.database_url
     settings = _with_database(settings, url)
@@ -121,7 +137,7 @@ def cmd_demo(ctx: Context) -> int:
     fresh = status.current is None
     if not status.up_to_date:
         schema.upgrade(url)
-    database = open_database(url)
+    database = open_database(url, keyring)
     try:
         if fresh:
             report = seed_demo(database, keyring)
@@ -301,8 +317,6 @@ def cmd_keys_init(ctx: Context) -> int:
     try:
         load_keyring(ctx.settings)
     except KeysMissing:
-        from console.keys import KeyRing
-
         write_keyring(path, KeyRing.generate())
         _print(f"Created new keys at {path} (readable by you only). Back this file up.")
         return EXIT_OK
@@ -310,7 +324,10 @@ def cmd_keys_init(ctx: Context) -> int:
 
 
 def cmd_keys_rotate(ctx: Context) -> int:
-    """Add a new Fernet key in front of the old ones and re-encrypt every stored secret under it."""
+    """Add a new Fernet key and a new audit key in front of the old ones; re-encrypt every stored secret.
+
+    New audit events are signed with the new audit key; old events keep their key id and still verify.
+    """
     from console.services.verification import reencrypt_totp_secrets
 
     if os.environ.get(f"{ENV_PREFIX}FERNET_KEYS"):
@@ -319,13 +336,14 @@ def cmd_keys_rotate(ctx: Context) -> int:
             " this command with the key file instead. Nothing was changed."
         )
     path = ctx.settings.keys_file
-    rotated = load_keyring(ctx.settings).with_new_fernet_key()
+    rotated = load_keyring(ctx.settings).with_new_fernet_key().with_new_audit_key()
     with ctx.database() as database:
         # The new ring first: it still reads every old secret, so a failure below loses nothing.
         write_keyring(path, rotated)
         count = reencrypt_totp_secrets(database.sessions, rotated)
     _print(
         f"Re-encrypted {count} authenticator secret{'s' if count != 1 else ''} under a new key.",
+        f"New audit events are signed with audit key {rotated.audit_keys[0][0]}; older ones still verify.",
         f"{path} now holds {len(rotated.fernet_keys)} keys, newest first; back it up.",
     )
     return EXIT_OK
@@ -403,16 +421,27 @@ def cmd_demo_totp(ctx: Context) -> int:
 
 
 def cmd_audit_verify(ctx: Context) -> int:
+    """Check the audit log's signatures and links, its signed head, and the head this machine verified last."""
+    from console import verified_heads
     from console.services import audit
 
+    heads_file = verified_heads.heads_file(ctx.settings)
+    remembered = verified_heads.load(heads_file, ctx.settings.database_url)
     with ctx.database() as database:
-        report = audit.verify_chain(database.read_sessions)
+        report = audit.verify_chain(database.read_sessions, remembered=remembered)
     if not report.ok:
         raise CommandFailed(
-            f"The audit chain is broken at event {report.broken_at_seq}: {report.problem}"
-            f" ({report.events_checked} events before it are intact)."
+            f"The audit log is broken at event {report.broken_at_seq}: {report.problem}."
+            f" The {report.events_checked} events before it are intact."
         )
-    _print(f"The audit chain is intact: {report.events_checked} events checked.")
+    if report.head is not None:
+        verified_heads.remember(heads_file, ctx.settings.database_url, report.head)
+    _print(f"The audit log is intact: {report.events_checked} events checked.")
+    if report.unsigned_events:
+        _print(
+            f"The first {report.unsigned_events} were written before the log was signed; they are checked"
+            " by their hashes, and the first signed event vouches for them."
+        )
     return EXIT_OK
 
 
@@ -506,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="keys_command", required=True, metavar="ACTION"
     )
     add(keys, "init", cmd_keys_init, "create the key file if there is none")
-    add(keys, "rotate", cmd_keys_rotate, "re-encrypt every stored secret under a new key (old keys kept)")
+    add(keys, "rotate", cmd_keys_rotate, "new encryption and audit keys; re-encrypt every stored secret (old keys kept)")
 
     outbox = add(commands, "outbox", cmd_outbox, "recent messages to customers (what their phone or mailbox got)")
     outbox.add_argument("--customer", metavar="ACCOUNT", help="only this customer's messages")
@@ -515,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", required=True, metavar="ACTION"
     )
-    add(audit_cmd, "verify", cmd_audit_verify, "recompute the audit log's hash chain")
+    add(audit_cmd, "verify", cmd_audit_verify, "check the audit log's signatures, links and newest event")
     return parser
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.keys import KeyRing
 from console.private_files import narrow, private_file
 
 T = TypeVar("T")
@@ -106,21 +107,46 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def keyring(self) -> KeyRing | None:
+        """The key ring every session carries (None when the database was opened without one)."""
+        keyring = self.sessions.kw.get("info", {}).get(KEYRING_INFO)
+        return keyring if isinstance(keyring, KeyRing) else None
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str, **engine_kwargs: Any) -> Database:
+# The key in `Session.info` under which sessions carry the key ring (the audit log signs with it).
+KEYRING_INFO = "hotline_keyring"
+
+
+# The key in `Session.info` that says the caller vouches for the `now` it passes (see `open_database`).
+TRUSTED_CLOCK_INFO = "hotline_trusted_clock"
+
+
+def open_database(
+    url: str, keyring: KeyRing | None = None, *, trust_console_clock: bool = False, **engine_kwargs: Any
+) -> Database:
+    """Sessions for `url`; with a key ring, every session carries it, so the audit log can sign events.
+
+    Without one, reads work but anything that writes an audit event is refused. On PostgreSQL the
+    services refuse a `now` more than 30 s off the server's clock; `trust_console_clock` lifts that
+    for tests that move time on purpose (never for a console).
+    """
     engine = make_engine(url, **engine_kwargs)
     if engine.dialect.name == "postgresql":
         # Reads skip BEGIN/ROLLBACK round trips; a read that needs one snapshot opens its own.
         reader = engine.execution_options(isolation_level="AUTOCOMMIT")
     else:
         reader = engine.execution_options(hotline_read_only=True)
+    info: dict[str, Any] = {} if keyring is None else {KEYRING_INFO: keyring}
+    if trust_console_clock:
+        info[TRUSTED_CLOCK_INFO] = True
     return Database(
         engine=engine,
-        sessions=sessionmaker(engine, expire_on_commit=False),
-        read_sessions=sessionmaker(reader, expire_on_commit=False),
+        sessions=sessionmaker(engine, expire_on_commit=False, info=info),
+        read_sessions=sessionmaker(reader, expire_on_commit=False, info=info),
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from console import schema
 from console.db import Database, open_database
+from console.keys import KeyRing
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
 pytest_plugins = ["tests.support.demo_fixtures"]
@@ -96,25 +97,25 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     server.drop_database(url.rsplit("/", 1)[1])
 
 
-def _open(url: str) -> Iterator[Database]:
-    database = open_database(url)
+def _open(url: str, keyring: KeyRing) -> Iterator[Database]:
+    database = open_database(url, keyring)
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def database(db_url: str) -> Iterator[Database]:
-    yield from _open(db_url)
+def database(db_url: str, demo_keyring: KeyRing) -> Iterator[Database]:
+    yield from _open(db_url, demo_keyring)
 
 
 @pytest.fixture
-def sqlite_database(sqlite_url: str) -> Iterator[Database]:
-    yield from _open(sqlite_url)
+def sqlite_database(sqlite_url: str, demo_keyring: KeyRing) -> Iterator[Database]:
+    yield from _open(sqlite_url, demo_keyring)
 
 
 @pytest.fixture
-def postgres_database(postgres_url: str) -> Iterator[Database]:
-    yield from _open(postgres_url)
+def postgres_database(postgres_url: str, demo_keyring: KeyRing) -> Iterator[Database]:
+    yield from _open(postgres_url, demo_keyring)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -17,7 +17,7 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.orm import Session
 
-from console.db import make_engine
+from console.db import KEYRING_INFO, make_engine
 from console.keys import KeyRing
 from console.seed.bulk import BulkLoader, Row, loader_for
 from console.seed.catalog import ASSETS, SCALES, fee_rule
@@ -154,7 +154,7 @@ def seed_synthetic(
                     "seed": seed,
                     "accounts": f"OK{first_account}-OK{last_account}",
                 }
-                _record(connection, details, now)
+                _record(connection, keyring, details, now)
             if engine.dialect.name == "sqlite":
                 # Fold the large write-ahead log back into the file so it does not linger on disk
                 # (on the DBAPI connection: a checkpoint cannot run inside a transaction).
@@ -206,9 +206,9 @@ def _first_free_account(connection: Connection, customers: int) -> int:
     return first
 
 
-def _record(connection: Connection, details: dict[str, object], now: datetime) -> None:
+def _record(connection: Connection, keyring: KeyRing, details: dict[str, object], now: datetime) -> None:
     # The session joins the load's transaction, so the audit event commits (or not) with the rows.
-    with Session(bind=connection) as session:
+    with Session(bind=connection, info={KEYRING_INFO: keyring}) as session:
         audit.record(
             session,
             actor="system",

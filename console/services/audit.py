@@ -1,31 +1,73 @@
-"""The audit log: every action appends a hash-chained event in the same transaction; a check walks the chain."""
+"""The audit log: every action appends a signed, chained event in the same transaction; a check walks the chain.
+
+Each event carries an HMAC-SHA256, under an audit key from the key ring (outside the database), of
+every other column, its key id and the previous event's hash included. A signed head row names the
+newest event, so removing the newest events is seen, and `hotline audit verify` also remembers the
+head it last verified outside the database, so restoring an old head row is seen too.
+
+Events written before the chain was keyed have no key id and a plain SHA-256 (`legacy_event_hash`).
+They are accepted only as the prefix before the first signed event, whose MAC covers that prefix
+through its prev_hash: an unsigned event after a signed one is a rewrite by someone without the key.
+A log that holds only unsigned events cannot prove itself from the database alone; only the head
+remembered by a machine that verified it before can.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.db import KEYRING_INFO
+from console.keys import KeyRing
 from models import AuditEvent
+from models.audit import AuditHead
 from models.base import utcnow
 
 GENESIS_HASH = "0" * 64
 # Any constant: every audit append on PostgreSQL takes this transaction-scoped advisory lock, so
 # the chain has one writer at a time. SQLite's BEGIN IMMEDIATE already gives the same guarantee.
 _AUDIT_LOCK_ID = 0x484F544C  # "HOTL"
+_HEAD_ID = 1
+# Every column of an event but its hash, in the order they are signed. A new column must be added
+# here on purpose (a test compares this with the table), and old events keep verifying meanwhile.
+SIGNED_COLUMNS = (
+    "id", "seq", "occurred_at", "actor", "actor_agent_id", "action", "subject_type", "subject_id",
+    "details", "prev_hash", "key_id",
+)  # fmt: skip
+
+
+class AuditKeyMissing(RuntimeError):
+    """The session carries no key ring, so no event can be signed or checked."""
 
 
 def _canonical(event: Mapping[str, Any]) -> str:
     return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_hash(
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def keyring_of(session: Session) -> KeyRing:
+    """The key ring the session factory was opened with (`open_database(url, keyring)`)."""
+    keyring = session.info.get(KEYRING_INFO)
+    if not isinstance(keyring, KeyRing):
+        raise AuditKeyMissing(
+            "The audit key is not configured: open the database with the key ring"
+            " (open_database(url, keyring)); nothing was recorded."
+        )
+    return keyring
+
+
+def legacy_event_hash(
     prev_hash: str,
     seq: int,
     occurred_at: datetime,
@@ -35,6 +77,7 @@ def event_hash(
     subject_id: str | None,
     details: str,
 ) -> str:
+    """The unkeyed SHA-256 of events written before the chain was keyed (it left actor_agent_id out)."""
     body = _canonical(
         {
             "seq": seq,
@@ -49,6 +92,19 @@ def event_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def event_mac(key: bytes, columns: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 over a canonical JSON of every signed column (the timestamp as UTC ISO 8601)."""
+    signed = {name: columns[name] for name in SIGNED_COLUMNS}
+    signed["occurred_at"] = _timestamp(signed["occurred_at"])
+    message = b"hotline audit event\n" + _canonical(signed).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, seq: int, event_hash: str, key_id: str) -> str:
+    message = b"hotline audit head\n" + _canonical({"seq": seq, "hash": event_hash, "key_id": key_id}).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def record(
     session: Session,
     *,
@@ -60,71 +116,162 @@ def record(
     actor_agent_id: int | None = None,
     now: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event inside the caller's transaction. `details` must hold no codes or secrets."""
+    """Append one signed event inside the caller's transaction. `details` must hold no codes or secrets."""
+    key_id, key = keyring_of(session).audit_keys[0]
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _AUDIT_LOCK_ID})
+        # The id is drawn here rather than by the INSERT, because the signature covers it.
+        event_id = session.scalar(
+            text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"),
+            {"lock": _AUDIT_LOCK_ID},
+        )
+    else:
+        # Under BEGIN IMMEDIATE nobody else appends; SQLite would pick the same rowid itself.
+        event_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
-    occurred_at = now or utcnow()
-    details_json = _canonical(dict(details or {}))
-    subject = None if subject_id is None else str(subject_id)
-    event = AuditEvent(
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor,
-        actor_agent_id=actor_agent_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject,
-        details=details_json,
-        prev_hash=prev_hash,
-        hash=event_hash(
-            prev_hash, seq, occurred_at, actor, action, subject_type, subject, details_json
-        ),
-    )
+    columns: dict[str, Any] = {
+        "id": event_id,
+        "seq": seq,
+        "occurred_at": now or utcnow(),
+        "actor": actor,
+        "actor_agent_id": actor_agent_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": None if subject_id is None else str(subject_id),
+        "details": _canonical(dict(details or {})),
+        "prev_hash": prev_hash,
+        "key_id": key_id,
+    }
+    event = AuditEvent(**columns, hash=event_mac(key, columns))
     session.add(event)
     session.flush()
+    _move_head(session, seq, event.hash, key_id, key)
     return event
+
+
+def _move_head(session: Session, seq: int, event_hash: str, key_id: str, key: bytes) -> None:
+    values = {"seq": seq, "hash": event_hash, "key_id": key_id, "mac": head_mac(key, seq, event_hash, key_id)}
+    moved = session.execute(
+        update(AuditHead).where(AuditHead.id == _HEAD_ID).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if moved.rowcount == 0:  # the first signed append: the head row does not exist yet
+        session.execute(insert(AuditHead).values(id=_HEAD_ID, **values))
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest event of a verified chain, as remembered outside the database."""
+
+    seq: int
+    hash: str
 
 
 @dataclass(frozen=True)
 class ChainReport:
     events_checked: int
     ok: bool
-    # The first event whose hash or link does not match, and what is wrong with it.
+    # The first event that is altered, unlinked or missing, and what is wrong, in plain words.
     broken_at_seq: int | None = None
     problem: str | None = None
+    # On success: the newest event, to remember for the next check. None for an empty log.
+    head: ChainHead | None = None
+    # Events before the chain was keyed, checked by plain SHA-256 only.
+    unsigned_events: int = 0
 
 
-def verify_chain(sessions: sessionmaker[Session], batch_size: int = 5_000) -> ChainReport:
-    """Recompute every hash in order; report the first gap, broken link or altered event."""
-    checked = 0
+def _read_one_snapshot(session: Session) -> None:
+    # The events and the head must come from one snapshot, or an append during the check looks like
+    # tampering. A streamed read also needs a transaction on PostgreSQL (read sessions autocommit).
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+
+
+def _missing(first: int, last: int) -> str:
+    return f"event {first} is missing" if first == last else f"events {first} to {last} are missing"
+
+
+def verify_chain(
+    sessions: sessionmaker[Session], batch_size: int = 5_000, remembered: ChainHead | None = None
+) -> ChainReport:
+    """Check every event's link and signature in order, then the signed head and the remembered one.
+
+    Reports the first missing, unlinked or altered event by its sequence number.
+    """
+    checked = unsigned = 0
     prev_hash = GENESIS_HASH
     expected_seq = 1
+    signed_seen = False
+
+    def broken(seq: int, problem: str) -> ChainReport:
+        return ChainReport(checked, False, seq, problem, unsigned_events=unsigned)
+
     with sessions() as session:
+        keyring = keyring_of(session)
+        _read_one_snapshot(session)
+        head = session.get(AuditHead, _HEAD_ID)
         rows = session.execute(
             select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
         ).scalars()
         for event in rows:
             if event.seq != expected_seq:
-                return ChainReport(checked, False, event.seq, f"expected event {expected_seq} next")
+                if event.seq > expected_seq:
+                    return broken(expected_seq, f"{_missing(expected_seq, event.seq - 1)} (deleted from the log)")
+                return broken(event.seq, "its sequence number is out of order")
             if event.prev_hash != prev_hash:
-                return ChainReport(checked, False, event.seq, "does not link to the event before")
-            recomputed = event_hash(
-                event.prev_hash,
-                event.seq,
-                event.occurred_at,
-                event.actor,
-                event.action,
-                event.subject_type,
-                event.subject_id,
-                event.details,
-            )
-            if recomputed != event.hash:
-                return ChainReport(checked, False, event.seq, "content does not match its hash")
+                return broken(event.seq, "it does not link to the event before it")
+            if event.key_id is None:
+                if signed_seen:
+                    return broken(event.seq, "it is unsigned, after signed events: it was rewritten without the key")
+                recomputed = legacy_event_hash(
+                    event.prev_hash, event.seq, event.occurred_at, event.actor, event.action,
+                    event.subject_type, event.subject_id, event.details,
+                )  # fmt: skip
+                if not hmac.compare_digest(recomputed, event.hash):
+                    return broken(event.seq, "its content does not match its hash (it was changed)")
+                unsigned += 1
+            else:
+                key = keyring.audit_key(event.key_id)
+                if key is None:
+                    return broken(event.seq, f"it is signed with audit key {event.key_id!r}, which is not in the key ring")
+                columns = {name: getattr(event, name) for name in SIGNED_COLUMNS}
+                if not hmac.compare_digest(event_mac(key, columns), event.hash):
+                    return broken(
+                        event.seq, "its content does not match its signature (it was changed, or signed without the key)"
+                    )
+                signed_seen = True
+            if remembered is not None and event.seq == remembered.seq and event.hash != remembered.hash:
+                return broken(event.seq, "it is not the event this machine verified before (history was rewritten)")
             prev_hash = event.hash
             expected_seq += 1
             checked += 1
-    return ChainReport(checked, True)
+    last_seq = expected_seq - 1
+    if head is None:
+        if signed_seen:
+            return broken(last_seq + 1, "the signed head record is missing, so events after the last one may have been removed")
+    else:
+        head_key = keyring.audit_key(head.key_id)
+        if head_key is None or not hmac.compare_digest(head_mac(head_key, head.seq, head.hash, head.key_id), head.mac):
+            return broken(min(head.seq, last_seq + 1), "the head record is not signed with an audit key (it was forged)")
+        if head.seq > last_seq:
+            return broken(
+                last_seq + 1,
+                f"{_missing(last_seq + 1, head.seq)}: the signed head says the log reaches event {head.seq},"
+                f" but it ends at event {last_seq}",
+            )
+        if head.seq < last_seq:
+            return broken(head.seq + 1, f"it and the events after it were added without the signed head (which ends at {head.seq})")
+        if head.hash != prev_hash:
+            return broken(head.seq, "it is not the event the signed head names (history was rewritten)")
+    if remembered is not None and remembered.seq > last_seq:
+        return broken(
+            last_seq + 1,
+            f"{_missing(last_seq + 1, remembered.seq)}: this machine verified the log up to event"
+            f" {remembered.seq} before, but it now ends at event {last_seq} (an old head was restored)",
+        )
+    newest = ChainHead(last_seq, prev_hash) if last_seq else None
+    return ChainReport(checked, True, head=newest, unsigned_events=unsigned)

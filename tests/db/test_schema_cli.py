@@ -77,13 +77,14 @@ def test_backup_holds_the_data(sqlite_url: str) -> None:
     from sqlalchemy import text
 
     from console.db import open_database
+    from console.keys import KeyRing
 
-    database = open_database(sqlite_url)
+    database = open_database(sqlite_url, KeyRing.generate())
     with database.sessions.begin() as session:
         session.execute(text("INSERT INTO assets (code, name, scale) VALUES ('BTC', 'Bitcoin', 8)"))
     database.dispose()
     backup = schema.backup_sqlite(schema.sqlite_file(sqlite_url))
-    copy = open_database(f"sqlite:///{backup}")
+    copy = open_database(f"sqlite:///{backup}", KeyRing.generate())
     with copy.sessions() as session:
         assert session.scalar(text("SELECT scale FROM assets WHERE code = 'BTC'")) == 8
     copy.dispose()

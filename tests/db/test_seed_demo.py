@@ -374,7 +374,7 @@ def test_seeding_again_is_refused_and_changes_nothing(
 def test_the_same_now_gives_the_same_demo(
     sqlite_url: str, demo_keyring: KeyRing, demo_now: datetime, demo_database: Database
 ) -> None:
-    fresh = open_database(sqlite_url)
+    fresh = open_database(sqlite_url, demo_keyring)
     try:
         seed_demo(fresh, demo_keyring, now=demo_now)
         columns = (Customer.account_number, Customer.full_name, Customer.phone_e164, Customer.email,

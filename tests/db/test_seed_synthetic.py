@@ -60,7 +60,7 @@ def seeded(
         url = server.create_database(name, template=request.getfixturevalue("postgres_template"))
         drop = (server, name)
     report = seed_synthetic(url, CUSTOMERS, PER_CUSTOMER, keyring=KEYS, seed=7, now=NOW)
-    database = open_database(url)
+    database = open_database(url, KEYS)
     yield database, report
     database.dispose()
     if drop:
@@ -222,7 +222,7 @@ def test_new_rows_after_the_load_get_fresh_ids(seeded: tuple[Database, Synthetic
 
 def test_sqlite_indexes_are_all_back_after_the_load(sqlite_url: str, sqlite_template: Path) -> None:
     def indexes(url: str) -> list[tuple[str, str]]:
-        database = open_database(url)
+        database = open_database(url, KEYS)
         try:
             with database.sessions() as session:
                 query = text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
@@ -241,7 +241,7 @@ def test_a_row_that_breaks_a_check_constraint_rolls_the_whole_load_back(
     monkeypatch.setattr(synthetic_module, "_standing", lambda *_: ("frozen", None, None, 0))
     with pytest.raises(SeedIntegrityError, match="customers"):
         seed_synthetic(sqlite_url, 30, 1, keyring=KEYS)
-    database = open_database(sqlite_url)
+    database = open_database(sqlite_url, KEYS)
     try:
         assert _count(database, Customer) == 0 and _count(database, Transaction) == 0
     finally:
@@ -274,7 +274,7 @@ def test_the_same_seed_and_now_give_the_same_people(tmp_path: Path, sqlite_templ
         path = tmp_path / name
         shutil.copy(sqlite_template, path)
         seed_synthetic(f"sqlite:///{path}", 200, 1, keyring=KEYS, seed=3, now=NOW)
-        database = open_database(f"sqlite:///{path}")
+        database = open_database(f"sqlite:///{path}", KEYS)
         try:
             with database.sessions() as session:
                 people = select(

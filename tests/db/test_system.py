@@ -6,6 +6,7 @@ from pathlib import Path
 
 from console import schema
 from console.db import Database, open_database
+from console.keys import KeyRing
 from console.services.system import describe_database
 
 
@@ -26,7 +27,7 @@ def test_the_url_shown_never_carries_the_password(database: Database) -> None:
 
 
 def test_a_database_without_the_schema_is_described_not_crashed_on(tmp_path: Path) -> None:
-    empty = open_database(f"sqlite:///{tmp_path / 'empty.db'}")
+    empty = open_database(f"sqlite:///{tmp_path / 'empty.db'}", KeyRing.generate())
     try:
         info = describe_database(empty)
     finally:

@@ -38,7 +38,7 @@ def demo_sqlite_template(
 ) -> tuple[Path, DemoSeedReport]:
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
     shutil.copy(sqlite_template, path)
-    database = open_database(f"sqlite:///{path}")
+    database = open_database(f"sqlite:///{path}", demo_keyring)
     try:
         report = seed_demo(database, demo_keyring, now=demo_now)
     finally:
@@ -69,8 +69,8 @@ def demo_db_url(demo_sqlite_url: str) -> str:
 
 
 @pytest.fixture
-def demo_database(demo_sqlite_url: str) -> Iterator[Database]:
-    database = open_database(demo_sqlite_url)
+def demo_database(demo_sqlite_url: str, demo_keyring: KeyRing) -> Iterator[Database]:
+    database = open_database(demo_sqlite_url, demo_keyring)
     yield database
     database.dispose()
 
@@ -83,7 +83,7 @@ def demo_postgres_template(
     demo_now: datetime,
 ) -> str:
     name = "hotline_demo_template"
-    database = open_database(postgres_server.create_database(name, template=postgres_template))
+    database = open_database(postgres_server.create_database(name, template=postgres_template), demo_keyring)
     try:
         seed_demo(database, demo_keyring, now=demo_now)
     finally:
@@ -101,8 +101,8 @@ def demo_postgres_url(
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def demo_database_each_engine(request: pytest.FixtureRequest) -> Iterator[Database]:
+def demo_database_each_engine(request: pytest.FixtureRequest, demo_keyring: KeyRing) -> Iterator[Database]:
     """A fresh demo database, once on each engine."""
-    database = open_database(request.getfixturevalue(f"demo_{request.param}_url"))
+    database = open_database(request.getfixturevalue(f"demo_{request.param}_url"), demo_keyring)
     yield database
     database.dispose()

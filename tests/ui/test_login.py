@@ -14,6 +14,7 @@ from textual.widgets import Button, Input
 
 from console.app import HotlineApp
 from console.db import Database, open_database
+from console.keys import KeyRing
 from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
@@ -195,7 +196,7 @@ async def test_an_unreachable_database_is_reported_without_a_stack_trace(
     app_with: Callable[..., HotlineApp], tmp_path: Path
 ) -> None:
     # A SQLite file in a folder that does not exist cannot be opened: the connection fails.
-    missing = open_database(f"sqlite:///{tmp_path / 'no-such-folder' / 'hotline.db'}")
+    missing = open_database(f"sqlite:///{tmp_path / 'no-such-folder' / 'hotline.db'}", KeyRing.generate())
     app = app_with(database=missing)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
+from console.keys import KeyRing
 from console.services.agents import add_agent
 from console.services.system import DatabaseInfo
 from console.settings import Settings, load_settings, with_overrides
@@ -33,7 +34,7 @@ def relative_database(
     """The test's migrated SQLite file, opened as `sqlite:///hotline.db` so its path never shows."""
     assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
     monkeypatch.chdir(tmp_path)
-    database = open_database("sqlite:///hotline.db")
+    database = open_database("sqlite:///hotline.db", KeyRing.generate())
     add_agent(database.sessions, "sam", PASSWORD, "supervisor", display_name="Sam Supervisor")
     yield database
     database.dispose()

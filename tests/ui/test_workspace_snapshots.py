@@ -17,6 +17,7 @@ from textual.widgets import Input, TextArea
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
+from console.keys import KeyRing
 from console.services.agents import add_agent
 from console.settings import load_settings, with_overrides
 from screens.wrap_up import WrapUpScreen
@@ -40,7 +41,7 @@ def floor_database(
     """The test's SQLite file, opened as `sqlite:///hotline.db` so its path never shows."""
     assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
     monkeypatch.chdir(tmp_path)
-    database = open_database("sqlite:///hotline.db")
+    database = open_database("sqlite:///hotline.db", KeyRing.generate())
     add_agent(database.sessions, "ann", PASSWORD, "agent", display_name="Ann Agent")
     build_call_floor(database, now=FLOOR_NOW)
     yield database

@@ -9,6 +9,7 @@ import pytest
 
 from console import cli
 from console.db import open_database
+from console.keys import KeyRing
 from console.services import agents, audit
 from console.services.errors import Conflict, InvalidInput
 
@@ -34,7 +35,7 @@ def test_password_is_stored_as_argon2_only(sqlite_url: str, monkeypatch: pytest.
     from sqlalchemy import text
 
     assert _add(sqlite_url, "mei", "agent", "correct horse", monkeypatch) == 0
-    database = open_database(sqlite_url)
+    database = open_database(sqlite_url, KeyRing.generate())
     with database.sessions() as session:
         stored = session.scalar(text("SELECT password_hash FROM agents"))
         events = session.scalars(text("SELECT details FROM audit_events")).all()
@@ -51,7 +52,7 @@ def test_duplicate_and_bad_input_change_nothing(sqlite_url: str, monkeypatch: py
     assert "username" in capsys.readouterr().err
     assert _add(sqlite_url, "short", "agent", "abc", monkeypatch) == cli.EXIT_FAILED
     assert "at least 8" in capsys.readouterr().err
-    database = open_database(sqlite_url)
+    database = open_database(sqlite_url, KeyRing.generate())
     assert [a.username for a in agents.list_agents(database.sessions)] == ["mei"]
     database.dispose()
 
