@@ -24,6 +24,8 @@ MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
 _hasher = PasswordHasher()
+# The audit actor of a login with a username that matches no agent (the typed text is not stored).
+UNKNOWN_ACTOR = "unknown"
 # Verified against when the username does not exist, so a wrong username costs the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -143,9 +145,12 @@ def authenticate(
         agent = session.scalar(select(Agent).where(Agent.username == username))
         if agent is None:
             _password_matches(_DUMMY_HASH, password)
+            # The typed text may be a password typed into the wrong box: keep only a keyed hash of it,
+            # enough to see repeated attempts with the same text, never the text itself.
+            typed = audit.keyring_of(session).keyed_tag("login username", username)
             audit.record(
-                session, actor=username[:64] or "?", action="login.failure",
-                details={"reason": "unknown username"}, now=now,
+                session, actor=UNKNOWN_ACTOR, action="login.failure",
+                details={"reason": "unknown username", "username_tag": typed}, now=now,
             )  # fmt: skip
             error = LoginRefused("Wrong username or password.")
         elif agent.disabled:
