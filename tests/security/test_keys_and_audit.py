@@ -112,3 +112,44 @@ def test_concurrent_audit_appends_keep_one_chain(postgres_database: Database) ->
         thread.join()
     report = audit.verify_chain(postgres_database.sessions)
     assert report.ok and report.events_checked == 40
+
+
+def test_a_key_file_from_before_audit_keys_still_loads_and_signs_with_the_derived_key() -> None:
+    import base64
+    import json
+
+    settings = load_settings()
+    ring = KeyRing.generate()
+    settings.keys_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.keys_file.write_text(json.dumps({
+        "fernet_keys": [ring.fernet_keys[0].decode()],
+        "hmac_key": base64.urlsafe_b64encode(ring.hmac_key).decode(),
+    }))  # fmt: skip
+    loaded = load_keyring(settings)
+    assert loaded == ring and [key_id for key_id, _ in loaded.audit_keys] == ["a0"]
+    assert loaded.audit_key("a0") == ring.audit_key("a0") != ring.hmac_key
+
+
+def test_rotated_audit_keys_survive_the_key_file_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    from console.keys import write_keyring
+
+    settings = load_settings()
+    ring = KeyRing.generate().with_new_audit_key().with_new_audit_key()
+    assert [key_id for key_id, _ in ring.audit_keys] == ["a2", "a1", "a0"]
+    write_keyring(settings.keys_file, ring)
+    assert load_keyring(settings) == ring
+    monkeypatch.setenv("HOTLINE_FERNET_KEYS", ring.fernet_keys[0].decode())
+    monkeypatch.setenv("HOTLINE_HMAC_KEY", base64.urlsafe_b64encode(ring.hmac_key).decode())
+    monkeypatch.setenv("HOTLINE_AUDIT_KEYS", ",".join(
+        f"{key_id}={base64.urlsafe_b64encode(key).decode()}" for key_id, key in ring.added_audit_keys
+    ))  # fmt: skip
+    assert load_keyring(settings) == ring
+
+
+def test_a_key_ring_never_shows_its_keys() -> None:
+    ring = KeyRing.generate().with_new_audit_key()
+    shown = repr(ring)
+    assert ring.fernet_keys[0].decode() not in shown and repr(ring.hmac_key) not in shown
+    assert "a1, a0" in shown
