@@ -21,6 +21,7 @@ from console.commands import HotlineCommands
 from console.db import Database
 from console.services import lookup
 from console.services.agents import AgentView
+from console.services.errors import AgentDisabled
 from console.services.system import explain_failure
 from console.settings import Settings
 from console.text import clean_text
@@ -279,6 +280,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         )
         if message.group == UNLOCK_GROUP:
             return  # the lock screen says it in place; a held notice would be stale after unlock
+        if isinstance(message.error, AgentDisabled):
+            # An admin disabled this login while the console was open: nothing more may be done from it.
+            self.lock(str(message.error))
+            return
         self.notify(
             explain_failure(message.error),
             title="Not done",

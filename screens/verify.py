@@ -142,7 +142,7 @@ class VerifyScreen(HotlineModal[None]):
         except ServiceError as refused:
             self.post_message(self.Problem(str(refused)))
             return
-        status = verification_status(self.database.sessions, self.ticket_id, now)
+        status = verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
         self.post_message(self.Started(start, status))
 
     def refresh_status(self) -> None:
@@ -151,7 +151,7 @@ class VerifyScreen(HotlineModal[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
     def read_status(self, generation: int) -> None:
-        self.post_message(self.StatusRead(verification_status(self.database.sessions, self.ticket_id, self.now()),
+        self.post_message(self.StatusRead(verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()),
                                           generation))  # fmt: skip
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEND_GROUP)
@@ -184,7 +184,7 @@ class VerifyScreen(HotlineModal[None]):
         except ServiceError as refused:
             self.post_message(self.Problem(str(refused)))
             return
-        self.post_message(self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, now)))
+        self.post_message(self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)))
 
     # What the workers report
 

@@ -395,7 +395,7 @@ class WorkspaceScreen(HotlineScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=CALLS_GROUP)
     def poll_calls(self) -> None:
-        calls = waiting_calls(self.database.read_sessions)
+        calls = waiting_calls(self.database.read_sessions, self.agent.id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.CallsPolled(calls))
 
@@ -645,7 +645,7 @@ class WorkspaceScreen(HotlineScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=CARD_GROUP)
     def load_card(self, customer_id: int, ticket_id: int | None) -> None:
-        card = customer_card(self.database.read_sessions, customer_id, current_ticket_id=ticket_id)
+        card = customer_card(self.database.read_sessions, self.agent.id, customer_id, current_ticket_id=ticket_id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.CardLoaded(card))
 
@@ -782,6 +782,11 @@ class WorkspaceScreen(HotlineScreen):
             return
         self.ticket = message.ticket
         self.show_ticket()
+        if message.ticket.verification_ended:
+            self.say(
+                "Verification ended: the ticket is now for another customer, who must pass a code of their own"
+                f" ({self.key_for('workspace.verify')}) before anything on their account."
+            )
         self.write_ticket_changes()
         self.refresh_my_ticket_list()
 
@@ -797,7 +802,7 @@ class WorkspaceScreen(HotlineScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DRAFT_LOAD_GROUP)
     def load_ticket_draft(self, ticket_id: int) -> None:
         body = load_draft(self.database.read_sessions, ticket_id, self.agent.id)
-        earlier = ticket_notes(self.database.read_sessions, ticket_id)
+        earlier = ticket_notes(self.database.read_sessions, ticket_id, self.agent.id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DraftLoaded(ticket_id, body, earlier))
 

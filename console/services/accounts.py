@@ -177,7 +177,7 @@ def security_review(
 ) -> SecurityReview:
     """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="review account security")
+        agent = active_agent(session, agent_id, doing="review account security", now=now)
         ticket = require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -233,7 +233,7 @@ def record_advice(
         raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
     given = tuple(code for code in ADVICE if code in advice)
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="record advice")
+        agent = active_agent(session, agent_id, doing="record advice", now=now)
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise NotFound("No such ticket.")
@@ -291,7 +291,7 @@ def unlock_account(
     reason = _reason(reason)
     try:
         with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="unlock accounts")
+            agent = active_agent(session, agent_id, doing="unlock accounts", now=now)
             require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
             customer = lock_customer(session, customer_id)
             if customer.status != CustomerStatus.LOCKED:
@@ -313,7 +313,7 @@ def request_unlock(
     """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
     reason = _reason(reason)
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="request unlocks")
+        agent = active_agent(session, agent_id, doing="request unlocks", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
         customer = lock_customer(session, customer_id)
         if customer.status != CustomerStatus.LOCKED:
@@ -346,7 +346,7 @@ def amend_unlock_request(
     reason = _reason(reason)
     try:
         with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="amend unlock requests")
+            agent = active_agent(session, agent_id, doing="amend unlock requests", now=now)
             request = session.get(UnlockRequest, request_id)
             if request is None:
                 raise NotFound("No such unlock request.")
@@ -368,9 +368,10 @@ def amend_unlock_request(
         raise Conflict(_REQUEST_CHANGED) from None
 
 
-def pending_unlock_requests(sessions: sessionmaker[Session]) -> list[UnlockRequestView]:
+def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
     """Unlock requests waiting for a supervisor, oldest first."""
     with sessions() as session:
+        active_agent(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         requests = session.scalars(
             select(UnlockRequest).where(UnlockRequest.status == ApprovalStatus.PENDING)
             .order_by(UnlockRequest.requested_at, UnlockRequest.id)
@@ -400,7 +401,7 @@ def approve_unlock(
     reason = _reason(reason)
     try:
         with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve unlocks")
+            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve unlocks", now=now)
             request = _decidable(session, supervisor, request_id, expected_version)
             customer = session.get(Customer, request.customer_id)
             assert customer is not None
@@ -428,7 +429,7 @@ def reject_unlock(
     reason = _reason(reason)
     try:
         with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject unlocks")
+            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject unlocks", now=now)
             request = _decidable(session, supervisor, request_id, expected_version)
             customer = session.get(Customer, request.customer_id)
             assert customer is not None
@@ -459,7 +460,7 @@ def lift_verification_lockout(
     """
     reason = _reason(reason)
     with sessions.begin() as session:
-        supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="lift a verification lockout")
+        supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="lift a verification lockout", now=now)
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or ticket.customer_id is None:
             raise NotFound("No such call with a customer.")
@@ -509,7 +510,7 @@ def change_contact(
         raise InvalidInput("Only the phone number or the email can be changed here.")
     try:
         with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="change contact data")
+            agent = active_agent(session, agent_id, doing="change contact data", now=now)
             require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
             customer = lock_customer(session, customer_id)
             old = customer.phone_e164 if field == "phone" else customer.email

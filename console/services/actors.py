@@ -1,25 +1,66 @@
-"""Who is acting: an enabled agent, and the roles an action needs."""
+"""Who is acting: an enabled agent, the roles an action needs, and a console clock the rules can trust."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.services.errors import Refused
+from console.db import TRUSTED_CLOCK_INFO
+from console.services.errors import AgentDisabled, Refused
 from models import Agent, Role
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
+# How far a console's clock may be from the database server's before the time rules refuse to run.
+CLOCK_TOLERANCE = timedelta(seconds=30)
 
-def active_agent(session: Session, agent_id: int, *roles: Role, doing: str = "do this") -> Agent:
-    """The enabled agent with this id; with `roles`, one of them is required."""
+
+def active_agent(
+    session: Session, agent_id: int, *roles: Role, doing: str = "do this", now: datetime | None = None
+) -> Agent:
+    """The enabled agent with this id; with `roles`, one of them is required.
+
+    Every service loads the acting agent here, so a disabled agent is refused everywhere from this
+    one check. With `now`, the console's clock is also checked against the database server's.
+    """
     agent = session.get(Agent, agent_id)
-    if agent is None or agent.disabled:
+    if agent is None:
         raise Refused(f"This console user cannot {doing}.")
+    if agent.disabled:
+        raise AgentDisabled(
+            "Your console account has been disabled by an admin, so nothing more can be done from it."
+            " The console is locked; ask your supervisor."
+        )
     if roles and agent.role not in roles:
         needed = " or ".join(role.value for role in roles)
         raise Refused(f"Only a {needed} can {doing}.")
+    if now is not None:
+        require_true_clock(session, now)
     return agent
+
+
+def require_true_clock(session: Session, now: datetime) -> None:
+    """Refuse when `now` (the console's clock) is more than CLOCK_TOLERANCE off the database server's.
+
+    Code expiry, lockouts, step-up windows and holds are all measured with `now`; a console whose
+    clock runs fast could otherwise expire another agent's lockout early. On SQLite the database is a
+    file on this machine and its clock is the console's own, so there is nothing to compare.
+    """
+    if session.get_bind().dialect.name != "postgresql" or session.info.get(TRUSTED_CLOCK_INFO):
+        return
+    server_now = session.scalar(select(func.clock_timestamp()))
+    assert server_now is not None
+    off = now - server_now
+    if abs(off) > CLOCK_TOLERANCE:
+        direction = "ahead of" if off > timedelta(0) else "behind"
+        minutes, seconds = divmod(int(abs(off).total_seconds()), 60)
+        raise Refused(
+            f"This computer's clock is {minutes} min {seconds} s {direction} the database server's, so time"
+            " rules (code expiry, lockouts, holds) cannot be checked; nothing was changed. Ask IT to fix the"
+            " clock, then try again."
+        )
 
 
 def usernames(session: Session, *agent_ids: int | None) -> dict[int | None, str]:

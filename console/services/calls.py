@@ -9,12 +9,13 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
+from console.services.actors import active_agent
 from console.services.errors import Conflict, InvalidInput, NotFound
 from console.services.free_text import one_line
 from console.services.lookup import LookupResult, find_customers, normalize_phone
 from console.services.masking import mask_phone
 from console.services.tickets import TicketView, open_ticket_in
-from models import Agent, Hotline, IncomingCall, TicketReason
+from models import Hotline, IncomingCall, TicketReason
 from models.base import utcnow
 
 # PostgreSQL channel a new ring is announced on; consoles LISTEN on it and fall back to polling.
@@ -116,9 +117,10 @@ def _masked_caller(number: str) -> str:
     return "withheld number" if number == WITHHELD else (mask_phone(number) or "unknown")
 
 
-def waiting_calls(sessions: sessionmaker[Session], limit: int = 50) -> list[WaitingCall]:
+def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[WaitingCall]:
     """Calls nobody has claimed yet, longest-waiting first."""
     with sessions() as session:
+        active_agent(session, agent_id, doing="see the call queue")
         rows = session.execute(
             select(IncomingCall, Hotline.code)
             .outerjoin(Hotline, Hotline.id == IncomingCall.hotline_id)
@@ -146,9 +148,7 @@ def claim_call(
     """
     now = now or utcnow()
     with sessions.begin() as session:
-        agent = session.get(Agent, agent_id)
-        if agent is None:
-            raise NotFound("Unknown agent.")
+        agent = active_agent(session, agent_id, doing="take calls", now=now)
         claimed = session.execute(
             update(IncomingCall)
             .where(IncomingCall.id == call_id, IncomingCall.claimed_by_agent_id.is_(None))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.services.actors import active_agent
 from console.services.errors import NotFound
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
@@ -90,6 +91,7 @@ class CustomerCard:
 
 def customer_card(
     sessions: sessionmaker[Session],
+    agent_id: int,
     customer_id: int,
     current_ticket_id: int | None = None,
     now: datetime | None = None,
@@ -97,6 +99,7 @@ def customer_card(
     """The card for one customer; `current_ticket_id` (this call) is left out of the call history."""
     now = now or utcnow()
     with sessions() as session:
+        active_agent(session, agent_id, doing="see customer cards")
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")

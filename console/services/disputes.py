@@ -220,7 +220,7 @@ def caller_disputes(
 ) -> list[DisputeView]:
     """The verified caller's disputes, unsettled first, each with its timeline and adjustments."""
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="see disputes")
+        agent = active_agent(session, agent_id, doing="see disputes", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         disputes = session.scalars(
             select(Dispute).where(Dispute.customer_id == customer_id).order_by(Dispute.opened_at.desc(), Dispute.id.desc())
@@ -236,9 +236,10 @@ def dispute_for_supervisor(sessions: sessionmaker[Session], supervisor_id: int, 
         return _dispute_view(session, _dispute(session, dispute_id))
 
 
-def pending_adjustments(sessions: sessionmaker[Session]) -> list[AdjustmentView]:
+def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> list[AdjustmentView]:
     """Adjustments waiting for a supervisor, oldest first (the escalation queue)."""
     with sessions() as session:
+        active_agent(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         rows = session.scalars(
             select(Adjustment).where(Adjustment.status == ApprovalStatus.PENDING)
             .order_by(Adjustment.requested_at, Adjustment.id)
@@ -268,7 +269,7 @@ def _actor_for_dispute(
 ) -> Agent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
-    agent = active_agent(session, agent_id, doing="work on disputes")
+    agent = active_agent(session, agent_id, doing="work on disputes", now=now)
     if ticket_id is not None or fresh or agent.role == Role.AGENT:
         if ticket_id is None:
             raise NotVerified("Caller not verified: work on a dispute from the call with its customer.")
@@ -357,7 +358,7 @@ def open_dispute(
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
     description = _text(description, "what the caller says is wrong")
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="open disputes")
+        agent = active_agent(session, agent_id, doing="open disputes", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         transaction = session.get(Transaction, transaction_id)
         if transaction is None or transaction.customer_id != customer_id:
@@ -708,7 +709,7 @@ def approve_adjustment(
 
     def attempt() -> AdjustmentView:
         with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve adjustments")
+            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve adjustments", now=now)
             adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             money = asset(session, adjustment.asset_code)
@@ -744,7 +745,7 @@ def reject_adjustment(
     reason = _text(reason, "the reason for turning it down", 1_000)
     try:
         with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject adjustments")
+            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject adjustments", now=now)
             adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
             dispute = _dispute(session, adjustment.dispute_id)
             adjustment.status = ApprovalStatus.REJECTED
@@ -767,7 +768,7 @@ def reverse_adjustment(
 
     def attempt() -> AdjustmentView:
         with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reverse adjustments")
+            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reverse adjustments", now=now)
             adjustment = _locked_adjustment(session, adjustment_id)
             if adjustment.status != ApprovalStatus.APPLIED:
                 raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")

@@ -21,3 +21,8 @@ class Conflict(ServiceError):
 
 class Refused(ServiceError):
     """The rules do not allow this action now (wrong role, not verified, locked out)."""
+
+
+class AgentDisabled(Exception):
+    """The acting agent has been disabled. Not a ServiceError on purpose: screens show refusals in
+    place, but this one must reach the app, which locks the console with the message (safe to show)."""

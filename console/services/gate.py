@@ -1,4 +1,4 @@
-"""The verification gate: actions on an account run only for a caller verified on this ticket, recently enough."""
+"""The verification gate: actions on an account run only for the caller verified on this call, recently enough."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from models import Ticket, TicketStatus
 
 # Verified state ends after this long without activity on the ticket.
 IDLE_LIMIT = timedelta(minutes=15)
+# ... and this long after the factor passed, however busy the call.
+VERIFIED_AT_MOST = timedelta(minutes=60)
 # High-risk actions (unlock, adjustment, contact change, reveal) need a factor this recent.
 STEP_UP_WINDOW = timedelta(minutes=5)
 
@@ -20,14 +22,15 @@ class NotVerified(Refused):
     """The caller has not proved possession of a factor on this call (or not recently enough)."""
 
 
-def require_verified(session: Session, ticket_id: int, now: datetime, fresh: bool = False) -> Ticket:
-    """Raise NotVerified unless a factor passed on this ticket and the ticket is still live.
-
-    Runs inside the action's own transaction; a pass counts as activity on the ticket.
-    """
+def require_verified_caller(
+    session: Session, ticket_id: int, agent_id: int, customer_id: int, now: datetime, fresh: bool = False
+) -> Ticket:
+    """Raise NotVerified unless this is the agent's live call with this customer, and this customer
+    passed a factor on it recently enough. Runs inside the action's transaction; a pass counts as
+    activity on the ticket."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotVerified("Caller not verified: there is no such ticket.")
+    if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
+        raise NotVerified("Caller not verified: this ticket is not your call with this customer.")
     check_verified(ticket, now, fresh)
     session.execute(
         update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now)
@@ -36,22 +39,19 @@ def require_verified(session: Session, ticket_id: int, now: datetime, fresh: boo
     return ticket
 
 
-def require_verified_caller(
-    session: Session, ticket_id: int, agent_id: int, customer_id: int, now: datetime, fresh: bool = False
-) -> Ticket:
-    """`require_verified`, and the ticket must be this agent's call with this customer."""
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
-        raise NotVerified("Caller not verified: this ticket is not your call with this customer.")
-    return require_verified(session, ticket_id, now, fresh)
-
-
 def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     """The same rules on a ticket already loaded, without counting as activity (for status displays)."""
     if ticket.status == TicketStatus.CLOSED:
         raise NotVerified("Caller not verified: this call has been wrapped up.")
-    if ticket.verified_at is None:
+    if ticket.verified_at is None or ticket.verified_customer_id is None:
         raise NotVerified("Caller not verified: verify the caller with a code first.")
+    if ticket.verified_customer_id != ticket.customer_id:
+        raise NotVerified(
+            "Caller not verified: the ticket now names another customer than the one who passed the code;"
+            " this caller must pass a code of their own."
+        )
+    if now - ticket.verified_at > VERIFIED_AT_MOST:
+        raise NotVerified("Caller not verified: the code was passed over 60 minutes ago; verify again.")
     last_activity = ticket.last_activity_at or ticket.verified_at
     if now - last_activity > IDLE_LIMIT:
         raise NotVerified("Caller not verified: the call was idle for over 15 minutes; verify again.")
@@ -60,3 +60,6 @@ def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
             "Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code."
         )
 
+
+# What ends verified state on a ticket (wrap-up, reopening, a change of customer).
+NOT_VERIFIED = {"verified_at": None, "verified_factor": None, "verified_customer_id": None}

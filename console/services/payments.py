@@ -325,7 +325,7 @@ def statement(
         for status in filters.statuses
     ]
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="read a statement")
+        agent = active_agent(session, agent_id, doing="read a statement", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         assets = all_assets(session)
         query = select(Transaction).where(Transaction.customer_id == customer_id)
@@ -442,7 +442,7 @@ def withdrawal_detail(
 ) -> WithdrawalDetail:
     """Where one of the verified caller's withdrawals stands, and its fee against the schedule."""
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="look at a withdrawal")
+        agent = active_agent(session, agent_id, doing="look at a withdrawal", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         detail = _detail(
             session, _withdrawal(session, customer_id, transaction_id), now
@@ -489,7 +489,7 @@ def follow_up_withdrawal(
     if not note:
         raise InvalidInput("Write a note saying what you told the caller.")
     with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="follow up a withdrawal")
+        agent = active_agent(session, agent_id, doing="follow up a withdrawal", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         customer = lock_customer(session, customer_id)
         tx = _withdrawal(session, customer_id, transaction_id)

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import audit
+from console.services.actors import active_agent
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
+from console.services.gate import NOT_VERIFIED
 from models import (
     Agent,
     Customer,
@@ -57,6 +59,8 @@ class TicketView:
     closed_at: datetime | None
     follow_up_due: date | None
     version: int
+    # This change ended the call's verified state (the ticket now names another customer): say so.
+    verification_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class WrapUp:
     note: str = ""
 
 
-def _view(ticket: Ticket, customer_name: str | None) -> TicketView:
+def _view(ticket: Ticket, customer_name: str | None, *, verification_ended: bool = False) -> TicketView:
     return TicketView(
         ticket_id=ticket.id,
         customer_id=ticket.customer_id,
@@ -90,6 +94,7 @@ def _view(ticket: Ticket, customer_name: str | None) -> TicketView:
         closed_at=ticket.closed_at,
         follow_up_due=ticket.follow_up_due,
         version=ticket.version,
+        verification_ended=verification_ended,
     )
 
 
@@ -132,18 +137,16 @@ def open_ticket(
     now: datetime | None = None,
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
+    now = now or utcnow()
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         return open_ticket_in(
             session, agent, customer_id=customer_id, reason=_reason(reason), now=now
         )
 
 
-def _agent(session: Session, agent_id: int) -> Agent:
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.disabled:
-        raise Refused("This agent cannot work tickets.")
-    return agent
+def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
+    return active_agent(session, agent_id, doing="work tickets", now=now)
 
 
 def _reason(value: str) -> TicketReason:
@@ -176,18 +179,25 @@ def update_ticket(
     now = now or utcnow()
     try:
         with sessions.begin() as session:
-            agent = _agent(session, agent_id)
+            agent = _agent(session, agent_id, now)
             ticket = _own_ticket(session, ticket_id, agent)
             if ticket.version != expected_version:
                 raise Conflict("This ticket was changed elsewhere; it has been reloaded.")
             if ticket.status == TicketStatus.CLOSED:
                 raise Refused("This ticket is closed; reopen it first.")
             details: dict[str, object] = {}
+            verification_ended = False
             if customer_id is not None and customer_id != ticket.customer_id:
                 if session.get(Customer, customer_id) is None:
                     raise NotFound("No such customer.")
-                ticket.customer_id = customer_id
                 details["customer"] = customer_id
+                details["previous_customer"] = ticket.customer_id
+                # Verified state belongs to the customer who passed the factor: another one starts unverified.
+                if ticket.verified_at is not None:
+                    verification_ended = True
+                    details["verification_ended"] = True
+                ticket.customer_id = customer_id
+                _end_verification(ticket)
             if reason is not None and reason != ticket.reason.value:
                 ticket.reason = _reason(reason)
                 details["reason"] = reason
@@ -198,7 +208,7 @@ def update_ticket(
                     session, actor=agent.username, actor_agent_id=agent.id, action="ticket.update",
                     subject_type="ticket", subject_id=ticket.id, details=details, now=now,
                 )  # fmt: skip
-            return _view(ticket, _customer_name(session, ticket.customer_id))
+            return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
     except StaleDataError:
         raise Conflict("This ticket was changed elsewhere; it has been reloaded.") from None
 
@@ -212,7 +222,7 @@ def save_draft(
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         _own_ticket(session, ticket_id, agent)
         draft = session.scalar(
             select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
@@ -226,6 +236,7 @@ def save_draft(
 
 def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
     with sessions() as session:
+        active_agent(session, agent_id, doing="read drafts")
         body = session.scalar(
             select(NoteDraft.body).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -243,7 +254,7 @@ def add_note(
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         ticket = _own_ticket(session, ticket_id, agent)
         note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=now)
         session.add(note)
@@ -257,6 +268,11 @@ def add_note(
         return NoteView(note.id, note.body, note.created_at, agent.username)
 
 
+def _end_verification(ticket: Ticket) -> None:
+    for column, value in NOT_VERIFIED.items():
+        setattr(ticket, column, value)
+
+
 def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
     draft = session.scalar(
         select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
@@ -265,8 +281,9 @@ def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
         session.delete(draft)
 
 
-def ticket_notes(sessions: sessionmaker[Session], ticket_id: int) -> list[NoteView]:
+def ticket_notes(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> list[NoteView]:
     with sessions() as session:
+        active_agent(session, agent_id, doing="read ticket notes")
         rows = session.execute(
             select(TicketNote, Agent.username)
             .join(Agent, Agent.id == TicketNote.agent_id)
@@ -299,7 +316,7 @@ def wrap_up(
     if answer.follow_up_due is not None and answer.follow_up_due < now.date():
         raise InvalidInput("The follow-up date is in the past.")
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         ticket = _own_ticket(session, ticket_id, agent)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
@@ -313,8 +330,7 @@ def wrap_up(
         ticket.status = TicketStatus.PENDING if follow_up else TicketStatus.CLOSED
         ticket.closed_at = None if follow_up else now
         # Verified state belongs to the call: it ends here.
-        ticket.verified_at = None
-        ticket.verified_factor = None
+        _end_verification(ticket)
         ticket.last_activity_at = now
         session.flush()
         audit.record(
@@ -332,6 +348,7 @@ def wrap_up(
 def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[TicketView]:
     """The agent's open and pending tickets, pending ones with the nearest follow-up first."""
     with sessions() as session:
+        active_agent(session, agent_id, doing="list tickets")
         rows = session.execute(
             select(Ticket, Customer.full_name)
             .outerjoin(Customer, Customer.id == Ticket.customer_id)
@@ -347,13 +364,15 @@ def reopen_ticket(
 ) -> TicketView:
     now = now or utcnow()
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         ticket = _own_ticket(session, ticket_id, agent)
         if ticket.status != TicketStatus.OPEN:
             ticket.status = TicketStatus.OPEN
             ticket.closed_at = None
             ticket.disposition = None
             ticket.follow_up_due = None  # the follow-up is being worked now
+            # A reopened ticket is a new call: whoever rings needs a new verification.
+            _end_verification(ticket)
             ticket.last_activity_at = now
             session.flush()
             audit.record(

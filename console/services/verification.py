@@ -18,7 +18,8 @@ from console.keys import KeyRing
 from console.services import audit, otp
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified, require_verified_caller
+from console.services.actors import active_agent
+from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
 from console.services.money import lock_customer
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
@@ -36,7 +37,7 @@ from models import (
     VerificationAttempt,
 )
 
-__all__ = ["NotVerified", "require_verified"]  # the gate, re-exported for callers of this module
+__all__ = ["NotVerified", "require_verified_caller"]  # the gate, re-exported for callers of this module
 
 CODE_TTL = timedelta(minutes=10)
 SEND_WINDOW = timedelta(minutes=15)
@@ -111,11 +112,8 @@ class RevealedField:
 # --- the call and the caller -----------------------------------------------------------------
 
 
-def _agent(session: Session, agent_id: int) -> Agent:
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.disabled:
-        raise Refused("This agent cannot verify callers.")
-    return agent
+def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
+    return active_agent(session, agent_id, doing="verify callers", now=now)
 
 
 def _live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int) -> Ticket:
@@ -204,7 +202,7 @@ def start_verification(
 ) -> VerificationStart:
     """Pick the script for the call reason, record its id and version on the ticket, fill in masked values."""
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         ticket = _live_ticket(session, ticket_id, agent, customer_id)
         customer = _locked_customer(session, customer_id, now)
         script = load_script(ticket.reason.value, language)
@@ -261,7 +259,7 @@ def send_code(
     except ValueError:
         raise InvalidInput("Codes go by SMS or email.") from None
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         ticket = _live_ticket(session, ticket_id, agent, customer_id)
         customer = _locked_customer(session, customer_id, now)
         if _is_locked(customer, now):
@@ -347,7 +345,8 @@ def _record_attempt(
                                   "reason": failure_reason, "challenge": challenge_id}  # fmt: skip
     if success:
         _set_throttle(session, customer, failures=0, locked_until=None)
-        _touch(session, ticket_id, now, verified_at=now, verified_factor=factor.value)
+        # Verified state names whom the factor was passed for: the gate holds it to this customer.
+        _touch(session, ticket_id, now, verified_at=now, verified_factor=factor.value, verified_customer_id=customer.id)
         failures, locked_until, message = 0, None, "The caller is verified."
     elif failure_reason == LOCKED_OUT:
         # Refused outright: it does not extend the lockout, but the dashboard sees it.
@@ -499,11 +498,14 @@ class VerificationStatus:
     locked_until: datetime | None
 
 
-def verification_status(sessions: sessionmaker[Session], ticket_id: int, now: datetime) -> VerificationStatus:
+def verification_status(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime
+) -> VerificationStatus:
     with sessions() as session:
+        active_agent(session, agent_id, doing="see a caller's verification")
         ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound("No such ticket.")
+        if ticket is None or ticket.agent_id != agent_id:
+            raise NotFound("No such ticket of yours.")
         customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
         failures, locked = 0, None
         if customer is not None and not (customer.verify_locked_until and customer.verify_locked_until <= now):
@@ -531,7 +533,7 @@ def reveal_field(
     if field not in REVEALABLE:
         raise InvalidInput(f"Only {', '.join(REVEALABLE)} can be revealed.")
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
         customer = session.get(Customer, customer_id)
         if customer is None:

@@ -76,7 +76,7 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
     w = world_each_engine
     ticket = w.verified_call(RISK)
     request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now)
-    assert [r.request_id for r in a.pending_unlock_requests(w.sessions)] == [request.request_id]
+    assert [r.request_id for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
     assert w.customer_row(RISK).status.value == "locked"
     decided = a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "Trip confirmed.",
                                w.later(minutes=10))  # fmt: skip
@@ -235,7 +235,7 @@ def test_unlock_decision_on_a_request_that_changed_since_it_was_opened_is_a_conf
     with pytest.raises(Conflict, match="changed since you opened it"):
         a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
     assert w.customer_row(RISK).status.value == "locked"
-    assert [r.status for r in a.pending_unlock_requests(w.sessions)] == ["pending"]
+    assert [r.status for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_each_engine: World) -> None:
@@ -251,7 +251,7 @@ def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_e
     assert customer.withdrawals_held_until is None
     assert "stays locked" in _messages(w, ABNORMAL)[0]
     assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
-    assert a.pending_unlock_requests(w.sessions) == []
+    assert a.pending_unlock_requests(w.sessions, w.agent("admin")) == []
 
 
 def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:

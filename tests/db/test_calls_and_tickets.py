@@ -46,12 +46,12 @@ def floor(database: Database) -> dict[str, int]:
 def test_ring_then_claim_opens_a_ticket_and_finds_the_caller(database: Database, floor: dict[str, int]) -> None:
     waiting = calls.record_incoming_call(database.sessions, "138 1234 5678", "cn", now=NOW)
     assert waiting.caller_masked == "+86 •••••••••78" and waiting.line == "CN"
-    assert [c.call_id for c in calls.waiting_calls(database.sessions)] == [waiting.call_id]
+    assert [c.call_id for c in calls.waiting_calls(database.sessions, floor["ann"])] == [waiting.call_id]
     claimed = calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
     assert claimed.ticket.status == "open"
     assert claimed.lookup.single is not None and claimed.lookup.single.customer_id == floor["wang"]
     assert "13812345678" not in repr(claimed)
-    assert calls.waiting_calls(database.sessions) == []
+    assert calls.waiting_calls(database.sessions, floor["ann"]) == []
 
 
 def test_claiming_a_taken_call_tells_the_second_agent(database: Database, floor: dict[str, int]) -> None:
@@ -89,7 +89,7 @@ def test_bad_ring_input_changes_nothing(database: Database, floor: dict[str, int
         calls.record_incoming_call(database.sessions, "12345", now=NOW)
     with pytest.raises(InvalidInput, match="Known lines: CN"):
         calls.record_incoming_call(database.sessions, "+6591234567", "XX", now=NOW)
-    assert calls.waiting_calls(database.sessions) == []
+    assert calls.waiting_calls(database.sessions, floor["ann"]) == []
 
 
 def test_withheld_number_is_queued_and_the_agent_is_told_to_ask(database: Database, floor: dict[str, int]) -> None:
@@ -107,7 +107,7 @@ def test_ring_audit_event_holds_no_full_number(database: Database, floor: dict[s
 
 
 def test_card_is_masked_and_routes_the_call(database: Database, floor: dict[str, int]) -> None:
-    card = customers.customer_card(database.sessions, floor["wang"], now=NOW)
+    card = customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW)
     assert card.phone_masked == "+86 •••••••••78"
     assert card.email_masked == "w•••@example.cn"
     assert card.id_masked == "••••002X"
@@ -119,12 +119,12 @@ def test_card_is_masked_and_routes_the_call(database: Database, floor: dict[str,
 def test_repeat_caller_after_two_calls_in_seven_days(database: Database, floor: dict[str, int]) -> None:
     for days_ago in (8, 3):
         tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=days_ago))
-    assert not customers.customer_card(database.sessions, floor["wang"], now=NOW).repeat_caller
+    assert not customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW).repeat_caller
     current = tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=1))
-    card = customers.customer_card(database.sessions, floor["wang"], now=NOW)
+    card = customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW)
     assert card.repeat_caller and card.calls_last_7_days == 2 and card.open_tickets == 3
     # The call in progress is not part of the caller's history.
-    during = customers.customer_card(database.sessions, floor["wang"], current.ticket_id, now=NOW)
+    during = customers.customer_card(database.sessions, floor["ann"], floor["wang"], current.ticket_id, now=NOW)
     assert during.calls_last_7_days == 1 and not during.repeat_caller
     assert len(during.recent_tickets) == 2
 
@@ -196,12 +196,16 @@ def test_hotline_ring_command_queues_the_call(
 ) -> None:
     from console import cli
     from console.db import open_database
+    from console.keys import KeyRing
 
+    # A shared database needs the floor's keys first (every console signs the audit log with them).
+    assert cli.main(["keys", "init"]) == 0
+    capsys.readouterr()
     assert cli.main(["ring", "+86 138 1234 5678", "--line", "CN", "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert "is waiting for an agent" in out and "+86 •••••••••78" in out and "13812345678" not in out
-    database = open_database(db_url)
-    assert len(calls.waiting_calls(database.sessions)) == 1
+    database = open_database(db_url, KeyRing.generate())
+    assert len(calls.waiting_calls(database.sessions, floor["ann"])) == 1
     database.dispose()
     assert cli.main(["ring", "12", "--db", db_url]) == cli.EXIT_FAILED
     assert "not a valid phone number" in capsys.readouterr().err

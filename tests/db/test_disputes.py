@@ -84,7 +84,7 @@ def test_dispute_status_shows_on_the_card_in_later_calls(world: World) -> None:
     d.start_investigation(world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version,
                           "Asked the chain desk.", world.later(hours=1))  # fmt: skip
     later_call = world.open_ticket(CASE, username="marcus", reason="statement_dispute")
-    card = customer_card(world.sessions, world.customer(CASE), later_call, world.later(days=1))
+    card = customer_card(world.sessions, world.agent("marcus"), world.customer(CASE), later_call, world.later(days=1))
     assert [(line.dispute_id, line.status_label) for line in card.disputes] == [(dispute.dispute_id, "Investigating")]
     assert card.open_disputes == 1
 

@@ -188,7 +188,7 @@ def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_en
         decide(w.sessions, w.agent("chenjing"), amended.request_id, amended.version, "ok", w.later(minutes=21))
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
-    assert [r.status for r in a.pending_unlock_requests(w.sessions)] == ["pending"]
+    assert [r.status for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_names_everyone(
@@ -215,7 +215,7 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
     a.change_contact(w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com",
                      w.later(minutes=20))  # fmt: skip
-    (now_pending,) = a.pending_unlock_requests(w.sessions)
+    (now_pending,) = a.pending_unlock_requests(w.sessions, w.agent("admin"))
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match="^You edited this unlock request"):
         a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok",
@@ -229,7 +229,7 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
     with pytest.raises(Conflict, match="already filed an unlock request"):
         a.request_unlock(world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too",
                          world.later(minutes=20))  # fmt: skip
-    (still,) = a.pending_unlock_requests(world.sessions)
+    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
 
 
@@ -254,5 +254,5 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
         with pytest.raises(NotVerified):
             a.amend_unlock_request(world.sessions, ticket, world.agent("chenjing"), request.request_id, request.version,
                                    "Changed my mind.", at)  # fmt: skip
-    (still,) = a.pending_unlock_requests(world.sessions)
+    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by) == (request.version, ())

@@ -15,7 +15,7 @@ from sqlalchemy import String, inspect, select, text
 from console.services import scripts as scripts_service
 from console.services import tickets
 from console.services import verification as v
-from console.services.gate import NotVerified, require_verified
+from console.services.gate import NotVerified, require_verified_caller
 from models import AuditEvent, TicketReason
 from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
 
@@ -30,9 +30,9 @@ def _verify(w: World, ticket: int, username: str = "lina", **delta: float) -> No
     assert outcome.verified, outcome
 
 
-def _gate(w: World, ticket: int, fresh: bool = False, **delta: float) -> None:
+def _gate(w: World, ticket: int, fresh: bool = False, username: str = "lina", case: str = CASE, **delta: float) -> None:
     with w.sessions.begin() as session:
-        require_verified(session, ticket, w.later(**delta), fresh=fresh)
+        require_verified_caller(session, ticket, w.agent(username), w.customer(case), w.later(**delta), fresh=fresh)
 
 
 def test_gate_refuses_a_caller_not_yet_verified(world: World) -> None:
@@ -52,7 +52,7 @@ def test_verified_state_belongs_to_the_ticket_not_the_customer(world: World) -> 
     _verify(world, verified)
     other = world.open_ticket(CASE, username="marcus")
     with pytest.raises(NotVerified):
-        _gate(world, other)
+        _gate(world, other, username="marcus")
 
 
 def test_verified_state_ends_after_15_idle_minutes(world: World) -> None:
@@ -95,12 +95,12 @@ def test_step_up_with_an_sms_code(world: World) -> None:
     sent = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now)
     assert v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)).verified
     with pytest.raises(NotVerified):
-        _gate(world, ticket, fresh=True, minutes=6)
+        _gate(world, ticket, fresh=True, case=case, minutes=6)
     step_up = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6))
     outcome = v.check_code(world.sessions, world.keyring, step_up.challenge_id, ticket, lina, world.last_code(case),
                            world.later(minutes=6, seconds=30), purpose="step_up")  # fmt: skip
     assert outcome.verified
-    _gate(world, ticket, fresh=True, minutes=7)
+    _gate(world, ticket, fresh=True, case=case, minutes=7)
 
 
 def test_reveal_needs_a_fresh_factor_and_is_audited(world: World) -> None:
@@ -229,11 +229,11 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
 
 def test_status_shows_verified_until_the_step_up_window_closes(world: World) -> None:
     ticket = world.open_ticket(CASE)
-    before = v.verification_status(world.sessions, ticket, world.now)
+    before = v.verification_status(world.sessions, ticket, world.agent("lina"), world.now)
     assert not before.verified and before.failures == 0 and before.locked_until is None
     _verify(world, ticket)
-    status = v.verification_status(world.sessions, ticket, world.later(minutes=2))
+    status = v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=2))
     assert status.verified and status.factor == "totp" and status.fresh_until == world.later(minutes=5)
-    later = v.verification_status(world.sessions, ticket, world.later(minutes=6))
+    later = v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=6))
     assert later.verified and later.fresh_until is None
-    assert not v.verification_status(world.sessions, ticket, world.later(minutes=16)).verified
+    assert not v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=16)).verified

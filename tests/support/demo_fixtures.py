@@ -70,7 +70,7 @@ def demo_db_url(demo_sqlite_url: str) -> str:
 
 @pytest.fixture
 def demo_database(demo_sqlite_url: str, demo_keyring: KeyRing) -> Iterator[Database]:
-    database = open_database(demo_sqlite_url, demo_keyring)
+    database = open_database(demo_sqlite_url, demo_keyring, trust_console_clock=True)
     yield database
     database.dispose()
 
@@ -83,7 +83,7 @@ def demo_postgres_template(
     demo_now: datetime,
 ) -> str:
     name = "hotline_demo_template"
-    database = open_database(postgres_server.create_database(name, template=postgres_template), demo_keyring)
+    database = open_database(postgres_server.create_database(name, template=postgres_template), demo_keyring, trust_console_clock=True)
     try:
         seed_demo(database, demo_keyring, now=demo_now)
     finally:
@@ -103,6 +103,6 @@ def demo_postgres_url(
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def demo_database_each_engine(request: pytest.FixtureRequest, demo_keyring: KeyRing) -> Iterator[Database]:
     """A fresh demo database, once on each engine."""
-    database = open_database(request.getfixturevalue(f"demo_{request.param}_url"), demo_keyring)
+    database = open_database(request.getfixturevalue(f"demo_{request.param}_url"), demo_keyring, trust_console_clock=True)
     yield database
     database.dispose()

@@ -156,7 +156,7 @@ async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
         await pilot.press("f2")
         await settle(pilot)
         assert TAN.name in card_text(app)
-        assert [c.call_id for c in waiting_calls(sqlite_database.sessions)] == [first]
+        assert [c.call_id for c in waiting_calls(sqlite_database.sessions, app.agent.id)] == [first]
         with sqlite_database.sessions() as session:
             assert session.get(IncomingCall, second).claimed_by_agent_id is not None  # type: ignore[union-attr]
 
@@ -181,7 +181,7 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
 ) -> None:
     add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="Bob Agent")
     url = sqlite_database.engine.url.render_as_string(hide_password=False)
-    other_database = open_database(url)  # the second console has its own engine, like another PC
+    other_database = open_database(url, sqlite_database.keyring)  # the second console has its own engine, like another PC
     # No poll between the two key presses: on a busy machine a poll could show bob the call gone
     # before his key is read, and the race under test would not happen. The test polls by hand.
     still = with_overrides(settings, call_poll_seconds=3600)
@@ -282,7 +282,7 @@ async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
         await pilot.press("f2")
         await settle(pilot)
         assert "before taking another call." in screen_text(app)
-        assert len(waiting_calls(sqlite_database.sessions)) == 1
+        assert len(waiting_calls(sqlite_database.sessions, app.agent.id)) == 1
 
 
 # Lookup

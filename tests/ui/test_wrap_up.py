@@ -77,7 +77,7 @@ async def test_a_resolved_call_closes_with_talk_and_wrap_up_time_apart(
         row = ticket_row(sqlite_database, ticket_id)
         assert (row.status, row.disposition) == ("closed", "resolved")
         assert (row.talk_seconds, row.wrap_up_seconds) == (185, 40)
-        assert [n.body for n in ticket_notes(sqlite_database.sessions, ticket_id)] == [
+        assert [n.body for n in ticket_notes(sqlite_database.sessions, ticket_id, app.agent.id)] == [
             "Asked about the lock"
         ]
         assert f"Ticket #{ticket_id} is closed: Resolved." in screen_text(app)
