@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.errors import ServiceError
+from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
 from console.services.verification import (
     MAX_FAILURES,
@@ -99,6 +100,8 @@ class VerifyScreen(HotlineModal[None]):
         self.status: VerificationStatus | None = None
         self.challenge: ChallengeView | None = None
         self.factor: str | None = None
+        # The script step on screen (None: the opening lines), kept so f6 re-shows the same step.
+        self.said: str | None = None
         self.generation = 0
 
     def compose(self) -> ComposeResult:
@@ -254,10 +257,13 @@ class VerifyScreen(HotlineModal[None]):
         return self.start.translations.get(self.language, self.start.script)
 
     def show_script(self, key: str | None = None) -> None:
+        """Show one step, or with no key the opening: the greeting, and what to say before sending a code
+        ("we have sent" is only said once the code has really gone)."""
+        self.said = key
         script = self.script()
         if script is None:
             return
-        keys = [key] if key else ["greet", *(f for f in (self.factor,) if f)]
+        keys = [key] if key else ["greet", *(f"{f}_offer" for f in (self.factor,) if f)]
         parts = []
         for wanted in keys:
             try:
@@ -267,6 +273,7 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-say", Static).update(safe_text("\n\n".join(parts), multiline=True))
 
     def show_failure_script(self, factor: str) -> None:
+        self.said = f"{factor}:failure"
         script = self.script()
         if script is None:
             return
@@ -317,7 +324,10 @@ class VerifyScreen(HotlineModal[None]):
     def action_language(self) -> None:
         # Both languages came with the start: switching is local (no second start, no audit row).
         self.language = "en" if self.language == "zh-CN" else "zh-CN"
-        self.show_script()
+        if self.said is not None and self.said.endswith(":failure"):
+            self.show_failure_script(self.said.removesuffix(":failure"))
+        else:
+            self.show_script(self.said)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -335,9 +345,22 @@ class VerifyScreen(HotlineModal[None]):
 
     @on(Input.Submitted)
     def code_submitted(self) -> None:
-        entered = self.query_one("#verify-code", Input).value
+        code_box = self.query_one("#verify-code", Input)
+        entered = typed_code(code_box.value)
         id_number = self.query_one("#verify-id", Input).value or None
         if self.challenge is None and self.start is not None and "totp" not in self.start.factors:
             self.show_outcome("Send a code first.", "$text-warning")
+            return
+        # A slip of the keyboard is not a guess: only 6 digits go to the service and count as an attempt.
+        if not entered:
+            self.show_outcome("Type the 6 digits the caller reads out, then press Enter. Nothing was counted.",
+                              "$text-warning")  # fmt: skip
+            code_box.focus()
+            return
+        if not is_six_ascii_digits(entered):
+            what = f"has {len(entered)} digits" if entered.isascii() and entered.isdigit() else "has other characters"
+            self.show_outcome(f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
+                              " to read it again.", "$text-warning")  # fmt: skip
+            code_box.focus()
             return
         self.check(entered, id_number, self.challenge)

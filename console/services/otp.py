@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -67,6 +68,21 @@ def matching_totp_step(secret_b32: str, entered: str, now: datetime) -> int | No
 def is_six_ascii_digits(entered: str) -> bool:
     """Exactly 6 characters 0-9: full-width digits, spaces and other lengths are not codes."""
     return len(entered) == CODE_DIGITS and all("0" <= ch <= "9" for ch in entered)
+
+
+# What an agent may type between the digits a caller reads out: spaces and dashes of any width.
+_SEPARATORS = str.maketrans(dict.fromkeys(" \t-\u2010\u2011\u2012\u2013\u2014\u2212\u3000"))
+
+
+def typed_code(entered: str) -> str:
+    """The code as typed, made submittable: full-width digits folded to ASCII, spaces and dashes dropped.
+
+    The panel submits this; the services still take exactly 6 ASCII digits and nothing else.
+    """
+    folded = "".join(
+        unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff19" else ch for ch in entered
+    )
+    return folded.translate(_SEPARATORS)
 
 
 def new_code() -> str:

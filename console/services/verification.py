@@ -49,7 +49,6 @@ REVEALABLE = ("phone", "email", "id_last4")
 
 # Failure reasons stored on each attempt, in plain words for the dashboard.
 WRONG_CODE = "wrong code"
-MALFORMED = "not 6 digits"
 EXPIRED = "expired"
 ALREADY_USED = "already used"
 WRONG_PURPOSE = "code for another purpose"
@@ -58,7 +57,6 @@ LOCKED_OUT = "locked out"
 
 _MESSAGES = {
     WRONG_CODE: "That code is not right.",
-    MALFORMED: "A code is exactly 6 digits (0-9); that entry counts as a failed attempt.",
     EXPIRED: "That code has expired; send a new one.",
     ALREADY_USED: "That code was already used; ask for a new one.",
     WRONG_PURPOSE: "That code was sent for something else; send a new one.",
@@ -379,6 +377,14 @@ def _record_attempt(
                                now if success else None)  # fmt: skip
 
 
+def _require_code_shape(entered: str) -> None:
+    if not otp.is_six_ascii_digits(entered):
+        raise InvalidInput(
+            "A code is exactly 6 digits (0-9); that entry was not checked and does not count as an attempt."
+            " Ask the caller to read the code again."
+        )
+
+
 def check_code(
     sessions: sessionmaker[Session],
     keyring: KeyRing,
@@ -393,11 +399,13 @@ def check_code(
 ) -> VerificationOutcome:
     """Check the code the caller read out. Email codes also need the caller's full ID number.
 
-    A wrong, malformed, expired or reused code is a failed attempt (returned, not raised, so it is
-    stored); the code is consumed by one conditional UPDATE, so it works exactly once.
+    A wrong, expired or reused code is a failed attempt (returned, not raised, so it is stored); the
+    code is consumed by one conditional UPDATE, so it works exactly once. An entry that is not 6 ASCII
+    digits is not a guess: it is refused in words and counts for nothing.
     """
+    _require_code_shape(entered)
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         challenge = session.get(OtpChallenge, challenge_id)
         if challenge is None or challenge.ticket_id != ticket_id:
             raise NotFound("No such code was sent on this call.")
@@ -411,8 +419,6 @@ def check_code(
 
         if _is_locked(customer, now):
             return attempt(LOCKED_OUT)
-        if not otp.is_six_ascii_digits(entered):
-            return attempt(MALFORMED)
         if challenge.consumed_at is not None:
             return attempt(ALREADY_USED)
         if now >= challenge.expires_at:
@@ -451,8 +457,9 @@ def check_totp(
     The step is claimed with one conditional UPDATE, so when two agents submit the same code at the
     same instant exactly one of them verifies.
     """
+    _require_code_shape(entered)
     with sessions.begin() as session:
-        agent = _agent(session, agent_id)
+        agent = _agent(session, agent_id, now)
         _live_ticket(session, ticket_id, agent, customer_id)
         customer = _locked_customer(session, customer_id, now)
         if customer.totp_secret_encrypted is None:
@@ -463,8 +470,6 @@ def check_totp(
 
         if _is_locked(customer, now):
             return attempt(LOCKED_OUT)
-        if not otp.is_six_ascii_digits(entered):
-            return attempt(MALFORMED)
         secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
         step = otp.matching_totp_step(secret, entered, now)
         del secret

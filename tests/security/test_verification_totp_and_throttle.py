@@ -152,7 +152,8 @@ def test_failures_count_across_methods_and_agents(world: World) -> None:
     for n in range(2):
         assert not _check(world, lina, sent.challenge_id, wrong, seconds=n).verified
     for n in range(2):
-        assert not _totp(world, marcus, "12345", username="marcus", case=case, seconds=10 + n).verified
+        wrong_totp = world.wrong(world.totp_code(case, world.later(seconds=10 + n)))
+        assert not _totp(world, marcus, wrong_totp, username="marcus", case=case, seconds=10 + n).verified
     fifth = _check(world, lina, sent.challenge_id, wrong, seconds=20)
     assert fifth.failures == 5 and fifth.locked_until is not None
 
@@ -180,7 +181,7 @@ def test_sending_a_code_is_refused_while_verification_is_locked_out(world: World
     case = "wrong_fee"
     ticket = world.open_ticket(case)
     for n in range(5):
-        _totp(world, ticket, "1234567", case=case, seconds=n)
+        _totp(world, ticket, world.wrong(world.totp_code(case, world.later(seconds=n))), case=case, seconds=n)
     with pytest.raises(Refused, match=r"locked until \d\d:\d\d UTC.*supervisor"):
         _send(world, ticket, case=case, minutes=1)
 

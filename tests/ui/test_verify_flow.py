@@ -256,3 +256,54 @@ async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_
         clock.advance(timedelta(minutes=16))
         await wait_until(pilot, lambda: "Not verified yet" in panel_text(app), timeout=8.0,
                          what="the idle expiry")  # fmt: skip
+
+
+def _failures_and_attempts(database: Database, account: str) -> tuple[int, int]:
+    from models import VerificationAttempt
+
+    with database.sessions() as session:
+        customer = session.scalars(select(Customer).where(Customer.account_number == account)).one()
+        attempts = session.scalar(
+            select(func.count()).select_from(VerificationAttempt).where(VerificationAttempt.customer_id == customer.id)
+        )
+        return customer.verify_failures, attempts or 0
+
+
+async def test_typing_slips_are_not_guesses_and_the_code_in_full_width_or_with_spaces_verifies(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        # Before the code is sent the script says it is being sent, never that it has been.
+        text = panel_text(app)
+        assert "我现在向您尾号 03 的手机发送" in text and "刚刚" not in text
+        await send_sms(pilot)
+        assert "我们刚刚向您尾号 03 的手机发送了 6 位验证码" in panel_text(app)
+        code = latest_code(sqlite_database, keyring, ZHANG.account)
+
+        await enter(pilot, "")  # an Enter on an empty box
+        assert "Type the 6 digits the caller reads out" in panel_text(app)
+        await enter(pilot, code[:5])
+        assert "that entry has 5 digits. Nothing was counted" in panel_text(app)
+        await enter(pilot, "12a456")
+        assert "has other characters. Nothing was counted" in panel_text(app)
+        assert _failures_and_attempts(sqlite_database, ZHANG.account) == (0, 0)
+
+        # The right code as a Chinese IME types it, with a space and a dash: folded, and it verifies.
+        wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        await enter(pilot, f"{wide[:3]} -{wide[3:]}")
+        assert "Verified by SMS code" in panel_text(app)
+        assert _failures_and_attempts(sqlite_database, ZHANG.account) == (0, 1)
+
+
+async def test_f6_keeps_the_step_on_screen_when_switching_language(
+    app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await open_verify_for_zhang(pilot, sqlite_database)
+        await send_sms(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        text = panel_text(app)
+        assert "We have just sent a 6-digit code to your phone ending in 03" in text
+        assert "Hello, this is OK Wallet support" not in text  # the step, not the opening again
