@@ -561,7 +561,7 @@ class WorkspaceScreen(HotlineScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOOKUP_GROUP)
     def lookup(self, query: str) -> None:
         result = find_customers(
-            self.database.read_sessions, query, self.hotline.settings.default_region
+            self.database.read_sessions, query, self.hotline.settings.default_region, agent_id=self.agent.id
         )
         if not get_current_worker().is_cancelled:
             self.post_message(self.CustomersFound(query, result))

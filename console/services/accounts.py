@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import approvals, audit
-from console.services.actors import SUPERVISORS, active_agent
+from console.services.actors import SUPERVISORS, active_agent, require_enabled
 from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text, one_line
@@ -371,7 +371,7 @@ def amend_unlock_request(
 def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
     """Unlock requests waiting for a supervisor, oldest first."""
     with sessions() as session:
-        active_agent(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         requests = session.scalars(
             select(UnlockRequest).where(UnlockRequest.status == ApprovalStatus.PENDING)
             .order_by(UnlockRequest.requested_at, UnlockRequest.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
@@ -22,23 +22,41 @@ def active_agent(
 ) -> Agent:
     """The enabled agent with this id; with `roles`, one of them is required.
 
-    Every service loads the acting agent here, so a disabled agent is refused everywhere from this
-    one check. With `now`, the console's clock is also checked against the database server's.
+    Every service loads the acting agent here (or, on a read's hot path, checks it with
+    `require_enabled`), so a disabled agent is refused everywhere by one rule. With `now`, the
+    console's clock is also checked against the database server's.
     """
     agent = session.get(Agent, agent_id)
-    if agent is None:
+    _check(None if agent is None else (agent.disabled, agent.role), roles, doing)
+    assert agent is not None
+    if now is not None:
+        require_true_clock(session, now)
+    return agent
+
+
+# The same facts as `active_agent` reads, as one prepared row: a lookup runs on every keystroke.
+_AGENT_STATE = select(Agent.disabled, Agent.role).where(Agent.id == bindparam("agent_id"))
+
+
+def require_enabled(session: Session, agent_id: int, *roles: Role, doing: str = "do this") -> None:
+    """`active_agent` for reads on a hot path: the same refusals, without loading the agent."""
+    row = session.connection().execute(_AGENT_STATE, {"agent_id": agent_id}).first()
+    _check(None if row is None else (row.disabled, row.role), roles, doing)
+
+
+def _check(state: tuple[bool, Role] | None, roles: tuple[Role, ...], doing: str) -> None:
+    """The rule itself, on (disabled, role) of the acting agent, or None when there is no such agent."""
+    if state is None:
         raise Refused(f"This console user cannot {doing}.")
-    if agent.disabled:
+    disabled, role = state
+    if disabled:
         raise AgentDisabled(
             "Your console account has been disabled by an admin, so nothing more can be done from it."
             " The console is locked; ask your supervisor."
         )
-    if roles and agent.role not in roles:
-        needed = " or ".join(role.value for role in roles)
+    if roles and role not in roles:
+        needed = " or ".join(r.value for r in roles)
         raise Refused(f"Only a {needed} can {doing}.")
-    if now is not None:
-        require_true_clock(session, now)
-    return agent
 
 
 def require_true_clock(session: Session, now: datetime) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
-from console.services.actors import active_agent
+from console.services.actors import active_agent, require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound
 from console.services.free_text import one_line
 from console.services.lookup import LookupResult, find_customers, normalize_phone
@@ -120,7 +120,7 @@ def _masked_caller(number: str) -> str:
 def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[WaitingCall]:
     """Calls nobody has claimed yet, longest-waiting first."""
     with sessions() as session:
-        active_agent(session, agent_id, doing="see the call queue")
+        require_enabled(session, agent_id, doing="see the call queue")
         rows = session.execute(
             select(IncomingCall, Hotline.code)
             .outerjoin(Hotline, Hotline.id == IncomingCall.hotline_id)
@@ -176,7 +176,7 @@ def claim_call(
         lookup = LookupResult(query="", understood_as=(), matches=(),
                               problem="The caller's number is withheld; ask for their phone or account number.")  # fmt: skip
     else:
-        lookup = find_customers(sessions, caller, default_region=default_region)
+        lookup = find_customers(sessions, caller, default_region=default_region, agent_id=agent_id)
         # The query was the full number: keep it out of what the screen receives.
         lookup = LookupResult("", lookup.understood_as, lookup.matches, lookup.more, lookup.problem)
     return ClaimedCall(call_id=call_id, ticket=ticket, lookup=lookup)

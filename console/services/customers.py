@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.services.actors import active_agent
+from console.services.actors import require_enabled
 from console.services.errors import NotFound
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
@@ -99,7 +99,7 @@ def customer_card(
     """The card for one customer; `current_ticket_id` (this call) is left out of the call history."""
     now = now or utcnow()
     with sessions() as session:
-        active_agent(session, agent_id, doing="see customer cards")
+        require_enabled(session, agent_id, doing="see customer cards")
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")

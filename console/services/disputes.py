@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
 from console.services import approvals, audit
-from console.services.actors import SUPERVISORS, active_agent, usernames
+from console.services.actors import SUPERVISORS, active_agent, require_enabled, usernames
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
@@ -239,7 +239,7 @@ def dispute_for_supervisor(sessions: sessionmaker[Session], supervisor_id: int, 
 def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> list[AdjustmentView]:
     """Adjustments waiting for a supervisor, oldest first (the escalation queue)."""
     with sessions() as session:
-        active_agent(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         rows = session.scalars(
             select(Adjustment).where(Adjustment.status == ApprovalStatus.PENDING)
             .order_by(Adjustment.requested_at, Adjustment.id)

@@ -13,6 +13,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from console.services.actors import require_enabled
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
 from models import Customer
@@ -202,10 +203,13 @@ def find_customers(
     query: str,
     default_region: str = "CN",
     limit: int = DEFAULT_LIMIT,
+    *,
+    agent_id: int,
 ) -> LookupResult:
     """Exact matches first, then prefix matches; never more than `limit`; no automatic choice.
 
     Raises InvalidInput for text no database can search (a NUL, a lone surrogate); nothing else.
+    The acting agent must be enabled (checked before any customer row is read).
     """
     _refuse_unstorable(query)
     probes, problem = understand(query, default_region)
@@ -214,6 +218,7 @@ def find_customers(
     found: dict[int, CustomerMatch] = {}
     more = False
     with sessions() as session:
+        require_enabled(session, agent_id, doing="look up customers")
         # Every probe's exact matches rank above every probe's prefix matches.
         for exact_pass in (True, False):
             for probe in probes:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import audit
-from console.services.actors import active_agent
+from console.services.actors import active_agent, require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
@@ -236,7 +236,7 @@ def save_draft(
 
 def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
     with sessions() as session:
-        active_agent(session, agent_id, doing="read drafts")
+        require_enabled(session, agent_id, doing="read drafts")
         body = session.scalar(
             select(NoteDraft.body).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -283,7 +283,7 @@ def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
 
 def ticket_notes(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> list[NoteView]:
     with sessions() as session:
-        active_agent(session, agent_id, doing="read ticket notes")
+        require_enabled(session, agent_id, doing="read ticket notes")
         rows = session.execute(
             select(TicketNote, Agent.username)
             .join(Agent, Agent.id == TicketNote.agent_id)
@@ -348,7 +348,7 @@ def wrap_up(
 def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[TicketView]:
     """The agent's open and pending tickets, pending ones with the nearest follow-up first."""
     with sessions() as session:
-        active_agent(session, agent_id, doing="list tickets")
+        require_enabled(session, agent_id, doing="list tickets")
         rows = session.execute(
             select(Ticket, Customer.full_name)
             .outerjoin(Customer, Customer.id == Ticket.customer_id)

@@ -18,7 +18,7 @@ from console.keys import KeyRing
 from console.services import audit, otp
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.actors import active_agent
+from console.services.actors import active_agent, require_enabled
 from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
 from console.services.money import lock_customer
@@ -507,7 +507,7 @@ def verification_status(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime
 ) -> VerificationStatus:
     with sessions() as session:
-        active_agent(session, agent_id, doing="see a caller's verification")
+        require_enabled(session, agent_id, doing="see a caller's verification")
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or ticket.agent_id != agent_id:
             raise NotFound("No such ticket of yours.")

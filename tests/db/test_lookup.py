@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy import select
 
 from console.db import Database
-from console.services.lookup import MatchKind, find_customers, normalize_phone
-from models import Customer
+from console.services.agents import add_agent
+from console.services.lookup import LookupResult, MatchKind, find_customers, normalize_phone
+from models import Agent, Customer
 
 PEOPLE = [
     # account, name, pinyin, initials, phone, email, id_last4, region
@@ -19,8 +23,26 @@ PEOPLE = [
 ]
 
 
+def add_desk_agent(database: Database) -> None:
+    """The agent the lookups run as: every service checks that the acting agent is enabled."""
+    add_agent(database.sessions, "desk", "desk-password-123", "agent")
+
+
+def find(database: Database, query: str, **options: Any) -> LookupResult:
+    with database.sessions() as session:
+        desk = session.scalar(select(Agent.id).where(Agent.username == "desk"))
+    assert desk is not None
+    return find_customers(database.read_sessions, query, agent_id=desk, **options)
+
+
 @pytest.fixture
 def people(database: Database) -> Database:
+    return add_people(database)
+
+
+def add_people(database: Database) -> Database:
+    """PEOPLE as customers, and the desk agent who looks them up."""
+    add_desk_agent(database)
     with database.sessions.begin() as session:
         for account, name, pinyin, initials, phone, email, id4, region in PEOPLE:
             session.add(
@@ -61,7 +83,7 @@ def _accounts(result) -> list[str]:
 def test_each_kind_of_query_finds_the_right_customer(
     people: Database, query: str, kind: MatchKind, account_tail: str
 ) -> None:
-    result = find_customers(people.read_sessions, query, default_region="CN")
+    result = find(people, query, default_region="CN")
     assert result.matches, result.problem
     first = result.matches[0]
     assert first.account_masked.endswith(account_tail)
@@ -69,7 +91,7 @@ def test_each_kind_of_query_finds_the_right_customer(
 
 
 def test_same_name_gives_a_pick_list_not_an_automatic_choice(people: Database) -> None:
-    result = find_customers(people.read_sessions, "王伟")
+    result = find(people, "王伟")
     assert len([m for m in result.matches if m.exact]) == 2
     assert result.single is None
     # Distinguishing data is masked.
@@ -81,31 +103,31 @@ def test_same_name_gives_a_pick_list_not_an_automatic_choice(people: Database) -
 
 
 def test_exact_matches_rank_above_prefix_matches(people: Database) -> None:
-    result = find_customers(people.read_sessions, "王伟")
+    result = find(people, "王伟")
     kinds = [(m.full_name, m.exact) for m in result.matches]
     assert kinds == [("王伟", True), ("王伟", True), ("王伟明", False)]
-    pinyin = find_customers(people.read_sessions, "wangwei")
+    pinyin = find(people, "wangwei")
     assert [m.exact for m in pinyin.matches] == [True, True, False]
 
 
 def test_a_single_exact_match_is_offered_as_the_one(people: Database) -> None:
-    result = find_customers(people.read_sessions, "+8615011112222")
+    result = find(people, "+8615011112222")
     assert result.single is not None and result.single.full_name == "王伟明"
 
 
 def test_no_match_says_so(people: Database) -> None:
-    result = find_customers(people.read_sessions, "+6598765432")
+    result = find(people, "+6598765432")
     assert result.matches == () and result.problem is None
 
 
 def test_malformed_phone_gets_a_plain_hint(people: Database) -> None:
-    result = find_customers(people.read_sessions, "138123")
+    result = find(people, "138123")
     assert result.matches == ()
     assert "not a valid phone number" in result.problem
 
 
 def test_limit_reports_more(people: Database) -> None:
-    result = find_customers(people.read_sessions, "w", limit=2)
+    result = find(people, "w", limit=2)
     assert len(result.matches) == 2 and result.more
 
 

@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from console.db import Database
 from console.services.errors import InvalidInput
-from console.services.lookup import _prefix_upper_bound, find_customers
-from models import Customer
-from tests.db.test_lookup import PEOPLE
+from console.services.lookup import _prefix_upper_bound
+from tests.db.test_lookup import add_people, find
 
 # Any code point at all, surrogates and NUL included, and the ones at the edges of the ranges.
 any_character = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
@@ -20,34 +19,21 @@ tail = st.lists(st.one_of(any_character, edges), max_size=12).map("".join)
 start = st.sampled_from(["", "wang", "a@", "wangwei@example", "王", "OK1000", "+86 138", "1381234567", "cml"])
 
 
-def _add_people(database: Database) -> Database:
-    with database.sessions.begin() as session:
-        for account, name, pinyin, initials, phone, email, id4, region in PEOPLE:
-            session.add(
-                Customer(
-                    account_number=account, full_name=name, name_pinyin=pinyin,
-                    name_initials=initials, phone_e164=phone, phone_last4=phone[-4:] if phone else None,
-                    phone_bound=phone is not None, email=email, id_last4=id4, region=region,
-                )  # fmt: skip
-            )
-    return database
-
-
 @pytest.fixture
 def people(database: Database) -> Database:
-    return _add_people(database)
+    return add_people(database)
 
 
 @pytest.fixture
 def sqlite_people(sqlite_database: Database) -> Database:
-    return _add_people(sqlite_database)
+    return add_people(sqlite_database)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=st.tuples(start, tail).map("".join))
 def test_lookup_raises_nothing_but_invalid_input_for_any_text(sqlite_people: Database, query: str) -> None:
     try:
-        result = find_customers(sqlite_people.read_sessions, query)
+        result = find(sqlite_people, query)
     except InvalidInput as refused:
         assert str(refused).endswith(".") and "\x00" not in str(refused)
     else:
@@ -63,7 +49,7 @@ def test_lookup_raises_nothing_but_invalid_input_for_any_text(sqlite_people: Dat
 def test_a_lookup_ending_in_the_last_code_point_or_before_the_surrogates_searches(
     people: Database, query: str
 ) -> None:
-    result = find_customers(people.read_sessions, query)
+    result = find(people, query)
     assert result.query == query
 
 
@@ -79,7 +65,7 @@ def test_a_prefix_range_ends_past_every_text_that_starts_with_the_prefix() -> No
 )
 def test_a_lone_surrogate_is_refused_in_words(people: Database, query: str) -> None:
     with pytest.raises(InvalidInput, match="broken character"):
-        find_customers(people.read_sessions, query)
+        find(people, query)
 
 
 @pytest.mark.parametrize(
@@ -87,4 +73,4 @@ def test_a_lone_surrogate_is_refused_in_words(people: Database, query: str) -> N
 )
 def test_a_nul_anywhere_in_a_lookup_is_refused_in_words_on_both_engines(people: Database, query: str) -> None:
     with pytest.raises(InvalidInput, match="NUL character"):
-        find_customers(people.read_sessions, query)
+        find(people, query)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from console.services import disputes as d
 from console.services.errors import InvalidInput, Refused
-from models import AuditEvent, EntryKind, LedgerEntry, Transaction, TransactionKind
+from models import AuditEvent, Transaction, TransactionKind
 from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee: the row is 505 USDT with its fee
@@ -25,14 +25,6 @@ def _withdrawal_of_500(w: World) -> int:
 def _open(w: World, ticket: int, claimed: str) -> d.DisputeView:
     return d.open_dispute(w.sessions, ticket, w.agent("lina"), w.customer(CASE), _withdrawal_of_500(w), claimed,
                           "Charged 5 USDT; the schedule says 1 USDT.", w.now)  # fmt: skip
-
-
-def _adjustment_entries(w: World) -> list[int]:
-    with w.sessions() as session:
-        return list(session.scalars(
-            select(LedgerEntry.amount).where(LedgerEntry.customer_id == w.customer(CASE),
-                                             LedgerEntry.kind == EntryKind.ADJUSTMENT)
-        ))  # fmt: skip
 
 
 def test_opening_a_dispute_with_a_claim_above_its_statement_row_is_refused(world_each_engine: World) -> None:
@@ -64,20 +56,21 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
     w = world_each_engine
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = _open(w, ticket, "4")
-    pending = d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4",
-                                   "Fee charged above the schedule.", "k-lowered", w.now)  # fmt: skip
+    proposed = d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4",
+                                    "Fee charged above the schedule.", "k-lowered", w.now)  # fmt: skip
+    assert proposed.status == "pending"
     current = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id)
     d.update_dispute(w.sessions, w.agent("lina"), dispute.dispute_id, current.version, w.later(minutes=1),
                      ticket_id=ticket, claimed_amount_text="3")  # fmt: skip
     (seen,) = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id).adjustments
     with pytest.raises(Refused, match=r"4.000000 USDT is more than the caller claimed \(3.000000 USDT\)"):
         d.approve_adjustment(w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2))
-    assert _adjustment_entries(w) == []
+    assert w.adjustment_entries(CASE) == []
     edited = d.edit_adjustment(w.sessions, ticket, w.agent("lina"), seen.adjustment_id, seen.version, "3",
                                "Only 3 USDT is claimed now.", w.later(minutes=3))  # fmt: skip
     approved = d.approve_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok",
                                     w.later(minutes=4))  # fmt: skip
-    assert (approved.status, _adjustment_entries(w)) == ("applied", [3_000_000])
+    assert (approved.status, w.adjustment_entries(CASE)) == ("applied", [3_000_000])
 
 
 def test_editing_an_adjustment_above_the_claim_is_refused(world: World) -> None:
@@ -101,4 +94,4 @@ def test_adjustment_never_exceeds_the_statement_row_even_when_an_old_claim_does(
     with pytest.raises(InvalidInput, match=r"more than the statement row \(505.000000 USDT with its fee\)"):
         d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4999.99",
                              "Refund.", "k-old", w.now)  # fmt: skip
-    assert _adjustment_entries(w) == []
+    assert w.adjustment_entries(CASE) == []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from console.services import accounts, calls, customers, disputes, tickets, verification
+from console.services import accounts, calls, customers, disputes, lookup, tickets, verification
 from console.services.agents import disable_agent
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -33,6 +33,7 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "list my tickets": lambda w, t, a, c: tickets.my_tickets(w.sessions, a),
     "wrap up": lambda w, t, a, c: tickets.wrap_up(w.sessions, t, a, WrapUp("resolved", 1, 1), now=w.now),
     "reopen": lambda w, t, a, c: tickets.reopen_ticket(w.sessions, t, a, now=w.now),
+    "look up a caller": lambda w, t, a, c: lookup.find_customers(w.database.read_sessions, "马超", agent_id=a),
     "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, a, c, t, now=w.now),
     "start verification": lambda w, t, a, c: verification.start_verification(w.sessions, t, a, c, w.now),
     "send a code": lambda w, t, a, c: verification.send_code(

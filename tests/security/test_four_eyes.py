@@ -11,20 +11,12 @@ from console.services import accounts as a
 from console.services import disputes as d
 from console.services.agents import add_agent
 from console.services.errors import Conflict, Refused
-from models import Adjustment, ApprovalEdit, EntryKind, LedgerEntry, Transaction, TransactionKind, UnlockRequest
+from models import Adjustment, ApprovalEdit, Transaction, TransactionKind, UnlockRequest
 from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee
 RISK = "locked_risk"
 EDITED = "You edited this adjustment; another supervisor must decide it."
-
-
-def _adjustment_entries(w: World) -> list[int]:
-    with w.sessions() as session:
-        return list(session.scalars(
-            select(LedgerEntry.amount).where(LedgerEntry.customer_id == w.customer(CASE),
-                                             LedgerEntry.kind == EntryKind.ADJUSTMENT)
-        ))  # fmt: skip
 
 
 def _second_supervisor(w: World) -> int:
@@ -74,7 +66,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         d.approve_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version,
                              "I checked it myself.", w.later(minutes=21))  # fmt: skip
-    assert _adjustment_entries(w) == []
+    assert w.adjustment_entries(CASE) == []
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
 
@@ -97,7 +89,7 @@ def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> N
                                    "4", "Fee above the schedule.", "k-own", world.now)  # fmt: skip
     with pytest.raises(Refused, match="^You requested this adjustment; another supervisor must decide it.$"):
         decide(world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now)
-    assert _adjustment_entries(world) == [] and _pending_status(world, pending.adjustment_id) == "pending"
+    assert world.adjustment_entries(CASE) == [] and _pending_status(world, pending.adjustment_id) == "pending"
 
 
 def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approves_once(world_each_engine: World) -> None:
@@ -115,7 +107,7 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     with pytest.raises(Refused, match="already posted"):
         d.approve_adjustment(w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again",
                              w.later(minutes=43))  # fmt: skip
-    assert _adjustment_entries(w) == [3_000_000]
+    assert w.adjustment_entries(CASE) == [3_000_000]
     assert (approved.status, approved.requested_by, approved.edited_by, approved.decided_by) == (
         "applied", "lina", ("chenjing", "wangfang"), "admin"
     )
@@ -150,10 +142,10 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     with pytest.raises(Conflict, match="changed after you opened it"):
         d.approve_adjustment(w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok",
                              w.later(minutes=22))  # fmt: skip
-    assert _adjustment_entries(w) == []
+    assert w.adjustment_entries(CASE) == []
     approved = d.approve_adjustment(w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok",
                                     w.later(minutes=23))  # fmt: skip
-    assert (approved.status, approved.decided_by, _adjustment_entries(w)) == ("applied", "admin", [4_000_000])
+    assert (approved.status, approved.decided_by, w.adjustment_entries(CASE)) == ("applied", "admin", [4_000_000])
 
 
 def test_database_refuses_an_adjustment_decided_by_its_last_editor(world_each_engine: World) -> None:

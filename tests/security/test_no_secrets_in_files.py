@@ -22,7 +22,6 @@ from sqlalchemy import String, Text, select
 from console import cli
 from console.keys import write_keyring
 from console.logs import log_file, log_file_path
-from console.seed.demo import DEMO_ACCOUNTS
 from console.services import accounts, agents, tickets
 from console.services import verification as v
 from console.services.agents import LoginRefused

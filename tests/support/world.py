@@ -15,7 +15,7 @@ from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOU
 from console.services import otp, tickets
 from console.services.crypto import decrypt_totp_secret
 from console.services.outbox import recent_messages
-from models import Agent, Customer, Ticket
+from models import Agent, Customer, EntryKind, LedgerEntry, Ticket
 
 
 DEMO_ID_NUMBERS = {"email_only": EMAIL_ONLY_ID_NUMBER, "phone_not_bound": PHONE_NOT_BOUND_ID_NUMBER}
@@ -57,6 +57,15 @@ class World:
             customer = session.get(Customer, self.customer(case))
             assert customer is not None
             return customer
+
+    def adjustment_entries(self, case: str) -> list[int]:
+        """The amounts of the adjustment entries posted to the customer's ledger, oldest first."""
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(LedgerEntry.amount)
+                .where(LedgerEntry.customer_id == self.customer(case), LedgerEntry.kind == EntryKind.ADJUSTMENT)
+                .order_by(LedgerEntry.id)
+            ))  # fmt: skip
 
     def last_code(self, case: str) -> str:
         """What the caller's phone or mailbox received last: read back from the outbox."""
