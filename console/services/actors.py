@@ -27,7 +27,7 @@ def active_agent(
     console's clock is also checked against the database server's.
     """
     agent = session.get(Agent, agent_id)
-    _check(None if agent is None else (agent.disabled, agent.role), roles, doing)
+    check_agent_state(None if agent is None else (agent.disabled, agent.role), *roles, doing=doing)
     assert agent is not None
     if now is not None:
         require_true_clock(session, now)
@@ -41,11 +41,12 @@ _AGENT_STATE = select(Agent.disabled, Agent.role).where(Agent.id == bindparam("a
 def require_enabled(session: Session, agent_id: int, *roles: Role, doing: str = "do this") -> None:
     """`active_agent` for reads on a hot path: the same refusals, without loading the agent."""
     row = session.connection().execute(_AGENT_STATE, {"agent_id": agent_id}).first()
-    _check(None if row is None else (row.disabled, row.role), roles, doing)
+    check_agent_state(None if row is None else (row.disabled, row.role), *roles, doing=doing)
 
 
-def _check(state: tuple[bool, Role] | None, roles: tuple[Role, ...], doing: str) -> None:
-    """The rule itself, on (disabled, role) of the acting agent, or None when there is no such agent."""
+def check_agent_state(state: tuple[bool, Role] | None, *roles: Role, doing: str = "do this") -> None:
+    """The rule itself, on (disabled, role) of the acting agent, or None when there is no such agent
+    (for a query that reads the agent's row along with its own, see lookup)."""
     if state is None:
         raise Refused(f"This console user cannot {doing}.")
     disabled, role = state

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from console.services.actors import require_enabled
+from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
-from models import Customer
+from models import Agent, Customer
 
 DEFAULT_LIMIT = 20
 _ACCOUNT = re.compile(r"^OK\d{1,8}$")
@@ -198,6 +198,22 @@ def _statement(column_key: str, exact: bool) -> Select[Any]:
     )
 
 
+@functools.cache
+def _statement_as_agent(column_key: str, exact: bool) -> Select[Any]:
+    """The same probe joined to the acting agent's row, so the first probe also answers "may this agent
+    look customers up?" in the one round trip a lookup costs (a second one doubled the p99 on PostgreSQL).
+    There is always one row: the agent's, with the customer columns empty when nothing matched."""
+    probe = _statement(column_key, exact).add_columns(getattr(Customer, column_key).label("sort_key")).subquery()
+    agents = Agent.__table__
+    return (
+        select(agents.c.disabled.label("agent_disabled"), agents.c.role.label("agent_role"),
+               *(probe.c[column.key] for column in _CARD_COLUMNS))
+        .select_from(agents.outerjoin(probe, true()))
+        .where(agents.c.id == bindparam("agent_id"))
+        .order_by(probe.c.sort_key, probe.c.id)
+    )  # fmt: skip
+
+
 def find_customers(
     sessions: sessionmaker[Session],
     query: str,
@@ -217,8 +233,8 @@ def find_customers(
         return LookupResult(query, (), (), problem=problem)
     found: dict[int, CustomerMatch] = {}
     more = False
+    agent_checked = False
     with sessions() as session:
-        require_enabled(session, agent_id, doing="look up customers")
         # Every probe's exact matches rank above every probe's prefix matches.
         for exact_pass in (True, False):
             for probe in probes:
@@ -232,11 +248,15 @@ def find_customers(
                         continue  # only U+10FFFF typed: no probe value is ever like that
                     params["upper"] = upper
                 # Core execution on the session's connection: these are plain rows, not entities.
-                rows = (
-                    session.connection()
-                    .execute(_statement(probe.column.key, exact_pass), params)
-                    .all()
-                )
+                if agent_checked:
+                    rows = session.connection().execute(_statement(probe.column.key, exact_pass), params).all()
+                else:
+                    statement = _statement_as_agent(probe.column.key, exact_pass)
+                    rows = session.connection().execute(statement, {**params, "agent_id": agent_id}).all()
+                    state = (rows[0].agent_disabled, rows[0].agent_role) if rows else None
+                    check_agent_state(state, doing="look up customers")
+                    rows = [row for row in rows if row.id is not None]
+                    agent_checked = True
                 for row in rows:
                     if row.id in found:
                         continue
