@@ -15,7 +15,9 @@ from console.db import Database, open_database
 from console.keys import KeyRing
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
-pytest_plugins = ["tests.support.demo_fixtures"]
+# Fixture modules shared across folders. pytest accepts pytest_plugins only in the root conftest,
+# so the UI's demo-console fixtures are registered here too.
+pytest_plugins = ["tests.support.demo_fixtures", "tests.support.world", "tests.ui.demo_console"]
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -14,7 +14,7 @@ from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
 from console.services.outbox import recent_messages
 from models import AuditEvent, Ticket, TicketNote, UnlockRequest
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 PASSWORDS = "locked_password_failures"
 RISK = "locked_risk"

@@ -12,7 +12,7 @@ from console.services.gate import NotVerified
 from console.services.money import balance_of, ledger_mismatches
 from console.services.outbox import recent_messages
 from models import EntryKind, LedgerEntry, Transaction, TransactionKind
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee
 THRESHOLDS = {"USDT": "100"}

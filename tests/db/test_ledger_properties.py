@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from console.services import disputes as d
 from console.services.money import balance_of, format_amount, ledger_mismatches
 from models import PaymentMethod, Transaction, TransactionKind, TransactionStatus
-from tests.support.world import World, world_each_engine  # noqa: F401  (fixture)
+from tests.support.world import World
 
 CASE = "two_factor_off"
 SCALE = 6  # USDT

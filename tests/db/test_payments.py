@@ -25,7 +25,7 @@ from models import (
     TransactionKind,
     TransactionStatus,
 )
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 REASON = "deposit_withdrawal"
 USDT = 10**6

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from console.services import disputes as d
 from console.services.errors import InvalidInput, Refused
 from models import AuditEvent, Transaction, TransactionKind
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee: the row is 505 USDT with its fee
 APPROVAL_FOR_ALL = {"USDT": "0"}

@@ -14,7 +14,7 @@ from console.services import verification as v
 from console.services.outbox import add_message
 from console.settings import load_settings
 from models import Agent, OutboxChannel, Role
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 
 # Stored before services cleaned free text, or written by another tool: ESC sequences (clear the
 # screen, set the title), BEL, a right-to-left override, and markup that must print literally.
@@ -70,7 +70,7 @@ def test_outbox_masks_codes_and_recipients_off_the_demo_database(
     assert "not a demo database" in out
 
 
-def test_outbox_shows_codes_on_the_demo_database(world: World, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_outbox_shows_codes_on_the_demo_database(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     write_keyring(load_settings().keys_file, world.keyring)
     case = "locked_password_failures"
     v.send_code(world.sessions, world.keyring, world.open_ticket(case), world.agent("lina"), world.customer(case),

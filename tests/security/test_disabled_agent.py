@@ -15,7 +15,7 @@ from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
 from models import AuditEvent, Dispute, IncomingCall
 from tests.security.test_gate_on_every_action import ANY_VERIFIED, HIGH_RISK, _withdrawal
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CASE = "delayed_withdrawal"
 

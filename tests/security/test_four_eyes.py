@@ -12,7 +12,7 @@ from console.services import disputes as d
 from console.services.agents import add_agent
 from console.services.errors import Conflict, Refused
 from models import Adjustment, ApprovalEdit, Transaction, TransactionKind, UnlockRequest
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee
 RISK = "locked_risk"

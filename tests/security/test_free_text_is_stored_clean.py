@@ -14,7 +14,7 @@ from console.services import agents, tickets
 from console.services import disputes as d
 from console.services.free_text import free_text
 from models import Agent, Customer, Dispute, TicketNote, UnlockRequest
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 # ESC sequences that clear the screen and set the window title, BEL, NUL (PostgreSQL refuses it in text),
 # C1 CSI, a right-to-left override and its pop; then a newline and a tab, which are kept.

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from console.services import accounts, disputes, payments, verification
 from console.services.gate import NotVerified
 from models import Transaction, TransactionKind
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 
 CASE = "delayed_withdrawal"
 

@@ -28,7 +28,7 @@ from console.services.agents import LoginRefused
 from console.services.crypto import decrypt_totp_secret
 from console.settings import load_settings
 from models import Base, Customer
-from tests.support.world import DEMO_ID_NUMBERS, World, world  # noqa: F401  (fixture)
+from tests.support.world import DEMO_ID_NUMBERS, World
 
 WRONG_PASSWORD = "wrong-Horse-7731"
 PASSWORD_AS_USERNAME = "Lina-Secret-0428"  # typed into the username box
@@ -52,7 +52,7 @@ def sqlalchemy_talking() -> Iterator[None]:
 
 
 @pytest.fixture
-def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:  # noqa: F811
+def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
     """Run the calls and return what was typed and used, by kind."""
     w = world
     settings = load_settings()
@@ -145,7 +145,7 @@ def _phone_forms(e164: str) -> list[str]:
 
 
 def test_no_code_secret_password_or_id_number_in_the_database_files_or_the_logs(
-    world: World, full_run: dict[str, set[str]]  # noqa: F811
+    world: World, full_run: dict[str, set[str]]
 ) -> None:
     files = _database_files(world) + _log_files()
     assert {file.name for file in files} >= {"demo.db", "demo.db-wal", "demo.db-shm", "hotline.log"}
@@ -162,7 +162,7 @@ def test_no_code_secret_password_or_id_number_in_the_database_files_or_the_logs(
             assert id_number.encode() not in data, f"a full ID number is in {file.name}"
 
 
-def test_no_full_phone_number_in_the_logs(world: World, full_run: dict[str, set[str]]) -> None:  # noqa: F811
+def test_no_full_phone_number_in_the_logs(world: World, full_run: dict[str, set[str]]) -> None:
     logs = "".join(file.read_text(encoding="utf-8") for file in _log_files())
     assert "hotline ring" in logs and "hotline outbox" in logs  # the log was on
     phones = {c.phone_e164 for c in _customers(world) if c.phone_e164} | {NEW_PHONE, CALLER}
@@ -173,7 +173,7 @@ def test_no_full_phone_number_in_the_logs(world: World, full_run: dict[str, set[
 
 
 def test_full_phone_numbers_are_stored_only_where_they_are_needed(
-    world: World, full_run: dict[str, set[str]]  # noqa: F811
+    world: World, full_run: dict[str, set[str]]
 ) -> None:
     """Every text column of every table, except the customer's phone, the ringing number and an SMS's recipient."""
     phones = {c.phone_e164 for c in _customers(world) if c.phone_e164} | {NEW_PHONE, CALLER}

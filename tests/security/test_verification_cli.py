@@ -15,7 +15,7 @@ from console.services import verification as v
 from console.services.outbox import ENCRYPTED_PREFIX, readable_body
 from console.settings import load_settings
 from models import Customer, OutboxMessage
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 
 
 @pytest.fixture

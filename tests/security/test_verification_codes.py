@@ -9,7 +9,7 @@ from console.services import verification as v
 from console.services.errors import InvalidInput, Refused
 from console.seed.demo import EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from models import OtpChallenge, OutboxMessage, VerificationAttempt
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 
 CASE = "locked_password_failures"
 

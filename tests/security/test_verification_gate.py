@@ -17,7 +17,7 @@ from console.services import tickets
 from console.services import verification as v
 from console.services.gate import NotVerified, require_verified_caller
 from models import AuditEvent, TicketReason
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CASE = "two_factor_on"
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from console.services import verification as v
 from console.services.errors import Refused
 from models import Customer, VerificationAttempt
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 TOTP_CASE = "two_factor_on"
 SMS_CASE = "locked_password_failures"

@@ -13,7 +13,7 @@ from console.services.gate import NotVerified
 from console.services.tickets import WrapUp
 from models import Dispute, Ticket
 from tests.security.test_gate_on_every_action import ANY_VERIFIED, HIGH_RISK, _withdrawal
-from tests.support.world import World, world, world_each_engine  # noqa: F401  (fixtures)
+from tests.support.world import World
 
 CALLER_A = "locked_password_failures"
 CUSTOMER_B = "delayed_withdrawal"  # the tables' actions work on this customer's withdrawal

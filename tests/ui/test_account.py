@@ -14,10 +14,10 @@ from console.services.accounts import ADVICE
 from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 from tests.ui.conftest import SIZE, screen_text, settle
 from tests.ui.call_helpers import FrozenWallClock
-from tests.ui.demo_console import clock, demo_app, resume  # noqa: F401  (fixtures)
+from tests.ui.demo_console import resume
 
 
 async def open_account(pilot: Pilot[object], ticket_id: int, username: str = "lina") -> AccountScreen:
@@ -36,7 +36,7 @@ def shown(screen: AccountScreen, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-def customer_row(world: World, case: str) -> Customer:  # noqa: F811
+def customer_row(world: World, case: str) -> Customer:
     with world.sessions() as session:
         customer = session.get(Customer, world.customer(case))
         assert customer is not None
@@ -50,7 +50,7 @@ async def type_reason(pilot: Pilot[object], text: str) -> None:
 
 
 async def test_unlock_from_the_account_screen(
-    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
 ) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
@@ -84,7 +84,7 @@ async def test_unlock_from_the_account_screen(
 
 
 async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verify_key(
-    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
 ) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
@@ -104,7 +104,7 @@ async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verif
 
 
 async def test_risk_lock_offers_only_a_supervisor_request(
-    demo_app: HotlineApp, world: World  # noqa: F811
+    demo_app: HotlineApp, world: World
 ) -> None:
     case = "locked_risk"
     ticket = world.verified_call(case)
@@ -137,7 +137,7 @@ async def test_risk_lock_offers_only_a_supervisor_request(
 
 
 async def test_unverified_caller_sees_no_account_details(
-    demo_app: HotlineApp, world: World  # noqa: F811
+    demo_app: HotlineApp, world: World
 ) -> None:
     ticket = world.open_ticket("locked_password_failures")
     async with demo_app.run_test(size=SIZE) as pilot:
@@ -158,7 +158,7 @@ async def test_unverified_caller_sees_no_account_details(
 
 
 async def test_advice_ticks_are_saved_on_the_ticket(
-    demo_app: HotlineApp, world: World  # noqa: F811
+    demo_app: HotlineApp, world: World
 ) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     async with demo_app.run_test(size=SIZE) as pilot:
@@ -190,7 +190,7 @@ async def test_advice_ticks_are_saved_on_the_ticket(
 
 
 async def test_a_device_name_with_markup_shows_literally(
-    demo_app: HotlineApp, world: World  # noqa: F811
+    demo_app: HotlineApp, world: World
 ) -> None:
     from models import LoginEvent
 

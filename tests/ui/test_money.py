@@ -12,10 +12,10 @@ from console.services.outbox import recent_messages
 from console.services.payments import quote
 from models import EntryKind, LedgerEntry, Ticket, Transaction
 from screens.money import MoneyScreen
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 from tests.ui.call_helpers import wait_until
 from tests.ui.conftest import SIZE, log_in, screen_text, settle
-from tests.ui.demo_console import clock, demo_app, resume  # noqa: F401  (fixtures)
+from tests.ui.demo_console import resume
 
 
 def money(app: HotlineApp) -> MoneyScreen:

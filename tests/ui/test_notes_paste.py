@@ -7,10 +7,10 @@ from textual.widgets import TextArea
 
 from console.app import HotlineApp
 from console.services import tickets
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 from tests.ui.call_helpers import FrozenWallClock, wait_until, workspace
 from tests.ui.conftest import SIZE, settle
-from tests.ui.demo_console import clock, demo_app, resume  # noqa: F401  (fixtures)
+from tests.ui.demo_console import resume
 
 # What a terminal hands over when the agent pastes from a hostile web page or a chat: ESC sequences
 # that clear the screen and set the window title, BEL, a C1 CSI and a right-to-left override.
@@ -20,7 +20,7 @@ CONTROLS = {"\x1b", "\x07", "\x9b", "\u202e", "\u202c", "\r"}
 
 
 async def test_a_pasted_escape_never_reaches_the_notes_box_or_the_saved_draft(
-    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
 ) -> None:
     ticket = world.open_ticket("locked_password_failures")
     async with demo_app.run_test(size=SIZE) as pilot:

@@ -14,16 +14,16 @@ from models import Ticket
 from screens.account import AccountScreen
 from screens.lock import LockScreen
 from screens.money import MoneyScreen
-from tests.support.world import World, world  # noqa: F401  (fixture)
+from tests.support.world import World
 from tests.ui.call_helpers import FrozenWallClock, search, wait_until, workspace
 from tests.ui.conftest import SIZE, screen_text, settle
-from tests.ui.demo_console import clock, demo_app, resume  # noqa: F401  (fixtures)
+from tests.ui.demo_console import resume
 
 CALLER_A = "locked_password_failures"
 CUSTOMER_B = "delayed_withdrawal"
 
 
-def _ticket_customer(world: World, ticket_id: int) -> int | None:  # noqa: F811
+def _ticket_customer(world: World, ticket_id: int) -> int | None:
     with world.sessions() as session:
         return session.scalar(select(Ticket.customer_id).where(Ticket.id == ticket_id))
 
@@ -35,7 +35,7 @@ async def _back_to_workspace(pilot) -> None:  # noqa: ANN001
 
 
 async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_theirs_until_they_pass_a_code(
-    demo_app: HotlineApp, world: World, clock: FrozenWallClock  # noqa: F811
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
 ) -> None:
     ticket = world.verified_call(CALLER_A)
     b_account = DEMO_ACCOUNTS[CUSTOMER_B].account_number
@@ -87,7 +87,7 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
 
 
 async def test_an_agent_disabled_while_logged_in_finds_the_console_locked_with_the_reason(
-    demo_app: HotlineApp, world: World  # noqa: F811
+    demo_app: HotlineApp, world: World
 ) -> None:
     ticket = world.verified_call(CALLER_A)
     async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
