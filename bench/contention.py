@@ -82,32 +82,53 @@ class _RetryCounter(logging.Handler):
         self.count += 1
 
 
-def _statement_row(sessions, customer_id: int, now: datetime) -> int:  # noqa: ANN001
+def _statement_row(sessions, customer_id: int, now: datetime) -> int:
     with sessions.begin() as session:
-        row = Transaction(customer_id=customer_id, asset_code=ASSET, kind=TransactionKind.FEE,
-                          method=PaymentMethod.INTERNAL, status=TransactionStatus.COMPLETED,
-                          amount=100 * 10**SCALE, fee=0, reference=f"FEE-{uuid.uuid4().hex[:12]}", created_at=now)  # fmt: skip
+        row = Transaction(
+            customer_id=customer_id,
+            asset_code=ASSET,
+            kind=TransactionKind.FEE,
+            method=PaymentMethod.INTERNAL,
+            status=TransactionStatus.COMPLETED,
+            amount=100 * 10**SCALE,
+            fee=0,
+            reference=f"FEE-{uuid.uuid4().hex[:12]}",
+            created_at=now,
+        )
         session.add(row)
         session.flush()
         return row.id
 
 
-def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:  # noqa: ANN001
+def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:
     with sessions.begin() as session:
-        session.execute(update(Ticket).where(Ticket.id.in_(ticket_ids))
-                        .values(verified_at=now, verified_factor="sms", last_activity_at=now))  # fmt: skip
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id.in_(ticket_ids))
+            .values(verified_at=now, verified_factor="sms", last_activity_at=now)
+        )
 
 
-def worker(url: str, keyring: KeyRing, agent_id: int, supervisor_id: int, customers: list[int], seconds: float,
-           double_submit: float, seed: int) -> Report:  # fmt: skip
+def worker(
+    url: str,
+    keyring: KeyRing,
+    agent_id: int,
+    supervisor_id: int,
+    customers: list[int],
+    seconds: float,
+    double_submit: float,
+    seed: int,
+) -> Report:
     random.seed(seed)
     counter = _RetryCounter()
     logging.getLogger("hotline.db").addHandler(counter)
     logging.getLogger("hotline.db").setLevel(logging.INFO)
     database = open_database(url, keyring, pool_size=2)
     sessions = database.sessions
-    calls = {customer: tickets.open_ticket(sessions, agent_id, customer, "statement_dispute").ticket_id
-             for customer in customers}  # fmt: skip
+    calls = {
+        customer: tickets.open_ticket(sessions, agent_id, customer, "statement_dispute").ticket_id
+        for customer in customers
+    }
     posted = dict.fromkeys(customers, 0)
     adjustments = approvals = doubles = refusals = 0
     deadline = time.monotonic() + seconds
@@ -125,16 +146,19 @@ def worker(url: str, keyring: KeyRing, agent_id: int, supervisor_id: int, custom
             dispute = disputes.open_dispute(sessions, ticket, agent_id, customer, row, amount, "bench", now)
             key = f"bench-{uuid.uuid4().hex}"
             policy = LARGE if random.random() < LARGE_SHARE else THRESHOLDS
-            made = disputes.propose_adjustment(sessions, policy, ticket, agent_id, dispute.dispute_id,
-                                               amount, "bench", key, now)  # fmt: skip
+            made = disputes.propose_adjustment(
+                sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
+            )
             if random.random() < double_submit:
-                again = disputes.propose_adjustment(sessions, policy, ticket, agent_id, dispute.dispute_id,
-                                                    amount, "bench", key, now)  # fmt: skip
+                again = disputes.propose_adjustment(
+                    sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
+                )
                 assert again.adjustment_id == made.adjustment_id
                 doubles += 1
             if made.awaiting_approval:
-                made = disputes.approve_adjustment(sessions, supervisor_id, made.adjustment_id, made.version,
-                                                   "bench approval", now)  # fmt: skip
+                made = disputes.approve_adjustment(
+                    sessions, supervisor_id, made.adjustment_id, made.version, "bench approval", now
+                )
                 approvals += 1
             if made.status == "applied":
                 posted[customer] += made.amount
@@ -163,21 +187,28 @@ def main() -> int:
         database = open_database(url, keyring)
         seed_demo(database, keyring)
         supervisor = _agent_id(database, "chenjing")
-        agents = [add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent").id
-                  for n in range(args.processes)]  # fmt: skip
+        agents = [
+            add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent").id
+            for n in range(args.processes)
+        ]
         customers = [_customer_id(database, DEMO_ACCOUNTS[case].account_number) for case in HOT_CASES[: args.accounts]]
         with database.sessions() as session:
             opening = {customer: balance_of(session, customer, ASSET) for customer in customers}
         database.dispose()
 
-        print(f"{args.processes} processes adjusting {len(customers)} hot accounts for {args.seconds:.0f} s"
-              f" on PostgreSQL {server.port} ...")  # fmt: skip
+        print(
+            f"{args.processes} processes adjusting {len(customers)} hot accounts for {args.seconds:.0f} s"
+            f" on PostgreSQL {server.port} ..."
+        )
         started = time.perf_counter()
         with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
-            reports = pool.starmap(worker, [
-                (url, keyring, agent, supervisor, customers, args.seconds, args.double_submit, n)
-                for n, agent in enumerate(agents)
-            ])  # fmt: skip
+            reports = pool.starmap(
+                worker,
+                [
+                    (url, keyring, agent, supervisor, customers, args.seconds, args.double_submit, n)
+                    for n, agent in enumerate(agents)
+                ],
+            )
         elapsed = time.perf_counter() - started
 
         database = open_database(url, keyring)
@@ -185,9 +216,11 @@ def main() -> int:
             expected = {c: opening[c] + sum(report.posted[c] for report in reports) for c in customers}
             actual = {c: balance_of(session, c, ASSET) for c in customers}
             lost = sum(1 for c in customers if actual[c] != expected[c])
-            entries = session.scalar(select(func.count()).select_from(LedgerEntry)
-                                     .where(LedgerEntry.kind == EntryKind.ADJUSTMENT,
-                                            LedgerEntry.customer_id.in_(customers)))  # fmt: skip
+            entries = session.scalar(
+                select(func.count())
+                .select_from(LedgerEntry)
+                .where(LedgerEntry.kind == EntryKind.ADJUSTMENT, LedgerEntry.customer_id.in_(customers))
+            )
             mismatches = ledger_mismatches(session)
         database.dispose()
     finally:
@@ -197,7 +230,9 @@ def main() -> int:
     print(f"adjustments posted      {posted:,} ({posted / args.seconds:,.1f}/s; {elapsed:.1f} s with start-up)")
     print(f"  of which approved     {sum(r.approvals for r in reports):,} (large: waited for a supervisor)")
     print(f"double submits          {sum(r.double_submits for r in reports):,} (same key sent twice)")
-    print(f"retries                 {sum(r.retries for r in reports):,} (serialization failures or deadlocks run again)")
+    print(
+        f"retries                 {sum(r.retries for r in reports):,} (serialization failures or deadlocks run again)"
+    )
     print(f"refused                 {sum(r.refusals for r in reports):,}")
     print(f"lost updates            {lost} (target 0)")
     print(f"duplicate entries       {entries - posted} (target 0)")
@@ -205,12 +240,12 @@ def main() -> int:
     return 0 if lost == 0 and entries == posted and not mismatches else 1
 
 
-def _agent_id(database, username: str) -> int:  # noqa: ANN001
+def _agent_id(database, username: str) -> int:
     with database.sessions() as session:
         return session.scalar(select(Agent.id).where(Agent.username == username))
 
 
-def _customer_id(database, account_number: str) -> int:  # noqa: ANN001
+def _customer_id(database, account_number: str) -> int:
     from models import Customer
 
     with database.sessions() as session:

@@ -49,8 +49,10 @@ def print_report(
     verdict = "within target" if ok else "MISSES THE TARGET"
     if not held_to_target:
         verdict = "for comparison; DESIGN.md sets the target on SQLite"
-    print(f"target: <= {target:.1f} s for {customers:,} customers + {customers * per_customer:,}"
-          f" transactions on SQLite -> {verdict}")  # fmt: skip
+    print(
+        f"target: <= {target:.1f} s for {customers:,} customers + {customers * per_customer:,}"
+        f" transactions on SQLite -> {verdict}"
+    )
     return ok or not held_to_target
 
 
@@ -92,8 +94,10 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true", help="also run on a throwaway PostgreSQL")
     args = parser.parse_args()
 
-    print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
-          f" SQLite {sqlite3.sqlite_version}")  # fmt: skip
+    print(
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+        f" SQLite {sqlite3.sqlite_version}"
+    )
     ok = run_sqlite(args.db, args.customers, args.tx)
     if args.postgres:
         run_postgres(args.customers, args.tx)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -25,11 +26,11 @@ from console.services.errors import AgentDisabled
 from console.services.system import explain_failure
 from console.settings import Settings
 from console.text import clean_text
+from screens.account import AccountScreen
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
-from screens.account import AccountScreen
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
@@ -60,24 +61,39 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     TITLE = "Hotline"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {HotlineCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+q", "quit", "Quit", id="app.quit", priority=True,
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            priority=True,
             tooltip="Close Hotline and return to the command prompt",
         ),
         Binding(
-            "ctrl+p", "command_palette", "Commands", id="app.commands", priority=True, show=False,
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.commands",
+            priority=True,
+            show=False,
             tooltip="Search every action by name",
         ),
         Binding(
-            "ctrl+t", "toggle_dark", "Light/dark", id="app.toggle_dark",
+            "ctrl+t",
+            "toggle_dark",
+            "Light/dark",
+            id="app.toggle_dark",
             tooltip="Switch between the light and the dark theme",
         ),
         Binding(
-            "f12", "lock", "Lock", id="app.lock",
+            "f12",
+            "lock",
+            "Lock",
+            id="app.lock",
             tooltip="Hide the console until you type your password again",
         ),
-    ]  # fmt: skip
+    ]
 
     def __init__(self, settings: Settings, database: Database) -> None:
         super().__init__()
@@ -199,8 +215,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        notice = {"message": message, "title": title, "severity": severity,
-                  "timeout": timeout, "markup": markup}  # fmt: skip
+        notice = {"message": message, "title": title, "severity": severity, "timeout": timeout, "markup": markup}
         if self.locked:
             # Shown after the unlock: a toast on the lock screen could show a caller's details.
             self._held_notices.append(notice)
@@ -219,10 +234,9 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 
     async def action_quit(self) -> None:
         """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
-        try:
+        # On failure or timeout, quit anyway: the last debounced save is in the database.
+        with contextlib.suppress(TimeoutError, WorkerFailed, WorkerCancelled):
             await asyncio.wait_for(self._save_everything(), QUIT_SAVE_TIMEOUT)
-        except (TimeoutError, WorkerFailed, WorkerCancelled):
-            pass  # quitting anyway; the last debounced save is in the database
         self.exit()
 
     async def _save_everything(self) -> None:
@@ -275,9 +289,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def on_work_failed(self, message: WorkFailed) -> None:
         """The one place a failed worker becomes something the agent sees: a plain sentence."""
         # The details go to the Textual log (devtools), never to the screen.
-        self.log.error(
-            f"worker {message.group!r} failed", "".join(traceback.format_exception(message.error))
-        )
+        self.log.error(f"worker {message.group!r} failed", "".join(traceback.format_exception(message.error)))
         if message.group == UNLOCK_GROUP:
             return  # the lock screen says it in place; a held notice would be stale after unlock
         if isinstance(message.error, AgentDisabled):
@@ -296,8 +308,17 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
-    owners = (HotlineApp, LoginScreen, HomeScreen, WorkspaceScreen, VerifyScreen, AccountScreen, MoneyScreen,
-              WrapUpScreen, LockScreen)  # fmt: skip
+    owners = (
+        HotlineApp,
+        LoginScreen,
+        HomeScreen,
+        WorkspaceScreen,
+        VerifyScreen,
+        AccountScreen,
+        MoneyScreen,
+        WrapUpScreen,
+        LockScreen,
+    )
     for owner in owners:
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.id is not None:

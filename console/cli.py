@@ -1,4 +1,4 @@
-"""The `hotline` command: the console, the demo, schema migrations, seeds, agents, calls, the outbox, keys and the audit check."""
+"""The `hotline` command: the console, demo, migrations, seeds, agents, calls, outbox, keys and the audit check."""
 
 from __future__ import annotations
 
@@ -260,9 +260,7 @@ def cmd_agent_add(ctx: Context) -> int:
 
     password = _read_password(ctx.args)
     with ctx.database() as database:
-        agent = agents.add_agent(
-            database.sessions, ctx.args.username, password, ctx.args.role, ctx.args.name
-        )
+        agent = agents.add_agent(database.sessions, ctx.args.username, password, ctx.args.role, ctx.args.name)
     _print(f"Added {agent.role.value} {agent.username} ({agent.display_name}).")
     return EXIT_OK
 
@@ -279,8 +277,10 @@ def cmd_agent_list(ctx: Context) -> int:
     for agent in rows:
         status = "disabled" if agent.disabled else "active"
         last = f"{agent.last_login_at:%Y-%m-%d %H:%M}" if agent.last_login_at else "never"
-        _print(f"{clean_text(agent.username):<20} {agent.role.value:<11} {status:<9} {last:<17}"
-               f" {clean_text(agent.display_name)}")
+        _print(
+            f"{clean_text(agent.username):<20} {agent.role.value:<11} {status:<9} {last:<17}"
+            f" {clean_text(agent.display_name)}"
+        )
     return EXIT_OK
 
 
@@ -478,9 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(
-        parent: Any, name: str, handler: Callable[[Context], int], help_text: str
-    ) -> argparse.ArgumentParser:
+    def add(parent: Any, name: str, handler: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
         sub = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(handler=handler)
         return sub
@@ -490,8 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--reset", action="store_true", help="throw away the demo database and rebuild it")
     demo.add_argument("--no-console", action="store_true", help="build the demo database only")
     demo_actions = demo.add_subparsers(dest="demo_command", required=False, metavar="ACTION")
-    demo_totp = add(demo_actions, "totp", cmd_demo_totp,
-                    "print a demo customer's current authenticator code (demo database only)")  # fmt: skip
+    demo_totp = add(
+        demo_actions, "totp", cmd_demo_totp, "print a demo customer's current authenticator code (demo database only)"
+    )
     demo_totp.add_argument("account", help="the demo customer's account number, e.g. OK10728163")
 
     db = commands.add_parser("db", help="schema migrations").add_subparsers(
@@ -520,9 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     agent_add.add_argument("username")
     agent_add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
     agent_add.add_argument("--name", help="display name (defaults to the username)")
-    agent_add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    agent_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add(agent, "list", cmd_agent_list, "list agents with role and status")
     agent_disable = add(agent, "disable", cmd_agent_disable, "stop an agent from logging in")
     agent_disable.add_argument("username")
@@ -535,7 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="keys_command", required=True, metavar="ACTION"
     )
     add(keys, "init", cmd_keys_init, "create the key file if there is none")
-    add(keys, "rotate", cmd_keys_rotate, "new encryption and audit keys; re-encrypt every stored secret (old keys kept)")
+    add(
+        keys, "rotate", cmd_keys_rotate, "new encryption and audit keys; re-encrypt every stored secret (old keys kept)"
+    )
 
     outbox = add(commands, "outbox", cmd_outbox, "recent messages to customers (what their phone or mailbox got)")
     outbox.add_argument("--customer", metavar="ACCOUNT", help="only this customer's messages")

@@ -51,9 +51,7 @@ class HotlineCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in self.commands():
-            yield DiscoveryHit(
-                Content(command.name), partial(self._run, command), help=escape(command.help)
-            )
+            yield DiscoveryHit(Content(command.name), partial(self._run, command), help=escape(command.help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -1,4 +1,4 @@
-"""The key ring: Fernet keys for secrets at rest, the HMAC key for codes and ID numbers, and the audit keys, kept outside the database."""
+"""The key ring, outside the database: Fernet keys for secrets, the HMAC key for codes and ID numbers, audit keys."""
 
 from __future__ import annotations
 
@@ -75,8 +75,7 @@ class KeyRing:
         }
         if self.added_audit_keys:
             data["audit_keys"] = [
-                {"id": key_id, "key": base64.urlsafe_b64encode(key).decode()}
-                for key_id, key in self.added_audit_keys
+                {"id": key_id, "key": base64.urlsafe_b64encode(key).decode()} for key_id, key in self.added_audit_keys
             ]
         return json.dumps(data, indent=2)
 

@@ -68,9 +68,7 @@ def log_file(data_dir: Path) -> Iterator[Path]:
     """Log to the data folder's log file while the block runs (the `hotline` command wraps each command in it)."""
     path = log_file_path(data_dir)
     private_folder(path.parent)
-    handler = _OwnerOnlyRotatingFileHandler(
-        path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8"
-    )
+    handler = _OwnerOnlyRotatingFileHandler(path, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILES_KEPT, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.addFilter(_HotlineInfoOthersWarnings())
     handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

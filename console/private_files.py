@@ -6,6 +6,7 @@ open it in between, whatever the umask; files and folders left open by an older 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -34,11 +35,10 @@ def create_missing_folders(path: Path) -> None:
             break
         path = path.parent
     for folder in reversed(missing):
-        try:
+        # FileExistsError: another process made it first; narrowed below where it matters.
+        with contextlib.suppress(FileExistsError):
             # Python's mkdir(parents=True) would create the parents with the umask's mode.
             folder.mkdir(mode=OWNER_ONLY_FOLDER)
-        except FileExistsError:
-            pass  # another process made it first; narrowed below where it matters
 
 
 def private_file(path: Path) -> Path:

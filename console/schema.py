@@ -87,10 +87,7 @@ def ensure_schema_current(database_url: str, db_flag: str = "") -> None:
             f"The database is at revision {status.current}, which this version of Hotline does not"
             f" know (it expects {status.head}); it was migrated by a newer Hotline. Upgrade Hotline."
         )
-    raise SchemaBehind(
-        f"The database is at revision {status.current} but this Hotline needs {status.head}."
-        f" Run: {fix}"
-    )
+    raise SchemaBehind(f"The database is at revision {status.current} but this Hotline needs {status.head}. Run: {fix}")
 
 
 def sqlite_file(database_url: str) -> Path | None:

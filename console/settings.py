@@ -106,8 +106,7 @@ def normalize_database_url(url: str) -> str:
     if url.startswith(("sqlite:", "postgresql+psycopg:")):
         return url
     raise SettingsError(
-        "database URL must start with sqlite:/// or postgresql://"
-        f" (got one starting with {url.split(':', 1)[0]!r})"
+        f"database URL must start with sqlite:/// or postgresql:// (got one starting with {url.split(':', 1)[0]!r})"
     )
 
 

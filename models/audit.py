@@ -1,4 +1,4 @@
-"""The audit log: append-only (database triggers refuse every change), chained with a keyed hash, and its signed head."""
+"""The audit log: append-only (database triggers refuse any change), chained with a keyed hash, and its signed head."""
 
 from __future__ import annotations
 

@@ -29,9 +29,7 @@ class IncomingCall(Base):
     __tablename__ = "incoming_calls"
     __table_args__ = (
         Index(None, "claimed_by_agent_id", "received_at"),
-        CheckConstraint(
-            "(claimed_by_agent_id IS NULL) = (claimed_at IS NULL)", name="claimed_together"
-        ),
+        CheckConstraint("(claimed_by_agent_id IS NULL) = (claimed_at IS NULL)", name="claimed_together"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -77,21 +75,15 @@ class Ticket(Base):
             "status <> 'closed' OR (closed_at IS NOT NULL AND disposition IS NOT NULL)",
             name="closed_has_disposition",
         ),
-        CheckConstraint(
-            "talk_seconds >= 0 AND wrap_up_seconds >= 0", name="handle_time_non_negative"
-        ),
+        CheckConstraint("talk_seconds >= 0 AND wrap_up_seconds >= 0", name="handle_time_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("incoming_calls.id"))
-    reason: Mapped[TicketReason] = mapped_column(
-        str_enum(TicketReason, "ticket_reason"), default=TicketReason.OTHER
-    )
-    status: Mapped[TicketStatus] = mapped_column(
-        str_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
-    )
+    reason: Mapped[TicketReason] = mapped_column(str_enum(TicketReason, "ticket_reason"), default=TicketReason.OTHER)
+    status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN)
     disposition: Mapped[Disposition | None] = mapped_column(str_enum(Disposition, "disposition"))
     # The verification script followed, so an audit can replay exactly what was read.
     script_id: Mapped[str | None] = mapped_column(String(64))

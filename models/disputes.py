@@ -35,9 +35,7 @@ class Dispute(Base):
     asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"))
     claimed_amount: Mapped[int] = mapped_column(Money)
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[DisputeStatus] = mapped_column(
-        str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
-    )
+    status: Mapped[DisputeStatus] = mapped_column(str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN)
     resolution_reason: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -152,9 +150,7 @@ class ApprovalEdit(Base):
     it may not decide it (four eyes), so every editor is kept, not only the last."""
 
     __tablename__ = "approval_edits"
-    __table_args__ = (
-        CheckConstraint("(adjustment_id IS NULL) <> (unlock_request_id IS NULL)", name="one_subject"),
-    )
+    __table_args__ = (CheckConstraint("(adjustment_id IS NULL) <> (unlock_request_id IS NULL)", name="one_subject"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"), index=True)

@@ -35,9 +35,7 @@ class Feedback(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
-    category: Mapped[FeedbackCategory] = mapped_column(
-        str_enum(FeedbackCategory, "feedback_category")
-    )
+    category: Mapped[FeedbackCategory] = mapped_column(str_enum(FeedbackCategory, "feedback_category"))
     department: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[FeedbackStatus] = mapped_column(

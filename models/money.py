@@ -106,9 +106,7 @@ class Transaction(Base):
     asset_code: Mapped[str] = mapped_column(ForeignKey("assets.code"))
     kind: Mapped[TransactionKind] = mapped_column(str_enum(TransactionKind, "transaction_kind"))
     method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))
-    status: Mapped[TransactionStatus] = mapped_column(
-        str_enum(TransactionStatus, "transaction_status")
-    )
+    status: Mapped[TransactionStatus] = mapped_column(str_enum(TransactionStatus, "transaction_status"))
     # Unsigned amount in minor units; the kind says which way it went.
     amount: Mapped[int] = mapped_column(Money)
     fee: Mapped[int] = mapped_column(Money, default=0, server_default="0")

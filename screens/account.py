@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -64,28 +65,43 @@ class AccountScreen(HotlineModal[None]):
 
     CSS_PATH = "account.tcss"
     AUTO_FOCUS = None  # what gets the focus depends on the lock, known once the review is read
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "f2", "unlock", "Unlock", id="account.unlock",
+            "f2",
+            "unlock",
+            "Unlock",
+            id="account.unlock",
             tooltip="Unlock a lock after wrong passwords, with the reason typed in the box",
         ),
         Binding(
-            "f3", "request_unlock", "Request supervisor unlock", id="account.request_unlock",
+            "f3",
+            "request_unlock",
+            "Request supervisor unlock",
+            id="account.request_unlock",
             tooltip="File the unlock of a risk or abnormal-login lock for a supervisor to approve",
         ),
         Binding(
-            "f5", "advice", "Advice", id="account.advice",
+            "f5",
+            "advice",
+            "Advice",
+            id="account.advice",
             tooltip="Tick the security advice you gave the caller; each tick is saved on the ticket",
         ),
         Binding(
-            "f11", "verify", "Verify", id="account.verify",
+            "f11",
+            "verify",
+            "Verify",
+            id="account.verify",
             tooltip="Open the verify panel: a fresh code for an unlock, or verify the caller first",
         ),
         Binding(
-            "escape", "close", "Back to the call", id="account.close",
+            "escape",
+            "close",
+            "Back to the call",
+            id="account.close",
             tooltip="Close the account and return to the call; advice ticks are already saved",
         ),
-    ]  # fmt: skip
+    ]
 
     # What workers report back.
 
@@ -174,8 +190,9 @@ class AccountScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=REVIEW_GROUP)
     def load_review(self) -> None:
         try:
-            review = security_review(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                     self.now())  # fmt: skip
+            review = security_review(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, self.now()
+            )
         except ServiceError as refused:
             self.post_message(self.NotAllowed(str(refused)))
             return
@@ -184,8 +201,9 @@ class AccountScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=UNLOCK_GROUP)
     def unlock(self, reason: str) -> None:
         try:
-            result = unlock_account(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                    reason, self.now())  # fmt: skip
+            result = unlock_account(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, reason, self.now()
+            )
         except ServiceError as refused:
             self.post_message(self.UnlockRefused(str(refused), isinstance(refused, NotVerified)))
             return
@@ -194,8 +212,9 @@ class AccountScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=UNLOCK_GROUP)
     def file_request(self, reason: str) -> None:
         try:
-            request = request_unlock(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                     reason, self.now())  # fmt: skip
+            request = request_unlock(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, reason, self.now()
+            )
         except ServiceError as refused:
             self.post_message(self.UnlockRefused(str(refused), isinstance(refused, NotVerified)))
             return
@@ -296,14 +315,15 @@ class AccountScreen(HotlineModal[None]):
         if message.given != self.advice_wanted:
             return  # a later tick is still being saved
         self.query_one("#advice-state", Static).update(
-            Content.assemble(("Saved", "$text-success"), f" on ticket #{self.ticket_id}: {len(message.given)}"
-                             f" of {len(ADVICE)} given.")  # fmt: skip
+            Content.assemble(
+                ("Saved", "$text-success"),
+                f" on ticket #{self.ticket_id}: {len(message.given)} of {len(ADVICE)} given.",
+            )
         )
 
     def on_account_screen_advice_failed(self, message: AdviceFailed) -> None:
         self.query_one("#advice-state", Static).update(
-            Content.assemble(safe_text(f"Not saved: {message.text}", style="$text-error"),
-                             " Tick again to retry.")  # fmt: skip
+            Content.assemble(safe_text(f"Not saved: {message.text}", style="$text-error"), " Tick again to retry.")
         )
 
     # Showing
@@ -345,17 +365,24 @@ class AccountScreen(HotlineModal[None]):
             if review.agent_may_unlock:
                 lines.append(Content.styled("You may unlock it: type the reason, then Unlock.", "$text-muted"))
             elif review.pending_unlock is None:
-                lines.append(Content.styled("Only a supervisor can unlock it: type why, then file the request.",
-                                            "$text-muted"))  # fmt: skip
+                lines.append(
+                    Content.styled("Only a supervisor can unlock it: type why, then file the request.", "$text-muted")
+                )
         else:
             lines.append(Content.styled(status, "bold $text-success" if review.status == "active" else "bold"))
         if review.pending_unlock is not None:
             request = review.pending_unlock
-            lines.append(Content.assemble(
-                ("Unlock request ", "$text-warning"), (f"U{request.request_id}", "bold $text-warning"),
-                (" pending", "$text-warning"), safe_text(f": filed by {request.requested_by} at"
-                                                          f" {_minute(request.requested_at)}, waiting for a supervisor."),
-            ))  # fmt: skip
+            lines.append(
+                Content.assemble(
+                    ("Unlock request ", "$text-warning"),
+                    (f"U{request.request_id}", "bold $text-warning"),
+                    (" pending", "$text-warning"),
+                    safe_text(
+                        f": filed by {request.requested_by} at"
+                        f" {_minute(request.requested_at)}, waiting for a supervisor."
+                    ),
+                )
+            )
             lines.append(Content.assemble(("Reason: ", "$text-muted"), safe_text(request.reason)))
         if self.unlocked is None:  # after an unlock here, its result (below) says these
             if review.status != "locked" and review.password_reset_required:
@@ -385,12 +412,14 @@ class AccountScreen(HotlineModal[None]):
         failed = review.failed_logins_30_days
         self.query_one("#security-facts", Static).update(
             Content.assemble(
-                "2FA ", on if review.two_factor else off,
-                " · phone ", Content("bound") if review.phone_bound else Content.styled("not bound", "$text-warning"),
+                "2FA ",
+                on if review.two_factor else off,
+                " · phone ",
+                Content("bound") if review.phone_bound else Content.styled("not bound", "$text-warning"),
                 " · failed logins in 30 days: ",
                 Content.styled(str(failed), "bold $text-error") if failed else Content("0"),
             )
-        )  # fmt: skip
+        )
         error, warning = self.tone("text-error"), self.tone("text-warning")
         table = self.query_one("#logins", DataTable)
         table.clear()
@@ -458,8 +487,7 @@ class AccountScreen(HotlineModal[None]):
         self.query(Checkbox).first().focus()
 
     def action_verify(self) -> None:
-        self.app.push_screen(VerifyScreen(self.agent_id, self.ticket_id, self.customer_id),
-                             callback=self.verify_closed)  # fmt: skip
+        self.app.push_screen(VerifyScreen(self.agent_id, self.ticket_id, self.customer_id), callback=self.verify_closed)
 
     def verify_closed(self, _: None) -> None:
         self.show_outcome(Content(""))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -32,21 +33,31 @@ class HomeScreen(HotlineScreen):
 
     CSS_PATH = "home.tcss"
     # On a wide terminal the panels sit side by side (home.tcss, `HomeScreen.-wide`).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
-    BINDINGS = [
+    # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+l", "log_out", "Log out", id="home.log_out",
+            "ctrl+l",
+            "log_out",
+            "Log out",
+            id="home.log_out",
             tooltip="Log out and return to the login screen",
         ),
         Binding(
-            "f5", "refresh_database", "Refresh", id="home.refresh",
+            "f5",
+            "refresh_database",
+            "Refresh",
+            id="home.refresh",
             tooltip="Read the database facts again",
         ),
         Binding(
-            "f2", "workspace", "Call workspace", id="home.workspace",
+            "f2",
+            "workspace",
+            "Call workspace",
+            id="home.workspace",
             tooltip="Take calls, find callers and work tickets",
         ),
-    ]  # fmt: skip
+    ]
 
     @dataclass
     class DatabaseDescribed(Message):

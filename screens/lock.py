@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -31,12 +32,15 @@ class LockScreen(HotlineScreen):
 
     CSS_PATH = "lock.tcss"
     AUTO_FOCUS = "#unlock-password"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+l", "log_out", "Log out", id="lock.log_out",
+            "ctrl+l",
+            "log_out",
+            "Log out",
+            id="lock.log_out",
             tooltip="Log out instead; drafts are already saved",
         ),
-    ]  # fmt: skip
+    ]
 
     @dataclass
     class Unlocked(Message):

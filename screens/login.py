@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Static
@@ -27,7 +28,7 @@ class LoginScreen(HotlineScreen):
     AUTO_FOCUS = "#username"
     # Enter is a priority binding so focus moves before the next typed key is routed: an agent
     # who types "ann⏎password⏎" in one burst must not find the password in the username field.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "enter", "Next field", priority=True, show=False),
     ]
 
@@ -47,9 +48,7 @@ class LoginScreen(HotlineScreen):
         yield Header()
         with Center(), Vertical(id="login-form", classes="panel"):
             yield Static("Log in to Hotline", classes="panel-title")
-            yield Static(
-                safe_text(self.hotline.database_label), id="login-database", classes="muted"
-            )
+            yield Static(safe_text(self.hotline.database_label), id="login-database", classes="muted")
             yield Label("Username", classes="field-label")
             yield Input(id="username", placeholder="username", max_length=64)
             yield Label("Password", classes="field-label")

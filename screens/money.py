@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -55,10 +56,24 @@ PAGE_SIZE = 50
 # Where the keyboard lands when a tab is shown.
 TAB_FOCUS = {"fees": "fee-table", "statement": "statement-table", "disputes": "dispute-table"}
 DIRECTIONS = [("All directions", ""), ("Deposits", "deposit"), ("Withdrawals", "withdrawal")]
-KINDS = [("Any type", ""), ("Deposit", "deposit"), ("Withdrawal", "withdrawal"), ("Transfer in", "transfer_in"),
-         ("Transfer out", "transfer_out"), ("Fee", "fee"), ("Adjustment", "adjustment")]  # fmt: skip
-STATUSES = [("Any status", ""), ("Pending", "pending"), ("Processing", "processing"), ("Completed", "completed"),
-            ("Delayed", "delayed"), ("Failed", "failed"), ("Reversed", "reversed")]  # fmt: skip
+KINDS = [
+    ("Any type", ""),
+    ("Deposit", "deposit"),
+    ("Withdrawal", "withdrawal"),
+    ("Transfer in", "transfer_in"),
+    ("Transfer out", "transfer_out"),
+    ("Fee", "fee"),
+    ("Adjustment", "adjustment"),
+]
+STATUSES = [
+    ("Any status", ""),
+    ("Pending", "pending"),
+    ("Processing", "processing"),
+    ("Completed", "completed"),
+    ("Delayed", "delayed"),
+    ("Failed", "failed"),
+    ("Reversed", "reversed"),
+]
 # How much later the agent tells the caller to expect a delayed withdrawal.
 NEW_ESTIMATES = [("in 24 hours", 24), ("in 48 hours", 48), ("in 3 days", 72), ("in 5 days", 120)]
 
@@ -91,16 +106,36 @@ class MoneyScreen(HotlineModal[None]):
     """Fees for anyone; for the verified caller, the statement, withdrawals and disputes."""
 
     CSS_PATH = "money.tcss"
-    BINDINGS = [
-        Binding("f2", "show('fees')", "Fees", id="money.fees",
-                tooltip="The public fee schedule: how much, how long, what minimum"),
-        Binding("f3", "show('statement')", "Statement", id="money.statement",
-                tooltip="The verified caller's statement, newest first, with filters"),
-        Binding("f4", "show('disputes')", "Disputes", id="money.disputes",
-                tooltip="The caller's disputes, their timeline, and adjustments"),
-        Binding("escape", "close", "Back to the call", id="money.close",
-                tooltip="Close and return to the call; nothing typed here is lost until you close"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f2",
+            "show('fees')",
+            "Fees",
+            id="money.fees",
+            tooltip="The public fee schedule: how much, how long, what minimum",
+        ),
+        Binding(
+            "f3",
+            "show('statement')",
+            "Statement",
+            id="money.statement",
+            tooltip="The verified caller's statement, newest first, with filters",
+        ),
+        Binding(
+            "f4",
+            "show('disputes')",
+            "Disputes",
+            id="money.disputes",
+            tooltip="The caller's disputes, their timeline, and adjustments",
+        ),
+        Binding(
+            "escape",
+            "close",
+            "Back to the call",
+            id="money.close",
+            tooltip="Close and return to the call; nothing typed here is lost until you close",
+        ),
+    ]
 
     # What workers report back.
 
@@ -202,8 +237,9 @@ class MoneyScreen(HotlineModal[None]):
                             yield Button("Put on follow-up", id="follow-up-button")
                         with Horizontal(id="dispute-form", classes="filters"):
                             yield Input(placeholder="Amount the caller disputes", id="dispute-amount", max_length=32)
-                            yield Input(placeholder="What the caller says is wrong", id="dispute-description",
-                                        max_length=2000)  # fmt: skip
+                            yield Input(
+                                placeholder="What the caller says is wrong", id="dispute-description", max_length=2000
+                            )
                             yield Button("Open dispute", id="dispute-button")
                         yield Static(id="detail-message", classes="outcome")
                 with TabPane("Disputes", id="disputes"):
@@ -211,8 +247,7 @@ class MoneyScreen(HotlineModal[None]):
                     yield Static(id="dispute-timeline")
                     with Horizontal(id="edit-form", classes="filters"):
                         yield Input(placeholder="Claimed amount", id="edit-claimed", max_length=32)
-                        yield Input(placeholder="What the caller says is wrong", id="edit-description",
-                                    max_length=2000)  # fmt: skip
+                        yield Input(placeholder="What the caller says is wrong", id="edit-description", max_length=2000)
                         yield Button("Save dispute", id="edit-button")
                     with Horizontal(id="adjust-form", classes="filters"):
                         yield Input(placeholder="Adjustment amount", id="adjust-amount", max_length=32)
@@ -253,7 +288,9 @@ class MoneyScreen(HotlineModal[None]):
 
     def action_show(self, tab: str) -> None:
         if self.ticket_id is None and tab != "fees":
-            self.tell("fee-message", "Find the caller and verify them to see their statement and disputes.", "$text-warning")
+            self.tell(
+                "fee-message", "Find the caller and verify them to see their statement and disputes.", "$text-warning"
+            )
             return
         self.query_one("#money-tabs", TabbedContent).active = tab
         # Focus follows, or the focused box left behind in the old tab pulls the view back to it.
@@ -278,10 +315,20 @@ class MoneyScreen(HotlineModal[None]):
         table = self.query_one("#fee-table", DataTable)
         table.clear()
         for row in message.rows:
-            table.add_row(*map(cell_text, (
-                row.direction.capitalize(), row.method_label, row.asset_code, row.fee_text,
-                row.minimum_text, row.maximum_text or "no maximum", row.expected_text,
-            )))  # fmt: skip
+            table.add_row(
+                *map(
+                    cell_text,
+                    (
+                        row.direction.capitalize(),
+                        row.method_label,
+                        row.asset_code,
+                        row.fee_text,
+                        row.minimum_text,
+                        row.maximum_text or "no maximum",
+                        row.expected_text,
+                    ),
+                )
+            )
         if not message.rows:
             self.tell("fee-message", "No fees match; clear the asset box to see them all.")
 
@@ -319,8 +366,16 @@ class MoneyScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=STATEMENT_GROUP)
     def load_statement(self, filters: StatementFilter, after: StatementCursor | None) -> None:
         try:
-            page = statement(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, self.now(),
-                             filters, page_size=PAGE_SIZE, after=after)  # fmt: skip
+            page = statement(
+                self.database.sessions,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                self.now(),
+                filters,
+                page_size=PAGE_SIZE,
+                after=after,
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("statement-message", str(refused)))
             return
@@ -333,15 +388,29 @@ class MoneyScreen(HotlineModal[None]):
             self.rows = []
         for row in message.page.rows:
             self.rows.append(row)
-            table.add_row(*map(cell_text, (
-                f"{row.created_at:%Y-%m-%d %H:%M}", row.kind.replace("_", " "), row.method.replace("_", " "),
-                row.amount_text, row.fee_text, row.status, row.reference,
-            )))  # fmt: skip
+            table.add_row(
+                *map(
+                    cell_text,
+                    (
+                        f"{row.created_at:%Y-%m-%d %H:%M}",
+                        row.kind.replace("_", " "),
+                        row.method.replace("_", " "),
+                        row.amount_text,
+                        row.fee_text,
+                        row.status,
+                        row.reference,
+                    ),
+                )
+            )
         self.cursor = message.page.next_cursor
         self.query_one("#statement-more").display = self.cursor is not None
         shown = len(self.rows)
-        self.tell("statement-message", f"{shown} row{'s' if shown != 1 else ''} shown"
-                  f"{'; more below (More rows)' if self.cursor else ''}." if shown else "No rows match.")  # fmt: skip
+        self.tell(
+            "statement-message",
+            f"{shown} row{'s' if shown != 1 else ''} shown{'; more below (More rows)' if self.cursor else ''}."
+            if shown
+            else "No rows match.",
+        )
 
     @on(Button.Pressed, "#filter-button")
     @on(Input.Submitted, "#filter-from, #filter-to, #filter-amount")
@@ -356,11 +425,12 @@ class MoneyScreen(HotlineModal[None]):
         status = self.query_one("#filter-status", Select).value
         amount = clean_text(self.query_one("#filter-amount", Input).value).strip()
         self.filters = StatementFilter(
-            date_from=date_from, date_to=date_to,
+            date_from=date_from,
+            date_to=date_to,
             kinds=(kind,) if isinstance(kind, str) and kind else (),
             statuses=(status,) if isinstance(status, str) and status else (),
             amount_text=amount or None,
-        )  # fmt: skip
+        )
         self.load_statement(self.filters, None)
 
     @on(Button.Pressed, "#statement-more")
@@ -378,8 +448,11 @@ class MoneyScreen(HotlineModal[None]):
         detail.display = True
         self.query_one("#follow-up").display = False
         self.tell("detail-message", "")
-        self.tell("detail-text", f"{row.kind.replace('_', ' ').capitalize()} of {row.amount_text} on"
-                  f" {_time(row.created_at)}, {row.status}. Reference {row.reference}.")  # fmt: skip
+        self.tell(
+            "detail-text",
+            f"{row.kind.replace('_', ' ').capitalize()} of {row.amount_text} on"
+            f" {_time(row.created_at)}, {row.status}. Reference {row.reference}.",
+        )
         self.query_one("#dispute-amount", Input).value = ""
         if row.kind == "withdrawal":
             self.load_detail(row.transaction_id)
@@ -388,8 +461,9 @@ class MoneyScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DETAIL_GROUP)
     def load_detail(self, transaction_id: int) -> None:
         try:
-            detail = withdrawal_detail(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                       transaction_id, self.now())  # fmt: skip
+            detail = withdrawal_detail(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, transaction_id, self.now()
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("detail-message", str(refused)))
             return
@@ -398,10 +472,12 @@ class MoneyScreen(HotlineModal[None]):
     def on_money_screen_detail_loaded(self, message: DetailLoaded) -> None:
         detail = message.detail
         lines = [
-            f"{detail.method_label} withdrawal of {detail.amount_text}, {detail.status}; placed {_time(detail.placed_at)}.",
+            f"{detail.method_label} withdrawal of {detail.amount_text}, {detail.status};"
+            f" placed {_time(detail.placed_at)}.",
             f"Expected by {_time(detail.expected_by)}"
             + (f" (the schedule says {detail.expected_text})." if detail.expected_text else "."),
-            f"Fee charged {detail.fee_charged_text}; the schedule says {detail.fee_scheduled_text or 'nothing for this'}.",
+            f"Fee charged {detail.fee_charged_text};"
+            f" the schedule says {detail.fee_scheduled_text or 'nothing for this'}.",
         ]
         if detail.fee_differs:
             lines.append("The fee charged differs from the schedule: open a dispute for the difference.")
@@ -425,15 +501,26 @@ class MoneyScreen(HotlineModal[None]):
         now = self.now()
         estimate = now + timedelta(hours=hours)
         try:
-            done = follow_up_withdrawal(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                        transaction_id, estimate, estimate.date(), note, now)  # fmt: skip
+            done = follow_up_withdrawal(
+                self.database.sessions,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                transaction_id,
+                estimate,
+                estimate.date(),
+                note,
+                now,
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("detail-message", str(refused)))
             return
-        self.post_message(self.FollowedUp(
-            f"On follow-up: the caller was told to expect it by {_time(done.new_estimate)};"
-            f" the ticket is {done.ticket_status}, due {done.due}."
-        ))  # fmt: skip
+        self.post_message(
+            self.FollowedUp(
+                f"On follow-up: the caller was told to expect it by {_time(done.new_estimate)};"
+                f" the ticket is {done.ticket_status}, due {done.due}."
+            )
+        )
 
     def on_money_screen_followed_up(self, message: FollowedUp) -> None:
         self.query_one("#follow-up-note", Input).value = ""
@@ -446,14 +533,25 @@ class MoneyScreen(HotlineModal[None]):
         row = self.selected_row
         if row is None:
             return
-        self.start_dispute(row.transaction_id, self.query_one("#dispute-amount", Input).value,
-                           self.query_one("#dispute-description", Input).value)  # fmt: skip
+        self.start_dispute(
+            row.transaction_id,
+            self.query_one("#dispute-amount", Input).value,
+            self.query_one("#dispute-description", Input).value,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DISPUTE_OPEN_GROUP)
     def start_dispute(self, transaction_id: int, amount: str, description: str) -> None:
         try:
-            dispute = open_dispute(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id,
-                                   transaction_id, amount, description, self.now())  # fmt: skip
+            dispute = open_dispute(
+                self.database.sessions,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                transaction_id,
+                amount,
+                description,
+                self.now(),
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("detail-message", str(refused)))
             return
@@ -464,8 +562,11 @@ class MoneyScreen(HotlineModal[None]):
         self.query_one("#dispute-amount", Input).value = ""
         self.query_one("#dispute-description", Input).value = ""
         dispute = message.dispute
-        self.tell("detail-message", f"Dispute D{dispute.dispute_id} opened for {dispute.claimed_text};"
-                  " the customer has been told.", "$text-success")  # fmt: skip
+        self.tell(
+            "detail-message",
+            f"Dispute D{dispute.dispute_id} opened for {dispute.claimed_text}; the customer has been told.",
+            "$text-success",
+        )
         self.load_disputes(select=dispute.dispute_id)
         self.action_show("disputes")
 
@@ -486,8 +587,18 @@ class MoneyScreen(HotlineModal[None]):
         table = self.query_one("#dispute-table", DataTable)
         table.clear()
         for dispute in self.disputes:
-            table.add_row(*map(cell_text, (f"D{dispute.dispute_id}", f"{dispute.opened_at:%Y-%m-%d}",
-                                           dispute.reference, dispute.claimed_text, dispute.status_label)))  # fmt: skip
+            table.add_row(
+                *map(
+                    cell_text,
+                    (
+                        f"D{dispute.dispute_id}",
+                        f"{dispute.opened_at:%Y-%m-%d}",
+                        dispute.reference,
+                        dispute.claimed_text,
+                        dispute.status_label,
+                    ),
+                )
+            )
         if not self.disputes:
             self.tell("dispute-message", "No disputes on this account.")
         elif message.select is None:
@@ -516,17 +627,28 @@ class MoneyScreen(HotlineModal[None]):
         self.selected_dispute = dispute
         self.query_one("#edit-form").display = not dispute.settled
         parts: list[Content] = [
-            safe_text(f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
-                      f" on {_time(dispute.transaction_at)}; claims {dispute.claimed_text}.", style="bold"),
+            safe_text(
+                f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
+                f" on {_time(dispute.transaction_at)}; claims {dispute.claimed_text}.",
+                style="bold",
+            ),
             safe_text(dispute.description, multiline=True),
-        ]  # fmt: skip
+        ]
         for event in dispute.timeline:
             who = f" by {event.agent_username}" if event.agent_username else ""
-            parts.append(safe_text(f"{_time(event.occurred_at)}  {event.status_label}{who}"
-                                   f"{': ' + event.note if event.note else ''}"))  # fmt: skip
+            parts.append(
+                safe_text(
+                    f"{_time(event.occurred_at)}  {event.status_label}{who}{': ' + event.note if event.note else ''}"
+                )
+            )
         for adjustment in dispute.adjustments:
-            parts.append(safe_text(f"Adjustment {adjustment.amount_text}: {adjustment.status.replace('_', ' ')}"
-                                   f" (requested by {adjustment.requested_by})", style="italic"))  # fmt: skip
+            parts.append(
+                safe_text(
+                    f"Adjustment {adjustment.amount_text}: {adjustment.status.replace('_', ' ')}"
+                    f" (requested by {adjustment.requested_by})",
+                    style="italic",
+                )
+            )
         self.query_one("#dispute-timeline", Static).update(Content("\n").join(parts))
         self.query_one("#adjust-form").display = dispute.status in ("open", "investigating")
 
@@ -541,14 +663,26 @@ class MoneyScreen(HotlineModal[None]):
         dispute = self.selected_dispute
         if dispute is None or self.edit_version is None:
             return
-        self.save_dispute(dispute.dispute_id, self.edit_version, self.query_one("#edit-claimed", Input).value,
-                          self.query_one("#edit-description", Input).value)  # fmt: skip
+        self.save_dispute(
+            dispute.dispute_id,
+            self.edit_version,
+            self.query_one("#edit-claimed", Input).value,
+            self.query_one("#edit-description", Input).value,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DISPUTE_SAVE_GROUP)
     def save_dispute(self, dispute_id: int, version: int, claimed: str, description: str) -> None:
         try:
-            saved = update_dispute(self.database.sessions, self.agent_id, dispute_id, version, self.now(),
-                                   ticket_id=self.ticket_id, claimed_amount_text=claimed, description=description)  # fmt: skip
+            saved = update_dispute(
+                self.database.sessions,
+                self.agent_id,
+                dispute_id,
+                version,
+                self.now(),
+                ticket_id=self.ticket_id,
+                claimed_amount_text=claimed,
+                description=description,
+            )
         except Conflict as stale:
             self.post_message(self.DisputeConflict(str(stale)))
             return
@@ -574,14 +708,27 @@ class MoneyScreen(HotlineModal[None]):
         dispute = self.selected_dispute
         if dispute is None:
             return
-        self.adjust(dispute.dispute_id, self.query_one("#adjust-amount", Input).value,
-                    self.query_one("#adjust-reason", Input).value, self.adjustment_key)  # fmt: skip
+        self.adjust(
+            dispute.dispute_id,
+            self.query_one("#adjust-amount", Input).value,
+            self.query_one("#adjust-reason", Input).value,
+            self.adjustment_key,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ADJUST_GROUP)
     def adjust(self, dispute_id: int, amount: str, reason: str, key: str) -> None:
         try:
-            made = propose_adjustment(self.database.sessions, self.hotline.settings.approval_thresholds,
-                                      self.ticket_id, self.agent_id, dispute_id, amount, reason, key, self.now())  # fmt: skip
+            made = propose_adjustment(
+                self.database.sessions,
+                self.hotline.settings.approval_thresholds,
+                self.ticket_id,
+                self.agent_id,
+                dispute_id,
+                amount,
+                reason,
+                key,
+                self.now(),
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("dispute-message", str(refused)))
             return

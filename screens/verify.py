@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -51,20 +52,31 @@ class VerifyScreen(HotlineModal[None]):
 
     CSS_PATH = "verify.tcss"
     AUTO_FOCUS = "#verify-code"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+s", "send", "Send code", id="verify.send", priority=True,
+            "ctrl+s",
+            "send",
+            "Send code",
+            id="verify.send",
+            priority=True,
             tooltip="Send a 6-digit code to the caller's bound phone (or email without one)",
         ),
         Binding(
-            "f6", "language", "中文/English", id="verify.language", priority=True,
+            "f6",
+            "language",
+            "中文/English",
+            id="verify.language",
+            priority=True,
             tooltip="Show the script in Chinese or English",
         ),
         Binding(
-            "escape", "close", "Back to the call", id="verify.close",
+            "escape",
+            "close",
+            "Back to the call",
+            id="verify.close",
             tooltip="Close the verify panel; the verified state stays on the ticket",
         ),
-    ]  # fmt: skip
+    ]
 
     @dataclass
     class Started(Message):
@@ -140,8 +152,9 @@ class VerifyScreen(HotlineModal[None]):
             self.post_message(self.Problem(f"Codes cannot be sent or checked: {missing}"))
         now = self.now()
         try:
-            start = start_verification(self.database.sessions, self.ticket_id, self.agent_id,
-                                       self.customer_id, now, language)  # fmt: skip
+            start = start_verification(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, now, language
+            )
         except ServiceError as refused:
             self.post_message(self.Problem(str(refused)))
             return
@@ -154,8 +167,11 @@ class VerifyScreen(HotlineModal[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
     def read_status(self, generation: int) -> None:
-        self.post_message(self.StatusRead(verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()),
-                                          generation))  # fmt: skip
+        self.post_message(
+            self.StatusRead(
+                verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()), generation
+            )
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=SEND_GROUP)
     def send(self, channel: str, purpose: str) -> None:
@@ -163,8 +179,16 @@ class VerifyScreen(HotlineModal[None]):
             self.post_message(self.Problem("No encryption keys: codes cannot be sent."))
             return
         try:
-            challenge = send_code(self.database.sessions, self.keyring, self.ticket_id, self.agent_id,
-                                  self.customer_id, channel, purpose, self.now())  # fmt: skip
+            challenge = send_code(
+                self.database.sessions,
+                self.keyring,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                channel,
+                purpose,
+                self.now(),
+            )
         except ServiceError as refused:
             self.post_message(self.Problem(str(refused)))
             return
@@ -178,16 +202,27 @@ class VerifyScreen(HotlineModal[None]):
         now = self.now()
         try:
             if challenge is None:
-                outcome = check_totp(self.database.sessions, self.keyring, self.ticket_id, self.agent_id,
-                                     self.customer_id, entered, now)  # fmt: skip
+                outcome = check_totp(
+                    self.database.sessions, self.keyring, self.ticket_id, self.agent_id, self.customer_id, entered, now
+                )
             else:
-                outcome = check_code(self.database.sessions, self.keyring, challenge.challenge_id,
-                                     self.ticket_id, self.agent_id, entered, now,
-                                     purpose=challenge.purpose, id_number=id_number)  # fmt: skip
+                outcome = check_code(
+                    self.database.sessions,
+                    self.keyring,
+                    challenge.challenge_id,
+                    self.ticket_id,
+                    self.agent_id,
+                    entered,
+                    now,
+                    purpose=challenge.purpose,
+                    id_number=id_number,
+                )
         except ServiceError as refused:
             self.post_message(self.Problem(str(refused)))
             return
-        self.post_message(self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)))
+        self.post_message(
+            self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now))
+        )
 
     # What the workers report
 
@@ -205,9 +240,7 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-send").display = self.factor is not None
         self.query_one("#verify-id").display = self.factor == "email"
         names = ", ".join(FACTOR_NAMES.get(f, f) for f in factors)
-        self.query_one("#verify-factors", Static).update(
-            safe_text(f"Factors: {names}" if factors else NO_FACTOR)
-        )
+        self.query_one("#verify-factors", Static).update(safe_text(f"Factors: {names}" if factors else NO_FACTOR))
         self.show_script()
         self.show_state()
 
@@ -299,12 +332,16 @@ class VerifyScreen(HotlineModal[None]):
             text = f"Locked out until {_time(status.locked_until)}: only a supervisor can lift the lockout."
             style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
-            text = (f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
-                    f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}.")  # fmt: skip
+            text = (
+                f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
+                f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}."
+            )
             style = "$text-success"
         elif status.verified:
-            text = ("Verified, but not in the last 5 minutes: a fresh code is needed for unlocks,"
-                    " adjustments, contact changes and reveals. Send a new code.")  # fmt: skip
+            text = (
+                "Verified, but not in the last 5 minutes: a fresh code is needed for unlocks,"
+                " adjustments, contact changes and reveals. Send a new code."
+            )
             style = "$text-warning"
         else:
             text, style = f"Not verified yet. Failures so far: {status.failures} of {MAX_FAILURES}.", ""
@@ -353,14 +390,18 @@ class VerifyScreen(HotlineModal[None]):
             return
         # A slip of the keyboard is not a guess: only 6 digits go to the service and count as an attempt.
         if not entered:
-            self.show_outcome("Type the 6 digits the caller reads out, then press Enter. Nothing was counted.",
-                              "$text-warning")  # fmt: skip
+            self.show_outcome(
+                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.", "$text-warning"
+            )
             code_box.focus()
             return
         if not is_six_ascii_digits(entered):
             what = f"has {len(entered)} digits" if entered.isascii() and entered.isdigit() else "has other characters"
-            self.show_outcome(f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
-                              " to read it again.", "$text-warning")  # fmt: skip
+            self.show_outcome(
+                f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
+                " to read it again.",
+                "$text-warning",
+            )
             code_box.focus()
             return
         self.check(entered, id_number, self.challenge)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import DescendantFocus, Key
@@ -110,67 +111,110 @@ class WorkspaceScreen(HotlineScreen):
     AUTO_FOCUS = "#lookup-input"
     # Wide terminals show my tickets and the hotline directory in a third column; narrow ones
     # show them in place of the card and ticket while asked for (workspace.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     # Ordered by how often a call needs them, so a narrow footer shows the call flow first (the
     # palette always lists them all).
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "f2", "claim", "Take call", id="workspace.claim",
+            "f2",
+            "claim",
+            "Take call",
+            id="workspace.claim",
             tooltip="Take the selected call, or the one waiting longest",
         ),
         Binding(
-            "f3", "lookup", "Find", id="workspace.lookup",
+            "f3",
+            "lookup",
+            "Find",
+            id="workspace.lookup",
             tooltip="Find the caller by phone, account, email, name, pinyin, initials or last 4",
         ),
         Binding(
-            "f5", "notes", "Notes", id="workspace.notes",
+            "f5",
+            "notes",
+            "Notes",
+            id="workspace.notes",
             tooltip="Type the ticket's notes; they are saved as a draft as you type",
         ),
         Binding(
-            "f8", "reason", "Reason", id="workspace.reason",
+            "f8",
+            "reason",
+            "Reason",
+            id="workspace.reason",
             tooltip="Choose why the customer called",
         ),
         Binding(
-            "f11", "verify", "Verify", id="workspace.verify",
+            "f11",
+            "verify",
+            "Verify",
+            id="workspace.verify",
             tooltip="Verify the caller: the script to read, send a code, check their answer",
         ),
         Binding(
-            "f10", "account", "Account", id="workspace.account",
+            "f10",
+            "account",
+            "Account",
+            id="workspace.account",
             tooltip="The caller's account: why it is locked and unlocking it, logins, transactions, advice",
         ),
         Binding(
-            "f9", "wrap_up", "Wrap up", id="workspace.wrap_up",
+            "f9",
+            "wrap_up",
+            "Wrap up",
+            id="workspace.wrap_up",
             tooltip="End the call: choose a disposition and close the ticket",
         ),
         Binding(
-            "ctrl+b", "money", "Money", id="workspace.money",
+            "ctrl+b",
+            "money",
+            "Money",
+            id="workspace.money",
             tooltip="Fees, the caller's statement and withdrawals, disputes and adjustments",
         ),
         Binding(
-            "f4", "new_ticket", "New ticket", id="workspace.new_ticket",
+            "f4",
+            "new_ticket",
+            "New ticket",
+            id="workspace.new_ticket",
             tooltip="Open a ticket by hand, for the customer on the card if there is one",
         ),
         Binding(
-            "f6", "my_tickets", "My tickets", id="workspace.my_tickets",
+            "f6",
+            "my_tickets",
+            "My tickets",
+            id="workspace.my_tickets",
             tooltip="Your open and pending tickets; Enter resumes or reopens one",
         ),
         Binding(
-            "f7", "directory", "Hotlines", id="workspace.directory",
+            "f7",
+            "directory",
+            "Hotlines",
+            id="workspace.directory",
             tooltip="The hotline directory: region, number, hours and languages",
         ),
         Binding(
-            "escape", "close_panel", "Close panel", id="workspace.close_panel",
+            "escape",
+            "close_panel",
+            "Close panel",
+            id="workspace.close_panel",
             tooltip="Back to the card and the ticket",
         ),
         Binding(
-            "ctrl+o", "home", "Home", id="workspace.home",
+            "ctrl+o",
+            "home",
+            "Home",
+            id="workspace.home",
             tooltip="Back to your home screen",
         ),
         Binding(
-            "ctrl+l", "log_out", "Log out", id="workspace.log_out",
+            "ctrl+l",
+            "log_out",
+            "Log out",
+            id="workspace.log_out",
             tooltip="Log out and return to the login screen",
         ),
-    ]  # fmt: skip
+    ]
 
     # What workers report back.
 
@@ -277,9 +321,7 @@ class WorkspaceScreen(HotlineScreen):
                 with Vertical(id="ticket", classes="panel") as ticket:
                     ticket.border_title = "Ticket"
                     yield Static(id="ticket-summary")
-                    yield Select(
-                        REASON_OPTIONS, id="reason", allow_blank=False, prompt="Reason"
-                    )
+                    yield Select(REASON_OPTIONS, id="reason", allow_blank=False, prompt="Reason")
                     yield Static(id="earlier-notes")
                     yield NotesArea(
                         id="notes",
@@ -406,9 +448,7 @@ class WorkspaceScreen(HotlineScreen):
         call_list = self.query_one("#call-list", OptionList)
         highlighted = call_list.highlighted_option
         keep = highlighted.id if highlighted is not None else None
-        call_list.set_options(
-            Option(self.call_prompt(call), id=f"call-{call.call_id}") for call in self.calls
-        )
+        call_list.set_options(Option(self.call_prompt(call), id=f"call-{call.call_id}") for call in self.calls)
         if keep is not None and any(f"call-{call.call_id}" == keep for call in self.calls):
             call_list.highlighted = call_list.get_option_index(keep)
         has_calls = bool(self.calls)
@@ -433,10 +473,9 @@ class WorkspaceScreen(HotlineScreen):
         call_list = self.query_one("#call-list", OptionList)
         for call in self.calls:
             option_id = f"call-{call.call_id}"
-            try:
+            # The list may have been rebuilt meanwhile; the next tick catches up.
+            with contextlib.suppress(Exception):
                 call_list.replace_option_prompt(option_id, self.call_prompt(call))
-            except Exception:  # the list was rebuilt meanwhile; the next tick catches up
-                pass
         self.show_call_timer()
 
     def action_claim(self) -> None:
@@ -470,9 +509,7 @@ class WorkspaceScreen(HotlineScreen):
     def claim(self, call_id: int) -> None:
         # Not dropped when superseded: a call this agent won must reach the screen.
         try:
-            claimed = claim_call(
-                self.database.sessions, call_id, self.agent.id, self.hotline.settings.default_region
-            )
+            claimed = claim_call(self.database.sessions, call_id, self.agent.id, self.hotline.settings.default_region)
         except (Conflict, NotFound) as lost:
             self.post_message(self.ClaimRefused(str(lost)))
         else:
@@ -507,9 +544,7 @@ class WorkspaceScreen(HotlineScreen):
         if result.problem:
             self.show_hint(result.problem)
         elif single is not None:
-            self.show_hint(
-                Content("The caller's number belongs to ") + safe_text(single.full_name) + "."
-            )
+            self.show_hint(Content("The caller's number belongs to ") + safe_text(single.full_name) + ".")
             self.pick(single.customer_id)
             self.query_one("#notes", TextArea).focus()
         elif not result.matches:
@@ -599,8 +634,7 @@ class WorkspaceScreen(HotlineScreen):
         matches = result.matches if result is not None else ()
         show_kind = result is not None and len(result.understood_as) > 1
         results.set_options(
-            Option(match_prompt(match, show_kind), id=f"customer-{match.customer_id}")
-            for match in matches
+            Option(match_prompt(match, show_kind), id=f"customer-{match.customer_id}") for match in matches
         )
 
     @on(Input.Submitted, "#lookup-input")
@@ -654,8 +688,7 @@ class WorkspaceScreen(HotlineScreen):
         body = card_content(message.card)
         if self.ticket is None:
             body += Content.styled(
-                f"\nNo ticket open: {self.key_for('workspace.new_ticket')} opens one"
-                " for this customer.",
+                f"\nNo ticket open: {self.key_for('workspace.new_ticket')} opens one for this customer.",
                 "$text-warning",
             )
         self.query_one("#card-body", Static).update(body)
@@ -682,9 +715,7 @@ class WorkspaceScreen(HotlineScreen):
         panel = self.query_one("#ticket", Vertical)
         panel.border_title = "Ticket"
         panel.border_subtitle = ""
-        self.query_one("#ticket-summary", Static).update(
-            Content.styled(self.no_ticket_text(), "$text-muted")
-        )
+        self.query_one("#ticket-summary", Static).update(Content.styled(self.no_ticket_text(), "$text-muted"))
         self._draft_saved = ""
         self.query_one("#notes", TextArea).load_text("")
         self.query_one("#draft-state", Static).update("")
@@ -896,8 +927,9 @@ class WorkspaceScreen(HotlineScreen):
             # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
             self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
         elif call := self.call_customer("The statement"):
-            self.app.push_screen(MoneyScreen(self.agent.id, *call, tab="statement"),
-                                 callback=lambda _: self.reload_card())  # fmt: skip
+            self.app.push_screen(
+                MoneyScreen(self.agent.id, *call, tab="statement"), callback=lambda _: self.reload_card()
+            )
 
     def reload_card(self) -> None:
         if self.card is not None:
@@ -972,8 +1004,7 @@ class WorkspaceScreen(HotlineScreen):
         highlighted = listing.highlighted
         current = self.ticket.ticket_id if self.ticket else None
         listing.set_options(
-            Option(my_ticket_prompt(t, t.ticket_id == current), id=f"ticket-{t.ticket_id}")
-            for t in self.tickets
+            Option(my_ticket_prompt(t, t.ticket_id == current), id=f"ticket-{t.ticket_id}") for t in self.tickets
         )
         if highlighted is not None and self.tickets:
             listing.highlighted = min(highlighted, len(self.tickets) - 1)
@@ -988,10 +1019,7 @@ class WorkspaceScreen(HotlineScreen):
             return
         if self.ticket is not None:
             if self.ticket.ticket_id != ticket_id:
-                self.say(
-                    f"Wrap up ticket #{self.ticket.ticket_id} first"
-                    f" ({self.key_for('workspace.wrap_up')})."
-                )
+                self.say(f"Wrap up ticket #{self.ticket.ticket_id} first ({self.key_for('workspace.wrap_up')}).")
             self.close_side_panel()
             return
         self.close_side_panel()
@@ -1015,9 +1043,7 @@ class WorkspaceScreen(HotlineScreen):
 
     def on_workspace_screen_hotlines_loaded(self, message: HotlinesLoaded) -> None:
         directory = self.query_one("#hotline-list", OptionList)
-        directory.set_options(
-            Option(hotline_prompt(line), id=f"line-{line.code}") for line in message.lines
-        )
+        directory.set_options(Option(hotline_prompt(line), id=f"line-{line.code}") for line in message.lines)
         if not message.lines:
             directory.set_options([Option("No hotlines are listed.", disabled=True)])
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
@@ -33,16 +34,23 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
 
     CSS_PATH = "wrap_up.tcss"
     AUTO_FOCUS = "#disposition"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "ctrl+s", "finish", "Finish", id="wrap_up.finish", priority=True,
+            "ctrl+s",
+            "finish",
+            "Finish",
+            id="wrap_up.finish",
+            priority=True,
             tooltip="Close the ticket (or leave it pending) with this disposition",
         ),
         Binding(
-            "escape", "cancel", "Back to the call", id="wrap_up.cancel",
+            "escape",
+            "cancel",
+            "Back to the call",
+            id="wrap_up.cancel",
             tooltip="Close this dialog; the ticket stays open",
         ),
-    ]  # fmt: skip
+    ]
 
     def __init__(
         self,

@@ -97,9 +97,7 @@ class SqliteLoader(_Loader):
             return
         # A CHECK fails only when its expression is false (NULL passes), hence NOT (...) here.
         broken = " OR ".join(f"NOT ({check})" for check in checks)
-        count = cursor.execute(
-            f"SELECT count(*) FROM {table} WHERE id >= ? AND ({broken})", (first_id,)
-        ).fetchone()[0]
+        count = cursor.execute(f"SELECT count(*) FROM {table} WHERE id >= ? AND ({broken})", (first_id,)).fetchone()[0]
         if count:
             raise SeedIntegrityError(f"{count} new {table} rows break a CHECK constraint")
 

@@ -49,7 +49,7 @@ HOTLINES: tuple[HotlineSpec, ...] = (
     HotlineSpec("HK", "Hong Kong", "+85230018888", "09:00-21:00 Asia/Hong_Kong, daily", "zh-HK,en,zh-CN"),
     HotlineSpec("SG", "Singapore", "+6562223333", "09:00-18:00 Asia/Singapore, Mon-Sat", "en,zh-SG,ms"),
     HotlineSpec("INTL", "International", "+85230018999", "24 hours, UTC", "en,zh-CN"),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,27 @@ class FeeRule:
 
 
 def _rule(
-    method: PaymentMethod, asset: str, direction: Direction, fixed: str, rate_bp: int,
-    minimum: str, maximum: str | None, hours: int, notes: str | None = None,
-) -> FeeRule:  # fmt: skip
+    method: PaymentMethod,
+    asset: str,
+    direction: Direction,
+    fixed: str,
+    rate_bp: int,
+    minimum: str,
+    maximum: str | None,
+    hours: int,
+    notes: str | None = None,
+) -> FeeRule:
     return FeeRule(
-        method, asset, direction, units(asset, fixed), rate_bp, units(asset, minimum),
-        None if maximum is None else units(asset, maximum), hours, notes,
-    )  # fmt: skip
+        method,
+        asset,
+        direction,
+        units(asset, fixed),
+        rate_bp,
+        units(asset, minimum),
+        None if maximum is None else units(asset, maximum),
+        hours,
+        notes,
+    )
 
 
 _BANK, _CARD, _CHAIN = PaymentMethod.BANK_TRANSFER, PaymentMethod.CREDIT_CARD, PaymentMethod.ON_CHAIN
@@ -97,7 +111,7 @@ FEE_SCHEDULE: tuple[FeeRule, ...] = (
     _rule(_CHAIN, "BTC", _OUT, "0.0002", 0, "0.001", "5", 2, "Network fee included"),
     _rule(_CHAIN, "ETH", _IN, "0", 0, "0.005", None, 1, "After 12 confirmations"),
     _rule(_CHAIN, "ETH", _OUT, "0.002", 0, "0.01", "100", 2, "Network fee included"),
-)  # fmt: skip
+)
 
 
 def fee_rule(method: PaymentMethod, asset_code: str, direction: Direction) -> FeeRule:

@@ -93,74 +93,60 @@ DEMO_ACCOUNTS: dict[str, DemoAccount] = {
     "locked_abnormal_login": DemoAccount(
         "OK10519034", "刘洋", "Locked after an unusual login from Lagos, NG: unlock needs a supervisor"
     ),
-    "locked_risk": DemoAccount(
-        "OK10674452", "陳嘉欣", "Locked by risk rules: unlock needs a supervisor"
-    ),
-    "two_factor_on": DemoAccount(
-        "OK10728163", "周杰", "2FA on: verify with the authenticator (hotline demo totp)"
-    ),
-    "two_factor_off": DemoAccount(
-        "OK10836620", "Tan Wei Ming", "2FA off, logins normal: the security-advice call"
-    ),
+    "locked_risk": DemoAccount("OK10674452", "陳嘉欣", "Locked by risk rules: unlock needs a supervisor"),
+    "two_factor_on": DemoAccount("OK10728163", "周杰", "2FA on: verify with the authenticator (hotline demo totp)"),
+    "two_factor_off": DemoAccount("OK10836620", "Tan Wei Ming", "2FA off, logins normal: the security-advice call"),
     "email_only": DemoAccount(
-        "OK10947781", "Kelvin Chan",
+        "OK10947781",
+        "Kelvin Chan",
         f"No phone on file: email code plus ID number {EMAIL_ONLY_ID_NUMBER}",
     ),
     "phone_not_bound": DemoAccount(
-        "OK11053927", "吴芳",
+        "OK11053927",
+        "吴芳",
         f"Phone on file but not bound: email code plus ID number {PHONE_NOT_BOUND_ID_NUMBER}",
     ),
-    "delayed_withdrawal": DemoAccount(
-        "OK11162840", "赵敏", "Bank withdrawal of 8,000.00 CNY delayed past its ETA"
-    ),
-    "wrong_fee": DemoAccount(
-        "OK11274506", "马超", "USDT withdrawal charged a 5 USDT fee; the schedule says 1 USDT"
-    ),
+    "delayed_withdrawal": DemoAccount("OK11162840", "赵敏", "Bank withdrawal of 8,000.00 CNY delayed past its ETA"),
+    "wrong_fee": DemoAccount("OK11274506", "马超", "USDT withdrawal charged a 5 USDT fee; the schedule says 1 USDT"),
     "dispute_investigating": DemoAccount(
         "OK11385219", "Priya Raman", "Open dispute, investigating: card charged for a failed deposit"
     ),
-    "dispute_open": DemoAccount(
-        "OK11496372", "孙丽", "Open dispute: a transfer she does not recognise"
-    ),
-    "repeat_caller": DemoAccount(
-        "OK11507718", "林涛", "Repeat caller: two closed tickets this week"
-    ),
-    "same_name_beijing": DemoAccount(
-        "OK11618045", "王伟", "Same name as OK11729460 (pick list): lives in Beijing"
-    ),
-    "same_name_guangzhou": DemoAccount(
-        "OK11729460", "王伟", "Same name as OK11618045 (pick list): lives in Guangzhou"
-    ),
-    "pinyin_homophone": DemoAccount(
-        "OK11830582", "汪薇", "Also spelled 'wangwei' in pinyin (pick list by pinyin)"
-    ),
-    "shared_last4_cn": DemoAccount(
-        "OK11941236", "何静", "Phone ends 5678, like OK12052691 (pick list by last 4)"
-    ),
-    "shared_last4_hk": DemoAccount(
-        "OK12052691", "Emily Ho", "Phone ends 5678, like OK11941236 (pick list by last 4)"
-    ),
+    "dispute_open": DemoAccount("OK11496372", "孙丽", "Open dispute: a transfer she does not recognise"),
+    "repeat_caller": DemoAccount("OK11507718", "林涛", "Repeat caller: two closed tickets this week"),
+    "same_name_beijing": DemoAccount("OK11618045", "王伟", "Same name as OK11729460 (pick list): lives in Beijing"),
+    "same_name_guangzhou": DemoAccount("OK11729460", "王伟", "Same name as OK11618045 (pick list): lives in Guangzhou"),
+    "pinyin_homophone": DemoAccount("OK11830582", "汪薇", "Also spelled 'wangwei' in pinyin (pick list by pinyin)"),
+    "shared_last4_cn": DemoAccount("OK11941236", "何静", "Phone ends 5678, like OK12052691 (pick list by last 4)"),
+    "shared_last4_hk": DemoAccount("OK12052691", "Emily Ho", "Phone ends 5678, like OK11941236 (pick list by last 4)"),
     "closed_account": DemoAccount("OK12163804", "徐明", "Closed account, zero balance"),
-    "international": DemoAccount(
-        "OK12274159", "John Smith", "US customer who rings the international line"
-    ),
+    "international": DemoAccount("OK12274159", "John Smith", "US customer who rings the international line"),
 }
 
 # Where a customer usually logs in from: city label, IP prefix, and the phone they use.
 _HOMES: dict[str, tuple[tuple[str, str], ...]] = {
-    "CN": (("Shanghai, CN", "116.228"), ("Beijing, CN", "123.125"), ("Guangzhou, CN", "113.108"),
-           ("Shenzhen, CN", "119.123"), ("Hangzhou, CN", "115.236"), ("Chengdu, CN", "171.217")),
+    "CN": (
+        ("Shanghai, CN", "116.228"),
+        ("Beijing, CN", "123.125"),
+        ("Guangzhou, CN", "113.108"),
+        ("Shenzhen, CN", "119.123"),
+        ("Hangzhou, CN", "115.236"),
+        ("Chengdu, CN", "171.217"),
+    ),
     "HK": (("Hong Kong, HK", "203.198"), ("Kowloon, HK", "112.118")),
     "SG": (("Singapore, SG", "118.200"), ("Singapore, SG", "116.14")),
     "US": (("New York, US", "72.229"), ("San Francisco, US", "104.28")),
     "GB": (("London, GB", "81.2"),),
     "AU": (("Sydney, AU", "101.184"),),
     "MY": (("Kuala Lumpur, MY", "175.136"),),
-}  # fmt: skip
+}
 _DEVICES = (
-    "iPhone 15 · OK Wallet 6.2", "iPhone 13 · OK Wallet 6.1", "Huawei Mate 60 · OK Wallet 6.2",
-    "Xiaomi 14 · OK Wallet 6.2", "Samsung Galaxy S23 · OK Wallet 6.0", "OPPO Find X7 · OK Wallet 6.2",
-)  # fmt: skip
+    "iPhone 15 · OK Wallet 6.2",
+    "iPhone 13 · OK Wallet 6.1",
+    "Huawei Mate 60 · OK Wallet 6.2",
+    "Xiaomi 14 · OK Wallet 6.2",
+    "Samsung Galaxy S23 · OK Wallet 6.0",
+    "OPPO Find X7 · OK Wallet 6.2",
+)
 _EMAIL_DOMAINS = {
     "CN": ("163.com", "126.com", "qq.com", "sina.com", "outlook.com"),
     "HK": ("gmail.com", "yahoo.com.hk", "netvigator.com", "outlook.com"),
@@ -175,13 +161,19 @@ _HOLDINGS = {
 }
 _OTHER_HOLDINGS = ("USD", "BTC", "USDT")
 _OPENING_RANGE = {
-    "CNY": ("2000", "60000"), "USD": ("300", "9000"), "USDT": ("200", "8000"),
-    "BTC": ("0.01", "0.5"), "ETH": ("0.1", "6"),
-}  # fmt: skip
+    "CNY": ("2000", "60000"),
+    "USD": ("300", "9000"),
+    "USDT": ("200", "8000"),
+    "BTC": ("0.01", "0.5"),
+    "ETH": ("0.1", "6"),
+}
 _MOVE_RANGE = {
-    "CNY": ("200", "6000"), "USD": ("50", "1500"), "USDT": ("20", "1500"),
-    "BTC": ("0.002", "0.05"), "ETH": ("0.02", "1"),
-}  # fmt: skip
+    "CNY": ("200", "6000"),
+    "USD": ("50", "1500"),
+    "USDT": ("20", "1500"),
+    "BTC": ("0.002", "0.05"),
+    "ETH": ("0.02", "1"),
+}
 # Deposit methods by asset, the usual one first; withdrawals use the first one.
 _METHODS = {
     "CNY": (PaymentMethod.BANK_TRANSFER, PaymentMethod.CREDIT_CARD),
@@ -210,9 +202,7 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
         raise ValueError("seed_demo needs an aware datetime for `now`")
     usernames = [login.username for login, _ in DEMO_AGENTS]
     # Argon2 is slow on purpose: hash once per password, before taking the write lock.
-    password_hashes = {
-        login.username: agents_service.hash_password(login.password) for login, _ in DEMO_AGENTS
-    }
+    password_hashes = {login.username: agents_service.hash_password(login.password) for login, _ in DEMO_AGENTS}
     with database.sessions.begin() as session:
         if session.scalar(select(func.count()).select_from(Customer)):
             raise Conflict(
@@ -221,9 +211,7 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
             )
         taken = sorted(session.scalars(select(Agent.username).where(Agent.username.in_(usernames))))
         if taken:
-            raise Conflict(
-                f"An agent called {taken[0]!r} already exists; the demo seed needs a new database."
-            )
+            raise Conflict(f"An agent called {taken[0]!r} already exists; the demo seed needs a new database.")
         world = _DemoWorld(session, keyring, now)
         world.add_reference_data()
         world.add_agents(password_hashes)
@@ -365,10 +353,7 @@ class _DemoWorld:
         if email is None:
             domain = rng.choice(_EMAIL_DOMAINS.get(region, _OTHER_EMAIL_DOMAINS))
             # QQ mail addresses are the QQ number itself.
-            if domain == "qq.com":
-                local = str(rng.randrange(10**7, 10**10))
-            else:
-                local = f"{pinyin}{rng.randrange(10, 100)}"
+            local = str(rng.randrange(10**7, 10**10)) if domain == "qq.com" else f"{pinyin}{rng.randrange(10, 100)}"
             email = f"{local}@{domain}"
         id_number = id_number or random_id_number(rng, region)
         customer = Customer(
@@ -407,18 +392,22 @@ class _DemoWorld:
             "two_factor_on": make("two_factor_on", "CN", home=3, two_factor=True),
             "two_factor_off": make("two_factor_off", "SG", email="weiming.tan@gmail.com"),
             "email_only": make(
-                "email_only", "HK", no_phone=True, email="kelvin.chan@netvigator.com",
+                "email_only",
+                "HK",
+                no_phone=True,
+                email="kelvin.chan@netvigator.com",
                 id_number=EMAIL_ONLY_ID_NUMBER,
             ),
             "phone_not_bound": make(
-                "phone_not_bound", "CN", phone_bound=False, email="wufang1991@163.com",
+                "phone_not_bound",
+                "CN",
+                phone_bound=False,
+                email="wufang1991@163.com",
                 id_number=PHONE_NOT_BOUND_ID_NUMBER,
             ),
             "delayed_withdrawal": make("delayed_withdrawal", "CN", home=2),
             "wrong_fee": make("wrong_fee", "CN", home=5, two_factor=True),
-            "dispute_investigating": make(
-                "dispute_investigating", "SG", email="priya.raman@singnet.com.sg"
-            ),
+            "dispute_investigating": make("dispute_investigating", "SG", email="priya.raman@singnet.com.sg"),
             "dispute_open": make("dispute_open", "CN", home=1),
             "repeat_caller": make("repeat_caller", "CN", home=3),
             "same_name_beijing": make("same_name_beijing", "CN", home=1, email="wangwei1985@163.com"),
@@ -427,14 +416,10 @@ class _DemoWorld:
             ),
             "pinyin_homophone": make("pinyin_homophone", "CN"),
             "shared_last4_cn": make("shared_last4_cn", "CN", home=3, phone="+8613971825678"),
-            "shared_last4_hk": make(
-                "shared_last4_hk", "HK", home=1, phone="+85294125678", email="emily.ho@gmail.com"
-            ),
+            "shared_last4_hk": make("shared_last4_hk", "HK", home=1, phone="+85294125678", email="emily.ho@gmail.com"),
             "closed_account": make("closed_account", "CN"),
-            "international": make(
-                "international", "US", email="john.smith@icloud.com", two_factor=True
-            ),
-        }  # fmt: skip
+            "international": make("international", "US", email="john.smith@icloud.com", two_factor=True),
+        }
 
     def _add_filler_customers(self) -> list[Customer]:
         rng = self.rng
@@ -457,9 +442,7 @@ class _DemoWorld:
                 pass
             taken_numbers.add(number)
             two_factor = rng.random() < 0.4
-            customer = self._customer(
-                number, name, region, home=rng.randrange(6), phone=phone, two_factor=two_factor
-            )
+            customer = self._customer(number, name, region, home=rng.randrange(6), phone=phone, two_factor=two_factor)
             fillers.append(customer)
         return fillers
 
@@ -631,14 +614,20 @@ class _DemoWorld:
 
     def _act_out_cases(self, case: dict[str, Customer], fillers: list[Customer]) -> None:
         for key in (
-            "two_factor_on", "two_factor_off", "international", "email_only", "phone_not_bound",
-            "same_name_beijing", "same_name_guangzhou", "pinyin_homophone", "shared_last4_cn",
+            "two_factor_on",
+            "two_factor_off",
+            "international",
+            "email_only",
+            "phone_not_bound",
+            "same_name_beijing",
+            "same_name_guangzhou",
+            "pinyin_homophone",
+            "shared_last4_cn",
             "shared_last4_hk",
-        ):  # fmt: skip
+        ):
             self._everyday_statement(case[key])
             self._usual_logins(case[key])
-        self.money.charge(case["international"], "USD", units("USD", "2"), self.ago(days=15),
-                          "Paper statement fee")  # fmt: skip
+        self.money.charge(case["international"], "USD", units("USD", "2"), self.ago(days=15), "Paper statement fee")
         self._locked_after_wrong_passwords(case["locked_password_failures"])
         self._locked_after_abnormal_login(case["locked_abnormal_login"])
         self._locked_by_risk(case["locked_risk"])
@@ -672,8 +661,14 @@ class _DemoWorld:
         }
         self._login(who, self.ago(hours=3, minutes=4), success=False, **stranger)
         self._login(who, self.ago(hours=3), success=True, **stranger)
-        self.money.withdraw(who, "USDT", PaymentMethod.ON_CHAIN, units("USDT", "2000"),
-                            self.ago(hours=2, minutes=58), TransactionStatus.FAILED)  # fmt: skip
+        self.money.withdraw(
+            who,
+            "USDT",
+            PaymentMethod.ON_CHAIN,
+            units("USDT", "2000"),
+            self.ago(hours=2, minutes=58),
+            TransactionStatus.FAILED,
+        )
         _lock(who, LockReason.ABNORMAL_LOGIN, self.ago(hours=2, minutes=57))
 
     def _locked_by_risk(self, who: Customer) -> None:
@@ -683,8 +678,14 @@ class _DemoWorld:
         for hours in (30, 29, 28):
             amount = units("USDT", "4000")
             self.money.deposit(who, "USDT", PaymentMethod.ON_CHAIN, amount, self.ago(hours=hours))
-        self.money.withdraw(who, "USDT", PaymentMethod.ON_CHAIN, units("USDT", "11900"),
-                            self.ago(hours=27, minutes=30), TransactionStatus.FAILED)  # fmt: skip
+        self.money.withdraw(
+            who,
+            "USDT",
+            PaymentMethod.ON_CHAIN,
+            units("USDT", "11900"),
+            self.ago(hours=27, minutes=30),
+            TransactionStatus.FAILED,
+        )
         _lock(who, LockReason.RISK, self.ago(hours=27, minutes=29))
 
     def _delayed_withdrawal(self, who: Customer) -> None:
@@ -693,8 +694,15 @@ class _DemoWorld:
         self.money.open_holding(who, "CNY", units("CNY", "26500"))
         self.money.deposit(who, "CNY", PaymentMethod.BANK_TRANSFER, units("CNY", "5000"), self.ago(days=40))
         placed = self.ago(days=3, hours=2)
-        self.money.withdraw(who, "CNY", PaymentMethod.BANK_TRANSFER, units("CNY", "8000"), placed,
-                            TransactionStatus.DELAYED, expected_by=placed + timedelta(hours=24))  # fmt: skip
+        self.money.withdraw(
+            who,
+            "CNY",
+            PaymentMethod.BANK_TRANSFER,
+            units("CNY", "8000"),
+            placed,
+            TransactionStatus.DELAYED,
+            expected_by=placed + timedelta(hours=24),
+        )
 
     def _wrong_fee(self, who: Customer) -> None:
         """The fee on one USDT withdrawal is five times the published one; an earlier one is right."""
@@ -704,32 +712,50 @@ class _DemoWorld:
         chain = PaymentMethod.ON_CHAIN
         self.money.withdraw(who, "USDT", chain, units("USDT", "300"), self.ago(days=50))
         self.money.deposit(who, "USDT", chain, units("USDT", "800"), self.ago(days=30))
-        self.money.withdraw(who, "USDT", chain, units("USDT", "500"), self.ago(days=12),
-                            fee=units("USDT", "5"))  # fmt: skip
+        self.money.withdraw(who, "USDT", chain, units("USDT", "500"), self.ago(days=12), fee=units("USDT", "5"))
 
     def _card_charged_for_failed_deposit(self, who: Customer) -> None:
         """Two card charges of 200.00 USD, one deposit credited: a dispute under investigation."""
         self._usual_logins(who)
         card = PaymentMethod.CREDIT_CARD
         self.money.open_holding(who, "USD", units("USD", "640"))
-        self.money.deposit(who, "USD", card, units("USD", "200"), self.ago(days=6, minutes=3),
-                           counterparty="Visa ****4417")  # fmt: skip
-        failed = self.money.deposit(who, "USD", card, units("USD", "200"), self.ago(days=6),
-                                    TransactionStatus.FAILED, counterparty="Visa ****4417")  # fmt: skip
+        self.money.deposit(
+            who, "USD", card, units("USD", "200"), self.ago(days=6, minutes=3), counterparty="Visa ****4417"
+        )
+        failed = self.money.deposit(
+            who,
+            "USD",
+            card,
+            units("USD", "200"),
+            self.ago(days=6),
+            TransactionStatus.FAILED,
+            counterparty="Visa ****4417",
+        )
         ticket = self._ticket(
-            who, "lina", TicketReason.STATEMENT_DISPUTE, self.ago(days=4),
+            who,
+            "lina",
+            TicketReason.STATEMENT_DISPUTE,
+            self.ago(days=4),
             "Card statement shows two charges of 200.00 USD; the wallet credited one.",
-            Disposition.FOLLOW_UP, closed=False,
-        )  # fmt: skip
+            Disposition.FOLLOW_UP,
+            closed=False,
+        )
         self._dispute(
-            who, failed, ticket, units("USD", "200"),
+            who,
+            failed,
+            ticket,
+            units("USD", "200"),
             "Card charged 200.00 USD for a deposit the wallet shows as failed.",
             [
                 (DisputeStatus.OPEN, "lina", self.ago(days=4), "Opened on the call."),
-                (DisputeStatus.INVESTIGATING, "chenjing", self.ago(days=3),
-                 "Asked the card processor for the settlement report."),
+                (
+                    DisputeStatus.INVESTIGATING,
+                    "chenjing",
+                    self.ago(days=3),
+                    "Asked the card processor for the settlement report.",
+                ),
             ],
-        )  # fmt: skip
+        )
 
     def _unrecognised_transfer(self, who: Customer, stranger: Customer) -> None:
         """A transfer to someone she does not know; the dispute was opened yesterday."""
@@ -737,15 +763,22 @@ class _DemoWorld:
         self.money.open_holding(who, "CNY", units("CNY", "9800"))
         outgoing = self.money.transfer(who, stranger, "CNY", units("CNY", "1500"), self.ago(days=2, hours=5))
         ticket = self._ticket(
-            who, "marcus", TicketReason.STATEMENT_DISPUTE, self.ago(days=1),
-            "Caller does not recognise a transfer of 1,500.00 CNY.", Disposition.FOLLOW_UP,
+            who,
+            "marcus",
+            TicketReason.STATEMENT_DISPUTE,
+            self.ago(days=1),
+            "Caller does not recognise a transfer of 1,500.00 CNY.",
+            Disposition.FOLLOW_UP,
             closed=False,
-        )  # fmt: skip
+        )
         self._dispute(
-            who, outgoing, ticket, units("CNY", "1500"),
+            who,
+            outgoing,
+            ticket,
+            units("CNY", "1500"),
             "Caller says she did not make this transfer and does not know the recipient.",
             [(DisputeStatus.OPEN, "marcus", self.ago(days=1), "Opened on the call.")],
-        )  # fmt: skip
+        )
 
     def _repeat_caller(self, who: Customer) -> None:
         """He rang twice this week about the same withdrawal."""
@@ -753,13 +786,21 @@ class _DemoWorld:
         self.money.open_holding(who, "CNY", units("CNY", "15000"))
         self.money.withdraw(who, "CNY", PaymentMethod.BANK_TRANSFER, units("CNY", "6000"), self.ago(days=7))
         self._ticket(
-            who, "lina", TicketReason.DEPOSIT_WITHDRAWAL, self.ago(days=6),
-            "Asked where his withdrawal is; still within the ETA.", Disposition.FOLLOW_UP,
-        )  # fmt: skip
+            who,
+            "lina",
+            TicketReason.DEPOSIT_WITHDRAWAL,
+            self.ago(days=6),
+            "Asked where his withdrawal is; still within the ETA.",
+            Disposition.FOLLOW_UP,
+        )
         self._ticket(
-            who, "marcus", TicketReason.DEPOSIT_WITHDRAWAL, self.ago(days=2),
-            "Withdrawal arrived; caller confirmed.", Disposition.RESOLVED,
-        )  # fmt: skip
+            who,
+            "marcus",
+            TicketReason.DEPOSIT_WITHDRAWAL,
+            self.ago(days=2),
+            "Withdrawal arrived; caller confirmed.",
+            Disposition.RESOLVED,
+        )
 
     def _closed_account(self, who: Customer) -> None:
         """Emptied and closed two months ago: the balance is exactly zero."""

@@ -12,10 +12,31 @@ from console.seed.numbering import Scrambler
 
 # Mainland resident ID (GB 11643-1999): 6-digit area code, birth date, 3-digit sequence, check character.
 CN_AREA_CODES = (
-    "110101", "110105", "110108", "310101", "310104", "310115", "440103", "440106", "440304",
-    "440305", "330106", "330108", "320102", "320106", "510104", "510107", "420102", "500103",
-    "610113", "120101", "370202", "350203", "210102", "430104",
-)  # fmt: skip
+    "110101",
+    "110105",
+    "110108",
+    "310101",
+    "310104",
+    "310115",
+    "440103",
+    "440106",
+    "440304",
+    "440305",
+    "330106",
+    "330108",
+    "320102",
+    "320106",
+    "510104",
+    "510107",
+    "420102",
+    "500103",
+    "610113",
+    "120101",
+    "370202",
+    "350203",
+    "210102",
+    "430104",
+)
 CN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CN_CHECK = "10X98765432"
 CN_FIRST_BIRTHDAY = date(1955, 1, 1)
@@ -93,9 +114,7 @@ class IdNumbers:
 
     @cached_property
     def _scramblers(self) -> dict[str, Scrambler]:
-        return {
-            key: Scrambler.seeded(size, self._seed, f"id-{key}") for key, size in self._sizes.items()
-        }
+        return {key: Scrambler.seeded(size, self._seed, f"id-{key}") for key, size in self._sizes.items()}
 
     def number(self, region: str, index: int) -> str:
         """The ID number of the customer with this index; distinct indexes get distinct numbers."""

@@ -45,20 +45,105 @@ def _letters(text: str) -> str:
 # differs from pypinyin's default (曾 zeng/ceng, 覃 qin/tan, 单, 解, 仇 ...) are left out, so the
 # stored pinyin is what a caller would spell.
 SURNAMES_SIMPLIFIED: tuple[tuple[str, int], ...] = (
-    ("王", 725), ("李", 719), ("张", 683), ("刘", 538), ("陈", 453), ("杨", 308), ("黄", 223),
-    ("赵", 229), ("吴", 205), ("周", 200), ("徐", 167), ("孙", 154), ("马", 130), ("朱", 126),
-    ("胡", 131), ("郭", 115), ("何", 106), ("高", 100), ("林", 100), ("罗", 87), ("郑", 80),
-    ("梁", 80), ("谢", 70), ("宋", 60), ("唐", 60), ("许", 60), ("韩", 55), ("冯", 55), ("邓", 55),
-    ("曹", 50), ("彭", 50), ("肖", 50), ("田", 40), ("董", 40), ("袁", 40), ("潘", 40), ("于", 40),
-    ("蒋", 40), ("蔡", 40), ("余", 40), ("杜", 35), ("叶", 35), ("程", 35), ("苏", 35), ("魏", 33),
-    ("吕", 30), ("丁", 30), ("任", 30), ("沈", 30), ("姚", 30), ("卢", 30), ("姜", 30), ("崔", 30),
-    ("钟", 30), ("谭", 30), ("陆", 30), ("汪", 25), ("范", 25), ("金", 25), ("石", 25), ("廖", 25),
-    ("贾", 25), ("夏", 22), ("韦", 22), ("付", 22), ("方", 22), ("白", 20), ("邹", 20), ("孟", 20),
-    ("熊", 20), ("秦", 20), ("邱", 20), ("江", 20), ("尹", 18), ("薛", 18), ("闫", 18), ("段", 18),
-    ("雷", 18), ("侯", 18), ("龙", 18), ("史", 16), ("陶", 16), ("黎", 16), ("贺", 16), ("顾", 15),
-    ("毛", 15), ("郝", 15), ("龚", 15), ("邵", 15), ("万", 14), ("钱", 14), ("严", 14), ("武", 14),
-    ("戴", 14), ("莫", 13), ("孔", 13), ("向", 13), ("汤", 13),
-)  # fmt: skip
+    ("王", 725),
+    ("李", 719),
+    ("张", 683),
+    ("刘", 538),
+    ("陈", 453),
+    ("杨", 308),
+    ("黄", 223),
+    ("赵", 229),
+    ("吴", 205),
+    ("周", 200),
+    ("徐", 167),
+    ("孙", 154),
+    ("马", 130),
+    ("朱", 126),
+    ("胡", 131),
+    ("郭", 115),
+    ("何", 106),
+    ("高", 100),
+    ("林", 100),
+    ("罗", 87),
+    ("郑", 80),
+    ("梁", 80),
+    ("谢", 70),
+    ("宋", 60),
+    ("唐", 60),
+    ("许", 60),
+    ("韩", 55),
+    ("冯", 55),
+    ("邓", 55),
+    ("曹", 50),
+    ("彭", 50),
+    ("肖", 50),
+    ("田", 40),
+    ("董", 40),
+    ("袁", 40),
+    ("潘", 40),
+    ("于", 40),
+    ("蒋", 40),
+    ("蔡", 40),
+    ("余", 40),
+    ("杜", 35),
+    ("叶", 35),
+    ("程", 35),
+    ("苏", 35),
+    ("魏", 33),
+    ("吕", 30),
+    ("丁", 30),
+    ("任", 30),
+    ("沈", 30),
+    ("姚", 30),
+    ("卢", 30),
+    ("姜", 30),
+    ("崔", 30),
+    ("钟", 30),
+    ("谭", 30),
+    ("陆", 30),
+    ("汪", 25),
+    ("范", 25),
+    ("金", 25),
+    ("石", 25),
+    ("廖", 25),
+    ("贾", 25),
+    ("夏", 22),
+    ("韦", 22),
+    ("付", 22),
+    ("方", 22),
+    ("白", 20),
+    ("邹", 20),
+    ("孟", 20),
+    ("熊", 20),
+    ("秦", 20),
+    ("邱", 20),
+    ("江", 20),
+    ("尹", 18),
+    ("薛", 18),
+    ("闫", 18),
+    ("段", 18),
+    ("雷", 18),
+    ("侯", 18),
+    ("龙", 18),
+    ("史", 16),
+    ("陶", 16),
+    ("黎", 16),
+    ("贺", 16),
+    ("顾", 15),
+    ("毛", 15),
+    ("郝", 15),
+    ("龚", 15),
+    ("邵", 15),
+    ("万", 14),
+    ("钱", 14),
+    ("严", 14),
+    ("武", 14),
+    ("戴", 14),
+    ("莫", 13),
+    ("孔", 13),
+    ("向", 13),
+    ("汤", 13),
+)
 
 # Given-name characters; the first ones are the most popular and weigh more.
 GIVEN_SIMPLIFIED = (
@@ -71,52 +156,243 @@ GIVEN_TRADITIONAL = "嘉詠欣浩思家俊偉美玲志明文慧敏子軒穎琳�
 
 # Romanized Chinese names as written in Hong Kong (Cantonese) and Singapore (Hokkien, Teochew ...).
 HK_SURNAMES_LATIN = (
-    "Chan", "Wong", "Lee", "Cheung", "Lau", "Ho", "Ng", "Leung", "Lam", "Tsang", "Yeung", "Chow",
-    "Tse", "Lai", "Fung", "Mak", "Kwok", "Tang", "Yip", "Choi", "Siu", "Chu", "Law", "Poon",
-)  # fmt: skip
+    "Chan",
+    "Wong",
+    "Lee",
+    "Cheung",
+    "Lau",
+    "Ho",
+    "Ng",
+    "Leung",
+    "Lam",
+    "Tsang",
+    "Yeung",
+    "Chow",
+    "Tse",
+    "Lai",
+    "Fung",
+    "Mak",
+    "Kwok",
+    "Tang",
+    "Yip",
+    "Choi",
+    "Siu",
+    "Chu",
+    "Law",
+    "Poon",
+)
 HK_GIVEN_ENGLISH = (
-    "Kelvin", "Ivan", "Karen", "Winnie", "Jacky", "Eric", "Cathy", "Vincent", "Priscilla",
-    "Kenneth", "Carmen", "Raymond", "Joyce", "Alvin", "Vivian", "Derek", "Gigi", "Terence",
-    "Fiona", "Wilson", "Queenie", "Marco", "Janice", "Ricky", "Stephanie", "Edmond",
-)  # fmt: skip
+    "Kelvin",
+    "Ivan",
+    "Karen",
+    "Winnie",
+    "Jacky",
+    "Eric",
+    "Cathy",
+    "Vincent",
+    "Priscilla",
+    "Kenneth",
+    "Carmen",
+    "Raymond",
+    "Joyce",
+    "Alvin",
+    "Vivian",
+    "Derek",
+    "Gigi",
+    "Terence",
+    "Fiona",
+    "Wilson",
+    "Queenie",
+    "Marco",
+    "Janice",
+    "Ricky",
+    "Stephanie",
+    "Edmond",
+)
 SG_SURNAMES_LATIN = (
-    "Tan", "Lim", "Lee", "Ng", "Ong", "Wong", "Goh", "Chua", "Chan", "Koh", "Teo", "Ang", "Yeo",
-    "Tay", "Ho", "Low", "Toh", "Sim", "Chong", "Chia", "Seah", "Foo", "Heng", "Quek",
-)  # fmt: skip
+    "Tan",
+    "Lim",
+    "Lee",
+    "Ng",
+    "Ong",
+    "Wong",
+    "Goh",
+    "Chua",
+    "Chan",
+    "Koh",
+    "Teo",
+    "Ang",
+    "Yeo",
+    "Tay",
+    "Ho",
+    "Low",
+    "Toh",
+    "Sim",
+    "Chong",
+    "Chia",
+    "Seah",
+    "Foo",
+    "Heng",
+    "Quek",
+)
 SG_GIVEN_SYLLABLES = (
-    "Wei", "Ming", "Hui", "Ling", "Jun", "Kai", "Xin", "Yi", "Jia", "Hao", "Mei", "Zhi", "Qi",
-    "Li", "Siew", "Boon", "Kok", "Chee", "Keong", "Seng", "Hock", "Leng", "Peng", "Yong",
-)  # fmt: skip
+    "Wei",
+    "Ming",
+    "Hui",
+    "Ling",
+    "Jun",
+    "Kai",
+    "Xin",
+    "Yi",
+    "Jia",
+    "Hao",
+    "Mei",
+    "Zhi",
+    "Qi",
+    "Li",
+    "Siew",
+    "Boon",
+    "Kok",
+    "Chee",
+    "Keong",
+    "Seng",
+    "Hock",
+    "Leng",
+    "Peng",
+    "Yong",
+)
 MALAY_GIVEN_MALE = (
-    "Muhammad", "Ahmad", "Hafiz", "Amir", "Zainal", "Faizal", "Iskandar", "Rizal", "Azman",
-    "Firdaus", "Syafiq", "Hakim",
-)  # fmt: skip
+    "Muhammad",
+    "Ahmad",
+    "Hafiz",
+    "Amir",
+    "Zainal",
+    "Faizal",
+    "Iskandar",
+    "Rizal",
+    "Azman",
+    "Firdaus",
+    "Syafiq",
+    "Hakim",
+)
 MALAY_GIVEN_FEMALE = (
-    "Nur Aisyah", "Siti", "Farah", "Nurul", "Aisyah", "Zarina", "Noraini", "Liyana", "Syahirah",
-    "Hidayah", "Amirah", "Izzati",
-)  # fmt: skip
+    "Nur Aisyah",
+    "Siti",
+    "Farah",
+    "Nurul",
+    "Aisyah",
+    "Zarina",
+    "Noraini",
+    "Liyana",
+    "Syahirah",
+    "Hidayah",
+    "Amirah",
+    "Izzati",
+)
 MALAY_FATHERS = (
-    "Abdullah", "Rahman", "Ismail", "Hassan", "Osman", "Yusof", "Ibrahim", "Salleh", "Hamid",
-    "Kassim", "Mohamed", "Ali",
-)  # fmt: skip
+    "Abdullah",
+    "Rahman",
+    "Ismail",
+    "Hassan",
+    "Osman",
+    "Yusof",
+    "Ibrahim",
+    "Salleh",
+    "Hamid",
+    "Kassim",
+    "Mohamed",
+    "Ali",
+)
 INDIAN_GIVEN = (
-    "Priya", "Rajesh", "Arjun", "Kavitha", "Suresh", "Deepa", "Vijay", "Lakshmi", "Ravi",
-    "Anand", "Meena", "Ganesh", "Divya", "Karthik",
-)  # fmt: skip
+    "Priya",
+    "Rajesh",
+    "Arjun",
+    "Kavitha",
+    "Suresh",
+    "Deepa",
+    "Vijay",
+    "Lakshmi",
+    "Ravi",
+    "Anand",
+    "Meena",
+    "Ganesh",
+    "Divya",
+    "Karthik",
+)
 INDIAN_FAMILY = (
-    "Raman", "Kumar", "Nair", "Pillai", "Menon", "Krishnan", "Subramaniam", "Rajan", "Naidu",
-    "Iyer", "Chandran", "Devi",
-)  # fmt: skip
+    "Raman",
+    "Kumar",
+    "Nair",
+    "Pillai",
+    "Menon",
+    "Krishnan",
+    "Subramaniam",
+    "Rajan",
+    "Naidu",
+    "Iyer",
+    "Chandran",
+    "Devi",
+)
 WESTERN_GIVEN = (
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Susan", "Richard", "Jessica", "Thomas", "Sarah", "Daniel", "Emma",
-    "Oliver", "Charlotte", "Jack", "Amelia", "Lucas", "Olivia", "Noah", "Grace", "Liam", "Chloe",
-)  # fmt: skip
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Susan",
+    "Richard",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Daniel",
+    "Emma",
+    "Oliver",
+    "Charlotte",
+    "Jack",
+    "Amelia",
+    "Lucas",
+    "Olivia",
+    "Noah",
+    "Grace",
+    "Liam",
+    "Chloe",
+)
 WESTERN_FAMILY = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor",
-    "Anderson", "Thomas", "Moore", "Martin", "Clark", "Walker", "Hall", "Young", "King", "Wright",
-    "Scott", "Green", "Baker", "Evans", "Murphy", "Campbell", "Mitchell", "Roberts", "Turner",
-)  # fmt: skip
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Clark",
+    "Walker",
+    "Hall",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Evans",
+    "Murphy",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Turner",
+)
 
 
 @dataclass(frozen=True)
@@ -211,28 +487,18 @@ class NamePools:
         firsts = rng.choices(self._given, cum_weights=self._given_weights, k=count)
         seconds = rng.choices(self._second, cum_weights=self._second_weights, k=count)
         return [
-            (s.text + a.text + b.text, s.pinyin + a.pinyin + b.pinyin,
-             s.initials + a.initials + b.initials)
+            (s.text + a.text + b.text, s.pinyin + a.pinyin + b.pinyin, s.initials + a.initials + b.initials)
             for s, a, b in zip(surnames, firsts, seconds, strict=True)
-        ]  # fmt: skip
+        ]
 
     def _traditional(self, rng: random.Random, count: int) -> list[NameRow]:
-        return [
-            _join((rng.choice(self._trad_surnames), *rng.sample(self._trad_given, 2)), "")
-            for _ in range(count)
-        ]
+        return [_join((rng.choice(self._trad_surnames), *rng.sample(self._trad_given, 2)), "") for _ in range(count)]
 
     def _hk_english(self, rng: random.Random, count: int) -> list[NameRow]:
-        return [
-            _join((rng.choice(self._hk_given), rng.choice(self._hk_surnames)), " ")
-            for _ in range(count)
-        ]
+        return [_join((rng.choice(self._hk_given), rng.choice(self._hk_surnames)), " ") for _ in range(count)]
 
     def _sg_romanized(self, rng: random.Random, count: int) -> list[NameRow]:
-        return [
-            _join((rng.choice(self._sg_surnames), *rng.sample(self._sg_syllables, 2)), " ")
-            for _ in range(count)
-        ]
+        return [_join((rng.choice(self._sg_surnames), *rng.sample(self._sg_syllables, 2)), " ") for _ in range(count)]
 
     def _malay(self, rng: random.Random, count: int) -> list[NameRow]:
         rows = []
@@ -245,16 +511,10 @@ class NamePools:
         return rows
 
     def _indian(self, rng: random.Random, count: int) -> list[NameRow]:
-        return [
-            _join((rng.choice(self._indian_given), rng.choice(self._indian_family)), " ")
-            for _ in range(count)
-        ]
+        return [_join((rng.choice(self._indian_given), rng.choice(self._indian_family)), " ") for _ in range(count)]
 
     def _western(self, rng: random.Random, count: int) -> list[NameRow]:
-        return [
-            _join((rng.choice(self._western_given), rng.choice(self._western_family)), " ")
-            for _ in range(count)
-        ]
+        return [_join((rng.choice(self._western_given), rng.choice(self._western_family)), " ") for _ in range(count)]
 
 
 def _cumulative(weights: Sequence[int]) -> list[int]:

@@ -74,11 +74,19 @@ class StatementWriter:
             self._entry(customer, asset, amount, EntryKind.DEPOSIT, description, at, journal)
             self._entry(customer, asset, -fee, EntryKind.FEE, "Deposit fee", at, journal)
         return self._add(
-            customer, asset, TransactionKind.DEPOSIT, method, status, amount, fee,
-            self._reference("DP", at), at,
-            counterparty or self.source(asset, method), journal,
+            customer,
+            asset,
+            TransactionKind.DEPOSIT,
+            method,
+            status,
+            amount,
+            fee,
+            self._reference("DP", at),
+            at,
+            counterparty or self.source(asset, method),
+            journal,
             completed_at=_completed_at(status, at, rule.expected_hours),
-        )  # fmt: skip
+        )
 
     def withdraw(
         self,
@@ -103,15 +111,22 @@ class StatementWriter:
             self._entry(customer, asset, -amount, EntryKind.WITHDRAWAL, description, at, journal)
             self._entry(customer, asset, -fee, EntryKind.FEE, "Withdrawal fee", at, journal)
         return self._add(
-            customer, asset, TransactionKind.WITHDRAWAL, method, status, amount, fee,
-            self._reference("WD", at), at,
-            destination, journal, completed_at=_completed_at(status, at, rule.expected_hours),
+            customer,
+            asset,
+            TransactionKind.WITHDRAWAL,
+            method,
+            status,
+            amount,
+            fee,
+            self._reference("WD", at),
+            at,
+            destination,
+            journal,
+            completed_at=_completed_at(status, at, rule.expected_hours),
             expected_by=expected_by or at + timedelta(hours=rule.expected_hours),
-        )  # fmt: skip
+        )
 
-    def transfer(
-        self, sender: Customer, receiver: Customer, asset: str, amount: int, at: datetime
-    ) -> Transaction:
+    def transfer(self, sender: Customer, receiver: Customer, asset: str, amount: int, at: datetime) -> Transaction:
         """Both sides of a wallet-to-wallet transfer: one journal, two statement lines."""
         journal = self._journal()
         to_text = f"Transfer to {receiver.account_number}"
@@ -122,23 +137,52 @@ class StatementWriter:
         completed = TransactionStatus.COMPLETED
         internal = PaymentMethod.INTERNAL
         outgoing = self._add(
-            sender, asset, TransactionKind.TRANSFER_OUT, internal, completed, amount, 0, reference,
-            at, f"{receiver.full_name} ({receiver.account_number})", journal, completed_at=at,
-        )  # fmt: skip
+            sender,
+            asset,
+            TransactionKind.TRANSFER_OUT,
+            internal,
+            completed,
+            amount,
+            0,
+            reference,
+            at,
+            f"{receiver.full_name} ({receiver.account_number})",
+            journal,
+            completed_at=at,
+        )
         self._add(
-            receiver, asset, TransactionKind.TRANSFER_IN, internal, completed, amount, 0, reference,
-            at, f"{sender.full_name} ({sender.account_number})", journal, completed_at=at,
-        )  # fmt: skip
+            receiver,
+            asset,
+            TransactionKind.TRANSFER_IN,
+            internal,
+            completed,
+            amount,
+            0,
+            reference,
+            at,
+            f"{sender.full_name} ({sender.account_number})",
+            journal,
+            completed_at=at,
+        )
         return outgoing
 
     def charge(self, customer: Customer, asset: str, amount: int, at: datetime, what: str) -> Transaction:
         journal = self._journal()
         self._entry(customer, asset, -amount, EntryKind.FEE, what, at, journal)
         return self._add(
-            customer, asset, TransactionKind.FEE, PaymentMethod.INTERNAL,
-            TransactionStatus.COMPLETED, amount, 0, self._reference("FE", at), at,
-            f"OK Wallet: {what}", journal, completed_at=at,
-        )  # fmt: skip
+            customer,
+            asset,
+            TransactionKind.FEE,
+            PaymentMethod.INTERNAL,
+            TransactionStatus.COMPLETED,
+            amount,
+            0,
+            self._reference("FE", at),
+            at,
+            f"OK Wallet: {what}",
+            journal,
+            completed_at=at,
+        )
 
     def source(self, asset: str, method: PaymentMethod) -> str:
         """Where money came from or went to, as a statement shows it: masked bank, card or address."""

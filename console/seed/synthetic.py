@@ -41,18 +41,52 @@ LOADED_TABLES = ("customers", "balances", "ledger_entries", "transactions")
 ProgressCallback = Callable[[str, int, int], None]
 
 CUSTOMER_COLUMNS = (
-    "id", "account_number", "full_name", "name_pinyin", "name_initials", "phone_e164",
-    "phone_last4", "phone_bound", "email", "id_number_hash", "id_last4", "region", "status",
-    "lock_reason", "locked_at", "failed_password_count", "totp_secret_encrypted", "created_at",
-)  # fmt: skip
+    "id",
+    "account_number",
+    "full_name",
+    "name_pinyin",
+    "name_initials",
+    "phone_e164",
+    "phone_last4",
+    "phone_bound",
+    "email",
+    "id_number_hash",
+    "id_last4",
+    "region",
+    "status",
+    "lock_reason",
+    "locked_at",
+    "failed_password_count",
+    "totp_secret_encrypted",
+    "created_at",
+)
 BALANCE_COLUMNS = ("id", "customer_id", "asset_code", "amount")
 LEDGER_COLUMNS = (
-    "id", "journal_id", "customer_id", "asset_code", "amount", "kind", "description", "created_at",
-)  # fmt: skip
+    "id",
+    "journal_id",
+    "customer_id",
+    "asset_code",
+    "amount",
+    "kind",
+    "description",
+    "created_at",
+)
 TRANSACTION_COLUMNS = (
-    "id", "customer_id", "asset_code", "kind", "method", "status", "amount", "fee", "reference",
-    "counterparty", "journal_id", "created_at", "completed_at", "expected_by",
-)  # fmt: skip
+    "id",
+    "customer_id",
+    "asset_code",
+    "kind",
+    "method",
+    "status",
+    "amount",
+    "fee",
+    "reference",
+    "counterparty",
+    "journal_id",
+    "created_at",
+    "completed_at",
+    "expected_by",
+)
 
 # Where customers live (weights in per cent) and which asset their wallet mostly holds.
 REGION_WEIGHTS = (("CN", 70), ("HK", 12), ("SG", 12), ("MY", 2), ("US", 2), ("GB", 1), ("AU", 1))
@@ -69,10 +103,8 @@ EMAIL_DOMAINS = {
 }
 OTHER_EMAIL_DOMAINS = ("gmail.com", "outlook.com", "icloud.com", "yahoo.com")
 # Amounts moved, and opening balances, in whole units of the asset (drawn log-uniformly).
-MOVE_RANGE = {"CNY": (50, 20_000), "USD": (10, 5_000), "USDT": (10, 5_000), "BTC": (0.001, 0.5),
-              "ETH": (0.01, 5)}  # fmt: skip
-OPENING_RANGE = {"CNY": (100, 200_000), "USD": (20, 50_000), "USDT": (20, 50_000),
-                 "BTC": (0.001, 3), "ETH": (0.01, 40)}  # fmt: skip
+MOVE_RANGE = {"CNY": (50, 20_000), "USD": (10, 5_000), "USDT": (10, 5_000), "BTC": (0.001, 0.5), "ETH": (0.01, 5)}
+OPENING_RANGE = {"CNY": (100, 200_000), "USD": (20, 50_000), "USDT": (20, 50_000), "BTC": (0.001, 3), "ETH": (0.01, 40)}
 STATEMENT_DAYS = 90
 TWO_FACTOR_SHARE = 0.10
 NO_PHONE_SHARE = 0.03
@@ -270,9 +302,13 @@ class _RowMaker:
     """Turns customer indexes into row tuples: every pool and lookup is prepared once, up front."""
 
     def __init__(
-        self, keyring: KeyRing, seed: int, now: datetime, first_account: int,
+        self,
+        keyring: KeyRing,
+        seed: int,
+        now: datetime,
+        first_account: int,
         first_ids: dict[str, int],
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.rng = random.Random(f"synthetic:{seed}:{first_account}")
         self.fernet: MultiFernet = keyring.fernet()
         self.id_hasher = hmac.new(keyring.hmac_key, b"id-number\x00", hashlib.sha256)
@@ -301,8 +337,9 @@ class _RowMaker:
     def customers(self, start: int, count: int) -> list[Row]:
         rng = self.rng
         regions = rng.choices(self.regions, cum_weights=self.region_weights, k=count)
-        names = {region: iter(self.pools.names_for_region(rng, region, regions.count(region)))
-                 for region in set(regions)}  # fmt: skip
+        names = {
+            region: iter(self.pools.names_for_region(rng, region, regions.count(region))) for region in set(regions)
+        }
         first_id = self.first_ids["customers"] + start
         id_hasher, phones, ids, fernet = self.id_hasher, self.phones, self.id_numbers, self.fernet
         random_ = rng.random
@@ -325,12 +362,28 @@ class _RowMaker:
                 # The same alphabet and length as pyotp.random_base32(), without its per-character loop.
                 plain = base64.b32encode(os.urandom(20)).decode()
                 secret = encrypt_totp_secret(fernet, customer_id, plain)
-            rows.append((
-                customer_id, f"OK{self.first_account + index}", full_name, pinyin, initials, phone,
-                last4, phone is not None, self._email(region, pinyin, index), hasher.hexdigest(),
-                id_number[-4:], region, status, lock_reason, locked_at, failures, secret,
-                self.account_days.at(rng.randrange(self.opened_slots)),
-            ))  # fmt: skip
+            rows.append(
+                (
+                    customer_id,
+                    f"OK{self.first_account + index}",
+                    full_name,
+                    pinyin,
+                    initials,
+                    phone,
+                    last4,
+                    phone is not None,
+                    self._email(region, pinyin, index),
+                    hasher.hexdigest(),
+                    id_number[-4:],
+                    region,
+                    status,
+                    lock_reason,
+                    locked_at,
+                    failures,
+                    secret,
+                    self.account_days.at(rng.randrange(self.opened_slots)),
+                )
+            )
         return rows
 
     def _email(self, region: str, pinyin: str, index: int) -> str:
@@ -355,10 +408,18 @@ class _RowMaker:
             asset = _main_asset(rng, region)
             amount = self.openings[asset][rng.getrandbits(12)]
             balances.append((balance_id + offset, customer_id, asset, amount))
-            openings.append((
-                entry_id + offset, f"{prefix}{entry_id + offset:012x}", customer_id, asset, amount,
-                "opening", "Opening balance", created_at,
-            ))  # fmt: skip
+            openings.append(
+                (
+                    entry_id + offset,
+                    f"{prefix}{entry_id + offset:012x}",
+                    customer_id,
+                    asset,
+                    amount,
+                    "opening",
+                    "Opening balance",
+                    created_at,
+                )
+            )
         return balances, openings
 
     def transactions(self, start: int, balances: list[Row], per_customer: int) -> Iterator[Row]:
@@ -398,10 +459,21 @@ class _RowMaker:
                     status = "processing" if kind == "withdrawal" else "pending"
                     created_at, completed_at = at(slot), None
                 yield (
-                    tx_id, customer_id, asset, kind, method, status, amount, fee,
-                    f"{prefix}{tx_id:012d}", counterparties[getrandbits(9)], None, created_at,
-                    completed_at, at(slot + expected) if kind == "withdrawal" else None,
-                )  # fmt: skip
+                    tx_id,
+                    customer_id,
+                    asset,
+                    kind,
+                    method,
+                    status,
+                    amount,
+                    fee,
+                    f"{prefix}{tx_id:012d}",
+                    counterparties[getrandbits(9)],
+                    None,
+                    created_at,
+                    completed_at,
+                    at(slot + expected) if kind == "withdrawal" else None,
+                )
                 tx_id += 1
 
 
@@ -424,9 +496,7 @@ class _MinuteClock:
         return self._text[max(0, slot)] + self._seconds[self._tick]
 
 
-def _standing(
-    roll: float, clock: _MinuteClock, rng: random.Random
-) -> tuple[str, str | None, str | None, int]:
+def _standing(roll: float, clock: _MinuteClock, rng: random.Random) -> tuple[str, str | None, str | None, int]:
     """Most accounts are active; about 1.5 % are locked (for each reason) and 1 % closed."""
     if roll < 0.975:
         return "active", None, None, 0
@@ -464,20 +534,46 @@ class _StatementPatterns:
 
     def __init__(self, asset: str, rng: random.Random) -> None:
         crypto = asset in ("USDT", "BTC", "ETH")
-        deposit_methods = [(PaymentMethod.ON_CHAIN, 40)] if crypto else [
-            (PaymentMethod.BANK_TRANSFER, 30), (PaymentMethod.CREDIT_CARD, 10)]  # fmt: skip
+        deposit_methods = (
+            [(PaymentMethod.ON_CHAIN, 40)]
+            if crypto
+            else [(PaymentMethod.BANK_TRANSFER, 30), (PaymentMethod.CREDIT_CARD, 10)]
+        )
         withdrawal = PaymentMethod.ON_CHAIN if crypto else PaymentMethod.BANK_TRANSFER
         amounts = _amount_pool(rng, asset, *MOVE_RANGE[asset])
         small = [max(1, a // 100) for a in amounts]
         entries = []
         for method, share in deposit_methods:
             rule = fee_rule(method, asset, Direction.DEPOSIT)
-            entries.append((("deposit", method.value, rule, "DP", _counterparties(rng, asset, method),
-                             amounts, rule.expected_hours * 30 + 1), share))  # fmt: skip
+            entries.append(
+                (
+                    (
+                        "deposit",
+                        method.value,
+                        rule,
+                        "DP",
+                        _counterparties(rng, asset, method),
+                        amounts,
+                        rule.expected_hours * 30 + 1,
+                    ),
+                    share,
+                )
+            )
         rule = fee_rule(withdrawal, asset, Direction.WITHDRAWAL)
-        entries.append((("withdrawal", withdrawal.value, rule, "WD",
-                         _counterparties(rng, asset, withdrawal), amounts,
-                         rule.expected_hours * 30 + 1), 33))  # fmt: skip
+        entries.append(
+            (
+                (
+                    "withdrawal",
+                    withdrawal.value,
+                    rule,
+                    "WD",
+                    _counterparties(rng, asset, withdrawal),
+                    amounts,
+                    rule.expected_hours * 30 + 1,
+                ),
+                33,
+            )
+        )
         accounts = _counterparties(rng, asset, PaymentMethod.INTERNAL)
         entries.append((("transfer_in", "internal", None, "TF", accounts, amounts, 0), 11))
         entries.append((("transfer_out", "internal", None, "TF", accounts, amounts, 0), 11))

@@ -165,7 +165,9 @@ def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView
 
 def _pending_request(session: Session, customer_id: int) -> UnlockRequest | None:
     return session.scalar(
-        select(UnlockRequest).where(UnlockRequest.customer_id == customer_id, UnlockRequest.status == ApprovalStatus.PENDING)
+        select(UnlockRequest).where(
+            UnlockRequest.customer_id == customer_id, UnlockRequest.status == ApprovalStatus.PENDING
+        )
     )
 
 
@@ -183,18 +185,26 @@ def security_review(
         if customer is None:
             raise NotFound("No such customer.")
         logins = session.scalars(
-            select(LoginEvent).where(LoginEvent.customer_id == customer_id)
-            .order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc()).limit(RECENT_LOGINS)
-        ).all()  # fmt: skip
+            select(LoginEvent)
+            .where(LoginEvent.customer_id == customer_id)
+            .order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc())
+            .limit(RECENT_LOGINS)
+        ).all()
         failed = session.scalar(
-            select(func.count()).select_from(LoginEvent)
-            .where(LoginEvent.customer_id == customer_id, LoginEvent.success.is_(False),
-                   LoginEvent.occurred_at > now - FAILED_LOGIN_WINDOW)
-        )  # fmt: skip
+            select(func.count())
+            .select_from(LoginEvent)
+            .where(
+                LoginEvent.customer_id == customer_id,
+                LoginEvent.success.is_(False),
+                LoginEvent.occurred_at > now - FAILED_LOGIN_WINDOW,
+            )
+        )
         rows = session.scalars(
-            select(Transaction).where(Transaction.customer_id == customer_id)
-            .order_by(Transaction.created_at.desc(), Transaction.id.desc()).limit(RECENT_TRANSACTIONS)
-        ).all()  # fmt: skip
+            select(Transaction)
+            .where(Transaction.customer_id == customer_id)
+            .order_by(Transaction.created_at.desc(), Transaction.id.desc())
+            .limit(RECENT_TRANSACTIONS)
+        ).all()
         assets = all_assets(session)
         pending = _pending_request(session, customer_id)
         reason = customer.lock_reason.value if customer.lock_reason else None
@@ -211,8 +221,9 @@ def security_review(
             logins=tuple(LoginView(e.occurred_at, e.region, e.device, e.success, e.unusual) for e in logins),
             failed_logins_30_days=failed or 0,
             transactions=tuple(
-                RecentTransaction(t.id, t.created_at, t.kind.value, t.status.value,
-                                  format_money(t.amount, assets[t.asset_code]))
+                RecentTransaction(
+                    t.id, t.created_at, t.kind.value, t.status.value, format_money(t.amount, assets[t.asset_code])
+                )
                 for t in rows
             ),
             advice_given=_advice_codes(ticket.advice_given),
@@ -243,20 +254,37 @@ def record_advice(
             raise Refused("This call has been wrapped up; reopen the ticket to change it.")
         # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
         session.execute(
-            update(Ticket).where(Ticket.id == ticket_id)
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
             .values(advice_given=",".join(given) or None, last_activity_at=now)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
-        audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="ticket.advice",
-                     subject_type="ticket", subject_id=ticket_id, details={"advice": list(given)}, now=now)  # fmt: skip
+        )
+        audit.record(
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="ticket.advice",
+            subject_type="ticket",
+            subject_id=ticket_id,
+            details={"advice": list(given)},
+            now=now,
+        )
     return given
 
 
 # --- unlocking -------------------------------------------------------------------------------
 
 
-def _unlock(session: Session, customer: Customer, agent: Agent, ticket_id: int | None, reason: str,
-            now: datetime, *, approved_by: Agent | None = None) -> UnlockResult:  # fmt: skip
+def _unlock(
+    session: Session,
+    customer: Customer,
+    agent: Agent,
+    ticket_id: int | None,
+    reason: str,
+    now: datetime,
+    *,
+    approved_by: Agent | None = None,
+) -> UnlockResult:
     """What every unlock does: a password reset at next login, withdrawals held, the customer told."""
     was = customer.lock_reason.value if customer.lock_reason else None
     held_until = now + WITHDRAWAL_HOLD
@@ -267,19 +295,43 @@ def _unlock(session: Session, customer: Customer, agent: Agent, ticket_id: int |
     customer.password_reset_required = True
     customer.withdrawals_held_until = held_until
     notify_customer(
-        session, customer, kind="unlock", now=now, subject="OK Wallet account unlocked",
-        body=(f"【OK钱包】您的账户已解锁。下次登录时请重设密码；为保障安全，提现将暂停至 {held_until:%Y-%m-%d %H:%M} UTC。"
-              "如非本人操作，请立即致电客服。"
-              f" [OK Wallet] Your account is unlocked. Please set a new password when you next log in;"
-              f" withdrawals are on hold until {held_until:%Y-%m-%d %H:%M} UTC. If this wasn't you, call us now."),
-    )  # fmt: skip
+        session,
+        customer,
+        kind="unlock",
+        now=now,
+        subject="OK Wallet account unlocked",
+        body=(
+            "【OK钱包】您的账户已解锁。下次登录时请重设密码；"
+            f"为保障安全，提现将暂停至 {held_until:%Y-%m-%d %H:%M} UTC。"
+            "如非本人操作，请立即致电客服。"
+            f" [OK Wallet] Your account is unlocked. Please set a new password when you next log in;"
+            f" withdrawals are on hold until {held_until:%Y-%m-%d %H:%M} UTC. If this wasn't you, call us now."
+        ),
+    )
     who = f", approved by {approved_by.username}" if approved_by else ""
-    _note(session, ticket_id, approved_by or agent, f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}", now)
+    _note(
+        session,
+        ticket_id,
+        approved_by or agent,
+        f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}",
+        now,
+    )
     actor = approved_by or agent
-    audit.record(session, actor=actor.username, actor_agent_id=actor.id, action="account.unlock",
-                 subject_type="customer", subject_id=customer.id,
-                 details={"lock_reason": was, "ticket": ticket_id, "requested_by": agent.username,
-                          "withdrawals_held_until": held_until.isoformat()}, now=now)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor.username,
+        actor_agent_id=actor.id,
+        action="account.unlock",
+        subject_type="customer",
+        subject_id=customer.id,
+        details={
+            "lock_reason": was,
+            "ticket": ticket_id,
+            "requested_by": agent.username,
+            "withdrawals_held_until": held_until.isoformat(),
+        },
+        now=now,
+    )
     session.flush()
     return UnlockResult(customer.id, True, held_until)
 
@@ -323,23 +375,43 @@ def request_unlock(
         pending = _pending_request(session, customer_id)
         if pending is not None:
             view = _request_view(session, pending)
-            raise Conflict(f"{view.requested_by} already filed an unlock request at {view.requested_at:%H:%M} UTC;"
-                           " it is waiting for a supervisor.")  # fmt: skip
-        request = UnlockRequest(customer_id=customer_id, ticket_id=ticket_id, reason=reason,
-                                status=ApprovalStatus.PENDING, requested_by_agent_id=agent.id, requested_at=now)  # fmt: skip
+            raise Conflict(
+                f"{view.requested_by} already filed an unlock request at {view.requested_at:%H:%M} UTC;"
+                " it is waiting for a supervisor."
+            )
+        request = UnlockRequest(
+            customer_id=customer_id,
+            ticket_id=ticket_id,
+            reason=reason,
+            status=ApprovalStatus.PENDING,
+            requested_by_agent_id=agent.id,
+            requested_at=now,
+        )
         session.add(request)
         session.flush()
         _note(session, ticket_id, agent, f"Unlock request U{request.id} filed for a supervisor: {reason}", now)
-        audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="unlock.request",
-                     subject_type="unlock_request", subject_id=request.id,
-                     details={"customer": customer_id, "ticket": ticket_id}, now=now)  # fmt: skip
+        audit.record(
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="unlock.request",
+            subject_type="unlock_request",
+            subject_id=request.id,
+            details={"customer": customer_id, "ticket": ticket_id},
+            now=now,
+        )
         return _request_view(session, request)
 
 
 def amend_unlock_request(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, request_id: int, expected_version: int,
-    reason: str, now: datetime,
-) -> UnlockRequestView:  # fmt: skip
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> UnlockRequestView:
     """Change the reason of a pending unlock request, on a call with its customer (who passed a factor in
     the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
     and an approval of the earlier version is void."""
@@ -360,9 +432,16 @@ def amend_unlock_request(
             request.reason = reason
             approvals.record_edit(session, request, agent, "the reason", now)
             _note(session, ticket_id, agent, f"Unlock request U{request.id} amended: {reason}", now)
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="unlock.amend",
-                         subject_type="unlock_request", subject_id=request.id,
-                         details={"customer": request.customer_id, "ticket": ticket_id}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="unlock.amend",
+                subject_type="unlock_request",
+                subject_id=request.id,
+                details={"customer": request.customer_id, "ticket": ticket_id},
+                now=now,
+            )
             return _request_view(session, request)
     except StaleDataError:
         raise Conflict(_REQUEST_CHANGED) from None
@@ -373,9 +452,10 @@ def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int)
     with sessions() as session:
         require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         requests = session.scalars(
-            select(UnlockRequest).where(UnlockRequest.status == ApprovalStatus.PENDING)
+            select(UnlockRequest)
+            .where(UnlockRequest.status == ApprovalStatus.PENDING)
             .order_by(UnlockRequest.requested_at, UnlockRequest.id)
-        ).all()  # fmt: skip
+        ).all()
         return [_request_view(session, request) for request in requests]
 
 
@@ -394,9 +474,13 @@ def _decidable(session: Session, supervisor: Agent, request_id: int, expected_ve
 
 
 def approve_unlock(
-    sessions: sessionmaker[Session], supervisor_id: int, request_id: int, expected_version: int, reason: str,
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
     now: datetime,
-) -> UnlockRequestView:  # fmt: skip
+) -> UnlockRequestView:
     """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
     reason = _reason(reason)
     try:
@@ -412,9 +496,16 @@ def approve_unlock(
             if customer.status == CustomerStatus.LOCKED:
                 _unlock(session, customer, requester, request.ticket_id, request.reason, now, approved_by=supervisor)
             # Its own event, so an approval is on record even when the account was unlocked meanwhile.
-            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id, action="unlock.approve",
-                         subject_type="unlock_request", subject_id=request.id,
-                         details={"customer": customer.id, "requested_by": requester.username}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=supervisor.username,
+                actor_agent_id=supervisor.id,
+                action="unlock.approve",
+                subject_type="unlock_request",
+                subject_id=request.id,
+                details={"customer": customer.id, "requested_by": requester.username},
+                now=now,
+            )
             session.flush()
             return _request_view(session, request)
     except StaleDataError:
@@ -422,9 +513,13 @@ def approve_unlock(
 
 
 def reject_unlock(
-    sessions: sessionmaker[Session], supervisor_id: int, request_id: int, expected_version: int, reason: str,
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
     now: datetime,
-) -> UnlockRequestView:  # fmt: skip
+) -> UnlockRequestView:
     """A supervisor turns the unlock down; the account stays locked and the customer is told."""
     reason = _reason(reason)
     try:
@@ -435,13 +530,27 @@ def reject_unlock(
             assert customer is not None
             request.status = ApprovalStatus.REJECTED
             approvals.record_decision(request, supervisor, reason, now)
-            notify_customer(session, customer, kind="unlock", now=now, subject="OK Wallet account review",
-                            body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
-                                 " [OK Wallet] After review, your account stays locked for now; please call us"
-                                 " with your ID document at hand.")  # fmt: skip
+            notify_customer(
+                session,
+                customer,
+                kind="unlock",
+                now=now,
+                subject="OK Wallet account review",
+                body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
+                " [OK Wallet] After review, your account stays locked for now; please call us"
+                " with your ID document at hand.",
+            )
             _note(session, request.ticket_id, supervisor, f"Unlock request U{request.id} turned down: {reason}", now)
-            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id, action="unlock.reject",
-                         subject_type="unlock_request", subject_id=request.id, details={"customer": customer.id}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=supervisor.username,
+                actor_agent_id=supervisor.id,
+                action="unlock.reject",
+                subject_type="unlock_request",
+                subject_id=request.id,
+                details={"customer": customer.id},
+                now=now,
+            )
             session.flush()
             return _request_view(session, request)
     except StaleDataError:
@@ -469,14 +578,22 @@ def lift_verification_lockout(
             raise Refused("This caller is not locked out of verification.")
         # Throttle state, not an agent edit: no version bump on the customer.
         session.execute(
-            update(Customer).where(Customer.id == customer.id)
+            update(Customer)
+            .where(Customer.id == customer.id)
             .values(verify_failures=0, verify_locked_until=None)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         _note(session, ticket_id, supervisor, f"Verification lockout lifted by {supervisor.username}: {reason}", now)
-        audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,
-                     action="verification.lockout_lifted", subject_type="customer", subject_id=customer.id,
-                     details={"ticket": ticket_id}, now=now)  # fmt: skip
+        audit.record(
+            session,
+            actor=supervisor.username,
+            actor_agent_id=supervisor.id,
+            action="verification.lockout_lifted",
+            subject_type="customer",
+            subject_id=customer.id,
+            details={"ticket": ticket_id},
+            now=now,
+        )
 
 
 # --- contact data ----------------------------------------------------------------------------
@@ -517,11 +634,19 @@ def change_contact(
             if old == value:
                 raise InvalidInput(f"That is already the {field} on file.")
             what = "手机号码" if field == "phone" else "邮箱"
-            notice = (f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
-                      f" [OK Wallet] The {field} on your account was changed on a call with us."
-                      " If this wasn't you, call us now.")  # fmt: skip
-            notify_customer(session, customer, kind="contact_change", body=notice, now=now,
-                            subject="OK Wallet contact details changed")  # fmt: skip
+            notice = (
+                f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
+                f" [OK Wallet] The {field} on your account was changed on a call with us."
+                " If this wasn't you, call us now."
+            )
+            notify_customer(
+                session,
+                customer,
+                kind="contact_change",
+                body=notice,
+                now=now,
+                subject="OK Wallet contact details changed",
+            )
             if field == "phone":
                 customer.phone_e164, customer.phone_last4 = value, value[-4:]
             else:
@@ -533,10 +658,19 @@ def change_contact(
             if pending is not None:
                 approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
             change = ContactChange(field, mask(old), mask(value))
-            _note(session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now)
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="customer.contact_change",
-                         subject_type="customer", subject_id=customer_id,
-                         details={"field": field, "from": change.old_masked, "to": change.new_masked}, now=now)  # fmt: skip
+            _note(
+                session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now
+            )
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="customer.contact_change",
+                subject_type="customer",
+                subject_id=customer_id,
+                details={"field": field, "from": change.old_masked, "to": change.new_masked},
+                now=now,
+            )
             return change
     except StaleDataError:
         raise Conflict("The customer's details changed meanwhile; look at the card again.") from None

@@ -60,8 +60,7 @@ def hash_password(password: str) -> str:
 def validate_new_agent(username: str, password: str, role: str) -> Role:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput(
-            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-',"
-            " starting with a letter."
+            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter."
         )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
@@ -149,21 +148,32 @@ def authenticate(
             # enough to see repeated attempts with the same text, never the text itself.
             typed = audit.keyring_of(session).keyed_tag("login username", username)
             audit.record(
-                session, actor=UNKNOWN_ACTOR, action="login.failure",
-                details={"reason": "unknown username", "username_tag": typed}, now=now,
-            )  # fmt: skip
+                session,
+                actor=UNKNOWN_ACTOR,
+                action="login.failure",
+                details={"reason": "unknown username", "username_tag": typed},
+                now=now,
+            )
             error = LoginRefused("Wrong username or password.")
         elif agent.disabled:
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="login.failure",
-                details={"reason": "disabled"}, now=now,
-            )  # fmt: skip
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="login.failure",
+                details={"reason": "disabled"},
+                now=now,
+            )
             error = LoginRefused("This agent account is disabled. Ask an admin to enable it.")
         elif agent.locked_until is not None and agent.locked_until > now:
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="login.failure",
-                details={"reason": "locked"}, now=now,
-            )  # fmt: skip
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="login.failure",
+                details={"reason": "locked"},
+                now=now,
+            )
             error = LoginRefused(_locked_message(agent.locked_until))
         elif not _password_matches(agent.password_hash, password):
             agent.failed_logins += 1
@@ -172,15 +182,17 @@ def authenticate(
                 agent.locked_until = now + LOGIN_LOCKOUT
                 agent.failed_logins = 0
                 details["locked_until"] = agent.locked_until.isoformat()
-                error = LoginRefused(
-                    f"Too many wrong passwords. {_locked_message(agent.locked_until)}"
-                )
+                error = LoginRefused(f"Too many wrong passwords. {_locked_message(agent.locked_until)}")
             else:
                 error = LoginRefused("Wrong username or password.")
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="login.failure",
-                details=details, now=now,
-            )  # fmt: skip
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="login.failure",
+                details=details,
+                now=now,
+            )
         else:
             agent.failed_logins = 0
             agent.locked_until = None
@@ -188,9 +200,13 @@ def authenticate(
             if _hasher.check_needs_rehash(agent.password_hash):
                 agent.password_hash = hash_password(password)
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="login.success",
-                details={"role": agent.role.value}, now=now,
-            )  # fmt: skip
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="login.success",
+                details={"role": agent.role.value},
+                now=now,
+            )
             return _view(agent)
     # Raised after the commit, so the failure count and its audit event are kept.
     raise error

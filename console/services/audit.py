@@ -39,9 +39,18 @@ _HEAD_ID = 1
 # Every column of an event but its hash, in the order they are signed. A new column must be added
 # here on purpose (a test compares this with the table), and old events keep verifying meanwhile.
 SIGNED_COLUMNS = (
-    "id", "seq", "occurred_at", "actor", "actor_agent_id", "action", "subject_type", "subject_id",
-    "details", "prev_hash", "key_id",
-)  # fmt: skip
+    "id",
+    "seq",
+    "occurred_at",
+    "actor",
+    "actor_agent_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "details",
+    "prev_hash",
+    "key_id",
+)
 
 
 class AuditKeyMissing(RuntimeError):
@@ -127,9 +136,7 @@ def record(
     else:
         # Under BEGIN IMMEDIATE nobody else appends; SQLite would pick the same rowid itself.
         event_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
     columns: dict[str, Any] = {
         "id": event_id,
@@ -186,9 +193,7 @@ def _read_one_snapshot(session: Session) -> None:
     # The events and the head must come from one snapshot, or an append during the check looks like
     # tampering. A streamed read also needs a transaction on PostgreSQL (read sessions autocommit).
     if session.get_bind().dialect.name == "postgresql":
-        session.connection(
-            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-        )
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
 
 
 def _missing(first: int, last: int) -> str:
@@ -228,20 +233,29 @@ def verify_chain(
                 if signed_seen:
                     return broken(event.seq, "it is unsigned, after signed events: it was rewritten without the key")
                 recomputed = legacy_event_hash(
-                    event.prev_hash, event.seq, event.occurred_at, event.actor, event.action,
-                    event.subject_type, event.subject_id, event.details,
-                )  # fmt: skip
+                    event.prev_hash,
+                    event.seq,
+                    event.occurred_at,
+                    event.actor,
+                    event.action,
+                    event.subject_type,
+                    event.subject_id,
+                    event.details,
+                )
                 if not hmac.compare_digest(recomputed, event.hash):
                     return broken(event.seq, "its content does not match its hash (it was changed)")
                 unsigned += 1
             else:
                 key = keyring.audit_key(event.key_id)
                 if key is None:
-                    return broken(event.seq, f"it is signed with audit key {event.key_id!r}, which is not in the key ring")
+                    return broken(
+                        event.seq, f"it is signed with audit key {event.key_id!r}, which is not in the key ring"
+                    )
                 columns = {name: getattr(event, name) for name in SIGNED_COLUMNS}
                 if not hmac.compare_digest(event_mac(key, columns), event.hash):
                     return broken(
-                        event.seq, "its content does not match its signature (it was changed, or signed without the key)"
+                        event.seq,
+                        "its content does not match its signature (it was changed, or signed without the key)",
                     )
                 signed_seen = True
             if remembered is not None and event.seq == remembered.seq and event.hash != remembered.hash:
@@ -252,11 +266,15 @@ def verify_chain(
     last_seq = expected_seq - 1
     if head is None:
         if signed_seen:
-            return broken(last_seq + 1, "the signed head record is missing, so events after the last one may have been removed")
+            return broken(
+                last_seq + 1, "the signed head record is missing, so events after the last one may have been removed"
+            )
     else:
         head_key = keyring.audit_key(head.key_id)
         if head_key is None or not hmac.compare_digest(head_mac(head_key, head.seq, head.hash, head.key_id), head.mac):
-            return broken(min(head.seq, last_seq + 1), "the head record is not signed with an audit key (it was forged)")
+            return broken(
+                min(head.seq, last_seq + 1), "the head record is not signed with an audit key (it was forged)"
+            )
         if head.seq > last_seq:
             return broken(
                 last_seq + 1,
@@ -264,7 +282,10 @@ def verify_chain(
                 f" but it ends at event {last_seq}",
             )
         if head.seq < last_seq:
-            return broken(head.seq + 1, f"it and the events after it were added without the signed head (which ends at {head.seq})")
+            return broken(
+                head.seq + 1,
+                f"it and the events after it were added without the signed head (which ends at {head.seq})",
+            )
         if head.hash != prev_hash:
             return broken(head.seq, "it is not the event the signed head names (history was rewritten)")
     if remembered is not None and remembered.seq > last_seq:

@@ -81,9 +81,7 @@ def record_incoming_call(
     else:
         e164 = normalize_phone(raw, default_region)
         if e164 is None:
-            raise InvalidInput(
-                "That caller number is not a valid phone number; add the country code (+86 …)."
-            )
+            raise InvalidInput("That caller number is not a valid phone number; add the country code (+86 …).")
         number = e164
     with sessions.begin() as session:
         hotline_id = None
@@ -108,8 +106,9 @@ def record_incoming_call(
         )
         if session.get_bind().dialect.name == "postgresql":
             # Delivered on commit; consoles that LISTEN see the call at once.
-            session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                            {"channel": CALLS_CHANNEL, "payload": str(call.id)})  # fmt: skip
+            session.execute(
+                text("SELECT pg_notify(:channel, :payload)"), {"channel": CALLS_CHANNEL, "payload": str(call.id)}
+            )
         return WaitingCall(call.id, _masked_caller(number), line_label, now)
 
 
@@ -128,10 +127,7 @@ def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 5
             .order_by(IncomingCall.received_at, IncomingCall.id)
             .limit(limit)
         ).all()
-        return [
-            WaitingCall(call.id, _masked_caller(call.caller_number), code, call.received_at)
-            for call, code in rows
-        ]
+        return [WaitingCall(call.id, _masked_caller(call.caller_number), code, call.received_at) for call, code in rows]
 
 
 def claim_call(
@@ -173,8 +169,12 @@ def claim_call(
         )
         caller = call.caller_number
     if caller == WITHHELD:
-        lookup = LookupResult(query="", understood_as=(), matches=(),
-                              problem="The caller's number is withheld; ask for their phone or account number.")  # fmt: skip
+        lookup = LookupResult(
+            query="",
+            understood_as=(),
+            matches=(),
+            problem="The caller's number is withheld; ask for their phone or account number.",
+        )
     else:
         lookup = find_customers(sessions, caller, default_region=default_region, agent_id=agent_id)
         # The query was the full number: keep it out of what the screen receives.

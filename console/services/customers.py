@@ -115,9 +115,7 @@ def customer_card(
             select(func.count()).select_from(Ticket).where(others, Ticket.status != TicketStatus.CLOSED)
         )
         recent_calls = session.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(others, Ticket.opened_at >= now - REPEAT_CALLER_WINDOW)
+            select(func.count()).select_from(Ticket).where(others, Ticket.opened_at >= now - REPEAT_CALLER_WINDOW)
         )
         recent = session.scalars(
             select(Ticket).where(others).order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS)
@@ -141,9 +139,12 @@ def customer_card(
             open_tickets=open_tickets or 0,
             recent_tickets=tuple(
                 PastTicket(
-                    t.id, t.opened_at, t.reason.value, t.status.value,
+                    t.id,
+                    t.opened_at,
+                    t.reason.value,
+                    t.status.value,
                     t.disposition.value if t.disposition else None,
-                )  # fmt: skip
+                )
                 for t in recent
             ),
             calls_last_7_days=recent_calls or 0,

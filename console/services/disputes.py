@@ -70,16 +70,24 @@ _DECIDED = {
 
 # What the customer is told at each status change (Chinese first, then English).
 _CUSTOMER_NOTICES = {
-    DisputeStatus.OPEN: ("您对 {what} 的争议已受理（编号 {number}），我们会尽快调查。",
-                         "We have opened dispute {number} about {what} and will look into it."),
+    DisputeStatus.OPEN: (
+        "您对 {what} 的争议已受理（编号 {number}），我们会尽快调查。",
+        "We have opened dispute {number} about {what} and will look into it.",
+    ),
     DisputeStatus.INVESTIGATING: ("您的争议 {number} 正在调查中。", "Dispute {number} is under investigation."),
-    DisputeStatus.AWAITING_APPROVAL: ("争议 {number}：拟调整 {amount}，正在等待主管审批。",
-                                      "Dispute {number}: an adjustment of {amount} is awaiting approval."),
-    DisputeStatus.ADJUSTED: ("争议 {number}：已向您的账户调整 {amount}。",
-                             "Dispute {number}: {amount} has been adjusted to your account."),
-    DisputeStatus.REJECTED: ("争议 {number} 已结案，未作调整：{reason}",
-                             "Dispute {number} is closed without an adjustment: {reason}"),
-}  # fmt: skip
+    DisputeStatus.AWAITING_APPROVAL: (
+        "争议 {number}：拟调整 {amount}，正在等待主管审批。",
+        "Dispute {number}: an adjustment of {amount} is awaiting approval.",
+    ),
+    DisputeStatus.ADJUSTED: (
+        "争议 {number}：已向您的账户调整 {amount}。",
+        "Dispute {number}: {amount} has been adjusted to your account.",
+    ),
+    DisputeStatus.REJECTED: (
+        "争议 {number} 已结案，未作调整：{reason}",
+        "Dispute {number} is closed without an adjustment: {reason}",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,7 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         .outerjoin(actor, actor.id == DisputeEvent.agent_id)
         .where(DisputeEvent.dispute_id == dispute.id)
         .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
-    ).all()  # fmt: skip
+    ).all()
     adjustments = session.scalars(
         select(Adjustment).where(Adjustment.dispute_id == dispute.id).order_by(Adjustment.requested_at, Adjustment.id)
     ).all()
@@ -223,7 +231,9 @@ def caller_disputes(
         agent = active_agent(session, agent_id, doing="see disputes", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
         disputes = session.scalars(
-            select(Dispute).where(Dispute.customer_id == customer_id).order_by(Dispute.opened_at.desc(), Dispute.id.desc())
+            select(Dispute)
+            .where(Dispute.customer_id == customer_id)
+            .order_by(Dispute.opened_at.desc(), Dispute.id.desc())
         ).all()
         views = [_dispute_view(session, dispute) for dispute in disputes]
     return sorted(views, key=lambda view: view.settled)
@@ -241,9 +251,10 @@ def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> 
     with sessions() as session:
         require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
         rows = session.scalars(
-            select(Adjustment).where(Adjustment.status == ApprovalStatus.PENDING)
+            select(Adjustment)
+            .where(Adjustment.status == ApprovalStatus.PENDING)
             .order_by(Adjustment.requested_at, Adjustment.id)
-        ).all()  # fmt: skip
+        ).all()
         return [_adjustment_view(session, row, asset(session, row.asset_code)) for row in rows]
 
 
@@ -294,23 +305,43 @@ def _text(value: str, what: str, limit: int = MAX_DESCRIPTION) -> str:
 
 
 def _move(
-    session: Session, dispute: Dispute, status: DisputeStatus, agent: Agent | None, note: str | None, now: datetime,
-    *, amount: str = "", notify: bool = True,
-) -> None:  # fmt: skip
+    session: Session,
+    dispute: Dispute,
+    status: DisputeStatus,
+    agent: Agent | None,
+    note: str | None,
+    now: datetime,
+    *,
+    amount: str = "",
+    notify: bool = True,
+) -> None:
     """Set the status, add it to the timeline, and tell the customer."""
     dispute.status = status
     dispute.updated_at = now
-    session.add(DisputeEvent(dispute_id=dispute.id, status=status, agent_id=agent.id if agent else None,
-                             note=note, occurred_at=now))  # fmt: skip
+    session.add(
+        DisputeEvent(
+            dispute_id=dispute.id, status=status, agent_id=agent.id if agent else None, note=note, occurred_at=now
+        )
+    )
     notice = _CUSTOMER_NOTICES.get(status)
     if notify and notice is not None:
         transaction = session.get(Transaction, dispute.transaction_id)
         assert transaction is not None
-        words = {"number": f"D{dispute.id}", "what": f"{transaction.reference}", "amount": amount,
-                 "reason": dispute.resolution_reason or ""}  # fmt: skip
+        words = {
+            "number": f"D{dispute.id}",
+            "what": f"{transaction.reference}",
+            "amount": amount,
+            "reason": dispute.resolution_reason or "",
+        }
         body = " ".join(part.format(**words) for part in notice)
-        notify_customer(session, _customer(session, dispute.customer_id), kind="dispute",
-                        body=f"【OK钱包】{body}", now=now, subject="OK Wallet dispute update")  # fmt: skip
+        notify_customer(
+            session,
+            _customer(session, dispute.customer_id),
+            kind="dispute",
+            body=f"【OK钱包】{body}",
+            now=now,
+            subject="OK Wallet dispute update",
+        )
 
 
 def _claim_on_row(session: Session, transaction: Transaction, claimed_amount_text: str) -> int:
@@ -342,7 +373,9 @@ def _over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asse
 
 
 def _stale(error: StaleDataError) -> Conflict:
-    return Conflict("Someone else saved this dispute first; what you typed is kept. Review their change, then save again.")
+    return Conflict(
+        "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
+    )
 
 
 def open_dispute(
@@ -370,18 +403,40 @@ def open_dispute(
         )
         if unsettled is not None:
             raise Conflict(f"Dispute D{unsettled} about this statement row is still open; add to that one.")
-        dispute = Dispute(customer_id=customer_id, transaction_id=transaction_id, ticket_id=ticket_id,
-                          opened_by_agent_id=agent.id, asset_code=money.code, claimed_amount=claimed,
-                          description=description, status=DisputeStatus.OPEN, opened_at=now, updated_at=now)  # fmt: skip
+        dispute = Dispute(
+            customer_id=customer_id,
+            transaction_id=transaction_id,
+            ticket_id=ticket_id,
+            opened_by_agent_id=agent.id,
+            asset_code=money.code,
+            claimed_amount=claimed,
+            description=description,
+            status=DisputeStatus.OPEN,
+            opened_at=now,
+            updated_at=now,
+        )
         session.add(dispute)
         session.flush()
         _move(session, dispute, DisputeStatus.OPEN, agent, "Opened on the call.", now)
-        session.add(TicketNote(ticket_id=ticket_id, agent_id=agent.id, created_at=now,
-                               body=f"Opened dispute D{dispute.id} about {transaction.reference}:"
-                                    f" claims {format_money(claimed, money)}. {description}"))  # fmt: skip
-        audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="dispute.open",
-                     subject_type="dispute", subject_id=dispute.id,
-                     details={"ticket": ticket_id, "transaction": transaction_id, "claimed": claimed}, now=now)  # fmt: skip
+        session.add(
+            TicketNote(
+                ticket_id=ticket_id,
+                agent_id=agent.id,
+                created_at=now,
+                body=f"Opened dispute D{dispute.id} about {transaction.reference}:"
+                f" claims {format_money(claimed, money)}. {description}",
+            )
+        )
+        audit.record(
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="dispute.open",
+            subject_type="dispute",
+            subject_id=dispute.id,
+            details={"ticket": ticket_id, "transaction": transaction_id, "claimed": claimed},
+            now=now,
+        )
         session.flush()
         return _dispute_view(session, dispute)
 
@@ -428,11 +483,21 @@ def update_dispute(
                 session.flush()
                 what = " and ".join(words for key, words in _DISPUTE_FIELDS.items() if key in changes)
                 for pending in session.scalars(
-                    select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
+                    select(Adjustment).where(
+                        Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
+                    )
                 ):
                     approvals.record_edit(session, pending, agent, what, now)
-                audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="dispute.update",
-                             subject_type="dispute", subject_id=dispute.id, details=changes, now=now)  # fmt: skip
+                audit.record(
+                    session,
+                    actor=agent.username,
+                    actor_agent_id=agent.id,
+                    action="dispute.update",
+                    subject_type="dispute",
+                    subject_id=dispute.id,
+                    details=changes,
+                    now=now,
+                )
             return _dispute_view(session, dispute)
     except StaleDataError as error:
         raise _stale(error) from None
@@ -459,8 +524,15 @@ def start_investigation(
                 raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}, not open.")
             _move(session, dispute, DisputeStatus.INVESTIGATING, agent, note, now)
             session.flush()
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="dispute.investigate",
-                         subject_type="dispute", subject_id=dispute.id, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="dispute.investigate",
+                subject_type="dispute",
+                subject_id=dispute.id,
+                now=now,
+            )
             return _dispute_view(session, dispute)
     except StaleDataError as error:
         raise _stale(error) from None
@@ -486,14 +558,27 @@ def reject_dispute(
             if dispute.status in _SETTLED:
                 raise Refused("This dispute is already settled.")
             for pending in session.scalars(
-                select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
+                select(Adjustment).where(
+                    Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
+                )
             ):
-                pending.status, pending.decided_at, pending.decision_reason = ApprovalStatus.VOID, now, "Dispute rejected."
+                pending.status, pending.decided_at, pending.decision_reason = (
+                    ApprovalStatus.VOID,
+                    now,
+                    "Dispute rejected.",
+                )
             dispute.resolution_reason = reason
             _move(session, dispute, DisputeStatus.REJECTED, agent, reason, now)
             session.flush()
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="dispute.reject",
-                         subject_type="dispute", subject_id=dispute.id, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="dispute.reject",
+                subject_type="dispute",
+                subject_id=dispute.id,
+                now=now,
+            )
             return _dispute_view(session, dispute)
     except StaleDataError as error:
         raise _stale(error) from None
@@ -513,10 +598,13 @@ def approval_threshold(thresholds: Mapping[str, str], money: AssetView) -> int:
 def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now: datetime) -> int:
     """What the customer's adjustments in this asset add up to over the last 24 hours (by size)."""
     total = session.scalar(
-        select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0))
-        .where(Adjustment.customer_id == customer_id, Adjustment.asset_code == asset_code,
-               Adjustment.requested_at > now - APPROVAL_WINDOW, Adjustment.status.in_(_COUNTED))
-    )  # fmt: skip
+        select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
+            Adjustment.customer_id == customer_id,
+            Adjustment.asset_code == asset_code,
+            Adjustment.requested_at > now - APPROVAL_WINDOW,
+            Adjustment.status.in_(_COUNTED),
+        )
+    )
     return int(total or 0)
 
 
@@ -524,15 +612,30 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
     """Post the compensating entry (the original row is never touched) and settle the dispute."""
     money = asset(session, adjustment.asset_code)
     journal = str(uuid.uuid4())
-    post_entry(session, customer_id=adjustment.customer_id, asset_code=adjustment.asset_code,
-               amount=adjustment.amount, kind=EntryKind.ADJUSTMENT, journal_id=journal, now=now,
-               description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
-               idempotency_key=f"adjustment:{adjustment.id}", agent_id=agent.id)  # fmt: skip
+    post_entry(
+        session,
+        customer_id=adjustment.customer_id,
+        asset_code=adjustment.asset_code,
+        amount=adjustment.amount,
+        kind=EntryKind.ADJUSTMENT,
+        journal_id=journal,
+        now=now,
+        description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
+        idempotency_key=f"adjustment:{adjustment.id}",
+        agent_id=agent.id,
+    )
     adjustment.status = ApprovalStatus.APPLIED
     adjustment.journal_id = journal
     dispute.resolution_reason = adjustment.reason
-    _move(session, dispute, DisputeStatus.ADJUSTED, agent, f"{format_money(adjustment.amount, money)} posted.",
-          now, amount=format_money(adjustment.amount, money))  # fmt: skip
+    _move(
+        session,
+        dispute,
+        DisputeStatus.ADJUSTED,
+        agent,
+        f"{format_money(adjustment.amount, money)} posted.",
+        now,
+        amount=format_money(adjustment.amount, money),
+    )
 
 
 def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
@@ -577,33 +680,67 @@ def propose_adjustment(
                     )
                 return _adjustment_view(session, earlier, money)
             if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
-                raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment.")
+                raise Refused(
+                    f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+                )
             too_much = _over_the_claim(session, dispute, amount, money)
             if too_much is not None:
                 raise InvalidInput(too_much)
             needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
                 approval_threshold(approval_thresholds, money)
             )
-            adjustment = Adjustment(dispute_id=dispute.id, customer_id=dispute.customer_id, asset_code=money.code,
-                                    amount=amount, reason=reason, status=ApprovalStatus.PENDING,
-                                    requested_by_agent_id=agent.id, requested_at=now, idempotency_key=key)  # fmt: skip
+            adjustment = Adjustment(
+                dispute_id=dispute.id,
+                customer_id=dispute.customer_id,
+                asset_code=money.code,
+                amount=amount,
+                reason=reason,
+                status=ApprovalStatus.PENDING,
+                requested_by_agent_id=agent.id,
+                requested_at=now,
+                idempotency_key=key,
+            )
             session.add(adjustment)
             session.flush()
             shown = format_money(amount, money)
             _move(session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", now, notify=False)
             if needs_approval:
-                _move(session, dispute, DisputeStatus.AWAITING_APPROVAL, agent,
-                      "Over the 24-hour threshold: waits for a supervisor.", now, amount=shown)  # fmt: skip
+                _move(
+                    session,
+                    dispute,
+                    DisputeStatus.AWAITING_APPROVAL,
+                    agent,
+                    "Over the 24-hour threshold: waits for a supervisor.",
+                    now,
+                    amount=shown,
+                )
             else:
                 _apply(session, adjustment, dispute, agent, now)
-            session.add(TicketNote(ticket_id=ticket_id, agent_id=agent.id, created_at=now,
-                                   body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
-                                        f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}"))  # fmt: skip
+            session.add(
+                TicketNote(
+                    ticket_id=ticket_id,
+                    agent_id=agent.id,
+                    created_at=now,
+                    body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
+                    f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
+                )
+            )
             session.flush()
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="adjustment.propose",
-                         subject_type="adjustment", subject_id=adjustment.id,
-                         details={"dispute": dispute.id, "amount": amount, "asset": money.code,
-                                  "needs_approval": needs_approval}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="adjustment.propose",
+                subject_type="adjustment",
+                subject_id=adjustment.id,
+                details={
+                    "dispute": dispute.id,
+                    "amount": amount,
+                    "asset": money.code,
+                    "needs_approval": needs_approval,
+                },
+                now=now,
+            )
             return _adjustment_view(session, adjustment, money)
 
     try:
@@ -685,12 +822,26 @@ def edit_adjustment(
             adjustment.approved_by_agent_id = adjustment.approved_version = None
             approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
             session.flush()
-            session.add(DisputeEvent(dispute_id=dispute.id, status=dispute.status, agent_id=agent.id, occurred_at=now,
-                                     note=f"Adjustment changed from {format_money(before, money)} to"
-                                          f" {format_money(amount, money)}: {reason}"))  # fmt: skip
-            audit.record(session, actor=agent.username, actor_agent_id=agent.id, action="adjustment.edit",
-                         subject_type="adjustment", subject_id=adjustment.id,
-                         details={"from": before, "to": amount}, now=now)  # fmt: skip
+            session.add(
+                DisputeEvent(
+                    dispute_id=dispute.id,
+                    status=dispute.status,
+                    agent_id=agent.id,
+                    occurred_at=now,
+                    note=f"Adjustment changed from {format_money(before, money)} to"
+                    f" {format_money(amount, money)}: {reason}",
+                )
+            )
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="adjustment.edit",
+                subject_type="adjustment",
+                subject_id=adjustment.id,
+                details={"from": before, "to": amount},
+                now=now,
+            )
             return _adjustment_view(session, adjustment, money)
     except StaleDataError as error:
         raise _stale(error) from None
@@ -721,10 +872,20 @@ def approve_adjustment(
             adjustment.approved_version = adjustment.version
             _apply(session, adjustment, dispute, supervisor, now)
             session.flush()
-            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,
-                         action="adjustment.approve", subject_type="adjustment", subject_id=adjustment.id,
-                         details={"dispute": dispute.id, "amount": adjustment.amount,
-                                  "approved_version": adjustment.approved_version}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=supervisor.username,
+                actor_agent_id=supervisor.id,
+                action="adjustment.approve",
+                subject_type="adjustment",
+                subject_id=adjustment.id,
+                details={
+                    "dispute": dispute.id,
+                    "amount": adjustment.amount,
+                    "approved_version": adjustment.approved_version,
+                },
+                now=now,
+            )
             return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
 
     try:
@@ -752,9 +913,16 @@ def reject_adjustment(
             approvals.record_decision(adjustment, supervisor, reason, now)
             _move(session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now)
             session.flush()
-            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,
-                         action="adjustment.reject", subject_type="adjustment", subject_id=adjustment.id,
-                         details={"dispute": dispute.id}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=supervisor.username,
+                actor_agent_id=supervisor.id,
+                action="adjustment.reject",
+                subject_type="adjustment",
+                subject_id=adjustment.id,
+                details={"dispute": dispute.id},
+                now=now,
+            )
             return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
     except StaleDataError:
         raise Conflict("This adjustment changed while you were deciding it; review it again.") from None
@@ -774,18 +942,39 @@ def reverse_adjustment(
                 raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
             dispute = _dispute(session, adjustment.dispute_id)
             money = asset(session, adjustment.asset_code)
-            post_entry(session, customer_id=adjustment.customer_id, asset_code=adjustment.asset_code,
-                       amount=-adjustment.amount, kind=EntryKind.REVERSAL, journal_id=str(uuid.uuid4()), now=now,
-                       description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
-                       idempotency_key=f"reversal:{adjustment.id}", agent_id=supervisor.id)  # fmt: skip
+            post_entry(
+                session,
+                customer_id=adjustment.customer_id,
+                asset_code=adjustment.asset_code,
+                amount=-adjustment.amount,
+                kind=EntryKind.REVERSAL,
+                journal_id=str(uuid.uuid4()),
+                now=now,
+                description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
+                idempotency_key=f"reversal:{adjustment.id}",
+                agent_id=supervisor.id,
+            )
             adjustment.status = ApprovalStatus.VOID
             dispute.resolution_reason = None
-            _move(session, dispute, DisputeStatus.INVESTIGATING, supervisor,
-                  f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}", now)  # fmt: skip
+            _move(
+                session,
+                dispute,
+                DisputeStatus.INVESTIGATING,
+                supervisor,
+                f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}",
+                now,
+            )
             session.flush()
-            audit.record(session, actor=supervisor.username, actor_agent_id=supervisor.id,
-                         action="adjustment.reverse", subject_type="adjustment", subject_id=adjustment.id,
-                         details={"dispute": dispute.id, "amount": -adjustment.amount}, now=now)  # fmt: skip
+            audit.record(
+                session,
+                actor=supervisor.username,
+                actor_agent_id=supervisor.id,
+                action="adjustment.reverse",
+                subject_type="adjustment",
+                subject_id=adjustment.id,
+                details={"dispute": dispute.id, "amount": -adjustment.amount},
+                now=now,
+            )
             return _adjustment_view(session, adjustment, money)
 
     return run_with_retries(attempt)

@@ -33,9 +33,11 @@ def require_verified_caller(
         raise NotVerified("Caller not verified: this ticket is not your call with this customer.")
     check_verified(ticket, now, fresh)
     session.execute(
-        update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now)
+        update(Ticket)
+        .where(Ticket.id == ticket_id)
+        .values(last_activity_at=now)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     return ticket
 
 

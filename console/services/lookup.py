@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,17 +185,9 @@ def _statement(column_key: str, exact: bool) -> Select[Any]:
     """One prepared query per column and pass, built once: building a select costs more than running it."""
     column: ColumnElement[str] = getattr(Customer, column_key)
     value = bindparam("value")
-    if exact:
-        condition = column == value
-    else:
-        # A range instead of LIKE, so a plain B-tree index serves it on both engines.
-        condition = and_(column >= value, column < bindparam("upper"), column != value)
-    return (
-        select(*_CARD_COLUMNS)
-        .where(condition)
-        .order_by(column, Customer.id)
-        .limit(bindparam("room", type_=Integer))
-    )
+    # A prefix is a range instead of LIKE, so a plain B-tree index serves it on both engines.
+    condition = column == value if exact else and_(column >= value, column < bindparam("upper"), column != value)
+    return select(*_CARD_COLUMNS).where(condition).order_by(column, Customer.id).limit(bindparam("room", type_=Integer))
 
 
 @functools.cache
@@ -206,12 +198,15 @@ def _statement_as_agent(column_key: str, exact: bool) -> Select[Any]:
     probe = _statement(column_key, exact).add_columns(getattr(Customer, column_key).label("sort_key")).subquery()
     agents = Agent.__table__
     return (
-        select(agents.c.disabled.label("agent_disabled"), agents.c.role.label("agent_role"),
-               *(probe.c[column.key] for column in _CARD_COLUMNS))
+        select(
+            agents.c.disabled.label("agent_disabled"),
+            agents.c.role.label("agent_role"),
+            *(probe.c[column.key] for column in _CARD_COLUMNS),
+        )
         .select_from(agents.outerjoin(probe, true()))
         .where(agents.c.id == bindparam("agent_id"))
         .order_by(probe.c.sort_key, probe.c.id)
-    )  # fmt: skip
+    )
 
 
 def find_customers(

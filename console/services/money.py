@@ -50,7 +50,9 @@ def parse_amount(
         raise InvalidInput(f"Enter an {what}.")
     match = _AMOUNT.match(cleaned)
     if match is None or not (match["whole"] or match["fraction"]):
-        raise InvalidInput(f"{cleaned[:24]!r} is not an amount; type digits with at most one decimal point, like 12.50.")
+        raise InvalidInput(
+            f"{cleaned[:24]!r} is not an amount; type digits with at most one decimal point, like 12.50."
+        )
     fraction = (match["fraction"] or "").rstrip("0")
     if len(fraction) > scale:
         places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
@@ -97,9 +99,8 @@ def lock_customer(session: Session, customer_id: int) -> Customer:
     race. On PostgreSQL this is SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serializes
     every writer."""
     customer = session.execute(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()  # fmt: skip
+        select(Customer).where(Customer.id == customer_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if customer is None:
         raise NotFound("No such customer.")
     return customer
@@ -126,27 +127,38 @@ def post_entry(
     if amount == 0:
         raise InvalidInput("A ledger entry cannot be for zero.")
     entry_id = session.execute(
-        insert(LedgerEntry).values(
-            journal_id=journal_id, customer_id=customer_id, asset_code=asset_code, amount=amount,
-            kind=kind, description=description[:255], idempotency_key=idempotency_key,
-            created_by_agent_id=agent_id, created_at=now,
-        ).returning(LedgerEntry.id)
-    ).scalar_one()  # fmt: skip
+        insert(LedgerEntry)
+        .values(
+            journal_id=journal_id,
+            customer_id=customer_id,
+            asset_code=asset_code,
+            amount=amount,
+            kind=kind,
+            description=description[:255],
+            idempotency_key=idempotency_key,
+            created_by_agent_id=agent_id,
+            created_at=now,
+        )
+        .returning(LedgerEntry.id)
+    ).scalar_one()
     moved = session.execute(
         update(Balance)
         .where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
         .values(amount=Balance.amount + amount, version=Balance.version + 1)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     if moved.rowcount == 0:
         session.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
     return entry_id
 
 
 def balance_of(session: Session, customer_id: int, asset_code: str) -> int:
-    return session.scalar(
-        select(Balance.amount).where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
-    ) or 0
+    return (
+        session.scalar(
+            select(Balance.amount).where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
+        )
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -159,10 +171,9 @@ class LedgerMismatch:
 
 def ledger_mismatches(session: Session, customer_ids: list[int] | None = None) -> list[LedgerMismatch]:
     """Every balance that differs from the sum of its ledger entries (empty when the books balance)."""
-    sums = (
-        select(LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount).label("total"))
-        .group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
-    )  # fmt: skip
+    sums = select(
+        LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount).label("total")
+    ).group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
     balances = select(Balance.customer_id, Balance.asset_code, Balance.amount)
     if customer_ids is not None:
         sums = sums.where(LedgerEntry.customer_id.in_(customer_ids))

@@ -46,9 +46,7 @@ def totp(
     interval: int = TOTP_INTERVAL,
 ) -> str:
     seconds = at.timestamp() if isinstance(at, datetime) else at
-    return pyotp.TOTP(secret_b32, digits=digits, digest=DIGESTS[digest], interval=interval).at(
-        int(seconds)
-    )
+    return pyotp.TOTP(secret_b32, digits=digits, digest=DIGESTS[digest], interval=interval).at(int(seconds))
 
 
 def totp_code_for_step(secret_b32: str, step: int) -> str:
@@ -79,9 +77,7 @@ def typed_code(entered: str) -> str:
 
     The panel submits this; the services still take exactly 6 ASCII digits and nothing else.
     """
-    folded = "".join(
-        unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff19" else ch for ch in entered
-    )
+    folded = "".join(unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff19" else ch for ch in entered)
     return folded.translate(_SEPARATORS)
 
 

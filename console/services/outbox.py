@@ -46,8 +46,15 @@ def add_message(
 ) -> OutboxMessage:
     """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted."""
     stored = body if fernet is None else ENCRYPTED_PREFIX + fernet.encrypt(body.encode()).decode()
-    message = OutboxMessage(channel=channel, recipient=recipient, customer_id=customer_id, kind=kind,
-                            subject=subject, body=stored, created_at=now)  # fmt: skip
+    message = OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        customer_id=customer_id,
+        kind=kind,
+        subject=subject,
+        body=stored,
+        created_at=now,
+    )
     session.add(message)
     session.flush()
     return message
@@ -64,15 +71,24 @@ def notify_customer(
         channel, recipient = OutboxChannel.EMAIL, customer.email
     else:
         return None
-    return add_message(session, None, channel=channel, recipient=recipient, customer_id=customer.id,
-                       kind=kind, body=body, now=now, subject=subject if channel == OutboxChannel.EMAIL else None)  # fmt: skip
+    return add_message(
+        session,
+        None,
+        channel=channel,
+        recipient=recipient,
+        customer_id=customer.id,
+        kind=kind,
+        body=body,
+        now=now,
+        subject=subject if channel == OutboxChannel.EMAIL else None,
+    )
 
 
 def readable_body(fernet: MultiFernet, stored: str) -> str:
     if not stored.startswith(ENCRYPTED_PREFIX):
         return stored
     try:
-        return fernet.decrypt(stored[len(ENCRYPTED_PREFIX):].encode()).decode()
+        return fernet.decrypt(stored[len(ENCRYPTED_PREFIX) :].encode()).decode()
     except InvalidToken:
         return "(this message cannot be read with the current keys)"
 
@@ -99,7 +115,16 @@ def recent_messages(
                 raise NotFound(f"No customer with account number {account_number.strip()!r}.")
             query = query.where(OutboxMessage.customer_id == customer_id)
         return [
-            OutboxView(m.id, m.channel.value, m.recipient, account, m.kind, m.subject,
-                       readable_body(fernet, m.body), m.created_at, m.sent_at)  # fmt: skip
+            OutboxView(
+                m.id,
+                m.channel.value,
+                m.recipient,
+                account,
+                m.kind,
+                m.subject,
+                readable_body(fernet, m.body),
+                m.created_at,
+                m.sent_at,
+            )
             for m, account in session.execute(query).all()
         ]

@@ -55,9 +55,7 @@ _METHOD_WORDS = {
     PaymentMethod.ON_CHAIN: "on-chain",
     PaymentMethod.INTERNAL: "internal",
 }
-FINISHED = frozenset(
-    {TransactionStatus.COMPLETED, TransactionStatus.FAILED, TransactionStatus.REVERSED}
-)
+FINISHED = frozenset({TransactionStatus.COMPLETED, TransactionStatus.FAILED, TransactionStatus.REVERSED})
 
 
 def fee_for(rule_fixed: int, rule_rate_bp: int, amount: int) -> int:
@@ -74,9 +72,7 @@ def rate_text(rate_bp: int) -> str:
 def fee_text(fixed: int, rate_bp: int, view: AssetView) -> str:
     if fixed == 0 and rate_bp == 0:
         return "Free"
-    parts = ([format_money(fixed, view)] if fixed else []) + (
-        [rate_text(rate_bp)] if rate_bp else []
-    )
+    parts = ([format_money(fixed, view)] if fixed else []) + ([rate_text(rate_bp)] if rate_bp else [])
     return " + ".join(parts)
 
 
@@ -97,9 +93,7 @@ def _choice(enum_type: type[_E], value: str, what: str) -> _E:
         return enum_type(value)
     except ValueError:
         known = ", ".join(member.value for member in enum_type)
-        raise InvalidInput(
-            f"{str(value)[:24]!r} is not a {what}; use one of: {known}."
-        ) from None
+        raise InvalidInput(f"{str(value)[:24]!r} is not a {what}; use one of: {known}.") from None
 
 
 def _asset_or_invalid(session: Session, code: str) -> AssetView:
@@ -129,14 +123,21 @@ class FeeRow:
 
 def _fee_row(rule: FeeSchedule, view: AssetView) -> FeeRow:
     return FeeRow(
-        method=rule.method.value, method_label=METHOD_LABELS[rule.method], asset_code=rule.asset_code,
-        direction=rule.direction.value, fee_text=fee_text(rule.fee_fixed, rule.fee_rate_bp, view),
-        fee_fixed=rule.fee_fixed, fee_rate_bp=rule.fee_rate_bp,
-        minimum=rule.minimum_amount, minimum_text=format_money(rule.minimum_amount, view),
+        method=rule.method.value,
+        method_label=METHOD_LABELS[rule.method],
+        asset_code=rule.asset_code,
+        direction=rule.direction.value,
+        fee_text=fee_text(rule.fee_fixed, rule.fee_rate_bp, view),
+        fee_fixed=rule.fee_fixed,
+        fee_rate_bp=rule.fee_rate_bp,
+        minimum=rule.minimum_amount,
+        minimum_text=format_money(rule.minimum_amount, view),
         maximum=rule.maximum_amount,
         maximum_text=None if rule.maximum_amount is None else format_money(rule.maximum_amount, view),
-        expected_hours=rule.expected_hours, expected_text=expected_text(rule.expected_hours), notes=rule.notes,
-    )  # fmt: skip
+        expected_hours=rule.expected_hours,
+        expected_text=expected_text(rule.expected_hours),
+        notes=rule.notes,
+    )
 
 
 def fee_schedule(
@@ -149,27 +150,17 @@ def fee_schedule(
     with sessions() as session:
         query = select(FeeSchedule)
         if direction is not None:
-            query = query.where(
-                FeeSchedule.direction == _choice(Direction, direction, "direction")
-            )
+            query = query.where(FeeSchedule.direction == _choice(Direction, direction, "direction"))
         if asset_code is not None:
-            query = query.where(
-                FeeSchedule.asset_code == _asset_or_invalid(session, asset_code).code
-            )
+            query = query.where(FeeSchedule.asset_code == _asset_or_invalid(session, asset_code).code)
         if method is not None:
-            query = query.where(
-                FeeSchedule.method == _choice(PaymentMethod, method, "payment method")
-            )
+            query = query.where(FeeSchedule.method == _choice(PaymentMethod, method, "payment method"))
         assets = all_assets(session)
-        rows = [
-            _fee_row(rule, assets[rule.asset_code]) for rule in session.scalars(query)
-        ]
+        rows = [_fee_row(rule, assets[rule.asset_code]) for rule in session.scalars(query)]
     return sorted(rows, key=lambda row: (row.direction, row.asset_code, row.method))
 
 
-def _rule(
-    session: Session, method: PaymentMethod, asset_code: str, direction: Direction
-) -> FeeSchedule | None:
+def _rule(session: Session, method: PaymentMethod, asset_code: str, direction: Direction) -> FeeSchedule | None:
     return session.scalar(
         select(FeeSchedule).where(
             FeeSchedule.method == method,
@@ -182,13 +173,9 @@ def _rule(
 def _check_limits(rule: FeeSchedule, amount: int, view: AssetView) -> None:
     what = f"{_METHOD_WORDS[rule.method]} {rule.direction.value}"
     if amount < rule.minimum_amount:
-        raise Refused(
-            f"The minimum {what} is {format_money(rule.minimum_amount, view)}."
-        )
+        raise Refused(f"The minimum {what} is {format_money(rule.minimum_amount, view)}.")
     if rule.maximum_amount is not None and amount > rule.maximum_amount:
-        raise Refused(
-            f"The maximum {what} is {format_money(rule.maximum_amount, view)}."
-        )
+        raise Refused(f"The maximum {what} is {format_money(rule.maximum_amount, view)}.")
 
 
 @dataclass(frozen=True)
@@ -228,9 +215,17 @@ def quote(
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)
         net = amount - fee if chosen_direction == Direction.DEPOSIT else amount + fee
         return FeeQuote(
-            chosen_method.value, view.code, chosen_direction.value, amount, format_money(amount, view),
-            fee, format_money(fee, view), net, format_money(net, view), expected_text(rule.expected_hours),
-        )  # fmt: skip
+            chosen_method.value,
+            view.code,
+            chosen_direction.value,
+            amount,
+            format_money(amount, view),
+            fee,
+            format_money(fee, view),
+            net,
+            format_money(net, view),
+            expected_text(rule.expected_hours),
+        )
 
 
 # --- statement -------------------------------------------------------------------------------
@@ -296,10 +291,20 @@ def _amount_matches(text: str, assets: dict[str, AssetView]) -> list[tuple[str, 
 
 def _statement_row(tx: Transaction, view: AssetView) -> StatementRow:
     return StatementRow(
-        tx.id, tx.created_at, tx.kind.value, tx.method.value, tx.status.value, tx.asset_code, tx.amount,
-        format_money(tx.amount, view), format_money(tx.fee, view), tx.reference, tx.counterparty,
-        tx.expected_by, tx.completed_at,
-    )  # fmt: skip
+        tx.id,
+        tx.created_at,
+        tx.kind.value,
+        tx.method.value,
+        tx.status.value,
+        tx.asset_code,
+        tx.amount,
+        format_money(tx.amount, view),
+        format_money(tx.fee, view),
+        tx.reference,
+        tx.counterparty,
+        tx.expected_by,
+        tx.completed_at,
+    )
 
 
 def statement(
@@ -317,13 +322,8 @@ def statement(
         raise InvalidInput("Show between 1 and 500 rows a page.")
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise InvalidInput("The start date is after the end date.")
-    kinds = [
-        _choice(TransactionKind, kind, "transaction kind") for kind in filters.kinds
-    ]
-    statuses = [
-        _choice(TransactionStatus, status, "transaction status")
-        for status in filters.statuses
-    ]
+    kinds = [_choice(TransactionKind, kind, "transaction kind") for kind in filters.kinds]
+    statuses = [_choice(TransactionStatus, status, "transaction status") for status in filters.statuses]
     with sessions.begin() as session:
         agent = active_agent(session, agent_id, doing="read a statement", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
@@ -332,44 +332,49 @@ def statement(
         if filters.date_from:
             query = query.where(Transaction.created_at >= _day_start(filters.date_from))
         if filters.date_to:
-            query = query.where(
-                Transaction.created_at < _day_start(filters.date_to + timedelta(days=1))
-            )
+            query = query.where(Transaction.created_at < _day_start(filters.date_to + timedelta(days=1)))
         if kinds:
             query = query.where(Transaction.kind.in_(kinds))
         if statuses:
             query = query.where(Transaction.status.in_(statuses))
         if filters.amount_text is not None and filters.amount_text.strip():
-            query = query.where(or_(*(
-                and_(Transaction.asset_code == code, Transaction.amount == minor)
-                for code, minor in _amount_matches(filters.amount_text, assets)
-            )))  # fmt: skip
+            query = query.where(
+                or_(
+                    *(
+                        and_(Transaction.asset_code == code, Transaction.amount == minor)
+                        for code, minor in _amount_matches(filters.amount_text, assets)
+                    )
+                )
+            )
         if after is not None:
-            query = query.where(or_(
-                Transaction.created_at < after.created_at,
-                and_(Transaction.created_at == after.created_at, Transaction.id < after.transaction_id),
-            ))  # fmt: skip
-        query = query.order_by(
-            Transaction.created_at.desc(), Transaction.id.desc()
-        ).limit(page_size + 1)
+            query = query.where(
+                or_(
+                    Transaction.created_at < after.created_at,
+                    and_(Transaction.created_at == after.created_at, Transaction.id < after.transaction_id),
+                )
+            )
+        query = query.order_by(Transaction.created_at.desc(), Transaction.id.desc()).limit(page_size + 1)
         found = list(session.scalars(query))
-        rows = tuple(
-            _statement_row(tx, assets[tx.asset_code]) for tx in found[:page_size]
-        )
-        next_cursor = (
-            StatementCursor(rows[-1].created_at, rows[-1].transaction_id)
-            if len(found) > page_size
-            else None
-        )
+        rows = tuple(_statement_row(tx, assets[tx.asset_code]) for tx in found[:page_size])
+        next_cursor = StatementCursor(rows[-1].created_at, rows[-1].transaction_id) if len(found) > page_size else None
         if after is None:  # once per statement opened, not per page turned
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="statement.view",
-                subject_type="customer", subject_id=customer_id,
-                details={"ticket": ticket_id, "from": str(filters.date_from or ""), "to": str(filters.date_to or ""),
-                         "kinds": list(filters.kinds), "statuses": list(filters.statuses),
-                         "amount_filter": bool(filters.amount_text)},
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="statement.view",
+                subject_type="customer",
+                subject_id=customer_id,
+                details={
+                    "ticket": ticket_id,
+                    "from": str(filters.date_from or ""),
+                    "to": str(filters.date_to or ""),
+                    "kinds": list(filters.kinds),
+                    "statuses": list(filters.statuses),
+                    "amount_filter": bool(filters.amount_text),
+                },
                 now=now,
-            )  # fmt: skip
+            )
     return StatementPage(rows, next_cursor, filters)
 
 
@@ -401,11 +406,7 @@ class WithdrawalDetail:
 
 def _withdrawal(session: Session, customer_id: int, transaction_id: int) -> Transaction:
     tx = session.get(Transaction, transaction_id)
-    if (
-        tx is None
-        or tx.customer_id != customer_id
-        or tx.kind != TransactionKind.WITHDRAWAL
-    ):
+    if tx is None or tx.customer_id != customer_id or tx.kind != TransactionKind.WITHDRAWAL:
         raise NotFound("No such withdrawal for this customer.")
     return tx
 
@@ -416,20 +417,27 @@ def _detail(session: Session, tx: Transaction, now: datetime) -> WithdrawalDetai
     expected = tx.expected_by
     if expected is None and rule is not None:
         expected = tx.created_at + timedelta(hours=rule.expected_hours)
-    scheduled = (
-        None if rule is None else fee_for(rule.fee_fixed, rule.fee_rate_bp, tx.amount)
-    )
+    scheduled = None if rule is None else fee_for(rule.fee_fixed, rule.fee_rate_bp, tx.amount)
     return WithdrawalDetail(
-        transaction_id=tx.id, asset_code=tx.asset_code, method=tx.method.value,
-        method_label=METHOD_LABELS[tx.method], status=tx.status.value, amount=tx.amount,
-        amount_text=format_money(tx.amount, view), placed_at=tx.created_at, expected_by=expected,
+        transaction_id=tx.id,
+        asset_code=tx.asset_code,
+        method=tx.method.value,
+        method_label=METHOD_LABELS[tx.method],
+        status=tx.status.value,
+        amount=tx.amount,
+        amount_text=format_money(tx.amount, view),
+        placed_at=tx.created_at,
+        expected_by=expected,
         completed_at=tx.completed_at,
         delayed=tx.status not in FINISHED and expected is not None and now > expected,
-        fee_charged=tx.fee, fee_charged_text=format_money(tx.fee, view), fee_scheduled=scheduled,
+        fee_charged=tx.fee,
+        fee_charged_text=format_money(tx.fee, view),
+        fee_scheduled=scheduled,
         fee_scheduled_text=None if scheduled is None else format_money(scheduled, view),
         fee_differs=scheduled is not None and scheduled != tx.fee,
-        expected_text=None if rule is None else expected_text(rule.expected_hours), reference=tx.reference,
-    )  # fmt: skip
+        expected_text=None if rule is None else expected_text(rule.expected_hours),
+        reference=tx.reference,
+    )
 
 
 def withdrawal_detail(
@@ -444,13 +452,17 @@ def withdrawal_detail(
     with sessions.begin() as session:
         agent = active_agent(session, agent_id, doing="look at a withdrawal", now=now)
         require_verified_caller(session, ticket_id, agent.id, customer_id, now)
-        detail = _detail(
-            session, _withdrawal(session, customer_id, transaction_id), now
-        )
+        detail = _detail(session, _withdrawal(session, customer_id, transaction_id), now)
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="withdrawal.view",
-            subject_type="transaction", subject_id=transaction_id, details={"ticket": ticket_id}, now=now,
-        )  # fmt: skip
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="withdrawal.view",
+            subject_type="transaction",
+            subject_id=transaction_id,
+            details={"ticket": ticket_id},
+            now=now,
+        )
     return detail
 
 
@@ -494,9 +506,7 @@ def follow_up_withdrawal(
         customer = lock_customer(session, customer_id)
         tx = _withdrawal(session, customer_id, transaction_id)
         if tx.status in FINISHED:
-            raise Refused(
-                f"This withdrawal is already {tx.status.value}; there is nothing to follow up."
-            )
+            raise Refused(f"This withdrawal is already {tx.status.value}; there is nothing to follow up.")
         view = asset(session, tx.asset_code)
         previous = tx.expected_by
         tx.expected_by = new_estimate
@@ -504,29 +514,51 @@ def follow_up_withdrawal(
             tx.status = TransactionStatus.DELAYED
         # Not the agent's form: no version bump, so an open ticket form stays valid.
         session.execute(
-            update(Ticket).where(Ticket.id == ticket_id)
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
             .values(status=TicketStatus.PENDING, follow_up_due=due, last_activity_at=now)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         amount = format_money(tx.amount, view)
         when = _utc_text(new_estimate)
-        session.add(TicketNote(
-            ticket_id=ticket_id, agent_id=agent.id, created_at=now,
-            body=f"{note}\n[Withdrawal {tx.reference} of {amount}: new estimate {when}; follow up by {due.isoformat()}]",
-        ))  # fmt: skip
+        session.add(
+            TicketNote(
+                ticket_id=ticket_id,
+                agent_id=agent.id,
+                created_at=now,
+                body=(
+                    f"{note}\n[Withdrawal {tx.reference} of {amount}: "
+                    f"new estimate {when}; follow up by {due.isoformat()}]"
+                ),
+            )
+        )
         notify_customer(
-            session, customer, kind="withdrawal_delay", now=now, subject="Your withdrawal / 您的提现",
-            body=(f"OK Wallet：您的提现 {amount}（{tx.reference}）有所延迟，预计到账时间更新为 {when}。"
-                  f" OK Wallet: your withdrawal of {amount} ({tx.reference}) is delayed;"
-                  f" the new estimate is {when}."),
-        )  # fmt: skip
-        audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="withdrawal.follow_up",
-            subject_type="transaction", subject_id=tx.id,
-            details={"ticket": ticket_id, "previous_estimate": previous.isoformat() if previous else None,
-                     "new_estimate": new_estimate.isoformat(), "due": due.isoformat()},
+            session,
+            customer,
+            kind="withdrawal_delay",
             now=now,
-        )  # fmt: skip
+            subject="Your withdrawal / 您的提现",
+            body=(
+                f"OK Wallet：您的提现 {amount}（{tx.reference}）有所延迟，预计到账时间更新为 {when}。"
+                f" OK Wallet: your withdrawal of {amount} ({tx.reference}) is delayed;"
+                f" the new estimate is {when}."
+            ),
+        )
+        audit.record(
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="withdrawal.follow_up",
+            subject_type="transaction",
+            subject_id=tx.id,
+            details={
+                "ticket": ticket_id,
+                "previous_estimate": previous.isoformat() if previous else None,
+                "new_estimate": new_estimate.isoformat(),
+                "due": due.isoformat(),
+            },
+            now=now,
+        )
     return FollowUp(transaction_id, new_estimate, due, TicketStatus.PENDING.value)
 
 
@@ -549,10 +581,20 @@ class WithdrawalView:
 
 def _withdrawal_view(tx: Transaction, view: AssetView) -> WithdrawalView:
     return WithdrawalView(
-        tx.id, tx.customer_id, tx.asset_code, tx.method.value, tx.amount, format_money(tx.amount, view),
-        tx.fee, format_money(tx.fee, view), tx.status.value, tx.reference, tx.journal_id or "",
-        tx.created_at, tx.expected_by,
-    )  # fmt: skip
+        tx.id,
+        tx.customer_id,
+        tx.asset_code,
+        tx.method.value,
+        tx.amount,
+        format_money(tx.amount, view),
+        tx.fee,
+        format_money(tx.fee, view),
+        tx.status.value,
+        tx.reference,
+        tx.journal_id or "",
+        tx.created_at,
+        tx.expected_by,
+    )
 
 
 def place_withdrawal(
@@ -578,25 +620,19 @@ def place_withdrawal(
     with sessions.begin() as session:
         customer = lock_customer(session, customer_id)
         view = _asset_or_invalid(session, asset_code)
-        earlier = session.scalar(
-            select(LedgerEntry).where(LedgerEntry.idempotency_key == entry_key)
-        )
+        earlier = session.scalar(select(LedgerEntry).where(LedgerEntry.idempotency_key == entry_key))
         if earlier is not None:
-            tx = session.scalar(
-                select(Transaction).where(Transaction.journal_id == earlier.journal_id)
-            )
+            tx = session.scalar(select(Transaction).where(Transaction.journal_id == earlier.journal_id))
             if earlier.customer_id != customer_id or tx is None:
-                raise Conflict(
-                    "That request key was already used for another withdrawal."
-                )
+                raise Conflict("That request key was already used for another withdrawal.")
             if tx.amount != amount or tx.asset_code != view.code or tx.method != chosen:
-                raise Conflict(f"That request was already placed for {format_money(tx.amount, asset(session, tx.asset_code))}; "
-                               "a different withdrawal needs a new request.")  # fmt: skip
+                raise Conflict(
+                    f"That request was already placed for {format_money(tx.amount, asset(session, tx.asset_code))}; "
+                    "a different withdrawal needs a new request."
+                )
             return _withdrawal_view(tx, view)
         if customer.status == CustomerStatus.LOCKED:
-            raise Refused(
-                "The account is locked; withdrawals are not allowed until it is unlocked."
-            )
+            raise Refused("The account is locked; withdrawals are not allowed until it is unlocked.")
         if customer.status == CustomerStatus.CLOSED:
             raise Refused("The account is closed; no withdrawals.")
         held = customer.withdrawals_held_until
@@ -607,34 +643,62 @@ def place_withdrawal(
             )
         rule = _rule(session, chosen, view.code, Direction.WITHDRAWAL)
         if rule is None:
-            raise Refused(
-                f"We do not offer {METHOD_LABELS[chosen].lower()} withdrawals in {view.code}."
-            )
+            raise Refused(f"We do not offer {METHOD_LABELS[chosen].lower()} withdrawals in {view.code}.")
         _check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)
         available = balance_of(session, customer_id, view.code)
         if amount + fee > available:
-            raise Refused(f"Not enough {view.code}: {format_money(amount, view)} plus a fee of "
-                          f"{format_money(fee, view)} is more than the balance of {format_money(available, view)}.")  # fmt: skip
+            raise Refused(
+                f"Not enough {view.code}: {format_money(amount, view)} plus a fee of "
+                f"{format_money(fee, view)} is more than the balance of {format_money(available, view)}."
+            )
         journal = str(uuid.uuid4())
         reference = f"WD-{journal[:8].upper()}"
-        post_entry(session, customer_id=customer_id, asset_code=view.code, amount=-amount, kind=EntryKind.WITHDRAWAL,
-                   description=f"Withdrawal {reference} ({METHOD_LABELS[chosen]})", journal_id=journal, now=now,
-                   idempotency_key=entry_key)  # fmt: skip
+        post_entry(
+            session,
+            customer_id=customer_id,
+            asset_code=view.code,
+            amount=-amount,
+            kind=EntryKind.WITHDRAWAL,
+            description=f"Withdrawal {reference} ({METHOD_LABELS[chosen]})",
+            journal_id=journal,
+            now=now,
+            idempotency_key=entry_key,
+        )
         if fee > 0:
-            post_entry(session, customer_id=customer_id, asset_code=view.code, amount=-fee, kind=EntryKind.FEE,
-                       description=f"Fee for withdrawal {reference}", journal_id=journal, now=now,
-                       idempotency_key=fee_key)  # fmt: skip
+            post_entry(
+                session,
+                customer_id=customer_id,
+                asset_code=view.code,
+                amount=-fee,
+                kind=EntryKind.FEE,
+                description=f"Fee for withdrawal {reference}",
+                journal_id=journal,
+                now=now,
+                idempotency_key=fee_key,
+            )
         tx = Transaction(
-            customer_id=customer_id, asset_code=view.code, kind=TransactionKind.WITHDRAWAL, method=chosen,
-            status=TransactionStatus.PENDING, amount=amount, fee=fee, reference=reference, journal_id=journal,
-            created_at=now, expected_by=now + timedelta(hours=rule.expected_hours),
-        )  # fmt: skip
+            customer_id=customer_id,
+            asset_code=view.code,
+            kind=TransactionKind.WITHDRAWAL,
+            method=chosen,
+            status=TransactionStatus.PENDING,
+            amount=amount,
+            fee=fee,
+            reference=reference,
+            journal_id=journal,
+            created_at=now,
+            expected_by=now + timedelta(hours=rule.expected_hours),
+        )
         session.add(tx)
         session.flush()
         audit.record(
-            session, actor=f"customer:{customer_id}", action="withdrawal.place", subject_type="transaction",
-            subject_id=tx.id, details={"asset": view.code, "method": chosen.value, "key": idempotency_key[:40]},
+            session,
+            actor=f"customer:{customer_id}",
+            action="withdrawal.place",
+            subject_type="transaction",
+            subject_id=tx.id,
+            details={"asset": view.code, "method": chosen.value, "key": idempotency_key[:40]},
             now=now,
-        )  # fmt: skip
+        )
         return _withdrawal_view(tx, view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 import tomllib
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -58,7 +58,7 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_script(script_id: str, language: str = "zh-CN") -> Script:
     """The script for a call reason in one language, with its placeholders still in place."""
     if language not in LANGUAGES:
@@ -70,8 +70,7 @@ def load_script(script_id: str, language: str = "zh-CN") -> Script:
     try:
         factors = tuple(data["factors"])
         steps = tuple(_step(raw, language) for raw in data["steps"])
-        script = Script(str(data["id"]), str(data["version"]), str(data["reason"]), language,
-                        factors, steps)  # fmt: skip
+        script = Script(str(data["id"]), str(data["version"]), str(data["reason"]), language, factors, steps)
     except (KeyError, TypeError) as error:
         raise ScriptInvalid(f"{script_id}.toml: missing or malformed {error}") from None
     if script.script_id != script_id:
@@ -90,8 +89,7 @@ def _step(raw: dict[str, Any], language: str) -> ScriptStep:
     if factor is not None and factor not in FACTORS:
         raise ScriptInvalid(f"step {raw['key']}: unknown factor {factor!r}")
     failure = raw.get("on_failure")
-    return ScriptStep(str(raw["key"]), factor, str(raw["say"][language]),
-                      str(failure[language]) if failure else None)  # fmt: skip
+    return ScriptStep(str(raw["key"]), factor, str(raw["say"][language]), str(failure[language]) if failure else None)
 
 
 class _Blank(dict[str, str]):
@@ -104,8 +102,11 @@ def render_script(script: Script, values: dict[str, str | None]) -> Script:
     """The script with masked values filled in, ready to read to the caller."""
     filled = _Blank({key: value for key, value in values.items() if value is not None and key in PLACEHOLDERS})
     steps = tuple(
-        replace(step, say=step.say.format_map(filled),
-                on_failure=step.on_failure.format_map(filled) if step.on_failure else None)
+        replace(
+            step,
+            say=step.say.format_map(filled),
+            on_failure=step.on_failure.format_map(filled) if step.on_failure else None,
+        )
         for step in script.steps
-    )  # fmt: skip
+    )
     return replace(script, steps=steps)

@@ -56,21 +56,12 @@ def explain_failure(error: BaseException) -> str:
     if isinstance(error, lost):
         return f"The database cannot be reached; {NOTHING_CHANGED}. Try again."
     if isinstance(error, exc.IntegrityError):
-        return (
-            f"Someone else changed this record at the same time; {NOTHING_CHANGED}."
-            " Reload and try again."
-        )
+        return f"Someone else changed this record at the same time; {NOTHING_CHANGED}. Reload and try again."
     if isinstance(error, exc.DBAPIError):
-        return (
-            f"The database refused the request; {NOTHING_CHANGED}."
-            " Tell your supervisor if it happens again."
-        )
+        return f"The database refused the request; {NOTHING_CHANGED}. Tell your supervisor if it happens again."
     if isinstance(error, (ConnectionError, TimeoutError)):
         return f"A connection was lost; {NOTHING_CHANGED}. Try again."
-    return (
-        "Something unexpected went wrong and the action stopped."
-        " Tell your supervisor if it happens again."
-    )
+    return "Something unexpected went wrong and the action stopped. Tell your supervisor if it happens again."
 
 
 # SQLSTATEs PostgreSQL uses for a missing table or column.

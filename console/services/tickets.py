@@ -116,16 +116,26 @@ def open_ticket_in(
     """Open a ticket inside the caller's transaction (the call claim uses this)."""
     now = now or utcnow()
     ticket = Ticket(
-        agent_id=agent.id, customer_id=customer_id, call_id=call_id, reason=reason,
-        status=TicketStatus.OPEN, opened_at=now, last_activity_at=now,
-    )  # fmt: skip
+        agent_id=agent.id,
+        customer_id=customer_id,
+        call_id=call_id,
+        reason=reason,
+        status=TicketStatus.OPEN,
+        opened_at=now,
+        last_activity_at=now,
+    )
     session.add(ticket)
     session.flush()
     audit.record(
-        session, actor=agent.username, actor_agent_id=agent.id, action="ticket.open",
-        subject_type="ticket", subject_id=ticket.id,
-        details={"reason": reason.value, "customer": customer_id, "call": call_id}, now=now,
-    )  # fmt: skip
+        session,
+        actor=agent.username,
+        actor_agent_id=agent.id,
+        action="ticket.open",
+        subject_type="ticket",
+        subject_id=ticket.id,
+        details={"reason": reason.value, "customer": customer_id, "call": call_id},
+        now=now,
+    )
     return _view(ticket, _customer_name(session, customer_id))
 
 
@@ -140,9 +150,7 @@ def open_ticket(
     now = now or utcnow()
     with sessions.begin() as session:
         agent = _agent(session, agent_id, now)
-        return open_ticket_in(
-            session, agent, customer_id=customer_id, reason=_reason(reason), now=now
-        )
+        return open_ticket_in(session, agent, customer_id=customer_id, reason=_reason(reason), now=now)
 
 
 def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
@@ -205,9 +213,15 @@ def update_ticket(
             session.flush()
             if details:
                 audit.record(
-                    session, actor=agent.username, actor_agent_id=agent.id, action="ticket.update",
-                    subject_type="ticket", subject_id=ticket.id, details=details, now=now,
-                )  # fmt: skip
+                    session,
+                    actor=agent.username,
+                    actor_agent_id=agent.id,
+                    action="ticket.update",
+                    subject_type="ticket",
+                    subject_id=ticket.id,
+                    details=details,
+                    now=now,
+                )
             return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
     except StaleDataError:
         raise Conflict("This ticket was changed elsewhere; it has been reloaded.") from None
@@ -262,9 +276,15 @@ def add_note(
         ticket.last_activity_at = now
         session.flush()
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="ticket.note",
-            subject_type="ticket", subject_id=ticket.id, details={"note": note.id}, now=now,
-        )  # fmt: skip
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="ticket.note",
+            subject_type="ticket",
+            subject_id=ticket.id,
+            details={"note": note.id},
+            now=now,
+        )
         return NoteView(note.id, note.body, note.created_at, agent.username)
 
 
@@ -274,9 +294,7 @@ def _end_verification(ticket: Ticket) -> None:
 
 
 def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
-    draft = session.scalar(
-        select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
-    )
+    draft = session.scalar(select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id))
     if draft is not None:
         session.delete(draft)
 
@@ -334,14 +352,20 @@ def wrap_up(
         ticket.last_activity_at = now
         session.flush()
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="ticket.wrap_up",
-            subject_type="ticket", subject_id=ticket.id,
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="ticket.wrap_up",
+            subject_type="ticket",
+            subject_id=ticket.id,
             details={
-                "disposition": disposition.value, "status": ticket.status.value,
-                "talk_seconds": answer.talk_seconds, "wrap_up_seconds": answer.wrap_up_seconds,
+                "disposition": disposition.value,
+                "status": ticket.status.value,
+                "talk_seconds": answer.talk_seconds,
+                "wrap_up_seconds": answer.wrap_up_seconds,
             },
             now=now,
-        )  # fmt: skip
+        )
         return _view(ticket, _customer_name(session, ticket.customer_id))
 
 
@@ -376,7 +400,12 @@ def reopen_ticket(
             ticket.last_activity_at = now
             session.flush()
             audit.record(
-                session, actor=agent.username, actor_agent_id=agent.id, action="ticket.reopen",
-                subject_type="ticket", subject_id=ticket.id, now=now,
-            )  # fmt: skip
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="ticket.reopen",
+                subject_type="ticket",
+                subject_id=ticket.id,
+                now=now,
+            )
         return _view(ticket, _customer_name(session, ticket.customer_id))

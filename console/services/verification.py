@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.keys import KeyRing
 from console.services import audit, otp
+from console.services.actors import active_agent, require_enabled
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash, rotate_token
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.actors import active_agent, require_enabled
 from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified_caller
 from console.services.masking import mask_email, mask_phone
 from console.services.money import lock_customer
@@ -125,9 +125,11 @@ def _live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: in
         raise Refused("This call has been wrapped up; reopen the ticket to verify the caller.")
     if ticket.customer_id is None:
         session.execute(
-            update(Ticket).where(Ticket.id == ticket_id).values(customer_id=customer_id)
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(customer_id=customer_id)
             .execution_options(synchronize_session="fetch")
-        )  # fmt: skip
+        )
     elif ticket.customer_id != customer_id:
         raise Refused("This ticket is for another customer.")
     return ticket
@@ -145,10 +147,11 @@ def _locked_customer(session: Session, customer_id: int, now: datetime) -> Custo
 def _set_throttle(session: Session, customer: Customer, *, failures: int, locked_until: datetime | None) -> None:
     # Core UPDATE: the throttle is not an agent edit, so it must not bump the customer's version.
     session.execute(
-        update(Customer).where(Customer.id == customer.id)
+        update(Customer)
+        .where(Customer.id == customer.id)
         .values(verify_failures=failures, verify_locked_until=locked_until)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     session.expire(customer, ["verify_failures", "verify_locked_until"])
 
 
@@ -166,9 +169,11 @@ def _lockout_message(until: datetime) -> str:
 def _touch(session: Session, ticket_id: int, now: datetime, **values: object) -> None:
     # Verification fields are not agent edits either: no version bump, so open forms stay valid.
     session.execute(
-        update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now, **values)
+        update(Ticket)
+        .where(Ticket.id == ticket_id)
+        .values(last_activity_at=now, **values)
         .execution_options(synchronize_session="fetch")
-    )  # fmt: skip
+    )
 
 
 def _ensure_script(session: Session, ticket: Ticket, now: datetime) -> Script:
@@ -206,11 +211,15 @@ def start_verification(
         script = load_script(ticket.reason.value, language)
         _touch(session, ticket.id, now, script_id=script.script_id, script_version=script.version)
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="verification.start",
-            subject_type="ticket", subject_id=ticket.id,
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="verification.start",
+            subject_type="ticket",
+            subject_id=ticket.id,
             details={"customer": customer_id, "script": script.script_id, "version": script.version},
             now=now,
-        )  # fmt: skip
+        )
         values = {
             "agent_name": agent.display_name,
             "phone_last2": customer.phone_e164[-2:] if customer.phone_e164 else None,
@@ -220,8 +229,9 @@ def start_verification(
         }
         locked = customer.verify_locked_until if _is_locked(customer, now) else None
         translations = {lang: render_script(load_script(ticket.reason.value, lang), values) for lang in LANGUAGES}
-        return VerificationStart(ticket.id, customer_id, translations[language],
-                                 available_factors(customer), locked, translations)  # fmt: skip
+        return VerificationStart(
+            ticket.id, customer_id, translations[language], available_factors(customer), locked, translations
+        )
 
 
 # --- sending a code --------------------------------------------------------------------------
@@ -273,46 +283,76 @@ def send_code(
             if not customer.email:
                 raise Refused("This customer has no bound phone and no email; a supervisor must verify them.")
             recipient, shown = customer.email, mask_email(customer.email)
-        recent = list(session.scalars(
-            select(OtpChallenge.created_at)
-            .where(OtpChallenge.customer_id == customer_id, OtpChallenge.created_at > now - SEND_WINDOW)
-            .order_by(OtpChallenge.created_at)
-        ))  # fmt: skip
+        recent = list(
+            session.scalars(
+                select(OtpChallenge.created_at)
+                .where(OtpChallenge.customer_id == customer_id, OtpChallenge.created_at > now - SEND_WINDOW)
+                .order_by(OtpChallenge.created_at)
+            )
+        )
         if len(recent) >= MAX_SENDS_PER_WINDOW:
             retry_at = recent[-MAX_SENDS_PER_WINDOW] + SEND_WINDOW
-            raise Refused(
-                f"At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC."
-            )
+            raise Refused(f"At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC.")
         _ensure_script(session, ticket, now)
         code = otp.new_code()
-        challenge = OtpChallenge(customer_id=customer_id, ticket_id=ticket_id, agent_id=agent.id,
-                                 channel=chosen, purpose=purpose, code_hmac="pending",
-                                 created_at=now, expires_at=now + CODE_TTL)  # fmt: skip
+        challenge = OtpChallenge(
+            customer_id=customer_id,
+            ticket_id=ticket_id,
+            agent_id=agent.id,
+            channel=chosen,
+            purpose=purpose,
+            code_hmac="pending",
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
         session.add(challenge)
         session.flush()
         challenge.code_hmac = _code_hmac(keyring, challenge.id, purpose, code)
         add_message(
-            session, keyring.fernet(), channel=OutboxChannel(chosen.value), recipient=recipient,
-            customer_id=customer_id, kind="otp", body=_code_message(code, purpose), now=now,
+            session,
+            keyring.fernet(),
+            channel=OutboxChannel(chosen.value),
+            recipient=recipient,
+            customer_id=customer_id,
+            kind="otp",
+            body=_code_message(code, purpose),
+            now=now,
             subject="OK Wallet verification code" if chosen == Channel.EMAIL else None,
-        )  # fmt: skip
+        )
         _touch(session, ticket_id, now)
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="verification.code_sent",
-            subject_type="customer", subject_id=customer_id,
-            details={"ticket": ticket_id, "challenge": challenge.id, "channel": chosen.value,
-                     "purpose": purpose, "to": shown},
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="verification.code_sent",
+            subject_type="customer",
+            subject_id=customer_id,
+            details={
+                "ticket": ticket_id,
+                "challenge": challenge.id,
+                "channel": chosen.value,
+                "purpose": purpose,
+                "to": shown,
+            },
             now=now,
-        )  # fmt: skip
-        return ChallengeView(challenge.id, chosen.value, purpose, shown or "", challenge.expires_at,
-                             MAX_SENDS_PER_WINDOW - len(recent) - 1)  # fmt: skip
+        )
+        return ChallengeView(
+            challenge.id,
+            chosen.value,
+            purpose,
+            shown or "",
+            challenge.expires_at,
+            MAX_SENDS_PER_WINDOW - len(recent) - 1,
+        )
 
 
 # --- checking what the caller reads out ------------------------------------------------------
 
 
 def _seconds_since_start(session: Session, ticket_id: int, now: datetime) -> int:
-    first_challenge = session.scalar(select(func.min(OtpChallenge.created_at)).where(OtpChallenge.ticket_id == ticket_id))
+    first_challenge = session.scalar(
+        select(func.min(OtpChallenge.created_at)).where(OtpChallenge.ticket_id == ticket_id)
+    )
     first_attempt = session.scalar(
         select(func.min(VerificationAttempt.attempted_at)).where(VerificationAttempt.ticket_id == ticket_id)
     )
@@ -334,13 +374,26 @@ def _record_attempt(
     """Store the attempt, move the throttle, mark the ticket verified on success, audit it all."""
     success = failure_reason is None
     seconds = _seconds_since_start(session, ticket_id, now) if success else None
-    session.add(VerificationAttempt(
-        customer_id=customer.id, ticket_id=ticket_id, agent_id=agent.id, challenge_id=challenge_id,
-        factor=factor, success=success, failure_reason=failure_reason, attempted_at=now,
-        seconds_to_verify=seconds,
-    ))  # fmt: skip
-    details: dict[str, object] = {"ticket": ticket_id, "factor": factor.value, "success": success,
-                                  "reason": failure_reason, "challenge": challenge_id}  # fmt: skip
+    session.add(
+        VerificationAttempt(
+            customer_id=customer.id,
+            ticket_id=ticket_id,
+            agent_id=agent.id,
+            challenge_id=challenge_id,
+            factor=factor,
+            success=success,
+            failure_reason=failure_reason,
+            attempted_at=now,
+            seconds_to_verify=seconds,
+        )
+    )
+    details: dict[str, object] = {
+        "ticket": ticket_id,
+        "factor": factor.value,
+        "success": success,
+        "reason": failure_reason,
+        "challenge": challenge_id,
+    }
     if success:
         _set_throttle(session, customer, failures=0, locked_until=None)
         # Verified state names whom the factor was passed for: the gate holds it to this customer.
@@ -355,26 +408,39 @@ def _record_attempt(
         failures = customer.verify_failures + 1
         locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
         session.execute(
-            update(Customer).where(Customer.id == customer.id)
-            .values(verify_failures=Customer.verify_failures + 1,
-                    verify_locked_until=case((Customer.verify_failures + 1 >= MAX_FAILURES, now + LOCKOUT),
-                                             else_=Customer.verify_locked_until))
+            update(Customer)
+            .where(Customer.id == customer.id)
+            .values(
+                verify_failures=Customer.verify_failures + 1,
+                verify_locked_until=case(
+                    (Customer.verify_failures + 1 >= MAX_FAILURES, now + LOCKOUT), else_=Customer.verify_locked_until
+                ),
+            )
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         _touch(session, ticket_id, now)
         if locked_until is not None:
             message = _lockout_message(locked_until)
             details["locked_until"] = locked_until.isoformat()
         else:
             left = MAX_FAILURES - failures
-            message = f"{_MESSAGES[failure_reason]} {left} attempt{'s' if left != 1 else ''} left before a 15-minute lockout."
+            message = (
+                f"{_MESSAGES[failure_reason]} {left} attempt{'s' if left != 1 else ''} left before a 15-minute lockout."
+            )
     session.flush()
     audit.record(
-        session, actor=agent.username, actor_agent_id=agent.id, action="verification.attempt",
-        subject_type="customer", subject_id=customer.id, details=details, now=now,
-    )  # fmt: skip
-    return VerificationOutcome(success, factor.value, failure_reason, message, failures, locked_until,
-                               now if success else None)  # fmt: skip
+        session,
+        actor=agent.username,
+        actor_agent_id=agent.id,
+        action="verification.attempt",
+        subject_type="customer",
+        subject_id=customer.id,
+        details=details,
+        now=now,
+    )
+    return VerificationOutcome(
+        success, factor.value, failure_reason, message, failures, locked_until, now if success else None
+    )
 
 
 def _require_code_shape(entered: str) -> None:
@@ -414,8 +480,9 @@ def check_code(
         factor = Factor(challenge.channel.value)
 
         def attempt(reason: str | None) -> VerificationOutcome:
-            return _record_attempt(session, agent, customer, ticket_id, factor, now,
-                                   failure_reason=reason, challenge_id=challenge_id)  # fmt: skip
+            return _record_attempt(
+                session, agent, customer, ticket_id, factor, now, failure_reason=reason, challenge_id=challenge_id
+            )
 
         if _is_locked(customer, now):
             return attempt(LOCKED_OUT)
@@ -437,7 +504,7 @@ def check_code(
             .where(OtpChallenge.id == challenge_id, OtpChallenge.consumed_at.is_(None))
             .values(consumed_at=now)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         if consumed.rowcount != 1:
             return attempt(ALREADY_USED)
         return attempt(None)
@@ -477,11 +544,10 @@ def check_totp(
             return attempt(WRONG_CODE)
         claimed = session.execute(
             update(Customer)
-            .where(Customer.id == customer_id,
-                   (Customer.totp_last_step.is_(None)) | (Customer.totp_last_step < step))
+            .where(Customer.id == customer_id, (Customer.totp_last_step.is_(None)) | (Customer.totp_last_step < step))
             .values(totp_last_step=step)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
         if claimed.rowcount != 1:
             return attempt(ALREADY_USED)
         return attempt(None)
@@ -522,8 +588,14 @@ def verification_status(
             return VerificationStatus(False, None, None, None, failures, locked)
         assert ticket.verified_at is not None
         fresh_until = ticket.verified_at + STEP_UP_WINDOW
-        return VerificationStatus(True, ticket.verified_factor, ticket.verified_at,
-                                  fresh_until if fresh_until >= now else None, failures, locked)  # fmt: skip
+        return VerificationStatus(
+            True,
+            ticket.verified_factor,
+            ticket.verified_at,
+            fresh_until if fresh_until >= now else None,
+            failures,
+            locked,
+        )
 
 
 def reveal_field(
@@ -545,10 +617,15 @@ def reveal_field(
             raise NotFound("No such customer.")
         value = {"phone": customer.phone_e164, "email": customer.email, "id_last4": customer.id_last4}[field]
         audit.record(
-            session, actor=agent.username, actor_agent_id=agent.id, action="customer.reveal",
-            subject_type="customer", subject_id=customer_id, details={"ticket": ticket_id, "field": field},
+            session,
+            actor=agent.username,
+            actor_agent_id=agent.id,
+            action="customer.reveal",
+            subject_type="customer",
+            subject_id=customer_id,
+            details={"ticket": ticket_id, "field": field},
             now=now,
-        )  # fmt: skip
+        )
         return RevealedField(field, value)
 
 
@@ -557,9 +634,8 @@ def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, ba
     fernet = keyring.fernet()
     table = Customer.__table__
     statement = (
-        update(table).where(table.c.id == bindparam("customer_id"))
-        .values(totp_secret_encrypted=bindparam("token"))
-    )  # fmt: skip
+        update(table).where(table.c.id == bindparam("customer_id")).values(totp_secret_encrypted=bindparam("token"))
+    )
     done = 0
     with sessions.begin() as session:
         last_id = 0
@@ -567,18 +643,20 @@ def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, ba
             rows = session.execute(
                 select(Customer.id, Customer.totp_secret_encrypted)
                 .where(Customer.totp_secret_encrypted.is_not(None), Customer.id > last_id)
-                .order_by(Customer.id).limit(batch_size)
-            ).all()  # fmt: skip
+                .order_by(Customer.id)
+                .limit(batch_size)
+            ).all()
             if not rows:
                 break
-            session.execute(statement, [
-                {"customer_id": row.id, "token": rotate_token(fernet, row.totp_secret_encrypted)} for row in rows
-            ])  # fmt: skip
+            session.execute(
+                statement,
+                [{"customer_id": row.id, "token": rotate_token(fernet, row.totp_secret_encrypted)} for row in rows],
+            )
             done += len(rows)
             last_id = rows[-1].id
         # Code messages waiting in the outbox are encrypted with the same keys: rotate them too.
         for message in session.scalars(select(OutboxMessage).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX))):
-            token = message.body[len(ENCRYPTED_PREFIX):]
+            token = message.body[len(ENCRYPTED_PREFIX) :]
             message.body = ENCRYPTED_PREFIX + rotate_token(fernet, token)
         audit.record(session, actor="system", action="keys.rotate", details={"secrets": done})
     return done

@@ -18,7 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("verified_customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True))
+        batch_op.add_column(
+            sa.Column("verified_customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True)
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_tickets_verified_customer_id_customers"), "customers", ["verified_customer_id"], ["id"]
         )

@@ -37,9 +37,7 @@ _KEYS_OF = {
 def _create_replace_guards() -> None:
     for table, columns in _KEYS_OF.items():
         # One EXISTS per key, so each probe uses that column's own index.
-        taken = " OR ".join(
-            f"EXISTS (SELECT 1 FROM {table} WHERE {column} = NEW.{column})" for column in columns
-        )
+        taken = " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = NEW.{column})" for column in columns)
         op.execute(
             f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {taken} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key already exists'); END"

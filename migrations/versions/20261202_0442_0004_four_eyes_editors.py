@@ -45,10 +45,14 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(adjustment_id IS NULL) <> (unlock_request_id IS NULL)", name=op.f("ck_approval_edits_one_subject")
         ),
-        sa.ForeignKeyConstraint(["adjustment_id"], ["adjustments.id"], name=op.f("fk_approval_edits_adjustment_id_adjustments")),
+        sa.ForeignKeyConstraint(
+            ["adjustment_id"], ["adjustments.id"], name=op.f("fk_approval_edits_adjustment_id_adjustments")
+        ),
         sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_approval_edits_agent_id_agents")),
         sa.ForeignKeyConstraint(
-            ["unlock_request_id"], ["unlock_requests.id"], name=op.f("fk_approval_edits_unlock_request_id_unlock_requests")
+            ["unlock_request_id"],
+            ["unlock_requests.id"],
+            name=op.f("fk_approval_edits_unlock_request_id_unlock_requests"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_approval_edits")),
     )

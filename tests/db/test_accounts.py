@@ -41,7 +41,9 @@ def _messages(w: World, case: str) -> list[str]:
 def test_unlock_requires_password_reset_holds_withdrawals_and_notifies(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(PASSWORDS)
-    result = a.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now)
+    result = a.unlock_account(
+        w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now
+    )
     customer = w.customer_row(PASSWORDS)
     assert (customer.status.value, customer.lock_reason, customer.password_reset_required) == ("active", None, True)
     assert customer.withdrawals_held_until == result.withdrawals_held_until == w.now + timedelta(hours=24)
@@ -53,13 +55,15 @@ def test_unlock_requires_password_reset_holds_withdrawals_and_notifies(world_eac
 def test_unlock_needs_a_fresh_factor(world: World) -> None:
     ticket = world.verified_call(PASSWORDS)
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        a.unlock_account(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.later(minutes=6))
+        a.unlock_account(
+            world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.later(minutes=6)
+        )
     assert world.customer_row(PASSWORDS).status.value == "locked"
 
 
 def test_unverified_caller_cannot_be_unlocked(world: World) -> None:
     ticket = world.open_ticket(PASSWORDS)
-    with pytest.raises(NotVerified, match="^Caller not verified"):
+    with pytest.raises(NotVerified, match=r"^Caller not verified"):
         a.unlock_account(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.now)
 
 
@@ -75,11 +79,14 @@ def test_risk_lock_cannot_be_unlocked_without_approval(world_each_engine: World,
 def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(RISK)
-    request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now)
+    request = a.request_unlock(
+        w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
+    )
     assert [r.request_id for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
     assert w.customer_row(RISK).status.value == "locked"
-    decided = a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "Trip confirmed.",
-                               w.later(minutes=10))  # fmt: skip
+    decided = a.approve_unlock(
+        w.sessions, w.agent("chenjing"), request.request_id, request.version, "Trip confirmed.", w.later(minutes=10)
+    )
     assert (decided.status, decided.decided_by) == ("approved", "chenjing")
     customer = w.customer_row(RISK)
     assert customer.status.value == "active" and customer.password_reset_required
@@ -107,7 +114,9 @@ def test_agent_cannot_approve_an_unlock(world: World) -> None:
 def test_stale_unlock_decision_is_refused(world: World) -> None:
     ticket = world.verified_call(RISK)
     request = a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now)
-    a.reject_unlock(world.sessions, world.agent("admin"), request.request_id, request.version, "No ID shown.", world.now)
+    a.reject_unlock(
+        world.sessions, world.agent("admin"), request.request_id, request.version, "No ID shown.", world.now
+    )
     with pytest.raises(Refused, match="already rejected"):
         a.approve_unlock(world.sessions, world.agent("chenjing"), request.request_id, request.version, "ok", world.now)
     assert world.customer_row(RISK).status.value == "locked"
@@ -131,7 +140,7 @@ def test_password_failure_lock_needs_no_request(world: World) -> None:
 
 def test_unverified_caller_gets_no_security_review(world: World) -> None:
     ticket = world.open_ticket(ABNORMAL, reason="account_security")
-    with pytest.raises(NotVerified, match="^Caller not verified"):
+    with pytest.raises(NotVerified, match=r"^Caller not verified"):
         a.security_review(world.sessions, ticket, world.agent("lina"), world.customer(ABNORMAL), world.now)
 
 
@@ -164,10 +173,24 @@ def test_contact_change_needs_a_fresh_factor_and_tells_the_old_contact(world: Wo
     ticket = world.verified_call(case, reason="other")
     old_phone = world.customer_row(case).phone_e164
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "email", "tan@example.com",
-                         world.later(minutes=6))  # fmt: skip
-    change = a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "email",
-                              "tan.weiming@example.com", world.later(minutes=1))  # fmt: skip
+        a.change_contact(
+            world.sessions,
+            ticket,
+            world.agent("lina"),
+            world.customer(case),
+            "email",
+            "tan@example.com",
+            world.later(minutes=6),
+        )
+    change = a.change_contact(
+        world.sessions,
+        ticket,
+        world.agent("lina"),
+        world.customer(case),
+        "email",
+        "tan.weiming@example.com",
+        world.later(minutes=1),
+    )
     assert change.new_masked == "t•••@example.com"
     assert world.customer_row(case).email == "tan.weiming@example.com"
     (notice, *_) = recent_messages(world.sessions, world.keyring.fernet(), DEMO_ACCOUNTS[case].account_number)
@@ -200,7 +223,9 @@ def test_only_a_supervisor_can_lift_a_verification_lockout(world: World) -> None
     _lock_out(world, case, ticket)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
         a.lift_verification_lockout(world.sessions, world.agent("marcus"), ticket, "caller is upset", world.now)
-    a.lift_verification_lockout(world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", world.now)
+    a.lift_verification_lockout(
+        world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", world.now
+    )
     assert world.customer_row(case).verify_locked_until is None
     assert "verification.lockout_lifted" in _actions(world)
     with pytest.raises(Refused, match="not locked out"):
@@ -215,7 +240,9 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
     later = world.later(minutes=1)
     with pytest.raises(Refused, match="locked until"):
         v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
-    a.lift_verification_lockout(world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", later)
+    a.lift_verification_lockout(
+        world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", later
+    )
     with world.sessions() as session:
         assert session.get(Ticket, ticket).verified_at is None  # lifting is not verifying
     sent = v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
@@ -269,7 +296,9 @@ def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:
 def test_security_review_lists_recent_transactions_with_their_asset_scale(world: World) -> None:
     case = "delayed_withdrawal"
     ticket = world.verified_call(case, reason="account_security")
-    review = a.security_review(world.sessions, ticket, world.agent("lina"), world.customer(case), world.later(minutes=6))
+    review = a.security_review(
+        world.sessions, ticket, world.agent("lina"), world.customer(case), world.later(minutes=6)
+    )
     assert "8,000.00 CNY" in [t.amount_text for t in review.transactions]
     assert 0 < len(review.transactions) <= 10
     assert review.transactions == tuple(sorted(review.transactions, key=lambda t: t.created_at, reverse=True))
@@ -287,12 +316,14 @@ def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: Wor
     ticket = world.verified_call(case, reason="other")
     before = world.customer_row(case)
     with pytest.raises(InvalidInput, match="already the phone"):
-        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", before.phone_e164,
-                         world.now)  # fmt: skip
+        a.change_contact(
+            world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", before.phone_e164, world.now
+        )
     with pytest.raises(InvalidInput, match="Only the phone number or the email"):
         a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "name", "x", world.now)
-    change = a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "phone",
-                              "139 1234 5678", world.now)  # fmt: skip
+    change = a.change_contact(
+        world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", "139 1234 5678", world.now
+    )
     after = world.customer_row(case)
     assert (after.phone_e164, after.phone_last4) == ("+8613912345678", "5678")
     assert after.version == before.version + 1
@@ -316,6 +347,7 @@ def test_withdrawal_after_an_unlock_is_refused_for_24_hours_then_allowed(world_e
     method = "on_chain" if holding == "USDT" else "bank_transfer"
     with pytest.raises(Refused, match="on hold until"):
         place_withdrawal(w.sessions, w.customer(PASSWORDS), holding, method, amount, "after-unlock", w.later(hours=23))
-    placed = place_withdrawal(w.sessions, w.customer(PASSWORDS), holding, method, amount, "after-unlock",
-                              w.later(hours=24, seconds=1))  # fmt: skip
+    placed = place_withdrawal(
+        w.sessions, w.customer(PASSWORDS), holding, method, amount, "after-unlock", w.later(hours=24, seconds=1)
+    )
     assert placed.status == "pending"

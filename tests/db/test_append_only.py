@@ -12,11 +12,7 @@ from console.services import audit
 
 def _seed_one_entry_and_event(database: Database) -> None:
     with database.sessions.begin() as session:
-        session.execute(
-            text(
-                "INSERT INTO assets (code, name, scale) VALUES ('CNY', 'Chinese yuan', 2);"
-            )
-        )
+        session.execute(text("INSERT INTO assets (code, name, scale) VALUES ('CNY', 'Chinese yuan', 2);"))
         session.execute(
             text(
                 "INSERT INTO customers (account_number, full_name, name_pinyin, name_initials,"
@@ -43,13 +39,10 @@ def _seed_one_entry_and_event(database: Database) -> None:
         "DELETE FROM audit_events",
     ],
 )
-def test_ledger_and_audit_rows_cannot_be_changed_or_removed(
-    database: Database, statement: str
-) -> None:
+def test_ledger_and_audit_rows_cannot_be_changed_or_removed(database: Database, statement: str) -> None:
     _seed_one_entry_and_event(database)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with database.sessions.begin() as session:
-            session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), database.sessions.begin() as session:
+        session.execute(text(statement))
     with database.sessions() as session:
         assert session.scalar(text("SELECT count(*) FROM ledger_entries")) == 1
         assert session.scalar(text("SELECT amount FROM ledger_entries")) == 1000
@@ -60,9 +53,8 @@ def test_ledger_and_audit_rows_cannot_be_changed_or_removed(
 @pytest.mark.parametrize("table", ["ledger_entries", "audit_events"])
 def test_truncate_is_refused_on_postgres(postgres_database: Database, table: str) -> None:
     _seed_one_entry_and_event(postgres_database)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with postgres_database.sessions.begin() as session:
-            session.execute(text(f"TRUNCATE {table} CASCADE"))
+    with pytest.raises(DBAPIError, match="append-only"), postgres_database.sessions.begin() as session:
+        session.execute(text(f"TRUNCATE {table} CASCADE"))
 
 
 def test_appending_still_works(database: Database) -> None:
@@ -118,7 +110,9 @@ REPLACING_STATEMENTS = {
 
 def _every_row(database: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     with database.sessions() as session:
-        ledger = [tuple(row) for row in session.execute(text(f"SELECT {_LEDGER_COLUMNS} FROM ledger_entries ORDER BY id"))]
+        ledger = [
+            tuple(row) for row in session.execute(text(f"SELECT {_LEDGER_COLUMNS} FROM ledger_entries ORDER BY id"))
+        ]
         events = [tuple(row) for row in session.execute(text(f"SELECT {_AUDIT_COLUMNS} FROM audit_events ORDER BY id"))]
     return ledger, events
 
@@ -129,9 +123,8 @@ def test_replace_and_upsert_cannot_rewrite_a_ledger_entry_or_an_audit_event(data
     before = _every_row(database)
     # PostgreSQL has no REPLACE at all (a syntax error); every other refusal is the append-only guard.
     refusal = "append-only" if database.dialect == "sqlite" or "ON CONFLICT" in statement else None
-    with pytest.raises(DBAPIError, match=refusal):
-        with database.sessions.begin() as session:
-            session.execute(text(statement))
+    with pytest.raises(DBAPIError, match=refusal), database.sessions.begin() as session:
+        session.execute(text(statement))
     assert _every_row(database) == before
 
 
@@ -143,9 +136,8 @@ def test_an_upsert_that_reaches_do_update_meets_the_update_guard(database: Datab
         with database.sessions.begin() as session:
             session.execute(text("DROP TRIGGER ledger_entries_no_replace"))
     upsert = REPLACING_STATEMENTS["ledger: upsert on the id"]
-    with pytest.raises(DBAPIError, match="append-only: UPDATE"):
-        with database.sessions.begin() as session:
-            session.execute(text(upsert))
+    with pytest.raises(DBAPIError, match="append-only: UPDATE"), database.sessions.begin() as session:
+        session.execute(text(upsert))
     assert _every_row(database) == before
 
 
@@ -155,10 +147,13 @@ def test_merge_cannot_rewrite_or_remove_rows_on_postgres(postgres_database: Data
     _seed_one_entry_and_event(postgres_database)
     before = _every_row(postgres_database)
     for action in ("UPDATE SET id = target.id", "DELETE"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with postgres_database.sessions.begin() as session:
-                session.execute(text(f"MERGE INTO {table} AS target USING {table} AS source"
-                                     f" ON target.id = source.id WHEN MATCHED THEN {action}"))  # fmt: skip
+        with pytest.raises(DBAPIError, match="append-only"), postgres_database.sessions.begin() as session:
+            session.execute(
+                text(
+                    f"MERGE INTO {table} AS target USING {table} AS source"
+                    f" ON target.id = source.id WHEN MATCHED THEN {action}"
+                )
+            )
     assert _every_row(postgres_database) == before
 
 
@@ -167,6 +162,5 @@ def test_a_repeated_idempotency_key_is_still_an_integrity_error(database: Databa
     from sqlalchemy.exc import IntegrityError
 
     _seed_one_entry_and_event(database)
-    with pytest.raises(IntegrityError):
-        with database.sessions.begin() as session:
-            session.execute(text(_LEDGER_COPY.format(id="id + 100", key="idempotency_key")))
+    with pytest.raises(IntegrityError), database.sessions.begin() as session:
+        session.execute(text(_LEDGER_COPY.format(id="id + 100", key="idempotency_key")))

@@ -24,20 +24,45 @@ def floor(database: Database) -> dict[str, int]:
     with database.sessions.begin() as session:
         ann = Agent(username="ann", display_name="Ann", role=Role.AGENT, password_hash=_HASH)
         bob = Agent(username="bob", display_name="Bob", role=Role.AGENT, password_hash=_HASH)
-        session.add_all([ann, bob, Hotline(code="CN", region="Mainland China", number="+864008001234",
-                                           hours="09:00-21:00 CST", languages="zh-CN,en")])  # fmt: skip
+        session.add_all(
+            [
+                ann,
+                bob,
+                Hotline(
+                    code="CN",
+                    region="Mainland China",
+                    number="+864008001234",
+                    hours="09:00-21:00 CST",
+                    languages="zh-CN,en",
+                ),
+            ]
+        )
         wang = Customer(
-            account_number="OK10000001", full_name="王伟", name_pinyin="wangwei", name_initials="ww",
-            phone_e164="+8613812345678", phone_last4="5678", phone_bound=True,
-            email="wangwei@example.cn", id_last4="002X", region="CN",
-            status=CustomerStatus.LOCKED, lock_reason=LockReason.RISK, locked_at=NOW - timedelta(hours=3),
+            account_number="OK10000001",
+            full_name="王伟",
+            name_pinyin="wangwei",
+            name_initials="ww",
+            phone_e164="+8613812345678",
+            phone_last4="5678",
+            phone_bound=True,
+            email="wangwei@example.cn",
+            id_last4="002X",
+            region="CN",
+            status=CustomerStatus.LOCKED,
+            lock_reason=LockReason.RISK,
+            locked_at=NOW - timedelta(hours=3),
             totp_secret_encrypted="not-read-here",
-        )  # fmt: skip
+        )
         tan = Customer(
-            account_number="OK10000002", full_name="Sarah Tan", name_pinyin="sarahtan",
-            name_initials="st", phone_e164="+6591234567", phone_last4="4567", phone_bound=True,
+            account_number="OK10000002",
+            full_name="Sarah Tan",
+            name_pinyin="sarahtan",
+            name_initials="st",
+            phone_e164="+6591234567",
+            phone_last4="4567",
+            phone_bound=True,
             region="SG",
-        )  # fmt: skip
+        )
         session.add_all([wang, tan])
         session.flush()
         return {"ann": ann.id, "bob": bob.id, "wang": wang.id, "tan": tan.id}
@@ -169,9 +194,12 @@ def test_follow_up_leaves_the_ticket_pending_with_a_date(database: Database, flo
     with pytest.raises(InvalidInput, match="due date"):
         tickets.wrap_up(database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("follow_up", 1, 1), now=NOW)
     pending = tickets.wrap_up(
-        database.sessions, ticket.ticket_id, floor["ann"],
-        tickets.WrapUp("follow_up", 100, 20, follow_up_due=date(2026, 11, 27)), now=NOW,
-    )  # fmt: skip
+        database.sessions,
+        ticket.ticket_id,
+        floor["ann"],
+        tickets.WrapUp("follow_up", 100, 20, follow_up_due=date(2026, 11, 27)),
+        now=NOW,
+    )
     assert pending.status == "pending" and pending.follow_up_due == date(2026, 11, 27)
     mine = tickets.my_tickets(database.sessions, floor["ann"])
     assert [t.ticket_id for t in mine] == [ticket.ticket_id]

@@ -9,7 +9,9 @@ import pytest
 from console import cli, schema
 
 
-def test_demo_builds_once_then_reuses(isolated_user_dirs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_builds_once_then_reuses(
+    isolated_user_dirs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     launched: list[str] = []
     monkeypatch.setattr(cli, "_launch", lambda settings, database: launched.append(settings.database_url) or 0)
     assert cli.main(["demo"]) == 0
@@ -31,7 +33,9 @@ def test_demo_reset_rebuilds(isolated_user_dirs: Path, capsys: pytest.CaptureFix
     assert "Demo database ready" in capsys.readouterr().out
 
 
-def test_demo_flag_points_commands_at_the_demo_database(isolated_user_dirs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_flag_points_commands_at_the_demo_database(
+    isolated_user_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["demo", "--no-console"]) == 0
     capsys.readouterr()
     assert cli.main(["agent", "list", "--demo"]) == 0

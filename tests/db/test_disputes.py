@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -20,9 +21,11 @@ THRESHOLDS = {"USDT": "100"}
 
 def _rows(w: World, case: str = CASE) -> list[Transaction]:
     with w.sessions() as session:
-        return list(session.scalars(
-            select(Transaction).where(Transaction.customer_id == w.customer(case)).order_by(Transaction.created_at)
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                select(Transaction).where(Transaction.customer_id == w.customer(case)).order_by(Transaction.created_at)
+            )
+        )
 
 
 def _withdrawal(w: World, amount_units: int) -> int:
@@ -37,20 +40,47 @@ def _balance(w: World, case: str = CASE) -> int:
 
 def _entries(w: World, kind: EntryKind) -> list[LedgerEntry]:
     with w.sessions() as session:
-        return list(session.scalars(
-            select(LedgerEntry).where(LedgerEntry.customer_id == w.customer(CASE), LedgerEntry.kind == kind)
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                select(LedgerEntry).where(LedgerEntry.customer_id == w.customer(CASE), LedgerEntry.kind == kind)
+            )
+        )
 
 
 def _dispute(w: World, ticket: int, username: str = "lina", row_units: int = 500, claimed: str = "4", **delta: float):
-    return d.open_dispute(w.sessions, ticket, w.agent(username), w.customer(CASE), _withdrawal(w, row_units),
-                          claimed, "Charged 5 USDT; the schedule says 1 USDT.", w.later(**delta))  # fmt: skip
+    return d.open_dispute(
+        w.sessions,
+        ticket,
+        w.agent(username),
+        w.customer(CASE),
+        _withdrawal(w, row_units),
+        claimed,
+        "Charged 5 USDT; the schedule says 1 USDT.",
+        w.later(**delta),
+    )
 
 
-def _propose(w: World, ticket: int, dispute_id: int, amount: str, key: str, username: str = "lina",
-             thresholds: dict[str, str] = THRESHOLDS, **delta: float) -> d.AdjustmentView:  # fmt: skip
-    return d.propose_adjustment(w.sessions, thresholds, ticket, w.agent(username), dispute_id, amount,
-                                "Fee charged above the schedule.", key, w.later(**delta))  # fmt: skip
+def _propose(
+    w: World,
+    ticket: int,
+    dispute_id: int,
+    amount: str,
+    key: str,
+    username: str = "lina",
+    thresholds: dict[str, str] = THRESHOLDS,
+    **delta: float,
+) -> d.AdjustmentView:
+    return d.propose_adjustment(
+        w.sessions,
+        thresholds,
+        ticket,
+        w.agent(username),
+        dispute_id,
+        amount,
+        "Fee charged above the schedule.",
+        key,
+        w.later(**delta),
+    )
 
 
 def _books_balance(w: World) -> None:
@@ -63,14 +93,18 @@ def _books_balance(w: World) -> None:
 
 def test_unverified_caller_cannot_open_a_dispute(world: World) -> None:
     ticket = world.open_ticket(CASE, reason="statement_dispute")
-    with pytest.raises(NotVerified, match="^Caller not verified"):
+    with pytest.raises(NotVerified, match=r"^Caller not verified"):
         _dispute(world, ticket)
 
 
 def test_dispute_opens_on_the_callers_statement_row_and_tells_the_customer(world: World) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     dispute = _dispute(world, ticket)
-    assert (dispute.status, dispute.claimed_text, dispute.transaction_text) == ("open", "4.000000 USDT", "500.000000 USDT")
+    assert (dispute.status, dispute.claimed_text, dispute.transaction_text) == (
+        "open",
+        "4.000000 USDT",
+        "500.000000 USDT",
+    )
     assert [event.status for event in dispute.timeline] == ["open"]
     (notice, *_) = recent_messages(world.sessions, world.keyring.fernet(), "OK11274506")
     assert notice.kind == "dispute" and f"D{dispute.dispute_id}" in notice.body
@@ -81,8 +115,14 @@ def test_dispute_status_shows_on_the_card_in_later_calls(world: World) -> None:
 
     ticket = world.verified_call(CASE, reason="statement_dispute")
     dispute = _dispute(world, ticket)
-    d.start_investigation(world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version,
-                          "Asked the chain desk.", world.later(hours=1))  # fmt: skip
+    d.start_investigation(
+        world.sessions,
+        world.agent("chenjing"),
+        dispute.dispute_id,
+        dispute.version,
+        "Asked the chain desk.",
+        world.later(hours=1),
+    )
     later_call = world.open_ticket(CASE, username="marcus", reason="statement_dispute")
     card = customer_card(world.sessions, world.agent("marcus"), world.customer(CASE), later_call, world.later(days=1))
     assert [(line.dispute_id, line.status_label) for line in card.disputes] == [(dispute.dispute_id, "Investigating")]
@@ -95,9 +135,15 @@ def test_claim_larger_than_the_statement_row_is_refused(world: World) -> None:
         _dispute(world, ticket, claimed="505.000001")
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("4.0000001", "at most 6 decimal places"), ("-4", "cannot be negative"), ("4,0", "not an amount"), ("", "Enter"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("4.0000001", "at most 6 decimal places"),
+        ("-4", "cannot be negative"),
+        ("4,0", "not an amount"),
+        ("", "Enter"),
+    ],
+)
 def test_badly_typed_claim_gets_a_clear_message_and_changes_nothing(world: World, typed: str, message: str) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     with pytest.raises(InvalidInput, match=message):
@@ -115,7 +161,9 @@ def test_second_open_dispute_on_the_same_row_is_refused(world: World) -> None:
 # --- adjustments below and at the threshold --------------------------------------------------
 
 
-def test_adjustment_below_threshold_posts_a_compensating_entry_and_leaves_the_original(world_each_engine: World) -> None:
+def test_adjustment_below_threshold_posts_a_compensating_entry_and_leaves_the_original(
+    world_each_engine: World,
+) -> None:
     w = world_each_engine
     ticket = w.verified_call(CASE, reason="statement_dispute")
     before, original = _balance(w), _rows(w)
@@ -125,7 +173,9 @@ def test_adjustment_below_threshold_posts_a_compensating_entry_and_leaves_the_or
     assert _balance(w) == before + 4_000_000
     (entry,) = _entries(w, EntryKind.ADJUSTMENT)
     assert entry.amount == 4_000_000 and entry.journal_id == adjustment.journal_id
-    assert [(r.id, r.amount, r.fee, r.status) for r in _rows(w)] == [(r.id, r.amount, r.fee, r.status) for r in original]
+    assert [(r.id, r.amount, r.fee, r.status) for r in _rows(w)] == [
+        (r.id, r.amount, r.fee, r.status) for r in original
+    ]
     (view,) = d.caller_disputes(w.sessions, ticket, w.agent("lina"), w.customer(CASE), w.now)
     assert [event.status for event in view.timeline] == ["open", "adjustment_proposed", "adjusted"]
     _books_balance(w)
@@ -165,7 +215,10 @@ def test_adjustments_older_than_24h_no_longer_count_towards_the_threshold(world:
     assert _propose(world, ticket, first.dispute_id, "6", "k-1", thresholds={"USDT": "10"}).status == "applied"
     later = world.verified_call(CASE, reason="statement_dispute", hours=24, seconds=1)
     second = _dispute(world, later, row_units=300, hours=24, seconds=1)
-    assert _propose(world, later, second.dispute_id, "4", "k-2", thresholds={"USDT": "10"}, hours=24, seconds=1).status == "applied"
+    assert (
+        _propose(world, later, second.dispute_id, "4", "k-2", thresholds={"USDT": "10"}, hours=24, seconds=1).status
+        == "applied"
+    )
 
 
 def test_asset_without_a_configured_threshold_always_needs_approval(world: World) -> None:
@@ -228,8 +281,14 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     w = world_each_engine
     _, pending = _awaiting(w)
     before = _balance(w)
-    approved = d.approve_adjustment(w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version,
-                                    "Schedule checked: 1 USDT.", w.later(minutes=30))  # fmt: skip
+    approved = d.approve_adjustment(
+        w.sessions,
+        w.agent("chenjing"),
+        pending.adjustment_id,
+        pending.version,
+        "Schedule checked: 1 USDT.",
+        w.later(minutes=30),
+    )
     assert (approved.status, approved.decided_by) == ("applied", "chenjing")
     assert _balance(w) == before + 4_000_000
     (notice, *_) = recent_messages(w.sessions, w.keyring.fernet(), "OK11274506")
@@ -241,46 +300,77 @@ def test_approver_must_differ_from_requester(world_each_engine: World) -> None:
     w = world_each_engine
     _, pending = _awaiting(w, username="chenjing")
     with pytest.raises(Refused, match="another supervisor"):
-        d.approve_adjustment(w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version, "ok", w.later(minutes=1))
+        d.approve_adjustment(
+            w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version, "ok", w.later(minutes=1)
+        )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
-    assert d.approve_adjustment(w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok",
-                                w.later(minutes=2)).status == "applied"  # fmt: skip
+    assert (
+        d.approve_adjustment(
+            w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=2)
+        ).status
+        == "applied"
+    )
 
 
 def test_an_agent_cannot_approve(world: World) -> None:
     _, pending = _awaiting(world)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        d.approve_adjustment(world.sessions, world.agent("marcus"), pending.adjustment_id, pending.version, "ok", world.now)
+        d.approve_adjustment(
+            world.sessions, world.agent("marcus"), pending.adjustment_id, pending.version, "ok", world.now
+        )
 
 
 def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) -> None:
     w = world_each_engine
     ticket, seen = _awaiting(w)  # the supervisor opens it at this version
-    edited = d.edit_adjustment(w.sessions, ticket, w.agent("lina"), seen.adjustment_id, seen.version, "3.5",
-                               "Only 3.5 was over the schedule.", w.later(minutes=1))  # fmt: skip
+    edited = d.edit_adjustment(
+        w.sessions,
+        ticket,
+        w.agent("lina"),
+        seen.adjustment_id,
+        seen.version,
+        "3.5",
+        "Only 3.5 was over the schedule.",
+        w.later(minutes=1),
+    )
     with pytest.raises(Conflict, match="changed after you opened it"):
-        d.approve_adjustment(w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2))
+        d.approve_adjustment(
+            w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
+        )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
-    approved = d.approve_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok",
-                                    w.later(minutes=3))  # fmt: skip
+    approved = d.approve_adjustment(
+        w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=3)
+    )
     assert [entry.amount for entry in _entries(w, EntryKind.ADJUSTMENT)] == [3_500_000]
     assert approved.status == "applied"
 
 
 def test_approving_twice_posts_once(world: World) -> None:
     _, pending = _awaiting(world)
-    d.approve_adjustment(world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now)
+    d.approve_adjustment(
+        world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now
+    )
     with pytest.raises((Refused, Conflict)):
-        d.approve_adjustment(world.sessions, world.agent("admin"), pending.adjustment_id, pending.version, "ok", world.now)
+        d.approve_adjustment(
+            world.sessions, world.agent("admin"), pending.adjustment_id, pending.version, "ok", world.now
+        )
     assert len(_entries(world, EntryKind.ADJUSTMENT)) == 1
 
 
 def test_rejected_adjustment_moves_no_money_and_reopens_the_investigation(world: World) -> None:
     ticket, pending = _awaiting(world)
-    rejected = d.reject_adjustment(world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version,
-                                   "Fee was correct for that network.", world.later(minutes=1))  # fmt: skip
+    rejected = d.reject_adjustment(
+        world.sessions,
+        world.agent("chenjing"),
+        pending.adjustment_id,
+        pending.version,
+        "Fee was correct for that network.",
+        world.later(minutes=1),
+    )
     assert rejected.status == "rejected" and _entries(world, EntryKind.ADJUSTMENT) == []
-    (view,) = d.caller_disputes(world.sessions, ticket, world.agent("lina"), world.customer(CASE), world.later(minutes=2))
+    (view,) = d.caller_disputes(
+        world.sessions, ticket, world.agent("lina"), world.customer(CASE), world.later(minutes=2)
+    )
     assert view.status == "investigating"
 
 
@@ -304,11 +394,25 @@ def test_second_save_of_the_same_dispute_is_refused_in_plain_words(world: World)
     lina_call = world.verified_call(CASE, reason="statement_dispute")
     dispute = _dispute(world, lina_call)
     marcus_call = world.verified_call(CASE, username="marcus", reason="statement_dispute")
-    d.update_dispute(world.sessions, world.agent("lina"), dispute.dispute_id, dispute.version, world.now,
-                     ticket_id=lina_call, description="Charged 5 USDT on the 500 USDT withdrawal.")  # fmt: skip
+    d.update_dispute(
+        world.sessions,
+        world.agent("lina"),
+        dispute.dispute_id,
+        dispute.version,
+        world.now,
+        ticket_id=lina_call,
+        description="Charged 5 USDT on the 500 USDT withdrawal.",
+    )
     with pytest.raises(Conflict, match="Someone else saved this dispute first; what you typed is kept"):
-        d.update_dispute(world.sessions, world.agent("marcus"), dispute.dispute_id, dispute.version, world.now,
-                         ticket_id=marcus_call, claimed_amount_text="3")  # fmt: skip
+        d.update_dispute(
+            world.sessions,
+            world.agent("marcus"),
+            dispute.dispute_id,
+            dispute.version,
+            world.now,
+            ticket_id=marcus_call,
+            claimed_amount_text="3",
+        )
     (view,) = d.caller_disputes(world.sessions, lina_call, world.agent("lina"), world.customer(CASE), world.now)
     assert view.claimed_amount == 4_000_000 and view.description.startswith("Charged 5 USDT on the 500")
 
@@ -317,9 +421,12 @@ def test_agent_off_the_call_cannot_touch_a_dispute(world: World) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     dispute = _dispute(world, ticket)
     with pytest.raises(NotVerified):
-        d.start_investigation(world.sessions, world.agent("marcus"), dispute.dispute_id, dispute.version, "checking", world.now)
-    view = d.start_investigation(world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version,
-                                 "Asked the chain desk.", world.now)  # fmt: skip
+        d.start_investigation(
+            world.sessions, world.agent("marcus"), dispute.dispute_id, dispute.version, "checking", world.now
+        )
+    view = d.start_investigation(
+        world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version, "Asked the chain desk.", world.now
+    )
     assert view.status == "investigating"
 
 
@@ -330,7 +437,10 @@ def test_two_sessions_adjusting_one_balance_at_once_lose_no_update(world_each_en
     """Lost-update check: two agents post adjustments for one customer at the same instant."""
     w = world_each_engine
     calls = {name: w.verified_call(CASE, username=name, reason="statement_dispute") for name in ("lina", "marcus")}
-    disputes = {"lina": _dispute(w, calls["lina"], row_units=500), "marcus": _dispute(w, calls["marcus"], "marcus", 300)}
+    disputes = {
+        "lina": _dispute(w, calls["lina"], row_units=500),
+        "marcus": _dispute(w, calls["marcus"], "marcus", 300),
+    }
     before = _balance(w)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -339,10 +449,13 @@ def test_two_sessions_adjusting_one_balance_at_once_lose_no_update(world_each_en
         try:
             barrier.wait()
             _propose(w, calls[name], disputes[name].dispute_id, amount, f"race-{name}", username=name)
-        except BaseException as error:  # noqa: BLE001  (reported below)
+        except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=adjust, args=("lina", "4")), threading.Thread(target=adjust, args=("marcus", "3"))]
+    threads = [
+        threading.Thread(target=adjust, args=("lina", "4")),
+        threading.Thread(target=adjust, args=("marcus", "3")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -350,4 +463,3 @@ def test_two_sessions_adjusting_one_balance_at_once_lose_no_update(world_each_en
     assert errors == []
     assert _balance(w) == before + 7_000_000
     _books_balance(w)
-

@@ -1,4 +1,4 @@
-"""Property: whatever sequence of adjustments, approvals and reversals runs, every balance equals the sum of its entries."""
+"""Property: whatever adjustments, approvals and reversals run, every balance equals the sum of its entries."""
 
 from __future__ import annotations
 
@@ -26,9 +26,17 @@ reverse = st.tuples(st.just("reverse"), st.integers(0, 20), st.just(False))
 
 def _statement_row(w: World, customer_id: int, at: object) -> int:
     with w.sessions.begin() as session:
-        row = Transaction(customer_id=customer_id, asset_code="USDT", kind=TransactionKind.FEE,
-                          method=PaymentMethod.INTERNAL, status=TransactionStatus.COMPLETED, amount=100 * 10**SCALE,
-                          fee=0, reference=f"FEE-{uuid.uuid4().hex[:10]}", created_at=at)  # fmt: skip
+        row = Transaction(
+            customer_id=customer_id,
+            asset_code="USDT",
+            kind=TransactionKind.FEE,
+            method=PaymentMethod.INTERNAL,
+            status=TransactionStatus.COMPLETED,
+            amount=100 * 10**SCALE,
+            fee=0,
+            reference=f"FEE-{uuid.uuid4().hex[:10]}",
+            created_at=at,
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -53,9 +61,20 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
     for step, (kind, number, approve) in enumerate(operations):
         if kind == "adjust":
             row = _statement_row(w, customer, now)
-            dispute = d.open_dispute(w.sessions, ticket, lina, customer, row, format_amount(number, SCALE), "wrong fee", now)
-            made = d.propose_adjustment(w.sessions, THRESHOLDS, ticket, lina, dispute.dispute_id,
-                                        format_amount(number, SCALE), "fee refund", f"p-{example}-{step}", now)  # fmt: skip
+            dispute = d.open_dispute(
+                w.sessions, ticket, lina, customer, row, format_amount(number, SCALE), "wrong fee", now
+            )
+            made = d.propose_adjustment(
+                w.sessions,
+                THRESHOLDS,
+                ticket,
+                lina,
+                dispute.dispute_id,
+                format_amount(number, SCALE),
+                "fee refund",
+                f"p-{example}-{step}",
+                now,
+            )
             if made.awaiting_approval:
                 decide = d.approve_adjustment if approve else d.reject_adjustment
                 made = decide(w.sessions, chenjing, made.adjustment_id, made.version, "reviewed", now)
@@ -69,4 +88,3 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
     with w.sessions() as session:
         assert ledger_mismatches(session) == []
         assert balance_of(session, customer, "USDT") == start + expected
-

@@ -47,10 +47,17 @@ def add_people(database: Database) -> Database:
         for account, name, pinyin, initials, phone, email, id4, region in PEOPLE:
             session.add(
                 Customer(
-                    account_number=account, full_name=name, name_pinyin=pinyin,
-                    name_initials=initials, phone_e164=phone, phone_last4=phone[-4:] if phone else None,
-                    phone_bound=phone is not None, email=email, id_last4=id4, region=region,
-                )  # fmt: skip
+                    account_number=account,
+                    full_name=name,
+                    name_pinyin=pinyin,
+                    name_initials=initials,
+                    phone_e164=phone,
+                    phone_last4=phone[-4:] if phone else None,
+                    phone_bound=phone is not None,
+                    email=email,
+                    id_last4=id4,
+                    region=region,
+                )
             )
     return database
 

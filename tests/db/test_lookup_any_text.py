@@ -43,12 +43,16 @@ def test_lookup_raises_nothing_but_invalid_input_for_any_text(sqlite_people: Dat
 @pytest.mark.parametrize(
     "query",
     ["王\U0010ffff", "wang\U0010ffff", "a@\U0010ffff\U0010ffff", "王\ud7ff", "wangwei@example.c\ud7ff", "\U0010ffff"],
-    ids=["name-then-U+10FFFF", "pinyin-then-U+10FFFF", "email-then-two-U+10FFFF", "name-then-U+D7FF",
-         "email-then-U+D7FF", "only-U+10FFFF"],
-)  # fmt: skip
-def test_a_lookup_ending_in_the_last_code_point_or_before_the_surrogates_searches(
-    people: Database, query: str
-) -> None:
+    ids=[
+        "name-then-U+10FFFF",
+        "pinyin-then-U+10FFFF",
+        "email-then-two-U+10FFFF",
+        "name-then-U+D7FF",
+        "email-then-U+D7FF",
+        "only-U+10FFFF",
+    ],
+)
+def test_a_lookup_ending_in_the_last_code_point_or_before_the_surrogates_searches(people: Database, query: str) -> None:
     result = find(people, query)
     assert result.query == query
 
@@ -69,7 +73,8 @@ def test_a_lone_surrogate_is_refused_in_words(people: Database, query: str) -> N
 
 
 @pytest.mark.parametrize(
-    "query", ["\x00", "王\x00伟", "wangwei@example.cn\x00", "+86 138\x00 1234 5678", "OK10000001\x00"],
+    "query",
+    ["\x00", "王\x00伟", "wangwei@example.cn\x00", "+86 138\x00 1234 5678", "OK10000001\x00"],
 )
 def test_a_nul_anywhere_in_a_lookup_is_refused_in_words_on_both_engines(people: Database, query: str) -> None:
     with pytest.raises(InvalidInput, match="NUL character"):

@@ -38,11 +38,13 @@ def _call(w: World, case: str) -> tuple[int, int, int]:
 
 def _withdrawals(w: World, case: str) -> list[Transaction]:
     with w.sessions() as session:
-        return list(session.scalars(
-            select(Transaction).where(Transaction.customer_id == w.customer(case),
-                                      Transaction.kind == TransactionKind.WITHDRAWAL)
-            .order_by(Transaction.created_at)
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                select(Transaction)
+                .where(Transaction.customer_id == w.customer(case), Transaction.kind == TransactionKind.WITHDRAWAL)
+                .order_by(Transaction.created_at)
+            )
+        )
 
 
 def _entries(w: World, case: str) -> list[LedgerEntry]:
@@ -106,8 +108,9 @@ def test_statement_refused_before_verification(world: World) -> None:
     assert str(refused.value).startswith("Caller not verified")
     (withdrawal,) = _withdrawals(world, "delayed_withdrawal")
     with pytest.raises(NotVerified):
-        p.withdrawal_detail(world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"),
-                            withdrawal.id, world.now)  # fmt: skip
+        p.withdrawal_detail(
+            world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), withdrawal.id, world.now
+        )
 
 
 def test_statement_filters_by_date_kind_status_and_amount(world: World) -> None:
@@ -115,11 +118,19 @@ def test_statement_filters_by_date_kind_status_and_amount(world: World) -> None:
     ticket, agent, customer = _call(world, case)
     (withdrawal,) = _withdrawals(world, case)
     with world.sessions.begin() as session:  # the same spoken amount in another asset
-        session.add(Transaction(
-            customer_id=customer, asset_code="USDT", kind=TransactionKind.DEPOSIT, method=PaymentMethod.ON_CHAIN,
-            status=TransactionStatus.COMPLETED, amount=8000 * USDT, fee=0, reference="TEST-USDT-8000",
-            created_at=withdrawal.created_at - timedelta(days=1),
-        ))  # fmt: skip
+        session.add(
+            Transaction(
+                customer_id=customer,
+                asset_code="USDT",
+                kind=TransactionKind.DEPOSIT,
+                method=PaymentMethod.ON_CHAIN,
+                status=TransactionStatus.COMPLETED,
+                amount=8000 * USDT,
+                fee=0,
+                reference="TEST-USDT-8000",
+                created_at=withdrawal.created_at - timedelta(days=1),
+            )
+        )
 
     def ids(**filters: object) -> set[int]:
         page = p.statement(world.sessions, ticket, agent, customer, world.now, p.StatementFilter(**filters), 500)
@@ -141,8 +152,11 @@ def test_statement_filters_by_date_kind_status_and_amount(world: World) -> None:
     assert ids(statuses=("delayed",)) == {withdrawal.id}
     assert ids(kinds=("deposit",)) == {row.transaction_id for row in everything if row.kind == "deposit"}
     assert ids(kinds=("deposit",)) and withdrawal.id not in ids(kinds=("deposit",))
-    for bad in ({"kinds": ("refund",)}, {"statuses": ("lost",)},
-                {"date_from": day, "date_to": day - timedelta(days=1)}):  # fmt: skip
+    for bad in (
+        {"kinds": ("refund",)},
+        {"statuses": ("lost",)},
+        {"date_from": day, "date_to": day - timedelta(days=1)},
+    ):
         with pytest.raises(InvalidInput):
             ids(**bad)
 
@@ -153,13 +167,20 @@ def test_statement_pages_newest_first_through_thousands_of_rows(world_each_engin
     ticket, agent, customer = _call(w, case)
     start = w.now - timedelta(days=400)
     rows = [
-        {"customer_id": customer, "asset_code": "CNY", "kind": TransactionKind.DEPOSIT,
-         "method": PaymentMethod.BANK_TRANSFER, "status": TransactionStatus.COMPLETED,
-         "amount": 10_000 + n, "fee": 0, "reference": f"BULK-{n:05d}",
-         # Every third row shares its timestamp with the next: the id must break the tie.
-         "created_at": start + timedelta(minutes=(n // 3) * 7)}
+        {
+            "customer_id": customer,
+            "asset_code": "CNY",
+            "kind": TransactionKind.DEPOSIT,
+            "method": PaymentMethod.BANK_TRANSFER,
+            "status": TransactionStatus.COMPLETED,
+            "amount": 10_000 + n,
+            "fee": 0,
+            "reference": f"BULK-{n:05d}",
+            # Every third row shares its timestamp with the next: the id must break the tie.
+            "created_at": start + timedelta(minutes=(n // 3) * 7),
+        }
         for n in range(3_000)
-    ]  # fmt: skip
+    ]
     with w.sessions.begin() as session:
         session.execute(insert(Transaction), rows)
     with w.sessions() as session:
@@ -185,7 +206,9 @@ def test_statement_pages_newest_first_through_thousands_of_rows(world_each_engin
     assert seen == expected  # newest first, no gap, no duplicate
     assert pages == -(-len(expected) // 200)
     with w.sessions() as session:  # one audit event for the statement, not one per page
-        views = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "statement.view"))
+        views = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "statement.view")
+        )
     assert views == 1
 
 
@@ -217,8 +240,17 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
     version = world.ticket(ticket).version
     estimate = datetime(world.now.year, world.now.month, world.now.day, 9, 30, tzinfo=UTC) + timedelta(days=2)
     due = (world.now + timedelta(days=1)).date()
-    result = p.follow_up_withdrawal(world.sessions, ticket, agent, customer, withdrawal.id, estimate, due,
-                                    "Bank confirms the payout is queued; told the caller.", world.now)  # fmt: skip
+    result = p.follow_up_withdrawal(
+        world.sessions,
+        ticket,
+        agent,
+        customer,
+        withdrawal.id,
+        estimate,
+        due,
+        "Bank confirms the payout is queued; told the caller.",
+        world.now,
+    )
     assert result == p.FollowUp(withdrawal.id, estimate, due, "pending")
     stored = world.ticket(ticket)
     assert (stored.status.value, stored.follow_up_due, stored.version) == ("pending", due, version)
@@ -226,8 +258,9 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
     assert after.expected_by == estimate and after.status == TransactionStatus.DELAYED
     with world.sessions() as session:
         notes = list(session.scalars(select(TicketNote.body).where(TicketNote.ticket_id == ticket)))
-        audited = session.scalar(select(func.count()).select_from(AuditEvent)
-                                 .where(AuditEvent.action == "withdrawal.follow_up"))  # fmt: skip
+        audited = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "withdrawal.follow_up")
+        )
     assert any("payout is queued" in note and estimate.strftime("%Y-%m-%d %H:%M UTC") in note for note in notes)
     assert audited == 1
     (message,) = recent_messages(world.sessions, world.keyring.fernet(), DEMO_ACCOUNTS[case].account_number, limit=1)
@@ -247,16 +280,27 @@ def test_follow_up_needs_a_future_estimate_and_an_unfinished_withdrawal(world: W
     with pytest.raises(InvalidInput, match="future"):
         p.follow_up_withdrawal(world.sessions, ticket, agent, customer, done.id, world.now, today, "n", world.now)
     with pytest.raises(InvalidInput, match="past"):
-        p.follow_up_withdrawal(world.sessions, ticket, agent, customer, done.id, later,
-                               today - timedelta(days=1), "note", world.now)  # fmt: skip
+        p.follow_up_withdrawal(
+            world.sessions, ticket, agent, customer, done.id, later, today - timedelta(days=1), "note", world.now
+        )
 
 
 def test_follow_up_marks_a_pending_withdrawal_delayed(world: World) -> None:
-    placed = p.place_withdrawal(world.sessions, world.customer("wrong_fee"), "USDT", "on_chain", 50 * USDT,
-                                "app-req-pending", world.now)  # fmt: skip
+    placed = p.place_withdrawal(
+        world.sessions, world.customer("wrong_fee"), "USDT", "on_chain", 50 * USDT, "app-req-pending", world.now
+    )
     ticket, agent, customer = _call(world, "wrong_fee")
-    p.follow_up_withdrawal(world.sessions, ticket, agent, customer, placed.transaction_id,
-                           world.now + timedelta(hours=6), world.now.date(), "Chain congested.", world.now)  # fmt: skip
+    p.follow_up_withdrawal(
+        world.sessions,
+        ticket,
+        agent,
+        customer,
+        placed.transaction_id,
+        world.now + timedelta(hours=6),
+        world.now.date(),
+        "Chain congested.",
+        world.now,
+    )
     with world.sessions() as session:
         assert session.get(Transaction, placed.transaction_id).status == TransactionStatus.DELAYED
 
@@ -279,8 +323,9 @@ def test_withdrawal_refused_during_the_24h_hold_and_allowed_after(world_each_eng
         f"Withdrawals are on hold until {until:%H:%M} UTC on {until:%Y-%m-%d} after the account was unlocked."
     )
     assert not any(e.idempotency_key == "withdrawal:hold-1" for e in _entries(w, case))
-    placed = p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 20 * USDT, "hold-1",
-                                w.later(hours=24, seconds=1))  # fmt: skip
+    placed = p.place_withdrawal(
+        w.sessions, w.customer(case), "USDT", "on_chain", 20 * USDT, "hold-1", w.later(hours=24, seconds=1)
+    )
     assert placed.status == "pending" and placed.fee == 1 * USDT
 
 
@@ -306,8 +351,9 @@ def test_withdrawal_below_minimum_refused(world_each_engine: World) -> None:
 def test_withdrawal_double_submit_gives_one_entry(world_each_engine: World) -> None:
     w, case = world_each_engine, "wrong_fee"
     first = p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice", w.now)
-    again = p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice",
-                               w.later(seconds=2))  # fmt: skip
+    again = p.place_withdrawal(
+        w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice", w.later(seconds=2)
+    )
     assert again == first
     journal = [e for e in _entries(w, case) if e.journal_id == first.journal_id]
     assert sorted((e.kind, e.amount) for e in journal) == sorted(
@@ -320,7 +366,7 @@ def test_withdrawal_double_submit_gives_one_entry(world_each_engine: World) -> N
 def test_same_key_different_amount_is_an_error(world_each_engine: World) -> None:
     w, case = world_each_engine, "wrong_fee"
     p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 30 * USDT, "same-key", w.now)
-    with pytest.raises(Conflict, match="already placed for 30.000000 USDT"):
+    with pytest.raises(Conflict, match=r"already placed for 30.000000 USDT"):
         p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 31 * USDT, "same-key", w.now)
     assert sum(1 for e in _entries(w, case) if e.kind == EntryKind.WITHDRAWAL and e.amount == -31 * USDT) == 0
 

@@ -54,9 +54,7 @@ def test_console_starts_on_a_current_database(sqlite_url: str, monkeypatch: pyte
     assert launched == [sqlite_url]
 
 
-def test_upgrade_backs_up_a_sqlite_file_first(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_upgrade_backs_up_a_sqlite_file_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "hotline.db"
     url = f"sqlite:///{path}"
     assert cli.main(["db", "upgrade", "--db", url]) == 0

@@ -180,9 +180,7 @@ def test_locked_by_risk(demo_database_each_engine: Database) -> None:
     assert who.locked_at is not None
 
 
-def test_two_factor_on_secret_decrypts_only_for_its_customer(
-    demo_database: Database, demo_keyring: KeyRing
-) -> None:
+def test_two_factor_on_secret_decrypts_only_for_its_customer(demo_database: Database, demo_keyring: KeyRing) -> None:
     who = _customer(demo_database, "two_factor_on")
     assert who.two_factor_enabled and who.totp_secret_encrypted
     secret = decrypt_totp_secret(demo_keyring.fernet(), who.id, who.totp_secret_encrypted)
@@ -207,12 +205,14 @@ def test_no_bound_phone_email_only_and_phone_not_bound(demo_database_each_engine
     assert unbound.phone_e164 is not None and not unbound.phone_bound and unbound.email
 
 
-def test_delayed_withdrawal_is_past_its_expected_time(
-    demo_database_each_engine: Database, demo_now: datetime
-) -> None:
+def test_delayed_withdrawal_is_past_its_expected_time(demo_database_each_engine: Database, demo_now: datetime) -> None:
     who = _customer(demo_database_each_engine, "delayed_withdrawal")
-    rows = _rows(demo_database_each_engine, Transaction, Transaction.customer_id == who.id,
-                 Transaction.status == TransactionStatus.DELAYED)  # fmt: skip
+    rows = _rows(
+        demo_database_each_engine,
+        Transaction,
+        Transaction.customer_id == who.id,
+        Transaction.status == TransactionStatus.DELAYED,
+    )
     assert len(rows) == 1
     delayed = rows[0]
     assert delayed.kind is TransactionKind.WITHDRAWAL and delayed.completed_at is None
@@ -236,12 +236,8 @@ def test_wrong_fee_on_a_statement_is_the_only_fee_off_the_schedule(
             wrong.append(tx)
         # Amounts make every percentage fee exact, so no rounding rule can disagree with the seed.
         assert tx.amount * rule.fee_rate_bp % 10_000 == 0
-    assert [(t.customer_id, t.kind, t.asset_code) for t in wrong] == [
-        (who.id, TransactionKind.WITHDRAWAL, "USDT")
-    ]
-    assert wrong[0].fee == 5 * fee_rule(PaymentMethod.ON_CHAIN, "USDT", Direction.WITHDRAWAL).fee_for(
-        wrong[0].amount
-    )
+    assert [(t.customer_id, t.kind, t.asset_code) for t in wrong] == [(who.id, TransactionKind.WITHDRAWAL, "USDT")]
+    assert wrong[0].fee == 5 * fee_rule(PaymentMethod.ON_CHAIN, "USDT", Direction.WITHDRAWAL).fee_for(wrong[0].amount)
 
 
 def test_open_disputes_have_a_timeline_a_ticket_and_a_statement_row(
@@ -266,8 +262,7 @@ def test_repeat_caller_has_two_closed_tickets_in_the_last_seven_days(
     demo_database_each_engine: Database, demo_now: datetime
 ) -> None:
     week = demo_now - timedelta(days=7)
-    tickets = _rows(demo_database_each_engine, Ticket, Ticket.status == TicketStatus.CLOSED,
-                    Ticket.opened_at >= week)  # fmt: skip
+    tickets = _rows(demo_database_each_engine, Ticket, Ticket.status == TicketStatus.CLOSED, Ticket.opened_at >= week)
     per_customer: dict[int, int] = {}
     for ticket in tickets:
         assert ticket.agent_id and ticket.closed_at and ticket.disposition
@@ -309,11 +304,11 @@ def test_every_balance_equals_the_sum_of_its_ledger_entries(demo_database_each_e
         sums = dict(
             ((row.customer_id, row.asset_code), row.total)
             for row in session.execute(
-                select(LedgerEntry.customer_id, LedgerEntry.asset_code,
-                       func.sum(LedgerEntry.amount).label("total"))
-                .group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
+                select(
+                    LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount).label("total")
+                ).group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
             )
-        )  # fmt: skip
+        )
         balances = {(b.customer_id, b.asset_code): b.amount for b in session.scalars(select(Balance))}
         customers = session.scalar(select(func.count()).select_from(Customer))
     assert balances == sums
@@ -326,12 +321,17 @@ def test_statements_cover_every_kind_method_and_status_over_ninety_days(
 ) -> None:
     rows = _rows(demo_database_each_engine, Transaction)
     assert {t.kind for t in rows} >= {
-        TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL, TransactionKind.TRANSFER_IN,
-        TransactionKind.TRANSFER_OUT, TransactionKind.FEE,
-    }  # fmt: skip
+        TransactionKind.DEPOSIT,
+        TransactionKind.WITHDRAWAL,
+        TransactionKind.TRANSFER_IN,
+        TransactionKind.TRANSFER_OUT,
+        TransactionKind.FEE,
+    }
     assert {t.method for t in rows} == set(PaymentMethod)
     assert {t.status for t in rows} >= {
-        TransactionStatus.COMPLETED, TransactionStatus.DELAYED, TransactionStatus.FAILED
+        TransactionStatus.COMPLETED,
+        TransactionStatus.DELAYED,
+        TransactionStatus.FAILED,
     }
     assert all(demo_now - timedelta(days=91) <= t.created_at <= demo_now for t in rows)
     assert {t.asset_code for t in rows} == {"CNY", "USD", "USDT", "BTC", "ETH"}
@@ -377,16 +377,24 @@ def test_the_same_now_gives_the_same_demo(
     fresh = open_database(sqlite_url, demo_keyring)
     try:
         seed_demo(fresh, demo_keyring, now=demo_now)
-        columns = (Customer.account_number, Customer.full_name, Customer.phone_e164, Customer.email,
-                   Customer.id_number_hash, Customer.created_at, Customer.status)  # fmt: skip
+        columns = (
+            Customer.account_number,
+            Customer.full_name,
+            Customer.phone_e164,
+            Customer.email,
+            Customer.id_number_hash,
+            Customer.created_at,
+            Customer.status,
+        )
 
         def snapshot(database: Database) -> list[tuple]:
             with database.sessions() as session:
                 people = session.execute(select(*columns).order_by(Customer.account_number)).all()
                 money = session.execute(
-                    select(Transaction.reference, Transaction.amount, Transaction.fee,
-                           Transaction.created_at).order_by(Transaction.id)
-                ).all()  # fmt: skip
+                    select(Transaction.reference, Transaction.amount, Transaction.fee, Transaction.created_at).order_by(
+                        Transaction.id
+                    )
+                ).all()
             return [*map(tuple, people), *map(tuple, money)]
 
         assert snapshot(fresh) == snapshot(demo_database)
@@ -396,4 +404,4 @@ def test_the_same_now_gives_the_same_demo(
 
 def test_the_demo_needs_an_aware_now(sqlite_database: Database, demo_keyring: KeyRing) -> None:
     with pytest.raises(ValueError, match="aware"):
-        seed_demo(sqlite_database, demo_keyring, now=datetime(2026, 1, 1))  # noqa: DTZ001
+        seed_demo(sqlite_database, demo_keyring, now=datetime(2026, 1, 1))

@@ -42,9 +42,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 KEYS = KeyRing.generate()
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Database, SyntheticSeedReport]]:
@@ -96,8 +94,9 @@ def test_every_balance_equals_the_sum_of_its_ledger_entries(
         sums = {
             (row[0], row[1]): row[2]
             for row in session.execute(
-                select(LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount))
-                .group_by(LedgerEntry.customer_id, LedgerEntry.asset_code)
+                select(LedgerEntry.customer_id, LedgerEntry.asset_code, func.sum(LedgerEntry.amount)).group_by(
+                    LedgerEntry.customer_id, LedgerEntry.asset_code
+                )
             )
         }
         balances = {(b.customer_id, b.asset_code): b.amount for b in session.scalars(select(Balance))}
@@ -185,10 +184,17 @@ def test_statement_rows_are_consistent(seeded: tuple[Database, SyntheticSeedRepo
     database, _ = seeded
     with database.sessions() as session:
         rows = list(session.scalars(select(Transaction)))
-    assert {t.status for t in rows} >= {TransactionStatus.COMPLETED, TransactionStatus.DELAYED,
-                                        TransactionStatus.FAILED}  # fmt: skip
-    assert {t.kind for t in rows} >= {TransactionKind.DEPOSIT, TransactionKind.WITHDRAWAL,
-                                      TransactionKind.TRANSFER_IN, TransactionKind.TRANSFER_OUT}  # fmt: skip
+    assert {t.status for t in rows} >= {
+        TransactionStatus.COMPLETED,
+        TransactionStatus.DELAYED,
+        TransactionStatus.FAILED,
+    }
+    assert {t.kind for t in rows} >= {
+        TransactionKind.DEPOSIT,
+        TransactionKind.WITHDRAWAL,
+        TransactionKind.TRANSFER_IN,
+        TransactionKind.TRANSFER_OUT,
+    }
     for tx in rows:
         assert NOW - timedelta(days=91) <= tx.created_at <= NOW and tx.amount > 0
         if tx.status is TransactionStatus.COMPLETED:
@@ -212,8 +218,9 @@ def test_the_load_is_audited(seeded: tuple[Database, SyntheticSeedReport]) -> No
 def test_new_rows_after_the_load_get_fresh_ids(seeded: tuple[Database, SyntheticSeedReport]) -> None:
     database, _ = seeded
     with database.sessions() as session:
-        customer = Customer(account_number="OK99999999", full_name="测试", name_pinyin="ceshi",
-                            name_initials="cs", region="CN")  # fmt: skip
+        customer = Customer(
+            account_number="OK99999999", full_name="测试", name_pinyin="ceshi", name_initials="cs", region="CN"
+        )
         session.add(customer)
         session.flush()
         assert customer.id == CUSTOMERS + 1
@@ -278,8 +285,12 @@ def test_the_same_seed_and_now_give_the_same_people(tmp_path: Path, sqlite_templ
         try:
             with database.sessions() as session:
                 people = select(
-                    Customer.account_number, Customer.full_name, Customer.phone_e164,
-                    Customer.email, Customer.id_number_hash, Customer.created_at,
+                    Customer.account_number,
+                    Customer.full_name,
+                    Customer.phone_e164,
+                    Customer.email,
+                    Customer.id_number_hash,
+                    Customer.created_at,
                 )
                 return [tuple(row) for row in session.execute(people)]
         finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from pathlib import Path
 
 from sqlalchemy import text
@@ -14,8 +13,11 @@ from console.keys import KeyRing
 from console.services import audit
 
 ORIGINAL_GUARDS = {
-    "audit_events_no_delete", "audit_events_no_update", "ledger_entries_no_delete", "ledger_entries_no_update",
-}  # fmt: skip
+    "audit_events_no_delete",
+    "audit_events_no_update",
+    "ledger_entries_no_delete",
+    "ledger_entries_no_update",
+}
 REPLACE_GUARDS = {"audit_events_no_replace", "ledger_entries_no_replace"}
 
 
@@ -40,10 +42,16 @@ def test_append_only_triggers_survive_the_upgrade_and_the_downgrade_on_sqlite(tm
 
 def _legacy_event(seq: int, prev_hash: str, action: str) -> dict[str, object]:
     at = datetime(2026, 11, 30, 9, seq, tzinfo=UTC)
-    details = '{"n":%d}' % seq
+    details = f'{{"n":{seq}}}'
     hashed = audit.legacy_event_hash(prev_hash, seq, at, "system", action, None, None, details)
-    return {"seq": seq, "at": at.replace(tzinfo=None), "action": action, "details": details, "prev": prev_hash,
-            "hash": hashed}  # fmt: skip
+    return {
+        "seq": seq,
+        "at": at.replace(tzinfo=None),
+        "action": action,
+        "details": details,
+        "prev": prev_hash,
+        "hash": hashed,
+    }
 
 
 def test_events_written_before_the_key_verify_as_an_unsigned_prefix(empty_db_url: str) -> None:
@@ -56,10 +64,12 @@ def test_events_written_before_the_key_verify_as_an_unsigned_prefix(empty_db_url
         with engine.begin() as connection:
             for event in (first, second):
                 connection.execute(
-                    text("INSERT INTO audit_events (seq, occurred_at, actor, action, details, prev_hash, hash)"
-                         " VALUES (:seq, :at, 'system', :action, :details, :prev, :hash)"),
+                    text(
+                        "INSERT INTO audit_events (seq, occurred_at, actor, action, details, prev_hash, hash)"
+                        " VALUES (:seq, :at, 'system', :action, :details, :prev, :hash)"
+                    ),
                     event,
-                )  # fmt: skip
+                )
     finally:
         engine.dispose()
     schema.upgrade(empty_db_url)

@@ -46,7 +46,7 @@ def test_pending_adjustments_edited_before_the_upgrade_keep_their_editors(empty_
         with engine.connect() as connection:
             edits = connection.execute(
                 text("SELECT adjustment_id, agent_id, version FROM approval_edits ORDER BY id")
-            ).all()  # fmt: skip
+            ).all()
             last = dict(connection.execute(text("SELECT id, edited_by_agent_id FROM adjustments")).all())
     finally:
         engine.dispose()

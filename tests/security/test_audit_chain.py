@@ -170,9 +170,15 @@ def test_a_history_rewritten_with_another_key_is_named(log: Database, capsys: py
 def test_a_history_rewritten_with_plain_sha256_is_named(log: Database, capsys: pytest.CaptureFixture[str]) -> None:
     def sign(event: AuditEvent) -> tuple[None, str]:
         return None, audit.legacy_event_hash(
-            event.prev_hash, event.seq, event.occurred_at, event.actor, event.action,
-            event.subject_type, event.subject_id, event.details,
-        )  # fmt: skip
+            event.prev_hash,
+            event.seq,
+            event.occurred_at,
+            event.actor,
+            event.action,
+            event.subject_type,
+            event.subject_id,
+            event.details,
+        )
 
     _rewrite_from(log, 3, sign)
     code, said = _verify(log, capsys)
@@ -189,9 +195,15 @@ def test_a_whole_history_rewritten_as_unsigned_is_caught_by_the_remembered_head(
 
     def sign(event: AuditEvent) -> tuple[None, str]:
         return None, audit.legacy_event_hash(
-            event.prev_hash, event.seq, event.occurred_at, event.actor, event.action,
-            event.subject_type, event.subject_id, event.details,
-        )  # fmt: skip
+            event.prev_hash,
+            event.seq,
+            event.occurred_at,
+            event.actor,
+            event.action,
+            event.subject_type,
+            event.subject_id,
+            event.details,
+        )
 
     _rewrite_from(log, 1, sign)
     _tamper(log, "DELETE FROM audit_head")
@@ -236,7 +248,7 @@ def test_the_remembered_head_is_private_and_holds_no_password(
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     remembered = json.loads(path.read_text())
     assert len(remembered) == 1
-    (key, head), = remembered.items()
+    ((key, head),) = remembered.items()
     assert head["seq"] == EVENTS and ":***@" not in key
     assert verified_heads.database_key("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u@h/db"
 
@@ -244,9 +256,11 @@ def test_the_remembered_head_is_private_and_holds_no_password(
 def test_an_event_cannot_be_recorded_without_the_audit_key(log: Database) -> None:
     keyless = open_database(_url(log))
     try:
-        with pytest.raises(RuntimeError, match="audit key is not configured"):
-            with keyless.sessions.begin() as session:
-                audit.record(session, actor="ann", action="test.unsigned")
+        with (
+            pytest.raises(RuntimeError, match="audit key is not configured"),
+            keyless.sessions.begin() as session,
+        ):
+            audit.record(session, actor="ann", action="test.unsigned")
     finally:
         keyless.dispose()
     with log.sessions() as session:

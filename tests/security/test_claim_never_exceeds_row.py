@@ -17,14 +17,26 @@ APPROVAL_FOR_ALL = {"USDT": "0"}
 
 def _withdrawal_of_500(w: World) -> int:
     with w.sessions() as session:
-        return session.scalar(select(Transaction.id).where(
-            Transaction.customer_id == w.customer(CASE), Transaction.kind == TransactionKind.WITHDRAWAL,
-            Transaction.amount == 500 * 10**6))  # fmt: skip
+        return session.scalar(
+            select(Transaction.id).where(
+                Transaction.customer_id == w.customer(CASE),
+                Transaction.kind == TransactionKind.WITHDRAWAL,
+                Transaction.amount == 500 * 10**6,
+            )
+        )
 
 
 def _open(w: World, ticket: int, claimed: str) -> d.DisputeView:
-    return d.open_dispute(w.sessions, ticket, w.agent("lina"), w.customer(CASE), _withdrawal_of_500(w), claimed,
-                          "Charged 5 USDT; the schedule says 1 USDT.", w.now)  # fmt: skip
+    return d.open_dispute(
+        w.sessions,
+        ticket,
+        w.agent("lina"),
+        w.customer(CASE),
+        _withdrawal_of_500(w),
+        claimed,
+        "Charged 5 USDT; the schedule says 1 USDT.",
+        w.now,
+    )
 
 
 def test_opening_a_dispute_with_a_claim_above_its_statement_row_is_refused(world_each_engine: World) -> None:
@@ -40,47 +52,110 @@ def test_editing_a_claim_above_its_statement_row_is_refused_and_changes_nothing(
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = _open(w, ticket, "4")
     with pytest.raises(InvalidInput, match="more than the statement row"):
-        d.update_dispute(w.sessions, w.agent("lina"), dispute.dispute_id, dispute.version, w.now, ticket_id=ticket,
-                         claimed_amount_text="4999.99", description="The caller now says more.")  # fmt: skip
+        d.update_dispute(
+            w.sessions,
+            w.agent("lina"),
+            dispute.dispute_id,
+            dispute.version,
+            w.now,
+            ticket_id=ticket,
+            claimed_amount_text="4999.99",
+            description="The caller now says more.",
+        )
     (after,) = d.caller_disputes(w.sessions, ticket, w.agent("lina"), w.customer(CASE), w.now)
     assert (after.claimed_amount, after.version, after.description) == (4_000_000, dispute.version, dispute.description)
     with w.sessions() as session:
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "dispute.update")) is None
     # Nor can an adjustment then reach past the row through the refused claim.
     with pytest.raises(InvalidInput, match="more than the caller claimed"):
-        d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4999.99",
-                             "Refund.", "k-row", w.now)  # fmt: skip
+        d.propose_adjustment(
+            w.sessions,
+            APPROVAL_FOR_ALL,
+            ticket,
+            w.agent("lina"),
+            dispute.dispute_id,
+            "4999.99",
+            "Refund.",
+            "k-row",
+            w.now,
+        )
 
 
-def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_approval(world_each_engine: World) -> None:
+def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_approval(
+    world_each_engine: World,
+) -> None:
     w = world_each_engine
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = _open(w, ticket, "4")
-    proposed = d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4",
-                                    "Fee charged above the schedule.", "k-lowered", w.now)  # fmt: skip
+    proposed = d.propose_adjustment(
+        w.sessions,
+        APPROVAL_FOR_ALL,
+        ticket,
+        w.agent("lina"),
+        dispute.dispute_id,
+        "4",
+        "Fee charged above the schedule.",
+        "k-lowered",
+        w.now,
+    )
     assert proposed.status == "pending"
     current = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id)
-    d.update_dispute(w.sessions, w.agent("lina"), dispute.dispute_id, current.version, w.later(minutes=1),
-                     ticket_id=ticket, claimed_amount_text="3")  # fmt: skip
+    d.update_dispute(
+        w.sessions,
+        w.agent("lina"),
+        dispute.dispute_id,
+        current.version,
+        w.later(minutes=1),
+        ticket_id=ticket,
+        claimed_amount_text="3",
+    )
     (seen,) = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id).adjustments
     with pytest.raises(Refused, match=r"4.000000 USDT is more than the caller claimed \(3.000000 USDT\)"):
-        d.approve_adjustment(w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2))
+        d.approve_adjustment(
+            w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
+        )
     assert w.adjustment_entries(CASE) == []
-    edited = d.edit_adjustment(w.sessions, ticket, w.agent("lina"), seen.adjustment_id, seen.version, "3",
-                               "Only 3 USDT is claimed now.", w.later(minutes=3))  # fmt: skip
-    approved = d.approve_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok",
-                                    w.later(minutes=4))  # fmt: skip
+    edited = d.edit_adjustment(
+        w.sessions,
+        ticket,
+        w.agent("lina"),
+        seen.adjustment_id,
+        seen.version,
+        "3",
+        "Only 3 USDT is claimed now.",
+        w.later(minutes=3),
+    )
+    approved = d.approve_adjustment(
+        w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=4)
+    )
     assert (approved.status, w.adjustment_entries(CASE)) == ("applied", [3_000_000])
 
 
 def test_editing_an_adjustment_above_the_claim_is_refused(world: World) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     dispute = _open(world, ticket, "4")
-    pending = d.propose_adjustment(world.sessions, APPROVAL_FOR_ALL, ticket, world.agent("lina"), dispute.dispute_id,
-                                   "4", "Fee charged above the schedule.", "k-edit", world.now)  # fmt: skip
+    pending = d.propose_adjustment(
+        world.sessions,
+        APPROVAL_FOR_ALL,
+        ticket,
+        world.agent("lina"),
+        dispute.dispute_id,
+        "4",
+        "Fee charged above the schedule.",
+        "k-edit",
+        world.now,
+    )
     with pytest.raises(InvalidInput, match="more than the caller claimed"):
-        d.edit_adjustment(world.sessions, ticket, world.agent("lina"), pending.adjustment_id, pending.version,
-                          "4.000001", "A little more.", world.now)  # fmt: skip
+        d.edit_adjustment(
+            world.sessions,
+            ticket,
+            world.agent("lina"),
+            pending.adjustment_id,
+            pending.version,
+            "4.000001",
+            "A little more.",
+            world.now,
+        )
     (still,) = d.dispute_for_supervisor(world.sessions, world.agent("chenjing"), dispute.dispute_id).adjustments
     assert (still.amount, still.version) == (4_000_000, pending.version)
 
@@ -90,8 +165,19 @@ def test_adjustment_never_exceeds_the_statement_row_even_when_an_old_claim_does(
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = _open(w, ticket, "4")
     with w.sessions.begin() as session:  # a claim saved before claims were capped at the row
-        session.execute(text("UPDATE disputes SET claimed_amount = 4999990000 WHERE id = :id"), {"id": dispute.dispute_id})
+        session.execute(
+            text("UPDATE disputes SET claimed_amount = 4999990000 WHERE id = :id"), {"id": dispute.dispute_id}
+        )
     with pytest.raises(InvalidInput, match=r"more than the statement row \(505.000000 USDT with its fee\)"):
-        d.propose_adjustment(w.sessions, APPROVAL_FOR_ALL, ticket, w.agent("lina"), dispute.dispute_id, "4999.99",
-                             "Refund.", "k-old", w.now)  # fmt: skip
+        d.propose_adjustment(
+            w.sessions,
+            APPROVAL_FOR_ALL,
+            ticket,
+            w.agent("lina"),
+            dispute.dispute_id,
+            "4999.99",
+            "Refund.",
+            "k-old",
+            w.now,
+        )
     assert w.adjustment_entries(CASE) == []

@@ -1,4 +1,4 @@
-"""What `hotline` prints: database text without terminal escapes, and codes from the outbox only on the demo database."""
+"""What `hotline` prints: database text without terminal escapes; codes from the outbox only on the demo database."""
 
 from __future__ import annotations
 
@@ -32,8 +32,16 @@ def _insert_agent(url: str, display_name: str) -> None:
 def _insert_message(url: str, recipient: str, body: str) -> None:
     database = open_database(url)
     with database.sessions.begin() as session:
-        add_message(session, None, channel=OutboxChannel.SMS, recipient=recipient, customer_id=None,
-                    kind="verify", body=body, now=datetime.now(UTC))  # fmt: skip
+        add_message(
+            session,
+            None,
+            channel=OutboxChannel.SMS,
+            recipient=recipient,
+            customer_id=None,
+            kind="verify",
+            body=body,
+            now=datetime.now(UTC),
+        )
     database.dispose()
 
 
@@ -73,8 +81,16 @@ def test_outbox_masks_codes_and_recipients_off_the_demo_database(
 def test_outbox_shows_codes_on_the_demo_database(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     write_keyring(load_settings().keys_file, world.keyring)
     case = "locked_password_failures"
-    v.send_code(world.sessions, world.keyring, world.open_ticket(case), world.agent("lina"), world.customer(case),
-                "sms", "verify", world.now)  # fmt: skip
+    v.send_code(
+        world.sessions,
+        world.keyring,
+        world.open_ticket(case),
+        world.agent("lina"),
+        world.customer(case),
+        "sms",
+        "verify",
+        world.now,
+    )
     url = world.database.engine.url.render_as_string(hide_password=False)
     assert cli.main(["outbox", "--customer", DEMO_ACCOUNTS[case].account_number, "--db", url]) == 0
     out = capsys.readouterr().out

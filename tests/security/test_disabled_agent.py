@@ -25,7 +25,8 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "see the call queue": lambda w, t, a, c: calls.waiting_calls(w.sessions, a),
     "open a ticket": lambda w, t, a, c: tickets.open_ticket(w.sessions, a, c, now=w.now),
     "change the ticket": lambda w, t, a, c: tickets.update_ticket(
-        w.sessions, t, a, w.ticket(t).version, reason="other", now=w.now),
+        w.sessions, t, a, w.ticket(t).version, reason="other", now=w.now
+    ),
     "save a draft": lambda w, t, a, c: tickets.save_draft(w.sessions, t, a, "typing", now=w.now),
     "read a draft": lambda w, t, a, c: tickets.load_draft(w.sessions, t, a),
     "add a note": lambda w, t, a, c: tickets.add_note(w.sessions, t, a, "a note", now=w.now),
@@ -36,13 +37,13 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "look up a caller": lambda w, t, a, c: lookup.find_customers(w.database.read_sessions, "马超", agent_id=a),
     "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, a, c, t, now=w.now),
     "start verification": lambda w, t, a, c: verification.start_verification(w.sessions, t, a, c, w.now),
-    "send a code": lambda w, t, a, c: verification.send_code(
-        w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
+    "send a code": lambda w, t, a, c: verification.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
     "check an authenticator code": lambda w, t, a, c: verification.check_totp(
-        w.sessions, w.keyring, t, a, c, "123456", w.now),
+        w.sessions, w.keyring, t, a, c, "123456", w.now
+    ),
     "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
     "record advice": lambda w, t, a, c: accounts.record_advice(w.sessions, t, a, ["strong_password"], w.now),
-}  # fmt: skip
+}
 
 
 def _waiting_call(w: World) -> int:
@@ -73,15 +74,17 @@ def test_a_disabled_agent_cannot_act_on_a_caller_they_verified(world: World, act
     ticket = world.verified_call(CASE, reason="deposit_withdrawal")
     disable_agent(world.sessions, "lina")
     with pytest.raises(AgentDisabled):
-        {**ANY_VERIFIED, **HIGH_RISK}[action](world, ticket, world.agent("lina"), world.customer(CASE),
-                                              _withdrawal(world), world.now)  # fmt: skip
+        {**ANY_VERIFIED, **HIGH_RISK}[action](
+            world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now
+        )
 
 
 def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call("locked_risk")
-    request = accounts.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer("locked_risk"),
-                                      "Caller explains the deposits", w.now)  # fmt: skip
+    request = accounts.request_unlock(
+        w.sessions, ticket, w.agent("lina"), w.customer("locked_risk"), "Caller explains the deposits", w.now
+    )
     disable_agent(w.sessions, "chenjing")
     chenjing = w.agent("chenjing")
     with pytest.raises(AgentDisabled):

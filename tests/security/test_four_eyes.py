@@ -27,26 +27,55 @@ def _second_supervisor(w: World) -> int:
 def _awaiting(w: World) -> tuple[d.DisputeView, d.AdjustmentView]:
     """lina, on a verified call, opens a dispute for 4 USDT and proposes 4 USDT: it waits for a supervisor."""
     ticket = w.verified_call(CASE, reason="statement_dispute")
-    dispute = d.open_dispute(w.sessions, ticket, w.agent("lina"), w.customer(CASE), _withdrawal_of_500(w), "4",
-                             "Charged 5 USDT; the schedule says 1 USDT.", w.now)  # fmt: skip
-    pending = d.propose_adjustment(w.sessions, {"USDT": "1"}, ticket, w.agent("lina"), dispute.dispute_id, "4",
-                                   "Fee charged above the schedule.", "k-four-eyes", w.now)  # fmt: skip
+    dispute = d.open_dispute(
+        w.sessions,
+        ticket,
+        w.agent("lina"),
+        w.customer(CASE),
+        _withdrawal_of_500(w),
+        "4",
+        "Charged 5 USDT; the schedule says 1 USDT.",
+        w.now,
+    )
+    pending = d.propose_adjustment(
+        w.sessions,
+        {"USDT": "1"},
+        ticket,
+        w.agent("lina"),
+        dispute.dispute_id,
+        "4",
+        "Fee charged above the schedule.",
+        "k-four-eyes",
+        w.now,
+    )
     assert pending.awaiting_approval
     return dispute, pending
 
 
 def _withdrawal_of_500(w: World) -> int:
     with w.sessions() as session:
-        return session.scalar(select(Transaction.id).where(
-            Transaction.customer_id == w.customer(CASE), Transaction.kind == TransactionKind.WITHDRAWAL,
-            Transaction.amount == 500 * 10**6))  # fmt: skip
+        return session.scalar(
+            select(Transaction.id).where(
+                Transaction.customer_id == w.customer(CASE),
+                Transaction.kind == TransactionKind.WITHDRAWAL,
+                Transaction.amount == 500 * 10**6,
+            )
+        )
 
 
 def _edit(w: World, username: str, seen: d.AdjustmentView, amount: str, minutes: int) -> d.AdjustmentView:
     """`username` takes a verified call with the customer and changes the pending adjustment."""
     ticket = w.verified_call(CASE, username=username, reason="statement_dispute", minutes=minutes)
-    return d.edit_adjustment(w.sessions, ticket, w.agent(username), seen.adjustment_id, seen.version, amount,
-                             f"{username}: only part of the fee was over the schedule.", w.later(minutes=minutes))  # fmt: skip
+    return d.edit_adjustment(
+        w.sessions,
+        ticket,
+        w.agent(username),
+        seen.adjustment_id,
+        seen.version,
+        amount,
+        f"{username}: only part of the fee was over the schedule.",
+        w.later(minutes=minutes),
+    )
 
 
 def _pending_status(w: World, adjustment_id: int) -> str:
@@ -64,8 +93,14 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version,
-                             "I checked it myself.", w.later(minutes=21))  # fmt: skip
+        d.approve_adjustment(
+            w.sessions,
+            w.agent("chenjing"),
+            edited.adjustment_id,
+            edited.version,
+            "I checked it myself.",
+            w.later(minutes=21),
+        )
     assert w.adjustment_entries(CASE) == []
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
@@ -75,24 +110,49 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.reject_adjustment(w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version,
-                            "Not needed after all.", w.later(minutes=21))  # fmt: skip
+        d.reject_adjustment(
+            w.sessions,
+            w.agent("chenjing"),
+            edited.adjustment_id,
+            edited.version,
+            "Not needed after all.",
+            w.later(minutes=21),
+        )
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
 
 @pytest.mark.parametrize("decide", [d.approve_adjustment, d.reject_adjustment], ids=["approve", "reject"])
-def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> None:  # noqa: ANN001
+def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> None:
     ticket = world.verified_call(CASE, username="chenjing", reason="statement_dispute")
-    dispute = d.open_dispute(world.sessions, ticket, world.agent("chenjing"), world.customer(CASE),
-                             _withdrawal_of_500(world), "4", "Fee above the schedule.", world.now)  # fmt: skip
-    pending = d.propose_adjustment(world.sessions, {"USDT": "1"}, ticket, world.agent("chenjing"), dispute.dispute_id,
-                                   "4", "Fee above the schedule.", "k-own", world.now)  # fmt: skip
-    with pytest.raises(Refused, match="^You requested this adjustment; another supervisor must decide it.$"):
+    dispute = d.open_dispute(
+        world.sessions,
+        ticket,
+        world.agent("chenjing"),
+        world.customer(CASE),
+        _withdrawal_of_500(world),
+        "4",
+        "Fee above the schedule.",
+        world.now,
+    )
+    pending = d.propose_adjustment(
+        world.sessions,
+        {"USDT": "1"},
+        ticket,
+        world.agent("chenjing"),
+        dispute.dispute_id,
+        "4",
+        "Fee above the schedule.",
+        "k-own",
+        world.now,
+    )
+    with pytest.raises(Refused, match=r"^You requested this adjustment; another supervisor must decide it.$"):
         decide(world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now)
     assert world.adjustment_entries(CASE) == [] and _pending_status(world, pending.adjustment_id) == "pending"
 
 
-def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approves_once(world_each_engine: World) -> None:
+def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approves_once(
+    world_each_engine: World,
+) -> None:
     w = world_each_engine
     _second_supervisor(w)
     _, pending = _awaiting(w)
@@ -100,30 +160,40 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     second = _edit(w, "wangfang", first, "3", minutes=40)  # the last editor is now wangfang, not chenjing
     for earlier_editor in ("chenjing", "wangfang"):
         with pytest.raises(Refused, match=f"^{EDITED}$"):
-            d.approve_adjustment(w.sessions, w.agent(earlier_editor), second.adjustment_id, second.version, "ok",
-                                 w.later(minutes=41))  # fmt: skip
-    approved = d.approve_adjustment(w.sessions, w.agent("admin"), second.adjustment_id, second.version,
-                                    "Schedule checked.", w.later(minutes=42))  # fmt: skip
+            d.approve_adjustment(
+                w.sessions, w.agent(earlier_editor), second.adjustment_id, second.version, "ok", w.later(minutes=41)
+            )
+    approved = d.approve_adjustment(
+        w.sessions, w.agent("admin"), second.adjustment_id, second.version, "Schedule checked.", w.later(minutes=42)
+    )
     with pytest.raises(Refused, match="already posted"):
-        d.approve_adjustment(w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again",
-                             w.later(minutes=43))  # fmt: skip
+        d.approve_adjustment(
+            w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again", w.later(minutes=43)
+        )
     assert w.adjustment_entries(CASE) == [3_000_000]
     assert (approved.status, approved.requested_by, approved.edited_by, approved.decided_by) == (
-        "applied", "lina", ("chenjing", "wangfang"), "admin"
+        "applied",
+        "lina",
+        ("chenjing", "wangfang"),
+        "admin",
     )
     with w.sessions() as session:
         edits = session.execute(
             select(ApprovalEdit.agent_id, ApprovalEdit.version, ApprovalEdit.what)
-            .where(ApprovalEdit.adjustment_id == approved.adjustment_id).order_by(ApprovalEdit.id)
-        ).all()  # fmt: skip
+            .where(ApprovalEdit.adjustment_id == approved.adjustment_id)
+            .order_by(ApprovalEdit.id)
+        ).all()
     assert [tuple(edit) for edit in edits] == [
         (w.agent("chenjing"), first.version, "the amount and reason"),
         (w.agent("wangfang"), second.version, "the amount and reason"),
     ]
 
 
-@pytest.mark.parametrize("change", [{"description": "Charged 5 USDT on the 500 USDT withdrawal; schedule says 1."},
-                                    {"claimed_amount_text": "4.5"}], ids=["description", "claim"])  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [{"description": "Charged 5 USDT on the 500 USDT withdrawal; schedule says 1."}, {"claimed_amount_text": "4.5"}],
+    ids=["description", "claim"],
+)
 def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_adjustment(
     world_each_engine: World, change: dict[str, str]
 ) -> None:
@@ -131,20 +201,30 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     dispute, pending = _awaiting(w)
     view = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id)
     ticket = w.verified_call(CASE, username="chenjing", reason="statement_dispute", minutes=20)
-    d.update_dispute(w.sessions, w.agent("chenjing"), dispute.dispute_id, view.version, w.later(minutes=20),
-                     ticket_id=ticket, **change)  # fmt: skip
+    d.update_dispute(
+        w.sessions,
+        w.agent("chenjing"),
+        dispute.dispute_id,
+        view.version,
+        w.later(minutes=20),
+        ticket_id=ticket,
+        **change,
+    )
     (now_pending,) = d.dispute_for_supervisor(w.sessions, w.agent("admin"), dispute.dispute_id).adjustments
     assert now_pending.version > pending.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(w.sessions, w.agent("chenjing"), pending.adjustment_id, now_pending.version, "ok",
-                             w.later(minutes=21))  # fmt: skip
+        d.approve_adjustment(
+            w.sessions, w.agent("chenjing"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=21)
+        )
     # What an approver saw before the dispute changed is no longer what is decided.
     with pytest.raises(Conflict, match="changed after you opened it"):
-        d.approve_adjustment(w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok",
-                             w.later(minutes=22))  # fmt: skip
+        d.approve_adjustment(
+            w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=22)
+        )
     assert w.adjustment_entries(CASE) == []
-    approved = d.approve_adjustment(w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok",
-                                    w.later(minutes=23))  # fmt: skip
+    approved = d.approve_adjustment(
+        w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=23)
+    )
     assert (approved.status, approved.decided_by, w.adjustment_entries(CASE)) == ("applied", "admin", [4_000_000])
 
 
@@ -152,10 +232,11 @@ def test_database_refuses_an_adjustment_decided_by_its_last_editor(world_each_en
     w = world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
-    with pytest.raises(IntegrityError, match="approver_differs_from_last_editor"):
-        with w.sessions.begin() as session:
-            session.execute(text("UPDATE adjustments SET approved_by_agent_id = :who WHERE id = :id"),
-                            {"who": w.agent("chenjing"), "id": edited.adjustment_id})  # fmt: skip
+    with pytest.raises(IntegrityError, match="approver_differs_from_last_editor"), w.sessions.begin() as session:
+        session.execute(
+            text("UPDATE adjustments SET approved_by_agent_id = :who WHERE id = :id"),
+            {"who": w.agent("chenjing"), "id": edited.adjustment_id},
+        )
 
 
 # --- unlock requests -------------------------------------------------------------------------
@@ -168,15 +249,22 @@ def _unlock_request(w: World) -> a.UnlockRequestView:
 
 def _amended(w: World, request: a.UnlockRequestView) -> a.UnlockRequestView:
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    return a.amend_unlock_request(w.sessions, ticket, w.agent("chenjing"), request.request_id, request.version,
-                                  "Caller explains the trip; boarding pass seen on the call.", w.later(minutes=20))  # fmt: skip
+    return a.amend_unlock_request(
+        w.sessions,
+        ticket,
+        w.agent("chenjing"),
+        request.request_id,
+        request.version,
+        "Caller explains the trip; boarding pass seen on the call.",
+        w.later(minutes=20),
+    )
 
 
 @pytest.mark.parametrize("decide", [a.approve_unlock, a.reject_unlock], ids=["approve", "reject"])
-def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_engine: World, decide) -> None:  # noqa: ANN001
+def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_engine: World, decide) -> None:
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
-    with pytest.raises(Refused, match="^You edited this unlock request; another supervisor must decide it.$"):
+    with pytest.raises(Refused, match=r"^You edited this unlock request; another supervisor must decide it.$"):
         decide(w.sessions, w.agent("chenjing"), amended.request_id, amended.version, "ok", w.later(minutes=21))
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
@@ -192,10 +280,14 @@ def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_name
     assert amended.version > request.version and amended.edited_by == ("chenjing",)
     with pytest.raises(Conflict, match="changed since you opened it"):
         a.approve_unlock(w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21))
-    decided = a.approve_unlock(w.sessions, w.agent("admin"), amended.request_id, amended.version, "Boarding pass.",
-                               w.later(minutes=22))  # fmt: skip
+    decided = a.approve_unlock(
+        w.sessions, w.agent("admin"), amended.request_id, amended.version, "Boarding pass.", w.later(minutes=22)
+    )
     assert (decided.status, decided.requested_by, decided.edited_by, decided.decided_by) == (
-        "approved", "lina", ("chenjing",), "admin"
+        "approved",
+        "lina",
+        ("chenjing",),
+        "admin",
     )
     assert decided.reason == "Caller explains the trip; boarding pass seen on the call."
     assert w.customer_row(RISK).status.value == "active"
@@ -205,13 +297,15 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
     w = world_each_engine
     request = _unlock_request(w)
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    a.change_contact(w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com",
-                     w.later(minutes=20))  # fmt: skip
+    a.change_contact(
+        w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com", w.later(minutes=20)
+    )
     (now_pending,) = a.pending_unlock_requests(w.sessions, w.agent("admin"))
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
-    with pytest.raises(Refused, match="^You edited this unlock request"):
-        a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok",
-                         w.later(minutes=21))  # fmt: skip
+    with pytest.raises(Refused, match=r"^You edited this unlock request"):
+        a.approve_unlock(
+            w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok", w.later(minutes=21)
+        )
     assert w.customer_row(RISK).status.value == "locked"
 
 
@@ -219,8 +313,9 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
     request = _unlock_request(world)
     ticket = world.verified_call(RISK, username="chenjing", minutes=20)
     with pytest.raises(Conflict, match="already filed an unlock request"):
-        a.request_unlock(world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too",
-                         world.later(minutes=20))  # fmt: skip
+        a.request_unlock(
+            world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too", world.later(minutes=20)
+        )
     (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
 
@@ -228,10 +323,11 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
 def test_database_refuses_an_unlock_decided_by_its_last_editor(world_each_engine: World) -> None:
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
-    with pytest.raises(IntegrityError, match="approver_differs_from_last_editor"):
-        with w.sessions.begin() as session:
-            session.execute(text("UPDATE unlock_requests SET approved_by_agent_id = :who WHERE id = :id"),
-                            {"who": w.agent("chenjing"), "id": amended.request_id})  # fmt: skip
+    with pytest.raises(IntegrityError, match="approver_differs_from_last_editor"), w.sessions.begin() as session:
+        session.execute(
+            text("UPDATE unlock_requests SET approved_by_agent_id = :who WHERE id = :id"),
+            {"who": w.agent("chenjing"), "id": amended.request_id},
+        )
     with w.sessions() as session:
         assert session.get(UnlockRequest, amended.request_id).approved_by_agent_id is None
 
@@ -244,7 +340,14 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
     other_customer = world.verified_call("locked_abnormal_login", username="chenjing", minutes=20)
     for ticket, at in ((stale, world.later(minutes=26)), (other_customer, world.later(minutes=20))):
         with pytest.raises(NotVerified):
-            a.amend_unlock_request(world.sessions, ticket, world.agent("chenjing"), request.request_id, request.version,
-                                   "Changed my mind.", at)  # fmt: skip
+            a.amend_unlock_request(
+                world.sessions,
+                ticket,
+                world.agent("chenjing"),
+                request.request_id,
+                request.version,
+                "Changed my mind.",
+                at,
+            )
     (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by) == (request.version, ())

@@ -25,34 +25,38 @@ ANY_VERIFIED: dict[str, Action] = {
     "statement": lambda w, t, a, c, x, now: payments.statement(w.sessions, t, a, c, now),
     "withdrawal detail": lambda w, t, a, c, x, now: payments.withdrawal_detail(w.sessions, t, a, c, x, now),
     "withdrawal follow-up": lambda w, t, a, c, x, now: payments.follow_up_withdrawal(
-        w.sessions, t, a, c, x, now + timedelta(days=2), (now + timedelta(days=2)).date(), "bank queue", now),
+        w.sessions, t, a, c, x, now + timedelta(days=2), (now + timedelta(days=2)).date(), "bank queue", now
+    ),
     "security review": lambda w, t, a, c, x, now: accounts.security_review(w.sessions, t, a, c, now),
     "open dispute": lambda w, t, a, c, x, now: disputes.open_dispute(w.sessions, t, a, c, x, "10", "late", now),
     "caller's disputes": lambda w, t, a, c, x, now: disputes.caller_disputes(w.sessions, t, a, c, now),
-}  # fmt: skip
+}
 
 HIGH_RISK: dict[str, Action] = {
     "reveal": lambda w, t, a, c, x, now: verification.reveal_field(w.sessions, t, a, c, "phone", now),
     "contact change": lambda w, t, a, c, x, now: accounts.change_contact(
-        w.sessions, t, a, c, "email", "new.address@example.com", now),
+        w.sessions, t, a, c, "email", "new.address@example.com", now
+    ),
     "unlock": lambda w, t, a, c, x, now: accounts.unlock_account(w.sessions, t, a, c, "verified", now),
     "unlock request": lambda w, t, a, c, x, now: accounts.request_unlock(w.sessions, t, a, c, "verified", now),
-}  # fmt: skip
+}
 
 
 def _withdrawal(w: World) -> int:
     customer = w.customer(CASE)
     with w.sessions() as session:
         return session.scalars(
-            select(Transaction.id).where(Transaction.customer_id == customer, Transaction.kind == TransactionKind.WITHDRAWAL)
-        ).first()  # fmt: skip
+            select(Transaction.id).where(
+                Transaction.customer_id == customer, Transaction.kind == TransactionKind.WITHDRAWAL
+            )
+        ).first()
 
 
 @pytest.mark.parametrize("action", sorted(ANY_VERIFIED.keys() | HIGH_RISK.keys()))
 def test_every_account_action_refuses_a_caller_not_verified_on_this_call(world: World, action: str) -> None:
     ticket = world.open_ticket(CASE, reason="deposit_withdrawal")
     call = {**ANY_VERIFIED, **HIGH_RISK}[action]
-    with pytest.raises(NotVerified, match="^Caller not verified"):
+    with pytest.raises(NotVerified, match=r"^Caller not verified"):
         call(world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now)
 
 
@@ -60,15 +64,22 @@ def test_every_account_action_refuses_a_caller_not_verified_on_this_call(world: 
 def test_high_risk_actions_refuse_a_factor_older_than_five_minutes(world: World, action: str) -> None:
     ticket = world.verified_call(CASE, reason="deposit_withdrawal")
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        HIGH_RISK[action](world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world),
-                          world.now + timedelta(minutes=5, seconds=1))  # fmt: skip
+        HIGH_RISK[action](
+            world,
+            ticket,
+            world.agent("lina"),
+            world.customer(CASE),
+            _withdrawal(world),
+            world.now + timedelta(minutes=5, seconds=1),
+        )
 
 
 @pytest.mark.parametrize("action", sorted(ANY_VERIFIED))
 def test_other_actions_pass_for_a_verified_caller_within_the_idle_limit(world: World, action: str) -> None:
     ticket = world.verified_call(CASE, reason="deposit_withdrawal")
-    ANY_VERIFIED[action](world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world),
-                         world.now + timedelta(minutes=10))  # fmt: skip
+    ANY_VERIFIED[action](
+        world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now + timedelta(minutes=10)
+    )
 
 
 @pytest.mark.parametrize("action", sorted(ANY_VERIFIED.keys() | HIGH_RISK.keys()))

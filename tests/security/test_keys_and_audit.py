@@ -60,15 +60,11 @@ def test_rotated_token_decrypts_under_the_new_ring_only() -> None:
 
 def test_id_number_hash_ignores_formatting_but_not_digits() -> None:
     key = KeyRing.generate().hmac_key
-    assert crypto.hash_id_number(key, "11010519491231002x") == crypto.hash_id_number(
-        key, "110105 19491231 002X"
-    )
+    assert crypto.hash_id_number(key, "11010519491231002x") == crypto.hash_id_number(key, "110105 19491231 002X")
     assert crypto.hash_id_number(key, "１１０１０５１９４９１２３１００２X") == crypto.hash_id_number(
         key, "11010519491231002X"
     )
-    assert crypto.hash_id_number(key, "11010519491231002X") != crypto.hash_id_number(
-        key, "11010519491231003X"
-    )
+    assert crypto.hash_id_number(key, "11010519491231002X") != crypto.hash_id_number(key, "11010519491231003X")
 
 
 def test_audit_chain_detects_an_edited_event(sqlite_database: Database) -> None:
@@ -121,10 +117,14 @@ def test_a_key_file_from_before_audit_keys_still_loads_and_signs_with_the_derive
     settings = load_settings()
     ring = KeyRing.generate()
     settings.keys_file.parent.mkdir(parents=True, exist_ok=True)
-    settings.keys_file.write_text(json.dumps({
-        "fernet_keys": [ring.fernet_keys[0].decode()],
-        "hmac_key": base64.urlsafe_b64encode(ring.hmac_key).decode(),
-    }))  # fmt: skip
+    settings.keys_file.write_text(
+        json.dumps(
+            {
+                "fernet_keys": [ring.fernet_keys[0].decode()],
+                "hmac_key": base64.urlsafe_b64encode(ring.hmac_key).decode(),
+            }
+        )
+    )
     loaded = load_keyring(settings)
     assert loaded == ring and [key_id for key_id, _ in loaded.audit_keys] == ["a0"]
     assert loaded.audit_key("a0") == ring.audit_key("a0") != ring.hmac_key
@@ -142,9 +142,10 @@ def test_rotated_audit_keys_survive_the_key_file_and_the_environment(monkeypatch
     assert load_keyring(settings) == ring
     monkeypatch.setenv("HOTLINE_FERNET_KEYS", ring.fernet_keys[0].decode())
     monkeypatch.setenv("HOTLINE_HMAC_KEY", base64.urlsafe_b64encode(ring.hmac_key).decode())
-    monkeypatch.setenv("HOTLINE_AUDIT_KEYS", ",".join(
-        f"{key_id}={base64.urlsafe_b64encode(key).decode()}" for key_id, key in ring.added_audit_keys
-    ))  # fmt: skip
+    monkeypatch.setenv(
+        "HOTLINE_AUDIT_KEYS",
+        ",".join(f"{key_id}={base64.urlsafe_b64encode(key).decode()}" for key_id, key in ring.added_audit_keys),
+    )
     assert load_keyring(settings) == ring
 
 

@@ -37,9 +37,7 @@ def test_a_password_typed_as_the_username_is_stored_nowhere(database: Database) 
         assert not any(typed in value for value in _every_audit_text(database))
     if database.dialect == "sqlite":
         path = Path(str(database.engine.url.database))
-        stored = b"".join(
-            file.read_bytes() for file in (path, path.with_name(path.name + "-wal")) if file.exists()
-        )
+        stored = b"".join(file.read_bytes() for file in (path, path.with_name(path.name + "-wal")) if file.exists())
         assert TYPED_PASSWORD.lower().encode() not in stored and TYPED_PASSWORD.encode() not in stored
 
 

@@ -69,9 +69,12 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         assert v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now).verified
         revealed = v.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", w.later(seconds=5))
         assert revealed.value == w.customer_row(case).phone_e164
-        accounts.change_contact(w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", NEW_PHONE,
-                                w.later(seconds=10))  # fmt: skip
-        tickets.add_note(w.sessions, ticket, w.agent("lina"), "Caller verified; phone changed.", now=w.later(seconds=20))
+        accounts.change_contact(
+            w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", NEW_PHONE, w.later(seconds=10)
+        )
+        tickets.add_note(
+            w.sessions, ticket, w.agent("lina"), "Caller verified; phone changed.", now=w.later(seconds=20)
+        )
 
         # The caller's authenticator app.
         case = "two_factor_on"
@@ -90,8 +93,16 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         code = w.last_code(case)
         used["codes"].add(code)
         used["id_numbers"].add(DEMO_ID_NUMBERS[case])
-        assert v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now,
-                            id_number=DEMO_ID_NUMBERS[case]).verified  # fmt: skip
+        assert v.check_code(
+            w.sessions,
+            w.keyring,
+            sent.challenge_id,
+            ticket,
+            w.agent("lina"),
+            code,
+            w.now,
+            id_number=DEMO_ID_NUMBERS[case],
+        ).verified
 
         # Logins: a wrong password, a password typed as the username, then the right one.
         for username, password in [("lina", WRONG_PASSWORD), (PASSWORD_AS_USERNAME, "anything-at-all")]:
@@ -172,9 +183,7 @@ def test_no_full_phone_number_in_the_logs(world: World, full_run: dict[str, set[
             assert form not in logs and form.lstrip("+") not in digits_only, "a full phone number is in the log"
 
 
-def test_full_phone_numbers_are_stored_only_where_they_are_needed(
-    world: World, full_run: dict[str, set[str]]
-) -> None:
+def test_full_phone_numbers_are_stored_only_where_they_are_needed(world: World, full_run: dict[str, set[str]]) -> None:
     """Every text column of every table, except the customer's phone, the ringing number and an SMS's recipient."""
     phones = {c.phone_e164 for c in _customers(world) if c.phone_e164} | {NEW_PHONE, CALLER}
     forms = {form for phone in phones for form in _phone_forms(phone)}

@@ -1,4 +1,4 @@
-"""Files are private: the SQLite database, its WAL and shared memory, its backups and the logs are 0600, the data folder 0700.
+"""Files are private: the SQLite database, its WAL and shm, its backups and the logs are 0600, the data folder 0700.
 
 Every test runs with a permissive umask (0o022, the usual default), under which Python and SQLite would
 create files 0644 and folders 0755.

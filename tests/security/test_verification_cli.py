@@ -28,14 +28,26 @@ def _url(w: World) -> str:
     return w.database.engine.url.render_as_string(hide_password=False)
 
 
-def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]) -> None:
+def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(
+    world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = "locked_password_failures"
-    v.send_code(world.sessions, world.keyring, world.open_ticket(case), world.agent("lina"), world.customer(case),
-                "sms", "verify", world.now)  # fmt: skip
+    v.send_code(
+        world.sessions,
+        world.keyring,
+        world.open_ticket(case),
+        world.agent("lina"),
+        world.customer(case),
+        "sms",
+        "verify",
+        world.now,
+    )
     code = world.last_code(case)
     with world.sessions() as session:
-        before = {c.id: crypto.decrypt_totp_secret(keys_on_file.fernet(), c.id, c.totp_secret_encrypted)
-                  for c in session.scalars(select(Customer).where(Customer.totp_secret_encrypted.is_not(None)))}  # fmt: skip
+        before = {
+            c.id: crypto.decrypt_totp_secret(keys_on_file.fernet(), c.id, c.totp_secret_encrypted)
+            for c in session.scalars(select(Customer).where(Customer.totp_secret_encrypted.is_not(None)))
+        }
     assert len(before) >= 4
     world.database.dispose()
     assert cli.main(["keys", "rotate", "--db", _url(world)]) == 0
@@ -45,14 +57,20 @@ def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(world: 
     new_only = KeyRing(rotated.fernet_keys[:1], rotated.hmac_key).fernet()
     with world.sessions() as session:
         for customer in session.scalars(select(Customer).where(Customer.totp_secret_encrypted.is_not(None))):
-            assert crypto.decrypt_totp_secret(new_only, customer.id, customer.totp_secret_encrypted) == before[customer.id]
+            assert (
+                crypto.decrypt_totp_secret(new_only, customer.id, customer.totp_secret_encrypted) == before[customer.id]
+            )
             with pytest.raises(crypto.SecretUnreadable):
                 crypto.decrypt_totp_secret(keys_on_file.fernet(), customer.id, customer.totp_secret_encrypted)
-        bodies = list(session.scalars(select(OutboxMessage.body).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX))))
+        bodies = list(
+            session.scalars(select(OutboxMessage.body).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX)))
+        )
     assert bodies and all(code in readable_body(new_only, body) for body in bodies)
 
 
-def test_keys_rotate_refuses_keys_from_the_environment(world: World, keys_on_file: KeyRing, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_rotate_refuses_keys_from_the_environment(
+    world: World, keys_on_file: KeyRing, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import base64
 
     monkeypatch.setenv("HOTLINE_FERNET_KEYS", keys_on_file.fernet_keys[0].decode())
@@ -61,10 +79,20 @@ def test_keys_rotate_refuses_keys_from_the_environment(world: World, keys_on_fil
     assert "Nothing was changed" in capsys.readouterr().err
 
 
-def test_outbox_shows_what_the_callers_phone_received(world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]) -> None:
+def test_outbox_shows_what_the_callers_phone_received(
+    world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = "locked_password_failures"
-    v.send_code(world.sessions, world.keyring, world.open_ticket(case), world.agent("lina"), world.customer(case),
-                "sms", "verify", world.now)  # fmt: skip
+    v.send_code(
+        world.sessions,
+        world.keyring,
+        world.open_ticket(case),
+        world.agent("lina"),
+        world.customer(case),
+        "sms",
+        "verify",
+        world.now,
+    )
     code = world.last_code(case)
     account = DEMO_ACCOUNTS[case].account_number
     assert cli.main(["outbox", "--customer", account.lower(), "--db", _url(world)]) == 0
@@ -74,7 +102,9 @@ def test_outbox_shows_what_the_callers_phone_received(world: World, keys_on_file
     assert "No customer" in capsys.readouterr().err
 
 
-def test_demo_totp_prints_the_current_authenticator_code_of_a_demo_customer(world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_totp_prints_the_current_authenticator_code_of_a_demo_customer(
+    world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
+) -> None:
     account = DEMO_ACCOUNTS["two_factor_on"].account_number
     assert cli.main(["demo", "totp", account, "--db", _url(world)]) == 0
     printed = re.match(r"(\d{6}) ", capsys.readouterr().out)
@@ -86,13 +116,17 @@ def test_demo_totp_prints_the_current_authenticator_code_of_a_demo_customer(worl
     assert printed.group(1) in {otp.totp(secret, now), otp.totp(secret, now.timestamp() - 30)}
 
 
-def test_demo_totp_refuses_a_customer_without_2fa(world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_totp_refuses_a_customer_without_2fa(
+    world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
+) -> None:
     account = DEMO_ACCOUNTS["two_factor_off"].account_number
     assert cli.main(["demo", "totp", account, "--db", _url(world)]) == cli.EXIT_FAILED
     assert "2FA is off" in capsys.readouterr().err
 
 
-def test_demo_totp_refuses_on_a_database_that_is_not_a_demo_one(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_totp_refuses_on_a_database_that_is_not_a_demo_one(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_keyring(load_settings().keys_file, KeyRing.generate())
     assert cli.main(["demo", "totp", "OK10728163", "--db", sqlite_url]) == cli.EXIT_FAILED
     assert "not a demo database" in capsys.readouterr().err

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from console.seed.demo import EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import verification as v
 from console.services.errors import InvalidInput, Refused
-from console.seed.demo import EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from models import OtpChallenge, OutboxMessage, VerificationAttempt
 from tests.support.world import World
 
@@ -15,13 +15,31 @@ CASE = "locked_password_failures"
 
 
 def _send(w: World, ticket: int, case: str = CASE, channel: str = "sms", purpose: str = "verify", **delta: float):
-    return v.send_code(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), channel, purpose,
-                       w.later(**delta))  # fmt: skip
+    return v.send_code(
+        w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), channel, purpose, w.later(**delta)
+    )
 
 
-def _check(w: World, ticket: int, challenge: int, entered: str, purpose: str = "verify", id_number: str | None = None, **delta: float):
-    return v.check_code(w.sessions, w.keyring, challenge, ticket, w.agent("lina"), entered, w.later(**delta),
-                        purpose=purpose, id_number=id_number)  # fmt: skip
+def _check(
+    w: World,
+    ticket: int,
+    challenge: int,
+    entered: str,
+    purpose: str = "verify",
+    id_number: str | None = None,
+    **delta: float,
+):
+    return v.check_code(
+        w.sessions,
+        w.keyring,
+        challenge,
+        ticket,
+        w.agent("lina"),
+        entered,
+        w.later(**delta),
+        purpose=purpose,
+        id_number=id_number,
+    )
 
 
 def test_sms_code_goes_to_the_bound_phone_through_the_outbox_and_verifies_the_ticket(world: World) -> None:
@@ -137,8 +155,16 @@ def test_at_most_3_sends_per_15_minutes_per_customer(world: World) -> None:
     other = v.send_code
     marcus_ticket = world.open_ticket(CASE, username="marcus")
     with pytest.raises(Refused, match="At most 3 codes"):
-        other(world.sessions, world.keyring, marcus_ticket, world.agent("marcus"), world.customer(CASE), "sms",
-              "verify", world.later(minutes=14, seconds=59))  # fmt: skip
+        other(
+            world.sessions,
+            world.keyring,
+            marcus_ticket,
+            world.agent("marcus"),
+            world.customer(CASE),
+            "sms",
+            "verify",
+            world.later(minutes=14, seconds=59),
+        )
     assert _send(world, ticket, minutes=15, seconds=1).sends_left == 0
 
 
@@ -154,8 +180,9 @@ def test_email_code_only_when_no_phone_is_bound(world: World) -> None:
         _send(world, ticket, channel="email")
 
 
-@pytest.mark.parametrize(("case", "id_number"), [("email_only", EMAIL_ONLY_ID_NUMBER),
-                                                 ("phone_not_bound", PHONE_NOT_BOUND_ID_NUMBER)])
+@pytest.mark.parametrize(
+    ("case", "id_number"), [("email_only", EMAIL_ONLY_ID_NUMBER), ("phone_not_bound", PHONE_NOT_BOUND_ID_NUMBER)]
+)
 def test_email_code_verifies_only_with_a_matching_id_number(world: World, case: str, id_number: str) -> None:
     ticket = world.open_ticket(case)
     sent = _send(world, ticket, case=case, channel="email")
@@ -194,7 +221,8 @@ def test_every_attempt_is_stored_with_factor_result_agent_and_time_to_verify(wor
             select(VerificationAttempt).where(VerificationAttempt.ticket_id == ticket).order_by(VerificationAttempt.id)
         ).all()
     assert [(a.factor.value, a.success, a.failure_reason, a.seconds_to_verify) for a in attempts] == [
-        ("sms", False, "wrong code", None), ("sms", True, None, 75)
+        ("sms", False, "wrong code", None),
+        ("sms", True, None, 75),
     ]
     assert {a.agent_id for a in attempts} == {world.agent("lina")}
     assert all(a.challenge_id == sent.challenge_id for a in attempts)

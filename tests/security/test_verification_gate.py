@@ -1,4 +1,4 @@
-"""The gate: verified state belongs to the ticket, ends when idle or wrapped up, and high-risk actions need a fresh factor."""
+"""The gate: verified state belongs to the ticket, ends when idle or wrapped up; high-risk actions need a new factor."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _verify(w: World, ticket: int, username: str = "lina", **delta: float) -> None:
     at = w.later(**delta)
-    outcome = v.check_totp(w.sessions, w.keyring, ticket, w.agent(username), w.customer(CASE),
-                           w.totp_code(CASE, at), at)  # fmt: skip
+    outcome = v.check_totp(
+        w.sessions, w.keyring, ticket, w.agent(username), w.customer(CASE), w.totp_code(CASE, at), at
+    )
     assert outcome.verified, outcome
 
 
@@ -37,7 +38,7 @@ def _gate(w: World, ticket: int, fresh: bool = False, username: str = "lina", ca
 
 def test_gate_refuses_a_caller_not_yet_verified(world: World) -> None:
     ticket = world.open_ticket(CASE)
-    with pytest.raises(NotVerified, match="^Caller not verified: "):
+    with pytest.raises(NotVerified, match=r"^Caller not verified: "):
         _gate(world, ticket)
 
 
@@ -65,14 +66,18 @@ def test_verified_state_ends_after_15_idle_minutes(world: World) -> None:
 def test_activity_keeps_the_verified_state_alive(world: World) -> None:
     ticket = world.open_ticket(CASE)
     _verify(world, ticket)
-    tickets.add_note(world.sessions, ticket, world.agent("lina"), "caller asks about the lock", now=world.later(minutes=10))
+    tickets.add_note(
+        world.sessions, ticket, world.agent("lina"), "caller asks about the lock", now=world.later(minutes=10)
+    )
     _gate(world, ticket, minutes=24)
 
 
 def test_verified_state_ends_with_the_wrap_up(world: World) -> None:
     ticket = world.open_ticket(CASE)
     _verify(world, ticket)
-    tickets.wrap_up(world.sessions, ticket, world.agent("lina"), tickets.WrapUp("resolved", 60, 10), now=world.later(minutes=2))
+    tickets.wrap_up(
+        world.sessions, ticket, world.agent("lina"), tickets.WrapUp("resolved", 60, 10), now=world.later(minutes=2)
+    )
     with pytest.raises(NotVerified):
         _gate(world, ticket, minutes=3)
 
@@ -93,12 +98,24 @@ def test_step_up_with_an_sms_code(world: World) -> None:
     ticket = world.open_ticket(case)
     lina = world.agent("lina")
     sent = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now)
-    assert v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)).verified
+    assert v.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)
+    ).verified
     with pytest.raises(NotVerified):
         _gate(world, ticket, fresh=True, case=case, minutes=6)
-    step_up = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6))
-    outcome = v.check_code(world.sessions, world.keyring, step_up.challenge_id, ticket, lina, world.last_code(case),
-                           world.later(minutes=6, seconds=30), purpose="step_up")  # fmt: skip
+    step_up = v.send_code(
+        world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6)
+    )
+    outcome = v.check_code(
+        world.sessions,
+        world.keyring,
+        step_up.challenge_id,
+        ticket,
+        lina,
+        world.last_code(case),
+        world.later(minutes=6, seconds=30),
+        purpose="step_up",
+    )
     assert outcome.verified
     _gate(world, ticket, fresh=True, case=case, minutes=7)
 
@@ -123,7 +140,9 @@ def test_reveal_refuses_another_agents_ticket(world: World) -> None:
     ticket = world.open_ticket(CASE)
     _verify(world, ticket)
     with pytest.raises(NotVerified):
-        v.reveal_field(world.sessions, ticket, world.agent("marcus"), world.customer(CASE), "phone", world.later(minutes=1))
+        v.reveal_field(
+            world.sessions, ticket, world.agent("marcus"), world.customer(CASE), "phone", world.later(minutes=1)
+        )
 
 
 # --- scripts ---------------------------------------------------------------------------------
@@ -161,8 +180,9 @@ def test_start_verification_records_the_script_and_fills_masked_values(world: Wo
 
 def test_email_caller_is_offered_the_email_code_only(world: World) -> None:
     ticket = world.open_ticket("email_only")
-    start = v.start_verification(world.sessions, ticket, world.agent("lina"), world.customer("email_only"),
-                                 world.now, language="en")  # fmt: skip
+    start = v.start_verification(
+        world.sessions, ticket, world.agent("lina"), world.customer("email_only"), world.now, language="en"
+    )
     assert start.factors == ("email",)
     assert "k•••@netvigator.com" in start.script.step("email").say
 
@@ -170,13 +190,19 @@ def test_email_caller_is_offered_the_email_code_only(world: World) -> None:
 def test_sending_a_code_records_the_script_when_verification_had_not_started(world: World) -> None:
     case = "locked_password_failures"
     ticket = world.open_ticket(case, reason="deposit_withdrawal")
-    v.send_code(world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(case), "sms", "verify", world.now)
+    v.send_code(
+        world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(case), "sms", "verify", world.now
+    )
     assert world.ticket(ticket).script_id == "deposit_withdrawal"
 
 
 def test_scripts_ship_in_the_wheel(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
-                   cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("hotline-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for script_id in scripts_service.script_ids():
@@ -199,8 +225,16 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
     email_ticket = w.open_ticket("email_only")
     sent = v.send_code(w.sessions, w.keyring, email_ticket, lina, w.customer("email_only"), "email", "verify", w.now)
     codes.append(w.last_code("email_only"))
-    v.check_code(w.sessions, w.keyring, sent.challenge_id, email_ticket, lina, codes[-1], w.later(seconds=20),
-                 id_number="K4829131")  # fmt: skip
+    v.check_code(
+        w.sessions,
+        w.keyring,
+        sent.challenge_id,
+        email_ticket,
+        lina,
+        codes[-1],
+        w.later(seconds=20),
+        id_number="K4829131",
+    )
     totp_ticket = w.open_ticket(CASE)
     codes.append(w.totp_code(CASE, w.now))
     v.check_totp(w.sessions, w.keyring, totp_ticket, lina, w.customer(CASE), codes[-1], w.now)

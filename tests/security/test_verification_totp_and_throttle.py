@@ -18,13 +18,13 @@ SMS_CASE = "locked_password_failures"
 
 
 def _totp(w: World, ticket: int, entered: str, username: str = "lina", case: str = TOTP_CASE, **delta: float):
-    return v.check_totp(w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), entered,
-                        w.later(**delta))  # fmt: skip
+    return v.check_totp(w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), entered, w.later(**delta))
 
 
 def _send(w: World, ticket: int, case: str = SMS_CASE, username: str = "lina", **delta: float):
-    return v.send_code(w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), "sms", "verify",
-                       w.later(**delta))  # fmt: skip
+    return v.send_code(
+        w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), "sms", "verify", w.later(**delta)
+    )
 
 
 def _check(w: World, ticket: int, challenge: int, entered: str, username: str = "lina", **delta: float):
@@ -68,7 +68,9 @@ def test_each_totp_step_is_accepted_at_most_once_per_customer(world: World) -> N
     assert _totp(world, other, code, username="marcus", seconds=6).failure_reason == "already used"
     older = world.totp_code(TOTP_CASE, world.later(seconds=30), steps_back=2)
     assert _totp(world, other, older, username="marcus", seconds=30).failure_reason == "wrong code"
-    assert _totp(world, other, world.totp_code(TOTP_CASE, world.later(seconds=30)), username="marcus", seconds=30).verified
+    assert _totp(
+        world, other, world.totp_code(TOTP_CASE, world.later(seconds=30)), username="marcus", seconds=30
+    ).verified
 
 
 def test_totp_needs_an_authenticator_on_file(world: World) -> None:
@@ -89,7 +91,7 @@ def test_two_agents_submitting_the_same_totp_at_the_same_instant_verify_exactly_
         try:
             barrier.wait(timeout=10)
             outcomes[username] = _totp(w, tickets[username], code, username=username)
-        except BaseException as error:  # noqa: BLE001  (reported below)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=submit, args=(name,)) for name in tickets]
@@ -109,8 +111,15 @@ def test_two_agents_submitting_the_same_totp_at_the_same_instant_verify_exactly_
 
 
 def _fail_times(w: World, ticket: int, times: int, start_seconds: int = 0) -> list[v.VerificationOutcome]:
-    return [_totp(w, ticket, "000000" if w.totp_code(TOTP_CASE, w.later(seconds=start_seconds + n)) != "000000" else "999999",
-                  seconds=start_seconds + n) for n in range(times)]  # fmt: skip
+    return [
+        _totp(
+            w,
+            ticket,
+            "000000" if w.totp_code(TOTP_CASE, w.later(seconds=start_seconds + n)) != "000000" else "999999",
+            seconds=start_seconds + n,
+        )
+        for n in range(times)
+    ]
 
 
 def test_five_consecutive_failures_lock_verification_for_15_minutes(world: World) -> None:
@@ -128,8 +137,15 @@ def test_sixth_attempt_within_15_minutes_is_refused_even_when_correct(world: Wor
     ticket = world.open_ticket(TOTP_CASE)
     _fail_times(world, ticket, 5)
     at = world.later(minutes=14, seconds=50)
-    sixth = v.check_totp(world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(TOTP_CASE),
-                         world.totp_code(TOTP_CASE, at), at)  # fmt: skip
+    sixth = v.check_totp(
+        world.sessions,
+        world.keyring,
+        ticket,
+        world.agent("lina"),
+        world.customer(TOTP_CASE),
+        world.totp_code(TOTP_CASE, at),
+        at,
+    )
     assert not sixth.verified and sixth.failure_reason == "locked out"
     assert world.ticket(ticket).verified_at is None
 
@@ -138,8 +154,15 @@ def test_lockout_ends_after_15_minutes_and_the_count_starts_again(world: World) 
     ticket = world.open_ticket(TOTP_CASE)
     _fail_times(world, ticket, 5)
     at = world.later(minutes=15, seconds=5)
-    outcome = v.check_totp(world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(TOTP_CASE),
-                           world.totp_code(TOTP_CASE, at), at)  # fmt: skip
+    outcome = v.check_totp(
+        world.sessions,
+        world.keyring,
+        ticket,
+        world.agent("lina"),
+        world.customer(TOTP_CASE),
+        world.totp_code(TOTP_CASE, at),
+        at,
+    )
     assert outcome.verified and outcome.failures == 0
 
 
@@ -192,8 +215,11 @@ def test_locked_out_attempts_are_stored_but_do_not_extend_the_lockout(world: Wor
     _totp(world, ticket, "000001", minutes=10)
     assert world.customer_row(TOTP_CASE).verify_locked_until == fifth.locked_until
     with world.sessions() as session:
-        reasons = session.scalars(select(VerificationAttempt.failure_reason).where(
-            VerificationAttempt.customer_id == world.customer(TOTP_CASE)).order_by(VerificationAttempt.id)).all()  # fmt: skip
+        reasons = session.scalars(
+            select(VerificationAttempt.failure_reason)
+            .where(VerificationAttempt.customer_id == world.customer(TOTP_CASE))
+            .order_by(VerificationAttempt.id)
+        ).all()
     assert reasons[-1] == "locked out"
 
 
@@ -218,7 +244,7 @@ def test_failures_from_many_agents_at_once_are_all_counted_and_lock_at_five(worl
         try:
             barrier.wait(timeout=10)
             outcomes.append(_totp(w, ticket, wrong, username=name))
-        except BaseException as error:  # noqa: BLE001  (reported below)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=submit, args=pair) for pair in zip(names, tickets, strict=True)]

@@ -22,8 +22,9 @@ EVERY_ACTION = {**ANY_VERIFIED, **HIGH_RISK}
 
 def _repoint(w: World, ticket_id: int, case: str, username: str = "lina") -> tickets.TicketView:
     version = w.ticket(ticket_id).version
-    return tickets.update_ticket(w.sessions, ticket_id, w.agent(username), version, customer_id=w.customer(case),
-                                 now=w.now)  # fmt: skip
+    return tickets.update_ticket(
+        w.sessions, ticket_id, w.agent(username), version, customer_id=w.customer(case), now=w.now
+    )
 
 
 @pytest.mark.parametrize("action", sorted(EVERY_ACTION))
@@ -31,9 +32,10 @@ def test_a_verified_ticket_pointed_at_another_customer_opens_nothing_of_theirs(w
     ticket = world.verified_call(CALLER_A, reason="deposit_withdrawal")
     view = _repoint(world, ticket, CUSTOMER_B)
     assert view.verification_ended and view.customer_id == world.customer(CUSTOMER_B)
-    with pytest.raises(NotVerified, match="^Caller not verified"):
-        EVERY_ACTION[action](world, ticket, world.agent("lina"), world.customer(CUSTOMER_B), _withdrawal(world),
-                             world.now)  # fmt: skip
+    with pytest.raises(NotVerified, match=r"^Caller not verified"):
+        EVERY_ACTION[action](
+            world, ticket, world.agent("lina"), world.customer(CUSTOMER_B), _withdrawal(world), world.now
+        )
 
 
 def test_an_adjustment_for_another_customers_dispute_is_refused_after_a_repoint(world_each_engine: World) -> None:
@@ -44,8 +46,17 @@ def test_an_adjustment_for_another_customers_dispute_is_refused_after_a_repoint(
         dispute_id = session.scalar(select(Dispute.id).where(Dispute.customer_id == w.customer("dispute_open")))
     assert dispute_id is not None
     with pytest.raises(NotVerified):
-        disputes.propose_adjustment(w.sessions, {"CNY": "5000", "USD": "700", "USDT": "700"}, ticket, w.agent("lina"),
-                                    dispute_id, "1", "system error", "attack-1", w.now)  # fmt: skip
+        disputes.propose_adjustment(
+            w.sessions,
+            {"CNY": "5000", "USD": "700", "USDT": "700"},
+            ticket,
+            w.agent("lina"),
+            dispute_id,
+            "1",
+            "system error",
+            "attack-1",
+            w.now,
+        )
 
 
 def test_the_first_caller_is_no_longer_served_on_a_ticket_that_names_someone_else(world_each_engine: World) -> None:
@@ -76,8 +87,9 @@ def test_another_customer_becomes_verified_only_by_passing_a_code_of_their_own(w
     _repoint(world, ticket, CUSTOMER_B)
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
     sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
-    outcome = verification.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina,
-                                      world.last_code(CUSTOMER_B), world.now)  # fmt: skip
+    outcome = verification.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
+    )
     assert outcome.verified
     ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), world.now)
     assert world.ticket(ticket).verified_customer_id == b
@@ -129,8 +141,9 @@ def test_a_verification_on_a_ticket_with_no_customer_yet_names_that_customer(wor
     b = world.customer(CUSTOMER_B)
     verification.start_verification(world.sessions, ticket, lina, b, world.now)
     sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
-    verification.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina,
-                            world.last_code(CUSTOMER_B), world.now)  # fmt: skip
+    verification.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
+    )
     row = world.ticket(ticket)
     assert (row.customer_id, row.verified_customer_id) == (b, b)
 
@@ -161,6 +174,7 @@ def test_a_verification_counts_from_the_code_not_from_the_ticket(world: World) -
     ticket = world.open_ticket(CUSTOMER_B, reason="deposit_withdrawal")
     at = world.later(minutes=50)
     sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", at)
-    assert verification.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina,
-                                   world.last_code(CUSTOMER_B), at).verified  # fmt: skip
+    assert verification.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), at
+    ).verified
     ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), at + timedelta(minutes=14))

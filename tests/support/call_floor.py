@@ -41,19 +41,17 @@ class Person:
     region: str
 
 
-WANG = Person("OK10000001", "王伟", "wangwei", "ww", "+8613812345601", "wangwei@example.cn",
-              "11010119900307123X", "CN")  # fmt: skip
-WANG_WEI_2 = Person("OK10000002", "王薇", "wangwei", "ww", "+8613912345602", "weiw@example.cn",
-                    "310101199208154411", "CN")  # fmt: skip
-ZHANG = Person("OK10000003", "张三丰", "zhangsanfeng", "zsf", "+8615012345603", "zsf@example.cn",
-               "440301198801010567", "CN")  # fmt: skip
-TAN = Person("OK10000004", "Sarah Tan", "sarahtan", "st", "+6591234604", "sarah.tan@example.sg",
-             "S8812345D", "SG")  # fmt: skip
+WANG = Person("OK10000001", "王伟", "wangwei", "ww", "+8613812345601", "wangwei@example.cn", "11010119900307123X", "CN")
+WANG_WEI_2 = Person(
+    "OK10000002", "王薇", "wangwei", "ww", "+8613912345602", "weiw@example.cn", "310101199208154411", "CN"
+)
+ZHANG = Person(
+    "OK10000003", "张三丰", "zhangsanfeng", "zsf", "+8615012345603", "zsf@example.cn", "440301198801010567", "CN"
+)
+TAN = Person("OK10000004", "Sarah Tan", "sarahtan", "st", "+6591234604", "sarah.tan@example.sg", "S8812345D", "SG")
 # Two members of one family share a landline: the caller's number alone cannot choose.
-LEE_FATHER = Person("OK10000005", "李强", "liqiang", "lq", "+85223456789", "lq@example.hk",
-                    "A1234563", "HK")  # fmt: skip
-LEE_DAUGHTER = Person("OK10000006", "李娜", "lina", "ln", "+85223456789", None,
-                      "A7654328", "HK")  # fmt: skip
+LEE_FATHER = Person("OK10000005", "李强", "liqiang", "lq", "+85223456789", "lq@example.hk", "A1234563", "HK")
+LEE_DAUGHTER = Person("OK10000006", "李娜", "lina", "ln", "+85223456789", None, "A7654328", "HK")
 
 PEOPLE = (WANG, WANG_WEI_2, ZHANG, TAN, LEE_FATHER, LEE_DAUGHTER)
 # Wang Wei's wallet balance in CNY minor units; it must never appear before verification.
@@ -82,17 +80,21 @@ def build_call_floor(database: Database, now: datetime | None = None) -> dict[st
     ids: dict[str, int] = {}
     with database.sessions.begin() as session:
         for code, region, number, hours, languages in HOTLINES:
-            session.add(Hotline(code=code, region=region, number=number, hours=hours,
-                                languages=languages))  # fmt: skip
+            session.add(Hotline(code=code, region=region, number=number, hours=hours, languages=languages))
         for person in PEOPLE:
             customer = Customer(
-                account_number=person.account, full_name=person.name, name_pinyin=person.pinyin,
-                name_initials=person.initials, phone_e164=person.phone,
+                account_number=person.account,
+                full_name=person.name,
+                name_pinyin=person.pinyin,
+                name_initials=person.initials,
+                phone_e164=person.phone,
                 phone_last4=person.phone[-4:] if person.phone else None,
-                phone_bound=person.phone is not None, email=person.email,
-                id_last4=id_last4(person), region=person.region,
+                phone_bound=person.phone is not None,
+                email=person.email,
+                id_last4=id_last4(person),
+                region=person.region,
                 created_at=now - timedelta(days=400),
-            )  # fmt: skip
+            )
             if person is WANG:
                 customer.status = CustomerStatus.LOCKED
                 customer.lock_reason = LockReason.PASSWORD_FAILURES
@@ -104,8 +106,7 @@ def build_call_floor(database: Database, now: datetime | None = None) -> dict[st
         if session.get(Asset, "CNY") is None:
             session.add(Asset(code="CNY", name="Chinese yuan", scale=2))
             session.flush()
-        session.add(Balance(customer_id=ids[WANG.account], asset_code="CNY",
-                            amount=WANG_BALANCE_MINOR))  # fmt: skip
+        session.add(Balance(customer_id=ids[WANG.account], asset_code="CNY", amount=WANG_BALANCE_MINOR))
         agent_id = session.scalar(select(Agent.id).order_by(Agent.id).limit(1))
         if agent_id is not None:
             history = [
@@ -116,9 +117,14 @@ def build_call_floor(database: Database, now: datetime | None = None) -> dict[st
             for opened_at, reason, disposition in history:
                 session.add(
                     Ticket(
-                        customer_id=ids[WANG.account], agent_id=agent_id, reason=reason,
-                        status=TicketStatus.CLOSED, disposition=disposition, opened_at=opened_at,
-                        closed_at=opened_at + timedelta(minutes=7), last_activity_at=opened_at,
-                    )  # fmt: skip
+                        customer_id=ids[WANG.account],
+                        agent_id=agent_id,
+                        reason=reason,
+                        status=TicketStatus.CLOSED,
+                        disposition=disposition,
+                        opened_at=opened_at,
+                        closed_at=opened_at + timedelta(minutes=7),
+                        last_activity_at=opened_at,
+                    )
                 )
     return ids

@@ -83,7 +83,9 @@ def demo_postgres_template(
     demo_now: datetime,
 ) -> str:
     name = "hotline_demo_template"
-    database = open_database(postgres_server.create_database(name, template=postgres_template), demo_keyring, trust_console_clock=True)
+    database = open_database(
+        postgres_server.create_database(name, template=postgres_template), demo_keyring, trust_console_clock=True
+    )
     try:
         seed_demo(database, demo_keyring, now=demo_now)
     finally:
@@ -92,9 +94,7 @@ def demo_postgres_template(
 
 
 @pytest.fixture
-def demo_postgres_url(
-    postgres_server: ThrowawayPostgres, demo_postgres_template: str
-) -> Iterator[str]:
+def demo_postgres_url(postgres_server: ThrowawayPostgres, demo_postgres_template: str) -> Iterator[str]:
     url = postgres_server.create_database(f"d_{uuid.uuid4().hex[:12]}", template=demo_postgres_template)
     yield url
     postgres_server.drop_database(url.rsplit("/", 1)[1])
@@ -103,6 +103,8 @@ def demo_postgres_url(
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def demo_database_each_engine(request: pytest.FixtureRequest, demo_keyring: KeyRing) -> Iterator[Database]:
     """A fresh demo database, once on each engine."""
-    database = open_database(request.getfixturevalue(f"demo_{request.param}_url"), demo_keyring, trust_console_clock=True)
+    database = open_database(
+        request.getfixturevalue(f"demo_{request.param}_url"), demo_keyring, trust_console_clock=True
+    )
     yield database
     database.dispose()

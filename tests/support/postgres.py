@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -89,15 +90,21 @@ class ThrowawayPostgres:
         )
         if result.returncode != 0:
             log = self.log_file.read_text() if self.log_file.exists() else ""
-            raise PostgresUnavailable(
-                f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}\n{log[-2000:]}"
-            )
+            raise PostgresUnavailable(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}\n{log[-2000:]}")
 
     def start(self) -> ThrowawayPostgres:
         self._run(
-            "initdb", "-D", str(self.data_dir), "-U", self.user, "--auth=trust",
-            "-E", "UTF8", "--no-locale", "--no-sync",
-        )  # fmt: skip
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         options = " ".join(
             [
                 f"-p {self.port}",
@@ -110,8 +117,9 @@ class ThrowawayPostgres:
                 "-c shared_buffers=256MB",
             ]
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options,
-                  "-w", "-t", "60", "start")  # fmt: skip
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", "-t", "60", "start"
+        )
         return self
 
     def create_database(self, name: str, template: str | None = None) -> str:
@@ -125,8 +133,6 @@ class ThrowawayPostgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
-        except PostgresUnavailable:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

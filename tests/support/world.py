@@ -17,7 +17,6 @@ from console.services.crypto import decrypt_totp_secret
 from console.services.outbox import recent_messages
 from models import Agent, Customer, EntryKind, LedgerEntry, Ticket
 
-
 DEMO_ID_NUMBERS = {"email_only": EMAIL_ONLY_ID_NUMBER, "phone_not_bound": PHONE_NOT_BOUND_ID_NUMBER}
 
 
@@ -28,7 +27,7 @@ class World:
     now: datetime
 
     @property
-    def sessions(self):  # noqa: ANN201
+    def sessions(self):
         return self.database.sessions
 
     def agent(self, username: str) -> int:
@@ -42,8 +41,7 @@ class World:
             )
 
     def open_ticket(self, case: str, username: str = "lina", reason: str = "locked_account") -> int:
-        view = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason,
-                                   now=self.now)  # fmt: skip
+        view = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=self.now)
         return view.ticket_id
 
     def ticket(self, ticket_id: int) -> Ticket:
@@ -61,11 +59,13 @@ class World:
     def adjustment_entries(self, case: str) -> list[int]:
         """The amounts of the adjustment entries posted to the customer's ledger, oldest first."""
         with self.sessions() as session:
-            return list(session.scalars(
-                select(LedgerEntry.amount)
-                .where(LedgerEntry.customer_id == self.customer(case), LedgerEntry.kind == EntryKind.ADJUSTMENT)
-                .order_by(LedgerEntry.id)
-            ))  # fmt: skip
+            return list(
+                session.scalars(
+                    select(LedgerEntry.amount)
+                    .where(LedgerEntry.customer_id == self.customer(case), LedgerEntry.kind == EntryKind.ADJUSTMENT)
+                    .order_by(LedgerEntry.id)
+                )
+            )
 
     def last_code(self, case: str) -> str:
         """What the caller's phone or mailbox received last: read back from the outbox."""
@@ -83,9 +83,7 @@ class World:
     def totp_code(self, case: str, at: datetime, steps_back: int = 0) -> str:
         return otp.totp_code_for_step(self.totp_secret(case), otp.totp_step(at) - steps_back)
 
-    def verified_call(
-        self, case: str, username: str = "lina", reason: str = "locked_account", **delta: float
-    ) -> int:
+    def verified_call(self, case: str, username: str = "lina", reason: str = "locked_account", **delta: float) -> int:
         """A ticket for `case` whose caller has just passed an SMS code (or email code + ID) at later(**delta)."""
         from console.services import verification
 
@@ -93,11 +91,20 @@ class World:
         ticket = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=at).ticket_id
         start = verification.start_verification(self.sessions, ticket, self.agent(username), self.customer(case), at)
         channel = "sms" if "sms" in start.factors else "email"
-        sent = verification.send_code(self.sessions, self.keyring, ticket, self.agent(username),
-                                      self.customer(case), channel, "verify", at)  # fmt: skip
+        sent = verification.send_code(
+            self.sessions, self.keyring, ticket, self.agent(username), self.customer(case), channel, "verify", at
+        )
         id_number = None if channel == "sms" else DEMO_ID_NUMBERS[case]
-        outcome = verification.check_code(self.sessions, self.keyring, sent.challenge_id, ticket,
-                                          self.agent(username), self.last_code(case), at, id_number=id_number)  # fmt: skip
+        outcome = verification.check_code(
+            self.sessions,
+            self.keyring,
+            sent.challenge_id,
+            ticket,
+            self.agent(username),
+            self.last_code(case),
+            at,
+            id_number=id_number,
+        )
         assert outcome.verified, outcome
         return ticket
 

@@ -68,5 +68,12 @@ async def resume(pilot: Pilot[object], username: str, ticket_id: int) -> None:
     listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
     listing.focus()
     await pilot.press("enter")
-    await wait_until(pilot, lambda: (ticket := workspace(app).ticket) is not None and ticket.ticket_id == ticket_id
-                     and workspace(app).card is not None, what="the ticket and its card")  # fmt: skip
+    await wait_until(
+        pilot,
+        lambda: (
+            (ticket := workspace(app).ticket) is not None
+            and ticket.ticket_id == ticket_id
+            and workspace(app).card is not None
+        ),
+        what="the ticket and its card",
+    )

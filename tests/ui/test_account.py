@@ -15,8 +15,8 @@ from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen
 from tests.support.world import World
-from tests.ui.conftest import SIZE, screen_text, settle
 from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.conftest import SIZE, screen_text, settle
 from tests.ui.demo_console import resume
 
 
@@ -49,9 +49,7 @@ async def type_reason(pilot: Pilot[object], text: str) -> None:
     await pilot.press(*text)
 
 
-async def test_unlock_from_the_account_screen(
-    demo_app: HotlineApp, world: World, clock: FrozenWallClock
-) -> None:
+async def test_unlock_from_the_account_screen(demo_app: HotlineApp, world: World, clock: FrozenWallClock) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
     async with demo_app.run_test(size=SIZE) as pilot:
@@ -103,9 +101,7 @@ async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verif
         assert isinstance(demo_app.screen, VerifyScreen)
 
 
-async def test_risk_lock_offers_only_a_supervisor_request(
-    demo_app: HotlineApp, world: World
-) -> None:
+async def test_risk_lock_offers_only_a_supervisor_request(demo_app: HotlineApp, world: World) -> None:
     case = "locked_risk"
     ticket = world.verified_call(case)
     async with demo_app.run_test(size=SIZE) as pilot:
@@ -136,9 +132,7 @@ async def test_risk_lock_offers_only_a_supervisor_request(
     assert [r.status.value for r in requests] == ["pending"]
 
 
-async def test_unverified_caller_sees_no_account_details(
-    demo_app: HotlineApp, world: World
-) -> None:
+async def test_unverified_caller_sees_no_account_details(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket("locked_password_failures")
     async with demo_app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, ticket)
@@ -157,9 +151,7 @@ async def test_unverified_caller_sees_no_account_details(
     assert customer_row(world, "locked_password_failures").status == CustomerStatus.LOCKED
 
 
-async def test_advice_ticks_are_saved_on_the_ticket(
-    demo_app: HotlineApp, world: World
-) -> None:
+async def test_advice_ticks_are_saved_on_the_ticket(demo_app: HotlineApp, world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     async with demo_app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, ticket)
@@ -189,16 +181,22 @@ async def test_advice_ticks_are_saved_on_the_ticket(
     assert len(audited) >= 1
 
 
-async def test_a_device_name_with_markup_shows_literally(
-    demo_app: HotlineApp, world: World
-) -> None:
+async def test_a_device_name_with_markup_shows_literally(demo_app: HotlineApp, world: World) -> None:
     from models import LoginEvent
 
     case = "locked_password_failures"
     with world.sessions.begin() as session:
-        session.add(LoginEvent(customer_id=world.customer(case), occurred_at=world.now - timedelta(minutes=1),
-                               region="[red]Nowhere\x1b[2J", device="[bold]x", ip_address="10.0.0.1",
-                               success=False, unusual=True))  # fmt: skip
+        session.add(
+            LoginEvent(
+                customer_id=world.customer(case),
+                occurred_at=world.now - timedelta(minutes=1),
+                region="[red]Nowhere\x1b[2J",
+                device="[bold]x",
+                ip_address="10.0.0.1",
+                success=False,
+                unusual=True,
+            )
+        )
     ticket = world.verified_call(case)
     async with demo_app.run_test(size=SIZE) as pilot:
         await open_account(pilot, ticket)

@@ -18,9 +18,7 @@ from screens.login import LoginScreen
 from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
 
 
-async def test_home_shows_the_schema_revision_and_customer_count(
-    app: HotlineApp, agents: dict[str, str]
-) -> None:
+async def test_home_shows_the_schema_revision_and_customer_count(app: HotlineApp, agents: dict[str, str]) -> None:
     from console.schema import head_revision
 
     async with app.run_test(size=SIZE) as pilot:
@@ -103,10 +101,24 @@ async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineA
 def test_every_binding_has_a_unique_id() -> None:
     ids = binding_ids()
     assert len(ids) == len(set(ids))
-    expected = {"app.quit", "app.commands", "app.toggle_dark", "app.lock", "home.log_out",
-                "home.refresh", "home.workspace", "workspace.claim", "workspace.lookup",
-                "workspace.new_ticket", "workspace.wrap_up", "workspace.directory",
-                "workspace.my_tickets", "wrap_up.finish", "wrap_up.cancel", "lock.log_out"}  # fmt: skip
+    expected = {
+        "app.quit",
+        "app.commands",
+        "app.toggle_dark",
+        "app.lock",
+        "home.log_out",
+        "home.refresh",
+        "home.workspace",
+        "workspace.claim",
+        "workspace.lookup",
+        "workspace.new_ticket",
+        "workspace.wrap_up",
+        "workspace.directory",
+        "workspace.my_tickets",
+        "wrap_up.finish",
+        "wrap_up.cancel",
+        "lock.log_out",
+    }
     assert expected <= set(ids)
 
 

@@ -129,9 +129,7 @@ async def test_the_lock_key_locks_at_once_and_log_out_leaves_from_the_lock(
         assert len(app.screen_stack) == 2
 
 
-async def test_notices_that_arrive_while_locked_wait_for_the_unlock(
-    app: HotlineApp, floor: dict[str, int]
-) -> None:
+async def test_notices_that_arrive_while_locked_wait_for_the_unlock(app: HotlineApp, floor: dict[str, int]) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await log_in(pilot, "ann", PASSWORD)
         await pilot.press("f12")

@@ -26,9 +26,7 @@ def message_text(app: HotlineApp) -> str:
     return str(app.screen.query_one("#login-message").render())
 
 
-async def test_wrong_password_is_refused_in_plain_words(
-    app: HotlineApp, agents: dict[str, str]
-) -> None:
+async def test_wrong_password_is_refused_in_plain_words(app: HotlineApp, agents: dict[str, str]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", "not-the-password")
         assert isinstance(app.screen, LoginScreen)
@@ -40,17 +38,13 @@ async def test_wrong_password_is_refused_in_plain_words(
         assert password.has_focus
 
 
-async def test_unknown_username_gets_the_same_message(
-    app: HotlineApp, agents: dict[str, str]
-) -> None:
+async def test_unknown_username_gets_the_same_message(app: HotlineApp, agents: dict[str, str]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "nobody", PASSWORD)
         assert message_text(app) == "Wrong username or password."
 
 
-async def test_disabled_agent_is_told_so(
-    app: HotlineApp, agents: dict[str, str], sqlite_database: Database
-) -> None:
+async def test_disabled_agent_is_told_so(app: HotlineApp, agents: dict[str, str], sqlite_database: Database) -> None:
     disable_agent(sqlite_database.sessions, "ann")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)
@@ -104,9 +98,7 @@ async def test_each_role_reaches_its_home_showing_who_and_which_database(
         assert "(up to date)" in text
 
 
-async def test_markup_and_escapes_in_a_display_name_show_literally(
-    app: HotlineApp, sqlite_database: Database
-) -> None:
+async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineApp, sqlite_database: Database) -> None:
     add_agent(sqlite_database.sessions, "bob", PASSWORD, "supervisor", display_name="[bold]Bob\x1b[2J")
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "bob", PASSWORD)
@@ -114,9 +106,7 @@ async def test_markup_and_escapes_in_a_display_name_show_literally(
         assert "[bold]Bob[2J (bob)" in screen_text(app)
 
 
-async def test_log_out_returns_to_an_empty_login_form(
-    app: HotlineApp, agents: dict[str, str]
-) -> None:
+async def test_log_out_returns_to_an_empty_login_form(app: HotlineApp, agents: dict[str, str]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "sam", PASSWORD)
         assert isinstance(app.screen, HomeScreen)

@@ -16,9 +16,7 @@ def _burst(app: HotlineApp, keys: list[str]) -> None:
         app.post_message(events.Key(key, character))
 
 
-async def test_username_enter_password_enter_in_one_burst_logs_in(
-    app: HotlineApp, agents: dict[str, str]
-) -> None:
+async def test_username_enter_password_enter_in_one_burst_logs_in(app: HotlineApp, agents: dict[str, str]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         _burst(app, [*"ann", "enter", *PASSWORD, "enter"])

@@ -28,14 +28,14 @@ def shown(app: HotlineApp, selector: str) -> str:
     return str(money(app).query_one(selector).render())
 
 
-async def type_into(pilot, selector: str, text: str) -> None:  # noqa: ANN001
+async def type_into(pilot, selector: str, text: str) -> None:
     box = money(pilot.app).query_one(selector, Input)
     box.focus()
     box.value = ""
     await pilot.press(*text) if text else None
 
 
-async def pick_row(pilot, table_id: str, predicate) -> None:  # noqa: ANN001
+async def pick_row(pilot, table_id: str, predicate) -> None:
     """Move the table's cursor to the first row whose cells satisfy `predicate`, and press Enter."""
     screen = money(pilot.app)
     table = screen.query_one(table_id, DataTable)
@@ -49,7 +49,7 @@ async def pick_row(pilot, table_id: str, predicate) -> None:  # noqa: ANN001
     raise AssertionError(f"no row of {table_id} matched")
 
 
-async def open_statement_row(pilot, ticket: int, amount: str, shown_as: str) -> MoneyScreen:  # noqa: ANN001
+async def open_statement_row(pilot, ticket: int, amount: str, shown_as: str) -> MoneyScreen:
     """As lina: resume the ticket, open the statement (ctrl+b), filter by the amount the caller says, pick the row."""
     await resume(pilot, "lina", ticket)
     await pilot.press("ctrl+b")
@@ -79,7 +79,9 @@ async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp,
         await pilot.press("enter")
         await settle(pilot)
         expected = quote(world.sessions, "on_chain", "USDT", "withdrawal", "500")
-        assert f"the fee is {expected.fee_text}, so {expected.net_text} leaves the wallet" in shown(demo_app, "#fee-message")
+        assert f"the fee is {expected.fee_text}, so {expected.net_text} leaves the wallet" in shown(
+            demo_app, "#fee-message"
+        )
         # Below the minimum: the schedule's minimum in plain words, nothing else changes.
         await type_into(pilot, "#quote-amount", "0.5")
         await pilot.press("enter")
@@ -124,8 +126,9 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app
         await type_into(pilot, "#dispute-amount", "4")
         await type_into(pilot, "#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: screen.query_one("#money-tabs", TabbedContent).active == "disputes",
-                         what="the disputes tab")  # fmt: skip
+        await wait_until(
+            pilot, lambda: screen.query_one("#money-tabs", TabbedContent).active == "disputes", what="the disputes tab"
+        )
         assert screen.selected_dispute is not None and screen.selected_dispute.status == "open"
         assert "Open" in shown(demo_app, "#dispute-timeline")
         await type_into(pilot, "#adjust-amount", "4")
@@ -136,12 +139,14 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app
         assert "Not done" not in screen_text(demo_app)  # no worker failed on the way
     customer = world.customer(case)
     with world.sessions() as session:
-        (entry,) = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT,
-                                                             LedgerEntry.customer_id == customer))  # fmt: skip
+        (entry,) = session.scalars(
+            select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT, LedgerEntry.customer_id == customer)
+        )
         assert entry.amount == 4_000_000
         # A compensating entry: the disputed statement row itself is untouched.
-        disputed = session.scalars(select(Transaction).where(Transaction.customer_id == customer,
-                                                             Transaction.amount == 500_000_000)).one()  # fmt: skip
+        disputed = session.scalars(
+            select(Transaction).where(Transaction.customer_id == customer, Transaction.amount == 500_000_000)
+        ).one()
         assert disputed.fee == 5_000_000
 
 
@@ -160,15 +165,18 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
         await type_into(pilot, "#adjust-amount", "4")
         await type_into(pilot, "#adjust-reason", "Fee above the published schedule.")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: "waits for a supervisor" in shown(demo_app, "#dispute-message"),
-                         what="the approval notice")  # fmt: skip
+        await wait_until(
+            pilot, lambda: "waits for a supervisor" in shown(demo_app, "#dispute-message"), what="the approval notice"
+        )
         assert "Awaiting approval" in shown(demo_app, "#dispute-timeline")
         assert "4.000000 USDT" in screen_text(demo_app)
     with world.sessions() as session:
         assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT)).all() == []
 
 
-async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(demo_app: HotlineApp, world: World) -> None:
+async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
+    demo_app: HotlineApp, world: World
+) -> None:
     from console.services import disputes
 
     case = "dispute_open"  # marcus opened it yesterday about a transfer she does not recognise
@@ -186,15 +194,29 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(d
         assert seen is not None and screen.query_one("#edit-claimed", Input).value == "1,500.00"
         await type_into(pilot, "#edit-description", mine)
         # Meanwhile marcus, on his own call with her, saves the same dispute first.
-        disputes.update_dispute(world.sessions, world.agent("marcus"), seen.dispute_id, seen.version, world.now,
-                                ticket_id=marcus_call, description="Caller adds: her phone was lost last week.")  # fmt: skip
+        disputes.update_dispute(
+            world.sessions,
+            world.agent("marcus"),
+            seen.dispute_id,
+            seen.version,
+            world.now,
+            ticket_id=marcus_call,
+            description="Caller adds: her phone was lost last week.",
+        )
         await pilot.press("enter")
-        await wait_until(pilot, lambda: "Someone else saved this dispute first" in shown(demo_app, "#dispute-message"),
-                         what="the refusal")  # fmt: skip
+        await wait_until(
+            pilot,
+            lambda: "Someone else saved this dispute first" in shown(demo_app, "#dispute-message"),
+            what="the refusal",
+        )
         assert "what you typed is kept" in shown(demo_app, "#dispute-message")
         assert screen.query_one("#edit-description", Input).value == mine
-        assert "her phone was lost" in disputes.caller_disputes(world.sessions, lina_call, world.agent("lina"),
-                                                                world.customer(case), world.now)[0].description  # fmt: skip
+        assert (
+            "her phone was lost"
+            in disputes.caller_disputes(
+                world.sessions, lina_call, world.agent("lina"), world.customer(case), world.now
+            )[0].description
+        )
         # Having seen the other change, she saves again: now it goes through.
         screen.query_one("#edit-description", Input).focus()
         await pilot.press("enter")

@@ -1,4 +1,4 @@
-"""A paste into the notes box keeps its words, newlines and tabs and loses every control character, in the box and in the saved draft."""
+"""Pasted notes keep their words, newlines and tabs and lose every control character, in the box and the draft."""
 
 from __future__ import annotations
 

@@ -28,9 +28,7 @@ SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
 
 @pytest.fixture
-def relative_database(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Database]:
+def relative_database(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """The test's migrated SQLite file, opened as `sqlite:///hotline.db` so its path never shows."""
     assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
     monkeypatch.chdir(tmp_path)
@@ -67,9 +65,7 @@ def test_login_screen(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> No
     assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=steady_cursor)
 
 
-def test_login_screen_after_a_wrong_password(
-    snap_compare: SnapCompare, snapshot_app: HotlineApp
-) -> None:
+def test_login_screen_after_a_wrong_password(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> None:
     async def wrong_password(pilot: Pilot[object]) -> None:
         await log_in(pilot, "sam", "not-the-password")
         await steady_cursor(pilot)
@@ -78,9 +74,7 @@ def test_login_screen_after_a_wrong_password(
 
 
 @pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
-def test_supervisor_home(
-    snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]
-) -> None:
+def test_supervisor_home(snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]) -> None:
     async def logged_in(pilot: Pilot[object]) -> None:
         await log_in(pilot, "sam", PASSWORD)
         await settle(pilot)

@@ -28,7 +28,7 @@ def _ticket_customer(world: World, ticket_id: int) -> int | None:
         return session.scalar(select(Ticket.customer_id).where(Ticket.id == ticket_id))
 
 
-async def _back_to_workspace(pilot) -> None:  # noqa: ANN001
+async def _back_to_workspace(pilot) -> None:
     await pilot.press("escape")
     await settle(pilot)
     workspace(pilot.app)
@@ -51,8 +51,11 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
         # The agent looks up customer B and picks them: the ticket is B's now, and it says so.
         await search(pilot, b_account)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: _ticket_customer(world, ticket) == world.customer(CUSTOMER_B),
-                         what="the ticket to name customer B")  # fmt: skip
+        await wait_until(
+            pilot,
+            lambda: _ticket_customer(world, ticket) == world.customer(CUSTOMER_B),
+            what="the ticket to name customer B",
+        )
         await settle(pilot)
         assert "Verification ended" in screen_text(demo_app)
 
@@ -76,8 +79,9 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
         lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
         verification.start_verification(world.sessions, ticket, lina, b, clock.now)
         sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", clock.now)
-        outcome = verification.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina,
-                                          world.last_code(CUSTOMER_B), clock.now)  # fmt: skip
+        outcome = verification.check_code(
+            world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), clock.now
+        )
         assert outcome.verified
         await pilot.press("ctrl+b")
         await settle(pilot)

@@ -176,7 +176,9 @@ async def test_the_script_switches_to_english_and_back(
         assert "尾号 03" in panel_text(app)
     # Switching language is local to the panel: the verification was started (and audited) once.
     with sqlite_database.sessions() as session:
-        starts = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "verification.start"))
+        starts = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "verification.start")
+        )
     assert starts == 1
 
 
@@ -185,8 +187,9 @@ async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
 ) -> None:
     customer_id = floor[ZHANG.account]
     secret = otp.base32_secret(b"zhang-sanfeng-secret")
-    change_customer(sqlite_database, customer_id,
-                    totp_secret_encrypted=encrypt_totp_secret(keyring.fernet(), customer_id, secret))  # fmt: skip
+    change_customer(
+        sqlite_database, customer_id, totp_secret_encrypted=encrypt_totp_secret(keyring.fernet(), customer_id, secret)
+    )
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
         assert "Authenticator app" in panel_text(app) or "Authenticator app" in screen_text(app)
@@ -200,8 +203,12 @@ async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
 async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    change_customer(sqlite_database, floor[ZHANG.account], phone_bound=False,
-                    id_number_hash=hash_id_number(keyring.hmac_key, ZHANG.id_number))  # fmt: skip
+    change_customer(
+        sqlite_database,
+        floor[ZHANG.account],
+        phone_bound=False,
+        id_number_hash=hash_id_number(keyring.hmac_key, ZHANG.id_number),
+    )
     async with app.run_test(size=SIZE) as pilot:
         await open_verify_for_zhang(pilot, sqlite_database)
         assert "Email code + ID number" in screen_text(app)
@@ -254,8 +261,7 @@ async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_
         await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
         assert "Verified by SMS code" in panel_text(app)
         clock.advance(timedelta(minutes=16))
-        await wait_until(pilot, lambda: "Not verified yet" in panel_text(app), timeout=8.0,
-                         what="the idle expiry")  # fmt: skip
+        await wait_until(pilot, lambda: "Not verified yet" in panel_text(app), timeout=8.0, what="the idle expiry")
 
 
 def _failures_and_attempts(database: Database, account: str) -> tuple[int, int]:

@@ -86,17 +86,22 @@ async def test_a_supervisor_reaches_the_workspace_from_home_and_goes_back(
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_the_palette_lists_every_workspace_action(
-    app: HotlineApp, floor: dict[str, int]
-) -> None:
+async def test_the_palette_lists_every_workspace_action(app: HotlineApp, floor: dict[str, int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         for name, key in [
-            ("Take call", "f2"), ("Find", "f3"), ("New ticket", "f4"), ("Notes", "f5"),
-            ("My tickets", "f6"), ("Hotlines", "f7"), ("Reason", "f8"), ("Wrap up", "f9"),
-            ("Log out", "^l"), ("Lock", "f12"),
-        ]:  # fmt: skip
+            ("Take call", "f2"),
+            ("Find", "f3"),
+            ("New ticket", "f4"),
+            ("Notes", "f5"),
+            ("My tickets", "f6"),
+            ("Hotlines", "f7"),
+            ("Reason", "f8"),
+            ("Wrap up", "f9"),
+            ("Log out", "^l"),
+            ("Lock", "f12"),
+        ]:
             assert commands[name].endswith(f"({key})"), (name, commands.get(name))
         assert "Home" not in commands  # an agent's home is the workspace
 
@@ -181,15 +186,18 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
 ) -> None:
     add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="Bob Agent")
     url = sqlite_database.engine.url.render_as_string(hide_password=False)
-    other_database = open_database(url, sqlite_database.keyring)  # the second console has its own engine, like another PC
+    other_database = open_database(
+        url, sqlite_database.keyring
+    )  # the second console has its own engine, like another PC
     # No poll between the two key presses: on a busy machine a poll could show bob the call gone
     # before his key is read, and the race under test would not happen. The test polls by hand.
     still = with_overrides(settings, call_poll_seconds=3600)
     first, second = make_app(still, sqlite_database), make_app(still, other_database)
     try:
-        async with first.run_test(size=SIZE, notifications=True) as ann, second.run_test(
-            size=SIZE, notifications=True
-        ) as bob:
+        async with (
+            first.run_test(size=SIZE, notifications=True) as ann,
+            second.run_test(size=SIZE, notifications=True) as bob,
+        ):
             await log_in(ann, "ann", PASSWORD)
             await log_in(bob, "bob", PASSWORD)
             record_incoming_call(sqlite_database.sessions, WANG.phone or "", None)
@@ -203,8 +211,10 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
             # Both consoles run on one event loop: wait for the outcome itself, not for one app to settle.
             await wait_until(
                 ann,
-                lambda: sum(s.ticket is not None and s.card is not None for s in screens) == 1
-                and any(ANNOUNCEMENT in screen_text(a) for a in (first, second)),
+                lambda: (
+                    sum(s.ticket is not None and s.card is not None for s in screens) == 1
+                    and any(ANNOUNCEMENT in screen_text(a) for a in (first, second))
+                ),
                 timeout=10,
                 what="one console to win the call and the other to be told",
             )
@@ -315,9 +325,7 @@ async def test_each_kind_of_query_finds_the_right_customer(
         assert "No ticket open: f4 opens one for this customer." in card
 
 
-async def test_several_matches_give_a_pick_list_and_the_agent_picks(
-    app: HotlineApp, floor: dict[str, int]
-) -> None:
+async def test_several_matches_give_a_pick_list_and_the_agent_picks(app: HotlineApp, floor: dict[str, int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)
         await search(pilot, "wangwei")
@@ -334,9 +342,7 @@ async def test_several_matches_give_a_pick_list_and_the_agent_picks(
         assert second in card_text(app)
 
 
-async def test_a_query_that_cannot_be_used_shows_the_services_hint(
-    app: HotlineApp, floor: dict[str, int]
-) -> None:
+async def test_a_query_that_cannot_be_used_shows_the_services_hint(app: HotlineApp, floor: dict[str, int]) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)
         await search(pilot, "12345")
@@ -386,9 +392,7 @@ async def test_a_slow_database_does_not_delay_a_keypress(
 
 async def search_settled(pilot: Any, query: str) -> None:
     screen = workspace(pilot.app)
-    await wait_until(
-        pilot, lambda: screen.result is not None and screen.result.query == query, what=query
-    )
+    await wait_until(pilot, lambda: screen.result is not None and screen.result.query == query, what=query)
 
 
 class GatedLookups:
@@ -425,9 +429,17 @@ async def test_the_card_shows_masked_data_only(
         assert WANG.name in card_text(app)
         # Nothing in full: not the phone (in any form), the email, the ID number or the balance.
         phone = WANG.phone or ""
-        for secret in [phone, phone.removeprefix("+86"), "138 1234 5601", "1381234",
-                       WANG.email or "", "wangwei@", WANG.id_number, WANG.id_number[:-4],
-                       *WANG_BALANCE_SHOWN]:  # fmt: skip
+        for secret in [
+            phone,
+            phone.removeprefix("+86"),
+            "138 1234 5601",
+            "1381234",
+            WANG.email or "",
+            "wangwei@",
+            WANG.id_number,
+            WANG.id_number[:-4],
+            *WANG_BALANCE_SHOWN,
+        ]:
             assert secret not in text, secret
         card = card_text(app)
         assert "+86 •••••••••01 (bound)" in card
@@ -447,8 +459,13 @@ async def test_markup_and_control_characters_in_a_customer_name_show_literally(
 ) -> None:
     with sqlite_database.sessions.begin() as session:
         session.add(
-            Customer(account_number="OK10000099", full_name="[bold]Bob\x1b[2J\u202eevil",
-                     name_pinyin="bob", name_initials="b", region="CN")  # fmt: skip
+            Customer(
+                account_number="OK10000099",
+                full_name="[bold]Bob\x1b[2J\u202eevil",
+                name_pinyin="bob",
+                name_initials="b",
+                region="CN",
+            )
         )
     async with app.run_test(size=SIZE) as pilot:
         await log_in(pilot, "ann", PASSWORD)

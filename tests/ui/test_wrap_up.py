@@ -115,8 +115,10 @@ async def test_a_follow_up_needs_a_date_stays_pending_and_can_be_reopened(
         await settle(pilot)
         row = ticket_row(sqlite_database, ticket_id)
         assert (row.status, row.disposition, row.follow_up_due.isoformat()) == (  # type: ignore[union-attr]
-            "pending", "follow_up", due,
-        )  # fmt: skip
+            "pending",
+            "follow_up",
+            due,
+        )
         # My tickets lists it as pending; Enter reopens it onto the workspace.
         await pilot.press("f6")
         await settle(pilot)

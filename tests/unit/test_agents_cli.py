@@ -44,7 +44,9 @@ def test_password_is_stored_as_argon2_only(sqlite_url: str, monkeypatch: pytest.
     assert all("correct horse" not in details for details in events)
 
 
-def test_duplicate_and_bad_input_change_nothing(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_and_bad_input_change_nothing(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _add(sqlite_url, "mei", "agent", "correct horse", monkeypatch) == 0
     assert _add(sqlite_url, "mei", "agent", "another pass", monkeypatch) == cli.EXIT_FAILED
     assert "already exists" in capsys.readouterr().err
@@ -111,5 +113,8 @@ def test_fifth_wrong_password_locks_the_agent_for_15_minutes(database) -> None:
     with pytest.raises(agents.LoginRefused, match="locked until"):
         agents.authenticate(database.sessions, "mei", "correct horse", now=now + timedelta(minutes=14))
     # ...and accepted once the 15 minutes are over.
-    assert agents.authenticate(database.sessions, "mei", "correct horse", now=now + timedelta(minutes=15)).username == "mei"
+    assert (
+        agents.authenticate(database.sessions, "mei", "correct horse", now=now + timedelta(minutes=15)).username
+        == "mei"
+    )
     assert audit.verify_chain(database.sessions).ok

@@ -21,9 +21,7 @@ def test_a_rule_that_said_no_is_shown_in_its_own_words() -> None:
 
 def test_a_lost_connection_says_nothing_was_changed() -> None:
     error = OperationalError(SECRET, {}, ConnectionRefusedError(SECRET))
-    assert explain_failure(error) == (
-        "The database cannot be reached; nothing was changed. Try again."
-    )
+    assert explain_failure(error) == ("The database cannot be reached; nothing was changed. Try again.")
 
 
 def test_a_busy_sqlite_database_is_called_busy() -> None:

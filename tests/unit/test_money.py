@@ -12,21 +12,43 @@ from console.services.money import MAX_MINOR_UNITS, format_amount, parse_amount
 SCALES = {"CNY": 2, "USD": 2, "USDT": 6, "BTC": 8, "ETH": 9, "JPY": 0}
 
 
-@pytest.mark.parametrize(("typed", "scale", "minor"), [
-    ("12.34", 2, 1234), ("1,234.5", 2, 123450), ("0.00000001", 8, 1), (".5", 2, 50), ("7", 0, 7),
-    ("1,000,000", 2, 100_000_000), (" 8 000 ", 2, 800_000), ("１２.５", 2, 1250), ("0.1", 9, 100_000_000),
-    ("2.500", 2, 250),  # trailing zeros beyond the scale are not extra precision
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "scale", "minor"),
+    [
+        ("12.34", 2, 1234),
+        ("1,234.5", 2, 123450),
+        ("0.00000001", 8, 1),
+        (".5", 2, 50),
+        ("7", 0, 7),
+        ("1,000,000", 2, 100_000_000),
+        (" 8 000 ", 2, 800_000),
+        ("１２.５", 2, 1250),
+        ("0.1", 9, 100_000_000),
+        ("2.500", 2, 250),  # trailing zeros beyond the scale are not extra precision
+    ],
+)
 def test_typed_amounts_parse_exactly(typed: str, scale: int, minor: int) -> None:
     assert parse_amount(typed, scale) == minor
 
 
-@pytest.mark.parametrize(("typed", "scale", "message"), [
-    ("12.345", 2, "at most 2 decimal places"), ("0.000000001", 8, "at most 8 decimal places"),
-    ("1.5", 0, "no decimal places"), ("-5", 2, "cannot be negative"), ("0", 2, "more than zero"),
-    ("abc", 2, "not an amount"), ("1e5", 2, "not an amount"), ("1,23", 2, "not an amount"), ("", 2, "Enter"),
-    ("NaN", 2, "not an amount"), ("\u0663", 2, "not an amount"), ("1.2.3", 2, "not an amount"), ("99999999999999999999", 2, "too large"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "scale", "message"),
+    [
+        ("12.345", 2, "at most 2 decimal places"),
+        ("0.000000001", 8, "at most 8 decimal places"),
+        ("1.5", 0, "no decimal places"),
+        ("-5", 2, "cannot be negative"),
+        ("0", 2, "more than zero"),
+        ("abc", 2, "not an amount"),
+        ("1e5", 2, "not an amount"),
+        ("1,23", 2, "not an amount"),
+        ("", 2, "Enter"),
+        ("NaN", 2, "not an amount"),
+        ("\u0663", 2, "not an amount"),
+        ("1.2.3", 2, "not an amount"),
+        ("99999999999999999999", 2, "too large"),
+    ],
+)
 def test_wrong_amounts_get_a_clear_message(typed: str, scale: int, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_amount(typed, scale, "CNY")

@@ -69,7 +69,7 @@ def test_keymap_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unknown_setting_in_file_is_a_clear_error(isolated_user_dirs: Path) -> None:
     _write_config(isolated_user_dirs, 'databse_url = "typo"\n')
-    with pytest.raises(SettingsError, match="unknown setting.*databse_url"):
+    with pytest.raises(SettingsError, match=r"unknown setting.*databse_url"):
         load_settings()
 
 

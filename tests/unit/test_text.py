@@ -25,9 +25,7 @@ hostile = st.lists(
 def is_forbidden(char: str, multiline: bool = False) -> bool:
     if char == "\t" or (multiline and char == "\n"):
         return False
-    return (
-        unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS or char in "\u061c\u2028\u2029"
-    )
+    return unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS or char in "\u061c\u2028\u2029"
 
 
 def test_a_name_with_markup_and_an_escape_shows_exactly_its_visible_characters() -> None:
