@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -49,6 +49,16 @@ REAUTHENTICATE_REASON = "You logged in 12 hours ago; type your password to carry
 MANUAL_REASON = "Locked by you."
 # How long a quit waits for a draft to reach the database.
 QUIT_SAVE_TIMEOUT = 5.0
+
+
+class _Notice(TypedDict):
+    """A toast held back while the console is locked: the arguments of `App.notify`."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
+    timeout: float | None
+    markup: bool
 
 
 class HotlineApp(ReportsWorkerFailures, App[None]):
@@ -111,7 +121,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.last_activity = self.clock()
         self.logged_in_at: float | None = None
         self.locked = False
-        self._held_notices: list[dict[str, Any]] = []
+        self._held_notices: list[_Notice] = []
 
     @property
     def database_label(self) -> str:
@@ -215,7 +225,13 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        notice = {"message": message, "title": title, "severity": severity, "timeout": timeout, "markup": markup}
+        notice: _Notice = {
+            "message": message,
+            "title": title,
+            "severity": severity,
+            "timeout": timeout,
+            "markup": markup,
+        }
         if self.locked:
             # Shown after the unlock: a toast on the lock screen could show a caller's details.
             self._held_notices.append(notice)
@@ -251,7 +267,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title not in _DROPPED_SYSTEM_COMMANDS:
                 yield command

@@ -479,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(parent: Any, name: str, handler: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
-        sub = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(handler=handler)
         return sub
 

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -183,3 +183,11 @@ def run_with_retries(
             # Jittered exponential backoff so the racers do not collide again in lockstep.
             time.sleep(base_delay * (2 ** (attempt - 1)) * (0.5 + random.random()))
     raise AssertionError("unreachable")
+
+
+def rows_changed(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE run through `Session.execute` changed.
+
+    `Session.execute` is typed to return a `Result`; for an UPDATE it is a `CursorResult`, which has the count.
+    """
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount

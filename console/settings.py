@@ -41,7 +41,7 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
-DEFAULT_APPROVAL_THRESHOLDS = {"CNY": "5000", "USD": "700", "USDT": "700", "BTC": "0.01", "ETH": "0.3"}
+DEFAULT_APPROVAL_THRESHOLDS: dict[str, str] = {"CNY": "5000", "USD": "700", "USDT": "700", "BTC": "0.01", "ETH": "0.3"}
 
 # Fields a user may set in any layer; data_dir and config_dir are located before the layers are read.
 _LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap", "approval_thresholds"}

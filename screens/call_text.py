@@ -18,14 +18,19 @@ STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
 REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
 
+# Keyed by plain strings, as they come from the database (a StrEnum member hashes as its value).
+_REASON_TEXT: dict[str, str] = {reason.value: label for reason, label in REASON_LABELS.items()}
+_DISPOSITION_TEXT: dict[str, str] = {disposition.value: label for disposition, label in DISPOSITION_LABELS.items()}
+
+
 def reason_label(reason: str) -> str:
-    return REASON_LABELS.get(reason, reason)  # type: ignore[call-overload]
+    return _REASON_TEXT.get(reason, reason)
 
 
 def disposition_label(disposition: str | None) -> str:
     if disposition is None:
         return ""
-    return DISPOSITION_LABELS.get(disposition, disposition)  # type: ignore[call-overload]
+    return _DISPOSITION_TEXT.get(disposition, disposition)
 
 
 def call_prompt(call: WaitingCall, waited: int) -> Content:

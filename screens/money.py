@@ -281,6 +281,17 @@ class MoneyScreen(HotlineModal[None]):
     def now(self) -> datetime:
         return self.hotline.wall_clock()
 
+    # Only the statement and disputes tabs use these, and on_mount disables them when there is no call.
+    @property
+    def call_ticket_id(self) -> int:
+        assert self.ticket_id is not None, "the statement and disputes need a caller on a ticket"
+        return self.ticket_id
+
+    @property
+    def caller_id(self) -> int:
+        assert self.customer_id is not None, "the statement and disputes need a caller on a ticket"
+        return self.customer_id
+
     def tell(self, where: str, text: str, style: str = "") -> None:
         self.query_one(f"#{where}", Static).update(safe_text(text, style=style, multiline=True))
 
@@ -368,9 +379,9 @@ class MoneyScreen(HotlineModal[None]):
         try:
             page = statement(
                 self.database.sessions,
-                self.ticket_id,
+                self.call_ticket_id,
                 self.agent_id,
-                self.customer_id,
+                self.caller_id,
                 self.now(),
                 filters,
                 page_size=PAGE_SIZE,
@@ -462,7 +473,7 @@ class MoneyScreen(HotlineModal[None]):
     def load_detail(self, transaction_id: int) -> None:
         try:
             detail = withdrawal_detail(
-                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, transaction_id, self.now()
+                self.database.sessions, self.call_ticket_id, self.agent_id, self.caller_id, transaction_id, self.now()
             )
         except ServiceError as refused:
             self.post_message(self.Problem("detail-message", str(refused)))
@@ -503,9 +514,9 @@ class MoneyScreen(HotlineModal[None]):
         try:
             done = follow_up_withdrawal(
                 self.database.sessions,
-                self.ticket_id,
+                self.call_ticket_id,
                 self.agent_id,
-                self.customer_id,
+                self.caller_id,
                 transaction_id,
                 estimate,
                 estimate.date(),
@@ -544,9 +555,9 @@ class MoneyScreen(HotlineModal[None]):
         try:
             dispute = open_dispute(
                 self.database.sessions,
-                self.ticket_id,
+                self.call_ticket_id,
                 self.agent_id,
-                self.customer_id,
+                self.caller_id,
                 transaction_id,
                 amount,
                 description,
@@ -575,7 +586,9 @@ class MoneyScreen(HotlineModal[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DISPUTES_GROUP)
     def load_disputes(self, select: int | None = None) -> None:
         try:
-            found = caller_disputes(self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, self.now())
+            found = caller_disputes(
+                self.database.sessions, self.call_ticket_id, self.agent_id, self.caller_id, self.now()
+            )
         except ServiceError as refused:
             self.post_message(self.Problem("dispute-message", str(refused)))
             return
@@ -721,7 +734,7 @@ class MoneyScreen(HotlineModal[None]):
             made = propose_adjustment(
                 self.database.sessions,
                 self.hotline.settings.approval_thresholds,
-                self.ticket_id,
+                self.call_ticket_id,
                 self.agent_id,
                 dispute_id,
                 amount,

@@ -80,7 +80,7 @@ MY_TICKETS_GROUP = "workspace.my_tickets"
 DIRECTORY_GROUP = "workspace.directory"
 
 # The notes box gives up TextArea's f6 (select line) and f7 (select all) to the workspace.
-_NOTES_BINDINGS = [
+_NOTES_BINDINGS: list[BindingType] = [
     binding
     for key, bindings in TextArea._merge_bindings().key_to_bindings.items()
     if key not in {"f6", "f7"}
@@ -875,8 +875,9 @@ class WorkspaceScreen(HotlineScreen):
         body = self.query_one("#notes", TextArea).text
         if body == self._draft_saved:
             return None
-        self._draft_worker = self.write_draft(self.ticket.ticket_id, body)
-        return self._draft_worker
+        worker: Worker[None] = self.write_draft(self.ticket.ticket_id, body)
+        self._draft_worker = worker
+        return worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DRAFT_GROUP)
     def write_draft(self, ticket_id: int, body: str) -> None:

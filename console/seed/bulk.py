@@ -38,7 +38,8 @@ class _Loader:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         # The DBAPI connection under SQLAlchemy's, already inside the caller's transaction.
-        self.raw = connection.connection.driver_connection
+        # Typed Any | None by SQLAlchemy: it is the driver's own (sqlite3 or psycopg), present while connected.
+        self.raw: Any = connection.connection.driver_connection
 
     def next_id(self, table: str) -> int:
         # Ids are given explicitly so related rows can refer to each other without a round trip.

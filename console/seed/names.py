@@ -6,7 +6,7 @@ import functools
 import random
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # A name as the seeds store it: what is shown, and the two search keys the lookup uses.
@@ -473,7 +473,8 @@ class NamePools:
         self._western_family = _latin_parts(WESTERN_FAMILY)
 
     def names(self, rng: random.Random, style: str, count: int) -> list[NameRow]:
-        return getattr(self, f"_{style}")(rng, count)
+        generate: Callable[[random.Random, int], list[NameRow]] = getattr(self, f"_{style}")
+        return generate(rng, count)
 
     def names_for_region(self, rng: random.Random, region: str, count: int) -> list[NameRow]:
         """`count` names in the mix of styles usual for `region`, in random order."""

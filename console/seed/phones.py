@@ -19,7 +19,8 @@ class MobilePlan:
 
     @property
     def size(self) -> int:
-        return len(self.prefixes) * 10**self.subscriber_digits
+        per_prefix: int = 10**self.subscriber_digits  # int ** int is typed Any (a negative power is a float)
+        return len(self.prefixes) * per_prefix
 
     def number(self, k: int) -> str:
         """The k-th number of the plan (0 <= k < size), as E.164."""

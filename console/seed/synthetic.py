@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.fernet import MultiFernet
 from sqlalchemy import Connection, event, func, select, text
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from console.db import KEYRING_INFO, make_engine
 from console.keys import KeyRing
 from console.seed.bulk import BulkLoader, Row, loader_for
-from console.seed.catalog import ASSETS, SCALES, fee_rule
+from console.seed.catalog import ASSETS, SCALES, FeeRule, fee_rule
 from console.seed.identity import IdNumbers
 from console.seed.names import name_pools
 from console.seed.numbering import Scrambler
@@ -190,7 +191,9 @@ def seed_synthetic(
             if engine.dialect.name == "sqlite":
                 # Fold the large write-ahead log back into the file so it does not linger on disk
                 # (on the DBAPI connection: a checkpoint cannot run inside a transaction).
-                connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                # SQLAlchemy types the driver's connection Any | None; here it is sqlite3's, connected.
+                driver: Any = connection.connection.driver_connection
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
     finished = time.perf_counter()
@@ -542,7 +545,8 @@ class _StatementPatterns:
         withdrawal = PaymentMethod.ON_CHAIN if crypto else PaymentMethod.BANK_TRANSFER
         amounts = _amount_pool(rng, asset, *MOVE_RANGE[asset])
         small = [max(1, a // 100) for a in amounts]
-        entries = []
+        # (kind, method, fee rule, reference prefix, counterparties, amounts, hours to settle), share
+        entries: list[tuple[tuple[str, str, FeeRule | None, str, list[str], list[int], int], int]] = []
         for method, share in deposit_methods:
             rule = fee_rule(method, asset, Direction.DEPOSIT)
             entries.append(

@@ -4,7 +4,7 @@ supervisor's approval), contact changes, and the supervisor's lift of a verifica
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -613,6 +613,7 @@ def change_contact(
 
     The old contact is told, so a takeover that got this far is still noticed.
     """
+    mask: Callable[[str | None], str | None]
     if field == "phone":
         value = normalize_phone(new_value, default_region)
         if value is None:

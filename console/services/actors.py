@@ -85,5 +85,7 @@ def require_true_clock(session: Session, now: datetime) -> None:
 def usernames(session: Session, *agent_ids: int | None) -> dict[int | None, str]:
     """Usernames by agent id, for the "requested by" and "decided by" of a view (None ids skipped)."""
     wanted = [agent_id for agent_id in agent_ids if agent_id is not None]
-    rows = session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted))) if wanted else []
+    if not wanted:
+        return {}
+    rows = session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted)))
     return {row.id: row.username for row in rows}

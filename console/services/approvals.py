@@ -36,7 +36,7 @@ def _names(approval: Approval) -> tuple[str, str]:
     return ("adjustment", "requested") if isinstance(approval, Adjustment) else ("unlock request", "filed")
 
 
-def _edits_of(approval: Approval) -> Select[tuple[int]]:
+def _edits_of(approval: Approval) -> Select[int]:
     column = ApprovalEdit.adjustment_id if isinstance(approval, Adjustment) else ApprovalEdit.unlock_request_id
     return select(ApprovalEdit.agent_id).where(column == approval.id).order_by(ApprovalEdit.edited_at, ApprovalEdit.id)
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.db import KEYRING_INFO
+from console.db import KEYRING_INFO, rows_changed
 from console.keys import KeyRing
 from models import AuditEvent
 from models.audit import AuditHead
@@ -164,7 +164,7 @@ def _move_head(session: Session, seq: int, event_hash: str, key_id: str, key: by
         update(AuditHead).where(AuditHead.id == _HEAD_ID).values(**values),
         execution_options={"synchronize_session": False},
     )
-    if moved.rowcount == 0:  # the first signed append: the head row does not exist yet
+    if rows_changed(moved) == 0:  # the first signed append: the head row does not exist yet
         session.execute(insert(AuditHead).values(id=_HEAD_ID, **values))
 
 

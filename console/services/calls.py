@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.db import rows_changed
 from console.services import audit
 from console.services.actors import active_agent, require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound
@@ -150,7 +151,7 @@ def claim_call(
             .where(IncomingCall.id == call_id, IncomingCall.claimed_by_agent_id.is_(None))
             .values(claimed_by_agent_id=agent_id, claimed_at=now)
         )
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             if session.get(IncomingCall, call_id) is None:
                 raise NotFound("That call is no longer in the queue.")
             raise Conflict("Another agent has already taken this call.")

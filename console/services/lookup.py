@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Integer, Row, Select, and_, bindparam, select, true
+from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, and_, bindparam, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from console.services.actors import check_agent_state
@@ -181,10 +181,10 @@ def _refuse_unstorable(query: str) -> None:
 
 
 @functools.cache
-def _statement(column_key: str, exact: bool) -> Select[Any]:
+def _statement(column_key: str, exact: bool) -> Select[*tuple[Any, ...]]:
     """One prepared query per column and pass, built once: building a select costs more than running it."""
     column: ColumnElement[str] = getattr(Customer, column_key)
-    value = bindparam("value")
+    value: BindParameter[str] = bindparam("value")
     # A prefix is a range instead of LIKE, so a plain B-tree index serves it on both engines.
     condition = column == value if exact else and_(column >= value, column < bindparam("upper"), column != value)
     return select(*_CARD_COLUMNS).where(condition).order_by(column, Customer.id).limit(bindparam("room", type_=Integer))

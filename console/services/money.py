@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from console.db import rows_changed
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -58,7 +59,7 @@ def parse_amount(
         places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
         raise InvalidInput(f"{asset_code or 'This asset'} takes {places}; {cleaned!r} has more.")
     whole = int(match["whole"].replace(",", "") or "0")
-    minor = whole * 10**scale + int(fraction.ljust(scale, "0") or "0")
+    minor: int = whole * 10**scale + int(fraction.ljust(scale, "0") or "0")
     if match["sign"] == "-":
         minor = -minor
     if minor > MAX_MINOR_UNITS or minor < -MAX_MINOR_UNITS:
@@ -147,7 +148,7 @@ def post_entry(
         .values(amount=Balance.amount + amount, version=Balance.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount == 0:
+    if rows_changed(moved) == 0:
         session.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
     return entry_id
 

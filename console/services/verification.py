@@ -10,10 +10,12 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.db import rows_changed
 from console.keys import KeyRing
 from console.services import audit, otp
 from console.services.actors import active_agent, require_enabled
@@ -394,7 +396,7 @@ def _record_attempt(
         "reason": failure_reason,
         "challenge": challenge_id,
     }
-    if success:
+    if failure_reason is None:  # success
         _set_throttle(session, customer, failures=0, locked_until=None)
         # Verified state names whom the factor was passed for: the gate holds it to this customer.
         _touch(session, ticket_id, now, verified_at=now, verified_factor=factor.value, verified_customer_id=customer.id)
@@ -505,7 +507,7 @@ def check_code(
             .values(consumed_at=now)
             .execution_options(synchronize_session=False)
         )
-        if consumed.rowcount != 1:
+        if rows_changed(consumed) != 1:
             return attempt(ALREADY_USED)
         return attempt(None)
 
@@ -548,7 +550,7 @@ def check_totp(
             .values(totp_last_step=step)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             return attempt(ALREADY_USED)
         return attempt(None)
 
@@ -632,7 +634,7 @@ def reveal_field(
 def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, batch_size: int = 1_000) -> int:
     """Re-encrypt every authenticator secret under the ring's newest key; returns how many."""
     fernet = keyring.fernet()
-    table = Customer.__table__
+    table = cast(Table, Customer.__table__)  # typed FromClause; a declarative class's table is a Table
     statement = (
         update(table).where(table.c.id == bindparam("customer_id")).values(totp_secret_encrypted=bindparam("token"))
     )
