@@ -1,6 +1,7 @@
-# Two commands on a fresh machine with Python 3.11+ and make:
+# On a fresh machine with Python 3.11+ and make:
 #   make demo   build a virtual environment, a demo database, and open the console on it
 #   make test   install the test tools and run the whole suite (SQLite and a real PostgreSQL)
+#   make lint   ruff (lint and format), mypy --strict and the import-linter contracts
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -19,6 +20,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench-seed: $(VENV)/.installed-test
