@@ -388,12 +388,8 @@ def cmd_demo_totp(ctx: Context) -> int:
     """The code a demo customer's authenticator shows now; refused on any database but a demo one."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import select
-
-    from console.seed.demo import is_demo_database
+    from console.seed.demo import demo_authenticator_secret
     from console.services import otp
-    from console.services.crypto import decrypt_totp_secret
-    from models import Customer
 
     settings = ctx.settings
     if settings.sources.get("database_url") == "default":
@@ -405,15 +401,7 @@ def cmd_demo_totp(ctx: Context) -> int:
     keyring = load_keyring(settings)
     account = ctx.args.account.strip().upper()
     with ctx.database() as database:
-        if not is_demo_database(database.read_sessions):
-            raise CommandFailed("This is not a demo database; authenticator codes are shown for demo customers only.")
-        with database.read_sessions() as session:
-            customer = session.scalar(select(Customer).where(Customer.account_number == account))
-        if customer is None:
-            raise CommandFailed(f"No customer with account number {account!r}.")
-        if customer.totp_secret_encrypted is None:
-            raise CommandFailed(f"{account} has no authenticator app set up (2FA is off).")
-        secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
+        secret = demo_authenticator_secret(database.read_sessions, keyring, account)
     now = datetime.now(UTC)
     left = otp.TOTP_INTERVAL - int(now.timestamp()) % otp.TOTP_INTERVAL
     _print(f"{otp.totp(secret, now)}  ({account}'s authenticator; changes in {left} s)")

@@ -20,8 +20,8 @@ from console.seed.phones import random_mobile
 from console.seed.statements import StatementWriter
 from console.services import agents as agents_service
 from console.services import audit
-from console.services.crypto import encrypt_totp_secret, hash_id_number
-from console.services.errors import Conflict
+from console.services.crypto import decrypt_totp_secret, encrypt_totp_secret, hash_id_number
+from console.services.errors import Conflict, NotFound, Refused
 from models import (
     Agent,
     Asset,
@@ -193,6 +193,19 @@ def is_demo_database(sessions: sessionmaker[Session]) -> bool:
     with sessions() as session:
         marked = exists().where(AuditEvent.action == DEMO_SEED_ACTION)
         return bool(session.scalar(select(marked)))
+
+
+def demo_authenticator_secret(sessions: sessionmaker[Session], keyring: KeyRing, account_number: str) -> str:
+    """The authenticator secret of a demo customer, for `hotline demo totp`; refused on any other database."""
+    if not is_demo_database(sessions):
+        raise Refused("This is not a demo database; authenticator codes are shown for demo customers only.")
+    with sessions() as session:
+        customer = session.scalar(select(Customer).where(Customer.account_number == account_number))
+        if customer is None:
+            raise NotFound(f"No customer with account number {account_number!r}.")
+        if customer.totp_secret_encrypted is None:
+            raise Refused(f"{account_number} has no authenticator app set up (2FA is off).")
+        return decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
 
 
 def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None) -> DemoSeedReport:
