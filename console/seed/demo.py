@@ -81,13 +81,11 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("seed_demo needs an aware datetime for `now`")
-    # Argon2 is slow on purpose: hash once per password, before taking the write lock.
-    password_hashes = {login.username: agents_service.hash_password(login.password) for login, _ in DEMO_AGENTS}
     with database.sessions.begin() as session:
         _refuse_unless_empty(session)
         write_reference_data(session)
         world = DemoWorld(session, keyring, now, DEMO_RANDOM_SEED)
-        world.agent_ids = _add_agents(session, password_hashes, world)
+        world.agent_ids = _add_agents(session, world)
         cases = {case.key: world.add_customer(case.account_number, case.name, case.profile) for case in DEMO_CASES}
         world.add_fillers(
             FILLER_REGIONS,
@@ -129,26 +127,19 @@ def _refuse_unless_empty(session: Session) -> None:
         raise Conflict(f"An agent called {taken[0]!r} already exists; the demo seed needs a new database.")
 
 
-def _add_agents(session: Session, password_hashes: dict[str, str], world: DemoWorld) -> dict[str, int]:
+def _add_agents(session: Session, world: DemoWorld) -> dict[str, int]:
+    """The demo agents, added by the agents service (its rules, its audit event) inside the seed's transaction."""
+    joined = _sessions_joining(session)
     agent_ids = {}
     for login, display_name in DEMO_AGENTS:
-        agent = Agent(
-            username=login.username,
-            display_name=display_name,
-            role=login.role,
-            password_hash=password_hashes[login.username],
-            created_at=world.ago(days=400),
-        )
-        session.add(agent)
-        session.flush()
-        audit.record(
-            session,
-            actor="system",
-            action="agent.add",
-            subject_type="agent",
-            subject_id=agent.id,
-            details={"username": login.username, "role": login.role.value},
-            now=world.now,
-        )
-        agent_ids[login.username] = agent.id
+        added = agents_service.add_agent(joined, login.username, login.password, login.role, display_name, "system")
+        # They have worked the hotline for over a year, so nothing in the demo predates them.
+        session.get_one(Agent, added.id).created_at = world.ago(days=400)
+        agent_ids[added.username] = added.id
     return agent_ids
+
+
+def _sessions_joining(session: Session) -> sessionmaker[Session]:
+    """Sessions on `session`'s connection: a service's own begin and commit join the seed's transaction,
+    which commits (or not) as one."""
+    return sessionmaker(bind=session.connection(), info=dict(session.info), expire_on_commit=False)
