@@ -401,7 +401,4 @@ class DemoWorld:
             )
 
     def finish(self) -> None:
-        """Store each balance as the sum of its ledger entries."""
-        self.session.flush()
-        self.money.write_balances()
         self.session.flush()
