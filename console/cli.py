@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -26,6 +26,9 @@ from console.services.errors import ServiceError
 from console.services.free_text import clean_text
 from console.services.masking import mask_email, mask_phone
 from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from console.seed.demo import DemoSeedReport
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -158,11 +161,11 @@ def _with_database(settings: Settings, url: str) -> Settings:
     return with_overrides(settings, database_url=url)
 
 
-def _print_demo_report(report: Any) -> None:
+def _print_demo_report(report: DemoSeedReport) -> None:
     _print("Demo database ready. Demo logins (for this demo only):")
     for username, role, password in report.agents:
         _print(f"  {username:<12} {role:<11} password: {password}")
-    if getattr(report, "notable_accounts", None):
+    if report.notable_accounts:
         _print("Demo callers worth trying:")
         for account in report.notable_accounts:
             _print(f"  {account.account_number}  {account.name}  {account.case}")
