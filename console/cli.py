@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -26,6 +26,9 @@ from console.services.errors import ServiceError
 from console.services.free_text import clean_text
 from console.services.masking import mask_email, mask_phone
 from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from console.seed.demo import DemoSeedReport
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -158,11 +161,11 @@ def _with_database(settings: Settings, url: str) -> Settings:
     return with_overrides(settings, database_url=url)
 
 
-def _print_demo_report(report: Any) -> None:
+def _print_demo_report(report: DemoSeedReport) -> None:
     _print("Demo database ready. Demo logins (for this demo only):")
     for username, role, password in report.agents:
         _print(f"  {username:<12} {role:<11} password: {password}")
-    if getattr(report, "notable_accounts", None):
+    if report.notable_accounts:
         _print("Demo callers worth trying:")
         for account in report.notable_accounts:
             _print(f"  {account.account_number}  {account.name}  {account.case}")
@@ -388,12 +391,8 @@ def cmd_demo_totp(ctx: Context) -> int:
     """The code a demo customer's authenticator shows now; refused on any database but a demo one."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import select
-
-    from console.seed.demo import is_demo_database
+    from console.seed.demo import demo_authenticator_secret
     from console.services import otp
-    from console.services.crypto import decrypt_totp_secret
-    from models import Customer
 
     settings = ctx.settings
     if settings.sources.get("database_url") == "default":
@@ -405,15 +404,7 @@ def cmd_demo_totp(ctx: Context) -> int:
     keyring = load_keyring(settings)
     account = ctx.args.account.strip().upper()
     with ctx.database() as database:
-        if not is_demo_database(database.read_sessions):
-            raise CommandFailed("This is not a demo database; authenticator codes are shown for demo customers only.")
-        with database.read_sessions() as session:
-            customer = session.scalar(select(Customer).where(Customer.account_number == account))
-        if customer is None:
-            raise CommandFailed(f"No customer with account number {account!r}.")
-        if customer.totp_secret_encrypted is None:
-            raise CommandFailed(f"{account} has no authenticator app set up (2FA is off).")
-        secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
+        secret = demo_authenticator_secret(database.read_sessions, keyring, account)
     now = datetime.now(UTC)
     left = otp.TOTP_INTERVAL - int(now.timestamp()) % otp.TOTP_INTERVAL
     _print(f"{otp.totp(secret, now)}  ({account}'s authenticator; changes in {left} s)")

@@ -1,13 +1,16 @@
-"""Reference data both seeds share: the assets, the published hotlines and the public fee schedule."""
+"""Reference data both seeds share: the assets, the published hotlines and the public fee schedule, and their writer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from console.services.errors import InvalidInput
 from console.services.money import parse_amount
 from console.services.payments import fee_for
-from models import Direction, PaymentMethod
+from models import Asset, Direction, FeeSchedule, Hotline, PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,42 @@ def fee_rule(method: PaymentMethod, asset_code: str, direction: Direction) -> Fe
         if (rule.method, rule.asset_code, rule.direction) == (method, asset_code, direction):
             return rule
     raise KeyError(f"no fee rule for {method} {asset_code} {direction}")
+
+
+def write_reference_data(session: Session) -> None:
+    """Add whichever assets, hotlines and fee rules of the catalogue the database does not have yet."""
+    for spec in ASSETS:
+        if session.get(Asset, spec.code) is None:
+            session.add(Asset(code=spec.code, name=spec.name, scale=spec.scale))
+    known_lines = set(session.scalars(select(Hotline.code)))
+    for line in HOTLINES:
+        if line.code not in known_lines:
+            session.add(
+                Hotline(
+                    code=line.code,
+                    region=line.region,
+                    number=line.number,
+                    hours=line.hours,
+                    languages=line.languages,
+                )
+            )
+    session.flush()
+    schedule = select(FeeSchedule.method, FeeSchedule.asset_code, FeeSchedule.direction)
+    known_fees = {tuple(row) for row in session.execute(schedule)}
+    for rule in FEE_SCHEDULE:
+        if (rule.method, rule.asset_code, rule.direction) in known_fees:
+            continue
+        session.add(
+            FeeSchedule(
+                method=rule.method,
+                asset_code=rule.asset_code,
+                direction=rule.direction,
+                fee_fixed=rule.fee_fixed,
+                fee_rate_bp=rule.fee_rate_bp,
+                minimum_amount=rule.minimum_amount,
+                maximum_amount=rule.maximum_amount,
+                expected_hours=rule.expected_hours,
+                notes=rule.notes,
+            )
+        )
+    session.flush()

@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from console.seed.catalog import fee_rule
+from console.services.money import post_entry
 from models import (
-    Balance,
     Customer,
     Direction,
     EntryKind,
-    LedgerEntry,
     PaymentMethod,
     Transaction,
     TransactionKind,
@@ -34,8 +33,9 @@ BECH32 = "023456789acdefghjklmnpqrstuvwxyz"
 class StatementWriter:
     """Writes deposits, withdrawals, transfers and fees the way the wallet books them.
 
-    Every movement is a ledger entry; `write_balances` then stores each balance as the sum of its
-    entries, so the rule "a balance equals the sum of its entries" holds by construction.
+    Every movement is a ledger entry posted by `money.post_entry`, the one way the wallet moves money,
+    which keeps the balance in step. A running tally answers `balance` without a query, for the
+    seed's own choices, and refuses to overdraw.
     """
 
     def __init__(self, session: Session, rng: random.Random) -> None:
@@ -45,10 +45,6 @@ class StatementWriter:
 
     def balance(self, customer: Customer, asset: str) -> int:
         return self._balances.get((customer.id, asset), 0)
-
-    def write_balances(self) -> None:
-        for (customer_id, asset), amount in sorted(self._balances.items()):
-            self.session.add(Balance(customer_id=customer_id, asset_code=asset, amount=amount))
 
     def open_holding(self, customer: Customer, asset: str, amount: int) -> None:
         at = customer.created_at + timedelta(hours=1)
@@ -214,16 +210,15 @@ class StatementWriter:
         if balance < 0:
             raise AssertionError(f"the seed would overdraw {customer.account_number} in {asset}")
         self._balances[key] = balance
-        self.session.add(
-            LedgerEntry(
-                journal_id=journal,
-                customer_id=customer.id,
-                asset_code=asset,
-                amount=amount,
-                kind=kind,
-                description=description,
-                created_at=at,
-            )
+        post_entry(
+            self.session,
+            customer_id=customer.id,
+            asset_code=asset,
+            amount=amount,
+            kind=kind,
+            description=description,
+            journal_id=journal,
+            now=at,
         )
 
     def _add(

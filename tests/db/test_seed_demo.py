@@ -14,6 +14,7 @@ from console.db import Database, open_database
 from console.keys import KeyRing
 from console.seed import DEMO_ACCOUNTS, DemoSeedReport, is_demo_database, seed_demo
 from console.seed.catalog import FEE_SCHEDULE, fee_rule
+from console.seed.demo_cases import DEMO_CASES, SCENES
 from console.seed.names import name_keys
 from console.services import agents, audit
 from console.services.crypto import decrypt_totp_secret, hash_id_number
@@ -346,6 +347,13 @@ def test_statements_cover_every_kind_method_and_status_over_ninety_days(
 
 
 # ---- the seed itself ---------------------------------------------------------------------------
+
+
+def test_every_case_has_one_customer_and_is_acted_out() -> None:
+    keys = [case.key for case in DEMO_CASES]
+    assert len(set(keys)) == len(keys) == len(DEMO_ACCOUNTS)
+    assert len({case.account_number for case in DEMO_CASES}) == len(DEMO_CASES)
+    assert {key for key, _ in SCENES} == set(keys)
 
 
 def test_the_seed_is_audited_and_marks_the_database_as_demo(
