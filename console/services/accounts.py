@@ -10,18 +10,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
-from console.services import approvals, audit
-from console.services.actors import SUPERVISORS, active_agent, require_enabled
+from console.services import approvals
+from console.services.actors import SUPERVISORS, require_enabled
 from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text, one_line
-from console.services.gate import require_verified_caller
 from console.services.lookup import normalize_phone
 from console.services.masking import mask_email, mask_phone
 from console.services.money import all_assets, format_money, lock_customer
 from console.services.outbox import notify_customer
+from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
     ApprovalStatus,
@@ -53,6 +52,7 @@ ADVICE = {
 _SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
+_DECIDING = "This unlock request changed while you were deciding it; review it again."
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,9 @@ def security_review(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
 ) -> SecurityReview:
     """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="review account security", now=now)
-        ticket = require_verified_caller(session, ticket_id, agent.id, customer_id, now)
+    with unit_of_work(sessions, agent_id, now, doing="review account security") as uow:
+        session = uow.session
+        ticket = uow.verified_caller(ticket_id, customer_id)
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")
@@ -243,13 +243,9 @@ def record_advice(
     if unknown:
         raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
     given = tuple(code for code in ADVICE if code in advice)
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="record advice", now=now)
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound("No such ticket.")
-        if ticket.agent_id != agent.id:
-            raise Refused("This ticket belongs to another agent.")
+    with unit_of_work(sessions, agent_id, now, doing="record advice") as uow:
+        session = uow.session
+        ticket = uow.own_ticket(ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Refused("This call has been wrapped up; reopen the ticket to change it.")
         # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
@@ -259,16 +255,7 @@ def record_advice(
             .values(advice_given=",".join(given) or None, last_activity_at=now)
             .execution_options(synchronize_session=False)
         )
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="ticket.advice",
-            subject_type="ticket",
-            subject_id=ticket_id,
-            details={"advice": list(given)},
-            now=now,
-        )
+        uow.record("ticket.advice", "ticket", ticket_id, {"advice": list(given)})
     return given
 
 
@@ -276,16 +263,16 @@ def record_advice(
 
 
 def _unlock(
-    session: Session,
+    uow: UnitOfWork,
     customer: Customer,
     agent: Agent,
     ticket_id: int | None,
     reason: str,
-    now: datetime,
     *,
     approved_by: Agent | None = None,
 ) -> UnlockResult:
     """What every unlock does: a password reset at next login, withdrawals held, the customer told."""
+    session, now = uow.session, uow.now
     was = customer.lock_reason.value if customer.lock_reason else None
     held_until = now + WITHDRAWAL_HOLD
     customer.status = CustomerStatus.ACTIVE
@@ -316,21 +303,17 @@ def _unlock(
         f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}",
         now,
     )
-    actor = approved_by or agent
-    audit.record(
-        session,
-        actor=actor.username,
-        actor_agent_id=actor.id,
-        action="account.unlock",
-        subject_type="customer",
-        subject_id=customer.id,
-        details={
+    uow.record(
+        "account.unlock",
+        "customer",
+        customer.id,
+        {
             "lock_reason": was,
             "ticket": ticket_id,
             "requested_by": agent.username,
             "withdrawals_held_until": held_until.isoformat(),
         },
-        now=now,
+        by=approved_by or agent,
     )
     session.flush()
     return UnlockResult(customer.id, True, held_until)
@@ -341,22 +324,19 @@ def unlock_account(
 ) -> UnlockResult:
     """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
     reason = _reason(reason)
-    try:
-        with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="unlock accounts", now=now)
-            require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
-            customer = lock_customer(session, customer_id)
-            if customer.status != CustomerStatus.LOCKED:
-                raise Refused("This account is not locked.")
-            if customer.lock_reason in _SUPERVISOR_LOCKS:
-                label = LOCK_REASON_LABELS[customer.lock_reason.value].lower()
-                raise Refused(
-                    f"This account was locked for {label}: only a supervisor can approve the unlock."
-                    " File an unlock request instead."
-                )
-            return _unlock(session, customer, agent, ticket_id, reason, now)
-    except StaleDataError:
-        raise Conflict("The account changed while unlocking it; look at the card again.") from None
+    stale = "The account changed while unlocking it; look at the card again."
+    with unit_of_work(sessions, agent_id, now, doing="unlock accounts", stale=stale) as uow:
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
+        customer = lock_customer(uow.session, customer_id)
+        if customer.status != CustomerStatus.LOCKED:
+            raise Refused("This account is not locked.")
+        if customer.lock_reason in _SUPERVISOR_LOCKS:
+            label = LOCK_REASON_LABELS[customer.lock_reason.value].lower()
+            raise Refused(
+                f"This account was locked for {label}: only a supervisor can approve the unlock."
+                " File an unlock request instead."
+            )
+        return _unlock(uow, customer, uow.agent, ticket_id, reason)
 
 
 def request_unlock(
@@ -364,9 +344,9 @@ def request_unlock(
 ) -> UnlockRequestView:
     """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
     reason = _reason(reason)
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="request unlocks", now=now)
-        require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
+    with unit_of_work(sessions, agent_id, now, doing="request unlocks") as uow:
+        session, agent = uow.session, uow.agent
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
         customer = lock_customer(session, customer_id)
         if customer.status != CustomerStatus.LOCKED:
             raise Refused("This account is not locked.")
@@ -390,16 +370,7 @@ def request_unlock(
         session.add(request)
         session.flush()
         _note(session, ticket_id, agent, f"Unlock request U{request.id} filed for a supervisor: {reason}", now)
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="unlock.request",
-            subject_type="unlock_request",
-            subject_id=request.id,
-            details={"customer": customer_id, "ticket": ticket_id},
-            now=now,
-        )
+        uow.record("unlock.request", "unlock_request", request.id, {"customer": customer_id, "ticket": ticket_id})
         return _request_view(session, request)
 
 
@@ -416,35 +387,23 @@ def amend_unlock_request(
     the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
     and an approval of the earlier version is void."""
     reason = _reason(reason)
-    try:
-        with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="amend unlock requests", now=now)
-            request = session.get(UnlockRequest, request_id)
-            if request is None:
-                raise NotFound("No such unlock request.")
-            require_verified_caller(session, ticket_id, agent.id, request.customer_id, now, fresh=True)
-            lock_customer(session, request.customer_id)
-            session.refresh(request)
-            if request.status != ApprovalStatus.PENDING:
-                raise Refused(f"This unlock request was already {request.status.value}; it can no longer change.")
-            if request.version != expected_version:
-                raise Conflict(_REQUEST_CHANGED)
-            request.reason = reason
-            approvals.record_edit(session, request, agent, "the reason", now)
-            _note(session, ticket_id, agent, f"Unlock request U{request.id} amended: {reason}", now)
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="unlock.amend",
-                subject_type="unlock_request",
-                subject_id=request.id,
-                details={"customer": request.customer_id, "ticket": ticket_id},
-                now=now,
-            )
-            return _request_view(session, request)
-    except StaleDataError:
-        raise Conflict(_REQUEST_CHANGED) from None
+    with unit_of_work(sessions, agent_id, now, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
+        session, agent = uow.session, uow.agent
+        request = session.get(UnlockRequest, request_id)
+        if request is None:
+            raise NotFound("No such unlock request.")
+        uow.verified_caller(ticket_id, request.customer_id, fresh=True)
+        lock_customer(session, request.customer_id)
+        session.refresh(request)
+        if request.status != ApprovalStatus.PENDING:
+            raise Refused(f"This unlock request was already {request.status.value}; it can no longer change.")
+        if request.version != expected_version:
+            raise Conflict(_REQUEST_CHANGED)
+        request.reason = reason
+        approvals.record_edit(session, request, agent, "the reason", now)
+        _note(session, ticket_id, agent, f"Unlock request U{request.id} amended: {reason}", now)
+        uow.record("unlock.amend", "unlock_request", request.id, {"customer": request.customer_id, "ticket": ticket_id})
+        return _request_view(session, request)
 
 
 def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
@@ -483,33 +442,26 @@ def approve_unlock(
 ) -> UnlockRequestView:
     """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
     reason = _reason(reason)
-    try:
-        with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve unlocks", now=now)
-            request = _decidable(session, supervisor, request_id, expected_version)
-            customer = session.get(Customer, request.customer_id)
-            assert customer is not None
-            requester = session.get(Agent, request.requested_by_agent_id)
-            assert requester is not None
-            request.status = ApprovalStatus.APPROVED
-            approvals.record_decision(request, supervisor, reason, now)
-            if customer.status == CustomerStatus.LOCKED:
-                _unlock(session, customer, requester, request.ticket_id, request.reason, now, approved_by=supervisor)
-            # Its own event, so an approval is on record even when the account was unlocked meanwhile.
-            audit.record(
-                session,
-                actor=supervisor.username,
-                actor_agent_id=supervisor.id,
-                action="unlock.approve",
-                subject_type="unlock_request",
-                subject_id=request.id,
-                details={"customer": customer.id, "requested_by": requester.username},
-                now=now,
-            )
-            session.flush()
-            return _request_view(session, request)
-    except StaleDataError:
-        raise Conflict("This unlock request changed while you were deciding it; review it again.") from None
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
+        session, supervisor = uow.session, uow.agent
+        request = _decidable(session, supervisor, request_id, expected_version)
+        customer = session.get(Customer, request.customer_id)
+        assert customer is not None
+        requester = session.get(Agent, request.requested_by_agent_id)
+        assert requester is not None
+        request.status = ApprovalStatus.APPROVED
+        approvals.record_decision(request, supervisor, reason, now)
+        if customer.status == CustomerStatus.LOCKED:
+            _unlock(uow, customer, requester, request.ticket_id, request.reason, approved_by=supervisor)
+        # Its own event, so an approval is on record even when the account was unlocked meanwhile.
+        uow.record(
+            "unlock.approve",
+            "unlock_request",
+            request.id,
+            {"customer": customer.id, "requested_by": requester.username},
+        )
+        session.flush()
+        return _request_view(session, request)
 
 
 def reject_unlock(
@@ -522,39 +474,27 @@ def reject_unlock(
 ) -> UnlockRequestView:
     """A supervisor turns the unlock down; the account stays locked and the customer is told."""
     reason = _reason(reason)
-    try:
-        with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject unlocks", now=now)
-            request = _decidable(session, supervisor, request_id, expected_version)
-            customer = session.get(Customer, request.customer_id)
-            assert customer is not None
-            request.status = ApprovalStatus.REJECTED
-            approvals.record_decision(request, supervisor, reason, now)
-            notify_customer(
-                session,
-                customer,
-                kind="unlock",
-                now=now,
-                subject="OK Wallet account review",
-                body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
-                " [OK Wallet] After review, your account stays locked for now; please call us"
-                " with your ID document at hand.",
-            )
-            _note(session, request.ticket_id, supervisor, f"Unlock request U{request.id} turned down: {reason}", now)
-            audit.record(
-                session,
-                actor=supervisor.username,
-                actor_agent_id=supervisor.id,
-                action="unlock.reject",
-                subject_type="unlock_request",
-                subject_id=request.id,
-                details={"customer": customer.id},
-                now=now,
-            )
-            session.flush()
-            return _request_view(session, request)
-    except StaleDataError:
-        raise Conflict("This unlock request changed while you were deciding it; review it again.") from None
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
+        session, supervisor = uow.session, uow.agent
+        request = _decidable(session, supervisor, request_id, expected_version)
+        customer = session.get(Customer, request.customer_id)
+        assert customer is not None
+        request.status = ApprovalStatus.REJECTED
+        approvals.record_decision(request, supervisor, reason, now)
+        notify_customer(
+            session,
+            customer,
+            kind="unlock",
+            now=now,
+            subject="OK Wallet account review",
+            body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
+            " [OK Wallet] After review, your account stays locked for now; please call us"
+            " with your ID document at hand.",
+        )
+        _note(session, request.ticket_id, supervisor, f"Unlock request U{request.id} turned down: {reason}", now)
+        uow.record("unlock.reject", "unlock_request", request.id, {"customer": customer.id})
+        session.flush()
+        return _request_view(session, request)
 
 
 # --- the verification lockout ----------------------------------------------------------------
@@ -568,8 +508,8 @@ def lift_verification_lockout(
     It clears the lockout; it does not verify anyone: the caller must still pass a factor.
     """
     reason = _reason(reason)
-    with sessions.begin() as session:
-        supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="lift a verification lockout", now=now)
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="lift a verification lockout") as uow:
+        session, supervisor = uow.session, uow.agent
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or ticket.customer_id is None:
             raise NotFound("No such call with a customer.")
@@ -584,16 +524,7 @@ def lift_verification_lockout(
             .execution_options(synchronize_session=False)
         )
         _note(session, ticket_id, supervisor, f"Verification lockout lifted by {supervisor.username}: {reason}", now)
-        audit.record(
-            session,
-            actor=supervisor.username,
-            actor_agent_id=supervisor.id,
-            action="verification.lockout_lifted",
-            subject_type="customer",
-            subject_id=customer.id,
-            details={"ticket": ticket_id},
-            now=now,
-        )
+        uow.record("verification.lockout_lifted", "customer", customer.id, {"ticket": ticket_id})
 
 
 # --- contact data ----------------------------------------------------------------------------
@@ -626,52 +557,44 @@ def change_contact(
         mask = mask_email
     else:
         raise InvalidInput("Only the phone number or the email can be changed here.")
-    try:
-        with sessions.begin() as session:
-            agent = active_agent(session, agent_id, doing="change contact data", now=now)
-            require_verified_caller(session, ticket_id, agent.id, customer_id, now, fresh=True)
-            customer = lock_customer(session, customer_id)
-            old = customer.phone_e164 if field == "phone" else customer.email
-            if old == value:
-                raise InvalidInput(f"That is already the {field} on file.")
-            what = "手机号码" if field == "phone" else "邮箱"
-            notice = (
-                f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
-                f" [OK Wallet] The {field} on your account was changed on a call with us."
-                " If this wasn't you, call us now."
-            )
-            notify_customer(
-                session,
-                customer,
-                kind="contact_change",
-                body=notice,
-                now=now,
-                subject="OK Wallet contact details changed",
-            )
-            if field == "phone":
-                customer.phone_e164, customer.phone_last4 = value, value[-4:]
-            else:
-                customer.email = value
-            session.flush()
-            # A pending unlock is decided on this account as it was (its unlock notice goes to this contact):
-            # whoever changes the contact meanwhile is one of its editors.
-            pending = _pending_request(session, customer_id)
-            if pending is not None:
-                approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
-            change = ContactChange(field, mask(old), mask(value))
-            _note(
-                session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now
-            )
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="customer.contact_change",
-                subject_type="customer",
-                subject_id=customer_id,
-                details={"field": field, "from": change.old_masked, "to": change.new_masked},
-                now=now,
-            )
-            return change
-    except StaleDataError:
-        raise Conflict("The customer's details changed meanwhile; look at the card again.") from None
+    stale = "The customer's details changed meanwhile; look at the card again."
+    with unit_of_work(sessions, agent_id, now, doing="change contact data", stale=stale) as uow:
+        session, agent = uow.session, uow.agent
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
+        customer = lock_customer(session, customer_id)
+        old = customer.phone_e164 if field == "phone" else customer.email
+        if old == value:
+            raise InvalidInput(f"That is already the {field} on file.")
+        what = "手机号码" if field == "phone" else "邮箱"
+        notice = (
+            f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
+            f" [OK Wallet] The {field} on your account was changed on a call with us."
+            " If this wasn't you, call us now."
+        )
+        notify_customer(
+            session,
+            customer,
+            kind="contact_change",
+            body=notice,
+            now=now,
+            subject="OK Wallet contact details changed",
+        )
+        if field == "phone":
+            customer.phone_e164, customer.phone_last4 = value, value[-4:]
+        else:
+            customer.email = value
+        session.flush()
+        # A pending unlock is decided on this account as it was (its unlock notice goes to this contact):
+        # whoever changes the contact meanwhile is one of its editors.
+        pending = _pending_request(session, customer_id)
+        if pending is not None:
+            approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
+        change = ContactChange(field, mask(old), mask(value))
+        _note(session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now)
+        uow.record(
+            "customer.contact_change",
+            "customer",
+            customer_id,
+            {"field": field, "from": change.old_masked, "to": change.new_masked},
+        )
+        return change
