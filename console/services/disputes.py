@@ -17,15 +17,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
-from console.db import run_with_retries
-from console.services import approvals, audit
+from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, require_enabled, usernames
 from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
-from console.services.gate import NotVerified, require_verified_caller
+from console.services.gate import NotVerified
 from console.services.money import (
     AssetView,
     asset,
@@ -36,6 +34,7 @@ from console.services.money import (
     post_entry,
 )
 from console.services.outbox import notify_customer
+from console.services.unit_of_work import UnitOfWork, run_command, unit_of_work
 from models import (
     Adjustment,
     Agent,
@@ -227,9 +226,9 @@ def caller_disputes(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
 ) -> list[DisputeView]:
     """The verified caller's disputes, unsettled first, each with its timeline and adjustments."""
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="see disputes", now=now)
-        require_verified_caller(session, ticket_id, agent.id, customer_id, now)
+    with unit_of_work(sessions, agent_id, now, doing="see disputes") as uow:
+        session = uow.session
+        uow.verified_caller(ticket_id, customer_id)
         disputes = session.scalars(
             select(Dispute)
             .where(Dispute.customer_id == customer_id)
@@ -275,24 +274,20 @@ def _customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def _actor_for_dispute(
-    session: Session, agent_id: int, dispute: Dispute, ticket_id: int | None, now: datetime, *, fresh: bool = False
-) -> Agent:
+def _actor_for_dispute(uow: UnitOfWork, dispute: Dispute, ticket_id: int | None, *, fresh: bool = False) -> Agent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
-    agent = active_agent(session, agent_id, doing="work on disputes", now=now)
+    agent = uow.acting(doing="work on disputes")
     if ticket_id is not None or fresh or agent.role == Role.AGENT:
         if ticket_id is None:
             raise NotVerified("Caller not verified: work on a dispute from the call with its customer.")
-        require_verified_caller(session, ticket_id, agent.id, dispute.customer_id, now, fresh=fresh)
+        uow.verified_caller(ticket_id, dispute.customer_id, fresh=fresh)
     return agent
 
 
 def _check_version(dispute: Dispute, expected_version: int) -> None:
     if dispute.version != expected_version:
-        raise Conflict(
-            "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
-        )
+        raise Conflict(_STALE)
 
 
 def _text(value: str, what: str, limit: int = MAX_DESCRIPTION) -> str:
@@ -372,10 +367,7 @@ def _over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asse
     return None
 
 
-def _stale(error: StaleDataError) -> Conflict:
-    return Conflict(
-        "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
-    )
+_STALE = "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
 
 
 def open_dispute(
@@ -390,9 +382,9 @@ def open_dispute(
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
     description = _text(description, "what the caller says is wrong")
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="open disputes", now=now)
-        require_verified_caller(session, ticket_id, agent.id, customer_id, now)
+    with unit_of_work(sessions, agent_id, now, doing="open disputes", stale=_STALE) as uow:
+        session, agent = uow.session, uow.agent
+        uow.verified_caller(ticket_id, customer_id)
         transaction = session.get(Transaction, transaction_id)
         if transaction is None or transaction.customer_id != customer_id:
             raise NotFound("That statement row is not this caller's.")
@@ -427,15 +419,11 @@ def open_dispute(
                 f" claims {format_money(claimed, money)}. {description}",
             )
         )
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="dispute.open",
-            subject_type="dispute",
-            subject_id=dispute.id,
-            details={"ticket": ticket_id, "transaction": transaction_id, "claimed": claimed},
-            now=now,
+        uow.record(
+            "dispute.open",
+            "dispute",
+            dispute.id,
+            {"ticket": ticket_id, "transaction": transaction_id, "claimed": claimed},
         )
         session.flush()
         return _dispute_view(session, dispute)
@@ -457,50 +445,39 @@ def update_dispute(
     A pending adjustment is decided on what the dispute says, so whoever changes it here becomes an
     editor of that adjustment: they may not decide it, and an approval of the earlier version is void.
     """
-    try:
-        with sessions.begin() as session:
-            dispute = _dispute(session, dispute_id)
-            agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now)
-            # Queue behind a decision on this customer's money, then look at the dispute as it is now.
-            lock_customer(session, dispute.customer_id)
-            session.refresh(dispute)
-            _check_version(dispute, expected_version)
-            if dispute.status in _SETTLED:
-                raise Refused("This dispute is settled; open a new one if the caller still disagrees.")
-            changes: dict[str, object] = {}
-            if claimed_amount_text is not None:
-                transaction = session.get(Transaction, dispute.transaction_id)
-                assert transaction is not None  # a foreign key
-                claimed = _claim_on_row(session, transaction, claimed_amount_text)
-                if claimed != dispute.claimed_amount:
-                    dispute.claimed_amount, changes["claimed"] = claimed, claimed
-            if description is not None:
-                text = _text(description, "what the caller says is wrong")
-                if text != dispute.description:
-                    dispute.description, changes["description"] = text, True
-            if changes:
-                dispute.updated_at = now
-                session.flush()
-                what = " and ".join(words for key, words in _DISPUTE_FIELDS.items() if key in changes)
-                for pending in session.scalars(
-                    select(Adjustment).where(
-                        Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
-                    )
-                ):
-                    approvals.record_edit(session, pending, agent, what, now)
-                audit.record(
-                    session,
-                    actor=agent.username,
-                    actor_agent_id=agent.id,
-                    action="dispute.update",
-                    subject_type="dispute",
-                    subject_id=dispute.id,
-                    details=changes,
-                    now=now,
+    with unit_of_work(sessions, agent_id, now, stale=_STALE) as uow:
+        session = uow.session
+        dispute = _dispute(session, dispute_id)
+        agent = _actor_for_dispute(uow, dispute, ticket_id)
+        # Queue behind a decision on this customer's money, then look at the dispute as it is now.
+        lock_customer(session, dispute.customer_id)
+        session.refresh(dispute)
+        _check_version(dispute, expected_version)
+        if dispute.status in _SETTLED:
+            raise Refused("This dispute is settled; open a new one if the caller still disagrees.")
+        changes: dict[str, object] = {}
+        if claimed_amount_text is not None:
+            transaction = session.get(Transaction, dispute.transaction_id)
+            assert transaction is not None  # a foreign key
+            claimed = _claim_on_row(session, transaction, claimed_amount_text)
+            if claimed != dispute.claimed_amount:
+                dispute.claimed_amount, changes["claimed"] = claimed, claimed
+        if description is not None:
+            text = _text(description, "what the caller says is wrong")
+            if text != dispute.description:
+                dispute.description, changes["description"] = text, True
+        if changes:
+            dispute.updated_at = now
+            session.flush()
+            what = " and ".join(words for key, words in _DISPUTE_FIELDS.items() if key in changes)
+            for pending in session.scalars(
+                select(Adjustment).where(
+                    Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
                 )
-            return _dispute_view(session, dispute)
-    except StaleDataError as error:
-        raise _stale(error) from None
+            ):
+                approvals.record_edit(session, pending, agent, what, now)
+            uow.record("dispute.update", "dispute", dispute.id, changes)
+        return _dispute_view(session, dispute)
 
 
 def start_investigation(
@@ -515,27 +492,17 @@ def start_investigation(
 ) -> DisputeView:
     """Open -> investigating, with what is being checked."""
     note = _text(note, "what is being checked")
-    try:
-        with sessions.begin() as session:
-            dispute = _dispute(session, dispute_id)
-            agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now)
-            _check_version(dispute, expected_version)
-            if dispute.status != DisputeStatus.OPEN:
-                raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}, not open.")
-            _move(session, dispute, DisputeStatus.INVESTIGATING, agent, note, now)
-            session.flush()
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="dispute.investigate",
-                subject_type="dispute",
-                subject_id=dispute.id,
-                now=now,
-            )
-            return _dispute_view(session, dispute)
-    except StaleDataError as error:
-        raise _stale(error) from None
+    with unit_of_work(sessions, agent_id, now, stale=_STALE) as uow:
+        session = uow.session
+        dispute = _dispute(session, dispute_id)
+        agent = _actor_for_dispute(uow, dispute, ticket_id)
+        _check_version(dispute, expected_version)
+        if dispute.status != DisputeStatus.OPEN:
+            raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}, not open.")
+        _move(session, dispute, DisputeStatus.INVESTIGATING, agent, note, now)
+        session.flush()
+        uow.record("dispute.investigate", "dispute", dispute.id)
+        return _dispute_view(session, dispute)
 
 
 def reject_dispute(
@@ -550,38 +517,26 @@ def reject_dispute(
 ) -> DisputeView:
     """Close the dispute without moving money, saying why; a pending adjustment is turned down with it."""
     reason = _text(reason, "why the dispute is rejected", 1_000)
-    try:
-        with sessions.begin() as session:
-            dispute = _dispute(session, dispute_id)
-            agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now)
-            _check_version(dispute, expected_version)
-            if dispute.status in _SETTLED:
-                raise Refused("This dispute is already settled.")
-            for pending in session.scalars(
-                select(Adjustment).where(
-                    Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
-                )
-            ):
-                pending.status, pending.decided_at, pending.decision_reason = (
-                    ApprovalStatus.VOID,
-                    now,
-                    "Dispute rejected.",
-                )
-            dispute.resolution_reason = reason
-            _move(session, dispute, DisputeStatus.REJECTED, agent, reason, now)
-            session.flush()
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="dispute.reject",
-                subject_type="dispute",
-                subject_id=dispute.id,
-                now=now,
+    with unit_of_work(sessions, agent_id, now, stale=_STALE) as uow:
+        session = uow.session
+        dispute = _dispute(session, dispute_id)
+        agent = _actor_for_dispute(uow, dispute, ticket_id)
+        _check_version(dispute, expected_version)
+        if dispute.status in _SETTLED:
+            raise Refused("This dispute is already settled.")
+        for pending in session.scalars(
+            select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
+        ):
+            pending.status, pending.decided_at, pending.decision_reason = (
+                ApprovalStatus.VOID,
+                now,
+                "Dispute rejected.",
             )
-            return _dispute_view(session, dispute)
-    except StaleDataError as error:
-        raise _stale(error) from None
+        dispute.resolution_reason = reason
+        _move(session, dispute, DisputeStatus.REJECTED, agent, reason, now)
+        session.flush()
+        uow.record("dispute.reject", "dispute", dispute.id)
+        return _dispute_view(session, dispute)
 
 
 # --- adjustments -----------------------------------------------------------------------------
@@ -663,88 +618,82 @@ def propose_adjustment(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
 
-    def attempt() -> AdjustmentView:
-        with sessions.begin() as session:
-            dispute = _dispute(session, dispute_id)
-            agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now, fresh=True)
-            money = asset(session, dispute.asset_code)
-            amount = parse_amount(amount_text, money.scale, money.code)
-            lock_customer(session, dispute.customer_id)
-            session.refresh(dispute)  # as it is now that this customer's money commands queue behind us
-            earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
-            if earlier is not None:
-                if not _same_request(earlier, dispute.id, amount):
-                    raise Conflict(
-                        "This adjustment was already submitted with a different amount or dispute;"
-                        " nothing new was posted. Reload the dispute to see it."
-                    )
-                return _adjustment_view(session, earlier, money)
-            if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
-                raise Refused(
-                    f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session = uow.session
+        dispute = _dispute(session, dispute_id)
+        agent = _actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        money = asset(session, dispute.asset_code)
+        amount = parse_amount(amount_text, money.scale, money.code)
+        lock_customer(session, dispute.customer_id)
+        session.refresh(dispute)  # as it is now that this customer's money commands queue behind us
+        earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
+        if earlier is not None:
+            if not _same_request(earlier, dispute.id, amount):
+                raise Conflict(
+                    "This adjustment was already submitted with a different amount or dispute;"
+                    " nothing new was posted. Reload the dispute to see it."
                 )
-            too_much = _over_the_claim(session, dispute, amount, money)
-            if too_much is not None:
-                raise InvalidInput(too_much)
-            needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
-                approval_threshold(approval_thresholds, money)
-            )
-            adjustment = Adjustment(
-                dispute_id=dispute.id,
-                customer_id=dispute.customer_id,
-                asset_code=money.code,
-                amount=amount,
-                reason=reason,
-                status=ApprovalStatus.PENDING,
-                requested_by_agent_id=agent.id,
-                requested_at=now,
-                idempotency_key=key,
-            )
-            session.add(adjustment)
-            session.flush()
-            shown = format_money(amount, money)
-            _move(session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", now, notify=False)
-            if needs_approval:
-                _move(
-                    session,
-                    dispute,
-                    DisputeStatus.AWAITING_APPROVAL,
-                    agent,
-                    "Over the 24-hour threshold: waits for a supervisor.",
-                    now,
-                    amount=shown,
-                )
-            else:
-                _apply(session, adjustment, dispute, agent, now)
-            session.add(
-                TicketNote(
-                    ticket_id=ticket_id,
-                    agent_id=agent.id,
-                    created_at=now,
-                    body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
-                    f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
-                )
-            )
-            session.flush()
-            audit.record(
+            return _adjustment_view(session, earlier, money)
+        if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
+            raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment.")
+        too_much = _over_the_claim(session, dispute, amount, money)
+        if too_much is not None:
+            raise InvalidInput(too_much)
+        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
+            approval_threshold(approval_thresholds, money)
+        )
+        adjustment = Adjustment(
+            dispute_id=dispute.id,
+            customer_id=dispute.customer_id,
+            asset_code=money.code,
+            amount=amount,
+            reason=reason,
+            status=ApprovalStatus.PENDING,
+            requested_by_agent_id=agent.id,
+            requested_at=now,
+            idempotency_key=key,
+        )
+        session.add(adjustment)
+        session.flush()
+        shown = format_money(amount, money)
+        _move(session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", now, notify=False)
+        if needs_approval:
+            _move(
                 session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="adjustment.propose",
-                subject_type="adjustment",
-                subject_id=adjustment.id,
-                details={
-                    "dispute": dispute.id,
-                    "amount": amount,
-                    "asset": money.code,
-                    "needs_approval": needs_approval,
-                },
-                now=now,
+                dispute,
+                DisputeStatus.AWAITING_APPROVAL,
+                agent,
+                "Over the 24-hour threshold: waits for a supervisor.",
+                now,
+                amount=shown,
             )
-            return _adjustment_view(session, adjustment, money)
+        else:
+            _apply(session, adjustment, dispute, agent, now)
+        session.add(
+            TicketNote(
+                ticket_id=ticket_id,
+                agent_id=agent.id,
+                created_at=now,
+                body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
+                f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
+            )
+        )
+        session.flush()
+        uow.record(
+            "adjustment.propose",
+            "adjustment",
+            adjustment.id,
+            {
+                "dispute": dispute.id,
+                "amount": amount,
+                "asset": money.code,
+                "needs_approval": needs_approval,
+            },
+        )
+        return _adjustment_view(session, adjustment, money)
 
     try:
-        return run_with_retries(attempt)
+        return run_command(sessions, agent_id, now, attempt, stale=_STALE)
     except IntegrityError:
         # The same key raced in from another console; the first one stands.
         with sessions() as session:
@@ -755,8 +704,6 @@ def propose_adjustment(
             if not _same_request(earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)):
                 raise Conflict("This adjustment was already submitted with a different amount or dispute.") from None
             return _adjustment_view(session, earlier, money)
-    except StaleDataError as error:
-        raise _stale(error) from None
 
 
 def _pending_adjustment(session: Session, adjustment_id: int, expected_version: int) -> Adjustment:
@@ -806,45 +753,34 @@ def edit_adjustment(
     """Change an adjustment still waiting for approval; any approval given for the old one is void, and
     whoever changes it may no longer decide it."""
     reason = _text(reason, "the reason for the adjustment", 1_000)
-    try:
-        with sessions.begin() as session:
-            _locked_adjustment(session, adjustment_id)
-            adjustment = _pending_adjustment(session, adjustment_id, expected_version)
-            dispute = _dispute(session, adjustment.dispute_id)
-            agent = _actor_for_dispute(session, agent_id, dispute, ticket_id, now, fresh=True)
-            money = asset(session, adjustment.asset_code)
-            amount = parse_amount(amount_text, money.scale, money.code)
-            too_much = _over_the_claim(session, dispute, amount, money)
-            if too_much is not None:
-                raise InvalidInput(too_much)
-            before = adjustment.amount
-            adjustment.amount, adjustment.reason = amount, reason
-            adjustment.approved_by_agent_id = adjustment.approved_version = None
-            approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
-            session.flush()
-            session.add(
-                DisputeEvent(
-                    dispute_id=dispute.id,
-                    status=dispute.status,
-                    agent_id=agent.id,
-                    occurred_at=now,
-                    note=f"Adjustment changed from {format_money(before, money)} to"
-                    f" {format_money(amount, money)}: {reason}",
-                )
+    with unit_of_work(sessions, agent_id, now, stale=_STALE) as uow:
+        session = uow.session
+        _locked_adjustment(session, adjustment_id)
+        adjustment = _pending_adjustment(session, adjustment_id, expected_version)
+        dispute = _dispute(session, adjustment.dispute_id)
+        agent = _actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        money = asset(session, adjustment.asset_code)
+        amount = parse_amount(amount_text, money.scale, money.code)
+        too_much = _over_the_claim(session, dispute, amount, money)
+        if too_much is not None:
+            raise InvalidInput(too_much)
+        before = adjustment.amount
+        adjustment.amount, adjustment.reason = amount, reason
+        adjustment.approved_by_agent_id = adjustment.approved_version = None
+        approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
+        session.flush()
+        session.add(
+            DisputeEvent(
+                dispute_id=dispute.id,
+                status=dispute.status,
+                agent_id=agent.id,
+                occurred_at=now,
+                note=f"Adjustment changed from {format_money(before, money)} to"
+                f" {format_money(amount, money)}: {reason}",
             )
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="adjustment.edit",
-                subject_type="adjustment",
-                subject_id=adjustment.id,
-                details={"from": before, "to": amount},
-                now=now,
-            )
-            return _adjustment_view(session, adjustment, money)
-    except StaleDataError as error:
-        raise _stale(error) from None
+        )
+        uow.record("adjustment.edit", "adjustment", adjustment.id, {"from": before, "to": amount})
+        return _adjustment_view(session, adjustment, money)
 
 
 def approve_adjustment(
@@ -858,40 +794,33 @@ def approve_adjustment(
     """A supervisor other than the requester approves the version they reviewed; it is posted at once."""
     reason = _text(reason, "the reason for the approval", 1_000)
 
-    def attempt() -> AdjustmentView:
-        with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="approve adjustments", now=now)
-            adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
-            dispute = _dispute(session, adjustment.dispute_id)
-            money = asset(session, adjustment.asset_code)
-            # The claim may have been lowered since the adjustment was proposed.
-            too_much = _over_the_claim(session, dispute, adjustment.amount, money)
-            if too_much is not None:
-                raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
-            approvals.record_decision(adjustment, supervisor, reason, now)
-            adjustment.approved_version = adjustment.version
-            _apply(session, adjustment, dispute, supervisor, now)
-            session.flush()
-            audit.record(
-                session,
-                actor=supervisor.username,
-                actor_agent_id=supervisor.id,
-                action="adjustment.approve",
-                subject_type="adjustment",
-                subject_id=adjustment.id,
-                details={
-                    "dispute": dispute.id,
-                    "amount": adjustment.amount,
-                    "approved_version": adjustment.approved_version,
-                },
-                now=now,
-            )
-            return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
+        dispute = _dispute(session, adjustment.dispute_id)
+        money = asset(session, adjustment.asset_code)
+        # The claim may have been lowered since the adjustment was proposed.
+        too_much = _over_the_claim(session, dispute, adjustment.amount, money)
+        if too_much is not None:
+            raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
+        approvals.record_decision(adjustment, supervisor, reason, now)
+        adjustment.approved_version = adjustment.version
+        _apply(session, adjustment, dispute, supervisor, now)
+        session.flush()
+        uow.record(
+            "adjustment.approve",
+            "adjustment",
+            adjustment.id,
+            {
+                "dispute": dispute.id,
+                "amount": adjustment.amount,
+                "approved_version": adjustment.approved_version,
+            },
+        )
+        return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
 
-    try:
-        return run_with_retries(attempt)
-    except StaleDataError:
-        raise Conflict("This adjustment changed while you were approving it; review it again.") from None
+    stale = "This adjustment changed while you were approving it; review it again."
+    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
 
 
 def reject_adjustment(
@@ -904,28 +833,17 @@ def reject_adjustment(
 ) -> AdjustmentView:
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
     reason = _text(reason, "the reason for turning it down", 1_000)
-    try:
-        with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reject adjustments", now=now)
-            adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
-            dispute = _dispute(session, adjustment.dispute_id)
-            adjustment.status = ApprovalStatus.REJECTED
-            approvals.record_decision(adjustment, supervisor, reason, now)
-            _move(session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now)
-            session.flush()
-            audit.record(
-                session,
-                actor=supervisor.username,
-                actor_agent_id=supervisor.id,
-                action="adjustment.reject",
-                subject_type="adjustment",
-                subject_id=adjustment.id,
-                details={"dispute": dispute.id},
-                now=now,
-            )
-            return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
-    except StaleDataError:
-        raise Conflict("This adjustment changed while you were deciding it; review it again.") from None
+    stale = "This adjustment changed while you were deciding it; review it again."
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
+        dispute = _dispute(session, adjustment.dispute_id)
+        adjustment.status = ApprovalStatus.REJECTED
+        approvals.record_decision(adjustment, supervisor, reason, now)
+        _move(session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now)
+        session.flush()
+        uow.record("adjustment.reject", "adjustment", adjustment.id, {"dispute": dispute.id})
+        return _adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
 
 
 def reverse_adjustment(
@@ -934,47 +852,39 @@ def reverse_adjustment(
     """Undo a posted adjustment with an opposite entry (once); the dispute goes back to investigating."""
     reason = _text(reason, "the reason for the reversal", 1_000)
 
-    def attempt() -> AdjustmentView:
-        with sessions.begin() as session:
-            supervisor = active_agent(session, supervisor_id, *SUPERVISORS, doing="reverse adjustments", now=now)
-            adjustment = _locked_adjustment(session, adjustment_id)
-            if adjustment.status != ApprovalStatus.APPLIED:
-                raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
-            dispute = _dispute(session, adjustment.dispute_id)
-            money = asset(session, adjustment.asset_code)
-            post_entry(
-                session,
-                customer_id=adjustment.customer_id,
-                asset_code=adjustment.asset_code,
-                amount=-adjustment.amount,
-                kind=EntryKind.REVERSAL,
-                journal_id=str(uuid.uuid4()),
-                now=now,
-                description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
-                idempotency_key=f"reversal:{adjustment.id}",
-                agent_id=supervisor.id,
-            )
-            adjustment.status = ApprovalStatus.VOID
-            dispute.resolution_reason = None
-            _move(
-                session,
-                dispute,
-                DisputeStatus.INVESTIGATING,
-                supervisor,
-                f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}",
-                now,
-            )
-            session.flush()
-            audit.record(
-                session,
-                actor=supervisor.username,
-                actor_agent_id=supervisor.id,
-                action="adjustment.reverse",
-                subject_type="adjustment",
-                subject_id=adjustment.id,
-                details={"dispute": dispute.id, "amount": -adjustment.amount},
-                now=now,
-            )
-            return _adjustment_view(session, adjustment, money)
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _locked_adjustment(session, adjustment_id)
+        if adjustment.status != ApprovalStatus.APPLIED:
+            raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
+        dispute = _dispute(session, adjustment.dispute_id)
+        money = asset(session, adjustment.asset_code)
+        post_entry(
+            session,
+            customer_id=adjustment.customer_id,
+            asset_code=adjustment.asset_code,
+            amount=-adjustment.amount,
+            kind=EntryKind.REVERSAL,
+            journal_id=str(uuid.uuid4()),
+            now=now,
+            description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
+            idempotency_key=f"reversal:{adjustment.id}",
+            agent_id=supervisor.id,
+        )
+        adjustment.status = ApprovalStatus.VOID
+        dispute.resolution_reason = None
+        _move(
+            session,
+            dispute,
+            DisputeStatus.INVESTIGATING,
+            supervisor,
+            f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}",
+            now,
+        )
+        session.flush()
+        uow.record(
+            "adjustment.reverse", "adjustment", adjustment.id, {"dispute": dispute.id, "amount": -adjustment.amount}
+        )
+        return _adjustment_view(session, adjustment, money)
 
-    return run_with_retries(attempt)
+    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="reverse adjustments")
