@@ -336,7 +336,7 @@ def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: Wor
 
 def test_withdrawal_after_an_unlock_is_refused_for_24_hours_then_allowed(world_each_engine: World) -> None:
     from console.services.money import balance_of
-    from console.services.payments import place_withdrawal
+    from console.services.wallet import place_withdrawal
 
     w = world_each_engine
     ticket = w.verified_call(PASSWORDS)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.services import accounts, disputes, payments, verification
+from console.services import accounts, disputes, statement, verification, withdrawals
 from console.services.gate import NotVerified
 from models import Transaction, TransactionKind
 from tests.support.world import World
@@ -22,9 +22,9 @@ CASE = "delayed_withdrawal"
 Action = Callable[[World, int, int, int, int, datetime], Any]
 
 ANY_VERIFIED: dict[str, Action] = {
-    "statement": lambda w, t, a, c, x, now: payments.statement(w.sessions, t, a, c, now),
-    "withdrawal detail": lambda w, t, a, c, x, now: payments.withdrawal_detail(w.sessions, t, a, c, x, now),
-    "withdrawal follow-up": lambda w, t, a, c, x, now: payments.follow_up_withdrawal(
+    "statement": lambda w, t, a, c, x, now: statement.statement(w.sessions, t, a, c, now),
+    "withdrawal detail": lambda w, t, a, c, x, now: withdrawals.withdrawal_detail(w.sessions, t, a, c, x, now),
+    "withdrawal follow-up": lambda w, t, a, c, x, now: withdrawals.follow_up_withdrawal(
         w.sessions, t, a, c, x, now + timedelta(days=2), (now + timedelta(days=2)).date(), "bank queue", now
     ),
     "security review": lambda w, t, a, c, x, now: accounts.security_review(w.sessions, t, a, c, now),
