@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, require_enabled, usernames
-from console.services.customers import DISPUTE_STATUS_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
+from console.services.labels import DISPUTE_STATUS_LABELS
 from console.services.money import (
     AssetView,
     asset,
@@ -53,7 +53,6 @@ APPROVAL_WINDOW = timedelta(hours=24)
 MAX_DESCRIPTION = 2_000
 MAX_KEY_LENGTH = 64
 
-STATUS_LABELS = DISPUTE_STATUS_LABELS
 # What an edit of a dispute changed, in the words an adjustment's record of edits uses.
 _DISPUTE_FIELDS = {"claimed": "the dispute's claim", "description": "the dispute's description"}
 _SETTLED = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
@@ -209,13 +208,15 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         claimed_text=format_money(dispute.claimed_amount, money),
         description=dispute.description,
         status=dispute.status.value,
-        status_label=STATUS_LABELS[dispute.status],
+        status_label=DISPUTE_STATUS_LABELS[dispute.status],
         opened_at=dispute.opened_at,
         opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
         resolution_reason=dispute.resolution_reason,
         version=dispute.version,
         timeline=tuple(
-            DisputeEventView(event.status.value, STATUS_LABELS[event.status], event.occurred_at, username, event.note)
+            DisputeEventView(
+                event.status.value, DISPUTE_STATUS_LABELS[event.status], event.occurred_at, username, event.note
+            )
             for event, username in events
         ),
         adjustments=tuple(_adjustment_view(session, adjustment, money) for adjustment in adjustments),
@@ -498,7 +499,7 @@ def start_investigation(
         agent = _actor_for_dispute(uow, dispute, ticket_id)
         _check_version(dispute, expected_version)
         if dispute.status != DisputeStatus.OPEN:
-            raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}, not open.")
+            raise Refused(f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}, not open.")
         _move(session, dispute, DisputeStatus.INVESTIGATING, agent, note, now)
         session.flush()
         uow.record("dispute.investigate", "dispute", dispute.id)
@@ -635,7 +636,9 @@ def propose_adjustment(
                 )
             return _adjustment_view(session, earlier, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
-            raise Refused(f"This dispute is {STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment.")
+            raise Refused(
+                f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+            )
         too_much = _over_the_claim(session, dispute, amount, money)
         if too_much is not None:
             raise InvalidInput(too_much)

@@ -9,15 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.errors import InvalidInput, NotFound, Refused
+from console.services.labels import METHOD_LABELS
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
 from models import Direction, FeeSchedule, PaymentMethod, TransactionKind, TransactionStatus
 
-METHOD_LABELS = {
-    PaymentMethod.BANK_TRANSFER: "Bank transfer",
-    PaymentMethod.CREDIT_CARD: "Card",
-    PaymentMethod.ON_CHAIN: "On-chain",
-    PaymentMethod.INTERNAL: "Internal",
-}
 # Short words for refusals: "The minimum bank withdrawal is 100.00 CNY."
 _METHOD_WORDS = {
     PaymentMethod.BANK_TRANSFER: "bank",

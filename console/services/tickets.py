@@ -28,24 +28,6 @@ from models.base import utcnow
 
 MAX_NOTE_LENGTH = 10_000
 
-REASON_LABELS = {
-    TicketReason.LOCKED_ACCOUNT: "Locked account",
-    TicketReason.DEPOSIT_WITHDRAWAL: "Deposit / withdrawal",
-    TicketReason.ACCOUNT_SECURITY: "Account security",
-    TicketReason.STATEMENT_DISPUTE: "Statement dispute",
-    TicketReason.FEEDBACK: "Feedback",
-    TicketReason.OTHER: "Other",
-}
-
-DISPOSITION_LABELS = {
-    Disposition.RESOLVED: "Resolved",
-    Disposition.FOLLOW_UP: "Follow-up needed",
-    Disposition.ESCALATED: "Escalated",
-    Disposition.TRANSFERRED: "Transferred",
-    Disposition.CALLER_HUNG_UP: "Caller hung up",
-    Disposition.WRONG_NUMBER: "Wrong number",
-}
-
 
 @dataclass(frozen=True)
 class TicketView:

@@ -28,7 +28,7 @@ from console.services import audit
 from console.services.actors import active_agent
 from console.services.errors import Conflict, NotFound, Refused
 from console.services.gate import require_verified_caller
-from models import Agent, Role, Ticket
+from models import Agent, Role, Ticket, TicketNote
 
 T = TypeVar("T")
 
@@ -74,6 +74,12 @@ class UnitOfWork:
     def verified_caller(self, ticket_id: int, customer_id: int, *, fresh: bool = False) -> Ticket:
         """The verification gate for the acting agent's call with this customer (see `gate`)."""
         return require_verified_caller(self.session, ticket_id, self.agent.id, customer_id, self.now, fresh)
+
+    def note(self, ticket_id: int | None, body: str, *, by: Agent | None = None) -> None:
+        """Add a note to the call's ticket (none without a ticket), written by the acting agent (or `by`)."""
+        if ticket_id is not None:
+            author = by or self.agent
+            self.session.add(TicketNote(ticket_id=ticket_id, agent_id=author.id, body=body, created_at=self.now))
 
     def record(
         self,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, Refused
-from console.services.fees import METHOD_LABELS, asset_or_invalid, check_limits, choice, fee_for, fee_rule
+from console.services.fees import asset_or_invalid, check_limits, choice, fee_for, fee_rule
+from console.services.labels import METHOD_LABELS
 from console.services.money import AssetView, asset, balance_of, format_money, lock_customer, post_entry
 from models import Direction, EntryKind, LedgerEntry, PaymentMethod, Transaction, TransactionKind, TransactionStatus
 from models.customers import CustomerStatus

@@ -9,8 +9,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.fees import METHOD_LABELS, expected_text, fee_for, fee_rule
+from console.services.fees import expected_text, fee_for, fee_rule
 from console.services.free_text import free_text
+from console.services.labels import METHOD_LABELS
 from console.services.money import asset, format_money, lock_customer
 from console.services.outbox import notify_customer
 from console.services.unit_of_work import unit_of_work

@@ -10,7 +10,7 @@ import pytest
 
 from console.db import Database, open_database
 from console.keys import KeyRing
-from console.services import accounts, verification
+from console.services import unlocks, verification
 from console.services.errors import Refused
 from tests.support.world import World
 
@@ -46,7 +46,7 @@ def test_a_console_16_minutes_fast_cannot_clear_another_agents_lockout(floor: Wo
     with pytest.raises(Refused, match="ahead of the database server's"):
         verification.send_code(w.sessions, w.keyring, marcus_ticket, marcus, customer, "sms", "verify", fast)
     with pytest.raises(Refused, match="ahead of the database server's"):
-        accounts.lift_verification_lockout(w.sessions, w.agent("chenjing"), marcus_ticket, "caller waited", fast)
+        unlocks.lift_verification_lockout(w.sessions, w.agent("chenjing"), marcus_ticket, "caller waited", fast)
     row = w.customer_row(CASE)
     assert row.verify_locked_until == locked_until and row.verify_failures == verification.MAX_FAILURES
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from console.services import accounts, calls, customers, disputes, lookup, tickets, verification
+from console.services import calls, customers, disputes, lookup, security_review, tickets, unlocks, verification
 from console.services.agents import disable_agent
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -42,7 +42,7 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
         w.sessions, w.keyring, t, a, c, "123456", w.now
     ),
     "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
-    "record advice": lambda w, t, a, c: accounts.record_advice(w.sessions, t, a, ["strong_password"], w.now),
+    "record advice": lambda w, t, a, c: security_review.record_advice(w.sessions, t, a, ["strong_password"], w.now),
 }
 
 
@@ -82,31 +82,31 @@ def test_a_disabled_agent_cannot_act_on_a_caller_they_verified(world: World, act
 def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call("locked_risk")
-    request = accounts.request_unlock(
+    request = unlocks.request_unlock(
         w.sessions, ticket, w.agent("lina"), w.customer("locked_risk"), "Caller explains the deposits", w.now
     )
     disable_agent(w.sessions, "chenjing")
     chenjing = w.agent("chenjing")
     with pytest.raises(AgentDisabled):
-        accounts.approve_unlock(w.sessions, chenjing, request.request_id, request.version, "looks fine", w.now)
+        unlocks.approve_unlock(w.sessions, chenjing, request.request_id, request.version, "looks fine", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.reject_unlock(w.sessions, chenjing, request.request_id, request.version, "no", w.now)
+        unlocks.reject_unlock(w.sessions, chenjing, request.request_id, request.version, "no", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.lift_verification_lockout(w.sessions, chenjing, ticket, "caller was locked out", w.now)
+        unlocks.lift_verification_lockout(w.sessions, chenjing, ticket, "caller was locked out", w.now)
     with w.sessions() as session:
         dispute = session.scalars(select(Dispute)).first()
         assert dispute is not None
     with pytest.raises(AgentDisabled):
         disputes.start_investigation(w.sessions, chenjing, dispute.id, dispute.version, "checking", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.pending_unlock_requests(w.sessions, chenjing)
+        unlocks.pending_unlock_requests(w.sessions, chenjing)
     with pytest.raises(AgentDisabled):
         disputes.pending_adjustments(w.sessions, chenjing)
-    assert [r.status for r in accounts.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_only_supervisors_see_the_escalation_queue(world: World) -> None:
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        accounts.pending_unlock_requests(world.sessions, world.agent("lina"))
+        unlocks.pending_unlock_requests(world.sessions, world.agent("lina"))
     with pytest.raises(Refused, match="Only a supervisor or admin"):
         disputes.pending_adjustments(world.sessions, world.agent("lina"))

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from console.services import accounts as a
+from console.services import contact_changes, unlocks
 from console.services import disputes as d
 from console.services.agents import add_agent
 from console.services.errors import Conflict, Refused
@@ -242,14 +242,16 @@ def test_database_refuses_an_adjustment_decided_by_its_last_editor(world_each_en
 # --- unlock requests -------------------------------------------------------------------------
 
 
-def _unlock_request(w: World) -> a.UnlockRequestView:
+def _unlock_request(w: World) -> unlocks.UnlockRequestView:
     ticket = w.verified_call(RISK)
-    return a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now)
+    return unlocks.request_unlock(
+        w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
+    )
 
 
-def _amended(w: World, request: a.UnlockRequestView) -> a.UnlockRequestView:
+def _amended(w: World, request: unlocks.UnlockRequestView) -> unlocks.UnlockRequestView:
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    return a.amend_unlock_request(
+    return unlocks.amend_unlock_request(
         w.sessions,
         ticket,
         w.agent("chenjing"),
@@ -260,7 +262,7 @@ def _amended(w: World, request: a.UnlockRequestView) -> a.UnlockRequestView:
     )
 
 
-@pytest.mark.parametrize("decide", [a.approve_unlock, a.reject_unlock], ids=["approve", "reject"])
+@pytest.mark.parametrize("decide", [unlocks.approve_unlock, unlocks.reject_unlock], ids=["approve", "reject"])
 def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_engine: World, decide) -> None:
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
@@ -268,7 +270,7 @@ def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_en
         decide(w.sessions, w.agent("chenjing"), amended.request_id, amended.version, "ok", w.later(minutes=21))
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
-    assert [r.status for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_names_everyone(
@@ -279,8 +281,10 @@ def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_name
     amended = _amended(w, request)
     assert amended.version > request.version and amended.edited_by == ("chenjing",)
     with pytest.raises(Conflict, match="changed since you opened it"):
-        a.approve_unlock(w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21))
-    decided = a.approve_unlock(
+        unlocks.approve_unlock(
+            w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21)
+        )
+    decided = unlocks.approve_unlock(
         w.sessions, w.agent("admin"), amended.request_id, amended.version, "Boarding pass.", w.later(minutes=22)
     )
     assert (decided.status, decided.requested_by, decided.edited_by, decided.decided_by) == (
@@ -297,13 +301,13 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
     w = world_each_engine
     request = _unlock_request(w)
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    a.change_contact(
+    contact_changes.change_contact(
         w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com", w.later(minutes=20)
     )
-    (now_pending,) = a.pending_unlock_requests(w.sessions, w.agent("admin"))
+    (now_pending,) = unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=r"^You edited this unlock request"):
-        a.approve_unlock(
+        unlocks.approve_unlock(
             w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok", w.later(minutes=21)
         )
     assert w.customer_row(RISK).status.value == "locked"
@@ -313,10 +317,10 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
     request = _unlock_request(world)
     ticket = world.verified_call(RISK, username="chenjing", minutes=20)
     with pytest.raises(Conflict, match="already filed an unlock request"):
-        a.request_unlock(
+        unlocks.request_unlock(
             world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too", world.later(minutes=20)
         )
-    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
 
 
@@ -340,7 +344,7 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
     other_customer = world.verified_call("locked_abnormal_login", username="chenjing", minutes=20)
     for ticket, at in ((stale, world.later(minutes=26)), (other_customer, world.later(minutes=20))):
         with pytest.raises(NotVerified):
-            a.amend_unlock_request(
+            unlocks.amend_unlock_request(
                 world.sessions,
                 ticket,
                 world.agent("chenjing"),
@@ -349,5 +353,5 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
                 "Changed my mind.",
                 at,
             )
-    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by) == (request.version, ())

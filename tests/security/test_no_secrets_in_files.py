@@ -22,7 +22,7 @@ from sqlalchemy import String, Text, select
 from console import cli
 from console.keys import write_keyring
 from console.logs import log_file, log_file_path
-from console.services import accounts, agents, tickets
+from console.services import agents, contact_changes, tickets
 from console.services import verification as v
 from console.services.agents import LoginRefused
 from console.services.crypto import decrypt_totp_secret
@@ -69,7 +69,7 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         assert v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now).verified
         revealed = v.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", w.later(seconds=5))
         assert revealed.value == w.customer_row(case).phone_e164
-        accounts.change_contact(
+        contact_changes.change_contact(
             w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", NEW_PHONE, w.later(seconds=10)
         )
         tickets.add_note(

@@ -1,99 +1,30 @@
-"""The caller's account once verified: the security review and advice, unlocking (at once or through a
-supervisor's approval), contact changes, and the supervisor's lift of a verification lockout."""
+"""Unlocking an account: at once for a password-failure lock, or through a supervisor's two-person
+approval for a risk or abnormal-login lock; and the supervisor's lift of a verification lockout."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled
-from console.services.customers import LOCK_REASON_LABELS
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
-from console.services.free_text import free_text, one_line
-from console.services.lookup import normalize_phone
-from console.services.masking import mask_email, mask_phone
-from console.services.money import all_assets, format_money, lock_customer
+from console.services.free_text import free_text
+from console.services.labels import LOCK_REASON_LABELS
+from console.services.money import lock_customer
 from console.services.outbox import notify_customer
 from console.services.unit_of_work import UnitOfWork, unit_of_work
-from models import (
-    Agent,
-    ApprovalStatus,
-    Customer,
-    CustomerStatus,
-    LockReason,
-    LoginEvent,
-    Ticket,
-    TicketNote,
-    TicketStatus,
-    Transaction,
-    UnlockRequest,
-)
+from models import Agent, ApprovalStatus, Customer, CustomerStatus, LockReason, Ticket, UnlockRequest
 
 # After any unlock, withdrawals wait this long, so a takeover that got through cannot cash out at once.
 WITHDRAWAL_HOLD = timedelta(hours=24)
-FAILED_LOGIN_WINDOW = timedelta(days=30)
-RECENT_LOGINS = 10
-RECENT_TRANSACTIONS = 10
 MAX_REASON = 1_000
-
-# The standard advice, in the order the agent gives it.
-ADVICE = {
-    "strong_password": "Change the password to a strong one you use nowhere else",
-    "enable_2fa": "Turn on two-factor authentication (authenticator app)",
-    "review_transactions": "Review the statement regularly and call us about anything unknown",
-    "never_share_codes": "Never share a code: we will never ask for one or for the password",
-}
 _SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
 _DECIDING = "This unlock request changed while you were deciding it; review it again."
-
-
-@dataclass(frozen=True)
-class LoginView:
-    occurred_at: datetime
-    region: str
-    device: str
-    success: bool
-    unusual: bool
-
-
-@dataclass(frozen=True)
-class RecentTransaction:
-    transaction_id: int
-    created_at: datetime
-    kind: str
-    status: str
-    amount_text: str
-
-
-@dataclass(frozen=True)
-class SecurityReview:
-    customer_id: int
-    status: str
-    lock_reason: str | None
-    lock_label: str | None
-    locked_at: datetime | None
-    two_factor: bool
-    phone_bound: bool
-    password_reset_required: bool
-    withdrawals_held_until: datetime | None
-    logins: tuple[LoginView, ...]
-    failed_logins_30_days: int
-    transactions: tuple[RecentTransaction, ...]
-    advice_given: tuple[str, ...]
-    # A pending unlock request for this customer, if any.
-    pending_unlock: UnlockRequestView | None
-
-    @property
-    def agent_may_unlock(self) -> bool:
-        return self.lock_reason == LockReason.PASSWORD_FAILURES.value
 
 
 @dataclass(frozen=True)
@@ -121,13 +52,6 @@ class UnlockRequestView:
     version: int
 
 
-@dataclass(frozen=True)
-class ContactChange:
-    field: str
-    old_masked: str | None
-    new_masked: str | None
-
-
 def _reason(text: str, what: str = "the reason") -> str:
     text = free_text(text).strip()
     if not text:
@@ -137,12 +61,8 @@ def _reason(text: str, what: str = "the reason") -> str:
     return text
 
 
-def _note(session: Session, ticket_id: int | None, agent: Agent, body: str, now: datetime) -> None:
-    if ticket_id is not None:
-        session.add(TicketNote(ticket_id=ticket_id, agent_id=agent.id, body=body, created_at=now))
-
-
-def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
+def request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
+    """The request as the escalation queue and the security review show it."""
     customer = session.get(Customer, request.customer_id)
     assert customer is not None  # a foreign key
     who = approvals.people(session, request)
@@ -163,100 +83,13 @@ def _request_view(session: Session, request: UnlockRequest) -> UnlockRequestView
     )
 
 
-def _pending_request(session: Session, customer_id: int) -> UnlockRequest | None:
+def pending_request(session: Session, customer_id: int) -> UnlockRequest | None:
+    """The customer's unlock request still waiting for a supervisor, if any."""
     return session.scalar(
         select(UnlockRequest).where(
             UnlockRequest.customer_id == customer_id, UnlockRequest.status == ApprovalStatus.PENDING
         )
     )
-
-
-# --- the security review ---------------------------------------------------------------------
-
-
-def security_review(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
-) -> SecurityReview:
-    """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
-    with unit_of_work(sessions, agent_id, now, doing="review account security") as uow:
-        session = uow.session
-        ticket = uow.verified_caller(ticket_id, customer_id)
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise NotFound("No such customer.")
-        logins = session.scalars(
-            select(LoginEvent)
-            .where(LoginEvent.customer_id == customer_id)
-            .order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc())
-            .limit(RECENT_LOGINS)
-        ).all()
-        failed = session.scalar(
-            select(func.count())
-            .select_from(LoginEvent)
-            .where(
-                LoginEvent.customer_id == customer_id,
-                LoginEvent.success.is_(False),
-                LoginEvent.occurred_at > now - FAILED_LOGIN_WINDOW,
-            )
-        )
-        rows = session.scalars(
-            select(Transaction)
-            .where(Transaction.customer_id == customer_id)
-            .order_by(Transaction.created_at.desc(), Transaction.id.desc())
-            .limit(RECENT_TRANSACTIONS)
-        ).all()
-        assets = all_assets(session)
-        pending = _pending_request(session, customer_id)
-        reason = customer.lock_reason.value if customer.lock_reason else None
-        return SecurityReview(
-            customer_id=customer.id,
-            status=customer.status.value,
-            lock_reason=reason,
-            lock_label=LOCK_REASON_LABELS.get(reason or ""),
-            locked_at=customer.locked_at,
-            two_factor=customer.two_factor_enabled,
-            phone_bound=customer.phone_bound,
-            password_reset_required=customer.password_reset_required,
-            withdrawals_held_until=customer.withdrawals_held_until,
-            logins=tuple(LoginView(e.occurred_at, e.region, e.device, e.success, e.unusual) for e in logins),
-            failed_logins_30_days=failed or 0,
-            transactions=tuple(
-                RecentTransaction(
-                    t.id, t.created_at, t.kind.value, t.status.value, format_money(t.amount, assets[t.asset_code])
-                )
-                for t in rows
-            ),
-            advice_given=_advice_codes(ticket.advice_given),
-            pending_unlock=_request_view(session, pending) if pending is not None else None,
-        )
-
-
-def _advice_codes(stored: str | None) -> tuple[str, ...]:
-    return tuple(code for code in (stored or "").split(",") if code)
-
-
-def record_advice(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, advice: Collection[str], now: datetime
-) -> tuple[str, ...]:
-    """Save which standard advice the agent gave on this call (replacing the earlier ticks)."""
-    unknown = sorted(set(advice) - ADVICE.keys())
-    if unknown:
-        raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
-    given = tuple(code for code in ADVICE if code in advice)
-    with unit_of_work(sessions, agent_id, now, doing="record advice") as uow:
-        session = uow.session
-        ticket = uow.own_ticket(ticket_id)
-        if ticket.status == TicketStatus.CLOSED:
-            raise Refused("This call has been wrapped up; reopen the ticket to change it.")
-        # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id)
-            .values(advice_given=",".join(given) or None, last_activity_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        uow.record("ticket.advice", "ticket", ticket_id, {"advice": list(given)})
-    return given
 
 
 # --- unlocking -------------------------------------------------------------------------------
@@ -296,12 +129,10 @@ def _unlock(
         ),
     )
     who = f", approved by {approved_by.username}" if approved_by else ""
-    _note(
-        session,
+    uow.note(
         ticket_id,
-        approved_by or agent,
         f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}",
-        now,
+        by=approved_by or agent,
     )
     uow.record(
         "account.unlock",
@@ -352,9 +183,9 @@ def request_unlock(
             raise Refused("This account is not locked.")
         if customer.lock_reason not in _SUPERVISOR_LOCKS:
             raise Refused("A password-failure lock needs no approval: unlock it directly.")
-        pending = _pending_request(session, customer_id)
+        pending = pending_request(session, customer_id)
         if pending is not None:
-            view = _request_view(session, pending)
+            view = request_view(session, pending)
             raise Conflict(
                 f"{view.requested_by} already filed an unlock request at {view.requested_at:%H:%M} UTC;"
                 " it is waiting for a supervisor."
@@ -369,9 +200,9 @@ def request_unlock(
         )
         session.add(request)
         session.flush()
-        _note(session, ticket_id, agent, f"Unlock request U{request.id} filed for a supervisor: {reason}", now)
+        uow.note(ticket_id, f"Unlock request U{request.id} filed for a supervisor: {reason}")
         uow.record("unlock.request", "unlock_request", request.id, {"customer": customer_id, "ticket": ticket_id})
-        return _request_view(session, request)
+        return request_view(session, request)
 
 
 def amend_unlock_request(
@@ -401,9 +232,9 @@ def amend_unlock_request(
             raise Conflict(_REQUEST_CHANGED)
         request.reason = reason
         approvals.record_edit(session, request, agent, "the reason", now)
-        _note(session, ticket_id, agent, f"Unlock request U{request.id} amended: {reason}", now)
+        uow.note(ticket_id, f"Unlock request U{request.id} amended: {reason}")
         uow.record("unlock.amend", "unlock_request", request.id, {"customer": request.customer_id, "ticket": ticket_id})
-        return _request_view(session, request)
+        return request_view(session, request)
 
 
 def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
@@ -415,7 +246,7 @@ def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int)
             .where(UnlockRequest.status == ApprovalStatus.PENDING)
             .order_by(UnlockRequest.requested_at, UnlockRequest.id)
         ).all()
-        return [_request_view(session, request) for request in requests]
+        return [request_view(session, request) for request in requests]
 
 
 def _decidable(session: Session, supervisor: Agent, request_id: int, expected_version: int) -> UnlockRequest:
@@ -461,7 +292,7 @@ def approve_unlock(
             {"customer": customer.id, "requested_by": requester.username},
         )
         session.flush()
-        return _request_view(session, request)
+        return request_view(session, request)
 
 
 def reject_unlock(
@@ -491,10 +322,10 @@ def reject_unlock(
             " [OK Wallet] After review, your account stays locked for now; please call us"
             " with your ID document at hand.",
         )
-        _note(session, request.ticket_id, supervisor, f"Unlock request U{request.id} turned down: {reason}", now)
+        uow.note(request.ticket_id, f"Unlock request U{request.id} turned down: {reason}")
         uow.record("unlock.reject", "unlock_request", request.id, {"customer": customer.id})
         session.flush()
-        return _request_view(session, request)
+        return request_view(session, request)
 
 
 # --- the verification lockout ----------------------------------------------------------------
@@ -523,78 +354,5 @@ def lift_verification_lockout(
             .values(verify_failures=0, verify_locked_until=None)
             .execution_options(synchronize_session=False)
         )
-        _note(session, ticket_id, supervisor, f"Verification lockout lifted by {supervisor.username}: {reason}", now)
+        uow.note(ticket_id, f"Verification lockout lifted by {supervisor.username}: {reason}")
         uow.record("verification.lockout_lifted", "customer", customer.id, {"ticket": ticket_id})
-
-
-# --- contact data ----------------------------------------------------------------------------
-
-
-def change_contact(
-    sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
-    field: str,
-    new_value: str,
-    now: datetime,
-    default_region: str = "CN",
-) -> ContactChange:
-    """Change the phone or email on file, for a caller who passed a factor in the last 5 minutes.
-
-    The old contact is told, so a takeover that got this far is still noticed.
-    """
-    mask: Callable[[str | None], str | None]
-    if field == "phone":
-        value = normalize_phone(new_value, default_region)
-        if value is None:
-            raise InvalidInput("That is not a phone number we can use; include the country code for a foreign number.")
-        mask = mask_phone
-    elif field == "email":
-        value = one_line(new_value).strip()
-        if len(value) > 254 or not _EMAIL.match(value):
-            raise InvalidInput("That is not an email address we can use.")
-        mask = mask_email
-    else:
-        raise InvalidInput("Only the phone number or the email can be changed here.")
-    stale = "The customer's details changed meanwhile; look at the card again."
-    with unit_of_work(sessions, agent_id, now, doing="change contact data", stale=stale) as uow:
-        session, agent = uow.session, uow.agent
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
-        customer = lock_customer(session, customer_id)
-        old = customer.phone_e164 if field == "phone" else customer.email
-        if old == value:
-            raise InvalidInput(f"That is already the {field} on file.")
-        what = "手机号码" if field == "phone" else "邮箱"
-        notice = (
-            f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
-            f" [OK Wallet] The {field} on your account was changed on a call with us."
-            " If this wasn't you, call us now."
-        )
-        notify_customer(
-            session,
-            customer,
-            kind="contact_change",
-            body=notice,
-            now=now,
-            subject="OK Wallet contact details changed",
-        )
-        if field == "phone":
-            customer.phone_e164, customer.phone_last4 = value, value[-4:]
-        else:
-            customer.email = value
-        session.flush()
-        # A pending unlock is decided on this account as it was (its unlock notice goes to this contact):
-        # whoever changes the contact meanwhile is one of its editors.
-        pending = _pending_request(session, customer_id)
-        if pending is not None:
-            approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
-        change = ContactChange(field, mask(old), mask(value))
-        _note(session, ticket_id, agent, f"Changed the {field} from {change.old_masked} to {change.new_masked}.", now)
-        uow.record(
-            "customer.contact_change",
-            "customer",
-            customer_id,
-            {"field": field, "from": change.old_masked, "to": change.new_masked},
-        )
-        return change
