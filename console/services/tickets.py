@@ -7,13 +7,13 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from console.services import audit
-from console.services.actors import active_agent, require_enabled
+from console.services.actors import require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
+from console.services.unit_of_work import unit_of_work
 from models import (
     Agent,
     Customer,
@@ -130,13 +130,8 @@ def open_ticket(
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        return open_ticket_in(session, agent, customer_id=customer_id, reason=_reason(reason), now=now)
-
-
-def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
-    return active_agent(session, agent_id, doing="work tickets", now=now)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        return open_ticket_in(uow.session, uow.agent, customer_id=customer_id, reason=_reason(reason), now=now)
 
 
 def _reason(value: str) -> TicketReason:
@@ -144,15 +139,6 @@ def _reason(value: str) -> TicketReason:
         return TicketReason(value)
     except ValueError:
         raise InvalidInput(f"Unknown call reason {value!r}.") from None
-
-
-def _own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("No such ticket.")
-    if ticket.agent_id != agent.id:
-        raise Refused("This ticket belongs to another agent.")
-    return ticket
 
 
 def update_ticket(
@@ -167,46 +153,35 @@ def update_ticket(
 ) -> TicketView:
     """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
     now = now or utcnow()
-    try:
-        with sessions.begin() as session:
-            agent = _agent(session, agent_id, now)
-            ticket = _own_ticket(session, ticket_id, agent)
-            if ticket.version != expected_version:
-                raise Conflict("This ticket was changed elsewhere; it has been reloaded.")
-            if ticket.status == TicketStatus.CLOSED:
-                raise Refused("This ticket is closed; reopen it first.")
-            details: dict[str, object] = {}
-            verification_ended = False
-            if customer_id is not None and customer_id != ticket.customer_id:
-                if session.get(Customer, customer_id) is None:
-                    raise NotFound("No such customer.")
-                details["customer"] = customer_id
-                details["previous_customer"] = ticket.customer_id
-                # Verified state belongs to the customer who passed the factor: another one starts unverified.
-                if ticket.verified_at is not None:
-                    verification_ended = True
-                    details["verification_ended"] = True
-                ticket.customer_id = customer_id
-                _end_verification(ticket)
-            if reason is not None and reason != ticket.reason.value:
-                ticket.reason = _reason(reason)
-                details["reason"] = reason
-            ticket.last_activity_at = now
-            session.flush()
-            if details:
-                audit.record(
-                    session,
-                    actor=agent.username,
-                    actor_agent_id=agent.id,
-                    action="ticket.update",
-                    subject_type="ticket",
-                    subject_id=ticket.id,
-                    details=details,
-                    now=now,
-                )
-            return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
-    except StaleDataError:
-        raise Conflict("This ticket was changed elsewhere; it has been reloaded.") from None
+    changed = "This ticket was changed elsewhere; it has been reloaded."
+    with unit_of_work(sessions, agent_id, now, doing="work tickets", stale=changed) as uow:
+        session = uow.session
+        ticket = uow.own_ticket(ticket_id)
+        if ticket.version != expected_version:
+            raise Conflict(changed)
+        if ticket.status == TicketStatus.CLOSED:
+            raise Refused("This ticket is closed; reopen it first.")
+        details: dict[str, object] = {}
+        verification_ended = False
+        if customer_id is not None and customer_id != ticket.customer_id:
+            if session.get(Customer, customer_id) is None:
+                raise NotFound("No such customer.")
+            details["customer"] = customer_id
+            details["previous_customer"] = ticket.customer_id
+            # Verified state belongs to the customer who passed the factor: another one starts unverified.
+            if ticket.verified_at is not None:
+                verification_ended = True
+                details["verification_ended"] = True
+            ticket.customer_id = customer_id
+            _end_verification(ticket)
+        if reason is not None and reason != ticket.reason.value:
+            ticket.reason = _reason(reason)
+            details["reason"] = reason
+        ticket.last_activity_at = now
+        session.flush()
+        if details:
+            uow.record("ticket.update", "ticket", ticket.id, details)
+        return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
 
 
 def save_draft(
@@ -217,9 +192,9 @@ def save_draft(
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session = uow.session
+        uow.own_ticket(ticket_id)
         draft = session.scalar(
             select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -249,24 +224,15 @@ def add_note(
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session, agent = uow.session, uow.agent
+        ticket = uow.own_ticket(ticket_id)
         note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=now)
         session.add(note)
         _clear_draft(session, ticket_id, agent_id)
         ticket.last_activity_at = now
         session.flush()
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="ticket.note",
-            subject_type="ticket",
-            subject_id=ticket.id,
-            details={"note": note.id},
-            now=now,
-        )
+        uow.record("ticket.note", "ticket", ticket.id, {"note": note.id})
         return NoteView(note.id, note.body, note.created_at, agent.username)
 
 
@@ -315,9 +281,9 @@ def wrap_up(
         raise InvalidInput("A follow-up needs a due date.")
     if answer.follow_up_due is not None and answer.follow_up_due < now.date():
         raise InvalidInput("The follow-up date is in the past.")
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session, agent = uow.session, uow.agent
+        ticket = uow.own_ticket(ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
         if note := free_text(answer.note).strip():
@@ -333,20 +299,16 @@ def wrap_up(
         _end_verification(ticket)
         ticket.last_activity_at = now
         session.flush()
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="ticket.wrap_up",
-            subject_type="ticket",
-            subject_id=ticket.id,
-            details={
+        uow.record(
+            "ticket.wrap_up",
+            "ticket",
+            ticket.id,
+            {
                 "disposition": disposition.value,
                 "status": ticket.status.value,
                 "talk_seconds": answer.talk_seconds,
                 "wrap_up_seconds": answer.wrap_up_seconds,
             },
-            now=now,
         )
         return _view(ticket, _customer_name(session, ticket.customer_id))
 
@@ -369,9 +331,9 @@ def reopen_ticket(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime | None = None
 ) -> TicketView:
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session = uow.session
+        ticket = uow.own_ticket(ticket_id)
         if ticket.status != TicketStatus.OPEN:
             ticket.status = TicketStatus.OPEN
             ticket.closed_at = None
@@ -381,13 +343,5 @@ def reopen_ticket(
             _end_verification(ticket)
             ticket.last_activity_at = now
             session.flush()
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="ticket.reopen",
-                subject_type="ticket",
-                subject_id=ticket.id,
-                now=now,
-            )
+            uow.record("ticket.reopen", "ticket", ticket.id)
         return _view(ticket, _customer_name(session, ticket.customer_id))

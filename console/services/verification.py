@@ -26,6 +26,7 @@ from console.services.masking import mask_email, mask_phone
 from console.services.money import lock_customer
 from console.services.outbox import ENCRYPTED_PREFIX, add_message
 from console.services.scripts import LANGUAGES, Script, load_script, render_script
+from console.services.unit_of_work import own_ticket
 from models import (
     Agent,
     Channel,
@@ -118,11 +119,7 @@ def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
 
 def _live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int) -> Ticket:
     """The agent's open ticket for this caller; a ticket with no caller yet is given this one."""
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("No such ticket.")
-    if ticket.agent_id != agent.id:
-        raise Refused("This ticket belongs to another agent.")
+    ticket = own_ticket(session, ticket_id, agent)
     if ticket.status != TicketStatus.OPEN:
         raise Refused("This call has been wrapped up; reopen the ticket to verify the caller.")
     if ticket.customer_id is None:
