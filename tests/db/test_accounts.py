@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import contact_changes, security_review, unlocks
-from console.services import verification as v
+from console.services import codes, contact_changes, security_review, unlocks
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
 from console.services.outbox import recent_messages
@@ -229,9 +228,9 @@ def test_malformed_phone_is_refused_and_changes_nothing(world: World) -> None:
 
 def _lock_out(w: World, case: str, ticket: int) -> None:
     lina, customer = w.agent("lina"), w.customer(case)
-    sent = v.send_code(w.sessions, w.keyring, ticket, lina, customer, "sms", "verify", w.now)
-    for _ in range(v.MAX_FAILURES):
-        v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, lina, "000000", w.now)
+    sent = codes.send_code(w.sessions, w.keyring, ticket, lina, customer, "sms", "verify", w.now)
+    for _ in range(codes.MAX_FAILURES):
+        codes.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, lina, "000000", w.now)
     assert w.customer_row(case).verify_locked_until is not None
 
 
@@ -257,14 +256,16 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
     _lock_out(world, case, ticket)
     later = world.later(minutes=1)
     with pytest.raises(Refused, match="locked until"):
-        v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
+        codes.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
     unlocks.lift_verification_lockout(
         world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", later
     )
     with world.sessions() as session:
         assert session.get(Ticket, ticket).verified_at is None  # lifting is not verifying
-    sent = v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
-    outcome = v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), later)
+    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
+    outcome = codes.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), later
+    )
     assert outcome.verified
 
 

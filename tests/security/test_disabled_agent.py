@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from console.services import calls, customers, disputes, lookup, security_review, tickets, unlocks, verification
+from console.services import calls, codes, customers, disputes, lookup, security_review, tickets, unlocks, verification
 from console.services.agents import disable_agent
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -37,10 +37,8 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "look up a caller": lambda w, t, a, c: lookup.find_customers(w.database.read_sessions, "马超", agent_id=a),
     "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, a, c, t, now=w.now),
     "start verification": lambda w, t, a, c: verification.start_verification(w.sessions, t, a, c, w.now),
-    "send a code": lambda w, t, a, c: verification.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
-    "check an authenticator code": lambda w, t, a, c: verification.check_totp(
-        w.sessions, w.keyring, t, a, c, "123456", w.now
-    ),
+    "send a code": lambda w, t, a, c: codes.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
+    "check an authenticator code": lambda w, t, a, c: codes.check_totp(w.sessions, w.keyring, t, a, c, "123456", w.now),
     "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
     "record advice": lambda w, t, a, c: security_review.record_advice(w.sessions, t, a, ["strong_password"], w.now),
 }
