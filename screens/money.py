@@ -16,14 +16,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
 
-from console.services.disputes import (
-    AdjustmentView,
-    DisputeView,
-    caller_disputes,
-    open_dispute,
-    propose_adjustment,
-    update_dispute,
-)
+from console.services.adjustments import propose_adjustment
+from console.services.disputes import AdjustmentView, DisputeView, caller_disputes, open_dispute, update_dispute
 from console.services.errors import Conflict, ServiceError
 from console.services.fees import FeeQuote, FeeRow, fee_schedule, quote
 from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement

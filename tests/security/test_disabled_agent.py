@@ -9,7 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from console.services import calls, codes, customers, disputes, lookup, security_review, tickets, unlocks, verification
+from console.services import (
+    adjustments,
+    calls,
+    codes,
+    customers,
+    disputes,
+    lookup,
+    security_review,
+    tickets,
+    unlocks,
+    verification,
+)
 from console.services.agents import disable_agent
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -99,7 +110,7 @@ def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None
     with pytest.raises(AgentDisabled):
         unlocks.pending_unlock_requests(w.sessions, chenjing)
     with pytest.raises(AgentDisabled):
-        disputes.pending_adjustments(w.sessions, chenjing)
+        adjustments.pending_adjustments(w.sessions, chenjing)
     assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
@@ -107,4 +118,4 @@ def test_only_supervisors_see_the_escalation_queue(world: World) -> None:
     with pytest.raises(Refused, match="Only a supervisor or admin"):
         unlocks.pending_unlock_requests(world.sessions, world.agent("lina"))
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        disputes.pending_adjustments(world.sessions, world.agent("lina"))
+        adjustments.pending_adjustments(world.sessions, world.agent("lina"))

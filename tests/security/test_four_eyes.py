@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from console.services import contact_changes, unlocks
+from console.services import adjustments, contact_changes, unlocks
 from console.services import disputes as d
 from console.services.agents import add_agent
 from console.services.errors import Conflict, Refused
@@ -37,7 +37,7 @@ def _awaiting(w: World) -> tuple[d.DisputeView, d.AdjustmentView]:
         "Charged 5 USDT; the schedule says 1 USDT.",
         w.now,
     )
-    pending = d.propose_adjustment(
+    pending = adjustments.propose_adjustment(
         w.sessions,
         {"USDT": "1"},
         ticket,
@@ -66,7 +66,7 @@ def _withdrawal_of_500(w: World) -> int:
 def _edit(w: World, username: str, seen: d.AdjustmentView, amount: str, minutes: int) -> d.AdjustmentView:
     """`username` takes a verified call with the customer and changes the pending adjustment."""
     ticket = w.verified_call(CASE, username=username, reason="statement_dispute", minutes=minutes)
-    return d.edit_adjustment(
+    return adjustments.edit_adjustment(
         w.sessions,
         ticket,
         w.agent(username),
@@ -93,7 +93,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions,
             w.agent("chenjing"),
             edited.adjustment_id,
@@ -110,7 +110,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.reject_adjustment(
+        adjustments.reject_adjustment(
             w.sessions,
             w.agent("chenjing"),
             edited.adjustment_id,
@@ -121,7 +121,9 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
 
-@pytest.mark.parametrize("decide", [d.approve_adjustment, d.reject_adjustment], ids=["approve", "reject"])
+@pytest.mark.parametrize(
+    "decide", [adjustments.approve_adjustment, adjustments.reject_adjustment], ids=["approve", "reject"]
+)
 def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> None:
     ticket = world.verified_call(CASE, username="chenjing", reason="statement_dispute")
     dispute = d.open_dispute(
@@ -134,7 +136,7 @@ def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> N
         "Fee above the schedule.",
         world.now,
     )
-    pending = d.propose_adjustment(
+    pending = adjustments.propose_adjustment(
         world.sessions,
         {"USDT": "1"},
         ticket,
@@ -160,14 +162,14 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     second = _edit(w, "wangfang", first, "3", minutes=40)  # the last editor is now wangfang, not chenjing
     for earlier_editor in ("chenjing", "wangfang"):
         with pytest.raises(Refused, match=f"^{EDITED}$"):
-            d.approve_adjustment(
+            adjustments.approve_adjustment(
                 w.sessions, w.agent(earlier_editor), second.adjustment_id, second.version, "ok", w.later(minutes=41)
             )
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("admin"), second.adjustment_id, second.version, "Schedule checked.", w.later(minutes=42)
     )
     with pytest.raises(Refused, match="already posted"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again", w.later(minutes=43)
         )
     assert w.adjustment_entries(CASE) == [3_000_000]
@@ -213,16 +215,16 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     (now_pending,) = d.dispute_for_supervisor(w.sessions, w.agent("admin"), dispute.dispute_id).adjustments
     assert now_pending.version > pending.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("chenjing"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=21)
         )
     # What an approver saw before the dispute changed is no longer what is decided.
     with pytest.raises(Conflict, match="changed after you opened it"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=22)
         )
     assert w.adjustment_entries(CASE) == []
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=23)
     )
     assert (approved.status, approved.decided_by, w.adjustment_entries(CASE)) == ("applied", "admin", [4_000_000])

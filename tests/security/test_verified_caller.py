@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from console.services import codes, disputes, tickets, verification
+from console.services import adjustments, codes, tickets, verification
 from console.services.gate import NotVerified
 from console.services.tickets import WrapUp
 from models import Dispute, Ticket
@@ -46,7 +46,7 @@ def test_an_adjustment_for_another_customers_dispute_is_refused_after_a_repoint(
         dispute_id = session.scalar(select(Dispute.id).where(Dispute.customer_id == w.customer("dispute_open")))
     assert dispute_id is not None
     with pytest.raises(NotVerified):
-        disputes.propose_adjustment(
+        adjustments.propose_adjustment(
             w.sessions,
             {"CNY": "5000", "USD": "700", "USDT": "700"},
             ticket,
