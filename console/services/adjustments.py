@@ -376,8 +376,7 @@ def reject_adjustment(
         session, supervisor = uow.session, uow.agent
         adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
-        adjustment.status = ApprovalStatus.REJECTED
-        approvals.record_decision(adjustment, supervisor, reason, now)
+        approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, now)
         move_dispute(
             session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now
         )

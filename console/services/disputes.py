@@ -501,11 +501,7 @@ def reject_dispute(
         for pending in session.scalars(
             select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
         ):
-            pending.status, pending.decided_at, pending.decision_reason = (
-                ApprovalStatus.VOID,
-                now,
-                "Dispute rejected.",
-            )
+            approvals.void(pending, "Dispute rejected.", now)
         dispute.resolution_reason = reason
         move_dispute(session, dispute, DisputeStatus.REJECTED, agent, reason, now)
         session.flush()

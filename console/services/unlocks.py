@@ -280,8 +280,7 @@ def approve_unlock(
         assert customer is not None
         requester = session.get(Agent, request.requested_by_agent_id)
         assert requester is not None
-        request.status = ApprovalStatus.APPROVED
-        approvals.record_decision(request, supervisor, reason, now)
+        approvals.decide(request, supervisor, ApprovalStatus.APPROVED, reason, now)
         if customer.status == CustomerStatus.LOCKED:
             _unlock(uow, customer, requester, request.ticket_id, request.reason, approved_by=supervisor)
         # Its own event, so an approval is on record even when the account was unlocked meanwhile.
@@ -310,8 +309,7 @@ def reject_unlock(
         request = _decidable(session, supervisor, request_id, expected_version)
         customer = session.get(Customer, request.customer_id)
         assert customer is not None
-        request.status = ApprovalStatus.REJECTED
-        approvals.record_decision(request, supervisor, reason, now)
+        approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, now)
         notify_customer(
             session,
             customer,
