@@ -8,12 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.services import audit
 from console.services.actors import require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
-from console.services.unit_of_work import unit_of_work
+from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
     Customer,
@@ -87,16 +86,14 @@ def _customer_name(session: Session, customer_id: int | None) -> str | None:
 
 
 def open_ticket_in(
-    session: Session,
-    agent: Agent,
+    uow: UnitOfWork,
     *,
     customer_id: int | None = None,
     call_id: int | None = None,
     reason: TicketReason = TicketReason.OTHER,
-    now: datetime | None = None,
 ) -> TicketView:
-    """Open a ticket inside the caller's transaction (the call claim uses this)."""
-    now = now or utcnow()
+    """Open a ticket for the acting agent inside the command's unit of work (the call claim uses this)."""
+    session, agent, now = uow.session, uow.agent, uow.now
     ticket = Ticket(
         agent_id=agent.id,
         customer_id=customer_id,
@@ -108,16 +105,7 @@ def open_ticket_in(
     )
     session.add(ticket)
     session.flush()
-    audit.record(
-        session,
-        actor=agent.username,
-        actor_agent_id=agent.id,
-        action="ticket.open",
-        subject_type="ticket",
-        subject_id=ticket.id,
-        details={"reason": reason.value, "customer": customer_id, "call": call_id},
-        now=now,
-    )
+    uow.record("ticket.open", "ticket", ticket.id, {"reason": reason.value, "customer": customer_id, "call": call_id})
     return _view(ticket, _customer_name(session, customer_id))
 
 
@@ -131,7 +119,7 @@ def open_ticket(
     """A ticket opened by hand (no call in the queue, or a callback)."""
     now = now or utcnow()
     with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
-        return open_ticket_in(uow.session, uow.agent, customer_id=customer_id, reason=_reason(reason), now=now)
+        return open_ticket_in(uow, customer_id=customer_id, reason=_reason(reason))
 
 
 def _reason(value: str) -> TicketReason:
