@@ -36,16 +36,6 @@ T = TypeVar("T")
 STALE = "Someone else changed this meanwhile; look at it again."
 
 
-@dataclass(frozen=True)
-class CallContext:
-    """The call an action is taken on: the agent's ticket, the agent, the caller, and the console's time."""
-
-    ticket_id: int
-    agent_id: int
-    customer_id: int
-    now: datetime
-
-
 @dataclass
 class UnitOfWork:
     """One transaction of one command, for one acting agent, at one time."""
