@@ -5,7 +5,7 @@ Usage: python bench/contention.py [--processes 16] [--accounts 3] [--seconds 20]
 Starts a throwaway PostgreSQL server with the demo data, gives each process its own agent and a
 verified call with each hot account, then for a fixed time every process opens a dispute on a new
 statement row of a random hot account and proposes an adjustment through
-`console.services.disputes.propose_adjustment` (most post at once; one in ten is treated as over the
+`console.services.adjustments.propose_adjustment` (most post at once; one in ten is treated as over the
 threshold and approved by a supervisor through `approve_adjustment`).
 A fraction of submissions is sent twice with the same idempotency key, as a double-clicked save.
 
@@ -40,7 +40,7 @@ from console import schema  # noqa: E402
 from console.db import open_database  # noqa: E402
 from console.keys import KeyRing  # noqa: E402
 from console.seed.demo import DEMO_ACCOUNTS, seed_demo  # noqa: E402
-from console.services import disputes, tickets  # noqa: E402
+from console.services import adjustments, disputes, tickets  # noqa: E402
 from console.services.agents import add_agent  # noqa: E402
 from console.services.errors import ServiceError  # noqa: E402
 from console.services.money import balance_of, format_amount, ledger_mismatches  # noqa: E402
@@ -130,7 +130,7 @@ def worker(
         for customer in customers
     }
     posted = dict.fromkeys(customers, 0)
-    adjustments = approvals = doubles = refusals = 0
+    applied = approvals = doubles = refusals = 0
     deadline = time.monotonic() + seconds
     last_verified = 0.0
     while time.monotonic() < deadline:
@@ -146,27 +146,27 @@ def worker(
             dispute = disputes.open_dispute(sessions, ticket, agent_id, customer, row, amount, "bench", now)
             key = f"bench-{uuid.uuid4().hex}"
             policy = LARGE if random.random() < LARGE_SHARE else THRESHOLDS
-            made = disputes.propose_adjustment(
+            made = adjustments.propose_adjustment(
                 sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
             )
             if random.random() < double_submit:
-                again = disputes.propose_adjustment(
+                again = adjustments.propose_adjustment(
                     sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
                 )
                 assert again.adjustment_id == made.adjustment_id
                 doubles += 1
             if made.awaiting_approval:
-                made = disputes.approve_adjustment(
+                made = adjustments.approve_adjustment(
                     sessions, supervisor_id, made.adjustment_id, made.version, "bench approval", now
                 )
                 approvals += 1
             if made.status == "applied":
                 posted[customer] += made.amount
-                adjustments += 1
+                applied += 1
         except ServiceError:
             refusals += 1
     database.dispose()
-    return Report(posted, adjustments, approvals, doubles, counter.count, refusals)
+    return Report(posted, applied, approvals, doubles, counter.count, refusals)
 
 
 def main() -> int:

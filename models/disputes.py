@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from models.base import Base, BigId, Money, str_enum, utcnow
 
@@ -65,11 +66,9 @@ class ApprovalStatus(enum.StrEnum):
     VOID = "void"
 
 
-class Adjustment(Base):
-    """A proposed compensating ledger entry for a dispute; large ones wait for a supervisor."""
-
-    __tablename__ = "adjustments"
-    __table_args__ = (
+def four_eyes_checks() -> tuple[CheckConstraint, CheckConstraint]:
+    """The database's own guard of the two-person rule, for every table of approvals."""
+    return (
         CheckConstraint(
             "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
             name="approver_differs_from_requester",
@@ -78,6 +77,38 @@ class Adjustment(Base):
             "approved_by_agent_id IS NULL OR edited_by_agent_id IS NULL OR approved_by_agent_id <> edited_by_agent_id",
             name="approver_differs_from_last_editor",
         ),
+    )
+
+
+class TwoPersonApproval:
+    """The columns of anything one agent asks for and another decides (adjustments, unlock requests):
+    who asked and when, who last changed it, who decided, when and why, and a version so a decision
+    holds only for what the decider saw. Tables that mix this in add `four_eyes_checks()`."""
+
+    status: Mapped[ApprovalStatus] = mapped_column(
+        str_enum(ApprovalStatus, "approval_status"), default=ApprovalStatus.PENDING
+    )
+    requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last person who changed what is to be decided; every editor is in approval_edits.
+    edited_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # Who decided it, approving or turning it down (the name predates rejections being recorded here).
+    approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Adjustment(TwoPersonApproval, Base):
+    """A proposed compensating ledger entry for a dispute; large ones wait for a supervisor."""
+
+    __tablename__ = "adjustments"
+    __table_args__ = (
+        *four_eyes_checks(),
         CheckConstraint("amount <> 0", name="amount_non_zero"),
         Index(None, "customer_id", "requested_at"),
     )
@@ -89,39 +120,18 @@ class Adjustment(Base):
     # Signed minor units: positive credits the customer.
     amount: Mapped[int] = mapped_column(Money)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[ApprovalStatus] = mapped_column(
-        str_enum(ApprovalStatus, "approval_status"), default=ApprovalStatus.PENDING
-    )
-    requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The last person who changed what is to be decided; every editor is in approval_edits.
-    edited_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
-    # Who decided it, approving or turning it down (the name predates rejections being recorded here).
-    approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
-    decided_at: Mapped[datetime | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
     # The adjustment's version that the approver saw; an approval is void once they differ.
     approved_version: Mapped[int | None]
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     journal_id: Mapped[str | None] = mapped_column(String(36))
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class UnlockRequest(Base):
+class UnlockRequest(TwoPersonApproval, Base):
     """An unlock of a risk or abnormal-login lock, filed by an agent for a supervisor to decide."""
 
     __tablename__ = "unlock_requests"
     __table_args__ = (
-        CheckConstraint(
-            "approved_by_agent_id IS NULL OR approved_by_agent_id <> requested_by_agent_id",
-            name="approver_differs_from_requester",
-        ),
-        CheckConstraint(
-            "approved_by_agent_id IS NULL OR edited_by_agent_id IS NULL OR approved_by_agent_id <> edited_by_agent_id",
-            name="approver_differs_from_last_editor",
-        ),
+        *four_eyes_checks(),
         Index(None, "status", "requested_at"),
     )
 
@@ -129,20 +139,6 @@ class UnlockRequest(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[ApprovalStatus] = mapped_column(
-        str_enum(ApprovalStatus, "approval_status"), default=ApprovalStatus.PENDING
-    )
-    requested_by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The last person who changed what is to be decided; every editor is in approval_edits.
-    edited_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
-    # Who decided it, approving or turning it down (the name predates rejections being recorded here).
-    approved_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
-    decided_at: Mapped[datetime | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ApprovalEdit(Base):

@@ -17,18 +17,10 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from console.services.accounts import (
-    ADVICE,
-    SecurityReview,
-    UnlockRequestView,
-    UnlockResult,
-    record_advice,
-    request_unlock,
-    security_review,
-    unlock_account,
-)
 from console.services.errors import ServiceError
 from console.services.gate import NotVerified
+from console.services.security_review import ADVICE, SecurityReview, record_advice, security_review
+from console.services.unlocks import UnlockRequestView, UnlockResult, request_unlock, unlock_account
 from console.text import cell_text, clean_text, safe_text
 from screens.base import HotlineModal
 from screens.call_text import STATUS_LABELS

@@ -9,8 +9,9 @@ from textual.content import Content
 
 from console.services.calls import HotlineView, WaitingCall
 from console.services.customers import CustomerCard
+from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
 from console.services.lookup import CustomerMatch
-from console.services.tickets import DISPOSITION_LABELS, REASON_LABELS, NoteView, TicketView
+from console.services.tickets import NoteView, TicketView
 from console.text import clean_text, safe_text
 from screens.formatting import duration_text, phone_text
 

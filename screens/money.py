@@ -16,29 +16,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
 
-from console.services.disputes import (
-    AdjustmentView,
-    DisputeView,
-    caller_disputes,
-    open_dispute,
-    propose_adjustment,
-    update_dispute,
-)
+from console.services.adjustments import propose_adjustment
+from console.services.disputes import AdjustmentView, DisputeView, caller_disputes, open_dispute, update_dispute
 from console.services.errors import Conflict, ServiceError
-from console.services.payments import (
-    FeeQuote,
-    FeeRow,
-    StatementCursor,
-    StatementFilter,
-    StatementPage,
-    StatementRow,
-    WithdrawalDetail,
-    fee_schedule,
-    follow_up_withdrawal,
-    quote,
-    statement,
-    withdrawal_detail,
-)
+from console.services.fees import FeeQuote, FeeRow, fee_schedule, quote
+from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement
+from console.services.withdrawals import WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import HotlineModal
 

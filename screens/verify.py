@@ -14,21 +14,11 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from console.keys import KeyRing, KeysMissing, load_keyring
+from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
 from console.services.errors import ServiceError
 from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
-from console.services.verification import (
-    MAX_FAILURES,
-    ChallengeView,
-    VerificationOutcome,
-    VerificationStart,
-    VerificationStatus,
-    check_code,
-    check_totp,
-    send_code,
-    start_verification,
-    verification_status,
-)
+from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
 from console.text import safe_text
 from screens.base import HotlineModal
 

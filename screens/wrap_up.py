@@ -13,7 +13,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from console.services.tickets import DISPOSITION_LABELS, WrapUp
+from console.services.labels import DISPOSITION_LABELS
+from console.services.tickets import WrapUp
 from console.text import safe_text
 from screens.base import HotlineModal
 from screens.formatting import duration_text

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from console.services.actors import usernames
 from console.services.errors import Refused
-from models import Adjustment, Agent, ApprovalEdit, UnlockRequest
+from models import Adjustment, Agent, ApprovalEdit, ApprovalStatus, UnlockRequest
 
 Approval = Adjustment | UnlockRequest
 
@@ -69,6 +69,17 @@ def require_another_person(session: Session, approval: Approval, decider: Agent)
 def record_decision(approval: Approval, decider: Agent, reason: str, now: datetime) -> None:
     """Who decided (approved or turned down), when and why; the status is the caller's to set."""
     approval.approved_by_agent_id, approval.decided_at, approval.decision_reason = decider.id, now, reason
+
+
+def decide(approval: Approval, decider: Agent, status: ApprovalStatus, reason: str, now: datetime) -> None:
+    """Approve or turn down: the new status, with who decided, when and why."""
+    approval.status = status
+    record_decision(approval, decider, reason, now)
+
+
+def void(approval: Approval, reason: str, now: datetime) -> None:
+    """It will not be decided: what it was about went away (no decider: nobody turned it down)."""
+    approval.status, approval.decided_at, approval.decision_reason = ApprovalStatus.VOID, now, reason
 
 
 def people(session: Session, approval: Approval) -> ApprovalPeople:

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import rows_changed
 from console.services import audit
-from console.services.actors import active_agent, require_enabled
+from console.services.actors import require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound
 from console.services.free_text import one_line
 from console.services.lookup import LookupResult, find_customers, normalize_phone
 from console.services.masking import mask_phone
 from console.services.tickets import TicketView, open_ticket_in
+from console.services.unit_of_work import unit_of_work
 from models import Hotline, IncomingCall, TicketReason
 from models.base import utcnow
 
@@ -144,8 +145,8 @@ def claim_call(
     and the other agent is told someone else has it.
     """
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = active_agent(session, agent_id, doing="take calls", now=now)
+    with unit_of_work(sessions, agent_id, now, doing="take calls") as uow:
+        session = uow.session
         claimed = session.execute(
             update(IncomingCall)
             .where(IncomingCall.id == call_id, IncomingCall.claimed_by_agent_id.is_(None))
@@ -157,17 +158,8 @@ def claim_call(
             raise Conflict("Another agent has already taken this call.")
         call = session.get(IncomingCall, call_id)
         assert call is not None
-        ticket = open_ticket_in(session, agent, call_id=call_id, reason=TicketReason.OTHER, now=now)
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="call.claim",
-            subject_type="call",
-            subject_id=call_id,
-            details={"ticket": ticket.ticket_id},
-            now=now,
-        )
+        ticket = open_ticket_in(uow, call_id=call_id, reason=TicketReason.OTHER)
+        uow.record("call.claim", "call", call_id, {"ticket": ticket.ticket_id})
         caller = call.caller_number
     if caller == WITHHELD:
         lookup = LookupResult(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.actors import require_enabled
 from console.services.errors import NotFound
+from console.services.labels import DISPUTE_STATUS_LABELS, LOCK_REASON_LABELS
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
 from models.base import utcnow
@@ -18,21 +19,8 @@ REPEAT_CALLER_WINDOW = timedelta(days=7)
 REPEAT_CALLER_CALLS = 2
 RECENT_TICKETS = 5
 
-LOCK_REASON_LABELS = {
-    "password_failures": "Too many wrong passwords",
-    "abnormal_login": "Abnormal login",
-    "risk": "Risk control",
-}
 
 _CLOSED_DISPUTES = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
-DISPUTE_STATUS_LABELS = {
-    DisputeStatus.OPEN: "Open",
-    DisputeStatus.INVESTIGATING: "Investigating",
-    DisputeStatus.ADJUSTMENT_PROPOSED: "Adjustment proposed",
-    DisputeStatus.AWAITING_APPROVAL: "Awaiting approval",
-    DisputeStatus.ADJUSTED: "Adjusted",
-    DisputeStatus.REJECTED: "Rejected",
-}
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
-from console.services import audit
-from console.services.actors import active_agent, require_enabled
+from console.services.actors import require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
+from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
     Customer,
@@ -27,24 +26,6 @@ from models import (
 from models.base import utcnow
 
 MAX_NOTE_LENGTH = 10_000
-
-REASON_LABELS = {
-    TicketReason.LOCKED_ACCOUNT: "Locked account",
-    TicketReason.DEPOSIT_WITHDRAWAL: "Deposit / withdrawal",
-    TicketReason.ACCOUNT_SECURITY: "Account security",
-    TicketReason.STATEMENT_DISPUTE: "Statement dispute",
-    TicketReason.FEEDBACK: "Feedback",
-    TicketReason.OTHER: "Other",
-}
-
-DISPOSITION_LABELS = {
-    Disposition.RESOLVED: "Resolved",
-    Disposition.FOLLOW_UP: "Follow-up needed",
-    Disposition.ESCALATED: "Escalated",
-    Disposition.TRANSFERRED: "Transferred",
-    Disposition.CALLER_HUNG_UP: "Caller hung up",
-    Disposition.WRONG_NUMBER: "Wrong number",
-}
 
 
 @dataclass(frozen=True)
@@ -105,16 +86,14 @@ def _customer_name(session: Session, customer_id: int | None) -> str | None:
 
 
 def open_ticket_in(
-    session: Session,
-    agent: Agent,
+    uow: UnitOfWork,
     *,
     customer_id: int | None = None,
     call_id: int | None = None,
     reason: TicketReason = TicketReason.OTHER,
-    now: datetime | None = None,
 ) -> TicketView:
-    """Open a ticket inside the caller's transaction (the call claim uses this)."""
-    now = now or utcnow()
+    """Open a ticket for the acting agent inside the command's unit of work (the call claim uses this)."""
+    session, agent, now = uow.session, uow.agent, uow.now
     ticket = Ticket(
         agent_id=agent.id,
         customer_id=customer_id,
@@ -126,16 +105,7 @@ def open_ticket_in(
     )
     session.add(ticket)
     session.flush()
-    audit.record(
-        session,
-        actor=agent.username,
-        actor_agent_id=agent.id,
-        action="ticket.open",
-        subject_type="ticket",
-        subject_id=ticket.id,
-        details={"reason": reason.value, "customer": customer_id, "call": call_id},
-        now=now,
-    )
+    uow.record("ticket.open", "ticket", ticket.id, {"reason": reason.value, "customer": customer_id, "call": call_id})
     return _view(ticket, _customer_name(session, customer_id))
 
 
@@ -148,13 +118,8 @@ def open_ticket(
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        return open_ticket_in(session, agent, customer_id=customer_id, reason=_reason(reason), now=now)
-
-
-def _agent(session: Session, agent_id: int, now: datetime) -> Agent:
-    return active_agent(session, agent_id, doing="work tickets", now=now)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        return open_ticket_in(uow, customer_id=customer_id, reason=_reason(reason))
 
 
 def _reason(value: str) -> TicketReason:
@@ -162,15 +127,6 @@ def _reason(value: str) -> TicketReason:
         return TicketReason(value)
     except ValueError:
         raise InvalidInput(f"Unknown call reason {value!r}.") from None
-
-
-def _own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound("No such ticket.")
-    if ticket.agent_id != agent.id:
-        raise Refused("This ticket belongs to another agent.")
-    return ticket
 
 
 def update_ticket(
@@ -185,46 +141,35 @@ def update_ticket(
 ) -> TicketView:
     """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
     now = now or utcnow()
-    try:
-        with sessions.begin() as session:
-            agent = _agent(session, agent_id, now)
-            ticket = _own_ticket(session, ticket_id, agent)
-            if ticket.version != expected_version:
-                raise Conflict("This ticket was changed elsewhere; it has been reloaded.")
-            if ticket.status == TicketStatus.CLOSED:
-                raise Refused("This ticket is closed; reopen it first.")
-            details: dict[str, object] = {}
-            verification_ended = False
-            if customer_id is not None and customer_id != ticket.customer_id:
-                if session.get(Customer, customer_id) is None:
-                    raise NotFound("No such customer.")
-                details["customer"] = customer_id
-                details["previous_customer"] = ticket.customer_id
-                # Verified state belongs to the customer who passed the factor: another one starts unverified.
-                if ticket.verified_at is not None:
-                    verification_ended = True
-                    details["verification_ended"] = True
-                ticket.customer_id = customer_id
-                _end_verification(ticket)
-            if reason is not None and reason != ticket.reason.value:
-                ticket.reason = _reason(reason)
-                details["reason"] = reason
-            ticket.last_activity_at = now
-            session.flush()
-            if details:
-                audit.record(
-                    session,
-                    actor=agent.username,
-                    actor_agent_id=agent.id,
-                    action="ticket.update",
-                    subject_type="ticket",
-                    subject_id=ticket.id,
-                    details=details,
-                    now=now,
-                )
-            return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
-    except StaleDataError:
-        raise Conflict("This ticket was changed elsewhere; it has been reloaded.") from None
+    changed = "This ticket was changed elsewhere; it has been reloaded."
+    with unit_of_work(sessions, agent_id, now, doing="work tickets", stale=changed) as uow:
+        session = uow.session
+        ticket = uow.own_ticket(ticket_id)
+        if ticket.version != expected_version:
+            raise Conflict(changed)
+        if ticket.status == TicketStatus.CLOSED:
+            raise Refused("This ticket is closed; reopen it first.")
+        details: dict[str, object] = {}
+        verification_ended = False
+        if customer_id is not None and customer_id != ticket.customer_id:
+            if session.get(Customer, customer_id) is None:
+                raise NotFound("No such customer.")
+            details["customer"] = customer_id
+            details["previous_customer"] = ticket.customer_id
+            # Verified state belongs to the customer who passed the factor: another one starts unverified.
+            if ticket.verified_at is not None:
+                verification_ended = True
+                details["verification_ended"] = True
+            ticket.customer_id = customer_id
+            _end_verification(ticket)
+        if reason is not None and reason != ticket.reason.value:
+            ticket.reason = _reason(reason)
+            details["reason"] = reason
+        ticket.last_activity_at = now
+        session.flush()
+        if details:
+            uow.record("ticket.update", "ticket", ticket.id, details)
+        return _view(ticket, _customer_name(session, ticket.customer_id), verification_ended=verification_ended)
 
 
 def save_draft(
@@ -235,9 +180,9 @@ def save_draft(
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session = uow.session
+        uow.own_ticket(ticket_id)
         draft = session.scalar(
             select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -267,24 +212,15 @@ def add_note(
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session, agent = uow.session, uow.agent
+        ticket = uow.own_ticket(ticket_id)
         note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=now)
         session.add(note)
         _clear_draft(session, ticket_id, agent_id)
         ticket.last_activity_at = now
         session.flush()
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="ticket.note",
-            subject_type="ticket",
-            subject_id=ticket.id,
-            details={"note": note.id},
-            now=now,
-        )
+        uow.record("ticket.note", "ticket", ticket.id, {"note": note.id})
         return NoteView(note.id, note.body, note.created_at, agent.username)
 
 
@@ -333,9 +269,9 @@ def wrap_up(
         raise InvalidInput("A follow-up needs a due date.")
     if answer.follow_up_due is not None and answer.follow_up_due < now.date():
         raise InvalidInput("The follow-up date is in the past.")
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session, agent = uow.session, uow.agent
+        ticket = uow.own_ticket(ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
         if note := free_text(answer.note).strip():
@@ -351,20 +287,16 @@ def wrap_up(
         _end_verification(ticket)
         ticket.last_activity_at = now
         session.flush()
-        audit.record(
-            session,
-            actor=agent.username,
-            actor_agent_id=agent.id,
-            action="ticket.wrap_up",
-            subject_type="ticket",
-            subject_id=ticket.id,
-            details={
+        uow.record(
+            "ticket.wrap_up",
+            "ticket",
+            ticket.id,
+            {
                 "disposition": disposition.value,
                 "status": ticket.status.value,
                 "talk_seconds": answer.talk_seconds,
                 "wrap_up_seconds": answer.wrap_up_seconds,
             },
-            now=now,
         )
         return _view(ticket, _customer_name(session, ticket.customer_id))
 
@@ -387,9 +319,9 @@ def reopen_ticket(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime | None = None
 ) -> TicketView:
     now = now or utcnow()
-    with sessions.begin() as session:
-        agent = _agent(session, agent_id, now)
-        ticket = _own_ticket(session, ticket_id, agent)
+    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+        session = uow.session
+        ticket = uow.own_ticket(ticket_id)
         if ticket.status != TicketStatus.OPEN:
             ticket.status = TicketStatus.OPEN
             ticket.closed_at = None
@@ -399,13 +331,5 @@ def reopen_ticket(
             _end_verification(ticket)
             ticket.last_activity_at = now
             session.flush()
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="ticket.reopen",
-                subject_type="ticket",
-                subject_id=ticket.id,
-                now=now,
-            )
+            uow.record("ticket.reopen", "ticket", ticket.id)
         return _view(ticket, _customer_name(session, ticket.customer_id))

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import accounts as a
-from console.services import verification as v
+from console.services import codes, contact_changes, security_review, unlocks
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
 from console.services.outbox import recent_messages
@@ -41,7 +40,7 @@ def _messages(w: World, case: str) -> list[str]:
 def test_unlock_requires_password_reset_holds_withdrawals_and_notifies(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(PASSWORDS)
-    result = a.unlock_account(
+    result = unlocks.unlock_account(
         w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now
     )
     customer = w.customer_row(PASSWORDS)
@@ -55,7 +54,7 @@ def test_unlock_requires_password_reset_holds_withdrawals_and_notifies(world_eac
 def test_unlock_needs_a_fresh_factor(world: World) -> None:
     ticket = world.verified_call(PASSWORDS)
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        a.unlock_account(
+        unlocks.unlock_account(
             world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.later(minutes=6)
         )
     assert world.customer_row(PASSWORDS).status.value == "locked"
@@ -64,7 +63,7 @@ def test_unlock_needs_a_fresh_factor(world: World) -> None:
 def test_unverified_caller_cannot_be_unlocked(world: World) -> None:
     ticket = world.open_ticket(PASSWORDS)
     with pytest.raises(NotVerified, match=r"^Caller not verified"):
-        a.unlock_account(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.now)
+        unlocks.unlock_account(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "ok", world.now)
 
 
 @pytest.mark.parametrize("case", [RISK, ABNORMAL])
@@ -72,19 +71,19 @@ def test_risk_lock_cannot_be_unlocked_without_approval(world_each_engine: World,
     w = world_each_engine
     ticket = w.verified_call(case)
     with pytest.raises(Refused, match="only a supervisor can approve"):
-        a.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(case), "Caller verified.", w.now)
+        unlocks.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(case), "Caller verified.", w.now)
     assert w.customer_row(case).status.value == "locked"
 
 
 def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(RISK)
-    request = a.request_unlock(
+    request = unlocks.request_unlock(
         w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
     )
-    assert [r.request_id for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
+    assert [r.request_id for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
     assert w.customer_row(RISK).status.value == "locked"
-    decided = a.approve_unlock(
+    decided = unlocks.approve_unlock(
         w.sessions, w.agent("chenjing"), request.request_id, request.version, "Trip confirmed.", w.later(minutes=10)
     )
     assert (decided.status, decided.decided_by) == ("approved", "chenjing")
@@ -98,41 +97,49 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
 def test_approver_of_an_unlock_must_differ_from_requester(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(RISK, username="chenjing")
-    request = a.request_unlock(w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "verified", w.now)
+    request = unlocks.request_unlock(w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "verified", w.now)
     with pytest.raises(Refused, match="another supervisor"):
-        a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
+        unlocks.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
     assert w.customer_row(RISK).status.value == "locked"
 
 
 def test_agent_cannot_approve_an_unlock(world: World) -> None:
     ticket = world.verified_call(RISK)
-    request = a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now)
+    request = unlocks.request_unlock(
+        world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now
+    )
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        a.approve_unlock(world.sessions, world.agent("marcus"), request.request_id, request.version, "ok", world.now)
+        unlocks.approve_unlock(
+            world.sessions, world.agent("marcus"), request.request_id, request.version, "ok", world.now
+        )
 
 
 def test_stale_unlock_decision_is_refused(world: World) -> None:
     ticket = world.verified_call(RISK)
-    request = a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now)
-    a.reject_unlock(
+    request = unlocks.request_unlock(
+        world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now
+    )
+    unlocks.reject_unlock(
         world.sessions, world.agent("admin"), request.request_id, request.version, "No ID shown.", world.now
     )
     with pytest.raises(Refused, match="already rejected"):
-        a.approve_unlock(world.sessions, world.agent("chenjing"), request.request_id, request.version, "ok", world.now)
+        unlocks.approve_unlock(
+            world.sessions, world.agent("chenjing"), request.request_id, request.version, "ok", world.now
+        )
     assert world.customer_row(RISK).status.value == "locked"
 
 
 def test_second_unlock_request_for_one_customer_is_refused(world: World) -> None:
     ticket = world.verified_call(RISK)
-    a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now)
+    unlocks.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now)
     with pytest.raises(Conflict, match="lina already filed"):
-        a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "again", world.now)
+        unlocks.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(RISK), "again", world.now)
 
 
 def test_password_failure_lock_needs_no_request(world: World) -> None:
     ticket = world.verified_call(PASSWORDS)
     with pytest.raises(Refused, match="unlock it directly"):
-        a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "x", world.now)
+        unlocks.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer(PASSWORDS), "x", world.now)
 
 
 # --- the security review and advice ----------------------------------------------------------
@@ -141,12 +148,16 @@ def test_password_failure_lock_needs_no_request(world: World) -> None:
 def test_unverified_caller_gets_no_security_review(world: World) -> None:
     ticket = world.open_ticket(ABNORMAL, reason="account_security")
     with pytest.raises(NotVerified, match=r"^Caller not verified"):
-        a.security_review(world.sessions, ticket, world.agent("lina"), world.customer(ABNORMAL), world.now)
+        security_review.security_review(
+            world.sessions, ticket, world.agent("lina"), world.customer(ABNORMAL), world.now
+        )
 
 
 def test_security_review_shows_the_unusual_login_behind_the_lock(world: World) -> None:
     ticket = world.verified_call(ABNORMAL, reason="account_security")
-    review = a.security_review(world.sessions, ticket, world.agent("lina"), world.customer(ABNORMAL), world.now)
+    review = security_review.security_review(
+        world.sessions, ticket, world.agent("lina"), world.customer(ABNORMAL), world.now
+    )
     assert review.lock_reason == "abnormal_login" and not review.agent_may_unlock
     assert any(login.unusual and "Lagos" in login.region for login in review.logins)
     assert review.logins == tuple(sorted(review.logins, key=lambda login: login.occurred_at, reverse=True))
@@ -155,14 +166,18 @@ def test_security_review_shows_the_unusual_login_behind_the_lock(world: World) -
 def test_advice_ticks_are_saved_on_the_ticket_without_touching_its_version(world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     version = world.ticket(ticket).version
-    given = a.record_advice(world.sessions, ticket, world.agent("lina"), {"never_share_codes", "enable_2fa"}, world.now)
+    given = security_review.record_advice(
+        world.sessions, ticket, world.agent("lina"), {"never_share_codes", "enable_2fa"}, world.now
+    )
     assert given == ("enable_2fa", "never_share_codes")
     stored = world.ticket(ticket)
     assert (stored.advice_given, stored.version) == ("enable_2fa,never_share_codes", version)
-    review = a.security_review(world.sessions, ticket, world.agent("lina"), world.customer("two_factor_off"), world.now)
+    review = security_review.security_review(
+        world.sessions, ticket, world.agent("lina"), world.customer("two_factor_off"), world.now
+    )
     assert review.advice_given == given
     with pytest.raises(InvalidInput, match="Unknown advice"):
-        a.record_advice(world.sessions, ticket, world.agent("lina"), {"buy_bitcoin"}, world.now)
+        security_review.record_advice(world.sessions, ticket, world.agent("lina"), {"buy_bitcoin"}, world.now)
 
 
 # --- contact changes -------------------------------------------------------------------------
@@ -173,7 +188,7 @@ def test_contact_change_needs_a_fresh_factor_and_tells_the_old_contact(world: Wo
     ticket = world.verified_call(case, reason="other")
     old_phone = world.customer_row(case).phone_e164
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        a.change_contact(
+        contact_changes.change_contact(
             world.sessions,
             ticket,
             world.agent("lina"),
@@ -182,7 +197,7 @@ def test_contact_change_needs_a_fresh_factor_and_tells_the_old_contact(world: Wo
             "tan@example.com",
             world.later(minutes=6),
         )
-    change = a.change_contact(
+    change = contact_changes.change_contact(
         world.sessions,
         ticket,
         world.agent("lina"),
@@ -202,7 +217,9 @@ def test_malformed_phone_is_refused_and_changes_nothing(world: World) -> None:
     ticket = world.verified_call(case, reason="other")
     before = world.customer_row(case).phone_e164
     with pytest.raises(InvalidInput, match="not a phone number"):
-        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", "12-34", world.now)
+        contact_changes.change_contact(
+            world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", "12-34", world.now
+        )
     assert world.customer_row(case).phone_e164 == before
 
 
@@ -211,9 +228,9 @@ def test_malformed_phone_is_refused_and_changes_nothing(world: World) -> None:
 
 def _lock_out(w: World, case: str, ticket: int) -> None:
     lina, customer = w.agent("lina"), w.customer(case)
-    sent = v.send_code(w.sessions, w.keyring, ticket, lina, customer, "sms", "verify", w.now)
-    for _ in range(v.MAX_FAILURES):
-        v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, lina, "000000", w.now)
+    sent = codes.send_code(w.sessions, w.keyring, ticket, lina, customer, "sms", "verify", w.now)
+    for _ in range(codes.MAX_FAILURES):
+        codes.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, lina, "000000", w.now)
     assert w.customer_row(case).verify_locked_until is not None
 
 
@@ -222,14 +239,14 @@ def test_only_a_supervisor_can_lift_a_verification_lockout(world: World) -> None
     ticket = world.open_ticket(case)
     _lock_out(world, case, ticket)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        a.lift_verification_lockout(world.sessions, world.agent("marcus"), ticket, "caller is upset", world.now)
-    a.lift_verification_lockout(
+        unlocks.lift_verification_lockout(world.sessions, world.agent("marcus"), ticket, "caller is upset", world.now)
+    unlocks.lift_verification_lockout(
         world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", world.now
     )
     assert world.customer_row(case).verify_locked_until is None
     assert "verification.lockout_lifted" in _actions(world)
     with pytest.raises(Refused, match="not locked out"):
-        a.lift_verification_lockout(world.sessions, world.agent("chenjing"), ticket, "again", world.now)
+        unlocks.lift_verification_lockout(world.sessions, world.agent("chenjing"), ticket, "again", world.now)
 
 
 def test_lifted_lockout_still_needs_a_code(world: World) -> None:
@@ -239,14 +256,16 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
     _lock_out(world, case, ticket)
     later = world.later(minutes=1)
     with pytest.raises(Refused, match="locked until"):
-        v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
-    a.lift_verification_lockout(
+        codes.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
+    unlocks.lift_verification_lockout(
         world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", later
     )
     with world.sessions() as session:
         assert session.get(Ticket, ticket).verified_at is None  # lifting is not verifying
-    sent = v.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
-    outcome = v.check_code(world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), later)
+    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
+    outcome = codes.check_code(
+        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), later
+    )
     assert outcome.verified
 
 
@@ -256,47 +275,49 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
 def test_unlock_decision_on_a_request_that_changed_since_it_was_opened_is_a_conflict(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(RISK)
-    request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "verified", w.now)
+    request = unlocks.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "verified", w.now)
     with w.sessions.begin() as session:  # someone edits the request after the supervisor opened it
         session.get(UnlockRequest, request.request_id).reason = "verified; caller sent a photo of the ID"
     with pytest.raises(Conflict, match="changed since you opened it"):
-        a.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
+        unlocks.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
     assert w.customer_row(RISK).status.value == "locked"
-    assert [r.status for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(ABNORMAL)
-    request = a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(ABNORMAL), "verified", w.now)
+    request = unlocks.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(ABNORMAL), "verified", w.now)
     with pytest.raises(InvalidInput, match="Enter the reason"):
-        a.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "  ", w.now)
-    decided = a.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "No ID.", w.now)
+        unlocks.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "  ", w.now)
+    decided = unlocks.reject_unlock(
+        w.sessions, w.agent("chenjing"), request.request_id, request.version, "No ID.", w.now
+    )
     assert (decided.status, decided.decided_by, decided.decision_reason) == ("rejected", "chenjing", "No ID.")
     customer = w.customer_row(ABNORMAL)
     assert (customer.status.value, customer.lock_reason.value) == ("locked", "abnormal_login")
     assert customer.withdrawals_held_until is None
     assert "stays locked" in _messages(w, ABNORMAL)[0]
     assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
-    assert a.pending_unlock_requests(w.sessions, w.agent("admin")) == []
+    assert unlocks.pending_unlock_requests(w.sessions, w.agent("admin")) == []
 
 
 def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:
     ticket = world.verified_call(PASSWORDS)
     lina, customer = world.agent("lina"), world.customer(PASSWORDS)
     with pytest.raises(InvalidInput, match="Enter the reason"):
-        a.unlock_account(world.sessions, ticket, lina, customer, " \n", world.now)
+        unlocks.unlock_account(world.sessions, ticket, lina, customer, " \n", world.now)
     assert world.customer_row(PASSWORDS).status.value == "locked"
-    a.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
+    unlocks.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
     with pytest.raises(Refused, match="not locked"):
-        a.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
+        unlocks.unlock_account(world.sessions, ticket, lina, customer, "verified", world.now)
     assert _actions(world).count("account.unlock") == 1
 
 
 def test_security_review_lists_recent_transactions_with_their_asset_scale(world: World) -> None:
     case = "delayed_withdrawal"
     ticket = world.verified_call(case, reason="account_security")
-    review = a.security_review(
+    review = security_review.security_review(
         world.sessions, ticket, world.agent("lina"), world.customer(case), world.later(minutes=6)
     )
     assert "8,000.00 CNY" in [t.amount_text for t in review.transactions]
@@ -307,7 +328,7 @@ def test_security_review_lists_recent_transactions_with_their_asset_scale(world:
 def test_advice_is_only_recorded_on_the_agents_own_open_ticket(world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     with pytest.raises(Refused, match="another agent"):
-        a.record_advice(world.sessions, ticket, world.agent("marcus"), {"enable_2fa"}, world.now)
+        security_review.record_advice(world.sessions, ticket, world.agent("marcus"), {"enable_2fa"}, world.now)
     assert world.ticket(ticket).advice_given is None
 
 
@@ -316,12 +337,14 @@ def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: Wor
     ticket = world.verified_call(case, reason="other")
     before = world.customer_row(case)
     with pytest.raises(InvalidInput, match="already the phone"):
-        a.change_contact(
+        contact_changes.change_contact(
             world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", before.phone_e164, world.now
         )
     with pytest.raises(InvalidInput, match="Only the phone number or the email"):
-        a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "name", "x", world.now)
-    change = a.change_contact(
+        contact_changes.change_contact(
+            world.sessions, ticket, world.agent("lina"), world.customer(case), "name", "x", world.now
+        )
+    change = contact_changes.change_contact(
         world.sessions, ticket, world.agent("lina"), world.customer(case), "phone", "139 1234 5678", world.now
     )
     after = world.customer_row(case)
@@ -336,11 +359,11 @@ def test_phone_change_bumps_the_version_and_audits_masked_values_only(world: Wor
 
 def test_withdrawal_after_an_unlock_is_refused_for_24_hours_then_allowed(world_each_engine: World) -> None:
     from console.services.money import balance_of
-    from console.services.payments import place_withdrawal
+    from console.services.wallet import place_withdrawal
 
     w = world_each_engine
     ticket = w.verified_call(PASSWORDS)
-    a.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now)
+    unlocks.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer(PASSWORDS), "Caller verified by SMS.", w.now)
     with w.sessions() as session:
         holding = next(code for code in ("CNY", "USD", "USDT") if balance_of(session, w.customer(PASSWORDS), code) > 0)
     amount = {"CNY": 100_00, "USD": 50_00, "USDT": 10_000_000}[holding]

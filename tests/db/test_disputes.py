@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from console.services import adjustments
 from console.services import disputes as d
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
@@ -70,7 +71,7 @@ def _propose(
     thresholds: dict[str, str] = THRESHOLDS,
     **delta: float,
 ) -> d.AdjustmentView:
-    return d.propose_adjustment(
+    return adjustments.propose_adjustment(
         w.sessions,
         thresholds,
         ticket,
@@ -281,7 +282,7 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     w = world_each_engine
     _, pending = _awaiting(w)
     before = _balance(w)
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions,
         w.agent("chenjing"),
         pending.adjustment_id,
@@ -300,12 +301,12 @@ def test_approver_must_differ_from_requester(world_each_engine: World) -> None:
     w = world_each_engine
     _, pending = _awaiting(w, username="chenjing")
     with pytest.raises(Refused, match="another supervisor"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version, "ok", w.later(minutes=1)
         )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
     assert (
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=2)
         ).status
         == "applied"
@@ -315,7 +316,7 @@ def test_approver_must_differ_from_requester(world_each_engine: World) -> None:
 def test_an_agent_cannot_approve(world: World) -> None:
     _, pending = _awaiting(world)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             world.sessions, world.agent("marcus"), pending.adjustment_id, pending.version, "ok", world.now
         )
 
@@ -323,7 +324,7 @@ def test_an_agent_cannot_approve(world: World) -> None:
 def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) -> None:
     w = world_each_engine
     ticket, seen = _awaiting(w)  # the supervisor opens it at this version
-    edited = d.edit_adjustment(
+    edited = adjustments.edit_adjustment(
         w.sessions,
         ticket,
         w.agent("lina"),
@@ -334,11 +335,11 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
         w.later(minutes=1),
     )
     with pytest.raises(Conflict, match="changed after you opened it"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
         )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=3)
     )
     assert [entry.amount for entry in _entries(w, EntryKind.ADJUSTMENT)] == [3_500_000]
@@ -347,11 +348,11 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
 
 def test_approving_twice_posts_once(world: World) -> None:
     _, pending = _awaiting(world)
-    d.approve_adjustment(
+    adjustments.approve_adjustment(
         world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now
     )
     with pytest.raises((Refused, Conflict)):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             world.sessions, world.agent("admin"), pending.adjustment_id, pending.version, "ok", world.now
         )
     assert len(_entries(world, EntryKind.ADJUSTMENT)) == 1
@@ -359,7 +360,7 @@ def test_approving_twice_posts_once(world: World) -> None:
 
 def test_rejected_adjustment_moves_no_money_and_reopens_the_investigation(world: World) -> None:
     ticket, pending = _awaiting(world)
-    rejected = d.reject_adjustment(
+    rejected = adjustments.reject_adjustment(
         world.sessions,
         world.agent("chenjing"),
         pending.adjustment_id,
@@ -379,9 +380,11 @@ def test_reversal_is_an_opposite_entry_posted_once(world_each_engine: World) -> 
     ticket = w.verified_call(CASE, reason="statement_dispute")
     before = _balance(w)
     applied = _propose(w, ticket, _dispute(w, ticket).dispute_id, "4", "k-1")
-    d.reverse_adjustment(w.sessions, w.agent("chenjing"), applied.adjustment_id, "Posted to the wrong customer.", w.now)
+    adjustments.reverse_adjustment(
+        w.sessions, w.agent("chenjing"), applied.adjustment_id, "Posted to the wrong customer.", w.now
+    )
     with pytest.raises(Refused, match="Only a posted adjustment"):
-        d.reverse_adjustment(w.sessions, w.agent("chenjing"), applied.adjustment_id, "again", w.now)
+        adjustments.reverse_adjustment(w.sessions, w.agent("chenjing"), applied.adjustment_id, "again", w.now)
     assert [entry.amount for entry in _entries(w, EntryKind.REVERSAL)] == [-4_000_000]
     assert _balance(w) == before
     _books_balance(w)

@@ -8,6 +8,7 @@ import uuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.services import adjustments
 from console.services import disputes as d
 from console.services.money import balance_of, format_amount, ledger_mismatches
 from models import PaymentMethod, Transaction, TransactionKind, TransactionStatus
@@ -64,7 +65,7 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
             dispute = d.open_dispute(
                 w.sessions, ticket, lina, customer, row, format_amount(number, SCALE), "wrong fee", now
             )
-            made = d.propose_adjustment(
+            made = adjustments.propose_adjustment(
                 w.sessions,
                 THRESHOLDS,
                 ticket,
@@ -76,14 +77,14 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
                 now,
             )
             if made.awaiting_approval:
-                decide = d.approve_adjustment if approve else d.reject_adjustment
+                decide = adjustments.approve_adjustment if approve else adjustments.reject_adjustment
                 made = decide(w.sessions, chenjing, made.adjustment_id, made.version, "reviewed", now)
             if made.status == "applied":
                 posted.append(made)
                 expected += number
         elif posted:
             undone = posted.pop(number % len(posted))
-            d.reverse_adjustment(w.sessions, chenjing, undone.adjustment_id, "posted in error", now)
+            adjustments.reverse_adjustment(w.sessions, chenjing, undone.adjustment_id, "posted in error", now)
             expected -= undone.amount
     with w.sessions() as session:
         assert ledger_mismatches(session) == []

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import payments as p
+from console.services import fees, wallet, withdrawals
+from console.services import statement as st
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified
 from console.services.money import balance_of, ledger_mismatches
@@ -56,46 +57,46 @@ def _entries(w: World, case: str) -> list[LedgerEntry]:
 
 
 def test_fee_schedule_needs_no_verification(world: World) -> None:
-    rows = p.fee_schedule(world.sessions)  # no ticket, no agent, no caller
+    rows = fees.fee_schedule(world.sessions)  # no ticket, no agent, no caller
     assert rows == sorted(rows, key=lambda row: (row.direction, row.asset_code, row.method))
-    (usdt_out,) = p.fee_schedule(world.sessions, direction="withdrawal", asset_code="USDT", method="on_chain")
+    (usdt_out,) = fees.fee_schedule(world.sessions, direction="withdrawal", asset_code="USDT", method="on_chain")
     assert (usdt_out.fee_fixed, usdt_out.fee_text, usdt_out.minimum_text) == (USDT, "1.000000 USDT", "10.000000 USDT")
     assert usdt_out.method_label == "On-chain" and usdt_out.expected_text == "within 2 hours"
-    (cny_out,) = p.fee_schedule(world.sessions, direction="withdrawal", asset_code="CNY", method="bank_transfer")
+    (cny_out,) = fees.fee_schedule(world.sessions, direction="withdrawal", asset_code="CNY", method="bank_transfer")
     assert cny_out.fee_text == "2.00 CNY + 0.10 %"
     assert cny_out.expected_text == "1 business day (24 h)" and cny_out.maximum_text == "50,000.00 CNY"
-    (card_in,) = p.fee_schedule(world.sessions, direction="deposit", asset_code="CNY", method="credit_card")
+    (card_in,) = fees.fee_schedule(world.sessions, direction="deposit", asset_code="CNY", method="credit_card")
     assert card_in.expected_text == "instant" and card_in.fee_text == "2.50 %"
-    assert all(row.direction == "deposit" for row in p.fee_schedule(world.sessions, direction="deposit"))
+    assert all(row.direction == "deposit" for row in fees.fee_schedule(world.sessions, direction="deposit"))
     assert any(row.maximum is None and row.maximum_text is None for row in rows)
     for bad in ({"direction": "sideways"}, {"asset_code": "DOGE"}, {"method": "cheque"}):
         with pytest.raises(InvalidInput):
-            p.fee_schedule(world.sessions, **bad)
+            fees.fee_schedule(world.sessions, **bad)
 
 
 def test_quote_gives_the_fee_and_refuses_outside_the_limits(world: World) -> None:
-    quote = p.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "8000")
+    quote = fees.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "8000")
     assert (quote.amount, quote.fee, quote.net) == (800_000, 1_000, 801_000)  # 2 CNY + 0.1 % of 8,000
     assert quote.fee_text == "10.00 CNY" and quote.net_text == "8,010.00 CNY"
-    assert p.fee_for(200, 10, 800_000) == 1_000
-    deposit = p.quote(world.sessions, "credit_card", "USD", "deposit", "100")
+    assert fees.fee_for(200, 10, 800_000) == 1_000
+    deposit = fees.quote(world.sessions, "credit_card", "USD", "deposit", "100")
     assert (deposit.fee, deposit.net) == (300, 9_700)
     with pytest.raises(Refused, match=r"^The minimum bank withdrawal is 100\.00 CNY\.$"):
-        p.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "99.99")
+        fees.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "99.99")
     with pytest.raises(Refused, match=r"50,000\.00 CNY"):
-        p.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "50000.01")
+        fees.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "50000.01")
     with pytest.raises(Refused, match="do not offer"):
-        p.quote(world.sessions, "credit_card", "BTC", "withdrawal", "1")
+        fees.quote(world.sessions, "credit_card", "BTC", "withdrawal", "1")
 
 
 def test_amount_with_too_many_decimals_is_refused(world: World) -> None:
     with pytest.raises(InvalidInput, match="at most 2 decimal places"):
-        p.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "100.001")
-    p.quote(world.sessions, "on_chain", "USDT", "withdrawal", "100.000001")  # six places is fine for USDT
+        fees.quote(world.sessions, "bank_transfer", "CNY", "withdrawal", "100.001")
+    fees.quote(world.sessions, "on_chain", "USDT", "withdrawal", "100.000001")  # six places is fine for USDT
     ticket, agent, customer = _call(world, "delayed_withdrawal")
     for text in ("1.0000000001", "eight thousand", "1.2.3"):  # ten places fits no asset; words are no amount
         with pytest.raises(InvalidInput):
-            p.statement(world.sessions, ticket, agent, customer, world.now, p.StatementFilter(amount_text=text))
+            st.statement(world.sessions, ticket, agent, customer, world.now, st.StatementFilter(amount_text=text))
 
 
 # --- statement --------------------------------------------------------------------------------
@@ -104,11 +105,11 @@ def test_amount_with_too_many_decimals_is_refused(world: World) -> None:
 def test_statement_refused_before_verification(world: World) -> None:
     ticket = world.open_ticket("delayed_withdrawal", reason=REASON)
     with pytest.raises(NotVerified) as refused:
-        p.statement(world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), world.now)
+        st.statement(world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), world.now)
     assert str(refused.value).startswith("Caller not verified")
     (withdrawal,) = _withdrawals(world, "delayed_withdrawal")
     with pytest.raises(NotVerified):
-        p.withdrawal_detail(
+        withdrawals.withdrawal_detail(
             world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), withdrawal.id, world.now
         )
 
@@ -133,10 +134,10 @@ def test_statement_filters_by_date_kind_status_and_amount(world: World) -> None:
         )
 
     def ids(**filters: object) -> set[int]:
-        page = p.statement(world.sessions, ticket, agent, customer, world.now, p.StatementFilter(**filters), 500)
+        page = st.statement(world.sessions, ticket, agent, customer, world.now, st.StatementFilter(**filters), 500)
         return {row.transaction_id for row in page.rows}
 
-    everything = p.statement(world.sessions, ticket, agent, customer, world.now, page_size=500).rows
+    everything = st.statement(world.sessions, ticket, agent, customer, world.now, page_size=500).rows
     assert len(everything) > 2
     by_id = {row.transaction_id: row for row in everything}
     assert ids(amount_text="8000", kinds=("withdrawal",)) == {withdrawal.id}
@@ -195,7 +196,7 @@ def test_statement_pages_newest_first_through_thousands_of_rows(world_each_engin
     cursor = None
     pages = 0
     while True:
-        page = p.statement(w.sessions, ticket, agent, customer, w.now, page_size=200, after=cursor)
+        page = st.statement(w.sessions, ticket, agent, customer, w.now, page_size=200, after=cursor)
         pages += 1
         assert len(page.rows) <= 200
         seen.extend((row.created_at, row.transaction_id) for row in page.rows)
@@ -220,27 +221,27 @@ def test_wrong_fee_shows_charged_and_scheduled_fee(world: World) -> None:
     ticket, agent, customer = _call(world, case)
     wrong = next(tx for tx in _withdrawals(world, case) if tx.amount == 500 * USDT)
     right = next(tx for tx in _withdrawals(world, case) if tx.amount == 300 * USDT)
-    detail = p.withdrawal_detail(world.sessions, ticket, agent, customer, wrong.id, world.now)
+    detail = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, wrong.id, world.now)
     assert (detail.fee_charged, detail.fee_scheduled, detail.fee_differs) == (5 * USDT, 1 * USDT, True)
     assert (detail.fee_charged_text, detail.fee_scheduled_text) == ("5.000000 USDT", "1.000000 USDT")
     assert detail.expected_text == "within 2 hours" and detail.delayed is False
-    fair = p.withdrawal_detail(world.sessions, ticket, agent, customer, right.id, world.now)
+    fair = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, right.id, world.now)
     assert fair.fee_charged == fair.fee_scheduled and not fair.fee_differs
     other = _withdrawals(world, "delayed_withdrawal")[0]
     with pytest.raises(NotFound):  # another customer's withdrawal is not this caller's
-        p.withdrawal_detail(world.sessions, ticket, agent, customer, other.id, world.now)
+        withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, other.id, world.now)
 
 
 def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer(world: World) -> None:
     case = "delayed_withdrawal"
     ticket, agent, customer = _call(world, case)
     (withdrawal,) = _withdrawals(world, case)
-    detail = p.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now)
+    detail = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now)
     assert detail.delayed and detail.amount_text == "8,000.00 CNY" and detail.status == "delayed"
     version = world.ticket(ticket).version
     estimate = datetime(world.now.year, world.now.month, world.now.day, 9, 30, tzinfo=UTC) + timedelta(days=2)
     due = (world.now + timedelta(days=1)).date()
-    result = p.follow_up_withdrawal(
+    result = withdrawals.follow_up_withdrawal(
         world.sessions,
         ticket,
         agent,
@@ -251,7 +252,7 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
         "Bank confirms the payout is queued; told the caller.",
         world.now,
     )
-    assert result == p.FollowUp(withdrawal.id, estimate, due, "pending")
+    assert result == withdrawals.FollowUp(withdrawal.id, estimate, due, "pending")
     stored = world.ticket(ticket)
     assert (stored.status.value, stored.follow_up_due, stored.version) == ("pending", due, version)
     (after,) = _withdrawals(world, case)
@@ -267,7 +268,7 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
     assert message.kind == "withdrawal_delay"
     assert "8,000.00 CNY" in message.body and estimate.strftime("%Y-%m-%d %H:%M UTC") in message.body
     assert "提现" in message.body and "new estimate" in message.body
-    assert not p.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now).delayed
+    assert not withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now).delayed
 
 
 def test_follow_up_needs_a_future_estimate_and_an_unfinished_withdrawal(world: World) -> None:
@@ -276,21 +277,25 @@ def test_follow_up_needs_a_future_estimate_and_an_unfinished_withdrawal(world: W
     assert done.status == TransactionStatus.COMPLETED
     later, today = world.now + timedelta(days=1), world.now.date()
     with pytest.raises(Refused, match="already completed"):
-        p.follow_up_withdrawal(world.sessions, ticket, agent, customer, done.id, later, today, "note", world.now)
+        withdrawals.follow_up_withdrawal(
+            world.sessions, ticket, agent, customer, done.id, later, today, "note", world.now
+        )
     with pytest.raises(InvalidInput, match="future"):
-        p.follow_up_withdrawal(world.sessions, ticket, agent, customer, done.id, world.now, today, "n", world.now)
+        withdrawals.follow_up_withdrawal(
+            world.sessions, ticket, agent, customer, done.id, world.now, today, "n", world.now
+        )
     with pytest.raises(InvalidInput, match="past"):
-        p.follow_up_withdrawal(
+        withdrawals.follow_up_withdrawal(
             world.sessions, ticket, agent, customer, done.id, later, today - timedelta(days=1), "note", world.now
         )
 
 
 def test_follow_up_marks_a_pending_withdrawal_delayed(world: World) -> None:
-    placed = p.place_withdrawal(
+    placed = wallet.place_withdrawal(
         world.sessions, world.customer("wrong_fee"), "USDT", "on_chain", 50 * USDT, "app-req-pending", world.now
     )
     ticket, agent, customer = _call(world, "wrong_fee")
-    p.follow_up_withdrawal(
+    withdrawals.follow_up_withdrawal(
         world.sessions,
         ticket,
         agent,
@@ -318,12 +323,12 @@ def test_withdrawal_refused_during_the_24h_hold_and_allowed_after(world_each_eng
     until = w.now + timedelta(hours=24)
     _hold(w, case, until)
     with pytest.raises(Refused) as refused:
-        p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 20 * USDT, "hold-1", w.later(hours=1))
+        wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 20 * USDT, "hold-1", w.later(hours=1))
     assert str(refused.value) == (
         f"Withdrawals are on hold until {until:%H:%M} UTC on {until:%Y-%m-%d} after the account was unlocked."
     )
     assert not any(e.idempotency_key == "withdrawal:hold-1" for e in _entries(w, case))
-    placed = p.place_withdrawal(
+    placed = wallet.place_withdrawal(
         w.sessions, w.customer(case), "USDT", "on_chain", 20 * USDT, "hold-1", w.later(hours=24, seconds=1)
     )
     assert placed.status == "pending" and placed.fee == 1 * USDT
@@ -333,25 +338,25 @@ def test_withdrawal_refused_for_locked_and_closed_accounts(world_each_engine: Wo
     w = world_each_engine
     for case, word in (("locked_password_failures", "locked"), ("closed_account", "closed")):
         with pytest.raises(Refused, match=word):
-            p.place_withdrawal(w.sessions, w.customer(case), "CNY", "bank_transfer", 100_00, f"st-{case}", w.now)
+            wallet.place_withdrawal(w.sessions, w.customer(case), "CNY", "bank_transfer", 100_00, f"st-{case}", w.now)
 
 
 def test_withdrawal_below_minimum_refused(world_each_engine: World) -> None:
     w, case = world_each_engine, "wrong_fee"
     before = len(_entries(w, case))
     with pytest.raises(Refused, match=r"^The minimum on-chain withdrawal is 10\.000000 USDT\.$"):
-        p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 9_999_999, "min-1", w.now)
+        wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 9_999_999, "min-1", w.now)
     with pytest.raises(Refused, match="do not offer"):
-        p.place_withdrawal(w.sessions, w.customer(case), "USDT", "bank_transfer", 100 * USDT, "min-2", w.now)
+        wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "bank_transfer", 100 * USDT, "min-2", w.now)
     with pytest.raises(Refused, match="Not enough USDT"):
-        p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 99_000 * USDT, "min-3", w.now)
+        wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 99_000 * USDT, "min-3", w.now)
     assert len(_entries(w, case)) == before
 
 
 def test_withdrawal_double_submit_gives_one_entry(world_each_engine: World) -> None:
     w, case = world_each_engine, "wrong_fee"
-    first = p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice", w.now)
-    again = p.place_withdrawal(
+    first = wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice", w.now)
+    again = wallet.place_withdrawal(
         w.sessions, w.customer(case), "USDT", "on_chain", 120 * USDT, "tap-twice", w.later(seconds=2)
     )
     assert again == first
@@ -365,9 +370,9 @@ def test_withdrawal_double_submit_gives_one_entry(world_each_engine: World) -> N
 
 def test_same_key_different_amount_is_an_error(world_each_engine: World) -> None:
     w, case = world_each_engine, "wrong_fee"
-    p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 30 * USDT, "same-key", w.now)
+    wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 30 * USDT, "same-key", w.now)
     with pytest.raises(Conflict, match=r"already placed for 30.000000 USDT"):
-        p.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 31 * USDT, "same-key", w.now)
+        wallet.place_withdrawal(w.sessions, w.customer(case), "USDT", "on_chain", 31 * USDT, "same-key", w.now)
     assert sum(1 for e in _entries(w, case) if e.kind == EntryKind.WITHDRAWAL and e.amount == -31 * USDT) == 0
 
 
@@ -376,7 +381,7 @@ def test_withdrawal_leaves_balance_equal_to_its_entries(world_each_engine: World
     customer = w.customer(case)
     with w.sessions() as session:
         before = balance_of(session, customer, "CNY")
-    placed = p.place_withdrawal(w.sessions, customer, "CNY", "bank_transfer", 1_234_56, "bal-1", w.now)
+    placed = wallet.place_withdrawal(w.sessions, customer, "CNY", "bank_transfer", 1_234_56, "bal-1", w.now)
     assert placed.fee == 200 + 1_234_56 * 10 // 10_000
     with w.sessions() as session:
         assert balance_of(session, customer, "CNY") == before - 1_234_56 - placed.fee

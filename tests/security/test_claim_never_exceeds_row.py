@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
+from console.services import adjustments
 from console.services import disputes as d
 from console.services.errors import InvalidInput, Refused
 from models import AuditEvent, Transaction, TransactionKind
@@ -68,7 +69,7 @@ def test_editing_a_claim_above_its_statement_row_is_refused_and_changes_nothing(
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "dispute.update")) is None
     # Nor can an adjustment then reach past the row through the refused claim.
     with pytest.raises(InvalidInput, match="more than the caller claimed"):
-        d.propose_adjustment(
+        adjustments.propose_adjustment(
             w.sessions,
             APPROVAL_FOR_ALL,
             ticket,
@@ -87,7 +88,7 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
     w = world_each_engine
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = _open(w, ticket, "4")
-    proposed = d.propose_adjustment(
+    proposed = adjustments.propose_adjustment(
         w.sessions,
         APPROVAL_FOR_ALL,
         ticket,
@@ -111,11 +112,11 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
     )
     (seen,) = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id).adjustments
     with pytest.raises(Refused, match=r"4.000000 USDT is more than the caller claimed \(3.000000 USDT\)"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
         )
     assert w.adjustment_entries(CASE) == []
-    edited = d.edit_adjustment(
+    edited = adjustments.edit_adjustment(
         w.sessions,
         ticket,
         w.agent("lina"),
@@ -125,7 +126,7 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
         "Only 3 USDT is claimed now.",
         w.later(minutes=3),
     )
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=4)
     )
     assert (approved.status, w.adjustment_entries(CASE)) == ("applied", [3_000_000])
@@ -134,7 +135,7 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
 def test_editing_an_adjustment_above_the_claim_is_refused(world: World) -> None:
     ticket = world.verified_call(CASE, reason="statement_dispute")
     dispute = _open(world, ticket, "4")
-    pending = d.propose_adjustment(
+    pending = adjustments.propose_adjustment(
         world.sessions,
         APPROVAL_FOR_ALL,
         ticket,
@@ -146,7 +147,7 @@ def test_editing_an_adjustment_above_the_claim_is_refused(world: World) -> None:
         world.now,
     )
     with pytest.raises(InvalidInput, match="more than the caller claimed"):
-        d.edit_adjustment(
+        adjustments.edit_adjustment(
             world.sessions,
             ticket,
             world.agent("lina"),
@@ -169,7 +170,7 @@ def test_adjustment_never_exceeds_the_statement_row_even_when_an_old_claim_does(
             text("UPDATE disputes SET claimed_amount = 4999990000 WHERE id = :id"), {"id": dispute.dispute_id}
         )
     with pytest.raises(InvalidInput, match=r"more than the statement row \(505.000000 USDT with its fee\)"):
-        d.propose_adjustment(
+        adjustments.propose_adjustment(
             w.sessions,
             APPROVAL_FOR_ALL,
             ticket,

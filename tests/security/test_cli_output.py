@@ -10,7 +10,7 @@ from console import cli
 from console.db import open_database
 from console.keys import KeyRing, write_keyring
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import verification as v
+from console.services import codes
 from console.services.outbox import add_message
 from console.settings import load_settings
 from models import Agent, OutboxChannel, Role
@@ -81,7 +81,7 @@ def test_outbox_masks_codes_and_recipients_off_the_demo_database(
 def test_outbox_shows_codes_on_the_demo_database(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     write_keyring(load_settings().keys_file, world.keyring)
     case = "locked_password_failures"
-    v.send_code(
+    codes.send_code(
         world.sessions,
         world.keyring,
         world.open_ticket(case),

@@ -10,7 +10,7 @@ import pytest
 
 from console.db import Database, open_database
 from console.keys import KeyRing
-from console.services import accounts, verification
+from console.services import codes, unlocks, verification
 from console.services.errors import Refused
 from tests.support.world import World
 
@@ -28,9 +28,9 @@ def floor(demo_postgres_url: str, demo_keyring: KeyRing) -> Iterator[World]:
 
 def _lock_out(w: World, ticket: int) -> datetime:
     lina, customer = w.agent("lina"), w.customer(CASE)
-    for _ in range(verification.MAX_FAILURES):
+    for _ in range(codes.MAX_FAILURES):
         code = w.wrong(w.totp_code(CASE, datetime.now(UTC)))
-        outcome = verification.check_totp(w.sessions, w.keyring, ticket, lina, customer, code, datetime.now(UTC))
+        outcome = codes.check_totp(w.sessions, w.keyring, ticket, lina, customer, code, datetime.now(UTC))
     assert outcome.locked_until is not None
     return outcome.locked_until
 
@@ -42,13 +42,13 @@ def test_a_console_16_minutes_fast_cannot_clear_another_agents_lockout(floor: Wo
     marcus_ticket = w.open_ticket(CASE, username="marcus")
     marcus, customer = w.agent("marcus"), w.customer(CASE)
     with pytest.raises(Refused, match=r"clock is 1[56] min \d+ s ahead of the database server's"):
-        verification.check_totp(w.sessions, w.keyring, marcus_ticket, marcus, customer, w.totp_code(CASE, fast), fast)
+        codes.check_totp(w.sessions, w.keyring, marcus_ticket, marcus, customer, w.totp_code(CASE, fast), fast)
     with pytest.raises(Refused, match="ahead of the database server's"):
-        verification.send_code(w.sessions, w.keyring, marcus_ticket, marcus, customer, "sms", "verify", fast)
+        codes.send_code(w.sessions, w.keyring, marcus_ticket, marcus, customer, "sms", "verify", fast)
     with pytest.raises(Refused, match="ahead of the database server's"):
-        accounts.lift_verification_lockout(w.sessions, w.agent("chenjing"), marcus_ticket, "caller waited", fast)
+        unlocks.lift_verification_lockout(w.sessions, w.agent("chenjing"), marcus_ticket, "caller waited", fast)
     row = w.customer_row(CASE)
-    assert row.verify_locked_until == locked_until and row.verify_failures == verification.MAX_FAILURES
+    assert row.verify_locked_until == locked_until and row.verify_failures == codes.MAX_FAILURES
 
 
 def test_a_slow_console_cannot_stretch_a_step_up_window(floor: World) -> None:

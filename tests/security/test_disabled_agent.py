@@ -9,7 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from console.services import accounts, calls, customers, disputes, lookup, tickets, verification
+from console.services import (
+    adjustments,
+    calls,
+    codes,
+    customers,
+    disputes,
+    lookup,
+    security_review,
+    tickets,
+    unlocks,
+    verification,
+)
 from console.services.agents import disable_agent
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -37,12 +48,10 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "look up a caller": lambda w, t, a, c: lookup.find_customers(w.database.read_sessions, "马超", agent_id=a),
     "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, a, c, t, now=w.now),
     "start verification": lambda w, t, a, c: verification.start_verification(w.sessions, t, a, c, w.now),
-    "send a code": lambda w, t, a, c: verification.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
-    "check an authenticator code": lambda w, t, a, c: verification.check_totp(
-        w.sessions, w.keyring, t, a, c, "123456", w.now
-    ),
+    "send a code": lambda w, t, a, c: codes.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
+    "check an authenticator code": lambda w, t, a, c: codes.check_totp(w.sessions, w.keyring, t, a, c, "123456", w.now),
     "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
-    "record advice": lambda w, t, a, c: accounts.record_advice(w.sessions, t, a, ["strong_password"], w.now),
+    "record advice": lambda w, t, a, c: security_review.record_advice(w.sessions, t, a, ["strong_password"], w.now),
 }
 
 
@@ -82,31 +91,31 @@ def test_a_disabled_agent_cannot_act_on_a_caller_they_verified(world: World, act
 def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call("locked_risk")
-    request = accounts.request_unlock(
+    request = unlocks.request_unlock(
         w.sessions, ticket, w.agent("lina"), w.customer("locked_risk"), "Caller explains the deposits", w.now
     )
     disable_agent(w.sessions, "chenjing")
     chenjing = w.agent("chenjing")
     with pytest.raises(AgentDisabled):
-        accounts.approve_unlock(w.sessions, chenjing, request.request_id, request.version, "looks fine", w.now)
+        unlocks.approve_unlock(w.sessions, chenjing, request.request_id, request.version, "looks fine", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.reject_unlock(w.sessions, chenjing, request.request_id, request.version, "no", w.now)
+        unlocks.reject_unlock(w.sessions, chenjing, request.request_id, request.version, "no", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.lift_verification_lockout(w.sessions, chenjing, ticket, "caller was locked out", w.now)
+        unlocks.lift_verification_lockout(w.sessions, chenjing, ticket, "caller was locked out", w.now)
     with w.sessions() as session:
         dispute = session.scalars(select(Dispute)).first()
         assert dispute is not None
     with pytest.raises(AgentDisabled):
         disputes.start_investigation(w.sessions, chenjing, dispute.id, dispute.version, "checking", w.now)
     with pytest.raises(AgentDisabled):
-        accounts.pending_unlock_requests(w.sessions, chenjing)
+        unlocks.pending_unlock_requests(w.sessions, chenjing)
     with pytest.raises(AgentDisabled):
-        disputes.pending_adjustments(w.sessions, chenjing)
-    assert [r.status for r in accounts.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+        adjustments.pending_adjustments(w.sessions, chenjing)
+    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_only_supervisors_see_the_escalation_queue(world: World) -> None:
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        accounts.pending_unlock_requests(world.sessions, world.agent("lina"))
+        unlocks.pending_unlock_requests(world.sessions, world.agent("lina"))
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        disputes.pending_adjustments(world.sessions, world.agent("lina"))
+        adjustments.pending_adjustments(world.sessions, world.agent("lina"))

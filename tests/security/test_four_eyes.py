@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from console.services import accounts as a
+from console.services import adjustments, contact_changes, unlocks
 from console.services import disputes as d
 from console.services.agents import add_agent
 from console.services.errors import Conflict, Refused
@@ -37,7 +37,7 @@ def _awaiting(w: World) -> tuple[d.DisputeView, d.AdjustmentView]:
         "Charged 5 USDT; the schedule says 1 USDT.",
         w.now,
     )
-    pending = d.propose_adjustment(
+    pending = adjustments.propose_adjustment(
         w.sessions,
         {"USDT": "1"},
         ticket,
@@ -66,7 +66,7 @@ def _withdrawal_of_500(w: World) -> int:
 def _edit(w: World, username: str, seen: d.AdjustmentView, amount: str, minutes: int) -> d.AdjustmentView:
     """`username` takes a verified call with the customer and changes the pending adjustment."""
     ticket = w.verified_call(CASE, username=username, reason="statement_dispute", minutes=minutes)
-    return d.edit_adjustment(
+    return adjustments.edit_adjustment(
         w.sessions,
         ticket,
         w.agent(username),
@@ -93,7 +93,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions,
             w.agent("chenjing"),
             edited.adjustment_id,
@@ -110,7 +110,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.reject_adjustment(
+        adjustments.reject_adjustment(
             w.sessions,
             w.agent("chenjing"),
             edited.adjustment_id,
@@ -121,7 +121,9 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
 
-@pytest.mark.parametrize("decide", [d.approve_adjustment, d.reject_adjustment], ids=["approve", "reject"])
+@pytest.mark.parametrize(
+    "decide", [adjustments.approve_adjustment, adjustments.reject_adjustment], ids=["approve", "reject"]
+)
 def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> None:
     ticket = world.verified_call(CASE, username="chenjing", reason="statement_dispute")
     dispute = d.open_dispute(
@@ -134,7 +136,7 @@ def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> N
         "Fee above the schedule.",
         world.now,
     )
-    pending = d.propose_adjustment(
+    pending = adjustments.propose_adjustment(
         world.sessions,
         {"USDT": "1"},
         ticket,
@@ -160,14 +162,14 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     second = _edit(w, "wangfang", first, "3", minutes=40)  # the last editor is now wangfang, not chenjing
     for earlier_editor in ("chenjing", "wangfang"):
         with pytest.raises(Refused, match=f"^{EDITED}$"):
-            d.approve_adjustment(
+            adjustments.approve_adjustment(
                 w.sessions, w.agent(earlier_editor), second.adjustment_id, second.version, "ok", w.later(minutes=41)
             )
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("admin"), second.adjustment_id, second.version, "Schedule checked.", w.later(minutes=42)
     )
     with pytest.raises(Refused, match="already posted"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again", w.later(minutes=43)
         )
     assert w.adjustment_entries(CASE) == [3_000_000]
@@ -213,16 +215,16 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     (now_pending,) = d.dispute_for_supervisor(w.sessions, w.agent("admin"), dispute.dispute_id).adjustments
     assert now_pending.version > pending.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("chenjing"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=21)
         )
     # What an approver saw before the dispute changed is no longer what is decided.
     with pytest.raises(Conflict, match="changed after you opened it"):
-        d.approve_adjustment(
+        adjustments.approve_adjustment(
             w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=22)
         )
     assert w.adjustment_entries(CASE) == []
-    approved = d.approve_adjustment(
+    approved = adjustments.approve_adjustment(
         w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=23)
     )
     assert (approved.status, approved.decided_by, w.adjustment_entries(CASE)) == ("applied", "admin", [4_000_000])
@@ -242,14 +244,16 @@ def test_database_refuses_an_adjustment_decided_by_its_last_editor(world_each_en
 # --- unlock requests -------------------------------------------------------------------------
 
 
-def _unlock_request(w: World) -> a.UnlockRequestView:
+def _unlock_request(w: World) -> unlocks.UnlockRequestView:
     ticket = w.verified_call(RISK)
-    return a.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now)
+    return unlocks.request_unlock(
+        w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
+    )
 
 
-def _amended(w: World, request: a.UnlockRequestView) -> a.UnlockRequestView:
+def _amended(w: World, request: unlocks.UnlockRequestView) -> unlocks.UnlockRequestView:
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    return a.amend_unlock_request(
+    return unlocks.amend_unlock_request(
         w.sessions,
         ticket,
         w.agent("chenjing"),
@@ -260,7 +264,7 @@ def _amended(w: World, request: a.UnlockRequestView) -> a.UnlockRequestView:
     )
 
 
-@pytest.mark.parametrize("decide", [a.approve_unlock, a.reject_unlock], ids=["approve", "reject"])
+@pytest.mark.parametrize("decide", [unlocks.approve_unlock, unlocks.reject_unlock], ids=["approve", "reject"])
 def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_engine: World, decide) -> None:
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
@@ -268,7 +272,7 @@ def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_en
         decide(w.sessions, w.agent("chenjing"), amended.request_id, amended.version, "ok", w.later(minutes=21))
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
-    assert [r.status for r in a.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
 
 
 def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_names_everyone(
@@ -279,8 +283,10 @@ def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_name
     amended = _amended(w, request)
     assert amended.version > request.version and amended.edited_by == ("chenjing",)
     with pytest.raises(Conflict, match="changed since you opened it"):
-        a.approve_unlock(w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21))
-    decided = a.approve_unlock(
+        unlocks.approve_unlock(
+            w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21)
+        )
+    decided = unlocks.approve_unlock(
         w.sessions, w.agent("admin"), amended.request_id, amended.version, "Boarding pass.", w.later(minutes=22)
     )
     assert (decided.status, decided.requested_by, decided.edited_by, decided.decided_by) == (
@@ -297,13 +303,13 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
     w = world_each_engine
     request = _unlock_request(w)
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
-    a.change_contact(
+    contact_changes.change_contact(
         w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com", w.later(minutes=20)
     )
-    (now_pending,) = a.pending_unlock_requests(w.sessions, w.agent("admin"))
+    (now_pending,) = unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=r"^You edited this unlock request"):
-        a.approve_unlock(
+        unlocks.approve_unlock(
             w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok", w.later(minutes=21)
         )
     assert w.customer_row(RISK).status.value == "locked"
@@ -313,10 +319,10 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
     request = _unlock_request(world)
     ticket = world.verified_call(RISK, username="chenjing", minutes=20)
     with pytest.raises(Conflict, match="already filed an unlock request"):
-        a.request_unlock(
+        unlocks.request_unlock(
             world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too", world.later(minutes=20)
         )
-    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
 
 
@@ -340,7 +346,7 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
     other_customer = world.verified_call("locked_abnormal_login", username="chenjing", minutes=20)
     for ticket, at in ((stale, world.later(minutes=26)), (other_customer, world.later(minutes=20))):
         with pytest.raises(NotVerified):
-            a.amend_unlock_request(
+            unlocks.amend_unlock_request(
                 world.sessions,
                 ticket,
                 world.agent("chenjing"),
@@ -349,5 +355,5 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
                 "Changed my mind.",
                 at,
             )
-    (still,) = a.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by) == (request.version, ())

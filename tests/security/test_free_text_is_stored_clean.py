@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from console.services import accounts as a
-from console.services import agents, tickets
+from console.services import agents, contact_changes, tickets, unlocks
 from console.services import disputes as d
 from console.services.free_text import free_text
 from models import Agent, Customer, Dispute, TicketNote, UnlockRequest
@@ -77,7 +76,7 @@ def test_a_dispute_description_is_stored_without_control_characters_on_both_engi
 def test_an_unlock_reason_is_stored_without_control_characters_on_both_engines(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call("locked_password_failures")
-    a.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer("locked_password_failures"), HOSTILE, w.now)
+    unlocks.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer("locked_password_failures"), HOSTILE, w.now)
     (note,) = [note for note in _notes(w, ticket) if note.startswith("Account unlocked")]
     assert note.endswith(": " + CLEAN)
     assert not CONTROLS & set(note)
@@ -85,7 +84,9 @@ def test_an_unlock_reason_is_stored_without_control_characters_on_both_engines(w
 
 def test_an_unlock_request_reason_is_stored_without_control_characters(world: World) -> None:
     ticket = world.verified_call("locked_risk")
-    a.request_unlock(world.sessions, ticket, world.agent("lina"), world.customer("locked_risk"), HOSTILE, world.now)
+    unlocks.request_unlock(
+        world.sessions, ticket, world.agent("lina"), world.customer("locked_risk"), HOSTILE, world.now
+    )
     with world.sessions() as session:
         (reason,) = session.scalars(select(UnlockRequest.reason)).all()
     assert reason == CLEAN
@@ -102,7 +103,9 @@ def test_an_agents_display_name_is_stored_without_control_characters_or_line_bre
 def test_a_new_email_is_stored_without_control_characters(world: World, typed: str) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
-    a.change_contact(world.sessions, ticket, world.agent("lina"), world.customer(case), "email", typed, world.now)
+    contact_changes.change_contact(
+        world.sessions, ticket, world.agent("lina"), world.customer(case), "email", typed, world.now
+    )
     with world.sessions() as session:
         email = session.scalar(select(Customer.email).where(Customer.id == world.customer(case)))
     assert email is not None and not CONTROLS & set(email)

@@ -22,7 +22,7 @@ from sqlalchemy import String, Text, select
 from console import cli
 from console.keys import write_keyring
 from console.logs import log_file, log_file_path
-from console.services import accounts, agents, tickets
+from console.services import agents, codes, contact_changes, tickets
 from console.services import verification as v
 from console.services.agents import LoginRefused
 from console.services.crypto import decrypt_totp_secret
@@ -63,13 +63,13 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         case = "locked_password_failures"
         ticket = w.open_ticket(case)
         v.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(case), w.now)
-        sent = v.send_code(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "sms", "verify", w.now)
+        sent = codes.send_code(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "sms", "verify", w.now)
         code = w.last_code(case)
         used["codes"].add(code)
-        assert v.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now).verified
+        assert codes.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now).verified
         revealed = v.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", w.later(seconds=5))
         assert revealed.value == w.customer_row(case).phone_e164
-        accounts.change_contact(
+        contact_changes.change_contact(
             w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", NEW_PHONE, w.later(seconds=10)
         )
         tickets.add_note(
@@ -83,17 +83,19 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         totp = w.totp_code(case, w.now)
         used["codes"].add(totp)
         used["secrets"].add(w.totp_secret(case))
-        assert v.check_totp(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), totp, w.now).verified
+        assert codes.check_totp(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), totp, w.now).verified
 
         # No bound phone: an email code and the full ID number.
         case = "email_only"
         ticket = w.open_ticket(case)
         v.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(case), w.now)
-        sent = v.send_code(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "email", "verify", w.now)
+        sent = codes.send_code(
+            w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "email", "verify", w.now
+        )
         code = w.last_code(case)
         used["codes"].add(code)
         used["id_numbers"].add(DEMO_ID_NUMBERS[case])
-        assert v.check_code(
+        assert codes.check_code(
             w.sessions,
             w.keyring,
             sent.challenge_id,

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from console import cli
 from console.keys import KeyRing, load_keyring, write_keyring
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import crypto, otp
-from console.services import verification as v
+from console.services import codes, crypto, otp
 from console.services.outbox import ENCRYPTED_PREFIX, readable_body
 from console.settings import load_settings
 from models import Customer, OutboxMessage
@@ -32,7 +31,7 @@ def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(
     world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case = "locked_password_failures"
-    v.send_code(
+    codes.send_code(
         world.sessions,
         world.keyring,
         world.open_ticket(case),
@@ -83,7 +82,7 @@ def test_outbox_shows_what_the_callers_phone_received(
     world: World, keys_on_file: KeyRing, capsys: pytest.CaptureFixture[str]
 ) -> None:
     case = "locked_password_failures"
-    v.send_code(
+    codes.send_code(
         world.sessions,
         world.keyring,
         world.open_ticket(case),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from console.seed.demo import EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
-from console.services import verification as v
+from console.services import codes
 from console.services.errors import InvalidInput, Refused
 from models import OtpChallenge, OutboxMessage, VerificationAttempt
 from tests.support.world import World
@@ -15,7 +15,7 @@ CASE = "locked_password_failures"
 
 
 def _send(w: World, ticket: int, case: str = CASE, channel: str = "sms", purpose: str = "verify", **delta: float):
-    return v.send_code(
+    return codes.send_code(
         w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), channel, purpose, w.later(**delta)
     )
 
@@ -29,7 +29,7 @@ def _check(
     id_number: str | None = None,
     **delta: float,
 ):
-    return v.check_code(
+    return codes.check_code(
         w.sessions,
         w.keyring,
         challenge,
@@ -66,7 +66,7 @@ def test_only_an_hmac_of_the_code_is_stored(world: World) -> None:
         challenge = session.get(OtpChallenge, sent.challenge_id)
         stored_bodies = list(session.scalars(select(OutboxMessage.body)))
     assert challenge is not None and len(challenge.code_hmac) == 64 and code not in challenge.code_hmac
-    assert challenge.code_hmac == v._code_hmac(world.keyring, sent.challenge_id, "verify", code)
+    assert challenge.code_hmac == codes._code_hmac(world.keyring, sent.challenge_id, "verify", code)
     assert not any(code in body for body in stored_bodies), "the outbox stores code messages encrypted"
 
 
@@ -152,7 +152,7 @@ def test_at_most_3_sends_per_15_minutes_per_customer(world: World) -> None:
     with pytest.raises(Refused, match=r"At most 3 codes per 15 minutes; try again after \d\d:\d\d UTC"):
         _send(world, ticket, minutes=14)
     # The same customer on another agent's call counts too.
-    other = v.send_code
+    other = codes.send_code
     marcus_ticket = world.open_ticket(CASE, username="marcus")
     with pytest.raises(Refused, match="At most 3 codes"):
         other(

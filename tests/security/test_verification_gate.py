@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import String, inspect, select, text
 
+from console.services import codes, tickets
 from console.services import scripts as scripts_service
-from console.services import tickets
 from console.services import verification as v
 from console.services.gate import NotVerified, require_verified_caller
 from models import AuditEvent, TicketReason
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _verify(w: World, ticket: int, username: str = "lina", **delta: float) -> None:
     at = w.later(**delta)
-    outcome = v.check_totp(
+    outcome = codes.check_totp(
         w.sessions, w.keyring, ticket, w.agent(username), w.customer(CASE), w.totp_code(CASE, at), at
     )
     assert outcome.verified, outcome
@@ -97,16 +97,18 @@ def test_step_up_with_an_sms_code(world: World) -> None:
     case = "locked_password_failures"
     ticket = world.open_ticket(case)
     lina = world.agent("lina")
-    sent = v.send_code(world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now)
-    assert v.check_code(
+    sent = codes.send_code(
+        world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now
+    )
+    assert codes.check_code(
         world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)
     ).verified
     with pytest.raises(NotVerified):
         _gate(world, ticket, fresh=True, case=case, minutes=6)
-    step_up = v.send_code(
+    step_up = codes.send_code(
         world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6)
     )
-    outcome = v.check_code(
+    outcome = codes.check_code(
         world.sessions,
         world.keyring,
         step_up.challenge_id,
@@ -190,7 +192,7 @@ def test_email_caller_is_offered_the_email_code_only(world: World) -> None:
 def test_sending_a_code_records_the_script_when_verification_had_not_started(world: World) -> None:
     case = "locked_password_failures"
     ticket = world.open_ticket(case, reason="deposit_withdrawal")
-    v.send_code(
+    codes.send_code(
         world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(case), "sms", "verify", world.now
     )
     assert world.ticket(ticket).script_id == "deposit_withdrawal"
@@ -216,28 +218,32 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
     w = world_each_engine
     case = "locked_password_failures"
     lina = w.agent("lina")
-    codes: list[str] = []
+    read_out: list[str] = []
     sms_ticket = w.open_ticket(case)
-    sent = v.send_code(w.sessions, w.keyring, sms_ticket, lina, w.customer(case), "sms", "verify", w.now)
-    codes.append(w.last_code(case))
-    v.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, w.wrong(codes[-1]), w.later(seconds=10))
-    v.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, codes[-1], w.later(seconds=20))
+    sent = codes.send_code(w.sessions, w.keyring, sms_ticket, lina, w.customer(case), "sms", "verify", w.now)
+    read_out.append(w.last_code(case))
+    codes.check_code(
+        w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, w.wrong(read_out[-1]), w.later(seconds=10)
+    )
+    codes.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, read_out[-1], w.later(seconds=20))
     email_ticket = w.open_ticket("email_only")
-    sent = v.send_code(w.sessions, w.keyring, email_ticket, lina, w.customer("email_only"), "email", "verify", w.now)
-    codes.append(w.last_code("email_only"))
-    v.check_code(
+    sent = codes.send_code(
+        w.sessions, w.keyring, email_ticket, lina, w.customer("email_only"), "email", "verify", w.now
+    )
+    read_out.append(w.last_code("email_only"))
+    codes.check_code(
         w.sessions,
         w.keyring,
         sent.challenge_id,
         email_ticket,
         lina,
-        codes[-1],
+        read_out[-1],
         w.later(seconds=20),
         id_number="K4829131",
     )
     totp_ticket = w.open_ticket(CASE)
-    codes.append(w.totp_code(CASE, w.now))
-    v.check_totp(w.sessions, w.keyring, totp_ticket, lina, w.customer(CASE), codes[-1], w.now)
+    read_out.append(w.totp_code(CASE, w.now))
+    codes.check_totp(w.sessions, w.keyring, totp_ticket, lina, w.customer(CASE), read_out[-1], w.now)
     v.reveal_field(w.sessions, totp_ticket, lina, w.customer(CASE), "phone", w.later(seconds=30))
     secrets = [w.totp_secret(c) for c in ("two_factor_on", "wrong_fee", "international", "same_name_guangzhou")]
 
@@ -253,7 +259,7 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
                 dump.extend(value for value in row if value is not None)
     assert dump, "the dump is empty"
     blob = "\n".join(dump)
-    for code in codes:
+    for code in read_out:
         # A code standing alone, not six digits inside a longer number (an account or phone number).
         assert re.search(rf"(?<![0-9]){code}(?![0-9])", blob) is None, "a one-time code is stored in clear"
     for secret in secrets:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from console.services import verification as v
+from console.services import codes
 from console.services.errors import Refused
 from models import Customer, VerificationAttempt
 from tests.support.world import World
@@ -18,17 +18,19 @@ SMS_CASE = "locked_password_failures"
 
 
 def _totp(w: World, ticket: int, entered: str, username: str = "lina", case: str = TOTP_CASE, **delta: float):
-    return v.check_totp(w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), entered, w.later(**delta))
+    return codes.check_totp(
+        w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), entered, w.later(**delta)
+    )
 
 
 def _send(w: World, ticket: int, case: str = SMS_CASE, username: str = "lina", **delta: float):
-    return v.send_code(
+    return codes.send_code(
         w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), "sms", "verify", w.later(**delta)
     )
 
 
 def _check(w: World, ticket: int, challenge: int, entered: str, username: str = "lina", **delta: float):
-    return v.check_code(w.sessions, w.keyring, challenge, ticket, w.agent(username), entered, w.later(**delta))
+    return codes.check_code(w.sessions, w.keyring, challenge, ticket, w.agent(username), entered, w.later(**delta))
 
 
 # --- TOTP ------------------------------------------------------------------------------------
@@ -84,7 +86,7 @@ def test_two_agents_submitting_the_same_totp_at_the_same_instant_verify_exactly_
     tickets = {"lina": w.open_ticket(TOTP_CASE, "lina"), "marcus": w.open_ticket(TOTP_CASE, "marcus")}
     code = w.totp_code(TOTP_CASE, w.now)
     barrier = threading.Barrier(2)
-    outcomes: dict[str, v.VerificationOutcome] = {}
+    outcomes: dict[str, codes.VerificationOutcome] = {}
     errors: list[BaseException] = []
 
     def submit(username: str) -> None:
@@ -110,7 +112,7 @@ def test_two_agents_submitting_the_same_totp_at_the_same_instant_verify_exactly_
 # --- the throttle ----------------------------------------------------------------------------
 
 
-def _fail_times(w: World, ticket: int, times: int, start_seconds: int = 0) -> list[v.VerificationOutcome]:
+def _fail_times(w: World, ticket: int, times: int, start_seconds: int = 0) -> list[codes.VerificationOutcome]:
     return [
         _totp(
             w,
@@ -137,7 +139,7 @@ def test_sixth_attempt_within_15_minutes_is_refused_even_when_correct(world: Wor
     ticket = world.open_ticket(TOTP_CASE)
     _fail_times(world, ticket, 5)
     at = world.later(minutes=14, seconds=50)
-    sixth = v.check_totp(
+    sixth = codes.check_totp(
         world.sessions,
         world.keyring,
         ticket,
@@ -154,7 +156,7 @@ def test_lockout_ends_after_15_minutes_and_the_count_starts_again(world: World) 
     ticket = world.open_ticket(TOTP_CASE)
     _fail_times(world, ticket, 5)
     at = world.later(minutes=15, seconds=5)
-    outcome = v.check_totp(
+    outcome = codes.check_totp(
         world.sessions,
         world.keyring,
         ticket,
@@ -237,7 +239,7 @@ def test_failures_from_many_agents_at_once_are_all_counted_and_lock_at_five(worl
     tickets = [w.open_ticket(TOTP_CASE, name) for name in names]
     wrong = "000000" if w.totp_code(TOTP_CASE, w.now) != "000000" else "999999"
     barrier = threading.Barrier(len(names))
-    outcomes: list[v.VerificationOutcome] = []
+    outcomes: list[codes.VerificationOutcome] = []
     errors: list[BaseException] = []
 
     def submit(name: str, ticket: int) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from console.services import disputes, tickets, verification
+from console.services import adjustments, codes, tickets, verification
 from console.services.gate import NotVerified
 from console.services.tickets import WrapUp
 from models import Dispute, Ticket
@@ -46,7 +46,7 @@ def test_an_adjustment_for_another_customers_dispute_is_refused_after_a_repoint(
         dispute_id = session.scalar(select(Dispute.id).where(Dispute.customer_id == w.customer("dispute_open")))
     assert dispute_id is not None
     with pytest.raises(NotVerified):
-        disputes.propose_adjustment(
+        adjustments.propose_adjustment(
             w.sessions,
             {"CNY": "5000", "USD": "700", "USDT": "700"},
             ticket,
@@ -86,8 +86,8 @@ def test_another_customer_becomes_verified_only_by_passing_a_code_of_their_own(w
     ticket = world.verified_call(CALLER_A, reason="deposit_withdrawal")
     _repoint(world, ticket, CUSTOMER_B)
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
-    sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
-    outcome = verification.check_code(
+    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
+    outcome = codes.check_code(
         world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
     )
     assert outcome.verified
@@ -140,8 +140,8 @@ def test_a_verification_on_a_ticket_with_no_customer_yet_names_that_customer(wor
     ticket = tickets.open_ticket(world.sessions, lina, None, "other", now=world.now).ticket_id
     b = world.customer(CUSTOMER_B)
     verification.start_verification(world.sessions, ticket, lina, b, world.now)
-    sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
-    verification.check_code(
+    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
+    codes.check_code(
         world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
     )
     row = world.ticket(ticket)
@@ -173,8 +173,8 @@ def test_a_verification_counts_from_the_code_not_from_the_ticket(world: World) -
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
     ticket = world.open_ticket(CUSTOMER_B, reason="deposit_withdrawal")
     at = world.later(minutes=50)
-    sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", at)
-    assert verification.check_code(
+    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", at)
+    assert codes.check_code(
         world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), at
     ).verified
     ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), at + timedelta(minutes=14))

@@ -85,17 +85,17 @@ class World:
 
     def verified_call(self, case: str, username: str = "lina", reason: str = "locked_account", **delta: float) -> int:
         """A ticket for `case` whose caller has just passed an SMS code (or email code + ID) at later(**delta)."""
-        from console.services import verification
+        from console.services import codes, verification
 
         at = self.later(**delta)
         ticket = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=at).ticket_id
         start = verification.start_verification(self.sessions, ticket, self.agent(username), self.customer(case), at)
         channel = "sms" if "sms" in start.factors else "email"
-        sent = verification.send_code(
+        sent = codes.send_code(
             self.sessions, self.keyring, ticket, self.agent(username), self.customer(case), channel, "verify", at
         )
         id_number = None if channel == "sms" else DEMO_ID_NUMBERS[case]
-        outcome = verification.check_code(
+        outcome = codes.check_code(
             self.sessions,
             self.keyring,
             sent.challenge_id,

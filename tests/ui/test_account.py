@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
 
 from console.app import HotlineApp
-from console.services.accounts import ADVICE
+from console.services.security_review import ADVICE
 from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen

@@ -8,8 +8,8 @@ from textual.widgets import DataTable, Input, Select, TabbedContent
 
 from console.app import HotlineApp
 from console.seed.demo import DEMO_ACCOUNTS
+from console.services.fees import quote
 from console.services.outbox import recent_messages
-from console.services.payments import quote
 from models import EntryKind, LedgerEntry, Ticket, Transaction
 from screens.money import MoneyScreen
 from tests.support.world import World

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from console.app import HotlineApp
 from console.seed.demo import DEMO_ACCOUNTS
-from console.services import verification
+from console.services import codes, verification
 from console.services.agents import disable_agent
 from models import Ticket
 from screens.account import AccountScreen
@@ -78,8 +78,8 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
         # B passes a code of their own on this call; now their statement opens.
         lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
         verification.start_verification(world.sessions, ticket, lina, b, clock.now)
-        sent = verification.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", clock.now)
-        outcome = verification.check_code(
+        sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", clock.now)
+        outcome = codes.check_code(
             world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), clock.now
         )
         assert outcome.verified

@@ -1,0 +1,429 @@
+"""Adjustments that settle a dispute: propose a compensating ledger entry, edit it while it waits, the
+supervisor's two-person approval of large ones, turning one down, and reversing a posted one.
+
+The rules (DESIGN.md "Actions and approvals"): an adjustment is a new ledger entry, never an edit;
+one that brings the customer's last 24 hours of adjustments in that asset to the threshold waits for
+a supervisor who is not the requester; an approval holds only for the version the approver saw;
+every money command carries an idempotency key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.services import approvals
+from console.services.actors import SUPERVISORS, require_enabled
+from console.services.disputes import (
+    STALE_DISPUTE,
+    AdjustmentView,
+    actor_for_dispute,
+    adjustment_view,
+    checked_text,
+    dispute_by_id,
+    move_dispute,
+    over_the_claim,
+)
+from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.labels import DISPUTE_STATUS_LABELS
+from console.services.money import (
+    AssetView,
+    asset,
+    format_money,
+    lock_customer,
+    parse_amount,
+    post_entry,
+)
+from console.services.unit_of_work import UnitOfWork, run_command, unit_of_work
+from models import (
+    Adjustment,
+    Agent,
+    ApprovalStatus,
+    Dispute,
+    DisputeEvent,
+    DisputeStatus,
+    EntryKind,
+    TicketNote,
+)
+
+APPROVAL_WINDOW = timedelta(hours=24)
+MAX_KEY_LENGTH = 64
+# Adjustments that count towards the 24-hour threshold: everything not turned down or undone.
+_COUNTED = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.APPLIED)
+
+_DECIDED = {
+    ApprovalStatus.APPROVED: "approved",
+    ApprovalStatus.APPLIED: "already posted",
+    ApprovalStatus.REJECTED: "turned down",
+    ApprovalStatus.VOID: "void",
+}
+
+
+def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> list[AdjustmentView]:
+    """Adjustments waiting for a supervisor, oldest first (the escalation queue)."""
+    with sessions() as session:
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        rows = session.scalars(
+            select(Adjustment)
+            .where(Adjustment.status == ApprovalStatus.PENDING)
+            .order_by(Adjustment.requested_at, Adjustment.id)
+        ).all()
+        return [adjustment_view(session, row, asset(session, row.asset_code)) for row in rows]
+
+
+def approval_threshold(thresholds: Mapping[str, str], money: AssetView) -> int:
+    """The threshold for one asset in minor units; an asset with none configured always needs approval."""
+    configured = thresholds.get(money.code)
+    if configured is None:
+        return 0
+    return parse_amount(configured, money.scale, money.code, allow_zero=True)
+
+
+def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now: datetime) -> int:
+    """What the customer's adjustments in this asset add up to over the last 24 hours (by size)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
+            Adjustment.customer_id == customer_id,
+            Adjustment.asset_code == asset_code,
+            Adjustment.requested_at > now - APPROVAL_WINDOW,
+            Adjustment.status.in_(_COUNTED),
+        )
+    )
+    return int(total or 0)
+
+
+def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Agent, now: datetime) -> None:
+    """Post the compensating entry (the original row is never touched) and settle the dispute."""
+    money = asset(session, adjustment.asset_code)
+    journal = str(uuid.uuid4())
+    post_entry(
+        session,
+        customer_id=adjustment.customer_id,
+        asset_code=adjustment.asset_code,
+        amount=adjustment.amount,
+        kind=EntryKind.ADJUSTMENT,
+        journal_id=journal,
+        now=now,
+        description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
+        idempotency_key=f"adjustment:{adjustment.id}",
+        agent_id=agent.id,
+    )
+    adjustment.status = ApprovalStatus.APPLIED
+    adjustment.journal_id = journal
+    dispute.resolution_reason = adjustment.reason
+    move_dispute(
+        session,
+        dispute,
+        DisputeStatus.ADJUSTED,
+        agent,
+        f"{format_money(adjustment.amount, money)} posted.",
+        now,
+        amount=format_money(adjustment.amount, money),
+    )
+
+
+def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
+    return adjustment.dispute_id == dispute_id and adjustment.amount == amount
+
+
+def propose_adjustment(
+    sessions: sessionmaker[Session],
+    approval_thresholds: Mapping[str, str],
+    ticket_id: int,
+    agent_id: int,
+    dispute_id: int,
+    amount_text: str,
+    reason: str,
+    idempotency_key: str,
+    now: datetime,
+) -> AdjustmentView:
+    """Credit the customer for a dispute: applied at once below the threshold, else left for approval.
+
+    The same idempotency key again returns the first adjustment (one entry however often the agent
+    presses save); the same key with a different amount is refused.
+    """
+    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
+
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session = uow.session
+        dispute = dispute_by_id(session, dispute_id)
+        agent = actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        money = asset(session, dispute.asset_code)
+        amount = parse_amount(amount_text, money.scale, money.code)
+        lock_customer(session, dispute.customer_id)
+        session.refresh(dispute)  # as it is now that this customer's money commands queue behind us
+        earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
+        if earlier is not None:
+            if not _same_request(earlier, dispute.id, amount):
+                raise Conflict(
+                    "This adjustment was already submitted with a different amount or dispute;"
+                    " nothing new was posted. Reload the dispute to see it."
+                )
+            return adjustment_view(session, earlier, money)
+        if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
+            raise Refused(
+                f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+            )
+        too_much = over_the_claim(session, dispute, amount, money)
+        if too_much is not None:
+            raise InvalidInput(too_much)
+        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
+            approval_threshold(approval_thresholds, money)
+        )
+        adjustment = Adjustment(
+            dispute_id=dispute.id,
+            customer_id=dispute.customer_id,
+            asset_code=money.code,
+            amount=amount,
+            reason=reason,
+            status=ApprovalStatus.PENDING,
+            requested_by_agent_id=agent.id,
+            requested_at=now,
+            idempotency_key=key,
+        )
+        session.add(adjustment)
+        session.flush()
+        shown = format_money(amount, money)
+        move_dispute(
+            session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", now, notify=False
+        )
+        if needs_approval:
+            move_dispute(
+                session,
+                dispute,
+                DisputeStatus.AWAITING_APPROVAL,
+                agent,
+                "Over the 24-hour threshold: waits for a supervisor.",
+                now,
+                amount=shown,
+            )
+        else:
+            _apply(session, adjustment, dispute, agent, now)
+        session.add(
+            TicketNote(
+                ticket_id=ticket_id,
+                agent_id=agent.id,
+                created_at=now,
+                body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
+                f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
+            )
+        )
+        session.flush()
+        uow.record(
+            "adjustment.propose",
+            "adjustment",
+            adjustment.id,
+            {
+                "dispute": dispute.id,
+                "amount": amount,
+                "asset": money.code,
+                "needs_approval": needs_approval,
+            },
+        )
+        return adjustment_view(session, adjustment, money)
+
+    try:
+        return run_command(sessions, agent_id, now, attempt, stale=STALE_DISPUTE)
+    except IntegrityError:
+        # The same key raced in from another console; the first one stands.
+        with sessions() as session:
+            earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
+            if earlier is None:
+                raise
+            money = asset(session, earlier.asset_code)
+            if not _same_request(earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)):
+                raise Conflict("This adjustment was already submitted with a different amount or dispute.") from None
+            return adjustment_view(session, earlier, money)
+
+
+def _pending_adjustment(session: Session, adjustment_id: int, expected_version: int) -> Adjustment:
+    # Re-read: the caller may have waited on the customer's lock while someone else decided it.
+    adjustment = session.get(Adjustment, adjustment_id, populate_existing=True)
+    if adjustment is None:
+        raise NotFound("No such adjustment.")
+    if adjustment.status != ApprovalStatus.PENDING:
+        raise Refused(f"This adjustment is {_DECIDED[adjustment.status]}; it is no longer waiting for a decision.")
+    if adjustment.version != expected_version:
+        money = asset(session, adjustment.asset_code)
+        raise Conflict(
+            f"This adjustment changed after you opened it (it is now {format_money(adjustment.amount, money)}):"
+            " an approval holds only for what you saw. Review it again."
+        )
+    return adjustment
+
+
+def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
+    """The adjustment, after taking its customer's money lock (so it is read as it is now)."""
+    adjustment = session.get(Adjustment, adjustment_id)
+    if adjustment is None:
+        raise NotFound("No such adjustment.")
+    lock_customer(session, adjustment.customer_id)
+    session.refresh(adjustment)
+    return adjustment
+
+
+def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
+    """A pending adjustment, at the version the supervisor reviewed, that they neither requested nor edited."""
+    _locked_adjustment(session, adjustment_id)
+    adjustment = _pending_adjustment(session, adjustment_id, expected_version)
+    approvals.require_another_person(session, adjustment, supervisor)
+    return adjustment
+
+
+def edit_adjustment(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    adjustment_id: int,
+    expected_version: int,
+    amount_text: str,
+    reason: str,
+    now: datetime,
+) -> AdjustmentView:
+    """Change an adjustment still waiting for approval; any approval given for the old one is void, and
+    whoever changes it may no longer decide it."""
+    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    with unit_of_work(sessions, agent_id, now, stale=STALE_DISPUTE) as uow:
+        session = uow.session
+        _locked_adjustment(session, adjustment_id)
+        adjustment = _pending_adjustment(session, adjustment_id, expected_version)
+        dispute = dispute_by_id(session, adjustment.dispute_id)
+        agent = actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        money = asset(session, adjustment.asset_code)
+        amount = parse_amount(amount_text, money.scale, money.code)
+        too_much = over_the_claim(session, dispute, amount, money)
+        if too_much is not None:
+            raise InvalidInput(too_much)
+        before = adjustment.amount
+        adjustment.amount, adjustment.reason = amount, reason
+        adjustment.approved_by_agent_id = adjustment.approved_version = None
+        approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
+        session.flush()
+        session.add(
+            DisputeEvent(
+                dispute_id=dispute.id,
+                status=dispute.status,
+                agent_id=agent.id,
+                occurred_at=now,
+                note=f"Adjustment changed from {format_money(before, money)} to"
+                f" {format_money(amount, money)}: {reason}",
+            )
+        )
+        uow.record("adjustment.edit", "adjustment", adjustment.id, {"from": before, "to": amount})
+        return adjustment_view(session, adjustment, money)
+
+
+def approve_adjustment(
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    adjustment_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> AdjustmentView:
+    """A supervisor other than the requester approves the version they reviewed; it is posted at once."""
+    reason = checked_text(reason, "the reason for the approval", 1_000)
+
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
+        dispute = dispute_by_id(session, adjustment.dispute_id)
+        money = asset(session, adjustment.asset_code)
+        # The claim may have been lowered since the adjustment was proposed.
+        too_much = over_the_claim(session, dispute, adjustment.amount, money)
+        if too_much is not None:
+            raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
+        approvals.record_decision(adjustment, supervisor, reason, now)
+        adjustment.approved_version = adjustment.version
+        _apply(session, adjustment, dispute, supervisor, now)
+        session.flush()
+        uow.record(
+            "adjustment.approve",
+            "adjustment",
+            adjustment.id,
+            {
+                "dispute": dispute.id,
+                "amount": adjustment.amount,
+                "approved_version": adjustment.approved_version,
+            },
+        )
+        return adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
+
+    stale = "This adjustment changed while you were approving it; review it again."
+    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
+
+
+def reject_adjustment(
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    adjustment_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> AdjustmentView:
+    """A supervisor turns an adjustment down; the dispute goes back to investigating."""
+    reason = checked_text(reason, "the reason for turning it down", 1_000)
+    stale = "This adjustment changed while you were deciding it; review it again."
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
+        dispute = dispute_by_id(session, adjustment.dispute_id)
+        approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, now)
+        move_dispute(
+            session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now
+        )
+        session.flush()
+        uow.record("adjustment.reject", "adjustment", adjustment.id, {"dispute": dispute.id})
+        return adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
+
+
+def reverse_adjustment(
+    sessions: sessionmaker[Session], supervisor_id: int, adjustment_id: int, reason: str, now: datetime
+) -> AdjustmentView:
+    """Undo a posted adjustment with an opposite entry (once); the dispute goes back to investigating."""
+    reason = checked_text(reason, "the reason for the reversal", 1_000)
+
+    def attempt(uow: UnitOfWork) -> AdjustmentView:
+        session, supervisor = uow.session, uow.agent
+        adjustment = _locked_adjustment(session, adjustment_id)
+        if adjustment.status != ApprovalStatus.APPLIED:
+            raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
+        dispute = dispute_by_id(session, adjustment.dispute_id)
+        money = asset(session, adjustment.asset_code)
+        post_entry(
+            session,
+            customer_id=adjustment.customer_id,
+            asset_code=adjustment.asset_code,
+            amount=-adjustment.amount,
+            kind=EntryKind.REVERSAL,
+            journal_id=str(uuid.uuid4()),
+            now=now,
+            description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
+            idempotency_key=f"reversal:{adjustment.id}",
+            agent_id=supervisor.id,
+        )
+        adjustment.status = ApprovalStatus.VOID
+        dispute.resolution_reason = None
+        move_dispute(
+            session,
+            dispute,
+            DisputeStatus.INVESTIGATING,
+            supervisor,
+            f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}",
+            now,
+        )
+        session.flush()
+        uow.record(
+            "adjustment.reverse", "adjustment", adjustment.id, {"dispute": dispute.id, "amount": -adjustment.amount}
+        )
+        return adjustment_view(session, adjustment, money)
+
+    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="reverse adjustments")

@@ -1,0 +1,144 @@
+"""The unit of work every service command runs in: one transaction, bounded retries, a stale edit as a
+plain-words conflict, and audit events signed for the acting agent.
+
+A command reads as its rules:
+
+    with unit_of_work(sessions, agent_id, now, doing="unlock accounts", stale=...) as uow:
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
+        ...
+        uow.record("account.unlock", "customer", customer.id, {...})
+
+`run_command` does the same for a command whose engine may ask it to run again (a serialization
+failure or deadlock on PostgreSQL, a busy SQLite): the whole command runs again from fresh data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from console.db import run_with_retries
+from console.services import audit
+from console.services.actors import active_agent
+from console.services.errors import Conflict, NotFound, Refused
+from console.services.gate import require_verified_caller
+from models import Agent, Role, Ticket, TicketNote
+
+T = TypeVar("T")
+
+# What an agent is told when someone else saved the same row first and the command did not say more.
+STALE = "Someone else changed this meanwhile; look at it again."
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction of one command, for one acting agent, at one time."""
+
+    session: Session
+    agent_id: int
+    now: datetime
+    _agent: Agent | None = field(default=None, repr=False)
+
+    def acting(self, *roles: Role, doing: str = "do this") -> Agent:
+        """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock."""
+        self._agent = active_agent(self.session, self.agent_id, *roles, doing=doing, now=self.now)
+        return self._agent
+
+    @property
+    def agent(self) -> Agent:
+        """The acting agent, loaded by `acting` (or by `unit_of_work(..., doing=...)`)."""
+        if self._agent is None:
+            raise AssertionError("the acting agent is loaded with uow.acting(...) before it is used")
+        return self._agent
+
+    def own_ticket(self, ticket_id: int) -> Ticket:
+        """The acting agent's ticket: refused when it is someone else's."""
+        return own_ticket(self.session, ticket_id, self.agent)
+
+    def verified_caller(self, ticket_id: int, customer_id: int, *, fresh: bool = False) -> Ticket:
+        """The verification gate for the acting agent's call with this customer (see `gate`)."""
+        return require_verified_caller(self.session, ticket_id, self.agent.id, customer_id, self.now, fresh)
+
+    def note(self, ticket_id: int | None, body: str, *, by: Agent | None = None) -> None:
+        """Add a note to the call's ticket (none without a ticket), written by the acting agent (or `by`)."""
+        if ticket_id is not None:
+            author = by or self.agent
+            self.session.add(TicketNote(ticket_id=ticket_id, agent_id=author.id, body=body, created_at=self.now))
+
+    def record(
+        self,
+        action: str,
+        subject_type: str | None = None,
+        subject_id: object | None = None,
+        details: Mapping[str, Any] | None = None,
+        *,
+        by: Agent | None = None,
+    ) -> None:
+        """Append the audit event for this action, signed as the acting agent (or `by`), at this time."""
+        actor = by or self.agent
+        audit.record(
+            self.session,
+            actor=actor.username,
+            actor_agent_id=actor.id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details=details,
+            now=self.now,
+        )
+
+
+def own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
+    """The agent's own ticket: the one rule for "is this the agent's ticket" (the verification gate adds
+    that the caller passed a factor on it)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    if ticket.agent_id != agent.id:
+        raise Refused("This ticket belongs to another agent.")
+    return ticket
+
+
+@contextmanager
+def unit_of_work(
+    sessions: sessionmaker[Session],
+    agent_id: int,
+    now: datetime,
+    *roles: Role,
+    doing: str | None = None,
+    stale: str = STALE,
+) -> Iterator[UnitOfWork]:
+    """Begin the transaction (committed when the block ends, rolled back when it raises); with `doing`,
+    the acting agent is loaded first. A row saved by someone else meanwhile becomes `Conflict(stale)`."""
+    try:
+        with sessions.begin() as session:
+            uow = UnitOfWork(session, agent_id, now)
+            if doing is not None:
+                uow.acting(*roles, doing=doing)
+            yield uow
+    except StaleDataError:
+        raise Conflict(stale) from None
+
+
+def run_command(
+    sessions: sessionmaker[Session],
+    agent_id: int,
+    now: datetime,
+    work: Callable[[UnitOfWork], T],
+    *roles: Role,
+    doing: str | None = None,
+    stale: str = STALE,
+) -> T:
+    """`work` in a unit of work, run again from the start when the engine says the transaction lost a race."""
+
+    def attempt() -> T:
+        with unit_of_work(sessions, agent_id, now, *roles, doing=doing, stale=stale) as uow:
+            return work(uow)
+
+    return run_with_retries(attempt)

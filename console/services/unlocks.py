@@ -1,0 +1,356 @@
+"""Unlocking an account: at once for a password-failure lock, or through a supervisor's two-person
+approval for a risk or abnormal-login lock; and the supervisor's lift of a verification lockout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.services import approvals
+from console.services.actors import SUPERVISORS, require_enabled
+from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.free_text import free_text
+from console.services.labels import LOCK_REASON_LABELS
+from console.services.money import lock_customer
+from console.services.outbox import notify_customer
+from console.services.unit_of_work import UnitOfWork, unit_of_work
+from models import Agent, ApprovalStatus, Customer, CustomerStatus, LockReason, Ticket, UnlockRequest
+
+# After any unlock, withdrawals wait this long, so a takeover that got through cannot cash out at once.
+WITHDRAWAL_HOLD = timedelta(hours=24)
+MAX_REASON = 1_000
+_SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
+_REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
+_DECIDING = "This unlock request changed while you were deciding it; review it again."
+
+
+@dataclass(frozen=True)
+class UnlockResult:
+    customer_id: int
+    password_reset_required: bool
+    withdrawals_held_until: datetime
+
+
+@dataclass(frozen=True)
+class UnlockRequestView:
+    request_id: int
+    customer_id: int
+    account_number: str
+    customer_name: str
+    lock_reason: str | None
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    status: str
+    # Everyone who changed it while it waited (none of them may decide it), first change first.
+    edited_by: tuple[str, ...]
+    decided_by: str | None
+    decision_reason: str | None
+    version: int
+
+
+def _reason(text: str, what: str = "the reason") -> str:
+    text = free_text(text).strip()
+    if not text:
+        raise InvalidInput(f"Enter {what}.")
+    if len(text) > MAX_REASON:
+        raise InvalidInput(f"Keep {what} under {MAX_REASON:,} characters.")
+    return text
+
+
+def request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
+    """The request as the escalation queue and the security review show it."""
+    customer = session.get(Customer, request.customer_id)
+    assert customer is not None  # a foreign key
+    who = approvals.people(session, request)
+    return UnlockRequestView(
+        request_id=request.id,
+        customer_id=customer.id,
+        account_number=customer.account_number,
+        customer_name=customer.full_name,
+        lock_reason=customer.lock_reason.value if customer.lock_reason else None,
+        reason=request.reason,
+        requested_by=who.requested_by,
+        requested_at=request.requested_at,
+        status=request.status.value,
+        edited_by=who.edited_by,
+        decided_by=who.decided_by,
+        decision_reason=request.decision_reason,
+        version=request.version,
+    )
+
+
+def pending_request(session: Session, customer_id: int) -> UnlockRequest | None:
+    """The customer's unlock request still waiting for a supervisor, if any."""
+    return session.scalar(
+        select(UnlockRequest).where(
+            UnlockRequest.customer_id == customer_id, UnlockRequest.status == ApprovalStatus.PENDING
+        )
+    )
+
+
+# --- unlocking -------------------------------------------------------------------------------
+
+
+def _unlock(
+    uow: UnitOfWork,
+    customer: Customer,
+    agent: Agent,
+    ticket_id: int | None,
+    reason: str,
+    *,
+    approved_by: Agent | None = None,
+) -> UnlockResult:
+    """What every unlock does: a password reset at next login, withdrawals held, the customer told."""
+    session, now = uow.session, uow.now
+    was = customer.lock_reason.value if customer.lock_reason else None
+    held_until = now + WITHDRAWAL_HOLD
+    customer.status = CustomerStatus.ACTIVE
+    customer.lock_reason = None
+    customer.locked_at = None
+    customer.failed_password_count = 0
+    customer.password_reset_required = True
+    customer.withdrawals_held_until = held_until
+    notify_customer(
+        session,
+        customer,
+        kind="unlock",
+        now=now,
+        subject="OK Wallet account unlocked",
+        body=(
+            "【OK钱包】您的账户已解锁。下次登录时请重设密码；"
+            f"为保障安全，提现将暂停至 {held_until:%Y-%m-%d %H:%M} UTC。"
+            "如非本人操作，请立即致电客服。"
+            f" [OK Wallet] Your account is unlocked. Please set a new password when you next log in;"
+            f" withdrawals are on hold until {held_until:%Y-%m-%d %H:%M} UTC. If this wasn't you, call us now."
+        ),
+    )
+    who = f", approved by {approved_by.username}" if approved_by else ""
+    uow.note(
+        ticket_id,
+        f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}",
+        by=approved_by or agent,
+    )
+    uow.record(
+        "account.unlock",
+        "customer",
+        customer.id,
+        {
+            "lock_reason": was,
+            "ticket": ticket_id,
+            "requested_by": agent.username,
+            "withdrawals_held_until": held_until.isoformat(),
+        },
+        by=approved_by or agent,
+    )
+    session.flush()
+    return UnlockResult(customer.id, True, held_until)
+
+
+def unlock_account(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, reason: str, now: datetime
+) -> UnlockResult:
+    """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
+    reason = _reason(reason)
+    stale = "The account changed while unlocking it; look at the card again."
+    with unit_of_work(sessions, agent_id, now, doing="unlock accounts", stale=stale) as uow:
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
+        customer = lock_customer(uow.session, customer_id)
+        if customer.status != CustomerStatus.LOCKED:
+            raise Refused("This account is not locked.")
+        if customer.lock_reason in _SUPERVISOR_LOCKS:
+            label = LOCK_REASON_LABELS[customer.lock_reason.value].lower()
+            raise Refused(
+                f"This account was locked for {label}: only a supervisor can approve the unlock."
+                " File an unlock request instead."
+            )
+        return _unlock(uow, customer, uow.agent, ticket_id, reason)
+
+
+def request_unlock(
+    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, reason: str, now: datetime
+) -> UnlockRequestView:
+    """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
+    reason = _reason(reason)
+    with unit_of_work(sessions, agent_id, now, doing="request unlocks") as uow:
+        session, agent = uow.session, uow.agent
+        uow.verified_caller(ticket_id, customer_id, fresh=True)
+        customer = lock_customer(session, customer_id)
+        if customer.status != CustomerStatus.LOCKED:
+            raise Refused("This account is not locked.")
+        if customer.lock_reason not in _SUPERVISOR_LOCKS:
+            raise Refused("A password-failure lock needs no approval: unlock it directly.")
+        pending = pending_request(session, customer_id)
+        if pending is not None:
+            view = request_view(session, pending)
+            raise Conflict(
+                f"{view.requested_by} already filed an unlock request at {view.requested_at:%H:%M} UTC;"
+                " it is waiting for a supervisor."
+            )
+        request = UnlockRequest(
+            customer_id=customer_id,
+            ticket_id=ticket_id,
+            reason=reason,
+            status=ApprovalStatus.PENDING,
+            requested_by_agent_id=agent.id,
+            requested_at=now,
+        )
+        session.add(request)
+        session.flush()
+        uow.note(ticket_id, f"Unlock request U{request.id} filed for a supervisor: {reason}")
+        uow.record("unlock.request", "unlock_request", request.id, {"customer": customer_id, "ticket": ticket_id})
+        return request_view(session, request)
+
+
+def amend_unlock_request(
+    sessions: sessionmaker[Session],
+    ticket_id: int,
+    agent_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> UnlockRequestView:
+    """Change the reason of a pending unlock request, on a call with its customer (who passed a factor in
+    the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
+    and an approval of the earlier version is void."""
+    reason = _reason(reason)
+    with unit_of_work(sessions, agent_id, now, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
+        session, agent = uow.session, uow.agent
+        request = session.get(UnlockRequest, request_id)
+        if request is None:
+            raise NotFound("No such unlock request.")
+        uow.verified_caller(ticket_id, request.customer_id, fresh=True)
+        lock_customer(session, request.customer_id)
+        session.refresh(request)
+        if request.status != ApprovalStatus.PENDING:
+            raise Refused(f"This unlock request was already {request.status.value}; it can no longer change.")
+        if request.version != expected_version:
+            raise Conflict(_REQUEST_CHANGED)
+        request.reason = reason
+        approvals.record_edit(session, request, agent, "the reason", now)
+        uow.note(ticket_id, f"Unlock request U{request.id} amended: {reason}")
+        uow.record("unlock.amend", "unlock_request", request.id, {"customer": request.customer_id, "ticket": ticket_id})
+        return request_view(session, request)
+
+
+def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
+    """Unlock requests waiting for a supervisor, oldest first."""
+    with sessions() as session:
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        requests = session.scalars(
+            select(UnlockRequest)
+            .where(UnlockRequest.status == ApprovalStatus.PENDING)
+            .order_by(UnlockRequest.requested_at, UnlockRequest.id)
+        ).all()
+        return [request_view(session, request) for request in requests]
+
+
+def _decidable(session: Session, supervisor: Agent, request_id: int, expected_version: int) -> UnlockRequest:
+    request = session.get(UnlockRequest, request_id)
+    if request is None:
+        raise NotFound("No such unlock request.")
+    lock_customer(session, request.customer_id)
+    session.refresh(request)
+    if request.status != ApprovalStatus.PENDING:
+        raise Refused(f"This unlock request was already {request.status.value}.")
+    if request.version != expected_version:
+        raise Conflict("This unlock request changed since you opened it; review it again.")
+    approvals.require_another_person(session, request, supervisor)
+    return request
+
+
+def approve_unlock(
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> UnlockRequestView:
+    """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
+    reason = _reason(reason)
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
+        session, supervisor = uow.session, uow.agent
+        request = _decidable(session, supervisor, request_id, expected_version)
+        customer = session.get(Customer, request.customer_id)
+        assert customer is not None
+        requester = session.get(Agent, request.requested_by_agent_id)
+        assert requester is not None
+        approvals.decide(request, supervisor, ApprovalStatus.APPROVED, reason, now)
+        if customer.status == CustomerStatus.LOCKED:
+            _unlock(uow, customer, requester, request.ticket_id, request.reason, approved_by=supervisor)
+        # Its own event, so an approval is on record even when the account was unlocked meanwhile.
+        uow.record(
+            "unlock.approve",
+            "unlock_request",
+            request.id,
+            {"customer": customer.id, "requested_by": requester.username},
+        )
+        session.flush()
+        return request_view(session, request)
+
+
+def reject_unlock(
+    sessions: sessionmaker[Session],
+    supervisor_id: int,
+    request_id: int,
+    expected_version: int,
+    reason: str,
+    now: datetime,
+) -> UnlockRequestView:
+    """A supervisor turns the unlock down; the account stays locked and the customer is told."""
+    reason = _reason(reason)
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
+        session, supervisor = uow.session, uow.agent
+        request = _decidable(session, supervisor, request_id, expected_version)
+        customer = session.get(Customer, request.customer_id)
+        assert customer is not None
+        approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, now)
+        notify_customer(
+            session,
+            customer,
+            kind="unlock",
+            now=now,
+            subject="OK Wallet account review",
+            body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
+            " [OK Wallet] After review, your account stays locked for now; please call us"
+            " with your ID document at hand.",
+        )
+        uow.note(request.ticket_id, f"Unlock request U{request.id} turned down: {reason}")
+        uow.record("unlock.reject", "unlock_request", request.id, {"customer": customer.id})
+        session.flush()
+        return request_view(session, request)
+
+
+# --- the verification lockout ----------------------------------------------------------------
+
+
+def lift_verification_lockout(
+    sessions: sessionmaker[Session], supervisor_id: int, ticket_id: int, reason: str, now: datetime
+) -> None:
+    """The supervisor escalation for a caller locked out of verification after 5 failures.
+
+    It clears the lockout; it does not verify anyone: the caller must still pass a factor.
+    """
+    reason = _reason(reason)
+    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="lift a verification lockout") as uow:
+        session, supervisor = uow.session, uow.agent
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.customer_id is None:
+            raise NotFound("No such call with a customer.")
+        customer = lock_customer(session, ticket.customer_id)
+        if customer.verify_locked_until is None or customer.verify_locked_until <= now:
+            raise Refused("This caller is not locked out of verification.")
+        # Throttle state, not an agent edit: no version bump on the customer.
+        session.execute(
+            update(Customer)
+            .where(Customer.id == customer.id)
+            .values(verify_failures=0, verify_locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        uow.note(ticket_id, f"Verification lockout lifted by {supervisor.username}: {reason}")
+        uow.record("verification.lockout_lifted", "customer", customer.id, {"ticket": ticket_id})
