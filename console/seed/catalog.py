@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from console.services.errors import InvalidInput
 from console.services.money import parse_amount
-from console.services.payments import fee_for
+from console.services.fees import fee_for
 from models import Asset, Direction, FeeSchedule, Hotline, PaymentMethod
 
 
