@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.services.errors import InvalidInput
-from console.services.money import parse_amount
 from console.services.fees import fee_for
+from console.services.money import parse_amount
 from models import Asset, Direction, FeeSchedule, Hotline, PaymentMethod
 
 
