@@ -30,7 +30,7 @@ from console.services.verification import (
     verification_status,
 )
 from console.text import safe_text
-from screens.base import HotlineModal
+from screens.base import HotlineModal, Notice
 
 VERIFY_GROUP = "verify.start"
 SEND_GROUP = "verify.send"
@@ -128,7 +128,7 @@ class VerifyScreen(HotlineModal[None]):
                 yield Button("Use authenticator", id="verify-totp")
             yield Input(placeholder="The caller's 6 digits", id="verify-code", max_length=20)
             yield Input(placeholder="Full ID number (email check only)", id="verify-id", max_length=40)
-            yield Static(id="verify-outcome")
+            yield Notice(id="verify-outcome")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -247,10 +247,11 @@ class VerifyScreen(HotlineModal[None]):
     def on_verify_screen_code_sent(self, message: CodeSent) -> None:
         self.challenge = message.challenge
         self.show_script(message.challenge.channel)
-        self.show_outcome(
+        self.outcome.say(
             f"Code sent to {message.challenge.sent_to}; valid until {_time(message.challenge.expires_at)}."
             f" {message.challenge.sends_left} more sends allowed in 15 minutes.",
-            "$text-success",
+            style="$text-success",
+            multiline=True,
         )
         self.query_one("#verify-code", Input).focus()
 
@@ -262,27 +263,31 @@ class VerifyScreen(HotlineModal[None]):
         if outcome.verified:
             self.challenge = None
             self.show_script("verified")
-            self.show_outcome(
+            self.outcome.say(
                 f"Verified by {FACTOR_NAMES.get(outcome.factor, outcome.factor)} at {_time(outcome.verified_at)}.",
-                "$text-success",
+                style="$text-success",
+                multiline=True,
             )
         elif outcome.locked_until is not None:
             self.show_script("locked_out")
-            self.show_outcome(outcome.message, "$text-error")
+            self.outcome.say(outcome.message, style="$text-error", multiline=True)
         else:
             self.show_failure_script(outcome.factor)
-            self.show_outcome(
-                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)", "$text-warning"
+            self.outcome.say(
+                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)",
+                style="$text-warning",
+                multiline=True,
             )
         self.show_state()
 
     def on_verify_screen_problem(self, message: Problem) -> None:
-        self.show_outcome(message.text, "$text-error")
+        self.outcome.say(message.text, style="$text-error", multiline=True)
 
     # Showing
 
-    def show_outcome(self, text: str, style: str) -> None:
-        self.query_one("#verify-outcome", Static).update(safe_text(text, style=style, multiline=True))
+    @property
+    def outcome(self) -> Notice:
+        return self.query_one("#verify-outcome", Notice)
 
     def script(self) -> Script | None:
         if self.start is None:
@@ -354,7 +359,7 @@ class VerifyScreen(HotlineModal[None]):
 
     def action_send(self) -> None:
         if self.factor is None:
-            self.show_outcome(NO_FACTOR, "$text-error")
+            self.outcome.say(NO_FACTOR, style="$text-error", multiline=True)
             return
         self.send(self.factor, self.purpose())
 
@@ -377,7 +382,7 @@ class VerifyScreen(HotlineModal[None]):
     def totp_pressed(self) -> None:
         self.challenge = None
         self.show_script("totp")
-        self.show_outcome("Ask for the 6 digits the authenticator app shows now.", "")
+        self.outcome.say("Ask for the 6 digits the authenticator app shows now.", style="", multiline=True)
         self.query_one("#verify-code", Input).focus()
 
     @on(Input.Submitted)
@@ -386,21 +391,24 @@ class VerifyScreen(HotlineModal[None]):
         entered = typed_code(code_box.value)
         id_number = self.query_one("#verify-id", Input).value or None
         if self.challenge is None and self.start is not None and "totp" not in self.start.factors:
-            self.show_outcome("Send a code first.", "$text-warning")
+            self.outcome.say("Send a code first.", style="$text-warning", multiline=True)
             return
         # A slip of the keyboard is not a guess: only 6 digits go to the service and count as an attempt.
         if not entered:
-            self.show_outcome(
-                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.", "$text-warning"
+            self.outcome.say(
+                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.",
+                style="$text-warning",
+                multiline=True,
             )
             code_box.focus()
             return
         if not is_six_ascii_digits(entered):
             what = f"has {len(entered)} digits" if entered.isascii() and entered.isdigit() else "has other characters"
-            self.show_outcome(
+            self.outcome.say(
                 f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
                 " to read it again.",
-                "$text-warning",
+                style="$text-warning",
+                multiline=True,
             )
             code_box.focus()
             return
