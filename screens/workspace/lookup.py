@@ -32,7 +32,8 @@ class LookupInput(Input):
         if event.key == "down":
             event.stop()
             event.prevent_default()
-            self.screen.query_one("#results", OptionList).focus()
+            if isinstance(self.parent, CallerLookup):
+                self.parent.results.focus()
 
 
 class CallerLookup(OnHotline, Vertical):

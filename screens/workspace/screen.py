@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
-from textual.widgets import Footer, Header, OptionList, Select
+from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker
 
 from console.services.agents import AgentView
@@ -144,7 +144,7 @@ class WorkspaceScreen(HotlineScreen):
             self.notify_agent(self.ticket_panel.no_ticket_text())
             return
         self.close_side_panel()
-        self.ticket_panel.query_one("#reason", Select).focus()
+        self.ticket_panel.reason.focus()
 
     def action_my_tickets(self) -> None:
         self.open_side_panel()

@@ -188,6 +188,10 @@ class TicketPanel(OnHotline, Vertical):
         return self.query_one(DraftNotes)
 
     @property
+    def reason(self) -> Select[str]:
+        return self.query_one("#reason", Select)
+
+    @property
     def wrapping(self) -> bool:
         return self.notes.paused
 
@@ -216,7 +220,7 @@ class TicketPanel(OnHotline, Vertical):
         self.started = self.hotline.clock()
         self._changes.clear()
         self.screen.set_class(False, "-no-ticket")
-        self.query_one("#reason", Select).value = ticket.reason
+        self.reason.value = ticket.reason
         self.notes.reset(ticket.ticket_id)
         self.query_one("#earlier-notes").display = False
         self.show()
