@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState
 
@@ -58,10 +55,6 @@ class HomeScreen(HotlineScreen):
             tooltip="Take calls, find callers and work tickets",
         ),
     ]
-
-    @dataclass
-    class DatabaseDescribed(Message):
-        info: DatabaseInfo
 
     def __init__(self, agent: AgentView) -> None:
         super().__init__()
@@ -122,12 +115,11 @@ class HomeScreen(HotlineScreen):
             fact.update(READING)
         self.read_database()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="home.database")
     def read_database(self) -> None:
-        self.post_message(self.DatabaseDescribed(describe_database(self.database)))
+        database = self.database
+        self.run_service(lambda: describe_database(database), self.show_database, group="home.database")
 
-    def on_home_screen_database_described(self, message: DatabaseDescribed) -> None:
-        info = message.info
+    def show_database(self, info: DatabaseInfo) -> None:
         if info.revision is None:
             schema = f"no Hotline schema (this Hotline expects revision {info.head})"
         elif info.up_to_date:

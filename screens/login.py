@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, Vertical
-from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.containers import Center
+from textual.widgets import Footer, Header, Input, Static
 
-from console.services.agents import AgentView, LoginRefused, authenticate
-from console.services.system import explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
+from screens.password_form import CHECKING, PasswordForm
 
-CHECKING = "Checking…"
+__all__ = ["CHECKING", "LoginScreen"]
 
 
 class LoginScreen(HotlineScreen):
@@ -32,30 +27,27 @@ class LoginScreen(HotlineScreen):
         Binding("enter", "enter", "Next field", priority=True, show=False),
     ]
 
-    @dataclass
-    class Accepted(Message):
-        agent: AgentView
-
-    @dataclass
-    class Refused(Message):
-        reason: str  # the service's plain message, shown as text
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.checking = False
-
     def compose(self) -> ComposeResult:
         yield Header()
-        with Center(), Vertical(id="login-form", classes="panel"):
-            yield Static("Log in to Hotline", classes="panel-title")
-            yield Static(safe_text(self.hotline.database_label), id="login-database", classes="muted")
-            yield Label("Username", classes="field-label")
-            yield Input(id="username", placeholder="username", max_length=64)
-            yield Label("Password", classes="field-label")
-            yield Input(id="password", placeholder="password", password=True)
-            yield Button("Log in", id="log-in", variant="primary")
-            yield Static(id="login-message")
+        with Center():
+            yield PasswordForm(
+                Static("Log in to Hotline", classes="panel-title"),
+                Static(safe_text(self.hotline.database_label), id="login-database", classes="muted"),
+                username=None,
+                ids=("password", "log-in", "login-message"),
+                button="Log in",
+                group="login",
+                form_id="login-form",
+            )
         yield Footer()
+
+    @property
+    def form(self) -> PasswordForm:
+        return self.query_one(PasswordForm)
+
+    @property
+    def checking(self) -> bool:
+        return self.form.checking
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only Enter in the username field is taken early; elsewhere Enter reaches the focused
@@ -65,63 +57,7 @@ class LoginScreen(HotlineScreen):
         return True
 
     def action_enter(self) -> None:
-        self.set_focus(self.query_one("#password", Input))  # synchronous, unlike Input.Submitted
+        self.set_focus(self.form.password)  # synchronous, unlike Input.Submitted
 
-    @on(Input.Submitted, "#password")
-    @on(Button.Pressed, "#log-in")
-    def submit(self) -> None:
-        if self.checking:
-            return
-        username = self.query_one("#username", Input)
-        password = self.query_one("#password", Input)
-        if not username.value.strip():
-            self.show_message("Type your username.", error=True)
-            username.focus()
-            return
-        if not password.value:
-            self.show_message("Type your password.", error=True)
-            password.focus()
-            return
-        self.set_checking(True)
-        self.check_login(username.value, password.value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
-    def check_login(self, username: str, password: str) -> None:
-        try:
-            agent = authenticate(self.database.sessions, username, password)
-        except LoginRefused as refused:
-            result: Message = self.Refused(str(refused))
-        else:
-            result = self.Accepted(agent)
-        if not get_current_worker().is_cancelled:
-            self.post_message(result)
-
-    def on_login_screen_refused(self, message: Refused) -> None:
-        self.set_checking(False)
-        self.show_message(message.reason, error=True)
-        password = self.query_one("#password", Input)
-        password.clear()
-        password.focus()
-
-    def on_login_screen_accepted(self, message: Accepted) -> None:
-        self.set_checking(False)
-        self.query_one("#password", Input).clear()
+    def on_password_form_accepted(self, message: PasswordForm.Accepted) -> None:
         self.hotline.log_in(message.agent)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # The app shows the notice; the form must not stay stuck in "checking".
-        if event.worker.group == "login" and event.state is WorkerState.ERROR:
-            self.set_checking(False)
-            assert event.worker.error is not None
-            self.show_message(explain_failure(event.worker.error), error=True)
-
-    def set_checking(self, checking: bool) -> None:
-        self.checking = checking
-        self.query_one("#log-in", Button).disabled = checking
-        if checking:
-            self.show_message(CHECKING)
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#login-message", Static)
-        message.set_class(error, "refusal")
-        message.update(safe_text(text))

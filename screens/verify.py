@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from console.keys import KeyRing, KeysMissing, load_keyring
@@ -20,7 +18,7 @@ from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
 from console.text import safe_text
-from screens.base import HotlineModal
+from screens.base import HotlineModal, Notice
 
 VERIFY_GROUP = "verify.start"
 SEND_GROUP = "verify.send"
@@ -68,29 +66,6 @@ class VerifyScreen(HotlineModal[None]):
         ),
     ]
 
-    @dataclass
-    class Started(Message):
-        start: VerificationStart
-        status: VerificationStatus
-
-    @dataclass
-    class CodeSent(Message):
-        challenge: ChallengeView
-
-    @dataclass
-    class Checked(Message):
-        outcome: VerificationOutcome
-        status: VerificationStatus
-
-    @dataclass
-    class StatusRead(Message):
-        status: VerificationStatus
-        generation: int  # a status read before the latest check or start is stale
-
-    @dataclass
-    class Problem(Message):
-        text: str  # the service's plain sentence
-
     def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:
         super().__init__()
         self.agent_id = agent_id
@@ -118,7 +93,7 @@ class VerifyScreen(HotlineModal[None]):
                 yield Button("Use authenticator", id="verify-totp")
             yield Input(placeholder="The caller's 6 digits", id="verify-code", max_length=20)
             yield Input(placeholder="Full ID number (email check only)", id="verify-id", max_length=40)
-            yield Static(id="verify-outcome")
+            yield Notice(id="verify-outcome")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -132,73 +107,76 @@ class VerifyScreen(HotlineModal[None]):
     def now(self) -> datetime:
         return self.hotline.wall_clock()
 
-    # Workers
+    # Service calls, each in a worker; a refusal is said in the outcome line
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=VERIFY_GROUP)
+    def problem(self, text: str) -> None:
+        self.outcome.say(text, style="$text-error", multiline=True)
+
+    def refused(self, refusal: ServiceError) -> None:
+        self.problem(str(refusal))
+
     def begin(self, language: str) -> None:
-        try:
-            self.keyring = self.keyring or load_keyring(self.hotline.settings)
-        except KeysMissing as missing:
-            self.post_message(self.Problem(f"Codes cannot be sent or checked: {missing}"))
-        now = self.now()
-        try:
+        def begin() -> tuple[VerificationStart, VerificationStatus, str | None]:
+            keys_missing = None
+            try:
+                self.keyring = self.keyring or load_keyring(self.hotline.settings)
+            except KeysMissing as missing:
+                keys_missing = f"Codes cannot be sent or checked: {missing}"
+            now = self.now()
             start = start_verification(
                 self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, now, language
             )
-        except ServiceError as refused:
-            self.post_message(self.Problem(str(refused)))
-            return
-        status = verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
-        self.post_message(self.Started(start, status))
+            status = verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
+            return start, status, keys_missing
+
+        self.run_service(begin, lambda begun: self.started(*begun), refused=self.refused, group=VERIFY_GROUP)
 
     def refresh_status(self) -> None:
         if self.start is not None:
-            self.read_status(self.generation)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP)
-    def read_status(self, generation: int) -> None:
-        self.post_message(
-            self.StatusRead(
-                verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()), generation
+            generation = self.generation
+            self.run_service(
+                lambda: verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()),
+                lambda status: self.status_read(status, generation),
+                group=STATUS_GROUP,
             )
-        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=SEND_GROUP)
     def send(self, channel: str, purpose: str) -> None:
-        if self.keyring is None:
-            self.post_message(self.Problem("No encryption keys: codes cannot be sent."))
+        keyring = self.keyring
+        if keyring is None:
+            self.problem("No encryption keys: codes cannot be sent.")
             return
-        try:
-            challenge = send_code(
+        self.run_service(
+            lambda: send_code(
                 self.database.sessions,
-                self.keyring,
+                keyring,
                 self.ticket_id,
                 self.agent_id,
                 self.customer_id,
                 channel,
                 purpose,
                 self.now(),
-            )
-        except ServiceError as refused:
-            self.post_message(self.Problem(str(refused)))
-            return
-        self.post_message(self.CodeSent(challenge))
+            ),
+            self.code_sent,
+            refused=self.refused,
+            group=SEND_GROUP,
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=CHECK_GROUP)
     def check(self, entered: str, id_number: str | None, challenge: ChallengeView | None) -> None:
-        if self.keyring is None:
-            self.post_message(self.Problem("No encryption keys: codes cannot be checked."))
+        keyring = self.keyring
+        if keyring is None:
+            self.problem("No encryption keys: codes cannot be checked.")
             return
-        now = self.now()
-        try:
+
+        def check() -> tuple[VerificationOutcome, VerificationStatus]:
+            now = self.now()
             if challenge is None:
                 outcome = check_totp(
-                    self.database.sessions, self.keyring, self.ticket_id, self.agent_id, self.customer_id, entered, now
+                    self.database.sessions, keyring, self.ticket_id, self.agent_id, self.customer_id, entered, now
                 )
             else:
                 outcome = check_code(
                     self.database.sessions,
-                    self.keyring,
+                    keyring,
                     challenge.challenge_id,
                     self.ticket_id,
                     self.agent_id,
@@ -207,24 +185,23 @@ class VerifyScreen(HotlineModal[None]):
                     purpose=challenge.purpose,
                     id_number=id_number,
                 )
-        except ServiceError as refused:
-            self.post_message(self.Problem(str(refused)))
-            return
-        self.post_message(
-            self.Checked(outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now))
-        )
+            return outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
+
+        self.run_service(check, lambda checked: self.checked(*checked), refused=self.refused, group=CHECK_GROUP)
 
     # What the workers report
 
-    def on_verify_screen_status_read(self, message: StatusRead) -> None:
-        if message.generation == self.generation:
-            self.status = message.status
+    def status_read(self, status: VerificationStatus, generation: int) -> None:
+        if generation == self.generation:  # a status read before the latest check or start is stale
+            self.status = status
             self.show_state()
 
-    def on_verify_screen_started(self, message: Started) -> None:
+    def started(self, start: VerificationStart, status: VerificationStatus, keys_missing: str | None) -> None:
         self.generation += 1
-        self.start, self.status = message.start, message.status
-        factors = message.start.factors
+        self.start, self.status = start, status
+        if keys_missing:
+            self.problem(keys_missing)
+        factors = start.factors
         self.factor = next((f for f in factors if f != "totp"), None)
         self.query_one("#verify-totp").display = "totp" in factors
         self.query_one("#verify-send").display = self.factor is not None
@@ -234,45 +211,47 @@ class VerifyScreen(HotlineModal[None]):
         self.show_script()
         self.show_state()
 
-    def on_verify_screen_code_sent(self, message: CodeSent) -> None:
-        self.challenge = message.challenge
-        self.show_script(message.challenge.channel)
-        self.show_outcome(
-            f"Code sent to {message.challenge.sent_to}; valid until {_time(message.challenge.expires_at)}."
-            f" {message.challenge.sends_left} more sends allowed in 15 minutes.",
-            "$text-success",
+    def code_sent(self, challenge: ChallengeView) -> None:
+        self.challenge = challenge
+        self.show_script(challenge.channel)
+        self.outcome.say(
+            f"Code sent to {challenge.sent_to}; valid until {_time(challenge.expires_at)}."
+            f" {challenge.sends_left} more sends allowed in 15 minutes.",
+            style="$text-success",
+            multiline=True,
         )
         self.query_one("#verify-code", Input).focus()
 
-    def on_verify_screen_checked(self, message: Checked) -> None:
+    def checked(self, outcome: VerificationOutcome, status: VerificationStatus) -> None:
         self.generation += 1
-        outcome, self.status = message.outcome, message.status
+        self.status = status
         self.query_one("#verify-code", Input).value = ""
         self.query_one("#verify-id", Input).value = ""
         if outcome.verified:
             self.challenge = None
             self.show_script("verified")
-            self.show_outcome(
+            self.outcome.say(
                 f"Verified by {FACTOR_NAMES.get(outcome.factor, outcome.factor)} at {_time(outcome.verified_at)}.",
-                "$text-success",
+                style="$text-success",
+                multiline=True,
             )
         elif outcome.locked_until is not None:
             self.show_script("locked_out")
-            self.show_outcome(outcome.message, "$text-error")
+            self.outcome.say(outcome.message, style="$text-error", multiline=True)
         else:
             self.show_failure_script(outcome.factor)
-            self.show_outcome(
-                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)", "$text-warning"
+            self.outcome.say(
+                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)",
+                style="$text-warning",
+                multiline=True,
             )
         self.show_state()
 
-    def on_verify_screen_problem(self, message: Problem) -> None:
-        self.show_outcome(message.text, "$text-error")
-
     # Showing
 
-    def show_outcome(self, text: str, style: str) -> None:
-        self.query_one("#verify-outcome", Static).update(safe_text(text, style=style, multiline=True))
+    @property
+    def outcome(self) -> Notice:
+        return self.query_one("#verify-outcome", Notice)
 
     def script(self) -> Script | None:
         if self.start is None:
@@ -344,7 +323,7 @@ class VerifyScreen(HotlineModal[None]):
 
     def action_send(self) -> None:
         if self.factor is None:
-            self.show_outcome(NO_FACTOR, "$text-error")
+            self.outcome.say(NO_FACTOR, style="$text-error", multiline=True)
             return
         self.send(self.factor, self.purpose())
 
@@ -367,7 +346,7 @@ class VerifyScreen(HotlineModal[None]):
     def totp_pressed(self) -> None:
         self.challenge = None
         self.show_script("totp")
-        self.show_outcome("Ask for the 6 digits the authenticator app shows now.", "")
+        self.outcome.say("Ask for the 6 digits the authenticator app shows now.", style="", multiline=True)
         self.query_one("#verify-code", Input).focus()
 
     @on(Input.Submitted)
@@ -376,21 +355,24 @@ class VerifyScreen(HotlineModal[None]):
         entered = typed_code(code_box.value)
         id_number = self.query_one("#verify-id", Input).value or None
         if self.challenge is None and self.start is not None and "totp" not in self.start.factors:
-            self.show_outcome("Send a code first.", "$text-warning")
+            self.outcome.say("Send a code first.", style="$text-warning", multiline=True)
             return
         # A slip of the keyboard is not a guess: only 6 digits go to the service and count as an attempt.
         if not entered:
-            self.show_outcome(
-                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.", "$text-warning"
+            self.outcome.say(
+                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.",
+                style="$text-warning",
+                multiline=True,
             )
             code_box.focus()
             return
         if not is_six_ascii_digits(entered):
             what = f"has {len(entered)} digits" if entered.isascii() and entered.isdigit() else "has other characters"
-            self.show_outcome(
+            self.outcome.say(
                 f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
                 " to read it again.",
-                "$text-warning",
+                style="$text-warning",
+                multiline=True,
             )
             code_box.focus()
             return

@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 from console.services.labels import DISPOSITION_LABELS
 from console.services.tickets import WrapUp
 from console.text import safe_text
-from screens.base import HotlineModal
+from screens.base import HotlineModal, Notice
 from screens.formatting import duration_text
 
 FOLLOW_UP = "follow_up"
@@ -90,7 +90,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                     id="follow-up-date",
                     max_length=10,
                 )
-            yield Static(id="wrap-up-message")
+            yield Notice(id="wrap-up-message")
             with Horizontal(id="wrap-up-buttons"):
                 yield Button("Finish", id="finish", variant="primary")
                 yield Button("Back to the call", id="cancel")
@@ -125,14 +125,14 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
     def disposition_chosen(self) -> None:
         follow_up = self.disposition() == FOLLOW_UP
         self.query_one("#follow-up").display = follow_up
-        self.show_message("")
+        self.notice.say("")
 
     @on(Button.Pressed, "#finish")
     @on(Input.Submitted, "#follow-up-date")
     def action_finish(self) -> None:
         disposition = self.disposition()
         if disposition is None:
-            self.show_message(NO_DISPOSITION, error=True)
+            self.notice.say(NO_DISPOSITION, refusal=True)
             self.query_one("#disposition", RadioSet).focus()
             return
         follow_up_due = None
@@ -167,7 +167,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 if due < self.today:
                     problem = PAST_DATE
         if problem is not None:
-            self.show_message(problem, error=True)
+            self.notice.say(problem, refusal=True)
             field.focus()
             return None
         return due
@@ -176,7 +176,6 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#wrap-up-message", Static)
-        message.set_class(error, "refusal")
-        message.update(safe_text(text))
+    @property
+    def notice(self) -> Notice:
+        return self.query_one("#wrap-up-message", Notice)

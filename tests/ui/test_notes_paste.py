@@ -31,7 +31,7 @@ async def test_a_pasted_escape_never_reaches_the_notes_box_or_the_saved_draft(
         await wait_until(pilot, lambda: notes.text != "", what="the paste in the notes box")
         assert notes.text == KEPT
         assert not CONTROLS & set(notes.text)
-        worker = workspace(demo_app).save_draft_now()
+        worker = workspace(demo_app).ticket_panel.notes.save_now()
         assert worker is not None
         await settle(pilot)
     saved = tickets.load_draft(world.sessions, ticket, world.agent("lina"))

@@ -202,7 +202,7 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
             await log_in(bob, "bob", PASSWORD)
             record_incoming_call(sqlite_database.sessions, WANG.phone or "", None)
             for pilot, app in ((ann, first), (bob, second)):
-                workspace(app).refresh_calls()
+                workspace(app).queue.refresh_calls()
                 await wait_until(pilot, lambda app=app: bool(workspace(app).calls), what="the call on both consoles")
             # Both press the key before either console hears back from the database.
             await ann.press("f2")
@@ -353,7 +353,7 @@ async def test_a_query_that_cannot_be_used_shows_the_services_hint(app: HotlineA
 async def test_each_key_restarts_the_wait_so_only_the_last_query_runs(
     app: HotlineApp, floor: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from screens import workspace as workspace_module
+    from screens.workspace import lookup as workspace_module
 
     queries: list[str] = []
     real = workspace_module.find_customers

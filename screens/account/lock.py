@@ -1,0 +1,209 @@
+"""LockPanel: why the account is locked, and unlocking it (or filing the unlock for a supervisor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
+
+from console.services.errors import ServiceError
+from console.services.gate import NotVerified
+from console.services.security_review import SecurityReview
+from console.services.unlocks import UnlockRequestView, UnlockResult, request_unlock, unlock_account
+from console.text import clean_text, safe_text
+from screens.base import Notice, OnHotline
+from screens.call_text import STATUS_LABELS
+
+UNLOCK_GROUP = "account.unlock"
+
+
+def minute_text(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "-"
+
+
+def held_until_text(moment: datetime) -> str:
+    return f"{moment:%H:%M} UTC on {moment:%Y-%m-%d}"
+
+
+class LockPanel(OnHotline, Vertical):
+    """The lock as the review shows it; the reason box and the one action the agent may take on it."""
+
+    @dataclass
+    class Done(Message):
+        """The lock was dealt with (unlocked, or the request filed); `reason_had_focus` says where the agent was."""
+
+        reason_had_focus: bool
+
+    def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:
+        super().__init__(id="lock", classes="section")
+        self.agent_id = agent_id
+        self.ticket_id = ticket_id
+        self.customer_id = customer_id
+        self.review: SecurityReview | None = None
+        self.unlocked: UnlockResult | None = None
+        self.busy = False  # an unlock or request is on its way
+
+    def compose(self) -> ComposeResult:
+        yield Static("Lock", classes="section-title")
+        yield Static(id="lock-state")
+        with Vertical(id="lock-actions"):
+            yield Input(placeholder="Reason: what you checked", id="unlock-reason", max_length=1000)
+            with Horizontal(id="lock-buttons"):
+                yield Button("Unlock (f2)", id="unlock", variant="warning")
+                yield Button("Request supervisor unlock (f3)", id="request-unlock")
+        yield Notice(id="lock-outcome")
+
+    @property
+    def reason(self) -> Input:
+        return self.query_one("#unlock-reason", Input)
+
+    @property
+    def outcome(self) -> Notice:
+        return self.query_one("#lock-outcome", Notice)
+
+    def action_now(self) -> str | None:
+        """What the agent can do about the lock now: "unlock", "request", or nothing."""
+        review = self.review
+        if review is None or review.status != "locked" or self.busy:
+            return None
+        if review.agent_may_unlock:
+            return "unlock"
+        if review.pending_unlock is None:
+            return "request"
+        return None
+
+    def show(self, review: SecurityReview) -> None:
+        self.review = review
+        lines: list[Content] = []
+        status = STATUS_LABELS.get(review.status, clean_text(review.status))
+        if review.status == "locked":
+            label = review.lock_label or "reason not recorded"
+            lines.append(Content.assemble(("Locked", "bold $text-error"), ": ", safe_text(label, style="bold")))
+            lines.append(Content(f"Since {minute_text(review.locked_at)}"))
+            if review.agent_may_unlock:
+                lines.append(Content.styled("You may unlock it: type the reason, then Unlock.", "$text-muted"))
+            elif review.pending_unlock is None:
+                lines.append(
+                    Content.styled("Only a supervisor can unlock it: type why, then file the request.", "$text-muted")
+                )
+        else:
+            lines.append(Content.styled(status, "bold $text-success" if review.status == "active" else "bold"))
+        if review.pending_unlock is not None:
+            request = review.pending_unlock
+            lines.append(
+                Content.assemble(
+                    ("Unlock request ", "$text-warning"),
+                    (f"U{request.request_id}", "bold $text-warning"),
+                    (" pending", "$text-warning"),
+                    safe_text(
+                        f": filed by {request.requested_by} at"
+                        f" {minute_text(request.requested_at)}, waiting for a supervisor."
+                    ),
+                )
+            )
+            lines.append(Content.assemble(("Reason: ", "$text-muted"), safe_text(request.reason)))
+        if self.unlocked is None:  # after an unlock here, its result (below) says these
+            if review.status != "locked" and review.password_reset_required:
+                lines.append(Content("Password reset required at the next login."))
+            held = review.withdrawals_held_until
+            if held is not None and held > self.hotline.wall_clock():
+                lines.append(Content(f"Withdrawals held until {held_until_text(held)}."))
+        self.query_one("#lock-state", Static).update(Content("\n").join(lines))
+        action = self.action_now()
+        self.query_one("#lock-actions").display = action is not None
+        self.query_one("#unlock").display = action == "unlock"
+        self.query_one("#request-unlock").display = action == "request"
+        if self.unlocked is not None:
+            result = self.unlocked
+            said = ["Unlocked."]
+            if result.password_reset_required:
+                said.append("The customer must set a new password at the next login.")
+            said.append(f"Withdrawals are held until {held_until_text(result.withdrawals_held_until)}.")
+            said.append("The customer has been notified.")
+            self.outcome.say(Content.styled(" ".join(said), "$text-success"))
+
+    # Acting on the lock
+
+    def unlock(self) -> None:
+        if self.action_now() != "unlock":
+            return
+        self.begin("Unlocking…")
+        reason = self.reason.value
+        self.run_service(
+            lambda: unlock_account(
+                self.database.sessions,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                reason,
+                self.hotline.wall_clock(),
+            ),
+            self.unlocked_now,
+            refused=self.refused,
+            group=UNLOCK_GROUP,
+        )
+
+    def request(self) -> None:
+        if self.action_now() != "request":
+            return
+        self.begin("Filing the request…")
+        reason = self.reason.value
+        self.run_service(
+            lambda: request_unlock(
+                self.database.sessions,
+                self.ticket_id,
+                self.agent_id,
+                self.customer_id,
+                reason,
+                self.hotline.wall_clock(),
+            ),
+            self.requested,
+            refused=self.refused,
+            group=UNLOCK_GROUP,
+        )
+
+    def begin(self, doing: str) -> None:
+        self.busy = True
+        self.outcome.say(Content(doing))
+        self.screen.refresh_bindings()
+
+    def unlocked_now(self, result: UnlockResult) -> None:
+        self.busy = False
+        self.unlocked = result
+        self.done()
+
+    def requested(self, _: UnlockRequestView) -> None:
+        self.busy = False
+        self.outcome.say(Content(""))
+        self.done()
+
+    def done(self) -> None:
+        """The reason box goes; the screen reads the account again."""
+        reason = self.reason
+        reason.value = ""
+        self.post_message(self.Done(reason.has_focus))
+
+    def refused(self, refusal: ServiceError) -> None:
+        self.busy = False
+        text = safe_text(str(refusal), style="$text-error")
+        if isinstance(refusal, NotVerified):
+            text = Content.assemble(
+                text,
+                "\n",
+                f"Press {self.key_for('account.verify')} to open the verify panel and send the caller a fresh code.",
+            )
+        self.outcome.say(text)
+        self.screen.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The app reports an unexpected failure (screens.base); here the unlock keys come back.
+        if event.worker.group == UNLOCK_GROUP and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.busy = False
+            self.outcome.say(Content(""))
+            self.screen.refresh_bindings()

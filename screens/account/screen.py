@@ -1,0 +1,202 @@
+"""AccountScreen: the verified caller's account over the call: why it is locked and unlocking it, logins,
+recent transactions, and the security advice given; each part a widget of its own."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Footer, Input, Static
+
+from console.services.errors import ServiceError
+from console.services.security_review import SecurityReview, security_review
+from console.text import safe_text
+from screens.account.advice import AdvicePanel
+from screens.account.lock import LockPanel
+from screens.account.security import LoginsPanel, RecentTransactions
+from screens.base import HotlineModal
+from screens.verify import VerifyScreen
+
+REVIEW_GROUP = "account.review"
+
+
+class AccountScreen(HotlineModal[None]):
+    """Security review, unlock and advice for one ticket and its verified caller; closes back to the call."""
+
+    CSS_PATH = "account.tcss"
+    AUTO_FOCUS = None  # what gets the focus depends on the lock, known once the review is read
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f2",
+            "unlock",
+            "Unlock",
+            id="account.unlock",
+            tooltip="Unlock a lock after wrong passwords, with the reason typed in the box",
+        ),
+        Binding(
+            "f3",
+            "request_unlock",
+            "Request supervisor unlock",
+            id="account.request_unlock",
+            tooltip="File the unlock of a risk or abnormal-login lock for a supervisor to approve",
+        ),
+        Binding(
+            "f5",
+            "advice",
+            "Advice",
+            id="account.advice",
+            tooltip="Tick the security advice you gave the caller; each tick is saved on the ticket",
+        ),
+        Binding(
+            "f11",
+            "verify",
+            "Verify",
+            id="account.verify",
+            tooltip="Open the verify panel: a fresh code for an unlock, or verify the caller first",
+        ),
+        Binding(
+            "escape",
+            "close",
+            "Back to the call",
+            id="account.close",
+            tooltip="Close the account and return to the call; advice ticks are already saved",
+        ),
+    ]
+
+    def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:
+        super().__init__()
+        self.agent_id = agent_id
+        self.ticket_id = ticket_id
+        self.customer_id = customer_id
+        self.review: SecurityReview | None = None
+
+    # The parts
+
+    @property
+    def lock_panel(self) -> LockPanel:
+        return self.query_one(LockPanel)
+
+    @property
+    def advice_panel(self) -> AdvicePanel:
+        return self.query_one(AdvicePanel)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="account", classes="panel") as panel:
+            panel.border_title = f"Account · ticket #{self.ticket_id}"
+            yield Static("Reading the account…", id="account-message")
+            with VerticalScroll(id="account-body"):
+                with Horizontal(id="account-top"):
+                    yield LockPanel(self.agent_id, self.ticket_id, self.customer_id)
+                    yield AdvicePanel(self.agent_id, self.ticket_id)
+                yield LoginsPanel()
+                yield RecentTransactions()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#account-body").display = False
+        self.load_review()
+
+    # The review
+
+    def load_review(self) -> None:
+        self.run_service(
+            lambda: security_review(
+                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, self.hotline.wall_clock()
+            ),
+            self.review_read,
+            refused=self.not_allowed,
+            group=REVIEW_GROUP,
+        )
+
+    def review_read(self, review: SecurityReview) -> None:
+        first = self.review is None
+        self.review = review
+        self.remove_class("-not-verified")
+        self.query_one("#account-message", Static).display = False
+        self.query_one("#account-body").display = True
+        self.lock_panel.show(review)
+        self.query_one(LoginsPanel).show(review)
+        self.query_one(RecentTransactions).show(review)
+        self.advice_panel.show_given(review.advice_given)
+        self.refresh_bindings()
+        if first:
+            self.focus_first()
+
+    def not_allowed(self, refusal: ServiceError) -> None:
+        # Not verified (or not this agent's call): nothing of the account is shown.
+        self.review = None
+        self.lock_panel.review = None
+        self.add_class("-not-verified")
+        self.query_one("#account-body").display = False
+        notice = self.query_one("#account-message", Static)
+        notice.display = True
+        notice.update(
+            Content.assemble(
+                safe_text(str(refusal), style="$text-error"),
+                "\n\n",
+                f"Press {self.key_for('account.verify')} to open the verify panel; the account shows once the caller"
+                " has passed a code.",
+            )
+        )
+        self.refresh_bindings()
+
+    def on_lock_panel_done(self, message: LockPanel.Done) -> None:
+        """The lock was dealt with: the advice is next, the panel is read again."""
+        if message.reason_had_focus:
+            self.action_advice()
+        self.load_review()
+
+    def focus_first(self) -> None:
+        if self.lock_panel.action_now() is not None:
+            self.lock_panel.reason.focus()
+        else:
+            self.advice_panel.focus_first()
+
+    # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unlock":
+            return self.lock_panel.action_now() == "unlock"
+        if action == "request_unlock":
+            return self.lock_panel.action_now() == "request"
+        if action == "advice":
+            return self.review is not None
+        return True
+
+    def action_unlock(self) -> None:
+        self.lock_panel.unlock()
+
+    def action_request_unlock(self) -> None:
+        self.lock_panel.request()
+
+    def action_advice(self) -> None:
+        self.advice_panel.focus_first()
+
+    def action_verify(self) -> None:
+        self.app.push_screen(VerifyScreen(self.agent_id, self.ticket_id, self.customer_id), callback=self.verify_closed)
+
+    def verify_closed(self, _: None) -> None:
+        self.lock_panel.outcome.say(Content(""))
+        self.load_review()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#unlock")
+    def unlock_pressed(self) -> None:
+        self.action_unlock()
+
+    @on(Button.Pressed, "#request-unlock")
+    def request_pressed(self) -> None:
+        self.action_request_unlock()
+
+    @on(Input.Submitted, "#unlock-reason")
+    def reason_submitted(self) -> None:
+        if self.lock_panel.action_now() == "unlock":
+            self.action_unlock()
+        else:
+            self.action_request_unlock()

@@ -1,0 +1,95 @@
+"""The account's logins (with 2FA and phone facts) and its recent transactions, as the review shows them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from console.services.security_review import SecurityReview
+from console.text import cell_text
+
+KIND_LABELS = {
+    "deposit": "Deposit",
+    "withdrawal": "Withdrawal",
+    "transfer_in": "Transfer in",
+    "transfer_out": "Transfer out",
+    "fee": "Fee",
+    "adjustment": "Adjustment",
+}
+
+
+class LoginsPanel(Vertical):
+    """2FA, the bound phone, failed logins, and the logins themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(id="security", classes="section")
+
+    def compose(self) -> ComposeResult:
+        yield Static("Logins", classes="section-title")
+        yield Static(id="security-facts")
+        yield DataTable(id="logins", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#logins", DataTable).add_columns("Time (UTC)", "Region", "Device", "Result", "Flag")
+
+    def tone(self, variable: str) -> str:
+        """A theme colour for a table cell (rich styles cannot name theme variables)."""
+        return self.app.theme_variables.get(variable, "")
+
+    def show(self, review: SecurityReview) -> None:
+        on = Content.styled("on", "bold $text-success")
+        off = Content.styled("off", "bold $text-warning")
+        failed = review.failed_logins_30_days
+        self.query_one("#security-facts", Static).update(
+            Content.assemble(
+                "2FA ",
+                on if review.two_factor else off,
+                " · phone ",
+                Content("bound") if review.phone_bound else Content.styled("not bound", "$text-warning"),
+                " · failed logins in 30 days: ",
+                Content.styled(str(failed), "bold $text-error") if failed else Content("0"),
+            )
+        )
+        error, warning = self.tone("text-error"), self.tone("text-warning")
+        table = self.query_one("#logins", DataTable)
+        table.clear()
+        for login in review.logins:
+            table.add_row(
+                f"{login.occurred_at:%Y-%m-%d %H:%M}",
+                cell_text(login.region),
+                cell_text(login.device),
+                cell_text("Success") if login.success else cell_text("Failed", f"bold {error}"),
+                cell_text("unusual", f"bold {warning}") if login.unusual else "",
+            )
+        if not review.logins:
+            table.add_row("No logins on record.", "", "", "", "")
+
+
+class RecentTransactions(Vertical):
+    """The account's latest transactions."""
+
+    def __init__(self) -> None:
+        super().__init__(id="recent", classes="section")
+
+    def compose(self) -> ComposeResult:
+        yield Static("Recent transactions", classes="section-title")
+        yield DataTable(id="transactions", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#transactions", DataTable).add_columns("Time (UTC)", "Type", "Status", "Amount", "Ref.")
+
+    def show(self, review: SecurityReview) -> None:
+        table = self.query_one("#transactions", DataTable)
+        table.clear()
+        for row in review.transactions:
+            table.add_row(
+                f"{row.created_at:%Y-%m-%d %H:%M}",
+                cell_text(KIND_LABELS.get(row.kind, row.kind.replace("_", " "))),
+                cell_text(row.status.capitalize()),
+                cell_text(row.amount_text, right=True),
+                f"T{row.transaction_id}",
+            )
+        if not review.transactions:
+            table.add_row("No transactions.", "", "", "", "")

@@ -1,0 +1,233 @@
+"""DisputesPane: the caller's disputes, a dispute's timeline, editing it, and proposing an adjustment."""
+
+from __future__ import annotations
+
+import uuid
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Button, DataTable, Input, Static, TabPane
+
+from console.services.adjustments import propose_adjustment
+from console.services.disputes import AdjustmentView, DisputeView, caller_disputes, update_dispute
+from console.services.errors import Conflict, ServiceError
+from console.text import cell_text, clean_text, safe_text
+from screens.base import Notice, OnHotline
+from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text
+
+DISPUTES_GROUP = "money.disputes"
+DISPUTE_SAVE_GROUP = "money.dispute_save"
+ADJUST_GROUP = "money.adjust"
+
+
+class DisputesPane(OnHotline, TabPane):
+    """The caller's disputes; the one highlighted shows its timeline and the forms that act on it."""
+
+    def __init__(self, call: MoneyCall) -> None:
+        super().__init__("Disputes", id="disputes")
+        self.call = call
+        self.disputes: list[DisputeView] = []
+        self.selected_dispute: DisputeView | None = None
+        # One key per adjustment being typed: a double-pressed save posts once; a new key after success.
+        self.adjustment_key = uuid.uuid4().hex
+        # The version of the dispute the agent's edit is based on; a save against an older one is refused.
+        self.edit_version: int | None = None
+        self._adopt_version = False
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="dispute-timeline")
+        with Horizontal(id="edit-form", classes="filters"):
+            yield Input(placeholder="Claimed amount", id="edit-claimed", max_length=32)
+            yield Input(placeholder="What the caller says is wrong", id="edit-description", max_length=2000)
+            yield Button("Save dispute", id="edit-button")
+        with Horizontal(id="adjust-form", classes="filters"):
+            yield Input(placeholder="Adjustment amount", id="adjust-amount", max_length=32)
+            yield Input(placeholder="Reason", id="adjust-reason", max_length=1000)
+            yield Button("Propose adjustment", id="adjust-button")
+        yield Notice(id="dispute-message", classes="outcome")
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one("#dispute-table", DataTable)
+
+    def say(self, text: str, style: str = "") -> None:
+        self.query_one("#dispute-message", Notice).say(text, style=style, multiline=True)
+
+    def refused(self, refusal: ServiceError) -> None:
+        self.say(str(refusal), WARNING)
+
+    def on_mount(self) -> None:
+        self.table.add_columns("Dispute", "Opened", "Row", "Claimed", "Status")
+        self.query_one("#adjust-form").display = False
+        self.query_one("#edit-form").display = False
+
+    def load(self, select: int | None = None) -> None:
+        call = self.call
+        self.run_service(
+            lambda: caller_disputes(
+                self.database.sessions, call.call_ticket_id, call.agent_id, call.caller_id, self.hotline.wall_clock()
+            ),
+            lambda found: self.show(found, select),
+            refused=self.refused,
+            group=DISPUTES_GROUP,
+        )
+
+    def show(self, disputes: list[DisputeView], select: int | None) -> None:
+        keep = select or (self.selected_dispute.dispute_id if self.selected_dispute else None)
+        self.disputes = disputes
+        table = self.table
+        table.clear()
+        for dispute in self.disputes:
+            table.add_row(
+                *map(
+                    cell_text,
+                    (
+                        f"D{dispute.dispute_id}",
+                        f"{dispute.opened_at:%Y-%m-%d}",
+                        dispute.reference,
+                        dispute.claimed_text,
+                        dispute.status_label,
+                    ),
+                )
+            )
+        if not self.disputes:
+            self.say("No disputes on this account.")
+        elif select is None:
+            self.say("")
+        if keep is not None:
+            self.select_dispute(keep)
+
+    def select_dispute(self, dispute_id: int) -> None:
+        for index, dispute in enumerate(self.disputes):
+            if dispute.dispute_id == dispute_id:
+                self.table.move_cursor(row=index)
+                self.show_dispute(dispute)
+
+    @on(DataTable.RowHighlighted, "#dispute-table")
+    def dispute_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.disputes):
+            self.show_dispute(self.disputes[event.cursor_row])
+
+    def show_dispute(self, dispute: DisputeView) -> None:
+        if self.selected_dispute is None or self.selected_dispute.dispute_id != dispute.dispute_id:
+            self.adjustment_key = uuid.uuid4().hex  # another dispute: another adjustment
+            self.fill_edit_form(dispute)
+        elif self._adopt_version:
+            # After a refused save: the agent has now seen the other change; their text stays as typed.
+            self.edit_version, self._adopt_version = dispute.version, False
+        self.selected_dispute = dispute
+        self.query_one("#edit-form").display = not dispute.settled
+        parts: list[Content] = [
+            safe_text(
+                f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
+                f" on {moment_text(dispute.transaction_at)}; claims {dispute.claimed_text}.",
+                style="bold",
+            ),
+            safe_text(dispute.description, multiline=True),
+        ]
+        for event in dispute.timeline:
+            who = f" by {event.agent_username}" if event.agent_username else ""
+            parts.append(
+                safe_text(
+                    f"{moment_text(event.occurred_at)}  {event.status_label}{who}"
+                    f"{': ' + event.note if event.note else ''}"
+                )
+            )
+        for adjustment in dispute.adjustments:
+            parts.append(
+                safe_text(
+                    f"Adjustment {adjustment.amount_text}: {adjustment.status.replace('_', ' ')}"
+                    f" (requested by {adjustment.requested_by})",
+                    style="italic",
+                )
+            )
+        self.query_one("#dispute-timeline", Static).update(Content("\n").join(parts))
+        self.query_one("#adjust-form").display = dispute.status in ("open", "investigating")
+
+    def fill_edit_form(self, dispute: DisputeView) -> None:
+        self.query_one("#edit-claimed", Input).value = dispute.claimed_plain
+        self.query_one("#edit-description", Input).value = clean_text(dispute.description)
+        self.edit_version = dispute.version
+
+    # Editing the dispute
+
+    @on(Button.Pressed, "#edit-button")
+    @on(Input.Submitted, "#edit-claimed, #edit-description")
+    def edit_asked(self) -> None:
+        dispute = self.selected_dispute
+        version = self.edit_version
+        if dispute is None or version is None:
+            return
+        claimed = self.query_one("#edit-claimed", Input).value
+        description = self.query_one("#edit-description", Input).value
+        call = self.call
+        self.run_service(
+            lambda: update_dispute(
+                self.database.sessions,
+                call.agent_id,
+                dispute.dispute_id,
+                version,
+                self.hotline.wall_clock(),
+                ticket_id=call.ticket_id,
+                claimed_amount_text=claimed,
+                description=description,
+            ),
+            self.dispute_saved,
+            refused=self.save_refused,
+            group=DISPUTE_SAVE_GROUP,
+        )
+
+    def dispute_saved(self, dispute: DisputeView) -> None:
+        self.fill_edit_form(dispute)
+        self.say(f"Dispute D{dispute.dispute_id} saved.", SUCCESS)
+        self.load(select=dispute.dispute_id)
+
+    def save_refused(self, refusal: ServiceError) -> None:
+        self.say(str(refusal), WARNING)
+        if isinstance(refusal, Conflict):
+            # Someone changed it first: show their change; the agent's text stays as typed.
+            self._adopt_version = True
+            if self.selected_dispute is not None:
+                self.load(select=self.selected_dispute.dispute_id)
+
+    # Proposing an adjustment
+
+    @on(Button.Pressed, "#adjust-button")
+    @on(Input.Submitted, "#adjust-amount, #adjust-reason")
+    def adjust_asked(self) -> None:
+        dispute = self.selected_dispute
+        if dispute is None:
+            return
+        amount = self.query_one("#adjust-amount", Input).value
+        reason = self.query_one("#adjust-reason", Input).value
+        key, call = self.adjustment_key, self.call
+        self.run_service(
+            lambda: propose_adjustment(
+                self.database.sessions,
+                self.hotline.settings.approval_thresholds,
+                call.call_ticket_id,
+                call.agent_id,
+                dispute.dispute_id,
+                amount,
+                reason,
+                key,
+                self.hotline.wall_clock(),
+            ),
+            self.adjusted,
+            refused=self.refused,
+            group=ADJUST_GROUP,
+        )
+
+    def adjusted(self, made: AdjustmentView) -> None:
+        self.adjustment_key = uuid.uuid4().hex
+        self.query_one("#adjust-amount", Input).value = ""
+        self.query_one("#adjust-reason", Input).value = ""
+        if made.awaiting_approval:
+            text = f"Adjustment of {made.amount_text} proposed: it waits for a supervisor's approval."
+        else:
+            text = f"Adjustment of {made.amount_text} posted to the account."
+        self.say(text, SUCCESS)
+        self.load(select=made.dispute_id)

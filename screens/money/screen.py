@@ -1,0 +1,127 @@
+"""MoneyScreen: deposits, withdrawals and disputes over the call: the public fee schedule, the verified
+caller's statement, a withdrawal's detail and follow-up, and disputes with their adjustments (a tab each)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Footer, TabbedContent
+
+from console.services.disputes import DisputeView
+from console.services.fees import FeeRow
+from console.services.statement import StatementRow
+from screens.base import HotlineModal
+from screens.money.call import WARNING, MoneyCall
+from screens.money.disputes import DisputesPane
+from screens.money.fees import FeesPane
+from screens.money.statement import StatementPane
+
+# Where the keyboard lands when a tab is shown.
+TAB_FOCUS = {"fees": "fee-table", "statement": "statement-table", "disputes": "dispute-table"}
+
+
+class MoneyScreen(HotlineModal[None]):
+    """Fees for anyone; for the verified caller, the statement, withdrawals and disputes."""
+
+    CSS_PATH = "money.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f2",
+            "show('fees')",
+            "Fees",
+            id="money.fees",
+            tooltip="The public fee schedule: how much, how long, what minimum",
+        ),
+        Binding(
+            "f3",
+            "show('statement')",
+            "Statement",
+            id="money.statement",
+            tooltip="The verified caller's statement, newest first, with filters",
+        ),
+        Binding(
+            "f4",
+            "show('disputes')",
+            "Disputes",
+            id="money.disputes",
+            tooltip="The caller's disputes, their timeline, and adjustments",
+        ),
+        Binding(
+            "escape",
+            "close",
+            "Back to the call",
+            id="money.close",
+            tooltip="Close and return to the call; nothing typed here is lost until you close",
+        ),
+    ]
+
+    def __init__(self, agent_id: int, ticket_id: int | None, customer_id: int | None, tab: str = "fees") -> None:
+        super().__init__()
+        self.call = MoneyCall(agent_id, ticket_id, customer_id)
+        self.ticket_id = ticket_id
+        self.first_tab = tab
+
+    # The tabs
+
+    @property
+    def fees_pane(self) -> FeesPane:
+        return self.query_one(FeesPane)
+
+    @property
+    def statement_pane(self) -> StatementPane:
+        return self.query_one(StatementPane)
+
+    @property
+    def disputes_pane(self) -> DisputesPane:
+        return self.query_one(DisputesPane)
+
+    @property
+    def fees(self) -> list[FeeRow]:
+        return self.fees_pane.fees
+
+    @property
+    def rows(self) -> list[StatementRow]:
+        return self.statement_pane.rows
+
+    @property
+    def selected_dispute(self) -> DisputeView | None:
+        return self.disputes_pane.selected_dispute
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="money", classes="panel") as panel:
+            panel.border_title = f"Money · ticket #{self.ticket_id}" if self.ticket_id else "Money · fees"
+            with TabbedContent(initial=self.first_tab, id="money-tabs"):
+                yield FeesPane()
+                yield StatementPane(self.call)
+                yield DisputesPane(self.call)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{TAB_FOCUS[self.first_tab]}").focus()
+        if self.ticket_id is None:
+            for pane in ("statement", "disputes"):
+                self.query_one("#money-tabs", TabbedContent).disable_tab(pane)
+            self.fees_pane.say("No caller on a ticket: only the public fee schedule is shown.")
+            return
+        self.statement_pane.load()
+        self.disputes_pane.load()
+
+    # Actions
+
+    def action_show(self, tab: str) -> None:
+        if self.ticket_id is None and tab != "fees":
+            self.fees_pane.say("Find the caller and verify them to see their statement and disputes.", WARNING)
+            return
+        self.query_one("#money-tabs", TabbedContent).active = tab
+        # Focus follows, or the focused box left behind in the old tab pulls the view back to it.
+        self.query_one(f"#{TAB_FOCUS[tab]}").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_statement_pane_dispute_opened(self, message: StatementPane.DisputeOpened) -> None:
+        self.disputes_pane.load(select=message.dispute.dispute_id)
+        self.action_show("disputes")

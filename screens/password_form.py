@@ -1,0 +1,123 @@
+"""PasswordForm: the password (and, to log in, the username) form that the login and lock screens share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label
+from textual.worker import Worker, WorkerState
+
+from console.services.agents import AgentView, LoginRefused, authenticate
+from console.services.system import explain_failure
+from screens.base import Notice, OnHotline
+
+CHECKING = "Checking…"
+
+
+class PasswordForm(OnHotline, Vertical):
+    """A panel of fields checked off the event loop; `Accepted` carries the agent whose password it was.
+
+    With `username` None the agent types it (login); otherwise the form is for that agent (unlock).
+    """
+
+    @dataclass
+    class Accepted(Message):
+        agent: AgentView
+
+    def __init__(
+        self,
+        *heading: Widget,
+        username: str | None,
+        ids: tuple[str, str, str],
+        button: str,
+        group: str,
+        form_id: str,
+    ) -> None:
+        super().__init__(id=form_id, classes="panel")
+        self._heading = heading
+        self.username = username
+        self.password_id, self.button_id, self.notice_id = ids
+        self.button_label = button
+        self.group = group
+        self.checking = False
+
+    def compose(self) -> ComposeResult:
+        yield from self._heading
+        if self.username is None:
+            yield Label("Username", classes="field-label")
+            yield Input(id="username", placeholder="username", max_length=64)
+        yield Label("Password", classes="field-label")
+        yield Input(id=self.password_id, placeholder="password", password=True)
+        yield Button(self.button_label, id=self.button_id, variant="primary")
+        yield Notice(id=self.notice_id)
+
+    @property
+    def password(self) -> Input:
+        return self.query_one(f"#{self.password_id}", Input)
+
+    @property
+    def notice(self) -> Notice:
+        return self.query_one(f"#{self.notice_id}", Notice)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == self.password_id:
+            self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == self.button_id:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.checking:
+            return
+        username = self.username
+        if username is None:
+            typed = self.query_one("#username", Input)
+            if not typed.value.strip():
+                self.notice.say("Type your username.", refusal=True)
+                typed.focus()
+                return
+            username = typed.value
+        password = self.password
+        if not password.value:
+            self.notice.say("Type your password.", refusal=True)
+            password.focus()
+            return
+        self.set_checking(True)
+        secret = password.value
+        self.run_service(
+            lambda: authenticate(self.database.sessions, username, secret),
+            self.accepted,
+            refused=self.refused,
+            refusals=(LoginRefused,),
+            group=self.group,
+            latest_only=True,
+        )
+
+    def accepted(self, agent: AgentView) -> None:
+        self.set_checking(False)
+        self.password.clear()
+        self.post_message(self.Accepted(agent))
+
+    def refused(self, refusal: LoginRefused) -> None:
+        self.set_checking(False)
+        self.notice.say(str(refusal), refusal=True)
+        self.password.clear()
+        self.password.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The app shows the notice; the form must not stay stuck in "checking".
+        if event.worker.group == self.group and event.state is WorkerState.ERROR:
+            self.set_checking(False)
+            assert event.worker.error is not None
+            self.notice.say(explain_failure(event.worker.error), refusal=True)
+
+    def set_checking(self, checking: bool) -> None:
+        self.checking = checking
+        self.query_one(f"#{self.button_id}", Button).disabled = checking
+        if checking:
+            self.notice.say(CHECKING)

@@ -1,0 +1,108 @@
+"""The workspace's keys, each with an id a keymap may remap and a tooltip the palette shows."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+# Ordered by how often a call needs them, so a narrow footer shows the call flow first (the
+# palette always lists them all).
+WORKSPACE_BINDINGS: list[BindingType] = [
+    Binding(
+        "f2",
+        "claim",
+        "Take call",
+        id="workspace.claim",
+        tooltip="Take the selected call, or the one waiting longest",
+    ),
+    Binding(
+        "f3",
+        "lookup",
+        "Find",
+        id="workspace.lookup",
+        tooltip="Find the caller by phone, account, email, name, pinyin, initials or last 4",
+    ),
+    Binding(
+        "f5",
+        "notes",
+        "Notes",
+        id="workspace.notes",
+        tooltip="Type the ticket's notes; they are saved as a draft as you type",
+    ),
+    Binding(
+        "f8",
+        "reason",
+        "Reason",
+        id="workspace.reason",
+        tooltip="Choose why the customer called",
+    ),
+    Binding(
+        "f11",
+        "verify",
+        "Verify",
+        id="workspace.verify",
+        tooltip="Verify the caller: the script to read, send a code, check their answer",
+    ),
+    Binding(
+        "f10",
+        "account",
+        "Account",
+        id="workspace.account",
+        tooltip="The caller's account: why it is locked and unlocking it, logins, transactions, advice",
+    ),
+    Binding(
+        "f9",
+        "wrap_up",
+        "Wrap up",
+        id="workspace.wrap_up",
+        tooltip="End the call: choose a disposition and close the ticket",
+    ),
+    Binding(
+        "ctrl+b",
+        "money",
+        "Money",
+        id="workspace.money",
+        tooltip="Fees, the caller's statement and withdrawals, disputes and adjustments",
+    ),
+    Binding(
+        "f4",
+        "new_ticket",
+        "New ticket",
+        id="workspace.new_ticket",
+        tooltip="Open a ticket by hand, for the customer on the card if there is one",
+    ),
+    Binding(
+        "f6",
+        "my_tickets",
+        "My tickets",
+        id="workspace.my_tickets",
+        tooltip="Your open and pending tickets; Enter resumes or reopens one",
+    ),
+    Binding(
+        "f7",
+        "directory",
+        "Hotlines",
+        id="workspace.directory",
+        tooltip="The hotline directory: region, number, hours and languages",
+    ),
+    Binding(
+        "escape",
+        "close_panel",
+        "Close panel",
+        id="workspace.close_panel",
+        tooltip="Back to the card and the ticket",
+    ),
+    Binding(
+        "ctrl+o",
+        "home",
+        "Home",
+        id="workspace.home",
+        tooltip="Back to your home screen",
+    ),
+    Binding(
+        "ctrl+l",
+        "log_out",
+        "Log out",
+        id="workspace.log_out",
+        tooltip="Log out and return to the login screen",
+    ),
+]

@@ -1,0 +1,378 @@
+"""WorkspaceScreen: the agent's call workspace, composed of the calls waiting, the caller lookup, the
+customer card, the ticket, my tickets and the hotline directory; it holds the keys and coordinates them."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantFocus
+from textual.widgets import Footer, Header, OptionList
+from textual.worker import Worker
+
+from console.services.agents import AgentView
+from console.services.calls import WaitingCall
+from console.services.customers import CustomerCard
+from console.services.lookup import LookupResult
+from console.services.tickets import TicketView, WrapUp
+from console.text import clean_text
+from screens.account import AccountScreen
+from screens.base import HotlineScreen
+from screens.call_text import disposition_label
+from screens.money import MoneyScreen
+from screens.verify import VerifyScreen
+from screens.workspace.calls import CallQueue
+from screens.workspace.card import CustomerCardPanel
+from screens.workspace.directory import HotlineDirectory
+from screens.workspace.keys import WORKSPACE_BINDINGS
+from screens.workspace.lookup import CallerLookup
+from screens.workspace.my_tickets import MyTickets
+from screens.workspace.ticket import TicketPanel
+from screens.wrap_up import WrapUpScreen
+
+
+class WorkspaceScreen(HotlineScreen):
+    """Calls waiting, the lookup box and its candidates, the caller's card, and the ticket."""
+
+    CSS_PATH = "workspace.tcss"
+    AUTO_FOCUS = "#lookup-input"
+    # Wide terminals show my tickets and the hotline directory in a third column; narrow ones
+    # show them in place of the card and ticket while asked for (workspace.tcss).
+    # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = WORKSPACE_BINDINGS
+
+    def __init__(self, agent: AgentView) -> None:
+        super().__init__()
+        self.agent = agent
+
+    # The parts
+
+    @property
+    def queue(self) -> CallQueue:
+        return self.query_one(CallQueue)
+
+    @property
+    def lookup(self) -> CallerLookup:
+        return self.query_one(CallerLookup)
+
+    @property
+    def card_panel(self) -> CustomerCardPanel:
+        return self.query_one(CustomerCardPanel)
+
+    @property
+    def ticket_panel(self) -> TicketPanel:
+        return self.query_one(TicketPanel)
+
+    @property
+    def my_tickets(self) -> MyTickets:
+        return self.query_one(MyTickets)
+
+    @property
+    def directory(self) -> HotlineDirectory:
+        return self.query_one(HotlineDirectory)
+
+    # What the parts hold now
+
+    @property
+    def calls(self) -> list[WaitingCall]:
+        return self.queue.calls
+
+    @property
+    def result(self) -> LookupResult | None:
+        return self.lookup.result
+
+    @property
+    def card(self) -> CustomerCard | None:
+        return self.card_panel.card
+
+    @property
+    def ticket(self) -> TicketView | None:
+        return self.ticket_panel.ticket
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="workspace"):
+            with Vertical(id="left"):
+                yield CallQueue(self.agent.id)
+                yield CallerLookup(self.agent.id)
+            with VerticalScroll(id="main"):
+                yield CustomerCardPanel(self.agent.id, has_ticket=lambda: self.ticket is not None)
+                yield TicketPanel(self.agent.id)
+            with Vertical(id="side"):
+                yield MyTickets(self.agent.id)
+                yield HotlineDirectory()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.ticket_panel.show_none()
+        self.card_panel.show_none()
+        self.my_tickets.load()
+        self.set_interval(1.0, self.tick, name="timers")
+
+    def tick(self) -> None:
+        """Once a second: how long each caller has waited, and the call timer."""
+        self.queue.tick()
+        self.ticket_panel.show_timer()
+
+    # Bindings
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "home":
+            return str(self.agent.role) != "agent"
+        if action == "close_panel":
+            return self.has_class("-side-open") and self.has_class("-narrow")
+        return True
+
+    def action_lookup(self) -> None:
+        self.close_side_panel()
+        self.lookup.box.focus()
+
+    def action_notes(self) -> None:
+        if self.ticket is None:
+            self.notify_agent(self.ticket_panel.no_ticket_text())
+            return
+        self.close_side_panel()
+        self.ticket_panel.notes.focus()
+
+    def action_reason(self) -> None:
+        if self.ticket is None:
+            self.notify_agent(self.ticket_panel.no_ticket_text())
+            return
+        self.close_side_panel()
+        self.ticket_panel.reason.focus()
+
+    def action_my_tickets(self) -> None:
+        self.open_side_panel()
+        self.my_tickets.load()
+        self.focus_list(self.my_tickets.listing)
+
+    def action_directory(self) -> None:
+        self.open_side_panel()
+        self.focus_list(self.directory.listing)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A list reached with Tab has its first entry highlighted, so Enter acts at once.
+        widget = event.widget
+        if isinstance(widget, OptionList) and widget.highlighted is None and widget.option_count:
+            widget.highlighted = 0
+
+    def focus_list(self, listing: OptionList) -> None:
+        """Focus a list with an entry highlighted, so Enter acts at once."""
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
+        listing.focus()
+
+    def action_close_panel(self) -> None:
+        self.close_side_panel()
+        self.lookup.box.focus()
+
+    def open_side_panel(self) -> None:
+        self.add_class("-side-open")
+        self.refresh_bindings()
+
+    def close_side_panel(self) -> None:
+        self.remove_class("-side-open")
+        self.refresh_bindings()
+
+    def action_home(self) -> None:
+        self.hotline.open_home()
+
+    def action_log_out(self) -> None:
+        self.hotline.log_out()
+
+    # Calls waiting
+
+    def on_call_queue_new_caller(self, message: CallQueue.NewCaller) -> None:
+        if self.ticket is None:
+            self.app.bell()
+            self.notify_agent(
+                f"A caller is waiting: {clean_text(message.call.caller_masked)}."
+                f" Press {self.key_for('workspace.claim')} to take the call.",
+                warning=False,
+            )
+
+    def action_claim(self) -> None:
+        """Take the call highlighted in the calls list (when it has focus), else the longest-waiting."""
+        self.take_call(self.queue.chosen_option())
+
+    def on_call_queue_chosen(self, message: CallQueue.Chosen) -> None:
+        self.take_call(message.option_id)
+
+    def take_call(self, option_id: str | None) -> None:
+        if self.queue.claiming:
+            return
+        if self.ticket is not None:
+            self.notify_agent(
+                f"Wrap up ticket #{self.ticket.ticket_id} ({self.key_for('workspace.wrap_up')})"
+                " before taking another call."
+            )
+            return
+        self.queue.take(option_id)
+
+    def on_call_queue_claimed(self, message: CallQueue.Claimed) -> None:
+        claimed = message.claimed
+        self.start_ticket(claimed.ticket)
+        self.show_claim_lookup(claimed.lookup)
+        self.my_tickets.load()
+
+    def show_claim_lookup(self, result: LookupResult) -> None:
+        """What the caller's number found: one customer is shown; several are offered, never chosen."""
+        self.lookup.show_number_found(result)
+        single = result.single
+        if result.problem:
+            return
+        if single is not None:
+            self.pick(single.customer_id)
+            self.ticket_panel.notes.focus()
+        elif not result.matches:
+            self.card_panel.show_none("No customer found for the caller's number yet.")
+        else:
+            self.card_panel.show_none("Several customers share the caller's number: pick one.")
+            self.lookup.offer()
+
+    # The customer
+
+    def on_caller_lookup_picked(self, message: CallerLookup.Picked) -> None:
+        self.pick(message.customer_id)
+
+    def pick(self, customer_id: int) -> None:
+        """The agent chose this customer: show the card, and attach them to the ticket."""
+        self.card_panel.load(customer_id, self.ticket.ticket_id if self.ticket else None)
+        if self.ticket is not None:
+            self.ticket_panel.change(customer_id=customer_id)
+
+    def reload_card(self) -> None:
+        self.card_panel.reload(self.ticket.ticket_id if self.ticket else None)
+
+    # The ticket
+
+    def start_ticket(self, ticket: TicketView) -> None:
+        self.ticket_panel.start(ticket)
+        self.my_tickets.show(ticket)
+
+    def action_new_ticket(self) -> None:
+        if self.ticket is not None:
+            self.notify_agent(
+                f"Ticket #{self.ticket.ticket_id} is still open; wrap it up first"
+                f" ({self.key_for('workspace.wrap_up')})."
+            )
+            return
+        self.ticket_panel.open_new(self.card.customer_id if self.card else None)
+
+    def on_ticket_panel_ready(self, message: TicketPanel.Ready) -> None:
+        if self.ticket is not None and self.ticket.ticket_id != message.ticket.ticket_id:
+            return  # another ticket was started meanwhile (a call was taken); keep that one
+        self.start_ticket(message.ticket)
+        if message.ticket.customer_id is not None:
+            self.card_panel.load(message.ticket.customer_id, message.ticket.ticket_id)
+        self.my_tickets.load()
+        self.ticket_panel.notes.focus()
+
+    def on_ticket_panel_updated(self, message: TicketPanel.Updated) -> None:
+        if message.ticket.verification_ended:
+            self.notify_agent(
+                "Verification ended: the ticket is now for another customer, who must pass a code of their own"
+                f" ({self.key_for('workspace.verify')}) before anything on their account."
+            )
+        self.my_tickets.show(self.ticket)
+
+    def on_my_tickets_chosen(self, message: MyTickets.Chosen) -> None:
+        chosen = message.ticket
+        if self.ticket is not None:
+            if self.ticket.ticket_id != chosen.ticket_id:
+                self.notify_agent(
+                    f"Wrap up ticket #{self.ticket.ticket_id} first ({self.key_for('workspace.wrap_up')})."
+                )
+            self.close_side_panel()
+            return
+        self.close_side_panel()
+        if chosen.status == "open":
+            self.post_message(TicketPanel.Ready(chosen))  # resume it as it is
+        else:
+            self.ticket_panel.reopen(chosen.ticket_id)
+
+    def before_leaving(self) -> list[Worker[Any]]:
+        worker = self.ticket_panel.notes.save_now()
+        return [worker] if worker is not None else []
+
+    # Screens over the workspace
+
+    def call_customer_id(self) -> int | None:
+        """The caller on this call: the ticket's customer, else the one on the card."""
+        customer_id = self.ticket.customer_id if self.ticket else None
+        if customer_id is None and self.card is not None:
+            customer_id = self.card.customer_id
+        return customer_id
+
+    def call_customer(self, what: str) -> tuple[int, int] | None:
+        """(ticket id, customer id) of the call on screen, or None after telling the agent what is missing."""
+        customer_id = self.call_customer_id()
+        if self.ticket is None or customer_id is None:
+            self.notify_agent(f"{what} needs a ticket with its customer: take a call or find the caller first.")
+            return None
+        return self.ticket.ticket_id, customer_id
+
+    def action_verify(self) -> None:
+        if call := self.call_customer("Verification"):
+            self.app.push_screen(VerifyScreen(self.agent.id, *call))
+
+    def action_account(self) -> None:
+        if call := self.call_customer("The account"):
+            # An unlock or a contact change shows on the card once the screen closes.
+            self.app.push_screen(AccountScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
+
+    def action_money(self) -> None:
+        if self.ticket is None or self.call_customer_id() is None:
+            # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
+            self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
+        elif call := self.call_customer("The statement"):
+            self.app.push_screen(
+                MoneyScreen(self.agent.id, *call, tab="statement"), callback=lambda _: self.reload_card()
+            )
+
+    # Wrap-up
+
+    def action_wrap_up(self) -> None:
+        ticket_panel = self.ticket_panel
+        if self.ticket is None:
+            self.notify_agent("No ticket to wrap up. " + ticket_panel.no_ticket_text())
+            return
+        if ticket_panel.wrapping:
+            return
+        started = ticket_panel.started if ticket_panel.started is not None else self.hotline.clock()
+        talk_seconds = int(self.hotline.clock() - started)
+        self.app.push_screen(
+            WrapUpScreen(
+                self.ticket.ticket_id,
+                talk_seconds,
+                ticket_panel.notes.text,
+                self.hotline.wall_clock().date(),
+                self.hotline.clock,
+            ),
+            callback=self.wrap_up_answered,
+        )
+
+    def wrap_up_answered(self, answer: WrapUp | None) -> None:
+        if answer is not None and self.ticket is not None:
+            self.ticket_panel.wrap_up(answer)
+
+    def on_ticket_panel_wrapped_up(self, message: TicketPanel.WrappedUp) -> None:
+        ticket = message.ticket
+        outcome = disposition_label(ticket.disposition)
+        if ticket.status == "pending" and ticket.follow_up_due is not None:
+            text = f"Ticket #{ticket.ticket_id} is pending: {outcome}, due {ticket.follow_up_due}."
+        else:
+            text = f"Ticket #{ticket.ticket_id} is {ticket.status}: {outcome}."
+        self.ticket_panel.show_none()
+        self.card_panel.show_none()
+        self.my_tickets.current = None
+        self.lookup.clear()
+        self.queue.notice.say(text)
+        self.notify_agent(text, warning=False)
+        self.my_tickets.load()
+        self.lookup.box.focus()
