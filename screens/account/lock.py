@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from console.services.gate import NotVerified
 from console.services.security_review import SecurityReview
 from console.services.unlocks import UnlockRequestView, UnlockResult, request_unlock, unlock_account
 from console.text import clean_text, safe_text
-from screens.base import Notice, OnHotline
+from screens.base import Answer, Notice, OnHotline
 from screens.call_text import STATUS_LABELS
 
 UNLOCK_GROUP = "account.unlock"
@@ -131,31 +132,19 @@ class LockPanel(OnHotline, Vertical):
     # Acting on the lock
 
     def unlock(self) -> None:
-        if self.action_now() != "unlock":
-            return
-        self.begin("Unlocking…")
-        reason = self.reason.value
-        self.run_service(
-            lambda: unlock_account(
-                self.database.sessions,
-                self.ticket_id,
-                self.agent_id,
-                self.customer_id,
-                reason,
-                self.hotline.wall_clock(),
-            ),
-            self.unlocked_now,
-            refused=self.refused,
-            group=UNLOCK_GROUP,
-        )
+        if self.action_now() == "unlock":
+            self.act("Unlocking…", unlock_account, self.unlocked_now)
 
     def request(self) -> None:
-        if self.action_now() != "request":
-            return
-        self.begin("Filing the request…")
+        if self.action_now() == "request":
+            self.act("Filing the request…", request_unlock, self.requested)
+
+    def act(self, busy: str, service: Callable[..., Answer], done: Callable[[Answer], None]) -> None:
+        """Run one lock action for this call's customer with the reason typed, and show its answer."""
+        self.begin(busy)
         reason = self.reason.value
         self.run_service(
-            lambda: request_unlock(
+            lambda: service(
                 self.database.sessions,
                 self.ticket_id,
                 self.agent_id,
@@ -163,7 +152,7 @@ class LockPanel(OnHotline, Vertical):
                 reason,
                 self.hotline.wall_clock(),
             ),
-            self.requested,
+            done,
             refused=self.refused,
             group=UNLOCK_GROUP,
         )
