@@ -49,6 +49,10 @@ class Console:
         if wait:
             await self.settle()
 
+    async def pause(self) -> None:
+        """Let pending messages be handled, without waiting for workers."""
+        await self.pilot.pause()
+
     async def click(self, selector: str) -> None:
         """Click a widget and let every worker finish."""
         await self.pilot.click(selector)
@@ -61,6 +65,11 @@ class Console:
 
     async def log_in(self, username: str, password: str = PASSWORD) -> None:
         await log_in(self.pilot, username, password)
+
+    async def unlock(self, password: str) -> None:
+        """Type the password on the lock screen and press Enter."""
+        await self.fill("#unlock-password", password)
+        await self.press("enter")
 
     async def resume(self, username: str, ticket_id: int) -> None:
         """Log in as a demo agent and resume one of their open tickets from "my tickets" (f6)."""
