@@ -58,8 +58,11 @@ class Console:
         await self.pilot.click(selector)
         await self.settle()
 
-    async def wait_until(self, condition: Callable[[], bool], what: str = "", timeout: float = 5.0) -> None:
-        await wait_until(self.pilot, condition, timeout=timeout, what=what)
+    async def wait_until(
+        self, condition: Callable[[], bool], what: str = "", timeout: float = 5.0, *, settle: bool = True
+    ) -> None:
+        """Let the app run until `condition` holds; then (unless `settle=False`) wait for its workers."""
+        await wait_until(self.pilot, condition, timeout=timeout, what=what, settle=settle)
 
     # Signing in and the call.
 
@@ -177,7 +180,9 @@ class Console:
 
 
 @asynccontextmanager
-async def drive(app: HotlineApp, *, notifications: bool = False) -> AsyncIterator[Console]:
-    """Run the real app at the usual size and hand back its driver."""
-    async with app.run_test(size=SIZE, notifications=notifications) as pilot:
+async def drive(
+    app: HotlineApp, *, notifications: bool = False, size: tuple[int, int] = SIZE
+) -> AsyncIterator[Console]:
+    """Run the real app (at the usual size unless told) and hand back its driver."""
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         yield Console(pilot)
