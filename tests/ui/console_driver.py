@@ -49,14 +49,15 @@ class Console:
         if wait:
             await self.settle()
 
-    async def pause(self) -> None:
-        """Let pending messages be handled, without waiting for workers."""
-        await self.pilot.pause()
+    async def pause(self, delay: float | None = None) -> None:
+        """Let pending messages be handled (and `delay` seconds pass), without waiting for workers."""
+        await self.pilot.pause(delay)
 
-    async def click(self, selector: str) -> None:
-        """Click a widget and let every worker finish."""
+    async def click(self, selector: str, *, wait: bool = True) -> None:
+        """Click a widget; then (unless `wait=False`) let every worker finish."""
         await self.pilot.click(selector)
-        await self.settle()
+        if wait:
+            await self.settle()
 
     async def wait_until(
         self, condition: Callable[[], bool], what: str = "", timeout: float = 5.0, *, settle: bool = True
