@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from console.app import HotlineApp
 from console.db import Database
@@ -168,6 +168,15 @@ class Console:
                 await self.press("enter")
                 return
         raise AssertionError(f"no row of {table} matched")
+
+    async def hold_still(self) -> None:
+        """No blinking cursors and no notices: a snapshot must not depend on when it is taken."""
+        for field in self.app.screen.query(Input):
+            field.cursor_blink = False
+        for area in self.app.screen.query(TextArea):
+            area.cursor_blink = False
+        self.app.clear_notifications()
+        await self.pause()
 
     # Reading.
 
