@@ -8,23 +8,23 @@ app's workers, so a test reads as the steps an agent takes and what they see.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from console.app import HotlineApp
 from console.db import Database
+from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
-from tests.ui.call_helpers import ring_and_wait, search, wait_until, workspace
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
-from tests.ui.demo_console import resume
+from tests.ui.conftest import PASSWORD, SIZE
 
 S = TypeVar("S", bound=Screen[object])
 
@@ -41,7 +41,11 @@ class Console:
     # Waiting and keys.
 
     async def settle(self) -> None:
-        await settle(self.pilot)
+        """Let every worker finish and every message it posted be handled."""
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
 
     async def press(self, *keys: str, wait: bool = True) -> None:
         """Press the keys; then (unless `wait=False`) let every worker finish."""
@@ -62,13 +66,34 @@ class Console:
     async def wait_until(
         self, condition: Callable[[], bool], what: str = "", timeout: float = 5.0, *, settle: bool = True
     ) -> None:
-        """Let the app run until `condition` holds; then (unless `settle=False`) wait for its workers."""
-        await wait_until(self.pilot, condition, timeout=timeout, what=what, settle=settle)
+        """Let the app run until `condition` holds (a debounce or a poll is due); fail after `timeout`.
+
+        `settle`: then wait for running workers too (not when one is meant to be stuck).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError(f"gave up waiting for {what or 'the condition'} after {timeout}s")
+            await self.pilot.pause(0.02)
+        if settle:
+            await self.app.workers.wait_for_complete()
+            await self.pilot.pause()
 
     # Signing in and the call.
 
     async def log_in(self, username: str, password: str = PASSWORD) -> None:
-        await log_in(self.pilot, username, password)
+        """Fill the login form, press Enter in the password field, and wait for the answer.
+
+        Values are set rather than typed key by key to keep the tests quick; typing is covered by
+        test_login's slow-database test.
+        """
+        screen = self.app.screen
+        screen.query_one("#username", Input).value = username
+        field = screen.query_one("#password", Input)
+        field.value = password
+        field.focus()
+        await self.press("enter")
 
     async def unlock(self, password: str) -> None:
         """Type the password on the lock screen and press Enter."""
@@ -76,12 +101,31 @@ class Console:
         await self.press("enter")
 
     async def resume(self, username: str, ticket_id: int) -> None:
-        """Log in as a demo agent and resume one of their open tickets from "my tickets" (f6)."""
-        await resume(self.pilot, username, ticket_id)
+        """Log in as a demo agent (password "<name>-demo") and resume one of their open tickets
+        from "my tickets" (f6, Enter)."""
+        await self.log_in(username, f"{username}-demo")
+        await self.settle()
+        await self.press("f6")
+        listing = self.app.screen.query_one("#my-ticket-list", OptionList)
+        listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
+        listing.focus()
+        await self.press("enter", wait=False)
+        await self.wait_until(
+            lambda: (
+                (ticket := self.workspace.ticket) is not None
+                and ticket.ticket_id == ticket_id
+                and self.workspace.card is not None
+            ),
+            what="the ticket and its card",
+        )
 
     async def ring(self, database: Database, number: str, line: str | None = None) -> int:
-        """A call rings and the workspace's poll shows it; the call's id."""
-        return await ring_and_wait(self.pilot, database, number, line)
+        """A call rings (as `hotline ring` records it) and the workspace's poll shows it; the call's id."""
+        call = record_incoming_call(database.sessions, number, line)
+        await self.wait_until(
+            lambda: any(c.call_id == call.call_id for c in self.workspace.calls), what="the call to show"
+        )
+        return call.call_id
 
     async def take_call(self) -> WorkspaceScreen:
         """Take the ringing call (f2) and wait for its ticket and caller card."""
@@ -91,8 +135,14 @@ class Console:
         return screen
 
     async def find(self, query: str) -> None:
-        """Type `query` into the lookup box (f3) and wait for its results."""
-        await search(self.pilot, query)
+        """Type `query` into the lookup box (f3) key by key and wait for its results."""
+        await self.press("f3", wait=False)
+        screen = self.workspace
+        await self.press(*query, wait=False)
+        await self.wait_until(
+            lambda: screen.result is not None and screen.result.query == query.strip(),
+            what=f"results for {query!r}",
+        )
 
     async def back(self) -> WorkspaceScreen:
         """Escape back to the workspace."""
@@ -103,7 +153,8 @@ class Console:
 
     @property
     def workspace(self) -> WorkspaceScreen:
-        return workspace(self.app)
+        """The screen on top, which must be the call workspace."""
+        return self.on(WorkspaceScreen)
 
     def on(self, kind: type[S]) -> S:
         """The screen on top, which must be a `kind`."""
@@ -182,7 +233,7 @@ class Console:
 
     def text(self) -> str:
         """Everything visible on the terminal, as plain text (toasts included)."""
-        return screen_text(self.app)
+        return "\n".join(strip.text for strip in self.app.screen._compositor.render_strips())
 
     def shown(self, selector: str) -> str:
         """What one widget of the top screen renders."""

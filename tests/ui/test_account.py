@@ -14,7 +14,7 @@ from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import drive
 
 

@@ -9,7 +9,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.workspace import WorkspaceScreen
 from tests.support.call_floor import WANG
-from tests.ui.call_helpers import FakeClock
+from tests.ui.clocks import FakeClock
 from tests.ui.conftest import PASSWORD
 from tests.ui.console_driver import drive
 

@@ -8,7 +8,7 @@ from textual.widgets import TextArea
 from console.app import HotlineApp
 from console.services import tickets
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import drive
 
 # What a terminal hands over when the agent pastes from a hostile web page or a chat: ESC sequences

@@ -13,7 +13,7 @@ from console.services.agents import disable_agent
 from models import Ticket
 from screens.lock import LockScreen
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import drive
 
 CALLER_A = "locked_password_failures"

@@ -20,7 +20,7 @@ from console.settings import Settings
 from models import AuditEvent, Customer
 from screens.verify import VerifyScreen
 from tests.support.call_floor import FLOOR_NOW, ZHANG
-from tests.ui.call_helpers import FrozenWallClock
+from tests.ui.clocks import FrozenWallClock
 from tests.ui.conftest import PASSWORD
 from tests.ui.console_driver import Console, drive
 

@@ -13,7 +13,7 @@ from console.settings import Settings
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import NO_DISPOSITION, PAST_DATE, WrapUpScreen
 from tests.support.call_floor import WANG
-from tests.ui.call_helpers import FakeClock
+from tests.ui.clocks import FakeClock
 from tests.ui.console_driver import Console, drive
 from tests.ui.test_workspace import ticket_row
 
