@@ -1,13 +1,12 @@
-"""Fixtures and helpers for driving the real console: settings, agents of each role, screen text."""
+"""Fixtures for the real console: settings, agents of each role, the call floor, the app.
+
+The steps that drive it are in console_driver.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from textual.app import App
-from textual.pilot import Pilot
-from textual.widgets import Input
 
 from console.app import HotlineApp, make_app
 from console.db import Database
@@ -55,31 +54,3 @@ def app_with(settings: Settings, sqlite_database: Database) -> Callable[..., Hot
         return make_app(with_overrides(settings, **changes), database or sqlite_database)
 
     return build
-
-
-def screen_text(app: App[object]) -> str:
-    """Everything visible on the terminal, as plain text (toasts included)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    """Let every worker finish and every message it posted be handled."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def log_in(pilot: Pilot[object], username: str, password: str) -> None:
-    """Fill the login form, press Enter in the password field, and wait for the answer.
-
-    Values are set rather than typed key by key to keep the tests quick; typing is covered by
-    test_login's slow-database test.
-    """
-    screen = pilot.app.screen
-    screen.query_one("#username", Input).value = username
-    field = screen.query_one("#password", Input)
-    field.value = password
-    field.focus()
-    await pilot.press("enter")
-    await settle(pilot)

@@ -1,13 +1,11 @@
 """The console on the demo database, for driving the account and money screens: an app whose wall
-clock is the demo world's frozen time, logged in as a demo agent, resuming a ticket made by the services."""
+clock is the demo world's frozen time (a pytest plugin; `Console.resume` logs in and resumes a ticket)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import OptionList
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
@@ -16,8 +14,7 @@ from console.services.errors import AgentDisabled
 from console.settings import load_settings, with_overrides
 from screens.base import WorkFailed
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock, wait_until, workspace
-from tests.ui.conftest import log_in, settle
+from tests.ui.clocks import FrozenWallClock
 
 
 @pytest.fixture
@@ -54,26 +51,3 @@ def demo_app(
     yield app
     database.dispose()
     assert failures == [], f"a worker failed during the test: {failures!r}"
-
-
-async def resume(pilot: Pilot[object], username: str, ticket_id: int) -> None:
-    """Log in as a demo agent (password "<name>-demo") and resume one of their open tickets."""
-    app = pilot.app
-    assert isinstance(app, HotlineApp)
-    await log_in(pilot, username, f"{username}-demo")
-    await settle(pilot)
-    await pilot.press("f6")
-    await settle(pilot)
-    listing = app.screen.query_one("#my-ticket-list", OptionList)
-    listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
-    listing.focus()
-    await pilot.press("enter")
-    await wait_until(
-        pilot,
-        lambda: (
-            (ticket := workspace(app).ticket) is not None
-            and ticket.ticket_id == ticket_id
-            and workspace(app).card is not None
-        ),
-        what="the ticket and its card",
-    )

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input
+from textual.widgets import Checkbox, DataTable
 
 from console.app import HotlineApp
 from console.services.security_review import ADVICE
@@ -15,25 +14,8 @@ from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
 from screens.verify import VerifyScreen
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock
-from tests.ui.conftest import SIZE, screen_text, settle
-from tests.ui.demo_console import resume
-
-
-async def open_account(pilot: Pilot[object], ticket_id: int, username: str = "lina") -> AccountScreen:
-    """Log in as a demo agent, resume the ticket from "my tickets" (f6, Enter), and press f10."""
-    app = pilot.app
-    assert isinstance(app, HotlineApp)
-    await resume(pilot, username, ticket_id)
-    await pilot.press("f10")
-    await settle(pilot)
-    account = app.screen
-    assert isinstance(account, AccountScreen), f"expected the account screen, not {account!r}"
-    return account
-
-
-def shown(screen: AccountScreen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
+from tests.ui.clocks import FrozenWallClock
+from tests.ui.console_driver import drive
 
 
 def customer_row(world: World, case: str) -> Customer:
@@ -43,36 +25,30 @@ def customer_row(world: World, case: str) -> Customer:
         return customer
 
 
-async def type_reason(pilot: Pilot[object], text: str) -> None:
-    box = pilot.app.screen.query_one("#unlock-reason", Input)
-    box.focus()
-    await pilot.press(*text)
-
-
 async def test_unlock_from_the_account_screen(demo_app: HotlineApp, world: World, clock: FrozenWallClock) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
-    async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_account(pilot, ticket)
-        lock = shown(screen, "#lock-state")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_account()
+        lock = console.shown("#lock-state")
         assert "Locked: Too many wrong passwords" in lock
         assert "Since " in lock and " UTC" in lock
         # The logins that led to the lock are listed, failed ones named as such.
         logins = screen.query_one("#logins", DataTable)
         assert logins.row_count > 0
         assert any("Failed" in str(logins.get_row_at(i)[3]) for i in range(logins.row_count))
-        assert "failed logins in 30 days: 5" in shown(screen, "#security-facts")
+        assert "failed logins in 30 days: 5" in console.shown("#security-facts")
         # A supervisor request is not offered for this lock.
         assert not screen.query_one("#request-unlock").display
-        await type_reason(pilot, "Caller confirmed the five attempts were hers")
-        await pilot.press("f2")
-        await settle(pilot)
+        await console.type_into("#unlock-reason", "Caller confirmed the five attempts were hers")
+        await console.press("f2")
         held_until = clock.now + timedelta(hours=24)
-        outcome = shown(screen, "#lock-outcome")
+        outcome = console.shown("#lock-outcome")
         assert f"Withdrawals are held until {held_until:%H:%M} UTC on {held_until:%Y-%m-%d}." in outcome
         assert "new password at the next login" in outcome
         assert "notified" in outcome
-        assert "Active" in shown(screen, "#lock-state")
+        assert "Active" in console.shown("#lock-state")
         assert not screen.query_one("#lock-actions").display  # nothing left to unlock
     customer = customer_row(world, case)
     assert customer.status == CustomerStatus.ACTIVE
@@ -86,44 +62,41 @@ async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verif
 ) -> None:
     case = "locked_password_failures"
     ticket = world.verified_call(case)
-    async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_account(pilot, ticket)
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        await console.open_account()
         clock.advance(timedelta(minutes=6))
-        await type_reason(pilot, "Caller confirmed the attempts")
-        await pilot.press("enter")  # Enter in the reason box does what the lock allows
-        await settle(pilot)
-        outcome = shown(screen, "#lock-outcome")
+        await console.type_into("#unlock-reason", "Caller confirmed the attempts")
+        await console.press("enter")  # Enter in the reason box does what the lock allows
+        outcome = console.shown("#lock-outcome")
         assert "Caller not verified: this action needs a code passed in the last 5 minutes" in outcome
         assert "Press f11 to open the verify panel" in outcome
         assert customer_row(world, case).status == CustomerStatus.LOCKED
-        await pilot.press("f11")
-        await settle(pilot)
+        await console.press("f11")
         assert isinstance(demo_app.screen, VerifyScreen)
 
 
 async def test_risk_lock_offers_only_a_supervisor_request(demo_app: HotlineApp, world: World) -> None:
     case = "locked_risk"
     ticket = world.verified_call(case)
-    async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_account(pilot, ticket)
-        assert "Locked: Risk control" in shown(screen, "#lock-state")
-        assert "Only a supervisor can unlock it" in shown(screen, "#lock-state")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_account()
+        assert "Locked: Risk control" in console.shown("#lock-state")
+        assert "Only a supervisor can unlock it" in console.shown("#lock-state")
         assert not screen.query_one("#unlock").display
         assert screen.query_one("#request-unlock").display
-        await type_reason(pilot, "Caller explains the deposits came from her own exchange account")
+        await console.type_into("#unlock-reason", "Caller explains the deposits came from her own exchange account")
         # The agent's unlock key does nothing on a risk lock.
-        await pilot.press("f2")
-        await settle(pilot)
+        await console.press("f2")
         assert customer_row(world, case).status == CustomerStatus.LOCKED
-        await pilot.press("f3")
-        await settle(pilot)
-        lock = shown(screen, "#lock-state")
+        await console.press("f3")
+        lock = console.shown("#lock-state")
         assert "pending" in lock and "filed by lina" in lock and "waiting for a supervisor" in lock
         assert "own exchange account" in lock
         # With the request pending, neither button nor reason box is offered.
         assert not screen.query_one("#lock-actions").display
-        await pilot.press("f3")
-        await settle(pilot)
+        await console.press("f3")
     customer = customer_row(world, case)
     assert customer.status == CustomerStatus.LOCKED
     assert customer.withdrawals_held_until is None
@@ -134,42 +107,38 @@ async def test_risk_lock_offers_only_a_supervisor_request(demo_app: HotlineApp, 
 
 async def test_unverified_caller_sees_no_account_details(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket("locked_password_failures")
-    async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_account(pilot, ticket)
-        message = shown(screen, "#account-message")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_account()
+        message = console.shown("#account-message")
         assert "Caller not verified" in message
         assert "Press f11 to open the verify panel" in message
         assert not screen.query_one("#account-body").display
         assert screen.query_one("#logins", DataTable).row_count == 0
-        text = screen_text(demo_app)
+        text = console.text()
         assert "Too many wrong passwords" not in text
         assert "Recent transactions" not in text
         # Neither unlock key does anything for an unverified caller.
-        await pilot.press("f2")
-        await pilot.press("f3")
-        await settle(pilot)
+        await console.press("f2", wait=False)
+        await console.press("f3")
     assert customer_row(world, "locked_password_failures").status == CustomerStatus.LOCKED
 
 
 async def test_advice_ticks_are_saved_on_the_ticket(demo_app: HotlineApp, world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
-    async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_account(pilot, ticket)
-        assert "2FA off" in shown(screen, "#security-facts")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_account()
+        assert "2FA off" in console.shown("#security-facts")
         assert not any(box.value for box in screen.query(Checkbox))
-        await pilot.press("f5")  # the first advice box
-        await pilot.press("space")
-        await pilot.press("tab", "tab", "space")  # a second one, straight after
-        await settle(pilot)
-        assert "Saved" in shown(screen, "#advice-state")
-        await pilot.press("escape")
-        await settle(pilot)
+        await console.press("f5", wait=False)  # the first advice box
+        await console.press("space", wait=False)
+        await console.press("tab", "tab", "space")  # a second one, straight after
+        assert "Saved" in console.shown("#advice-state")
+        await console.press("escape")
         assert not isinstance(demo_app.screen, AccountScreen)
         # Open again: the ticks come back from the ticket.
-        await pilot.press("f10")
-        await settle(pilot)
-        again = demo_app.screen
-        assert isinstance(again, AccountScreen)
+        again = await console.open_account()
         ticked = {box.name for box in again.query(Checkbox) if box.value}
     first, _, third, _ = ADVICE
     assert ticked == {first, third}
@@ -198,9 +167,10 @@ async def test_a_device_name_with_markup_shows_literally(demo_app: HotlineApp, w
             )
         )
     ticket = world.verified_call(case)
-    async with demo_app.run_test(size=SIZE) as pilot:
-        await open_account(pilot, ticket)
-        text = screen_text(demo_app)
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        await console.open_account()
+        text = console.text()
         assert "[bold]x" in text
         assert "[red]Nowhere[2J" in text
         assert "unusual" in text

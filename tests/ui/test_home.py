@@ -15,15 +15,15 @@ from console.services.system import DatabaseInfo
 from screens import home
 from screens.home import HomeScreen
 from screens.login import LoginScreen
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+from tests.ui.console_driver import drive
 
 
 async def test_home_shows_the_schema_revision_and_customer_count(app: HotlineApp, agents: dict[str, str]) -> None:
     from console.schema import head_revision
 
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
-        text = screen_text(app)
+    async with drive(app) as console:
+        await console.log_in("sam")
+        text = console.text()
         assert f"revision {head_revision()} (up to date)" in text
         assert "Customers         0" in text
 
@@ -35,9 +35,9 @@ async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
 
     monkeypatch.setattr(home, "describe_database", unreachable)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
-        text = screen_text(app)
+    async with drive(app, notifications=True) as console:
+        await console.log_in("sam")
+        text = console.text()
         assert text.count("The database cannot be reached;") == 2  # the fact, and a notice
         assert "connection refused" not in text and "SELECT" not in text
 
@@ -53,25 +53,24 @@ async def test_refresh_reads_the_facts_again(
         return real(database)
 
     monkeypatch.setattr(home, "describe_database", counting)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
-        await pilot.press("f5")
-        await settle(pilot)
+    async with drive(app) as console:
+        await console.log_in("sam")
+        await console.press("f5")
         assert len(calls) == 2
-        assert "(up to date)" in screen_text(app)
+        assert "(up to date)" in console.text()
 
 
 async def test_quit_key_closes_the_console(app: HotlineApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+q")
-        await pilot.pause()
+    async with drive(app) as console:
+        await console.press("ctrl+q", wait=False)
+        await console.pause()
     assert app.return_code == 0
 
 
 async def test_toggle_dark_switches_the_theme(app: HotlineApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with drive(app) as console:
         dark = app.current_theme.dark
-        await pilot.press("ctrl+t")
+        await console.press("ctrl+t", wait=False)
         assert app.current_theme.dark is not dark
 
 
@@ -79,22 +78,22 @@ async def test_keymap_from_settings_remaps_a_binding_by_id(
     app_with: Callable[..., HotlineApp], agents: dict[str, str]
 ) -> None:
     app = app_with(keymap={"home.log_out": "f4"})
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
-        assert "f4 Log out" in screen_text(app)  # the footer shows the new key
-        await pilot.press("ctrl+l")
-        await pilot.pause()
+    async with drive(app) as console:
+        await console.log_in("sam")
+        assert "f4 Log out" in console.text()  # the footer shows the new key
+        await console.press("ctrl+l", wait=False)
+        await console.pause()
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("f4")
-        await pilot.pause()
+        await console.press("f4", wait=False)
+        await console.pause()
         assert isinstance(app.screen, LoginScreen)
 
 
 async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineApp]) -> None:
     app = app_with(keymap={"home.logout": "f4"})
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+    async with drive(app, notifications=True) as console:
+        await console.pause()
+        text = console.text()
         assert "names unknown bindings:" in text and "home.logout. Known: app.quit" in text
 
 
@@ -126,11 +125,11 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
     app_with: Callable[..., HotlineApp], agents: dict[str, str]
 ) -> None:
     app = app_with(keymap={"app.toggle_dark": "f6"})
-    async with app.run_test(size=SIZE) as pilot:
+    async with drive(app) as console:
         login_commands = {c.name for c in HotlineCommands(app.screen).commands()}
         assert login_commands == {"Quit", "Light/dark"}  # nothing to log out of yet
 
-        await log_in(pilot, "sam", PASSWORD)  # an agent lands on the workspace (test_workspace)
+        await console.log_in("sam")  # an agent lands on the workspace (test_workspace)
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         assert commands == {
             "Log out": "Log out and return to the login screen (^l)",
@@ -144,9 +143,9 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
 
 async def test_palette_offers_no_screenshot_command(app: HotlineApp) -> None:
     # A screenshot would write customer data to whatever directory the console runs in.
-    async with app.run_test(size=SIZE) as pilot:
+    async with drive(app) as console:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Screenshot" not in titles and "Quit" not in titles
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        await console.press("ctrl+p", wait=False)
+        await console.pause()
         assert isinstance(app.screen, CommandPalette)

@@ -9,22 +9,11 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.workspace import WorkspaceScreen
 from tests.support.call_floor import WANG
-from tests.ui.call_helpers import FakeClock, ring_and_wait, workspace
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+from tests.ui.clocks import FakeClock
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import drive
 
 NOTE = "Promised a call back about the lock"
-
-
-def lock_message(app: HotlineApp) -> str:
-    return str(app.screen.query_one("#lock-message").render())
-
-
-async def unlock_with(pilot, password: str) -> None:  # type: ignore[no-untyped-def]
-    field = pilot.app.screen.query_one("#unlock-password")
-    field.value = password
-    field.focus()
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def test_fifteen_idle_minutes_hide_the_console_until_the_password_is_typed(
@@ -32,15 +21,14 @@ async def test_fifteen_idle_minutes_hide_the_console_until_the_password_is_typed
 ) -> None:
     clock = FakeClock()
     app.clock = clock
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, WANG.phone or "", "CN")
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press(*NOTE)
-        ticket = workspace(app).ticket
+    async with drive(app, notifications=True) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, WANG.phone or "", "CN")
+        await console.take_call()
+        await console.press(*NOTE, wait=False)
+        ticket = console.workspace.ticket
         assert ticket is not None
-        before = screen_text(app)
+        before = console.text()
         assert WANG.name in before and "•••01" in before
 
         clock.advance(IDLE_LOCK_SECONDS - 1)
@@ -48,9 +36,9 @@ async def test_fifteen_idle_minutes_hide_the_console_until_the_password_is_typed
         assert isinstance(app.screen, WorkspaceScreen)  # not yet
         clock.advance(1)
         app.check_lock()
-        await settle(pilot)
+        await console.settle()
         assert isinstance(app.screen, LockScreen)
-        text = screen_text(app)
+        text = console.text()
         assert "Hotline is locked" in text and "Locked after 15 minutes without a key press." in text
         assert "Ann Agent (ann)" in text
         # Nothing of the call shows through: not the caller, not the number, not the note.
@@ -60,27 +48,27 @@ async def test_fifteen_idle_minutes_hide_the_console_until_the_password_is_typed
         assert app.agent is not None
         assert load_draft(sqlite_database.sessions, ticket.ticket_id, app.agent.id) == NOTE
 
-        await unlock_with(pilot, "not-the-password")
+        await console.unlock("not-the-password")
         assert isinstance(app.screen, LockScreen)
-        assert lock_message(app) == "Wrong username or password."
-        assert WANG.name not in screen_text(app)
+        assert console.shown("#lock-message") == "Wrong username or password."
+        assert WANG.name not in console.text()
 
-        await unlock_with(pilot, PASSWORD)
+        await console.unlock(PASSWORD)
         assert isinstance(app.screen, WorkspaceScreen)
-        text = screen_text(app)
+        text = console.text()
         assert WANG.name in text and NOTE in text  # the call is where it was
 
 
 async def test_keys_keep_the_console_open(app: HotlineApp, floor: dict[str, int]) -> None:
     clock = FakeClock()
     app.clock = clock
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("ann")
         clock.advance(IDLE_LOCK_SECONDS - 60)
-        await pilot.press("w")
+        await console.press("w", wait=False)
         clock.advance(120)
         app.check_lock()
-        await pilot.pause()
+        await console.pause()
         assert isinstance(app.screen, WorkspaceScreen)
 
 
@@ -89,20 +77,20 @@ async def test_after_twelve_hours_the_password_is_asked_again_even_when_busy(
 ) -> None:
     clock = FakeClock()
     app.clock = clock
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("ann")
         for _ in range(12 * 4):
             clock.advance(15 * 60 - 1)
-            await pilot.press("x")  # busy all shift
+            await console.press("x", wait=False)  # busy all shift
             app.check_lock()
         assert isinstance(app.screen, WorkspaceScreen)
         clock.advance(REAUTHENTICATE_SECONDS)
-        await pilot.press("x")
+        await console.press("x", wait=False)
         app.check_lock()
-        await settle(pilot)
+        await console.settle()
         assert isinstance(app.screen, LockScreen)
-        assert "You logged in 12 hours ago" in screen_text(app)
-        await unlock_with(pilot, PASSWORD)
+        assert "You logged in 12 hours ago" in console.text()
+        await console.unlock(PASSWORD)
         assert isinstance(app.screen, WorkspaceScreen)
         # The twelve hours start again from the new password.
         clock.advance(60)
@@ -113,39 +101,35 @@ async def test_after_twelve_hours_the_password_is_asked_again_even_when_busy(
 async def test_the_lock_key_locks_at_once_and_log_out_leaves_from_the_lock(
     app: HotlineApp, floor: dict[str, int]
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f12")
-        await settle(pilot)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.press("f12")
         assert isinstance(app.screen, LockScreen)
-        assert "Locked by you." in screen_text(app)
-        await pilot.press("f2")  # the workspace's keys do nothing under the lock
-        await settle(pilot)
+        assert "Locked by you." in console.text()
+        await console.press("f2")  # the workspace's keys do nothing under the lock
         assert isinstance(app.screen, LockScreen)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await console.press("ctrl+l")
         assert isinstance(app.screen, LoginScreen)
         assert app.agent is None and not app.locked
         assert len(app.screen_stack) == 2
 
 
 async def test_notices_that_arrive_while_locked_wait_for_the_unlock(app: HotlineApp, floor: dict[str, int]) -> None:
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f12")
-        await settle(pilot)
+    async with drive(app, notifications=True) as console:
+        await console.log_in("ann")
+        await console.press("f12")
         app.notify("A caller is waiting: +86 •••••••••01.", markup=False)
-        await pilot.pause()
-        assert "A caller is waiting" not in screen_text(app)
-        await unlock_with(pilot, PASSWORD)
-        assert "A caller is waiting" in screen_text(app)
+        await console.pause()
+        assert "A caller is waiting" not in console.text()
+        await console.unlock(PASSWORD)
+        assert "A caller is waiting" in console.text()
 
 
 async def test_the_login_screen_never_locks(app: HotlineApp) -> None:
     clock = FakeClock()
     app.clock = clock
-    async with app.run_test(size=SIZE) as pilot:
+    async with drive(app) as console:
         clock.advance(IDLE_LOCK_SECONDS * 10)
         app.check_lock()
-        await pilot.pause()
+        await console.pause()
         assert isinstance(app.screen, LoginScreen)

@@ -19,18 +19,15 @@ from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
 from screens.workspace import WorkspaceScreen
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
-
-
-def message_text(app: HotlineApp) -> str:
-    return str(app.screen.query_one("#login-message").render())
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import drive
 
 
 async def test_wrong_password_is_refused_in_plain_words(app: HotlineApp, agents: dict[str, str]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", "not-the-password")
+    async with drive(app) as console:
+        await console.log_in("ann", "not-the-password")
         assert isinstance(app.screen, LoginScreen)
-        assert "Wrong username or password." in screen_text(app)
+        assert "Wrong username or password." in console.text()
         # The username stays for the next try; the password does not.
         assert app.screen.query_one("#username", Input).value == "ann"
         password = app.screen.query_one("#password", Input)
@@ -39,33 +36,33 @@ async def test_wrong_password_is_refused_in_plain_words(app: HotlineApp, agents:
 
 
 async def test_unknown_username_gets_the_same_message(app: HotlineApp, agents: dict[str, str]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "nobody", PASSWORD)
-        assert message_text(app) == "Wrong username or password."
+    async with drive(app) as console:
+        await console.log_in("nobody")
+        assert console.shown("#login-message") == "Wrong username or password."
 
 
 async def test_disabled_agent_is_told_so(app: HotlineApp, agents: dict[str, str], sqlite_database: Database) -> None:
     disable_agent(sqlite_database.sessions, "ann")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("ann")
         assert isinstance(app.screen, LoginScreen)
-        assert message_text(app) == "This agent account is disabled. Ask an admin to enable it."
-        assert "This agent account is disabled." in screen_text(app)
+        assert console.shown("#login-message") == "This agent account is disabled. Ask an admin to enable it."
+        assert "This agent account is disabled." in console.text()
 
 
 async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
     app: HotlineApp, agents: dict[str, str]
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with drive(app) as console:
         for _ in range(MAX_FAILED_LOGINS - 1):
-            await log_in(pilot, "ann", "not-the-password")
-            assert message_text(app) == "Wrong username or password."
-        await log_in(pilot, "ann", "not-the-password")
-        assert message_text(app).startswith("Too many wrong passwords. This agent is locked until ")
+            await console.log_in("ann", "not-the-password")
+            assert console.shown("#login-message") == "Wrong username or password."
+        await console.log_in("ann", "not-the-password")
+        assert console.shown("#login-message").startswith("Too many wrong passwords. This agent is locked until ")
         # Locked means locked: the right password is refused too.
-        await log_in(pilot, "ann", PASSWORD)
+        await console.log_in("ann")
         assert isinstance(app.screen, LoginScreen)
-        assert message_text(app).startswith("This agent is locked until ")
+        assert console.shown("#login-message").startswith("This agent is locked until ")
 
 
 @pytest.mark.parametrize(
@@ -85,11 +82,11 @@ async def test_each_role_reaches_its_home_showing_who_and_which_database(
     display_name: str,
     role_title: str,
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, username, PASSWORD)
+    async with drive(app) as console:
+        await console.log_in(username)
         assert isinstance(app.screen, HomeScreen)
         assert app.agent is not None and str(app.agent.role) == role
-        text = screen_text(app)
+        text = console.text()
         assert f"{display_name} ({username})" in text
         assert f"{role_title} home" in text
         assert f"Role              {role_title}" in text
@@ -101,18 +98,18 @@ async def test_each_role_reaches_its_home_showing_who_and_which_database(
 
 async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineApp, sqlite_database: Database) -> None:
     add_agent(sqlite_database.sessions, "bob", PASSWORD, "supervisor", display_name="[bold]Bob\x1b[2J")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "bob", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("bob")
         assert isinstance(app.screen, HomeScreen)
-        assert "[bold]Bob[2J (bob)" in screen_text(app)
+        assert "[bold]Bob[2J (bob)" in console.text()
 
 
 async def test_log_out_returns_to_an_empty_login_form(app: HotlineApp, agents: dict[str, str]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("sam")
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("ctrl+l")
-        await pilot.pause()
+        await console.press("ctrl+l", wait=False)
+        await console.pause()
         assert isinstance(app.screen, LoginScreen)
         assert app.agent is None
         assert app.screen.query_one("#username", Input).value == ""
@@ -120,28 +117,28 @@ async def test_log_out_returns_to_an_empty_login_form(app: HotlineApp, agents: d
 
 
 async def test_log_out_from_the_command_palette(app: HotlineApp, agents: dict[str, str]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"log out")
-        await pilot.pause(0.3)  # the palette searches on a short debounce
-        await pilot.press("enter")
-        await pilot.pause()
+    async with drive(app) as console:
+        await console.log_in("sam")
+        await console.press("ctrl+p", wait=False)
+        await console.pause()
+        await console.press(*"log out", wait=False)
+        await console.pause(0.3)  # the palette searches on a short debounce
+        await console.press("enter", wait=False)
+        await console.pause()
         assert isinstance(app.screen, LoginScreen)
 
 
 async def test_enter_in_username_moves_to_password_and_empty_fields_are_named(
     app: HotlineApp, agents: dict[str, str]
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "enter")  # Enter always moves on; the form then names the gap
-        assert message_text(app) == "Type your username."
+    async with drive(app) as console:
+        await console.press("enter", "enter", wait=False)  # Enter always moves on; the form then names the gap
+        assert console.shown("#login-message") == "Type your username."
         assert app.screen.query_one("#username", Input).has_focus
-        await pilot.press(*"ann", "enter")
+        await console.press(*"ann", "enter", wait=False)
         assert app.screen.query_one("#password", Input).has_focus
-        await pilot.click("#log-in")
-        assert message_text(app) == "Type your password."
+        await console.click("#log-in", wait=False)
+        assert console.shown("#login-message") == "Type your password."
         assert len(app.workers) == 0
 
 
@@ -167,19 +164,19 @@ async def test_a_slow_database_does_not_freeze_the_screen(
     gate = threading.Event()
     slow = GatedSessions(sqlite_database.sessions, gate)
     app = app_with(database=replace(sqlite_database, sessions=slow))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"ann", "enter", *PASSWORD, "enter")
+    async with drive(app) as console:
+        await console.press(*"ann", "enter", *PASSWORD, "enter", wait=False)
         assert slow.waiting.wait(timeout=5)
-        await pilot.pause()
+        await console.pause()
         # While the check waits on the database the screen says so and keys are still handled.
-        assert message_text(app) == CHECKING
+        assert console.shown("#login-message") == CHECKING
         assert app.screen.query_one("#log-in", Button).disabled
-        await pilot.press("x", "y")
+        await console.press("x", "y", wait=False)
         assert app.screen.query_one("#password", Input).value == PASSWORD + "xy"
-        await pilot.press("enter")  # a second submit while checking is ignored
+        await console.press("enter", wait=False)  # a second submit while checking is ignored
         assert len(app.workers) == 1
         gate.set()
-        await settle(pilot)
+        await console.settle()
         assert isinstance(app.screen, WorkspaceScreen)
 
 
@@ -190,12 +187,12 @@ async def test_an_unreachable_database_is_reported_without_a_stack_trace(
     missing = open_database(f"sqlite:///{tmp_path / 'no-such-folder' / 'hotline.db'}", KeyRing.generate())
     app = app_with(database=missing)
     try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await log_in(pilot, "ann", PASSWORD)
+        async with drive(app, notifications=True) as console:
+            await console.log_in("ann")
             assert isinstance(app.screen, LoginScreen)
             expected = "The database cannot be reached; nothing was changed. Try again."
-            assert message_text(app) == expected
-            text = screen_text(app)
+            assert console.shown("#login-message") == expected
+            text = console.text()
             assert text.count("The database cannot be reached;") == 2  # in the form and a notice
             assert "Not done" in text
             assert "Traceback" not in text and "sqlite3" not in text

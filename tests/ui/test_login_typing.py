@@ -6,7 +6,8 @@ from textual import events
 
 from console.app import HotlineApp
 from screens.workspace import WorkspaceScreen
-from tests.ui.conftest import PASSWORD, SIZE, settle
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import drive
 
 
 def _burst(app: HotlineApp, keys: list[str]) -> None:
@@ -17,9 +18,9 @@ def _burst(app: HotlineApp, keys: list[str]) -> None:
 
 
 async def test_username_enter_password_enter_in_one_burst_logs_in(app: HotlineApp, agents: dict[str, str]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with drive(app) as console:
+        await console.pause()
         _burst(app, [*"ann", "enter", *PASSWORD, "enter"])
-        await settle(pilot)
+        await console.settle()
         assert isinstance(app.screen, WorkspaceScreen)
         assert app.agent is not None and app.agent.username == "ann"

@@ -13,103 +13,61 @@ from console.services.outbox import recent_messages
 from models import EntryKind, LedgerEntry, Ticket, Transaction
 from screens.money import MoneyScreen
 from tests.support.world import World
-from tests.ui.call_helpers import wait_until
-from tests.ui.conftest import SIZE, log_in, screen_text, settle
-from tests.ui.demo_console import resume
+from tests.ui.console_driver import Console, drive
 
 
-def money(app: HotlineApp) -> MoneyScreen:
-    screen = app.screen
-    assert isinstance(screen, MoneyScreen), f"expected the money screen, not {screen!r}"
+async def open_statement_row(console: Console, ticket: int, amount: str, shown_as: str) -> MoneyScreen:
+    """As lina: resume the ticket, open the statement, filter by the amount the caller says, pick the row."""
+    await console.resume("lina", ticket)
+    screen = await console.open_money()
+    await console.type_into("#filter-amount", amount)
+    await console.press("enter")
+    await console.pick_row("#statement-table", lambda cells: shown_as in cells[3])
     return screen
 
 
-def shown(app: HotlineApp, selector: str) -> str:
-    return str(money(app).query_one(selector).render())
-
-
-async def type_into(pilot, selector: str, text: str) -> None:
-    box = money(pilot.app).query_one(selector, Input)
-    box.focus()
-    box.value = ""
-    await pilot.press(*text) if text else None
-
-
-async def pick_row(pilot, table_id: str, predicate) -> None:
-    """Move the table's cursor to the first row whose cells satisfy `predicate`, and press Enter."""
-    screen = money(pilot.app)
-    table = screen.query_one(table_id, DataTable)
-    for index in range(table.row_count):
-        if predicate([str(cell) for cell in table.get_row_at(index)]):
-            table.focus()
-            table.move_cursor(row=index)
-            await pilot.press("enter")
-            await settle(pilot)
-            return
-    raise AssertionError(f"no row of {table_id} matched")
-
-
-async def open_statement_row(pilot, ticket: int, amount: str, shown_as: str) -> MoneyScreen:
-    """As lina: resume the ticket, open the statement (ctrl+b), filter by the amount the caller says, pick the row."""
-    await resume(pilot, "lina", ticket)
-    await pilot.press("ctrl+b")
-    await settle(pilot)
-    await type_into(pilot, "#filter-amount", amount)
-    await pilot.press("enter")
-    await settle(pilot)
-    await pick_row(pilot, "#statement-table", lambda cells: shown_as in cells[3])
-    return money(pilot.app)
-
-
 async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp, world: World) -> None:
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "lina", "lina-demo")
-        await settle(pilot)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        screen = money(demo_app)
+    async with drive(demo_app, notifications=True) as console:
+        await console.log_in("lina", "lina-demo")
+        screen = await console.open_money()
         assert screen.query_one("#money-tabs", TabbedContent).active == "fees"
         screen.query_one("#fee-direction", Select).value = "withdrawal"
-        await type_into(pilot, "#fee-asset", "usdt")
-        await pilot.press("enter")
-        await settle(pilot)
+        await console.type_into("#fee-asset", "usdt")
+        await console.press("enter")
         assert {row.asset_code for row in screen.fees} == {"USDT"}
-        await pick_row(pilot, "#fee-table", lambda cells: cells[1] == "On-chain")
-        await type_into(pilot, "#quote-amount", "500")
-        await pilot.press("enter")
-        await settle(pilot)
+        await console.pick_row("#fee-table", lambda cells: cells[1] == "On-chain")
+        await console.type_into("#quote-amount", "500")
+        await console.press("enter")
         expected = quote(world.sessions, "on_chain", "USDT", "withdrawal", "500")
-        assert f"the fee is {expected.fee_text}, so {expected.net_text} leaves the wallet" in shown(
-            demo_app, "#fee-message"
+        assert f"the fee is {expected.fee_text}, so {expected.net_text} leaves the wallet" in console.shown(
+            "#fee-message"
         )
         # Below the minimum: the schedule's minimum in plain words, nothing else changes.
-        await type_into(pilot, "#quote-amount", "0.5")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert "minimum" in shown(demo_app, "#fee-message").lower()
+        await console.type_into("#quote-amount", "0.5")
+        await console.press("enter")
+        assert "minimum" in console.shown("#fee-message").lower()
 
 
 async def test_the_statement_is_refused_until_the_caller_is_verified(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket("delayed_withdrawal", reason="deposit_withdrawal")
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await resume(pilot, "lina", ticket)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        assert "Caller not verified" in shown(demo_app, "#statement-message")
-        assert money(demo_app).query_one("#statement-table", DataTable).row_count == 0
+    async with drive(demo_app, notifications=True) as console:
+        await console.resume("lina", ticket)
+        await console.open_money()
+        assert "Caller not verified" in console.shown("#statement-message")
+        assert console.on(MoneyScreen).query_one("#statement-table", DataTable).row_count == 0
 
 
 async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, world: World) -> None:
     case = "delayed_withdrawal"
     ticket = world.verified_call(case, reason="deposit_withdrawal")
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_statement_row(pilot, ticket, "8000", "8,000.00 CNY")
+    async with drive(demo_app, notifications=True) as console:
+        screen = await open_statement_row(console, ticket, "8000", "8,000.00 CNY")
         assert len(screen.rows) == 1 and screen.rows[0].kind == "withdrawal"
-        assert "DELAYED" in shown(demo_app, "#detail-text")
-        await type_into(pilot, "#follow-up-note", "Bank says the transfer is queued.")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: "On follow-up" in shown(demo_app, "#detail-message"), what="the follow-up")
-        assert "expect it by" in shown(demo_app, "#detail-message")
+        assert "DELAYED" in console.shown("#detail-text")
+        await console.type_into("#follow-up-note", "Bank says the transfer is queued.")
+        await console.press("enter", wait=False)
+        await console.wait_until(lambda: "On follow-up" in console.shown("#detail-message"), what="the follow-up")
+        assert "expect it by" in console.shown("#detail-message")
     with world.sessions() as session:
         stored = session.get(Ticket, ticket)
         assert stored is not None and stored.status.value == "pending" and stored.follow_up_due is not None
@@ -120,23 +78,23 @@ async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, wo
 async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app: HotlineApp, world: World) -> None:
     case = "wrong_fee"  # charged 5 USDT on a 500 USDT withdrawal; the schedule says 1
     ticket = world.verified_call(case, reason="statement_dispute")
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = await open_statement_row(pilot, ticket, "500", "500.000000 USDT")
-        assert "differs from the schedule" in shown(demo_app, "#detail-text")
-        await type_into(pilot, "#dispute-amount", "4")
-        await type_into(pilot, "#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
-        await pilot.press("enter")
-        await wait_until(
-            pilot, lambda: screen.query_one("#money-tabs", TabbedContent).active == "disputes", what="the disputes tab"
+    async with drive(demo_app, notifications=True) as console:
+        screen = await open_statement_row(console, ticket, "500", "500.000000 USDT")
+        assert "differs from the schedule" in console.shown("#detail-text")
+        await console.type_into("#dispute-amount", "4")
+        await console.type_into("#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
+        await console.press("enter", wait=False)
+        await console.wait_until(
+            lambda: screen.query_one("#money-tabs", TabbedContent).active == "disputes", what="the disputes tab"
         )
         assert screen.selected_dispute is not None and screen.selected_dispute.status == "open"
-        assert "Open" in shown(demo_app, "#dispute-timeline")
-        await type_into(pilot, "#adjust-amount", "4")
-        await type_into(pilot, "#adjust-reason", "Fee above the published schedule.")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: "posted" in shown(demo_app, "#dispute-message"), what="the adjustment")
-        assert "Adjusted" in shown(demo_app, "#dispute-timeline")
-        assert "Not done" not in screen_text(demo_app)  # no worker failed on the way
+        assert "Open" in console.shown("#dispute-timeline")
+        await console.type_into("#adjust-amount", "4")
+        await console.type_into("#adjust-reason", "Fee above the published schedule.")
+        await console.press("enter", wait=False)
+        await console.wait_until(lambda: "posted" in console.shown("#dispute-message"), what="the adjustment")
+        assert "Adjusted" in console.shown("#dispute-timeline")
+        assert "Not done" not in console.text()  # no worker failed on the way
     customer = world.customer(case)
     with world.sessions() as session:
         (entry,) = session.scalars(
@@ -156,20 +114,20 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
     demo_app.settings = with_overrides(demo_app.settings, approval_thresholds={"USDT": "3"})
     case = "wrong_fee"
     ticket = world.verified_call(case, reason="statement_dispute")
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await open_statement_row(pilot, ticket, "500", "500.000000 USDT")
-        await type_into(pilot, "#dispute-amount", "4")
-        await type_into(pilot, "#dispute-description", "Fee above schedule.")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: money(demo_app).selected_dispute is not None, what="the dispute")
-        await type_into(pilot, "#adjust-amount", "4")
-        await type_into(pilot, "#adjust-reason", "Fee above the published schedule.")
-        await pilot.press("enter")
-        await wait_until(
-            pilot, lambda: "waits for a supervisor" in shown(demo_app, "#dispute-message"), what="the approval notice"
+    async with drive(demo_app, notifications=True) as console:
+        await open_statement_row(console, ticket, "500", "500.000000 USDT")
+        await console.type_into("#dispute-amount", "4")
+        await console.type_into("#dispute-description", "Fee above schedule.")
+        await console.press("enter", wait=False)
+        await console.wait_until(lambda: console.on(MoneyScreen).selected_dispute is not None, what="the dispute")
+        await console.type_into("#adjust-amount", "4")
+        await console.type_into("#adjust-reason", "Fee above the published schedule.")
+        await console.press("enter", wait=False)
+        await console.wait_until(
+            lambda: "waits for a supervisor" in console.shown("#dispute-message"), what="the approval notice"
         )
-        assert "Awaiting approval" in shown(demo_app, "#dispute-timeline")
-        assert "4.000000 USDT" in screen_text(demo_app)
+        assert "Awaiting approval" in console.shown("#dispute-timeline")
+        assert "4.000000 USDT" in console.text()
     with world.sessions() as session:
         assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT)).all() == []
 
@@ -183,16 +141,14 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
     lina_call = world.verified_call(case, reason="statement_dispute")
     marcus_call = world.verified_call(case, username="marcus", reason="statement_dispute")
     mine = "She never met the recipient; the transfer was made from a new phone."
-    async with demo_app.run_test(size=SIZE, notifications=True) as pilot:
-        await resume(pilot, "lina", lina_call)
-        await pilot.press("ctrl+b")
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        screen = money(demo_app)
+    async with drive(demo_app, notifications=True) as console:
+        await console.resume("lina", lina_call)
+        await console.open_money()
+        await console.press("f4")
+        screen = console.on(MoneyScreen)
         seen = screen.selected_dispute
         assert seen is not None and screen.query_one("#edit-claimed", Input).value == "1,500.00"
-        await type_into(pilot, "#edit-description", mine)
+        await console.type_into("#edit-description", mine)
         # Meanwhile marcus, on his own call with her, saves the same dispute first.
         disputes.update_dispute(
             world.sessions,
@@ -203,13 +159,12 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
             ticket_id=marcus_call,
             description="Caller adds: her phone was lost last week.",
         )
-        await pilot.press("enter")
-        await wait_until(
-            pilot,
-            lambda: "Someone else saved this dispute first" in shown(demo_app, "#dispute-message"),
+        await console.press("enter", wait=False)
+        await console.wait_until(
+            lambda: "Someone else saved this dispute first" in console.shown("#dispute-message"),
             what="the refusal",
         )
-        assert "what you typed is kept" in shown(demo_app, "#dispute-message")
+        assert "what you typed is kept" in console.shown("#dispute-message")
         assert screen.query_one("#edit-description", Input).value == mine
         assert (
             "her phone was lost"
@@ -219,7 +174,7 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
         )
         # Having seen the other change, she saves again: now it goes through.
         screen.query_one("#edit-description", Input).focus()
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: "saved" in shown(demo_app, "#dispute-message"), what="the second save")
+        await console.press("enter", wait=False)
+        await console.wait_until(lambda: "saved" in console.shown("#dispute-message"), what="the second save")
     (saved,) = disputes.caller_disputes(world.sessions, lina_call, world.agent("lina"), world.customer(case), world.now)
     assert saved.description == mine

@@ -8,9 +8,8 @@ from textual.widgets import TextArea
 from console.app import HotlineApp
 from console.services import tickets
 from tests.support.world import World
-from tests.ui.call_helpers import FrozenWallClock, wait_until, workspace
-from tests.ui.conftest import SIZE, settle
-from tests.ui.demo_console import resume
+from tests.ui.clocks import FrozenWallClock
+from tests.ui.console_driver import drive
 
 # What a terminal hands over when the agent pastes from a hostile web page or a chat: ESC sequences
 # that clear the screen and set the window title, BEL, a C1 CSI and a right-to-left override.
@@ -23,16 +22,16 @@ async def test_a_pasted_escape_never_reaches_the_notes_box_or_the_saved_draft(
     demo_app: HotlineApp, world: World, clock: FrozenWallClock
 ) -> None:
     ticket = world.open_ticket("locked_password_failures")
-    async with demo_app.run_test(size=SIZE) as pilot:
-        await resume(pilot, "lina", ticket)
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
         notes = demo_app.screen.query_one("#notes", TextArea)
         notes.focus()
         notes.post_message(events.Paste(PASTED))
-        await wait_until(pilot, lambda: notes.text != "", what="the paste in the notes box")
+        await console.wait_until(lambda: notes.text != "", what="the paste in the notes box")
         assert notes.text == KEPT
         assert not CONTROLS & set(notes.text)
-        worker = workspace(demo_app).ticket_panel.notes.save_now()
+        worker = console.workspace.ticket_panel.notes.save_now()
         assert worker is not None
-        await settle(pilot)
+        await console.settle()
     saved = tickets.load_draft(world.sessions, ticket, world.agent("lina"))
     assert saved == KEPT

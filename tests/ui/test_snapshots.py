@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
@@ -21,7 +20,8 @@ from console.services.agents import add_agent
 from console.services.system import DatabaseInfo
 from console.settings import Settings, load_settings, with_overrides
 from screens import home
-from tests.ui.conftest import PASSWORD, log_in, settle
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import Console
 
 MASKED_REVISION = "<head>"
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
@@ -54,21 +54,19 @@ def snapshot_app(
     return make_app(settings, relative_database)
 
 
-async def steady_cursor(pilot: Pilot[object]) -> None:
-    # A blinking cursor would make the picture depend on when it was taken.
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
+async def hold_still(pilot: Pilot[object]) -> None:
+    await Console(pilot).hold_still()
 
 
 def test_login_screen(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> None:
-    assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=steady_cursor)
+    assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=hold_still)
 
 
 def test_login_screen_after_a_wrong_password(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> None:
     async def wrong_password(pilot: Pilot[object]) -> None:
-        await log_in(pilot, "sam", "not-the-password")
-        await steady_cursor(pilot)
+        console = Console(pilot)
+        await console.log_in("sam", "not-the-password")
+        await console.hold_still()
 
     assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=wrong_password)
 
@@ -76,8 +74,9 @@ def test_login_screen_after_a_wrong_password(snap_compare: SnapCompare, snapshot
 @pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
 def test_supervisor_home(snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]) -> None:
     async def logged_in(pilot: Pilot[object]) -> None:
-        await log_in(pilot, "sam", PASSWORD)
-        await settle(pilot)
-        assert "(up to date)" in str(pilot.app.screen.query_one("#database-schema").render())
+        console = Console(pilot)
+        await console.log_in("sam")
+        await console.settle()
+        assert "(up to date)" in console.shown("#database-schema")
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=logged_in)

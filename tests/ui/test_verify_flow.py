@@ -7,8 +7,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from textual.pilot import Pilot
-from textual.widgets import Input
 
 from console.app import HotlineApp
 from console.commands import HotlineCommands
@@ -22,8 +20,9 @@ from console.settings import Settings
 from models import AuditEvent, Customer
 from screens.verify import VerifyScreen
 from tests.support.call_floor import FLOOR_NOW, ZHANG
-from tests.ui.call_helpers import FrozenWallClock, ring_and_wait, wait_until, workspace
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+from tests.ui.clocks import FrozenWallClock
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import Console, drive
 
 
 @pytest.fixture
@@ -38,14 +37,6 @@ def clock(app: HotlineApp) -> FrozenWallClock:
     return wall
 
 
-def panel_text(app: HotlineApp) -> str:
-    screen = app.screen
-    assert isinstance(screen, VerifyScreen), f"expected the verify panel, not {screen!r}"
-    return " ".join(
-        str(screen.query_one(selector).render()) for selector in ("#verify-state", "#verify-say", "#verify-outcome")
-    )
-
-
 def latest_code(database: Database, keyring: KeyRing, account: str) -> str:
     """What the caller's phone received, read back through the (encrypted) outbox."""
     message = recent_messages(database.sessions, keyring.fernet(), account, limit=1)[0]
@@ -54,73 +45,51 @@ def latest_code(database: Database, keyring: KeyRing, account: str) -> str:
     return found.group(1)
 
 
-async def open_verify_for_zhang(pilot: Pilot[object], database: Database) -> VerifyScreen:
-    """Ring from 张三丰's bound phone, take the call (f2), and open the verify panel (f11)."""
-    app = pilot.app
-    assert isinstance(app, HotlineApp)
-    await log_in(pilot, "ann", PASSWORD)
-    await ring_and_wait(pilot, database, ZHANG.phone or "")
-    await pilot.press("f2")
-    await settle(pilot)
-    screen = workspace(app)
-    await wait_until(pilot, lambda: screen.card is not None and screen.ticket is not None, what="the caller")
+async def verify_zhang(console: Console, database: Database) -> None:
+    """As ann: 张三丰 rings from the bound phone, she takes the call and opens the verify panel."""
+    await console.log_in("ann")
+    await console.ring(database, ZHANG.phone or "")
+    screen = await console.take_call()
     assert screen.card is not None and screen.card.customer_id is not None
-    await pilot.press("f11")
-    await settle(pilot)
-    assert isinstance(app.screen, VerifyScreen)
-    await wait_until(pilot, lambda: app.screen.start is not None, what="the script")  # type: ignore[attr-defined]
-    return app.screen
-
-
-async def send_sms(pilot: Pilot[object]) -> None:
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-
-
-async def enter(pilot: Pilot[object], code: str) -> None:
-    field = pilot.app.screen.query_one("#verify-code", Input)
-    field.value = code
-    field.focus()
-    await pilot.press("enter")
-    await settle(pilot)
+    await console.open_verify()
 
 
 async def test_whole_flow_sms_code_from_the_outbox_verifies_then_step_up_after_five_minutes(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        text = panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        text = console.panel_text()
         assert "Not verified yet" in text
         assert "尾号 03" in text  # the script in Chinese, with the masked phone filled in
-        assert ZHANG.phone not in screen_text(app)  # never the full number
-        await send_sms(pilot)
-        assert "Code sent to" in panel_text(app)
+        assert ZHANG.phone not in console.text()  # never the full number
+        await console.send_code()
+        assert "Code sent to" in console.panel_text()
         code = latest_code(sqlite_database, keyring, ZHANG.account)
-        assert code not in screen_text(app)  # the agent never sees the code
-        await enter(pilot, code)
-        text = panel_text(app)
+        assert code not in console.text()  # the agent never sees the code
+        await console.enter_code(code)
+        text = console.panel_text()
         assert "Verified by SMS code at 09:00:00 UTC" in text
         assert "fresh until 09:05:00 UTC" in text
 
         clock.advance(timedelta(minutes=5, seconds=30))
-        await wait_until(pilot, lambda: "a fresh code is needed" in panel_text(app), what="the step-up")
+        await console.wait_until(lambda: "a fresh code is needed" in console.panel_text(), what="the step-up")
         # The fresh code is sent for the step-up and verifies again.
-        await send_sms(pilot)
-        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
-        assert "fresh until 09:10:30 UTC" in panel_text(app)
+        await console.send_code()
+        await console.enter_code(latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "fresh until 09:10:30 UTC" in console.panel_text()
 
 
 async def test_a_wrong_code_shows_the_failure_count(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        await send_sms(pilot)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        await console.send_code()
         right = latest_code(sqlite_database, keyring, ZHANG.account)
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-        await enter(pilot, wrong)
-        text = panel_text(app)
+        await console.enter_code(wrong)
+        text = console.panel_text()
         assert "That code is not right." in text
         assert "(Failures: 1 of 5.)" in text
         # Said once, not twice: the service's sentence carries the attempts left.
@@ -130,30 +99,30 @@ async def test_a_wrong_code_shows_the_failure_count(
 async def test_five_failures_lock_verification_for_fifteen_minutes_and_the_panel_says_until_when(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        await send_sms(pilot)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        await console.send_code()
         right = latest_code(sqlite_database, keyring, ZHANG.account)
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
         for _ in range(5):
-            await enter(pilot, wrong)
-        text = panel_text(app)
+            await console.enter_code(wrong)
+        text = console.panel_text()
         assert "Locked out until 09:15:00 UTC" in text
         assert "only a supervisor can lift the lockout" in text
         # Even the right code is refused while locked out.
-        await enter(pilot, right)
-        assert "Verified by" not in panel_text(app)
-        assert "Locked out until 09:15:00 UTC" in panel_text(app)
+        await console.enter_code(right)
+        assert "Verified by" not in console.panel_text()
+        assert "Locked out until 09:15:00 UTC" in console.panel_text()
 
 
 async def test_without_keys_the_panel_says_so_in_plain_words(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        assert "Codes cannot be sent or checked" in panel_text(app)
-        await send_sms(pilot)
-        assert "No encryption keys" in panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        assert "Codes cannot be sent or checked" in console.panel_text()
+        await console.send_code()
+        assert "No encryption keys" in console.panel_text()
 
 
 def change_customer(database: Database, customer_id: int, **values: object) -> None:
@@ -164,16 +133,14 @@ def change_customer(database: Database, customer_id: int, **values: object) -> N
 async def test_the_script_switches_to_english_and_back(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        assert "您好" in panel_text(app)
-        await pilot.press("f6")
-        await settle(pilot)
-        assert "Hello, this is OK Wallet support, Ann Agent speaking." in panel_text(app)
-        assert "phone ending in 03" in panel_text(app)
-        await pilot.press("f6")
-        await settle(pilot)
-        assert "尾号 03" in panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        assert "您好" in console.panel_text()
+        await console.press("f6")
+        assert "Hello, this is OK Wallet support, Ann Agent speaking." in console.panel_text()
+        assert "phone ending in 03" in console.panel_text()
+        await console.press("f6")
+        assert "尾号 03" in console.panel_text()
     # Switching language is local to the panel: the verification was started (and audited) once.
     with sqlite_database.sessions() as session:
         starts = session.scalar(
@@ -190,14 +157,13 @@ async def test_a_caller_with_an_authenticator_verifies_with_its_current_code(
     change_customer(
         sqlite_database, customer_id, totp_secret_encrypted=encrypt_totp_secret(keyring.fernet(), customer_id, secret)
     )
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        assert "Authenticator app" in panel_text(app) or "Authenticator app" in screen_text(app)
-        await pilot.click("#verify-totp")
-        await settle(pilot)
-        assert "身份验证器" in panel_text(app)
-        await enter(pilot, otp.totp_code_for_step(secret, otp.totp_step(clock.now)))
-        assert "Verified by Authenticator app at 09:00:00 UTC" in panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        assert "Authenticator app" in console.panel_text() or "Authenticator app" in console.text()
+        await console.click("#verify-totp")
+        assert "身份验证器" in console.panel_text()
+        await console.enter_code(otp.totp_code_for_step(secret, otp.totp_step(clock.now)))
+        assert "Verified by Authenticator app at 09:00:00 UTC" in console.panel_text()
 
 
 async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify(
@@ -209,29 +175,28 @@ async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify
         phone_bound=False,
         id_number_hash=hash_id_number(keyring.hmac_key, ZHANG.id_number),
     )
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        assert "Email code + ID number" in screen_text(app)
-        await send_sms(pilot)  # the same key sends by email when there is no bound phone
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        assert "Email code + ID number" in console.text()
+        await console.send_code()  # the same key sends by email when there is no bound phone
         code = latest_code(sqlite_database, keyring, ZHANG.account)
-        app.screen.query_one("#verify-id", Input).value = "440301198801010000"
-        await enter(pilot, code)
-        assert "The ID number does not match our records." in panel_text(app)
-        await send_sms(pilot)
-        app.screen.query_one("#verify-id", Input).value = ZHANG.id_number
-        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
-        assert "Verified by Email code + ID number at 09:00:00 UTC" in panel_text(app)
+        await console.fill("#verify-id", "440301198801010000")
+        await console.enter_code(code)
+        assert "The ID number does not match our records." in console.panel_text()
+        await console.send_code()
+        await console.fill("#verify-id", ZHANG.id_number)
+        await console.enter_code(latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "Verified by Email code + ID number at 09:00:00 UTC" in console.panel_text()
 
 
 async def test_verify_without_a_ticket_says_what_to_do_first(
     app: HotlineApp, floor: dict[str, int], keyring: KeyRing
 ) -> None:
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f11")
-        await settle(pilot)
+    async with drive(app, notifications=True) as console:
+        await console.log_in("ann")
+        await console.press("f11")
         assert not isinstance(app.screen, VerifyScreen)
-        assert "Verification needs a ticket with its customer" in screen_text(app)
+        assert "Verification needs a ticket with its customer" in console.text()
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         assert commands["Verify"].endswith("(f11)")
 
@@ -240,28 +205,27 @@ async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     add_agent(sqlite_database.sessions, "eve", PASSWORD, "agent", display_name="[bold]Eve\x1b[2J")
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "eve", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, ZHANG.phone or "")
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("f11")
-        await settle(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        assert "Hello, this is OK Wallet support, [bold]Eve[2J speaking." in screen_text(app)
+    async with drive(app) as console:
+        await console.log_in("eve")
+        await console.ring(sqlite_database, ZHANG.phone or "")
+        await console.press("f2")
+        await console.press("f11")
+        await console.press("f6")
+        assert "Hello, this is OK Wallet support, [bold]Eve[2J speaking." in console.text()
 
 
 async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_says_so(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        await send_sms(pilot)
-        await enter(pilot, latest_code(sqlite_database, keyring, ZHANG.account))
-        assert "Verified by SMS code" in panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        await console.send_code()
+        await console.enter_code(latest_code(sqlite_database, keyring, ZHANG.account))
+        assert "Verified by SMS code" in console.panel_text()
         clock.advance(timedelta(minutes=16))
-        await wait_until(pilot, lambda: "Not verified yet" in panel_text(app), timeout=8.0, what="the idle expiry")
+        await console.wait_until(
+            lambda: "Not verified yet" in console.panel_text(), timeout=8.0, what="the idle expiry"
+        )
 
 
 def _failures_and_attempts(database: Database, account: str) -> tuple[int, int]:
@@ -278,38 +242,37 @@ def _failures_and_attempts(database: Database, account: str) -> tuple[int, int]:
 async def test_typing_slips_are_not_guesses_and_the_code_in_full_width_or_with_spaces_verifies(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
         # Before the code is sent the script says it is being sent, never that it has been.
-        text = panel_text(app)
+        text = console.panel_text()
         assert "我现在向您尾号 03 的手机发送" in text and "刚刚" not in text
-        await send_sms(pilot)
-        assert "我们刚刚向您尾号 03 的手机发送了 6 位验证码" in panel_text(app)
+        await console.send_code()
+        assert "我们刚刚向您尾号 03 的手机发送了 6 位验证码" in console.panel_text()
         code = latest_code(sqlite_database, keyring, ZHANG.account)
 
-        await enter(pilot, "")  # an Enter on an empty box
-        assert "Type the 6 digits the caller reads out" in panel_text(app)
-        await enter(pilot, code[:5])
-        assert "that entry has 5 digits. Nothing was counted" in panel_text(app)
-        await enter(pilot, "12a456")
-        assert "has other characters. Nothing was counted" in panel_text(app)
+        await console.enter_code("")  # an Enter on an empty box
+        assert "Type the 6 digits the caller reads out" in console.panel_text()
+        await console.enter_code(code[:5])
+        assert "that entry has 5 digits. Nothing was counted" in console.panel_text()
+        await console.enter_code("12a456")
+        assert "has other characters. Nothing was counted" in console.panel_text()
         assert _failures_and_attempts(sqlite_database, ZHANG.account) == (0, 0)
 
         # The right code as a Chinese IME types it, with a space and a dash: folded, and it verifies.
         wide = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-        await enter(pilot, f"{wide[:3]} -{wide[3:]}")
-        assert "Verified by SMS code" in panel_text(app)
+        await console.enter_code(f"{wide[:3]} -{wide[3:]}")
+        assert "Verified by SMS code" in console.panel_text()
         assert _failures_and_attempts(sqlite_database, ZHANG.account) == (0, 1)
 
 
 async def test_f6_keeps_the_step_on_screen_when_switching_language(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_verify_for_zhang(pilot, sqlite_database)
-        await send_sms(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
-        text = panel_text(app)
+    async with drive(app) as console:
+        await verify_zhang(console, sqlite_database)
+        await console.send_code()
+        await console.press("f6")
+        text = console.panel_text()
         assert "We have just sent a 6-digit code to your phone ending in 03" in text
         assert "Hello, this is OK Wallet support" not in text  # the step, not the opening again

@@ -32,18 +32,10 @@ from tests.support.call_floor import (
     Person,
     id_last4,
 )
-from tests.ui.call_helpers import ring_and_wait, search, wait_until, workspace
-from tests.ui.conftest import PASSWORD, SIZE, log_in, screen_text, settle
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import drive
 
 ANNOUNCEMENT = "Another agent has already taken this call."
-
-
-def card_text(app: HotlineApp) -> str:
-    return str(app.screen.query_one("#card-body").render())
-
-
-def hint_text(app: HotlineApp) -> str:
-    return str(app.screen.query_one("#lookup-hint").render())
 
 
 def ticket_row(database: Database, ticket_id: int) -> Ticket:
@@ -63,10 +55,10 @@ def result_names(app: HotlineApp) -> list[str]:
 
 
 async def test_an_agent_lands_on_the_call_workspace(app: HotlineApp, floor: dict[str, int]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("ann")
         assert isinstance(app.screen, WorkspaceScreen)
-        text = screen_text(app)
+        text = console.text()
         assert "No callers waiting." in text
         assert "No ticket open." in text
         assert app.screen.query_one("#lookup-input", Input).has_focus
@@ -75,20 +67,18 @@ async def test_an_agent_lands_on_the_call_workspace(app: HotlineApp, floor: dict
 async def test_a_supervisor_reaches_the_workspace_from_home_and_goes_back(
     app: HotlineApp, floor: dict[str, int]
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "sam", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("sam")
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("f2")
-        await settle(pilot)
+        await console.press("f2")
         assert isinstance(app.screen, WorkspaceScreen)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await console.press("ctrl+o")
         assert isinstance(app.screen, HomeScreen)
 
 
 async def test_the_palette_lists_every_workspace_action(app: HotlineApp, floor: dict[str, int]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app) as console:
+        await console.log_in("ann")
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         for name, key in [
             ("Take call", "f2"),
@@ -110,13 +100,12 @@ async def test_a_remapped_claim_key_is_used_and_named_in_the_hints(
     app_with: Callable[..., HotlineApp], floor: dict[str, int], sqlite_database: Database
 ) -> None:
     app = app_with(keymap={"workspace.claim": "f1"})
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        assert "Take a call (f1)" in screen_text(app)
-        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
-        await pilot.press("f1")
-        await settle(pilot)
-        assert WANG.name in card_text(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        assert "Take a call (f1)" in console.text()
+        await console.ring(sqlite_database, WANG.phone or "")
+        await console.press("f1")
+        assert WANG.name in console.shown("#card-body")
 
 
 # Ring, screen pop and claim
@@ -126,41 +115,39 @@ async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_cal
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, settings: Settings
 ) -> None:
     assert settings.call_poll_seconds <= 1.0
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
+    async with drive(app, notifications=True) as console:
+        await console.log_in("ann")
         call = record_incoming_call(sqlite_database.sessions, "138 1234 5601", "CN")
-        screen = workspace(app)
-        await wait_until(pilot, lambda: bool(screen.calls), timeout=2.0, what="the ring")
-        text = screen_text(app)
+        screen = console.workspace
+        await console.wait_until(lambda: bool(screen.calls), timeout=2.0, what="the ring")
+        text = console.text()
         assert "Calls waiting (1)" in text
         assert "+86 •••••••••01  CN  waiting 0:0" in text
         assert "A caller is waiting: +86 •••••••••01." in text
-        await pilot.press("f2")
-        await settle(pilot)
+        await console.press("f2")
         assert screen.ticket is not None
-        assert WANG.name in card_text(app)
-        assert hint_text(app) == "The caller's number belongs to 王伟."
-        assert "No callers waiting." in screen_text(app)
+        assert WANG.name in console.shown("#card-body")
+        assert console.shown("#lookup-hint") == "The caller's number belongs to 王伟."
+        assert "No callers waiting." in console.text()
         # The ticket was attached to the caller in the database.
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[WANG.account] and row.call_id == call.call_id
-        assert f"Ticket #{row.id} · open" in screen_text(app)
+        assert f"Ticket #{row.id} · open" in console.text()
         assert app.screen.query_one("#notes").has_focus  # ready to type
 
 
 async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        first = await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
-        second = await ring_and_wait(pilot, sqlite_database, TAN.phone or "")
+    async with drive(app) as console:
+        await console.log_in("ann")
+        first = await console.ring(sqlite_database, WANG.phone or "")
+        second = await console.ring(sqlite_database, TAN.phone or "")
         calls = app.screen.query_one("#call-list", OptionList)
         calls.focus()
         calls.highlighted = 1
-        await pilot.press("f2")
-        await settle(pilot)
-        assert TAN.name in card_text(app)
+        await console.press("f2")
+        assert TAN.name in console.shown("#card-body")
         assert [c.call_id for c in waiting_calls(sqlite_database.sessions, app.agent.id)] == [first]
         with sqlite_database.sessions() as session:
             assert session.get(IncomingCall, second).claimed_by_agent_id is not None  # type: ignore[union-attr]
@@ -169,16 +156,15 @@ async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
 async def test_the_calls_list_is_worked_with_the_keyboard_alone(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
-        await ring_and_wait(pilot, sqlite_database, TAN.phone or "")
-        await pilot.press("shift+tab")  # from the lookup box back to the calls
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, WANG.phone or "")
+        await console.ring(sqlite_database, TAN.phone or "")
+        await console.press("shift+tab", wait=False)  # from the lookup box back to the calls
         calls = app.screen.query_one("#call-list", OptionList)
         assert calls.has_focus and calls.highlighted == 0
-        await pilot.press("down", "enter")  # Enter on a call takes that call
-        await settle(pilot)
-        assert TAN.name in card_text(app)
+        await console.press("down", "enter")  # Enter on a call takes that call
+        assert TAN.name in console.shown("#card-body")
 
 
 async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
@@ -195,40 +181,41 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
     first, second = make_app(still, sqlite_database), make_app(still, other_database)
     try:
         async with (
-            first.run_test(size=SIZE, notifications=True) as ann,
-            second.run_test(size=SIZE, notifications=True) as bob,
+            drive(first, notifications=True) as ann,
+            drive(second, notifications=True) as bob,
         ):
-            await log_in(ann, "ann", PASSWORD)
-            await log_in(bob, "bob", PASSWORD)
+            await ann.log_in("ann")
+            await bob.log_in("bob")
             record_incoming_call(sqlite_database.sessions, WANG.phone or "", None)
-            for pilot, app in ((ann, first), (bob, second)):
-                workspace(app).queue.refresh_calls()
-                await wait_until(pilot, lambda app=app: bool(workspace(app).calls), what="the call on both consoles")
+            for console in (ann, bob):
+                console.workspace.queue.refresh_calls()
+                await console.wait_until(
+                    lambda console=console: bool(console.workspace.calls), what="the call on both consoles"
+                )
             # Both press the key before either console hears back from the database.
-            await ann.press("f2")
-            await bob.press("f2")
-            screens = [workspace(first), workspace(second)]
+            await ann.press("f2", wait=False)
+            await bob.press("f2", wait=False)
+            screens = [ann.workspace, bob.workspace]
             # Both consoles run on one event loop: wait for the outcome itself, not for one app to settle.
-            await wait_until(
-                ann,
+            await ann.wait_until(
                 lambda: (
                     sum(s.ticket is not None and s.card is not None for s in screens) == 1
-                    and any(ANNOUNCEMENT in screen_text(a) for a in (first, second))
+                    and any(ANNOUNCEMENT in c.text() for c in (ann, bob))
                 ),
                 timeout=10,
                 what="one console to win the call and the other to be told",
             )
-            for pilot in (ann, bob):
-                await settle(pilot)
+            for console in (ann, bob):
+                await console.settle()
             winners = [s for s in screens if s.ticket is not None]
             losers = [s for s in screens if s.ticket is None]
             assert len(winners) == 1 and len(losers) == 1
-            loser_app = first if losers[0] is screens[0] else second
-            winner_app = second if loser_app is first else first
-            assert ANNOUNCEMENT in screen_text(loser_app)
-            assert ANNOUNCEMENT not in screen_text(winner_app)
-            assert WANG.name in card_text(winner_app)
-            assert WANG.name not in card_text(loser_app)
+            loser = ann if losers[0] is screens[0] else bob
+            winner = bob if loser is ann else ann
+            assert ANNOUNCEMENT in loser.text()
+            assert ANNOUNCEMENT not in winner.text()
+            assert WANG.name in winner.shown("#card-body")
+            assert WANG.name not in loser.shown("#card-body")
         with sqlite_database.sessions() as session:
             assert len(session.scalars(select(Ticket).where(Ticket.call_id.is_not(None))).all()) == 1
     finally:
@@ -238,24 +225,22 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
 async def test_a_number_several_customers_share_gives_a_pick_list_and_no_automatic_choice(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, LEE_FATHER.phone or "", "HK")
-        await pilot.press("f2")
-        await settle(pilot)
-        screen = workspace(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, LEE_FATHER.phone or "", "HK")
+        await console.press("f2")
+        screen = console.workspace
         assert screen.ticket is not None and screen.card is None
-        text = screen_text(app)
-        assert hint_text(app).startswith("The caller's number matches 2 customers.")
+        text = console.text()
+        assert console.shown("#lookup-hint").startswith("The caller's number matches 2 customers.")
         assert LEE_FATHER.name in text and LEE_DAUGHTER.name in text
         # The masked data that tells them apart is there: account numbers and email.
         assert "OK••••0005" in text and "OK••••0006" in text and "no email" in text
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id is None
         results = app.screen.query_one("#results", OptionList)
         assert results.has_focus
-        await pilot.press("down", "enter")
-        await settle(pilot)
-        assert LEE_DAUGHTER.name in card_text(app)
+        await console.press("down", "enter")
+        assert LEE_DAUGHTER.name in console.shown("#card-body")
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[LEE_DAUGHTER.account]
 
@@ -263,35 +248,31 @@ async def test_a_number_several_customers_share_gives_a_pick_list_and_no_automat
 async def test_an_unknown_number_says_so_and_the_ticket_goes_on_without_a_customer(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, "+8613000000000")
-        await pilot.press("f2")
-        await settle(pilot)
-        text = screen_text(app)
-        assert hint_text(app).startswith("No customer has the caller's number.")
-        screen = workspace(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, "+8613000000000")
+        await console.press("f2")
+        text = console.text()
+        assert console.shown("#lookup-hint").startswith("No customer has the caller's number.")
+        screen = console.workspace
         assert screen.ticket is not None
         assert "No customer attached yet." in text
         # Found another way (the caller reads out the account number), then attached.
-        await search(pilot, TAN.account)
-        await pilot.press("enter")
-        await settle(pilot)
+        await console.find(TAN.account)
+        await console.press("enter")
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id == floor[TAN.account]
-        assert "For Sarah Tan" in screen_text(app)
+        assert "For Sarah Tan" in console.text()
 
 
 async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f4")
-        await settle(pilot)
-        await ring_and_wait(pilot, sqlite_database, WANG.phone or "")
-        await pilot.press("f2")
-        await settle(pilot)
-        assert "before taking another call." in screen_text(app)
+    async with drive(app, notifications=True) as console:
+        await console.log_in("ann")
+        await console.press("f4")
+        await console.ring(sqlite_database, WANG.phone or "")
+        await console.press("f2")
+        assert "before taking another call." in console.text()
         assert len(waiting_calls(sqlite_database.sessions, app.agent.id)) == 1
 
 
@@ -314,39 +295,36 @@ async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
 async def test_each_kind_of_query_finds_the_right_customer(
     app: HotlineApp, floor: dict[str, int], query: str, person: Person
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, query)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find(query)
         assert result_names(app) == [person.name]
-        await pilot.press("enter")  # one candidate: Enter shows the card
-        await settle(pilot)
-        card = card_text(app)
+        await console.press("enter")  # one candidate: Enter shows the card
+        card = console.shown("#card-body")
         assert person.name in card and person.account in card
         assert "No ticket open: f4 opens one for this customer." in card
 
 
 async def test_several_matches_give_a_pick_list_and_the_agent_picks(app: HotlineApp, floor: dict[str, int]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, "wangwei")
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find("wangwei")
         assert sorted(result_names(app)) == sorted([WANG.name, WANG_WEI_2.name])
-        assert hint_text(app) == "2 matches by pinyin. Pick one with ↓ and Enter."
-        assert workspace(app).card is None  # nothing chosen for the agent
-        await pilot.press("enter")  # several: Enter moves to the list, it does not pick
-        await settle(pilot)
-        assert workspace(app).card is None
+        assert console.shown("#lookup-hint") == "2 matches by pinyin. Pick one with ↓ and Enter."
+        assert console.workspace.card is None  # nothing chosen for the agent
+        await console.press("enter")  # several: Enter moves to the list, it does not pick
+        assert console.workspace.card is None
         assert app.screen.query_one("#results", OptionList).has_focus
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await console.press("down", "enter")
         second = result_names(app)[1]
-        assert second in card_text(app)
+        assert second in console.shown("#card-body")
 
 
 async def test_a_query_that_cannot_be_used_shows_the_services_hint(app: HotlineApp, floor: dict[str, int]) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, "12345")
-        assert hint_text(app).startswith("12345 is not a valid phone number for region CN.")
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find("12345")
+        assert console.shown("#lookup-hint").startswith("12345 is not a valid phone number for region CN.")
         assert result_names(app) == []
 
 
@@ -363,9 +341,9 @@ async def test_each_key_restarts_the_wait_so_only_the_last_query_runs(
         return real(sessions, query, *args, **kwargs)
 
     monkeypatch.setattr(workspace_module, "find_customers", counting)
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, "zhangsan")
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find("zhangsan")
         assert queries == ["zhangsan"]
 
 
@@ -375,24 +353,20 @@ async def test_a_slow_database_does_not_delay_a_keypress(
     gate = threading.Event()
     slow = GatedLookups(sqlite_database.read_sessions, gate)
     app = app_with(database=replace(sqlite_database, read_sessions=slow))
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f3", *"wang")
-        await wait_until(pilot, slow.waiting.is_set, what="the lookup to block", settle=False)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.press("f3", *"wang", wait=False)
+        await console.wait_until(slow.waiting.is_set, what="the lookup to block", settle=False)
         # The lookup is stuck in the database; every typed key still lands at once.
         lookup = app.screen.query_one("#lookup-input", Input)
         for count, key in enumerate("wei", start=1):
-            await pilot.press(key)
+            await console.press(key, wait=False)
             assert lookup.value == "wang" + "wei"[:count]
-        assert workspace(app).result is None
+        assert console.workspace.result is None
         gate.set()
-        await search_settled(pilot, "wangwei")
+        screen = console.workspace
+        await console.wait_until(lambda: screen.result is not None and screen.result.query == "wangwei", what="wangwei")
         assert sorted(result_names(app)) == sorted([WANG.name, WANG_WEI_2.name])
-
-
-async def search_settled(pilot: Any, query: str) -> None:
-    screen = workspace(pilot.app)
-    await wait_until(pilot, lambda: screen.result is not None and screen.result.query == query, what=query)
 
 
 class GatedLookups:
@@ -420,13 +394,12 @@ class GatedLookups:
 async def test_the_card_shows_masked_data_only(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await ring_and_wait(pilot, sqlite_database, WANG.phone or "", "CN")
-        await pilot.press("f2")
-        await settle(pilot)
-        text = screen_text(app)
-        assert WANG.name in card_text(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, WANG.phone or "", "CN")
+        await console.press("f2")
+        text = console.text()
+        assert WANG.name in console.shown("#card-body")
         # Nothing in full: not the phone (in any form), the email, the ID number or the balance.
         phone = WANG.phone or ""
         for secret in [
@@ -441,7 +414,7 @@ async def test_the_card_shows_masked_data_only(
             *WANG_BALANCE_SHOWN,
         ]:
             assert secret not in text, secret
-        card = card_text(app)
+        card = console.shown("#card-body")
         assert "+86 •••••••••01 (bound)" in card
         assert "w•••@example.cn" in card
         assert "••••123X" in card
@@ -467,13 +440,12 @@ async def test_markup_and_control_characters_in_a_customer_name_show_literally(
                 region="CN",
             )
         )
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, "OK10000099")
-        assert "[bold]Bob[2Jevil" in screen_text(app)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert "[bold]Bob[2Jevil" in card_text(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find("OK10000099")
+        assert "[bold]Bob[2Jevil" in console.text()
+        await console.press("enter")
+        assert "[bold]Bob[2Jevil" in console.shown("#card-body")
 
 
 # Tickets by hand, reasons
@@ -482,51 +454,46 @@ async def test_markup_and_control_characters_in_a_customer_name_show_literally(
 async def test_a_customer_picked_without_a_ticket_gets_one_by_hand(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await search(pilot, ZHANG.account)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
-        screen = workspace(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.find(ZHANG.account)
+        await console.press("enter")
+        await console.press("f4")
+        screen = console.workspace
         assert screen.ticket is not None
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[ZHANG.account] and row.call_id is None
-        assert f"For {ZHANG.name}" in screen_text(app)
+        assert f"For {ZHANG.name}" in console.text()
 
 
 async def test_the_reason_chosen_with_the_keyboard_is_saved(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        await pilot.press("f4")
-        await settle(pilot)
-        await pilot.press("f8", "enter")  # open the list: Other is highlighted, the last one
-        await pilot.press("up", "up", "up", "up", "up", "enter")
-        await settle(pilot)
-        screen = workspace(app)
+    async with drive(app) as console:
+        await console.log_in("ann")
+        await console.press("f4")
+        await console.press("f8", "enter", wait=False)  # open the list: Other is highlighted, the last one
+        await console.press("up", "up", "up", "up", "up", "enter")
+        screen = console.workspace
         assert screen.ticket is not None and screen.ticket.reason == "locked_account"
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).reason == "locked_account"
         # A second change carries the version the first one returned.
-        await pilot.press("enter", "down", "enter")
-        await settle(pilot)
+        await console.press("enter", "down", "enter")
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).reason == "deposit_withdrawal"
 
 
 async def test_the_directory_lists_each_hotline_with_hours_and_languages(
     app: HotlineApp, floor: dict[str, int]
 ) -> None:
-    async with app.run_test(size=(100, 30)) as pilot:
-        await log_in(pilot, "ann", PASSWORD)
-        assert "Hong Kong" not in screen_text(app)  # narrow: the directory waits for its key
-        await pilot.press("f7")
-        await pilot.pause()
-        text = screen_text(app)
+    async with drive(app, size=(100, 30)) as console:
+        await console.log_in("ann")
+        assert "Hong Kong" not in console.text()  # narrow: the directory waits for its key
+        await console.press("f7", wait=False)
+        await console.pause()
+        text = console.text()
         assert "HK   +852 3001 2345  Hong Kong" in text
         assert "09:00-18:00 HKT, Mon-Sat" in text and "zh-HK, en" in text
         assert app.screen.query_one("#hotline-list").has_focus
-        await pilot.press("escape")
-        await pilot.pause()
-        assert "Hong Kong" not in screen_text(app)
+        await console.press("escape", wait=False)
+        await console.pause()
+        assert "Hong Kong" not in console.text()

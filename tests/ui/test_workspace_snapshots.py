@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
@@ -22,8 +21,8 @@ from console.services.agents import add_agent
 from console.settings import load_settings, with_overrides
 from screens.wrap_up import WrapUpScreen
 from tests.support.call_floor import FLOOR_NOW, WANG, build_call_floor
-from tests.ui.call_helpers import ring_and_wait, wait_until, workspace
-from tests.ui.conftest import PASSWORD, log_in, settle
+from tests.ui.conftest import PASSWORD
+from tests.ui.console_driver import Console
 
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
@@ -56,26 +55,14 @@ def snapshot_app(floor_database: Database, isolated_user_dirs: object) -> Hotlin
     return app
 
 
-async def steady(pilot: Pilot[object]) -> None:
-    """No blinking cursors and no notices: the picture must not depend on when it is taken."""
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    for area in pilot.app.screen.query(TextArea):
-        area.cursor_blink = False
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
-async def caller_on_the_line(pilot: Pilot[object], database: Database) -> None:
-    await log_in(pilot, "ann", PASSWORD)
-    await ring_and_wait(pilot, database, WANG.phone or "", "CN")
-    await pilot.press("f2")
-    await settle(pilot)
-    assert WANG.name in str(pilot.app.screen.query_one("#card-body").render())
-    await steady(pilot)  # before typing, so no line is ever drawn with a blinking cursor
-    await pilot.press(*"Locked out after a new phone; wants to log in today.")
-    state = pilot.app.screen.query_one("#draft-state")
-    await wait_until(pilot, lambda: str(state.render()) == "Draft saved.", what="the draft save")
+async def caller_on_the_line(console: Console, database: Database) -> None:
+    await console.log_in("ann")
+    await console.ring(database, WANG.phone or "", "CN")
+    await console.press("f2")
+    assert WANG.name in console.shown("#card-body")
+    await console.hold_still()  # before typing, so no line is ever drawn with a blinking cursor
+    await console.press(*"Locked out after a new phone; wants to log in today.", wait=False)
+    await console.wait_until(lambda: console.shown("#draft-state") == "Draft saved.", what="the draft save")
 
 
 @pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
@@ -86,9 +73,10 @@ def test_workspace_with_a_customer_card(
     size: tuple[int, int],
 ) -> None:
     async def run_before(pilot: Pilot[object]) -> None:
-        await caller_on_the_line(pilot, floor_database)
-        assert workspace(pilot.app).ticket is not None  # type: ignore[arg-type]
-        await steady(pilot)
+        console = Console(pilot)
+        await caller_on_the_line(console, floor_database)
+        assert console.workspace.ticket is not None
+        await console.hold_still()
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=run_before)
 
@@ -97,12 +85,13 @@ def test_wrap_up_dialog_asking_for_a_follow_up_date(
     snap_compare: SnapCompare, snapshot_app: HotlineApp, floor_database: Database
 ) -> None:
     async def run_before(pilot: Pilot[object]) -> None:
-        await caller_on_the_line(pilot, floor_database)
-        await pilot.press("f9")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, WrapUpScreen)
-        await pilot.press("down", "enter")  # Follow-up needed: the date field appears
-        await steady(pilot)
-        assert pilot.app.screen.query_one("#follow-up").display
+        console = Console(pilot)
+        await caller_on_the_line(console, floor_database)
+        await console.press("f9", wait=False)
+        await console.pause()
+        wrap_up = console.on(WrapUpScreen)
+        await console.press("down", "enter", wait=False)  # Follow-up needed: the date field appears
+        await console.hold_still()
+        assert wrap_up.query_one("#follow-up").display
 
     assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=run_before)

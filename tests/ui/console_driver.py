@@ -1,0 +1,249 @@
+"""One driver for the UI tests: an agent at the console, in the words of the desk.
+
+`async with drive(app) as console:` runs the real app at the usual terminal size and hands back a
+`Console` that logs in, resumes a ticket, takes a call, looks a customer up, opens the verify panel,
+the account and money screens, types, presses keys and reads what is shown. Each step waits for the
+app's workers, so a test reads as the steps an agent takes and what they see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList, TextArea
+
+from console.app import HotlineApp
+from console.db import Database
+from console.services.calls import record_incoming_call
+from screens.account import AccountScreen
+from screens.money import MoneyScreen
+from screens.verify import VerifyScreen
+from screens.workspace import WorkspaceScreen
+from tests.ui.conftest import PASSWORD, SIZE
+
+S = TypeVar("S", bound=Screen[object])
+
+
+class Console:
+    """The real app under a Pilot, driven as an agent drives it."""
+
+    def __init__(self, pilot: Pilot[object]) -> None:
+        self.pilot = pilot
+        app = pilot.app
+        assert isinstance(app, HotlineApp)
+        self.app = app
+
+    # Waiting and keys.
+
+    async def settle(self) -> None:
+        """Let every worker finish and every message it posted be handled."""
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+
+    async def press(self, *keys: str, wait: bool = True) -> None:
+        """Press the keys; then (unless `wait=False`) let every worker finish."""
+        await self.pilot.press(*keys)
+        if wait:
+            await self.settle()
+
+    async def pause(self, delay: float | None = None) -> None:
+        """Let pending messages be handled (and `delay` seconds pass), without waiting for workers."""
+        await self.pilot.pause(delay)
+
+    async def click(self, selector: str, *, wait: bool = True) -> None:
+        """Click a widget; then (unless `wait=False`) let every worker finish."""
+        await self.pilot.click(selector)
+        if wait:
+            await self.settle()
+
+    async def wait_until(
+        self, condition: Callable[[], bool], what: str = "", timeout: float = 5.0, *, settle: bool = True
+    ) -> None:
+        """Let the app run until `condition` holds (a debounce or a poll is due); fail after `timeout`.
+
+        `settle`: then wait for running workers too (not when one is meant to be stuck).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError(f"gave up waiting for {what or 'the condition'} after {timeout}s")
+            await self.pilot.pause(0.02)
+        if settle:
+            await self.app.workers.wait_for_complete()
+            await self.pilot.pause()
+
+    # Signing in and the call.
+
+    async def log_in(self, username: str, password: str = PASSWORD) -> None:
+        """Fill the login form, press Enter in the password field, and wait for the answer.
+
+        Values are set rather than typed key by key to keep the tests quick; typing is covered by
+        test_login's slow-database test.
+        """
+        screen = self.app.screen
+        screen.query_one("#username", Input).value = username
+        field = screen.query_one("#password", Input)
+        field.value = password
+        field.focus()
+        await self.press("enter")
+
+    async def unlock(self, password: str) -> None:
+        """Type the password on the lock screen and press Enter."""
+        await self.fill("#unlock-password", password)
+        await self.press("enter")
+
+    async def resume(self, username: str, ticket_id: int) -> None:
+        """Log in as a demo agent (password "<name>-demo") and resume one of their open tickets
+        from "my tickets" (f6, Enter)."""
+        await self.log_in(username, f"{username}-demo")
+        await self.settle()
+        await self.press("f6")
+        listing = self.app.screen.query_one("#my-ticket-list", OptionList)
+        listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
+        listing.focus()
+        await self.press("enter", wait=False)
+        await self.wait_until(
+            lambda: (
+                (ticket := self.workspace.ticket) is not None
+                and ticket.ticket_id == ticket_id
+                and self.workspace.card is not None
+            ),
+            what="the ticket and its card",
+        )
+
+    async def ring(self, database: Database, number: str, line: str | None = None) -> int:
+        """A call rings (as `hotline ring` records it) and the workspace's poll shows it; the call's id."""
+        call = record_incoming_call(database.sessions, number, line)
+        await self.wait_until(
+            lambda: any(c.call_id == call.call_id for c in self.workspace.calls), what="the call to show"
+        )
+        return call.call_id
+
+    async def take_call(self) -> WorkspaceScreen:
+        """Take the ringing call (f2) and wait for its ticket and caller card."""
+        await self.press("f2")
+        screen = self.workspace
+        await self.wait_until(lambda: screen.card is not None and screen.ticket is not None, what="the caller")
+        return screen
+
+    async def find(self, query: str) -> None:
+        """Type `query` into the lookup box (f3) key by key and wait for its results."""
+        await self.press("f3", wait=False)
+        screen = self.workspace
+        await self.press(*query, wait=False)
+        await self.wait_until(
+            lambda: screen.result is not None and screen.result.query == query.strip(),
+            what=f"results for {query!r}",
+        )
+
+    async def back(self) -> WorkspaceScreen:
+        """Escape back to the workspace."""
+        await self.press("escape")
+        return self.workspace
+
+    # Screens.
+
+    @property
+    def workspace(self) -> WorkspaceScreen:
+        """The screen on top, which must be the call workspace."""
+        return self.on(WorkspaceScreen)
+
+    def on(self, kind: type[S]) -> S:
+        """The screen on top, which must be a `kind`."""
+        screen = self.app.screen
+        assert isinstance(screen, kind), f"expected {kind.__name__}, not {screen!r}"
+        return screen
+
+    async def open_verify(self) -> VerifyScreen:
+        """Open the verify panel (f11) and wait for its script."""
+        await self.press("f11")
+        panel = self.on(VerifyScreen)
+        await self.wait_until(lambda: panel.start is not None, what="the script")
+        return panel
+
+    async def send_code(self) -> None:
+        """Send the caller a code (ctrl+s on the verify panel)."""
+        await self.press("ctrl+s")
+
+    async def enter_code(self, code: str) -> None:
+        """Put what the caller reads out in the code box and press Enter."""
+        await self.fill("#verify-code", code)
+        await self.press("enter")
+
+    def panel_text(self) -> str:
+        """What the verify panel says: its state, the script and the outcome."""
+        self.on(VerifyScreen)
+        return " ".join(self.shown(selector) for selector in ("#verify-state", "#verify-say", "#verify-outcome"))
+
+    async def open_account(self) -> AccountScreen:
+        """The account screen for the ticket's customer (f10)."""
+        await self.press("f10")
+        return self.on(AccountScreen)
+
+    async def open_money(self) -> MoneyScreen:
+        """The money screen (ctrl+b)."""
+        await self.press("ctrl+b")
+        return self.on(MoneyScreen)
+
+    # Typing and picking.
+
+    async def fill(self, selector: str, value: str) -> None:
+        """Set an input's value at once and focus it (no key presses)."""
+        box = self.app.screen.query_one(selector, Input)
+        box.value = value
+        box.focus()
+
+    async def type_into(self, selector: str, text: str) -> None:
+        """Clear an input, focus it and type `text` key by key."""
+        box = self.app.screen.query_one(selector, Input)
+        box.focus()
+        box.value = ""
+        if text:
+            await self.pilot.press(*text)
+
+    async def pick_row(self, table: str, matches: Callable[[list[str]], bool]) -> None:
+        """Move the table's cursor to the first row whose cells match, and press Enter."""
+        grid = self.app.screen.query_one(table, DataTable)
+        for index in range(grid.row_count):
+            if matches([str(cell) for cell in grid.get_row_at(index)]):
+                grid.focus()
+                grid.move_cursor(row=index)
+                await self.press("enter")
+                return
+        raise AssertionError(f"no row of {table} matched")
+
+    async def hold_still(self) -> None:
+        """No blinking cursors and no notices: a snapshot must not depend on when it is taken."""
+        for field in self.app.screen.query(Input):
+            field.cursor_blink = False
+        for area in self.app.screen.query(TextArea):
+            area.cursor_blink = False
+        self.app.clear_notifications()
+        await self.pause()
+
+    # Reading.
+
+    def text(self) -> str:
+        """Everything visible on the terminal, as plain text (toasts included)."""
+        return "\n".join(strip.text for strip in self.app.screen._compositor.render_strips())
+
+    def shown(self, selector: str) -> str:
+        """What one widget of the top screen renders."""
+        return str(self.app.screen.query_one(selector).render())
+
+
+@asynccontextmanager
+async def drive(
+    app: HotlineApp, *, notifications: bool = False, size: tuple[int, int] = SIZE
+) -> AsyncIterator[Console]:
+    """Run the real app (at the usual size unless told) and hand back its driver."""
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        yield Console(pilot)
