@@ -42,6 +42,7 @@ from console.keys import KeyRing  # noqa: E402
 from console.seed.demo import DEMO_ACCOUNTS, seed_demo  # noqa: E402
 from console.services import adjustments, disputes, tickets  # noqa: E402
 from console.services.agents import add_agent  # noqa: E402
+from console.services.context import Actor, OnCall  # noqa: E402
 from console.services.errors import ServiceError  # noqa: E402
 from console.services.money import balance_of, format_amount, ledger_mismatches  # noqa: E402
 from models import (  # noqa: E402
@@ -54,6 +55,7 @@ from models import (  # noqa: E402
     TransactionKind,
     TransactionStatus,
 )
+from models.base import utcnow  # noqa: E402
 
 HOT_CASES = ("two_factor_off", "international", "wrong_fee", "delayed_withdrawal", "dispute_open")
 ASSET, SCALE = "USDT", 6
@@ -126,7 +128,9 @@ def worker(
     database = open_database(url, keyring, pool_size=2)
     sessions = database.sessions
     calls = {
-        customer: tickets.open_ticket(sessions, agent_id, customer, "statement_dispute").ticket_id
+        customer: tickets.open_ticket(
+            sessions, Actor(agent_id=agent_id, now=utcnow()), customer, "statement_dispute"
+        ).ticket_id
         for customer in customers
     }
     posted = dict.fromkeys(customers, 0)
@@ -143,21 +147,39 @@ def worker(
         amount = format_amount(random.randint(1, 55 * 10**SCALE), SCALE)
         try:
             row = _statement_row(sessions, customer, now)
-            dispute = disputes.open_dispute(sessions, ticket, agent_id, customer, row, amount, "bench", now)
+            dispute = disputes.open_dispute(
+                sessions,
+                OnCall(agent_id=agent_id, now=now, ticket_id=ticket, customer_id=customer),
+                row,
+                amount,
+                "bench",
+            )
             key = f"bench-{uuid.uuid4().hex}"
             policy = LARGE if random.random() < LARGE_SHARE else THRESHOLDS
             made = adjustments.propose_adjustment(
-                sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
-            )
+                sessions,
+                policy,
+                OnCall(agent_id=agent_id, now=now, ticket_id=ticket),
+                dispute.dispute_id,
+                amount,
+                "bench",
+                key,
+            ).adjustment
             if random.random() < double_submit:
                 again = adjustments.propose_adjustment(
-                    sessions, policy, ticket, agent_id, dispute.dispute_id, amount, "bench", key, now
-                )
+                    sessions,
+                    policy,
+                    OnCall(agent_id=agent_id, now=now, ticket_id=ticket),
+                    dispute.dispute_id,
+                    amount,
+                    "bench",
+                    key,
+                ).adjustment
                 assert again.adjustment_id == made.adjustment_id
                 doubles += 1
             if made.awaiting_approval:
                 made = adjustments.approve_adjustment(
-                    sessions, supervisor_id, made.adjustment_id, made.version, "bench approval", now
+                    sessions, Actor(agent_id=supervisor_id, now=now), made.adjustment_id, made.version, "bench approval"
                 )
                 approvals += 1
             if made.status == "applied":

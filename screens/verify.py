@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
+from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
@@ -104,6 +105,10 @@ class VerifyScreen(HotlineModal[None]):
         self.set_interval(1.0, self.show_state, name="verify.freshness")
         self.set_interval(STATUS_SECONDS, self.refresh_status, name="verify.status")
 
+    def on_call(self, now: datetime) -> OnCall:
+        """This call as the services take it, at `now` (read from the console's clock)."""
+        return OnCall(agent_id=self.agent_id, now=now, ticket_id=self.ticket_id, customer_id=self.customer_id)
+
     def now(self) -> datetime:
         return self.hotline.wall_clock()
 
@@ -124,9 +129,11 @@ class VerifyScreen(HotlineModal[None]):
                 keys_missing = f"Codes cannot be sent or checked: {missing}"
             now = self.now()
             start = start_verification(
-                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, now, language
+                self.database.sessions,
+                self.on_call(now),
+                language,
             )
-            status = verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
+            status = verification_status(self.database.sessions, self.on_call(now))
             return start, status, keys_missing
 
         self.run_service(begin, lambda begun: self.started(*begun), refused=self.refused, group=VERIFY_GROUP)
@@ -135,7 +142,7 @@ class VerifyScreen(HotlineModal[None]):
         if self.start is not None:
             generation = self.generation
             self.run_service(
-                lambda: verification_status(self.database.sessions, self.ticket_id, self.agent_id, self.now()),
+                lambda: verification_status(self.database.sessions, self.on_call(self.now())),
                 lambda status: self.status_read(status, generation),
                 group=STATUS_GROUP,
             )
@@ -149,12 +156,9 @@ class VerifyScreen(HotlineModal[None]):
             lambda: send_code(
                 self.database.sessions,
                 keyring,
-                self.ticket_id,
-                self.agent_id,
-                self.customer_id,
+                self.on_call(self.now()),
                 channel,
                 purpose,
-                self.now(),
             ),
             self.code_sent,
             refused=self.refused,
@@ -171,21 +175,22 @@ class VerifyScreen(HotlineModal[None]):
             now = self.now()
             if challenge is None:
                 outcome = check_totp(
-                    self.database.sessions, keyring, self.ticket_id, self.agent_id, self.customer_id, entered, now
+                    self.database.sessions,
+                    keyring,
+                    self.on_call(now),
+                    entered,
                 )
             else:
                 outcome = check_code(
                     self.database.sessions,
                     keyring,
                     challenge.challenge_id,
-                    self.ticket_id,
-                    self.agent_id,
+                    self.on_call(now),
                     entered,
-                    now,
                     purpose=challenge.purpose,
                     id_number=id_number,
                 )
-            return outcome, verification_status(self.database.sessions, self.ticket_id, self.agent_id, now)
+            return outcome, verification_status(self.database.sessions, self.on_call(now))
 
         self.run_service(check, lambda checked: self.checked(*checked), refused=self.refused, group=CHECK_GROUP)
 

@@ -19,13 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled
+from console.services.context import Actor, OnCall
 from console.services.disputes import (
     STALE_DISPUTE,
+    AdjustmentOnDispute,
     AdjustmentView,
     actor_for_dispute,
     adjustment_view,
     checked_text,
     dispute_by_id,
+    dispute_view,
     move_dispute,
     over_the_claim,
 )
@@ -127,6 +130,15 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
     )
 
 
+def on_dispute(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentOnDispute:
+    """The adjustment and its dispute as they stand in this transaction."""
+    session.flush()
+    return AdjustmentOnDispute(
+        adjustment_view(session, adjustment, money),
+        dispute_view(session, dispute_by_id(session, adjustment.dispute_id)),
+    )
+
+
 def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
     return adjustment.dispute_id == dispute_id and adjustment.amount == amount
 
@@ -134,14 +146,12 @@ def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
 def propose_adjustment(
     sessions: sessionmaker[Session],
     approval_thresholds: Mapping[str, str],
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     dispute_id: int,
     amount_text: str,
     reason: str,
     idempotency_key: str,
-    now: datetime,
-) -> AdjustmentView:
+) -> AdjustmentOnDispute:
     """Credit the customer for a dispute: applied at once below the threshold, else left for approval.
 
     The same idempotency key again returns the first adjustment (one entry however often the agent
@@ -152,10 +162,10 @@ def propose_adjustment(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
 
-    def attempt(uow: UnitOfWork) -> AdjustmentView:
+    def attempt(uow: UnitOfWork) -> AdjustmentOnDispute:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
-        agent = actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        agent = actor_for_dispute(uow, dispute, fresh=True)
         money = asset(session, dispute.asset_code)
         amount = parse_amount(amount_text, money.scale, money.code)
         lock_customer(session, dispute.customer_id)
@@ -167,7 +177,7 @@ def propose_adjustment(
                     "This adjustment was already submitted with a different amount or dispute;"
                     " nothing new was posted. Reload the dispute to see it."
                 )
-            return adjustment_view(session, earlier, money)
+            return on_dispute(session, earlier, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
                 f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
@@ -175,7 +185,7 @@ def propose_adjustment(
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:
             raise InvalidInput(too_much)
-        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, now) + amount >= (
+        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, call.now) + amount >= (
             approval_threshold(approval_thresholds, money)
         )
         adjustment = Adjustment(
@@ -186,14 +196,14 @@ def propose_adjustment(
             reason=reason,
             status=ApprovalStatus.PENDING,
             requested_by_agent_id=agent.id,
-            requested_at=now,
+            requested_at=call.now,
             idempotency_key=key,
         )
         session.add(adjustment)
         session.flush()
         shown = format_money(amount, money)
         move_dispute(
-            session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", now, notify=False
+            session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", call.now, notify=False
         )
         if needs_approval:
             move_dispute(
@@ -202,16 +212,16 @@ def propose_adjustment(
                 DisputeStatus.AWAITING_APPROVAL,
                 agent,
                 "Over the 24-hour threshold: waits for a supervisor.",
-                now,
+                call.now,
                 amount=shown,
             )
         else:
-            _apply(session, adjustment, dispute, agent, now)
+            _apply(session, adjustment, dispute, agent, call.now)
         session.add(
             TicketNote(
-                ticket_id=ticket_id,
+                ticket_id=call.ticket_id,
                 agent_id=agent.id,
-                created_at=now,
+                created_at=call.now,
                 body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
                 f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
             )
@@ -228,10 +238,10 @@ def propose_adjustment(
                 "needs_approval": needs_approval,
             },
         )
-        return adjustment_view(session, adjustment, money)
+        return on_dispute(session, adjustment, money)
 
     try:
-        return run_command(sessions, agent_id, now, attempt, stale=STALE_DISPUTE)
+        return run_command(sessions, call, attempt, stale=STALE_DISPUTE)
     except IntegrityError:
         # The same key raced in from another console; the first one stands.
         with sessions() as session:
@@ -241,7 +251,7 @@ def propose_adjustment(
             money = asset(session, earlier.asset_code)
             if not _same_request(earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)):
                 raise Conflict("This adjustment was already submitted with a different amount or dispute.") from None
-            return adjustment_view(session, earlier, money)
+            return on_dispute(session, earlier, money)
 
 
 def _pending_adjustment(session: Session, adjustment_id: int, expected_version: int) -> Adjustment:
@@ -280,23 +290,21 @@ def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected
 
 def edit_adjustment(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     adjustment_id: int,
     expected_version: int,
     amount_text: str,
     reason: str,
-    now: datetime,
-) -> AdjustmentView:
+) -> AdjustmentOnDispute:
     """Change an adjustment still waiting for approval; any approval given for the old one is void, and
     whoever changes it may no longer decide it."""
     reason = checked_text(reason, "the reason for the adjustment", 1_000)
-    with unit_of_work(sessions, agent_id, now, stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, call, stale=STALE_DISPUTE) as uow:
         session = uow.session
         _locked_adjustment(session, adjustment_id)
         adjustment = _pending_adjustment(session, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
-        agent = actor_for_dispute(uow, dispute, ticket_id, fresh=True)
+        agent = actor_for_dispute(uow, dispute, fresh=True)
         money = asset(session, adjustment.asset_code)
         amount = parse_amount(amount_text, money.scale, money.code)
         too_much = over_the_claim(session, dispute, amount, money)
@@ -305,29 +313,28 @@ def edit_adjustment(
         before = adjustment.amount
         adjustment.amount, adjustment.reason = amount, reason
         adjustment.approved_by_agent_id = adjustment.approved_version = None
-        approvals.record_edit(session, adjustment, agent, "the amount and reason", now)
+        approvals.record_edit(session, adjustment, agent, "the amount and reason", call.now)
         session.flush()
         session.add(
             DisputeEvent(
                 dispute_id=dispute.id,
                 status=dispute.status,
                 agent_id=agent.id,
-                occurred_at=now,
+                occurred_at=call.now,
                 note=f"Adjustment changed from {format_money(before, money)} to"
                 f" {format_money(amount, money)}: {reason}",
             )
         )
         uow.record("adjustment.edit", "adjustment", adjustment.id, {"from": before, "to": amount})
-        return adjustment_view(session, adjustment, money)
+        return on_dispute(session, adjustment, money)
 
 
 def approve_adjustment(
     sessions: sessionmaker[Session],
-    supervisor_id: int,
+    actor: Actor,
     adjustment_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
 ) -> AdjustmentView:
     """A supervisor other than the requester approves the version they reviewed; it is posted at once."""
     reason = checked_text(reason, "the reason for the approval", 1_000)
@@ -341,9 +348,9 @@ def approve_adjustment(
         too_much = over_the_claim(session, dispute, adjustment.amount, money)
         if too_much is not None:
             raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
-        approvals.record_decision(adjustment, supervisor, reason, now)
+        approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
-        _apply(session, adjustment, dispute, supervisor, now)
+        _apply(session, adjustment, dispute, supervisor, actor.now)
         session.flush()
         uow.record(
             "adjustment.approve",
@@ -358,27 +365,26 @@ def approve_adjustment(
         return adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
 
     stale = "This adjustment changed while you were approving it; review it again."
-    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
 
 
 def reject_adjustment(
     sessions: sessionmaker[Session],
-    supervisor_id: int,
+    actor: Actor,
     adjustment_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
 ) -> AdjustmentView:
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
     reason = checked_text(reason, "the reason for turning it down", 1_000)
     stale = "This adjustment changed while you were deciding it; review it again."
-    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
         adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
-        approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, now)
+        approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
         move_dispute(
-            session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", now
+            session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", actor.now
         )
         session.flush()
         uow.record("adjustment.reject", "adjustment", adjustment.id, {"dispute": dispute.id})
@@ -386,7 +392,10 @@ def reject_adjustment(
 
 
 def reverse_adjustment(
-    sessions: sessionmaker[Session], supervisor_id: int, adjustment_id: int, reason: str, now: datetime
+    sessions: sessionmaker[Session],
+    actor: Actor,
+    adjustment_id: int,
+    reason: str,
 ) -> AdjustmentView:
     """Undo a posted adjustment with an opposite entry (once); the dispute goes back to investigating."""
     reason = checked_text(reason, "the reason for the reversal", 1_000)
@@ -405,7 +414,7 @@ def reverse_adjustment(
             amount=-adjustment.amount,
             kind=EntryKind.REVERSAL,
             journal_id=str(uuid.uuid4()),
-            now=now,
+            now=actor.now,
             description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
             idempotency_key=f"reversal:{adjustment.id}",
             agent_id=supervisor.id,
@@ -418,7 +427,7 @@ def reverse_adjustment(
             DisputeStatus.INVESTIGATING,
             supervisor,
             f"Adjustment of {format_money(adjustment.amount, money)} reversed: {reason}",
-            now,
+            actor.now,
         )
         session.flush()
         uow.record(
@@ -426,4 +435,4 @@ def reverse_adjustment(
         )
         return adjustment_view(session, adjustment, money)
 
-    return run_command(sessions, supervisor_id, now, attempt, *SUPERVISORS, doing="reverse adjustments")
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="reverse adjustments")

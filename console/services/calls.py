@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.db import rows_changed
 from console.services import audit
 from console.services.actors import require_enabled
+from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, NotFound
 from console.services.free_text import one_line
 from console.services.lookup import LookupResult, find_customers, normalize_phone
@@ -135,22 +136,20 @@ def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 5
 def claim_call(
     sessions: sessionmaker[Session],
     call_id: int,
-    agent_id: int,
+    actor: Actor,
     default_region: str = "CN",
-    now: datetime | None = None,
 ) -> ClaimedCall:
     """Give the call to this agent, open its ticket, and look the caller up.
 
     The claim is one conditional UPDATE, so when two agents claim at once exactly one row changes
     and the other agent is told someone else has it.
     """
-    now = now or utcnow()
-    with unit_of_work(sessions, agent_id, now, doing="take calls") as uow:
+    with unit_of_work(sessions, actor, doing="take calls") as uow:
         session = uow.session
         claimed = session.execute(
             update(IncomingCall)
             .where(IncomingCall.id == call_id, IncomingCall.claimed_by_agent_id.is_(None))
-            .values(claimed_by_agent_id=agent_id, claimed_at=now)
+            .values(claimed_by_agent_id=actor.agent_id, claimed_at=actor.now)
         )
         if rows_changed(claimed) != 1:
             if session.get(IncomingCall, call_id) is None:
@@ -169,7 +168,7 @@ def claim_call(
             problem="The caller's number is withheld; ask for their phone or account number.",
         )
     else:
-        lookup = find_customers(sessions, caller, default_region=default_region, agent_id=agent_id)
+        lookup = find_customers(sessions, caller, default_region=default_region, agent_id=actor.agent_id)
         # The query was the full number: keep it out of what the screen receives.
         lookup = LookupResult("", lookup.understood_as, lookup.matches, lookup.more, lookup.problem)
     return ClaimedCall(call_id=call_id, ticket=ticket, lookup=lookup)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.db import rows_changed
 from console.keys import KeyRing
 from console.services import otp
+from console.services.context import OnCall
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.masking import mask_email, mask_phone
@@ -170,12 +171,9 @@ def _code_message(code: str, purpose: str) -> str:
 def send_code(
     sessions: sessionmaker[Session],
     keyring: KeyRing,
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     channel: str,
     purpose: str,
-    now: datetime,
 ) -> ChallengeView:
     """Send a 6-digit code to the bound phone (or, with no bound phone, the email) through the outbox."""
     if purpose not in PURPOSES:
@@ -184,11 +182,11 @@ def send_code(
         chosen = Channel(channel)
     except ValueError:
         raise InvalidInput("Codes go by SMS or email.") from None
-    with unit_of_work(sessions, agent_id, now, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing="verify callers") as uow:
         session, agent = uow.session, uow.agent
-        ticket = live_ticket(session, ticket_id, agent, customer_id)
-        customer = locked_customer(session, customer_id, now)
-        if is_locked(customer, now):
+        ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
+        customer = locked_customer(session, call.caller_id, call.now)
+        if is_locked(customer, call.now):
             assert customer.verify_locked_until is not None
             raise Refused(lockout_message(customer.verify_locked_until))
         if chosen == Channel.SMS:
@@ -204,24 +202,24 @@ def send_code(
         recent = list(
             session.scalars(
                 select(OtpChallenge.created_at)
-                .where(OtpChallenge.customer_id == customer_id, OtpChallenge.created_at > now - SEND_WINDOW)
+                .where(OtpChallenge.customer_id == call.caller_id, OtpChallenge.created_at > call.now - SEND_WINDOW)
                 .order_by(OtpChallenge.created_at)
             )
         )
         if len(recent) >= MAX_SENDS_PER_WINDOW:
             retry_at = recent[-MAX_SENDS_PER_WINDOW] + SEND_WINDOW
             raise Refused(f"At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC.")
-        ensure_script(session, ticket, now)
+        ensure_script(session, ticket, call.now)
         code = otp.new_code()
         challenge = OtpChallenge(
-            customer_id=customer_id,
-            ticket_id=ticket_id,
+            customer_id=call.caller_id,
+            ticket_id=call.ticket_id,
             agent_id=agent.id,
             channel=chosen,
             purpose=purpose,
             code_hmac="pending",
-            created_at=now,
-            expires_at=now + CODE_TTL,
+            created_at=call.now,
+            expires_at=call.now + CODE_TTL,
         )
         session.add(challenge)
         session.flush()
@@ -231,19 +229,19 @@ def send_code(
             keyring.fernet(),
             channel=OutboxChannel(chosen.value),
             recipient=recipient,
-            customer_id=customer_id,
+            customer_id=call.caller_id,
             kind="otp",
             body=_code_message(code, purpose),
-            now=now,
+            now=call.now,
             subject="OK Wallet verification code" if chosen == Channel.EMAIL else None,
         )
-        touch_ticket(session, ticket_id, now)
+        touch_ticket(session, call.ticket_id, call.now)
         uow.record(
             "verification.code_sent",
             "customer",
-            customer_id,
+            call.caller_id,
             {
-                "ticket": ticket_id,
+                "ticket": call.ticket_id,
                 "challenge": challenge.id,
                 "channel": chosen.value,
                 "purpose": purpose,
@@ -361,10 +359,8 @@ def check_code(
     sessions: sessionmaker[Session],
     keyring: KeyRing,
     challenge_id: int,
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     entered: str,
-    now: datetime,
     *,
     purpose: str = "verify",
     id_number: str | None = None,
@@ -376,23 +372,25 @@ def check_code(
     digits is not a guess: it is refused in words and counts for nothing.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, agent_id, now, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing="verify callers") as uow:
         session, agent = uow.session, uow.agent
         challenge = session.get(OtpChallenge, challenge_id)
-        if challenge is None or challenge.ticket_id != ticket_id:
+        if challenge is None or challenge.ticket_id != call.ticket_id:
             raise NotFound("No such code was sent on this call.")
-        live_ticket(session, ticket_id, agent, challenge.customer_id)
-        customer = locked_customer(session, challenge.customer_id, now)
+        live_ticket(session, call.ticket_id, agent, challenge.customer_id)
+        customer = locked_customer(session, challenge.customer_id, call.now)
         factor = Factor(challenge.channel.value)
 
         def attempt(reason: str | None) -> VerificationOutcome:
-            return _record_attempt(uow, customer, ticket_id, factor, failure_reason=reason, challenge_id=challenge_id)
+            return _record_attempt(
+                uow, customer, call.ticket_id, factor, failure_reason=reason, challenge_id=challenge_id
+            )
 
-        if is_locked(customer, now):
+        if is_locked(customer, call.now):
             return attempt(LOCKED_OUT)
         if challenge.consumed_at is not None:
             return attempt(ALREADY_USED)
-        if now >= challenge.expires_at:
+        if call.now >= challenge.expires_at:
             return attempt(EXPIRED)
         if challenge.purpose != purpose:
             return attempt(WRONG_PURPOSE)
@@ -406,7 +404,7 @@ def check_code(
         consumed = session.execute(
             update(OtpChallenge)
             .where(OtpChallenge.id == challenge_id, OtpChallenge.consumed_at.is_(None))
-            .values(consumed_at=now)
+            .values(consumed_at=call.now)
             .execution_options(synchronize_session=False)
         )
         if rows_changed(consumed) != 1:
@@ -417,11 +415,8 @@ def check_code(
 def check_totp(
     sessions: sessionmaker[Session],
     keyring: KeyRing,
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     entered: str,
-    now: datetime,
 ) -> VerificationOutcome:
     """Check a code from the caller's authenticator: this 30-second step or the one before, once each.
 
@@ -429,26 +424,28 @@ def check_totp(
     same instant exactly one of them verifies.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, agent_id, now, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing="verify callers") as uow:
         session, agent = uow.session, uow.agent
-        live_ticket(session, ticket_id, agent, customer_id)
-        customer = locked_customer(session, customer_id, now)
+        live_ticket(session, call.ticket_id, agent, call.caller_id)
+        customer = locked_customer(session, call.caller_id, call.now)
         if customer.totp_secret_encrypted is None:
             raise Refused("This customer has no authenticator app set up; send a code instead.")
 
         def attempt(reason: str | None) -> VerificationOutcome:
-            return _record_attempt(uow, customer, ticket_id, Factor.TOTP, failure_reason=reason)
+            return _record_attempt(uow, customer, call.ticket_id, Factor.TOTP, failure_reason=reason)
 
-        if is_locked(customer, now):
+        if is_locked(customer, call.now):
             return attempt(LOCKED_OUT)
         secret = decrypt_totp_secret(keyring.fernet(), customer.id, customer.totp_secret_encrypted)
-        step = otp.matching_totp_step(secret, entered, now)
+        step = otp.matching_totp_step(secret, entered, call.now)
         del secret
         if step is None:
             return attempt(WRONG_CODE)
         claimed = session.execute(
             update(Customer)
-            .where(Customer.id == customer_id, (Customer.totp_last_step.is_(None)) | (Customer.totp_last_step < step))
+            .where(
+                Customer.id == call.caller_id, (Customer.totp_last_step.is_(None)) | (Customer.totp_last_step < step)
+            )
             .values(totp_last_step=step)
             .execution_options(synchronize_session=False)
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
+from console.services.context import OnCall
 from console.services.errors import InvalidInput
 from console.services.free_text import one_line
 from console.services.lookup import normalize_phone
@@ -31,12 +31,9 @@ class ContactChange:
 
 def change_contact(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     field: str,
     new_value: str,
-    now: datetime,
     default_region: str = "CN",
 ) -> ContactChange:
     """Change the phone or email on file, for a caller who passed a factor in the last 5 minutes.
@@ -57,10 +54,10 @@ def change_contact(
     else:
         raise InvalidInput("Only the phone number or the email can be changed here.")
     stale = "The customer's details changed meanwhile; look at the card again."
-    with unit_of_work(sessions, agent_id, now, doing="change contact data", stale=stale) as uow:
+    with unit_of_work(sessions, call, doing="change contact data", stale=stale) as uow:
         session, agent = uow.session, uow.agent
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
-        customer = lock_customer(session, customer_id)
+        uow.verified_caller(fresh=True)
+        customer = lock_customer(session, call.caller_id)
         old = customer.phone_e164 if field == "phone" else customer.email
         if old == value:
             raise InvalidInput(f"That is already the {field} on file.")
@@ -75,7 +72,7 @@ def change_contact(
             customer,
             kind="contact_change",
             body=notice,
-            now=now,
+            now=call.now,
             subject="OK Wallet contact details changed",
         )
         if field == "phone":
@@ -85,15 +82,15 @@ def change_contact(
         session.flush()
         # A pending unlock is decided on this account as it was (its unlock notice goes to this contact):
         # whoever changes the contact meanwhile is one of its editors.
-        pending = pending_request(session, customer_id)
+        pending = pending_request(session, call.caller_id)
         if pending is not None:
-            approvals.record_edit(session, pending, agent, f"the customer's {field}", now)
+            approvals.record_edit(session, pending, agent, f"the customer's {field}", call.now)
         change = ContactChange(field, mask(old), mask(value))
-        uow.note(ticket_id, f"Changed the {field} from {change.old_masked} to {change.new_masked}.")
+        uow.note(call.ticket_id, f"Changed the {field} from {change.old_masked} to {change.new_masked}.")
         uow.record(
             "customer.contact_change",
             "customer",
-            customer_id,
+            call.caller_id,
             {"field": field, "from": change.old_masked, "to": change.new_masked},
         )
         return change

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.actors import require_enabled
+from console.services.context import Actor
 from console.services.errors import NotFound
 from console.services.labels import DISPUTE_STATUS_LABELS, LOCK_REASON_LABELS
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
-from models.base import utcnow
 
 REPEAT_CALLER_WINDOW = timedelta(days=7)
 REPEAT_CALLER_CALLS = 2
@@ -79,15 +79,13 @@ class CustomerCard:
 
 def customer_card(
     sessions: sessionmaker[Session],
-    agent_id: int,
+    actor: Actor,
     customer_id: int,
     current_ticket_id: int | None = None,
-    now: datetime | None = None,
 ) -> CustomerCard:
     """The card for one customer; `current_ticket_id` (this call) is left out of the call history."""
-    now = now or utcnow()
     with sessions() as session:
-        require_enabled(session, agent_id, doing="see customer cards")
+        require_enabled(session, actor.agent_id, doing="see customer cards")
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")
@@ -103,7 +101,7 @@ def customer_card(
             select(func.count()).select_from(Ticket).where(others, Ticket.status != TicketStatus.CLOSED)
         )
         recent_calls = session.scalar(
-            select(func.count()).select_from(Ticket).where(others, Ticket.opened_at >= now - REPEAT_CALLER_WINDOW)
+            select(func.count()).select_from(Ticket).where(others, Ticket.opened_at >= actor.now - REPEAT_CALLER_WINDOW)
         )
         recent = session.scalars(
             select(Ticket).where(others).order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, usernames
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
@@ -138,6 +139,19 @@ class DisputeView:
         return self.status in {status.value for status in SETTLED}
 
 
+@dataclass(frozen=True)
+class AdjustmentOnDispute:
+    """An adjustment just proposed or changed, with its dispute as it now stands: what the disputes tab
+    shows after the key press, so the agent's screen needs no second read."""
+
+    adjustment: AdjustmentView
+    dispute: DisputeView
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.adjustment.awaiting_approval
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -163,7 +177,8 @@ def adjustment_view(session: Session, adjustment: Adjustment, money: AssetView) 
     )
 
 
-def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
+def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
+    """The dispute with its statement row, timeline and adjustments, as the agent and the supervisor see it."""
     money = asset(session, dispute.asset_code)
     transaction = session.get(Transaction, dispute.transaction_id)
     assert transaction is not None  # a foreign key
@@ -207,18 +222,19 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
 
 
 def caller_disputes(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
 ) -> list[DisputeView]:
     """The verified caller's disputes, unsettled first, each with its timeline and adjustments."""
-    with unit_of_work(sessions, agent_id, now, doing="see disputes") as uow:
+    with unit_of_work(sessions, call, doing="see disputes") as uow:
         session = uow.session
-        uow.verified_caller(ticket_id, customer_id)
+        uow.verified_caller()
         disputes = session.scalars(
             select(Dispute)
-            .where(Dispute.customer_id == customer_id)
+            .where(Dispute.customer_id == call.caller_id)
             .order_by(Dispute.opened_at.desc(), Dispute.id.desc())
         ).all()
-        views = [_dispute_view(session, dispute) for dispute in disputes]
+        views = [dispute_view(session, dispute) for dispute in disputes]
     return sorted(views, key=lambda view: view.settled)
 
 
@@ -226,7 +242,7 @@ def dispute_for_supervisor(sessions: sessionmaker[Session], supervisor_id: int, 
     """One dispute as the supervisor reviewing it sees it (no call needed: they are not on one)."""
     with sessions() as session:
         active_agent(session, supervisor_id, *SUPERVISORS, doing="review disputes away from a call")
-        return _dispute_view(session, dispute_by_id(session, dispute_id))
+        return dispute_view(session, dispute_by_id(session, dispute_id))
 
 
 # --- changing a dispute ----------------------------------------------------------------------
@@ -247,14 +263,15 @@ def _customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, ticket_id: int | None, *, fresh: bool = False) -> Agent:
+def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False) -> Agent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
     agent = uow.acting(doing="work on disputes")
-    if ticket_id is not None or fresh or agent.role == Role.AGENT:
-        if ticket_id is None:
+    on_call = isinstance(uow.actor, OnCall)
+    if on_call or fresh or agent.role == Role.AGENT:
+        if not on_call:
             raise NotVerified("Caller not verified: work on a dispute from the call with its customer.")
-        uow.verified_caller(ticket_id, dispute.customer_id, fresh=fresh)
+        uow.verified_caller(dispute.customer_id, fresh=fresh)
     return agent
 
 
@@ -346,21 +363,18 @@ STALE_DISPUTE = "Someone else saved this dispute first; what you typed is kept. 
 
 def open_dispute(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     transaction_id: int,
     claimed_amount_text: str,
     description: str,
-    now: datetime,
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
     description = checked_text(description, "what the caller says is wrong")
-    with unit_of_work(sessions, agent_id, now, doing="open disputes", stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, call, doing="open disputes", stale=STALE_DISPUTE) as uow:
         session, agent = uow.session, uow.agent
-        uow.verified_caller(ticket_id, customer_id)
+        uow.verified_caller()
         transaction = session.get(Transaction, transaction_id)
-        if transaction is None or transaction.customer_id != customer_id:
+        if transaction is None or transaction.customer_id != call.caller_id:
             raise NotFound("That statement row is not this caller's.")
         money = asset(session, transaction.asset_code)
         claimed = _claim_on_row(session, transaction, claimed_amount_text)
@@ -370,25 +384,25 @@ def open_dispute(
         if unsettled is not None:
             raise Conflict(f"Dispute D{unsettled} about this statement row is still open; add to that one.")
         dispute = Dispute(
-            customer_id=customer_id,
+            customer_id=call.caller_id,
             transaction_id=transaction_id,
-            ticket_id=ticket_id,
+            ticket_id=call.ticket_id,
             opened_by_agent_id=agent.id,
             asset_code=money.code,
             claimed_amount=claimed,
             description=description,
             status=DisputeStatus.OPEN,
-            opened_at=now,
-            updated_at=now,
+            opened_at=call.now,
+            updated_at=call.now,
         )
         session.add(dispute)
         session.flush()
-        move_dispute(session, dispute, DisputeStatus.OPEN, agent, "Opened on the call.", now)
+        move_dispute(session, dispute, DisputeStatus.OPEN, agent, "Opened on the call.", call.now)
         session.add(
             TicketNote(
-                ticket_id=ticket_id,
+                ticket_id=call.ticket_id,
                 agent_id=agent.id,
-                created_at=now,
+                created_at=call.now,
                 body=f"Opened dispute D{dispute.id} about {transaction.reference}:"
                 f" claims {format_money(claimed, money)}. {description}",
             )
@@ -397,20 +411,18 @@ def open_dispute(
             "dispute.open",
             "dispute",
             dispute.id,
-            {"ticket": ticket_id, "transaction": transaction_id, "claimed": claimed},
+            {"ticket": call.ticket_id, "transaction": transaction_id, "claimed": claimed},
         )
         session.flush()
-        return _dispute_view(session, dispute)
+        return dispute_view(session, dispute)
 
 
 def update_dispute(
     sessions: sessionmaker[Session],
-    agent_id: int,
+    actor: Actor,
     dispute_id: int,
     expected_version: int,
-    now: datetime,
     *,
-    ticket_id: int | None = None,
     claimed_amount_text: str | None = None,
     description: str | None = None,
 ) -> DisputeView:
@@ -419,10 +431,10 @@ def update_dispute(
     A pending adjustment is decided on what the dispute says, so whoever changes it here becomes an
     editor of that adjustment: they may not decide it, and an approval of the earlier version is void.
     """
-    with unit_of_work(sessions, agent_id, now, stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
-        agent = actor_for_dispute(uow, dispute, ticket_id)
+        agent = actor_for_dispute(uow, dispute)
         # Queue behind a decision on this customer's money, then look at the dispute as it is now.
         lock_customer(session, dispute.customer_id)
         session.refresh(dispute)
@@ -441,7 +453,7 @@ def update_dispute(
             if text != dispute.description:
                 dispute.description, changes["description"] = text, True
         if changes:
-            dispute.updated_at = now
+            dispute.updated_at = actor.now
             session.flush()
             what = " and ".join(words for key, words in _DISPUTE_FIELDS.items() if key in changes)
             for pending in session.scalars(
@@ -449,61 +461,55 @@ def update_dispute(
                     Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING
                 )
             ):
-                approvals.record_edit(session, pending, agent, what, now)
+                approvals.record_edit(session, pending, agent, what, actor.now)
             uow.record("dispute.update", "dispute", dispute.id, changes)
-        return _dispute_view(session, dispute)
+        return dispute_view(session, dispute)
 
 
 def start_investigation(
     sessions: sessionmaker[Session],
-    agent_id: int,
+    actor: Actor,
     dispute_id: int,
     expected_version: int,
     note: str,
-    now: datetime,
-    *,
-    ticket_id: int | None = None,
 ) -> DisputeView:
     """Open -> investigating, with what is being checked."""
     note = checked_text(note, "what is being checked")
-    with unit_of_work(sessions, agent_id, now, stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
-        agent = actor_for_dispute(uow, dispute, ticket_id)
+        agent = actor_for_dispute(uow, dispute)
         _check_version(dispute, expected_version)
         if dispute.status != DisputeStatus.OPEN:
             raise Refused(f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}, not open.")
-        move_dispute(session, dispute, DisputeStatus.INVESTIGATING, agent, note, now)
+        move_dispute(session, dispute, DisputeStatus.INVESTIGATING, agent, note, actor.now)
         session.flush()
         uow.record("dispute.investigate", "dispute", dispute.id)
-        return _dispute_view(session, dispute)
+        return dispute_view(session, dispute)
 
 
 def reject_dispute(
     sessions: sessionmaker[Session],
-    agent_id: int,
+    actor: Actor,
     dispute_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
-    *,
-    ticket_id: int | None = None,
 ) -> DisputeView:
     """Close the dispute without moving money, saying why; a pending adjustment is turned down with it."""
     reason = checked_text(reason, "why the dispute is rejected", 1_000)
-    with unit_of_work(sessions, agent_id, now, stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
-        agent = actor_for_dispute(uow, dispute, ticket_id)
+        agent = actor_for_dispute(uow, dispute)
         _check_version(dispute, expected_version)
         if dispute.status in SETTLED:
             raise Refused("This dispute is already settled.")
         for pending in session.scalars(
             select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
         ):
-            approvals.void(pending, "Dispute rejected.", now)
+            approvals.void(pending, "Dispute rejected.", actor.now)
         dispute.resolution_reason = reason
-        move_dispute(session, dispute, DisputeStatus.REJECTED, agent, reason, now)
+        move_dispute(session, dispute, DisputeStatus.REJECTED, agent, reason, actor.now)
         session.flush()
         uow.record("dispute.reject", "dispute", dispute.id)
-        return _dispute_view(session, dispute)
+        return dispute_view(session, dispute)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import LOCK_REASON_LABELS
 from console.services.money import all_assets, format_money
@@ -72,18 +73,19 @@ class SecurityReview:
 
 
 def security_review(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
 ) -> SecurityReview:
     """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
-    with unit_of_work(sessions, agent_id, now, doing="review account security") as uow:
+    with unit_of_work(sessions, call, doing="review account security") as uow:
         session = uow.session
-        ticket = uow.verified_caller(ticket_id, customer_id)
-        customer = session.get(Customer, customer_id)
+        ticket = uow.verified_caller()
+        customer = session.get(Customer, call.caller_id)
         if customer is None:
             raise NotFound("No such customer.")
         logins = session.scalars(
             select(LoginEvent)
-            .where(LoginEvent.customer_id == customer_id)
+            .where(LoginEvent.customer_id == call.caller_id)
             .order_by(LoginEvent.occurred_at.desc(), LoginEvent.id.desc())
             .limit(RECENT_LOGINS)
         ).all()
@@ -91,19 +93,19 @@ def security_review(
             select(func.count())
             .select_from(LoginEvent)
             .where(
-                LoginEvent.customer_id == customer_id,
+                LoginEvent.customer_id == call.caller_id,
                 LoginEvent.success.is_(False),
-                LoginEvent.occurred_at > now - FAILED_LOGIN_WINDOW,
+                LoginEvent.occurred_at > call.now - FAILED_LOGIN_WINDOW,
             )
         )
         rows = session.scalars(
             select(Transaction)
-            .where(Transaction.customer_id == customer_id)
+            .where(Transaction.customer_id == call.caller_id)
             .order_by(Transaction.created_at.desc(), Transaction.id.desc())
             .limit(RECENT_TRANSACTIONS)
         ).all()
         assets = all_assets(session)
-        pending = pending_request(session, customer_id)
+        pending = pending_request(session, call.caller_id)
         reason = customer.lock_reason.value if customer.lock_reason else None
         return SecurityReview(
             customer_id=customer.id,
@@ -133,24 +135,26 @@ def _advice_codes(stored: str | None) -> tuple[str, ...]:
 
 
 def record_advice(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, advice: Collection[str], now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
+    advice: Collection[str],
 ) -> tuple[str, ...]:
     """Save which standard advice the agent gave on this call (replacing the earlier ticks)."""
     unknown = sorted(set(advice) - ADVICE.keys())
     if unknown:
         raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
     given = tuple(code for code in ADVICE if code in advice)
-    with unit_of_work(sessions, agent_id, now, doing="record advice") as uow:
+    with unit_of_work(sessions, call, doing="record advice") as uow:
         session = uow.session
-        ticket = uow.own_ticket(ticket_id)
+        ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Refused("This call has been wrapped up; reopen the ticket to change it.")
         # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
         session.execute(
             update(Ticket)
-            .where(Ticket.id == ticket_id)
-            .values(advice_given=",".join(given) or None, last_activity_at=now)
+            .where(Ticket.id == call.ticket_id)
+            .values(advice_given=",".join(given) or None, last_activity_at=call.now)
             .execution_options(synchronize_session=False)
         )
-        uow.record("ticket.advice", "ticket", ticket_id, {"advice": list(given)})
+        uow.record("ticket.advice", "ticket", call.ticket_id, {"advice": list(given)})
     return given

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.services.context import OnCall
 from console.services.errors import InvalidInput
 from console.services.fees import choice
 from console.services.money import AssetView, all_assets, format_money, parse_amount
@@ -93,10 +94,7 @@ def _statement_row(tx: Transaction, view: AssetView) -> StatementRow:
 
 def statement(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
-    now: datetime,
+    call: OnCall,
     filters: StatementFilter = StatementFilter(),
     page_size: int = 50,
     after: StatementCursor | None = None,
@@ -108,11 +106,11 @@ def statement(
         raise InvalidInput("The start date is after the end date.")
     kinds = [choice(TransactionKind, kind, "transaction kind") for kind in filters.kinds]
     statuses = [choice(TransactionStatus, status, "transaction status") for status in filters.statuses]
-    with unit_of_work(sessions, agent_id, now, doing="read a statement") as uow:
+    with unit_of_work(sessions, call, doing="read a statement") as uow:
         session = uow.session
-        uow.verified_caller(ticket_id, customer_id)
+        uow.verified_caller()
         assets = all_assets(session)
-        query = select(Transaction).where(Transaction.customer_id == customer_id)
+        query = select(Transaction).where(Transaction.customer_id == call.caller_id)
         if filters.date_from:
             query = query.where(Transaction.created_at >= _day_start(filters.date_from))
         if filters.date_to:
@@ -145,9 +143,9 @@ def statement(
             uow.record(
                 "statement.view",
                 "customer",
-                customer_id,
+                call.caller_id,
                 {
-                    "ticket": ticket_id,
+                    "ticket": call.ticket_id,
                     "from": str(filters.date_from or ""),
                     "to": str(filters.date_to or ""),
                     "kinds": list(filters.kinds),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.actors import require_enabled
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
@@ -23,7 +24,6 @@ from models import (
     TicketReason,
     TicketStatus,
 )
-from models.base import utcnow
 
 MAX_NOTE_LENGTH = 10_000
 
@@ -111,14 +111,12 @@ def open_ticket_in(
 
 def open_ticket(
     sessions: sessionmaker[Session],
-    agent_id: int,
+    actor: Actor,
     customer_id: int | None = None,
     reason: str = TicketReason.OTHER.value,
-    now: datetime | None = None,
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
-    now = now or utcnow()
-    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+    with unit_of_work(sessions, actor, doing="work tickets") as uow:
         return open_ticket_in(uow, customer_id=customer_id, reason=_reason(reason))
 
 
@@ -131,41 +129,37 @@ def _reason(value: str) -> TicketReason:
 
 def update_ticket(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     expected_version: int,
     *,
-    customer_id: int | None = None,
     reason: str | None = None,
-    now: datetime | None = None,
 ) -> TicketView:
     """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
-    now = now or utcnow()
     changed = "This ticket was changed elsewhere; it has been reloaded."
-    with unit_of_work(sessions, agent_id, now, doing="work tickets", stale=changed) as uow:
+    with unit_of_work(sessions, call, doing="work tickets", stale=changed) as uow:
         session = uow.session
-        ticket = uow.own_ticket(ticket_id)
+        ticket = uow.own_ticket(call.ticket_id)
         if ticket.version != expected_version:
             raise Conflict(changed)
         if ticket.status == TicketStatus.CLOSED:
             raise Refused("This ticket is closed; reopen it first.")
         details: dict[str, object] = {}
         verification_ended = False
-        if customer_id is not None and customer_id != ticket.customer_id:
-            if session.get(Customer, customer_id) is None:
+        if call.customer_id is not None and call.customer_id != ticket.customer_id:
+            if session.get(Customer, call.customer_id) is None:
                 raise NotFound("No such customer.")
-            details["customer"] = customer_id
+            details["customer"] = call.customer_id
             details["previous_customer"] = ticket.customer_id
             # Verified state belongs to the customer who passed the factor: another one starts unverified.
             if ticket.verified_at is not None:
                 verification_ended = True
                 details["verification_ended"] = True
-            ticket.customer_id = customer_id
+            ticket.customer_id = call.customer_id
             _end_verification(ticket)
         if reason is not None and reason != ticket.reason.value:
             ticket.reason = _reason(reason)
             details["reason"] = reason
-        ticket.last_activity_at = now
+        ticket.last_activity_at = call.now
         session.flush()
         if details:
             uow.record("ticket.update", "ticket", ticket.id, details)
@@ -173,24 +167,25 @@ def update_ticket(
 
 
 def save_draft(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    call: OnCall,
+    body: str,
 ) -> None:
     """Keep what the agent is typing; called continuously (debounced) by the workspace."""
     body = free_text(body)
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
-    now = now or utcnow()
-    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing="work tickets") as uow:
         session = uow.session
-        uow.own_ticket(ticket_id)
+        uow.own_ticket(call.ticket_id)
         draft = session.scalar(
-            select(NoteDraft).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
+            select(NoteDraft).where(NoteDraft.ticket_id == call.ticket_id, NoteDraft.agent_id == call.agent_id)
         )
         if draft is None:
-            session.add(NoteDraft(ticket_id=ticket_id, agent_id=agent_id, body=body, updated_at=now))
+            session.add(NoteDraft(ticket_id=call.ticket_id, agent_id=call.agent_id, body=body, updated_at=call.now))
         else:
             draft.body = body
-            draft.updated_at = now
+            draft.updated_at = call.now
 
 
 def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
@@ -203,7 +198,9 @@ def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -
 
 
 def add_note(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, body: str, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    call: OnCall,
+    body: str,
 ) -> NoteView:
     """Turn the draft into a saved note (the draft is cleared in the same transaction)."""
     body = free_text(body).strip()
@@ -211,14 +208,13 @@ def add_note(
         raise InvalidInput("The note is empty.")
     if len(body) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
-    now = now or utcnow()
-    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing="work tickets") as uow:
         session, agent = uow.session, uow.agent
-        ticket = uow.own_ticket(ticket_id)
-        note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=now)
+        ticket = uow.own_ticket(call.ticket_id)
+        note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=call.now)
         session.add(note)
-        _clear_draft(session, ticket_id, agent_id)
-        ticket.last_activity_at = now
+        _clear_draft(session, call.ticket_id, call.agent_id)
+        ticket.last_activity_at = call.now
         session.flush()
         uow.record("ticket.note", "ticket", ticket.id, {"note": note.id})
         return NoteView(note.id, note.body, note.created_at, agent.username)
@@ -249,13 +245,10 @@ def ticket_notes(sessions: sessionmaker[Session], ticket_id: int, agent_id: int)
 
 def wrap_up(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     answer: WrapUp,
-    now: datetime | None = None,
 ) -> TicketView:
     """Close the ticket, or leave it pending with a follow-up date. A disposition is required."""
-    now = now or utcnow()
     if not answer.disposition:
         raise InvalidInput("Choose a disposition before finishing the call.")
     try:
@@ -267,25 +260,25 @@ def wrap_up(
     follow_up = disposition == Disposition.FOLLOW_UP
     if follow_up and answer.follow_up_due is None:
         raise InvalidInput("A follow-up needs a due date.")
-    if answer.follow_up_due is not None and answer.follow_up_due < now.date():
+    if answer.follow_up_due is not None and answer.follow_up_due < call.now.date():
         raise InvalidInput("The follow-up date is in the past.")
-    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing="work tickets") as uow:
         session, agent = uow.session, uow.agent
-        ticket = uow.own_ticket(ticket_id)
+        ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
         if note := free_text(answer.note).strip():
-            session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=note, created_at=now))
-            _clear_draft(session, ticket_id, agent_id)
+            session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=note, created_at=call.now))
+            _clear_draft(session, call.ticket_id, call.agent_id)
         ticket.disposition = disposition
         ticket.talk_seconds += answer.talk_seconds
         ticket.wrap_up_seconds += answer.wrap_up_seconds
         ticket.follow_up_due = answer.follow_up_due if follow_up else None
         ticket.status = TicketStatus.PENDING if follow_up else TicketStatus.CLOSED
-        ticket.closed_at = None if follow_up else now
+        ticket.closed_at = None if follow_up else call.now
         # Verified state belongs to the call: it ends here.
         _end_verification(ticket)
-        ticket.last_activity_at = now
+        ticket.last_activity_at = call.now
         session.flush()
         uow.record(
             "ticket.wrap_up",
@@ -316,12 +309,12 @@ def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) 
 
 
 def reopen_ticket(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    call: OnCall,
 ) -> TicketView:
-    now = now or utcnow()
-    with unit_of_work(sessions, agent_id, now, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing="work tickets") as uow:
         session = uow.session
-        ticket = uow.own_ticket(ticket_id)
+        ticket = uow.own_ticket(call.ticket_id)
         if ticket.status != TicketStatus.OPEN:
             ticket.status = TicketStatus.OPEN
             ticket.closed_at = None
@@ -329,7 +322,7 @@ def reopen_ticket(
             ticket.follow_up_due = None  # the follow-up is being worked now
             # A reopened ticket is a new call: whoever rings needs a new verification.
             _end_verification(ticket)
-            ticket.last_activity_at = now
+            ticket.last_activity_at = call.now
             session.flush()
             uow.record("ticket.reopen", "ticket", ticket.id)
         return _view(ticket, _customer_name(session, ticket.customer_id))

@@ -3,8 +3,8 @@ plain-words conflict, and audit events signed for the acting agent.
 
 A command reads as its rules:
 
-    with unit_of_work(sessions, agent_id, now, doing="unlock accounts", stale=...) as uow:
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
+    with unit_of_work(sessions, call, doing="unlock accounts", stale=...) as uow:
+        uow.verified_caller(fresh=True)
         ...
         uow.record("account.unlock", "customer", customer.id, {...})
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from console.db import run_with_retries
 from console.services import audit
 from console.services.actors import active_agent
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, NotFound, Refused
 from console.services.gate import require_verified_caller
 from models import Agent, Role, Ticket, TicketNote
@@ -38,12 +39,26 @@ STALE = "Someone else changed this meanwhile; look at it again."
 
 @dataclass
 class UnitOfWork:
-    """One transaction of one command, for one acting agent, at one time."""
+    """One transaction of one command, for one acting agent, at one time (on a call, or not)."""
 
     session: Session
-    agent_id: int
-    now: datetime
+    actor: Actor
     _agent: Agent | None = field(default=None, repr=False)
+
+    @property
+    def agent_id(self) -> int:
+        return self.actor.agent_id
+
+    @property
+    def now(self) -> datetime:
+        return self.actor.now
+
+    @property
+    def call(self) -> OnCall:
+        """The call this command runs on; a command that needs one is given an `OnCall`."""
+        if not isinstance(self.actor, OnCall):
+            raise AssertionError("this command runs on a call: pass an OnCall")
+        return self.actor
 
     def acting(self, *roles: Role, doing: str = "do this") -> Agent:
         """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock."""
@@ -61,9 +76,12 @@ class UnitOfWork:
         """The acting agent's ticket: refused when it is someone else's."""
         return own_ticket(self.session, ticket_id, self.agent)
 
-    def verified_caller(self, ticket_id: int, customer_id: int, *, fresh: bool = False) -> Ticket:
-        """The verification gate for the acting agent's call with this customer (see `gate`)."""
-        return require_verified_caller(self.session, ticket_id, self.agent.id, customer_id, self.now, fresh)
+    def verified_caller(self, customer_id: int | None = None, *, fresh: bool = False) -> Ticket:
+        """The verification gate for the acting agent's call with its customer (or `customer_id`, the one
+        the command acts on, which must be the call's); see `gate`."""
+        call = self.call
+        customer = call.caller_id if customer_id is None else customer_id
+        return require_verified_caller(self.session, call.ticket_id, self.agent.id, customer, self.now, fresh)
 
     def note(self, ticket_id: int | None, body: str, *, by: Agent | None = None) -> None:
         """Add a note to the call's ticket (none without a ticket), written by the acting agent (or `by`)."""
@@ -108,8 +126,7 @@ def own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
 @contextmanager
 def unit_of_work(
     sessions: sessionmaker[Session],
-    agent_id: int,
-    now: datetime,
+    actor: Actor,
     *roles: Role,
     doing: str | None = None,
     stale: str = STALE,
@@ -118,7 +135,7 @@ def unit_of_work(
     the acting agent is loaded first. A row saved by someone else meanwhile becomes `Conflict(stale)`."""
     try:
         with sessions.begin() as session:
-            uow = UnitOfWork(session, agent_id, now)
+            uow = UnitOfWork(session, actor)
             if doing is not None:
                 uow.acting(*roles, doing=doing)
             yield uow
@@ -128,8 +145,7 @@ def unit_of_work(
 
 def run_command(
     sessions: sessionmaker[Session],
-    agent_id: int,
-    now: datetime,
+    actor: Actor,
     work: Callable[[UnitOfWork], T],
     *roles: Role,
     doing: str | None = None,
@@ -138,7 +154,7 @@ def run_command(
     """`work` in a unit of work, run again from the start when the engine says the transaction lost a race."""
 
     def attempt() -> T:
-        with unit_of_work(sessions, agent_id, now, *roles, doing=doing, stale=stale) as uow:
+        with unit_of_work(sessions, actor, *roles, doing=doing, stale=stale) as uow:
             return work(uow)
 
     return run_with_retries(attempt)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.labels import LOCK_REASON_LABELS
@@ -151,14 +152,16 @@ def _unlock(
 
 
 def unlock_account(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, reason: str, now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
+    reason: str,
 ) -> UnlockResult:
     """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
     reason = _reason(reason)
     stale = "The account changed while unlocking it; look at the card again."
-    with unit_of_work(sessions, agent_id, now, doing="unlock accounts", stale=stale) as uow:
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
-        customer = lock_customer(uow.session, customer_id)
+    with unit_of_work(sessions, call, doing="unlock accounts", stale=stale) as uow:
+        uow.verified_caller(fresh=True)
+        customer = lock_customer(uow.session, call.caller_id)
         if customer.status != CustomerStatus.LOCKED:
             raise Refused("This account is not locked.")
         if customer.lock_reason in _SUPERVISOR_LOCKS:
@@ -167,23 +170,25 @@ def unlock_account(
                 f"This account was locked for {label}: only a supervisor can approve the unlock."
                 " File an unlock request instead."
             )
-        return _unlock(uow, customer, uow.agent, ticket_id, reason)
+        return _unlock(uow, customer, uow.agent, call.ticket_id, reason)
 
 
 def request_unlock(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, reason: str, now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
+    reason: str,
 ) -> UnlockRequestView:
     """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
     reason = _reason(reason)
-    with unit_of_work(sessions, agent_id, now, doing="request unlocks") as uow:
+    with unit_of_work(sessions, call, doing="request unlocks") as uow:
         session, agent = uow.session, uow.agent
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
-        customer = lock_customer(session, customer_id)
+        uow.verified_caller(fresh=True)
+        customer = lock_customer(session, call.caller_id)
         if customer.status != CustomerStatus.LOCKED:
             raise Refused("This account is not locked.")
         if customer.lock_reason not in _SUPERVISOR_LOCKS:
             raise Refused("A password-failure lock needs no approval: unlock it directly.")
-        pending = pending_request(session, customer_id)
+        pending = pending_request(session, call.caller_id)
         if pending is not None:
             view = request_view(session, pending)
             raise Conflict(
@@ -191,39 +196,39 @@ def request_unlock(
                 " it is waiting for a supervisor."
             )
         request = UnlockRequest(
-            customer_id=customer_id,
-            ticket_id=ticket_id,
+            customer_id=call.caller_id,
+            ticket_id=call.ticket_id,
             reason=reason,
             status=ApprovalStatus.PENDING,
             requested_by_agent_id=agent.id,
-            requested_at=now,
+            requested_at=call.now,
         )
         session.add(request)
         session.flush()
-        uow.note(ticket_id, f"Unlock request U{request.id} filed for a supervisor: {reason}")
-        uow.record("unlock.request", "unlock_request", request.id, {"customer": customer_id, "ticket": ticket_id})
+        uow.note(call.ticket_id, f"Unlock request U{request.id} filed for a supervisor: {reason}")
+        uow.record(
+            "unlock.request", "unlock_request", request.id, {"customer": call.caller_id, "ticket": call.ticket_id}
+        )
         return request_view(session, request)
 
 
 def amend_unlock_request(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
+    call: OnCall,
     request_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
 ) -> UnlockRequestView:
     """Change the reason of a pending unlock request, on a call with its customer (who passed a factor in
     the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
     and an approval of the earlier version is void."""
     reason = _reason(reason)
-    with unit_of_work(sessions, agent_id, now, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
+    with unit_of_work(sessions, call, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
         session, agent = uow.session, uow.agent
         request = session.get(UnlockRequest, request_id)
         if request is None:
             raise NotFound("No such unlock request.")
-        uow.verified_caller(ticket_id, request.customer_id, fresh=True)
+        uow.verified_caller(request.customer_id, fresh=True)
         lock_customer(session, request.customer_id)
         session.refresh(request)
         if request.status != ApprovalStatus.PENDING:
@@ -231,9 +236,11 @@ def amend_unlock_request(
         if request.version != expected_version:
             raise Conflict(_REQUEST_CHANGED)
         request.reason = reason
-        approvals.record_edit(session, request, agent, "the reason", now)
-        uow.note(ticket_id, f"Unlock request U{request.id} amended: {reason}")
-        uow.record("unlock.amend", "unlock_request", request.id, {"customer": request.customer_id, "ticket": ticket_id})
+        approvals.record_edit(session, request, agent, "the reason", call.now)
+        uow.note(call.ticket_id, f"Unlock request U{request.id} amended: {reason}")
+        uow.record(
+            "unlock.amend", "unlock_request", request.id, {"customer": request.customer_id, "ticket": call.ticket_id}
+        )
         return request_view(session, request)
 
 
@@ -265,22 +272,21 @@ def _decidable(session: Session, supervisor: Agent, request_id: int, expected_ve
 
 def approve_unlock(
     sessions: sessionmaker[Session],
-    supervisor_id: int,
+    actor: Actor,
     request_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
 ) -> UnlockRequestView:
     """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
     reason = _reason(reason)
-    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request = _decidable(session, supervisor, request_id, expected_version)
         customer = session.get(Customer, request.customer_id)
         assert customer is not None
         requester = session.get(Agent, request.requested_by_agent_id)
         assert requester is not None
-        approvals.decide(request, supervisor, ApprovalStatus.APPROVED, reason, now)
+        approvals.decide(request, supervisor, ApprovalStatus.APPROVED, reason, actor.now)
         if customer.status == CustomerStatus.LOCKED:
             _unlock(uow, customer, requester, request.ticket_id, request.reason, approved_by=supervisor)
         # Its own event, so an approval is on record even when the account was unlocked meanwhile.
@@ -296,25 +302,24 @@ def approve_unlock(
 
 def reject_unlock(
     sessions: sessionmaker[Session],
-    supervisor_id: int,
+    actor: Actor,
     request_id: int,
     expected_version: int,
     reason: str,
-    now: datetime,
 ) -> UnlockRequestView:
     """A supervisor turns the unlock down; the account stays locked and the customer is told."""
     reason = _reason(reason)
-    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request = _decidable(session, supervisor, request_id, expected_version)
         customer = session.get(Customer, request.customer_id)
         assert customer is not None
-        approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, now)
+        approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
         notify_customer(
             session,
             customer,
             kind="unlock",
-            now=now,
+            now=actor.now,
             subject="OK Wallet account review",
             body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
             " [OK Wallet] After review, your account stays locked for now; please call us"
@@ -330,20 +335,23 @@ def reject_unlock(
 
 
 def lift_verification_lockout(
-    sessions: sessionmaker[Session], supervisor_id: int, ticket_id: int, reason: str, now: datetime
+    sessions: sessionmaker[Session],
+    actor: Actor,
+    ticket_id: int,
+    reason: str,
 ) -> None:
     """The supervisor escalation for a caller locked out of verification after 5 failures.
 
     It clears the lockout; it does not verify anyone: the caller must still pass a factor.
     """
     reason = _reason(reason)
-    with unit_of_work(sessions, supervisor_id, now, *SUPERVISORS, doing="lift a verification lockout") as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing="lift a verification lockout") as uow:
         session, supervisor = uow.session, uow.agent
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or ticket.customer_id is None:
             raise NotFound("No such call with a customer.")
         customer = lock_customer(session, ticket.customer_id)
-        if customer.verify_locked_until is None or customer.verify_locked_until <= now:
+        if customer.verify_locked_until is None or customer.verify_locked_until <= actor.now:
             raise Refused("This caller is not locked out of verification.")
         # Throttle state, not an agent edit: no version bump on the customer.
         session.execute(

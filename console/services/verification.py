@@ -18,6 +18,7 @@ from console.keys import KeyRing
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.codes import CODE_TTL, is_locked, live_ticket, locked_customer, touch_ticket
+from console.services.context import OnCall
 from console.services.crypto import rotate_token
 from console.services.errors import InvalidInput, NotFound
 from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified_caller
@@ -70,24 +71,21 @@ def available_factors(customer: Customer) -> tuple[str, ...]:
 
 def start_verification(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
-    now: datetime,
+    call: OnCall,
     language: str = "zh-CN",
 ) -> VerificationStart:
     """Pick the script for the call reason, record its id and version on the ticket, fill in masked values."""
-    with unit_of_work(sessions, agent_id, now, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing="verify callers") as uow:
         session, agent = uow.session, uow.agent
-        ticket = live_ticket(session, ticket_id, agent, customer_id)
-        customer = locked_customer(session, customer_id, now)
+        ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
+        customer = locked_customer(session, call.caller_id, call.now)
         script = load_script(ticket.reason.value, language)
-        touch_ticket(session, ticket.id, now, script_id=script.script_id, script_version=script.version)
+        touch_ticket(session, ticket.id, call.now, script_id=script.script_id, script_version=script.version)
         uow.record(
             "verification.start",
             "ticket",
             ticket.id,
-            {"customer": customer_id, "script": script.script_id, "version": script.version},
+            {"customer": call.caller_id, "script": script.script_id, "version": script.version},
         )
         values = {
             "agent_name": agent.display_name,
@@ -96,10 +94,10 @@ def start_verification(
             "id_last4": customer.id_last4,
             "code_minutes": str(int(CODE_TTL.total_seconds() // 60)),
         }
-        locked = customer.verify_locked_until if is_locked(customer, now) else None
+        locked = customer.verify_locked_until if is_locked(customer, call.now) else None
         translations = {lang: render_script(load_script(ticket.reason.value, lang), values) for lang in LANGUAGES}
         return VerificationStart(
-            ticket.id, customer_id, translations[language], available_factors(customer), locked, translations
+            ticket.id, call.caller_id, translations[language], available_factors(customer), locked, translations
         )
 
 
@@ -120,20 +118,21 @@ class VerificationStatus:
 
 
 def verification_status(
-    sessions: sessionmaker[Session], ticket_id: int, agent_id: int, now: datetime
+    sessions: sessionmaker[Session],
+    call: OnCall,
 ) -> VerificationStatus:
     with sessions() as session:
-        require_enabled(session, agent_id, doing="see a caller's verification")
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.agent_id != agent_id:
+        require_enabled(session, call.agent_id, doing="see a caller's verification")
+        ticket = session.get(Ticket, call.ticket_id)
+        if ticket is None or ticket.agent_id != call.agent_id:
             raise NotFound("No such ticket of yours.")
         customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
         failures, locked = 0, None
-        if customer is not None and not (customer.verify_locked_until and customer.verify_locked_until <= now):
+        if customer is not None and not (customer.verify_locked_until and customer.verify_locked_until <= call.now):
             # An expired lockout means the count starts again at the next attempt.
             failures, locked = customer.verify_failures, customer.verify_locked_until
         try:
-            check_verified(ticket, now)
+            check_verified(ticket, call.now)
         except NotVerified:
             return VerificationStatus(False, None, None, None, failures, locked)
         assert ticket.verified_at is not None
@@ -142,7 +141,7 @@ def verification_status(
             True,
             ticket.verified_factor,
             ticket.verified_at,
-            fresh_until if fresh_until >= now else None,
+            fresh_until if fresh_until >= call.now else None,
             failures,
             locked,
         )
@@ -150,23 +149,20 @@ def verification_status(
 
 def reveal_field(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     field: str,
-    now: datetime,
 ) -> RevealedField:
     """Show one unmasked field; needs a factor passed in the last 5 minutes, and is audited."""
     if field not in REVEALABLE:
         raise InvalidInput(f"Only {', '.join(REVEALABLE)} can be revealed.")
-    with unit_of_work(sessions, agent_id, now, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing="verify callers") as uow:
         session = uow.session
-        uow.verified_caller(ticket_id, customer_id, fresh=True)
-        customer = session.get(Customer, customer_id)
+        uow.verified_caller(fresh=True)
+        customer = session.get(Customer, call.caller_id)
         if customer is None:
             raise NotFound("No such customer.")
         value = {"phone": customer.phone_e164, "email": customer.email, "id_last4": customer.id_last4}[field]
-        uow.record("customer.reveal", "customer", customer_id, {"ticket": ticket_id, "field": field})
+        uow.record("customer.reveal", "customer", call.caller_id, {"ticket": call.ticket_id, "field": field})
         return RevealedField(field, value)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.fees import expected_text, fee_for, fee_rule
 from console.services.free_text import free_text
@@ -82,18 +83,15 @@ def _detail(session: Session, tx: Transaction, now: datetime) -> WithdrawalDetai
 
 def withdrawal_detail(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     transaction_id: int,
-    now: datetime,
 ) -> WithdrawalDetail:
     """Where one of the verified caller's withdrawals stands, and its fee against the schedule."""
-    with unit_of_work(sessions, agent_id, now, doing="look at a withdrawal") as uow:
+    with unit_of_work(sessions, call, doing="look at a withdrawal") as uow:
         session = uow.session
-        uow.verified_caller(ticket_id, customer_id)
-        detail = _detail(session, _withdrawal(session, customer_id, transaction_id), now)
-        uow.record("withdrawal.view", "transaction", transaction_id, {"ticket": ticket_id})
+        uow.verified_caller()
+        detail = _detail(session, _withdrawal(session, call.caller_id, transaction_id), call.now)
+        uow.record("withdrawal.view", "transaction", transaction_id, {"ticket": call.ticket_id})
     return detail
 
 
@@ -111,31 +109,28 @@ def _utc_text(moment: datetime) -> str:
 
 def follow_up_withdrawal(
     sessions: sessionmaker[Session],
-    ticket_id: int,
-    agent_id: int,
-    customer_id: int,
+    call: OnCall,
     transaction_id: int,
     new_estimate: datetime,
     due: date,
     note: str,
-    now: datetime,
 ) -> FollowUp:
     """A late withdrawal gets a new estimate: marked delayed, the ticket waits for the follow-up
     date, the note is kept and the customer is told the new time."""
     if new_estimate.tzinfo is None:
         raise InvalidInput("Give the new estimate with its time zone.")
-    if new_estimate <= now:
+    if new_estimate <= call.now:
         raise InvalidInput("The new estimate must be in the future.")
-    if due < now.astimezone(UTC).date():
+    if due < call.now.astimezone(UTC).date():
         raise InvalidInput("The follow-up date cannot be in the past.")
     note = free_text(note).strip()
     if not note:
         raise InvalidInput("Write a note saying what you told the caller.")
-    with unit_of_work(sessions, agent_id, now, doing="follow up a withdrawal") as uow:
+    with unit_of_work(sessions, call, doing="follow up a withdrawal") as uow:
         session, agent = uow.session, uow.agent
-        uow.verified_caller(ticket_id, customer_id)
-        customer = lock_customer(session, customer_id)
-        tx = _withdrawal(session, customer_id, transaction_id)
+        uow.verified_caller()
+        customer = lock_customer(session, call.caller_id)
+        tx = _withdrawal(session, call.caller_id, transaction_id)
         if tx.status in FINISHED:
             raise Refused(f"This withdrawal is already {tx.status.value}; there is nothing to follow up.")
         view = asset(session, tx.asset_code)
@@ -146,17 +141,17 @@ def follow_up_withdrawal(
         # Not the agent's form: no version bump, so an open ticket form stays valid.
         session.execute(
             update(Ticket)
-            .where(Ticket.id == ticket_id)
-            .values(status=TicketStatus.PENDING, follow_up_due=due, last_activity_at=now)
+            .where(Ticket.id == call.ticket_id)
+            .values(status=TicketStatus.PENDING, follow_up_due=due, last_activity_at=call.now)
             .execution_options(synchronize_session=False)
         )
         amount = format_money(tx.amount, view)
         when = _utc_text(new_estimate)
         session.add(
             TicketNote(
-                ticket_id=ticket_id,
+                ticket_id=call.ticket_id,
                 agent_id=agent.id,
-                created_at=now,
+                created_at=call.now,
                 body=(
                     f"{note}\n[Withdrawal {tx.reference} of {amount}: "
                     f"new estimate {when}; follow up by {due.isoformat()}]"
@@ -167,7 +162,7 @@ def follow_up_withdrawal(
             session,
             customer,
             kind="withdrawal_delay",
-            now=now,
+            now=call.now,
             subject="Your withdrawal / 您的提现",
             body=(
                 f"OK Wallet：您的提现 {amount}（{tx.reference}）有所延迟，预计到账时间更新为 {when}。"
@@ -180,7 +175,7 @@ def follow_up_withdrawal(
             "transaction",
             tx.id,
             {
-                "ticket": ticket_id,
+                "ticket": call.ticket_id,
                 "previous_estimate": previous.isoformat() if previous else None,
                 "new_estimate": new_estimate.isoformat(),
                 "due": due.isoformat(),

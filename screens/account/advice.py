@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Static
 
+from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.security_review import ADVICE, record_advice
 from console.text import safe_text
@@ -66,7 +67,9 @@ class AdvicePanel(OnHotline, Vertical):
             # save to commit always carries the last tick, even if an earlier worker was cancelled.
             with self._lock:
                 return record_advice(
-                    self.database.sessions, self.ticket_id, self.agent_id, self.wanted, self.hotline.wall_clock()
+                    self.database.sessions,
+                    OnCall(agent_id=self.agent_id, now=self.hotline.wall_clock(), ticket_id=self.ticket_id),
+                    self.wanted,
                 )
 
         self.run_service(save, self.saved, refused=self.refused, group=ADVICE_GROUP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -13,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
+from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.gate import NotVerified
 from console.services.security_review import SecurityReview
@@ -139,19 +141,13 @@ class LockPanel(OnHotline, Vertical):
         if self.action_now() == "request":
             self.act("Filing the request…", request_unlock, self.requested)
 
-    def act(self, busy: str, service: Callable[..., Answer], done: Callable[[Answer], None]) -> None:
+    def act(self, busy: str, service: Callable[[Any, OnCall, str], Answer], done: Callable[[Answer], None]) -> None:
         """Run one lock action for this call's customer with the reason typed, and show its answer."""
         self.begin(busy)
         reason = self.reason.value
+        call = OnCall(self.agent_id, self.hotline.wall_clock(), self.ticket_id, self.customer_id)
         self.run_service(
-            lambda: service(
-                self.database.sessions,
-                self.ticket_id,
-                self.agent_id,
-                self.customer_id,
-                reason,
-                self.hotline.wall_clock(),
-            ),
+            lambda: service(self.database.sessions, call, reason),
             done,
             refused=self.refused,
             group=UNLOCK_GROUP,

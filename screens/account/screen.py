@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Static
 
+from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.security_review import SecurityReview, security_review
 from console.text import safe_text
@@ -105,7 +106,13 @@ class AccountScreen(HotlineModal[None]):
     def load_review(self) -> None:
         self.run_service(
             lambda: security_review(
-                self.database.sessions, self.ticket_id, self.agent_id, self.customer_id, self.hotline.wall_clock()
+                self.database.sessions,
+                OnCall(
+                    agent_id=self.agent_id,
+                    now=self.hotline.wall_clock(),
+                    ticket_id=self.ticket_id,
+                    customer_id=self.customer_id,
+                ),
             ),
             self.review_read,
             refused=self.not_allowed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from console.services.context import OnCall
 from console.text import clean_text
 
 # What a refusal looks like in a tab's notice.
@@ -20,6 +21,10 @@ class MoneyCall:
     agent_id: int
     ticket_id: int | None
     customer_id: int | None
+
+    def at(self, now: datetime) -> OnCall:
+        """This call as the services take it, at `now` (read from the console's clock)."""
+        return OnCall(agent_id=self.agent_id, now=now, ticket_id=self.call_ticket_id, customer_id=self.customer_id)
 
     @property
     def call_ticket_id(self) -> int:

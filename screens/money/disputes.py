@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Input, Static, TabPane
 
 from console.services.adjustments import propose_adjustment
-from console.services.disputes import AdjustmentView, DisputeView, caller_disputes, update_dispute
+from console.services.disputes import AdjustmentOnDispute, DisputeView, caller_disputes, update_dispute
 from console.services.errors import Conflict, ServiceError
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
@@ -68,7 +68,8 @@ class DisputesPane(OnHotline, TabPane):
         call = self.call
         self.run_service(
             lambda: caller_disputes(
-                self.database.sessions, call.call_ticket_id, call.agent_id, call.caller_id, self.hotline.wall_clock()
+                self.database.sessions,
+                call.at(self.hotline.wall_clock()),
             ),
             lambda found: self.show(found, select),
             refused=self.refused,
@@ -99,6 +100,17 @@ class DisputesPane(OnHotline, TabPane):
             self.say("")
         if keep is not None:
             self.select_dispute(keep)
+
+    def adopt(self, dispute: DisputeView) -> None:
+        """Show a dispute as a command just returned it (opened, edited, adjusted): no second read."""
+        others = [shown for shown in self.disputes if shown.dispute_id != dispute.dispute_id]
+        if len(others) == len(self.disputes):
+            others.insert(0, dispute)  # newly opened: newest first
+            changed = others
+        else:
+            changed = [dispute if shown.dispute_id == dispute.dispute_id else shown for shown in self.disputes]
+        # Unsettled first, as `caller_disputes` orders them.
+        self.show(sorted(changed, key=lambda shown: shown.settled), dispute.dispute_id)
 
     def select_dispute(self, dispute_id: int) -> None:
         for index, dispute in enumerate(self.disputes):
@@ -167,11 +179,9 @@ class DisputesPane(OnHotline, TabPane):
         self.run_service(
             lambda: update_dispute(
                 self.database.sessions,
-                call.agent_id,
+                call.at(self.hotline.wall_clock()),
                 dispute.dispute_id,
                 version,
-                self.hotline.wall_clock(),
-                ticket_id=call.ticket_id,
                 claimed_amount_text=claimed,
                 description=description,
             ),
@@ -182,8 +192,8 @@ class DisputesPane(OnHotline, TabPane):
 
     def dispute_saved(self, dispute: DisputeView) -> None:
         self.fill_edit_form(dispute)
+        self.adopt(dispute)
         self.say(f"Dispute D{dispute.dispute_id} saved.", SUCCESS)
-        self.load(select=dispute.dispute_id)
 
     def save_refused(self, refusal: ServiceError) -> None:
         self.say(str(refusal), WARNING)
@@ -208,26 +218,24 @@ class DisputesPane(OnHotline, TabPane):
             lambda: propose_adjustment(
                 self.database.sessions,
                 self.hotline.settings.approval_thresholds,
-                call.call_ticket_id,
-                call.agent_id,
+                call.at(self.hotline.wall_clock()),
                 dispute.dispute_id,
                 amount,
                 reason,
                 key,
-                self.hotline.wall_clock(),
             ),
             self.adjusted,
             refused=self.refused,
             group=ADJUST_GROUP,
         )
 
-    def adjusted(self, made: AdjustmentView) -> None:
+    def adjusted(self, made: AdjustmentOnDispute) -> None:
         self.adjustment_key = uuid.uuid4().hex
         self.query_one("#adjust-amount", Input).value = ""
         self.query_one("#adjust-reason", Input).value = ""
         if made.awaiting_approval:
-            text = f"Adjustment of {made.amount_text} proposed: it waits for a supervisor's approval."
+            text = f"Adjustment of {made.adjustment.amount_text} proposed: it waits for a supervisor's approval."
         else:
-            text = f"Adjustment of {made.amount_text} posted to the account."
+            text = f"Adjustment of {made.adjustment.amount_text} posted to the account."
+        self.adopt(made.dispute)
         self.say(text, SUCCESS)
-        self.load(select=made.dispute_id)

@@ -123,5 +123,5 @@ class MoneyScreen(HotlineModal[None]):
         self.dismiss(None)
 
     def on_statement_pane_dispute_opened(self, message: StatementPane.DisputeOpened) -> None:
-        self.disputes_pane.load(select=message.dispute.dispute_id)
+        self.disputes_pane.adopt(message.dispute)
         self.action_show("disputes")

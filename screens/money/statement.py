@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from textual import on
@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabPane
 from console.services.disputes import DisputeView, open_dispute
 from console.services.errors import ServiceError
 from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement
-from console.services.withdrawals import WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
+from console.services.withdrawals import FollowUp, WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text, typed_day
@@ -113,10 +113,7 @@ class StatementPane(OnHotline, TabPane):
         self.run_service(
             lambda: statement(
                 self.database.sessions,
-                call.call_ticket_id,
-                call.agent_id,
-                call.caller_id,
-                self.hotline.wall_clock(),
+                call.at(self.hotline.wall_clock()),
                 filters,
                 page_size=PAGE_SIZE,
                 after=after,
@@ -211,11 +208,8 @@ class StatementPane(OnHotline, TabPane):
         self.run_service(
             lambda: withdrawal_detail(
                 self.database.sessions,
-                call.call_ticket_id,
-                call.agent_id,
-                call.caller_id,
+                call.at(self.hotline.wall_clock()),
                 transaction_id,
-                self.hotline.wall_clock(),
             ),
             self.show_detail,
             refused=self.detail_refused,
@@ -249,31 +243,35 @@ class StatementPane(OnHotline, TabPane):
         note = self.query_one("#follow-up-note", Input).value
         call = self.call
 
-        def follow_up() -> str:
+        def follow_up() -> FollowUp:
             now = self.hotline.wall_clock()
             estimate = now + timedelta(hours=hours)
-            done = follow_up_withdrawal(
+            return follow_up_withdrawal(
                 self.database.sessions,
-                call.call_ticket_id,
-                call.agent_id,
-                call.caller_id,
+                call.at(now),
                 row.transaction_id,
                 estimate,
                 estimate.date(),
                 note,
-                now,
-            )
-            return (
-                f"On follow-up: the caller was told to expect it by {moment_text(done.new_estimate)};"
-                f" the ticket is {done.ticket_status}, due {done.due}."
             )
 
         self.run_service(follow_up, self.followed_up, refused=self.detail_refused, group=FOLLOW_UP_GROUP)
 
-    def followed_up(self, text: str) -> None:
+    def followed_up(self, done: FollowUp) -> None:
         self.query_one("#follow-up-note", Input).value = ""
-        self.detail_notice.say(text, style=SUCCESS, multiline=True)
-        self.load()
+        self.detail_notice.say(
+            f"On follow-up: the caller was told to expect it by {moment_text(done.new_estimate)};"
+            f" the ticket is {done.ticket_status}, due {done.due}.",
+            style=SUCCESS,
+            multiline=True,
+        )
+        # The row as the command left it: the new estimate, without reading the statement again.
+        self.rows = [
+            replace(shown, expected_by=done.new_estimate) if shown.transaction_id == done.transaction_id else shown
+            for shown in self.rows
+        ]
+        if self.selected_row is not None and self.selected_row.transaction_id == done.transaction_id:
+            self.selected_row = replace(self.selected_row, expected_by=done.new_estimate)
 
     @on(Button.Pressed, "#dispute-button")
     @on(Input.Submitted, "#dispute-amount, #dispute-description")
@@ -287,13 +285,10 @@ class StatementPane(OnHotline, TabPane):
         self.run_service(
             lambda: open_dispute(
                 self.database.sessions,
-                call.call_ticket_id,
-                call.agent_id,
-                call.caller_id,
+                call.at(self.hotline.wall_clock()),
                 row.transaction_id,
                 amount,
                 description,
-                self.hotline.wall_clock(),
             ),
             self.dispute_opened,
             refused=self.detail_refused,

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from console.services.calls import ClaimedCall, WaitingCall, claim_call, waiting_calls
+from console.services.context import Actor
 from console.services.errors import Conflict, NotFound, ServiceError
 from screens.base import Notice, OnHotline
 from screens.call_text import call_prompt
@@ -134,7 +135,10 @@ class CallQueue(OnHotline, Vertical):
         # Not dropped when superseded: a call this agent won must reach the screen.
         self.run_service(
             lambda: claim_call(
-                self.database.sessions, call.call_id, self.agent_id, self.hotline.settings.default_region
+                self.database.sessions,
+                call.call_id,
+                Actor(agent_id=self.agent_id, now=self.hotline.wall_clock()),
+                self.hotline.settings.default_region,
             ),
             self.claimed,
             refused=self.claim_refused,

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from console.services.context import Actor
 from console.services.customers import CustomerCard, customer_card
 from screens.base import OnHotline
 from screens.call_text import card_content
@@ -31,7 +32,12 @@ class CustomerCardPanel(OnHotline, Vertical):
 
     def load(self, customer_id: int, ticket_id: int | None) -> None:
         self.run_service(
-            lambda: customer_card(self.database.read_sessions, self.agent_id, customer_id, current_ticket_id=ticket_id),
+            lambda: customer_card(
+                self.database.read_sessions,
+                Actor(agent_id=self.agent_id, now=self.hotline.wall_clock()),
+                customer_id,
+                current_ticket_id=ticket_id,
+            ),
             self.show,
             group=CARD_GROUP,
             latest_only=True,

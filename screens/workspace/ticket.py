@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from console.services.context import Actor, OnCall
 from console.services.tickets import (
     NoteView,
     TicketView,
@@ -121,8 +122,9 @@ class DraftNotes(OnHotline, NotesArea):
         body = self.text
         if body == self._saved:
             return None
+        call = OnCall(agent_id=self.agent_id, now=self.hotline.wall_clock(), ticket_id=ticket_id)
         self._worker = self.run_service(
-            lambda: save_draft(self.database.sessions, ticket_id, self.agent_id, body),
+            lambda: save_draft(self.database.sessions, call, body),
             lambda _: self.saved(ticket_id, body),
             group=DRAFT_GROUP,
         )
@@ -168,6 +170,10 @@ class TicketPanel(OnHotline, Vertical):
         self._writing = False
         self._changes: dict[str, Any] = {}
         self.border_title = "Ticket"
+
+    def on_call(self, ticket_id: int) -> OnCall:
+        """The agent's call on this ticket as the services take it, at the console clock's now."""
+        return OnCall(agent_id=self.agent_id, now=self.hotline.wall_clock(), ticket_id=ticket_id)
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-summary")
@@ -250,14 +256,21 @@ class TicketPanel(OnHotline, Vertical):
 
     def open_new(self, customer_id: int | None) -> None:
         self.run_service(
-            lambda: open_ticket(self.database.sessions, self.agent_id, customer_id=customer_id),
+            lambda: open_ticket(
+                self.database.sessions,
+                Actor(self.agent_id, self.hotline.wall_clock()),
+                customer_id=customer_id,
+            ),
             self.ready,
             group=OPEN_GROUP,
         )
 
     def reopen(self, ticket_id: int) -> None:
         self.run_service(
-            lambda: reopen_ticket(self.database.sessions, ticket_id, self.agent_id),
+            lambda: reopen_ticket(
+                self.database.sessions,
+                self.on_call(ticket_id),
+            ),
             self.ready,
             group=OPEN_GROUP,
         )
@@ -303,9 +316,10 @@ class TicketPanel(OnHotline, Vertical):
             return
         changes, self._changes = self._changes, {}
         self._writing = True
-        ticket_id, version = self.ticket.ticket_id, self.ticket.version
+        version = self.ticket.version
+        call = self.on_call(self.ticket.ticket_id).about(changes.pop("customer_id", None))
         self.run_service(
-            lambda: update_ticket(self.database.sessions, ticket_id, self.agent_id, version, **changes),
+            lambda: update_ticket(self.database.sessions, call, version, **changes),
             self.updated,
             group=TICKET_GROUP,
         )
@@ -327,7 +341,11 @@ class TicketPanel(OnHotline, Vertical):
         self.notes.pause()
         ticket_id = self.ticket.ticket_id
         self.run_service(
-            lambda: wrap_up(self.database.sessions, ticket_id, self.agent_id, answer),
+            lambda: wrap_up(
+                self.database.sessions,
+                self.on_call(ticket_id),
+                answer,
+            ),
             self.wrapped_up,
             group=WRAP_UP_GROUP,
         )

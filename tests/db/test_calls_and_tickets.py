@@ -11,8 +11,10 @@ from sqlalchemy import select
 from console.db import Database
 from console.services import calls, customers, tickets
 from console.services.agents import hash_password
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, Refused
 from models import Agent, AuditEvent, Customer, CustomerStatus, Hotline, LockReason, Role, Ticket
+from models.base import utcnow
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 _HASH = hash_password("irrelevant-password")
@@ -72,7 +74,7 @@ def test_ring_then_claim_opens_a_ticket_and_finds_the_caller(database: Database,
     waiting = calls.record_incoming_call(database.sessions, "138 1234 5678", "cn", now=NOW)
     assert waiting.caller_masked == "+86 •••••••••78" and waiting.line == "CN"
     assert [c.call_id for c in calls.waiting_calls(database.sessions, floor["ann"])] == [waiting.call_id]
-    claimed = calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    claimed = calls.claim_call(database.sessions, waiting.call_id, Actor(agent_id=floor["ann"], now=NOW))
     assert claimed.ticket.status == "open"
     assert claimed.lookup.single is not None and claimed.lookup.single.customer_id == floor["wang"]
     assert "13812345678" not in repr(claimed)
@@ -81,9 +83,9 @@ def test_ring_then_claim_opens_a_ticket_and_finds_the_caller(database: Database,
 
 def test_claiming_a_taken_call_tells_the_second_agent(database: Database, floor: dict[str, int]) -> None:
     waiting = calls.record_incoming_call(database.sessions, "+6591234567", now=NOW)
-    calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    calls.claim_call(database.sessions, waiting.call_id, Actor(agent_id=floor["ann"], now=NOW))
     with pytest.raises(Conflict, match="Another agent has already taken this call"):
-        calls.claim_call(database.sessions, waiting.call_id, floor["bob"], now=NOW)
+        calls.claim_call(database.sessions, waiting.call_id, Actor(agent_id=floor["bob"], now=NOW))
 
 
 def test_two_agents_claiming_at_the_same_instant_one_wins(database: Database, floor: dict[str, int]) -> None:
@@ -94,7 +96,7 @@ def test_two_agents_claiming_at_the_same_instant_one_wins(database: Database, fl
     def claim(name: str) -> None:
         barrier.wait()
         try:
-            calls.claim_call(database.sessions, waiting.call_id, floor[name], now=NOW)
+            calls.claim_call(database.sessions, waiting.call_id, Actor(agent_id=floor[name], now=NOW))
             outcomes[name] = "won"
         except Conflict:
             outcomes[name] = "told"
@@ -120,7 +122,7 @@ def test_bad_ring_input_changes_nothing(database: Database, floor: dict[str, int
 def test_withheld_number_is_queued_and_the_agent_is_told_to_ask(database: Database, floor: dict[str, int]) -> None:
     waiting = calls.record_incoming_call(database.sessions, "anonymous", now=NOW)
     assert waiting.caller_masked == "withheld number"
-    claimed = calls.claim_call(database.sessions, waiting.call_id, floor["ann"], now=NOW)
+    claimed = calls.claim_call(database.sessions, waiting.call_id, Actor(agent_id=floor["ann"], now=NOW))
     assert claimed.lookup.matches == () and "withheld" in claimed.lookup.problem
 
 
@@ -132,7 +134,7 @@ def test_ring_audit_event_holds_no_full_number(database: Database, floor: dict[s
 
 
 def test_card_is_masked_and_routes_the_call(database: Database, floor: dict[str, int]) -> None:
-    card = customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW)
+    card = customers.customer_card(database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["wang"])
     assert card.phone_masked == "+86 •••••••••78"
     assert card.email_masked == "w•••@example.cn"
     assert card.id_masked == "••••002X"
@@ -143,44 +145,72 @@ def test_card_is_masked_and_routes_the_call(database: Database, floor: dict[str,
 
 def test_repeat_caller_after_two_calls_in_seven_days(database: Database, floor: dict[str, int]) -> None:
     for days_ago in (8, 3):
-        tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=days_ago))
-    assert not customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW).repeat_caller
-    current = tickets.open_ticket(database.sessions, floor["ann"], floor["wang"], now=NOW - timedelta(days=1))
-    card = customers.customer_card(database.sessions, floor["ann"], floor["wang"], now=NOW)
+        tickets.open_ticket(
+            database.sessions, Actor(agent_id=floor["ann"], now=NOW - timedelta(days=days_ago)), floor["wang"]
+        )
+    assert not customers.customer_card(
+        database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["wang"]
+    ).repeat_caller
+    current = tickets.open_ticket(
+        database.sessions, Actor(agent_id=floor["ann"], now=NOW - timedelta(days=1)), floor["wang"]
+    )
+    card = customers.customer_card(database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["wang"])
     assert card.repeat_caller and card.calls_last_7_days == 2 and card.open_tickets == 3
     # The call in progress is not part of the caller's history.
-    during = customers.customer_card(database.sessions, floor["ann"], floor["wang"], current.ticket_id, now=NOW)
+    during = customers.customer_card(
+        database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["wang"], current.ticket_id
+    )
     assert during.calls_last_7_days == 1 and not during.repeat_caller
     assert len(during.recent_tickets) == 2
 
 
 def test_draft_survives_and_becomes_a_note(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
-    tickets.save_draft(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was")
-    tickets.save_draft(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was stolen")
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["tan"])
+    tickets.save_draft(
+        database.sessions,
+        OnCall(agent_id=floor["ann"], now=utcnow(), ticket_id=ticket.ticket_id),
+        "caller says the card was",
+    )
+    tickets.save_draft(
+        database.sessions,
+        OnCall(agent_id=floor["ann"], now=utcnow(), ticket_id=ticket.ticket_id),
+        "caller says the card was stolen",
+    )
     assert tickets.load_draft(database.sessions, ticket.ticket_id, floor["ann"]) == "caller says the card was stolen"
-    note = tickets.add_note(database.sessions, ticket.ticket_id, floor["ann"], "caller says the card was stolen")
+    note = tickets.add_note(
+        database.sessions,
+        OnCall(agent_id=floor["ann"], now=utcnow(), ticket_id=ticket.ticket_id),
+        "caller says the card was stolen",
+    )
     assert note.body.endswith("stolen")
     assert tickets.load_draft(database.sessions, ticket.ticket_id, floor["ann"]) == ""
 
 
 def test_another_agent_cannot_write_on_my_ticket(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW))
     with pytest.raises(Refused):
-        tickets.save_draft(database.sessions, ticket.ticket_id, floor["bob"], "hi")
+        tickets.save_draft(
+            database.sessions, OnCall(agent_id=floor["bob"], now=utcnow(), ticket_id=ticket.ticket_id), "hi"
+        )
 
 
 def test_wrap_up_needs_a_disposition(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW))
     with pytest.raises(InvalidInput, match="disposition"):
-        tickets.wrap_up(database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("", 60, 10), now=NOW)
+        tickets.wrap_up(
+            database.sessions,
+            OnCall(agent_id=floor["ann"], now=NOW, ticket_id=ticket.ticket_id),
+            tickets.WrapUp("", 60, 10),
+        )
     assert tickets.my_tickets(database.sessions, floor["ann"])[0].status == "open"
 
 
 def test_wrap_up_records_talk_and_wrap_up_time_apart(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["tan"])
     closed = tickets.wrap_up(
-        database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("resolved", 240, 35), now=NOW
+        database.sessions,
+        OnCall(agent_id=floor["ann"], now=NOW, ticket_id=ticket.ticket_id),
+        tickets.WrapUp("resolved", 240, 35),
     )
     assert closed.status == "closed" and closed.disposition == "resolved"
     with database.sessions() as session:
@@ -190,28 +220,41 @@ def test_wrap_up_records_talk_and_wrap_up_time_apart(database: Database, floor: 
 
 
 def test_follow_up_leaves_the_ticket_pending_with_a_date(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], floor["tan"], now=NOW)
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW), floor["tan"])
     with pytest.raises(InvalidInput, match="due date"):
-        tickets.wrap_up(database.sessions, ticket.ticket_id, floor["ann"], tickets.WrapUp("follow_up", 1, 1), now=NOW)
+        tickets.wrap_up(
+            database.sessions,
+            OnCall(agent_id=floor["ann"], now=NOW, ticket_id=ticket.ticket_id),
+            tickets.WrapUp("follow_up", 1, 1),
+        )
     pending = tickets.wrap_up(
         database.sessions,
-        ticket.ticket_id,
-        floor["ann"],
+        OnCall(agent_id=floor["ann"], now=NOW, ticket_id=ticket.ticket_id),
         tickets.WrapUp("follow_up", 100, 20, follow_up_due=date(2026, 11, 27)),
-        now=NOW,
     )
     assert pending.status == "pending" and pending.follow_up_due == date(2026, 11, 27)
     mine = tickets.my_tickets(database.sessions, floor["ann"])
     assert [t.ticket_id for t in mine] == [ticket.ticket_id]
-    reopened = tickets.reopen_ticket(database.sessions, ticket.ticket_id, floor["ann"], now=NOW)
+    reopened = tickets.reopen_ticket(
+        database.sessions, OnCall(agent_id=floor["ann"], now=NOW, ticket_id=ticket.ticket_id)
+    )
     assert reopened.status == "open" and reopened.follow_up_due is None
 
 
 def test_stale_ticket_edit_is_refused(database: Database, floor: dict[str, int]) -> None:
-    ticket = tickets.open_ticket(database.sessions, floor["ann"], now=NOW)
-    tickets.update_ticket(database.sessions, ticket.ticket_id, floor["ann"], ticket.version, customer_id=floor["tan"])
+    ticket = tickets.open_ticket(database.sessions, Actor(agent_id=floor["ann"], now=NOW))
+    tickets.update_ticket(
+        database.sessions,
+        OnCall(agent_id=floor["ann"], now=utcnow(), ticket_id=ticket.ticket_id, customer_id=floor["tan"]),
+        ticket.version,
+    )
     with pytest.raises(Conflict, match="changed elsewhere"):
-        tickets.update_ticket(database.sessions, ticket.ticket_id, floor["ann"], ticket.version, reason="feedback")
+        tickets.update_ticket(
+            database.sessions,
+            OnCall(agent_id=floor["ann"], now=utcnow(), ticket_id=ticket.ticket_id),
+            ticket.version,
+            reason="feedback",
+        )
 
 
 def test_hotline_directory(database: Database, floor: dict[str, int]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from console.services import adjustments
 from console.services import disputes as d
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.gate import NotVerified
 from console.services.money import balance_of, ledger_mismatches
@@ -51,13 +52,10 @@ def _entries(w: World, kind: EntryKind) -> list[LedgerEntry]:
 def _dispute(w: World, ticket: int, username: str = "lina", row_units: int = 500, claimed: str = "4", **delta: float):
     return d.open_dispute(
         w.sessions,
-        ticket,
-        w.agent(username),
-        w.customer(CASE),
+        OnCall(agent_id=w.agent(username), now=w.later(**delta), ticket_id=ticket, customer_id=w.customer(CASE)),
         _withdrawal(w, row_units),
         claimed,
         "Charged 5 USDT; the schedule says 1 USDT.",
-        w.later(**delta),
     )
 
 
@@ -74,14 +72,12 @@ def _propose(
     return adjustments.propose_adjustment(
         w.sessions,
         thresholds,
-        ticket,
-        w.agent(username),
+        OnCall(agent_id=w.agent(username), now=w.later(**delta), ticket_id=ticket),
         dispute_id,
         amount,
         "Fee charged above the schedule.",
         key,
-        w.later(**delta),
-    )
+    ).adjustment
 
 
 def _books_balance(w: World) -> None:
@@ -118,14 +114,15 @@ def test_dispute_status_shows_on_the_card_in_later_calls(world: World) -> None:
     dispute = _dispute(world, ticket)
     d.start_investigation(
         world.sessions,
-        world.agent("chenjing"),
+        Actor(agent_id=world.agent("chenjing"), now=world.later(hours=1)),
         dispute.dispute_id,
         dispute.version,
         "Asked the chain desk.",
-        world.later(hours=1),
     )
     later_call = world.open_ticket(CASE, username="marcus", reason="statement_dispute")
-    card = customer_card(world.sessions, world.agent("marcus"), world.customer(CASE), later_call, world.later(days=1))
+    card = customer_card(
+        world.sessions, Actor(agent_id=world.agent("marcus"), now=world.later(days=1)), world.customer(CASE), later_call
+    )
     assert [(line.dispute_id, line.status_label) for line in card.disputes] == [(dispute.dispute_id, "Investigating")]
     assert card.open_disputes == 1
 
@@ -149,7 +146,13 @@ def test_badly_typed_claim_gets_a_clear_message_and_changes_nothing(world: World
     ticket = world.verified_call(CASE, reason="statement_dispute")
     with pytest.raises(InvalidInput, match=message):
         _dispute(world, ticket, claimed=typed)
-    assert d.caller_disputes(world.sessions, ticket, world.agent("lina"), world.customer(CASE), world.now) == []
+    assert (
+        d.caller_disputes(
+            world.sessions,
+            OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(CASE)),
+        )
+        == []
+    )
 
 
 def test_second_open_dispute_on_the_same_row_is_refused(world: World) -> None:
@@ -177,7 +180,9 @@ def test_adjustment_below_threshold_posts_a_compensating_entry_and_leaves_the_or
     assert [(r.id, r.amount, r.fee, r.status) for r in _rows(w)] == [
         (r.id, r.amount, r.fee, r.status) for r in original
     ]
-    (view,) = d.caller_disputes(w.sessions, ticket, w.agent("lina"), w.customer(CASE), w.now)
+    (view,) = d.caller_disputes(
+        w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE))
+    )
     assert [event.status for event in view.timeline] == ["open", "adjustment_proposed", "adjusted"]
     _books_balance(w)
 
@@ -189,7 +194,9 @@ def test_threshold_exactly_reached_needs_approval(world_each_engine: World) -> N
     adjustment = _propose(w, ticket, dispute.dispute_id, "4", "k-1", thresholds={"USDT": "4"})
     assert adjustment.awaiting_approval
     assert _entries(w, EntryKind.ADJUSTMENT) == []
-    (view,) = d.caller_disputes(w.sessions, ticket, w.agent("lina"), w.customer(CASE), w.now)
+    (view,) = d.caller_disputes(
+        w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE))
+    )
     assert view.status == "awaiting_approval"
 
 
@@ -284,11 +291,10 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     before = _balance(w)
     approved = adjustments.approve_adjustment(
         w.sessions,
-        w.agent("chenjing"),
+        Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=30)),
         pending.adjustment_id,
         pending.version,
         "Schedule checked: 1 USDT.",
-        w.later(minutes=30),
     )
     assert (approved.status, approved.decided_by) == ("applied", "chenjing")
     assert _balance(w) == before + 4_000_000
@@ -302,12 +308,20 @@ def test_approver_must_differ_from_requester(world_each_engine: World) -> None:
     _, pending = _awaiting(w, username="chenjing")
     with pytest.raises(Refused, match="another supervisor"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("chenjing"), pending.adjustment_id, pending.version, "ok", w.later(minutes=1)
+            w.sessions,
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=1)),
+            pending.adjustment_id,
+            pending.version,
+            "ok",
         )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
     assert (
         adjustments.approve_adjustment(
-            w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=2)
+            w.sessions,
+            Actor(agent_id=w.agent("admin"), now=w.later(minutes=2)),
+            pending.adjustment_id,
+            pending.version,
+            "ok",
         ).status
         == "applied"
     )
@@ -317,7 +331,11 @@ def test_an_agent_cannot_approve(world: World) -> None:
     _, pending = _awaiting(world)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
         adjustments.approve_adjustment(
-            world.sessions, world.agent("marcus"), pending.adjustment_id, pending.version, "ok", world.now
+            world.sessions,
+            Actor(agent_id=world.agent("marcus"), now=world.now),
+            pending.adjustment_id,
+            pending.version,
+            "ok",
         )
 
 
@@ -326,21 +344,27 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
     ticket, seen = _awaiting(w)  # the supervisor opens it at this version
     edited = adjustments.edit_adjustment(
         w.sessions,
-        ticket,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.later(minutes=1), ticket_id=ticket),
         seen.adjustment_id,
         seen.version,
         "3.5",
         "Only 3.5 was over the schedule.",
-        w.later(minutes=1),
-    )
+    ).adjustment
     with pytest.raises(Conflict, match="changed after you opened it"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
+            w.sessions,
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=2)),
+            seen.adjustment_id,
+            seen.version,
+            "ok",
         )
     assert _entries(w, EntryKind.ADJUSTMENT) == []
     approved = adjustments.approve_adjustment(
-        w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=3)
+        w.sessions,
+        Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=3)),
+        edited.adjustment_id,
+        edited.version,
+        "ok",
     )
     assert [entry.amount for entry in _entries(w, EntryKind.ADJUSTMENT)] == [3_500_000]
     assert approved.status == "applied"
@@ -349,11 +373,19 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
 def test_approving_twice_posts_once(world: World) -> None:
     _, pending = _awaiting(world)
     adjustments.approve_adjustment(
-        world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now
+        world.sessions,
+        Actor(agent_id=world.agent("chenjing"), now=world.now),
+        pending.adjustment_id,
+        pending.version,
+        "ok",
     )
     with pytest.raises((Refused, Conflict)):
         adjustments.approve_adjustment(
-            world.sessions, world.agent("admin"), pending.adjustment_id, pending.version, "ok", world.now
+            world.sessions,
+            Actor(agent_id=world.agent("admin"), now=world.now),
+            pending.adjustment_id,
+            pending.version,
+            "ok",
         )
     assert len(_entries(world, EntryKind.ADJUSTMENT)) == 1
 
@@ -362,15 +394,17 @@ def test_rejected_adjustment_moves_no_money_and_reopens_the_investigation(world:
     ticket, pending = _awaiting(world)
     rejected = adjustments.reject_adjustment(
         world.sessions,
-        world.agent("chenjing"),
+        Actor(agent_id=world.agent("chenjing"), now=world.later(minutes=1)),
         pending.adjustment_id,
         pending.version,
         "Fee was correct for that network.",
-        world.later(minutes=1),
     )
     assert rejected.status == "rejected" and _entries(world, EntryKind.ADJUSTMENT) == []
     (view,) = d.caller_disputes(
-        world.sessions, ticket, world.agent("lina"), world.customer(CASE), world.later(minutes=2)
+        world.sessions,
+        OnCall(
+            agent_id=world.agent("lina"), now=world.later(minutes=2), ticket_id=ticket, customer_id=world.customer(CASE)
+        ),
     )
     assert view.status == "investigating"
 
@@ -381,10 +415,15 @@ def test_reversal_is_an_opposite_entry_posted_once(world_each_engine: World) -> 
     before = _balance(w)
     applied = _propose(w, ticket, _dispute(w, ticket).dispute_id, "4", "k-1")
     adjustments.reverse_adjustment(
-        w.sessions, w.agent("chenjing"), applied.adjustment_id, "Posted to the wrong customer.", w.now
+        w.sessions,
+        Actor(agent_id=w.agent("chenjing"), now=w.now),
+        applied.adjustment_id,
+        "Posted to the wrong customer.",
     )
     with pytest.raises(Refused, match="Only a posted adjustment"):
-        adjustments.reverse_adjustment(w.sessions, w.agent("chenjing"), applied.adjustment_id, "again", w.now)
+        adjustments.reverse_adjustment(
+            w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), applied.adjustment_id, "again"
+        )
     assert [entry.amount for entry in _entries(w, EntryKind.REVERSAL)] == [-4_000_000]
     assert _balance(w) == before
     _books_balance(w)
@@ -399,24 +438,23 @@ def test_second_save_of_the_same_dispute_is_refused_in_plain_words(world: World)
     marcus_call = world.verified_call(CASE, username="marcus", reason="statement_dispute")
     d.update_dispute(
         world.sessions,
-        world.agent("lina"),
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=lina_call),
         dispute.dispute_id,
         dispute.version,
-        world.now,
-        ticket_id=lina_call,
         description="Charged 5 USDT on the 500 USDT withdrawal.",
     )
     with pytest.raises(Conflict, match="Someone else saved this dispute first; what you typed is kept"):
         d.update_dispute(
             world.sessions,
-            world.agent("marcus"),
+            OnCall(agent_id=world.agent("marcus"), now=world.now, ticket_id=marcus_call),
             dispute.dispute_id,
             dispute.version,
-            world.now,
-            ticket_id=marcus_call,
             claimed_amount_text="3",
         )
-    (view,) = d.caller_disputes(world.sessions, lina_call, world.agent("lina"), world.customer(CASE), world.now)
+    (view,) = d.caller_disputes(
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=lina_call, customer_id=world.customer(CASE)),
+    )
     assert view.claimed_amount == 4_000_000 and view.description.startswith("Charged 5 USDT on the 500")
 
 
@@ -425,10 +463,18 @@ def test_agent_off_the_call_cannot_touch_a_dispute(world: World) -> None:
     dispute = _dispute(world, ticket)
     with pytest.raises(NotVerified):
         d.start_investigation(
-            world.sessions, world.agent("marcus"), dispute.dispute_id, dispute.version, "checking", world.now
+            world.sessions,
+            Actor(agent_id=world.agent("marcus"), now=world.now),
+            dispute.dispute_id,
+            dispute.version,
+            "checking",
         )
     view = d.start_investigation(
-        world.sessions, world.agent("chenjing"), dispute.dispute_id, dispute.version, "Asked the chain desk.", world.now
+        world.sessions,
+        Actor(agent_id=world.agent("chenjing"), now=world.now),
+        dispute.dispute_id,
+        dispute.version,
+        "Asked the chain desk.",
     )
     assert view.status == "investigating"
 

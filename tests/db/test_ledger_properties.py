@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from console.services import adjustments
 from console.services import disputes as d
+from console.services.context import Actor, OnCall
 from console.services.money import balance_of, format_amount, ledger_mismatches
 from models import PaymentMethod, Transaction, TransactionKind, TransactionStatus
 from tests.support.world import World
@@ -63,28 +64,32 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
         if kind == "adjust":
             row = _statement_row(w, customer, now)
             dispute = d.open_dispute(
-                w.sessions, ticket, lina, customer, row, format_amount(number, SCALE), "wrong fee", now
+                w.sessions,
+                OnCall(agent_id=lina, now=now, ticket_id=ticket, customer_id=customer),
+                row,
+                format_amount(number, SCALE),
+                "wrong fee",
             )
             made = adjustments.propose_adjustment(
                 w.sessions,
                 THRESHOLDS,
-                ticket,
-                lina,
+                OnCall(agent_id=lina, now=now, ticket_id=ticket),
                 dispute.dispute_id,
                 format_amount(number, SCALE),
                 "fee refund",
                 f"p-{example}-{step}",
-                now,
-            )
+            ).adjustment
             if made.awaiting_approval:
                 decide = adjustments.approve_adjustment if approve else adjustments.reject_adjustment
-                made = decide(w.sessions, chenjing, made.adjustment_id, made.version, "reviewed", now)
+                made = decide(w.sessions, Actor(chenjing, now), made.adjustment_id, made.version, "reviewed")
             if made.status == "applied":
                 posted.append(made)
                 expected += number
         elif posted:
             undone = posted.pop(number % len(posted))
-            adjustments.reverse_adjustment(w.sessions, chenjing, undone.adjustment_id, "posted in error", now)
+            adjustments.reverse_adjustment(
+                w.sessions, Actor(agent_id=chenjing, now=now), undone.adjustment_id, "posted in error"
+            )
             expected -= undone.amount
     with w.sessions() as session:
         assert ledger_mismatches(session) == []

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import fees, wallet, withdrawals
 from console.services import statement as st
+from console.services.context import OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.gate import NotVerified
 from console.services.money import balance_of, ledger_mismatches
@@ -96,7 +97,11 @@ def test_amount_with_too_many_decimals_is_refused(world: World) -> None:
     ticket, agent, customer = _call(world, "delayed_withdrawal")
     for text in ("1.0000000001", "eight thousand", "1.2.3"):  # ten places fits no asset; words are no amount
         with pytest.raises(InvalidInput):
-            st.statement(world.sessions, ticket, agent, customer, world.now, st.StatementFilter(amount_text=text))
+            st.statement(
+                world.sessions,
+                OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
+                st.StatementFilter(amount_text=text),
+            )
 
 
 # --- statement --------------------------------------------------------------------------------
@@ -105,12 +110,27 @@ def test_amount_with_too_many_decimals_is_refused(world: World) -> None:
 def test_statement_refused_before_verification(world: World) -> None:
     ticket = world.open_ticket("delayed_withdrawal", reason=REASON)
     with pytest.raises(NotVerified) as refused:
-        st.statement(world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), world.now)
+        st.statement(
+            world.sessions,
+            OnCall(
+                agent_id=world.agent("lina"),
+                now=world.now,
+                ticket_id=ticket,
+                customer_id=world.customer("delayed_withdrawal"),
+            ),
+        )
     assert str(refused.value).startswith("Caller not verified")
     (withdrawal,) = _withdrawals(world, "delayed_withdrawal")
     with pytest.raises(NotVerified):
         withdrawals.withdrawal_detail(
-            world.sessions, ticket, world.agent("lina"), world.customer("delayed_withdrawal"), withdrawal.id, world.now
+            world.sessions,
+            OnCall(
+                agent_id=world.agent("lina"),
+                now=world.now,
+                ticket_id=ticket,
+                customer_id=world.customer("delayed_withdrawal"),
+            ),
+            withdrawal.id,
         )
 
 
@@ -134,10 +154,17 @@ def test_statement_filters_by_date_kind_status_and_amount(world: World) -> None:
         )
 
     def ids(**filters: object) -> set[int]:
-        page = st.statement(world.sessions, ticket, agent, customer, world.now, st.StatementFilter(**filters), 500)
+        page = st.statement(
+            world.sessions,
+            OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
+            st.StatementFilter(**filters),
+            500,
+        )
         return {row.transaction_id for row in page.rows}
 
-    everything = st.statement(world.sessions, ticket, agent, customer, world.now, page_size=500).rows
+    everything = st.statement(
+        world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), page_size=500
+    ).rows
     assert len(everything) > 2
     by_id = {row.transaction_id: row for row in everything}
     assert ids(amount_text="8000", kinds=("withdrawal",)) == {withdrawal.id}
@@ -196,7 +223,12 @@ def test_statement_pages_newest_first_through_thousands_of_rows(world_each_engin
     cursor = None
     pages = 0
     while True:
-        page = st.statement(w.sessions, ticket, agent, customer, w.now, page_size=200, after=cursor)
+        page = st.statement(
+            w.sessions,
+            OnCall(agent_id=agent, now=w.now, ticket_id=ticket, customer_id=customer),
+            page_size=200,
+            after=cursor,
+        )
         pages += 1
         assert len(page.rows) <= 200
         seen.extend((row.created_at, row.transaction_id) for row in page.rows)
@@ -221,36 +253,41 @@ def test_wrong_fee_shows_charged_and_scheduled_fee(world: World) -> None:
     ticket, agent, customer = _call(world, case)
     wrong = next(tx for tx in _withdrawals(world, case) if tx.amount == 500 * USDT)
     right = next(tx for tx in _withdrawals(world, case) if tx.amount == 300 * USDT)
-    detail = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, wrong.id, world.now)
+    detail = withdrawals.withdrawal_detail(
+        world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), wrong.id
+    )
     assert (detail.fee_charged, detail.fee_scheduled, detail.fee_differs) == (5 * USDT, 1 * USDT, True)
     assert (detail.fee_charged_text, detail.fee_scheduled_text) == ("5.000000 USDT", "1.000000 USDT")
     assert detail.expected_text == "within 2 hours" and detail.delayed is False
-    fair = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, right.id, world.now)
+    fair = withdrawals.withdrawal_detail(
+        world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), right.id
+    )
     assert fair.fee_charged == fair.fee_scheduled and not fair.fee_differs
     other = _withdrawals(world, "delayed_withdrawal")[0]
     with pytest.raises(NotFound):  # another customer's withdrawal is not this caller's
-        withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, other.id, world.now)
+        withdrawals.withdrawal_detail(
+            world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), other.id
+        )
 
 
 def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer(world: World) -> None:
     case = "delayed_withdrawal"
     ticket, agent, customer = _call(world, case)
     (withdrawal,) = _withdrawals(world, case)
-    detail = withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now)
+    detail = withdrawals.withdrawal_detail(
+        world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), withdrawal.id
+    )
     assert detail.delayed and detail.amount_text == "8,000.00 CNY" and detail.status == "delayed"
     version = world.ticket(ticket).version
     estimate = datetime(world.now.year, world.now.month, world.now.day, 9, 30, tzinfo=UTC) + timedelta(days=2)
     due = (world.now + timedelta(days=1)).date()
     result = withdrawals.follow_up_withdrawal(
         world.sessions,
-        ticket,
-        agent,
-        customer,
+        OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
         withdrawal.id,
         estimate,
         due,
         "Bank confirms the payout is queued; told the caller.",
-        world.now,
     )
     assert result == withdrawals.FollowUp(withdrawal.id, estimate, due, "pending")
     stored = world.ticket(ticket)
@@ -268,7 +305,9 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
     assert message.kind == "withdrawal_delay"
     assert "8,000.00 CNY" in message.body and estimate.strftime("%Y-%m-%d %H:%M UTC") in message.body
     assert "提现" in message.body and "new estimate" in message.body
-    assert not withdrawals.withdrawal_detail(world.sessions, ticket, agent, customer, withdrawal.id, world.now).delayed
+    assert not withdrawals.withdrawal_detail(
+        world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), withdrawal.id
+    ).delayed
 
 
 def test_follow_up_needs_a_future_estimate_and_an_unfinished_withdrawal(world: World) -> None:
@@ -278,15 +317,30 @@ def test_follow_up_needs_a_future_estimate_and_an_unfinished_withdrawal(world: W
     later, today = world.now + timedelta(days=1), world.now.date()
     with pytest.raises(Refused, match="already completed"):
         withdrawals.follow_up_withdrawal(
-            world.sessions, ticket, agent, customer, done.id, later, today, "note", world.now
+            world.sessions,
+            OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
+            done.id,
+            later,
+            today,
+            "note",
         )
     with pytest.raises(InvalidInput, match="future"):
         withdrawals.follow_up_withdrawal(
-            world.sessions, ticket, agent, customer, done.id, world.now, today, "n", world.now
+            world.sessions,
+            OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
+            done.id,
+            world.now,
+            today,
+            "n",
         )
     with pytest.raises(InvalidInput, match="past"):
         withdrawals.follow_up_withdrawal(
-            world.sessions, ticket, agent, customer, done.id, later, today - timedelta(days=1), "note", world.now
+            world.sessions,
+            OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
+            done.id,
+            later,
+            today - timedelta(days=1),
+            "note",
         )
 
 
@@ -297,14 +351,11 @@ def test_follow_up_marks_a_pending_withdrawal_delayed(world: World) -> None:
     ticket, agent, customer = _call(world, "wrong_fee")
     withdrawals.follow_up_withdrawal(
         world.sessions,
-        ticket,
-        agent,
-        customer,
+        OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer),
         placed.transaction_id,
         world.now + timedelta(hours=6),
         world.now.date(),
         "Chain congested.",
-        world.now,
     )
     with world.sessions() as session:
         assert session.get(Transaction, placed.transaction_id).status == TransactionStatus.DELAYED

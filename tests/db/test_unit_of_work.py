@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from console.services.context import Actor
 from console.services.errors import AgentDisabled, Conflict, NotFound, Refused
 from console.services.unit_of_work import UnitOfWork, run_command, unit_of_work
 from models import Agent, AuditEvent, TicketNote
@@ -18,7 +19,7 @@ from tests.support.world import World
 def test_an_audit_event_is_signed_as_the_acting_agent_at_the_commands_time(world: World) -> None:
     lina = world.agent("lina")
     ticket = world.open_ticket("locked_password_failures")
-    with unit_of_work(world.sessions, lina, world.now, doing="test") as uow:
+    with unit_of_work(world.sessions, Actor(lina, world.now), doing="test") as uow:
         uow.record("test.action", "ticket", ticket, {"why": "spec"})
     with world.sessions() as session:
         event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).one()
@@ -29,7 +30,7 @@ def test_an_audit_event_is_signed_as_the_acting_agent_at_the_commands_time(world
 def test_a_refusal_inside_the_block_rolls_back_everything_it_wrote(world: World) -> None:
     lina = world.agent("lina")
     ticket = world.open_ticket("locked_password_failures")
-    with pytest.raises(Refused), unit_of_work(world.sessions, lina, world.now, doing="test") as uow:
+    with pytest.raises(Refused), unit_of_work(world.sessions, Actor(lina, world.now), doing="test") as uow:
         uow.note(ticket, "written, then refused")
         uow.session.flush()
         raise Refused("no")
@@ -40,7 +41,7 @@ def test_a_refusal_inside_the_block_rolls_back_everything_it_wrote(world: World)
 def test_a_stale_edit_becomes_the_commands_conflict_in_plain_words(world: World) -> None:
     with (
         pytest.raises(Conflict, match="Someone else changed this ticket"),
-        unit_of_work(world.sessions, world.agent("lina"), world.now, stale="Someone else changed this ticket."),
+        unit_of_work(world.sessions, Actor(world.agent("lina"), world.now), stale="Someone else changed this ticket."),
     ):
         raise StaleDataError("UPDATE statement on table 'tickets' expected to update 1 row(s); 0 were matched.")
 
@@ -49,20 +50,23 @@ def test_a_disabled_agent_is_refused_before_the_command_runs(world: World) -> No
     lina = world.agent("lina")
     with world.sessions.begin() as session:
         session.execute(update(Agent).where(Agent.id == lina).values(disabled=True))
-    with pytest.raises(AgentDisabled), unit_of_work(world.sessions, lina, world.now, doing="test"):
+    with pytest.raises(AgentDisabled), unit_of_work(world.sessions, Actor(lina, world.now), doing="test"):
         pytest.fail("the block ran for a disabled agent")
 
 
 def test_the_agents_own_ticket_is_one_rule(world: World) -> None:
     ticket = world.open_ticket("locked_password_failures", username="lina")
-    with unit_of_work(world.sessions, world.agent("lina"), world.now, doing="test") as uow:
+    with unit_of_work(world.sessions, Actor(world.agent("lina"), world.now), doing="test") as uow:
         assert uow.own_ticket(ticket).id == ticket
     with (
         pytest.raises(Refused, match="belongs to another agent"),
-        unit_of_work(world.sessions, world.agent("chenjing"), world.now, doing="test") as uow,
+        unit_of_work(world.sessions, Actor(world.agent("chenjing"), world.now), doing="test") as uow,
     ):
         uow.own_ticket(ticket)
-    with pytest.raises(NotFound), unit_of_work(world.sessions, world.agent("lina"), world.now, doing="test") as uow:
+    with (
+        pytest.raises(NotFound),
+        unit_of_work(world.sessions, Actor(world.agent("lina"), world.now), doing="test") as uow,
+    ):
         uow.own_ticket(10**9)
 
 
@@ -75,5 +79,5 @@ def test_a_command_that_lost_a_race_runs_again_from_the_start(world: World) -> N
             raise OperationalError("INSERT ...", {}, Exception("database is locked"))
         return uow.agent.username
 
-    assert run_command(world.sessions, world.agent("lina"), world.now, work, doing="test") == "lina"
+    assert run_command(world.sessions, Actor(world.agent("lina"), world.now), work, doing="test") == "lina"
     assert len(tries) == 3

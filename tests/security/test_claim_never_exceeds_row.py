@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from console.services import adjustments
 from console.services import disputes as d
+from console.services.context import Actor, OnCall
 from console.services.errors import InvalidInput, Refused
 from models import AuditEvent, Transaction, TransactionKind
 from tests.support.world import World
@@ -30,13 +31,10 @@ def _withdrawal_of_500(w: World) -> int:
 def _open(w: World, ticket: int, claimed: str) -> d.DisputeView:
     return d.open_dispute(
         w.sessions,
-        ticket,
-        w.agent("lina"),
-        w.customer(CASE),
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE)),
         _withdrawal_of_500(w),
         claimed,
         "Charged 5 USDT; the schedule says 1 USDT.",
-        w.now,
     )
 
 
@@ -55,15 +53,15 @@ def test_editing_a_claim_above_its_statement_row_is_refused_and_changes_nothing(
     with pytest.raises(InvalidInput, match="more than the statement row"):
         d.update_dispute(
             w.sessions,
-            w.agent("lina"),
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
             dispute.dispute_id,
             dispute.version,
-            w.now,
-            ticket_id=ticket,
             claimed_amount_text="4999.99",
             description="The caller now says more.",
         )
-    (after,) = d.caller_disputes(w.sessions, ticket, w.agent("lina"), w.customer(CASE), w.now)
+    (after,) = d.caller_disputes(
+        w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE))
+    )
     assert (after.claimed_amount, after.version, after.description) == (4_000_000, dispute.version, dispute.description)
     with w.sessions() as session:
         assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "dispute.update")) is None
@@ -72,13 +70,11 @@ def test_editing_a_claim_above_its_statement_row_is_refused_and_changes_nothing(
         adjustments.propose_adjustment(
             w.sessions,
             APPROVAL_FOR_ALL,
-            ticket,
-            w.agent("lina"),
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
             dispute.dispute_id,
             "4999.99",
             "Refund.",
             "k-row",
-            w.now,
         )
 
 
@@ -91,43 +87,45 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
     proposed = adjustments.propose_adjustment(
         w.sessions,
         APPROVAL_FOR_ALL,
-        ticket,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
         dispute.dispute_id,
         "4",
         "Fee charged above the schedule.",
         "k-lowered",
-        w.now,
-    )
+    ).adjustment
     assert proposed.status == "pending"
     current = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id)
     d.update_dispute(
         w.sessions,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.later(minutes=1), ticket_id=ticket),
         dispute.dispute_id,
         current.version,
-        w.later(minutes=1),
-        ticket_id=ticket,
         claimed_amount_text="3",
     )
     (seen,) = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id).adjustments
     with pytest.raises(Refused, match=r"4.000000 USDT is more than the caller claimed \(3.000000 USDT\)"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("chenjing"), seen.adjustment_id, seen.version, "ok", w.later(minutes=2)
+            w.sessions,
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=2)),
+            seen.adjustment_id,
+            seen.version,
+            "ok",
         )
     assert w.adjustment_entries(CASE) == []
     edited = adjustments.edit_adjustment(
         w.sessions,
-        ticket,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.later(minutes=3), ticket_id=ticket),
         seen.adjustment_id,
         seen.version,
         "3",
         "Only 3 USDT is claimed now.",
-        w.later(minutes=3),
-    )
+    ).adjustment
     approved = adjustments.approve_adjustment(
-        w.sessions, w.agent("chenjing"), edited.adjustment_id, edited.version, "ok", w.later(minutes=4)
+        w.sessions,
+        Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=4)),
+        edited.adjustment_id,
+        edited.version,
+        "ok",
     )
     assert (approved.status, w.adjustment_entries(CASE)) == ("applied", [3_000_000])
 
@@ -138,24 +136,20 @@ def test_editing_an_adjustment_above_the_claim_is_refused(world: World) -> None:
     pending = adjustments.propose_adjustment(
         world.sessions,
         APPROVAL_FOR_ALL,
-        ticket,
-        world.agent("lina"),
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket),
         dispute.dispute_id,
         "4",
         "Fee charged above the schedule.",
         "k-edit",
-        world.now,
-    )
+    ).adjustment
     with pytest.raises(InvalidInput, match="more than the caller claimed"):
         adjustments.edit_adjustment(
             world.sessions,
-            ticket,
-            world.agent("lina"),
+            OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket),
             pending.adjustment_id,
             pending.version,
             "4.000001",
             "A little more.",
-            world.now,
         )
     (still,) = d.dispute_for_supervisor(world.sessions, world.agent("chenjing"), dispute.dispute_id).adjustments
     assert (still.amount, still.version) == (4_000_000, pending.version)
@@ -173,12 +167,10 @@ def test_adjustment_never_exceeds_the_statement_row_even_when_an_old_claim_does(
         adjustments.propose_adjustment(
             w.sessions,
             APPROVAL_FOR_ALL,
-            ticket,
-            w.agent("lina"),
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
             dispute.dispute_id,
             "4999.99",
             "Refund.",
             "k-old",
-            w.now,
         )
     assert w.adjustment_entries(CASE) == []

@@ -11,6 +11,7 @@ from console.db import open_database
 from console.keys import KeyRing, write_keyring
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import codes
+from console.services.context import OnCall
 from console.services.outbox import add_message
 from console.settings import load_settings
 from models import Agent, OutboxChannel, Role
@@ -84,12 +85,14 @@ def test_outbox_shows_codes_on_the_demo_database(world: World, capsys: pytest.Ca
     codes.send_code(
         world.sessions,
         world.keyring,
-        world.open_ticket(case),
-        world.agent("lina"),
-        world.customer(case),
+        OnCall(
+            agent_id=world.agent("lina"),
+            now=world.now,
+            ticket_id=world.open_ticket(case),
+            customer_id=world.customer(case),
+        ),
         "sms",
         "verify",
-        world.now,
     )
     url = world.database.engine.url.render_as_string(hide_password=False)
     assert cli.main(["outbox", "--customer", DEMO_ACCOUNTS[case].account_number, "--db", url]) == 0

@@ -11,6 +11,7 @@ import pytest
 from console.db import Database, open_database
 from console.keys import KeyRing
 from console.services import codes, unlocks, verification
+from console.services.context import Actor, OnCall
 from console.services.errors import Refused
 from tests.support.world import World
 
@@ -30,7 +31,12 @@ def _lock_out(w: World, ticket: int) -> datetime:
     lina, customer = w.agent("lina"), w.customer(CASE)
     for _ in range(codes.MAX_FAILURES):
         code = w.wrong(w.totp_code(CASE, datetime.now(UTC)))
-        outcome = codes.check_totp(w.sessions, w.keyring, ticket, lina, customer, code, datetime.now(UTC))
+        outcome = codes.check_totp(
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=lina, now=datetime.now(UTC), ticket_id=ticket, customer_id=customer),
+            code,
+        )
     assert outcome.locked_until is not None
     return outcome.locked_until
 
@@ -42,11 +48,24 @@ def test_a_console_16_minutes_fast_cannot_clear_another_agents_lockout(floor: Wo
     marcus_ticket = w.open_ticket(CASE, username="marcus")
     marcus, customer = w.agent("marcus"), w.customer(CASE)
     with pytest.raises(Refused, match=r"clock is 1[56] min \d+ s ahead of the database server's"):
-        codes.check_totp(w.sessions, w.keyring, marcus_ticket, marcus, customer, w.totp_code(CASE, fast), fast)
+        codes.check_totp(
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=marcus, now=fast, ticket_id=marcus_ticket, customer_id=customer),
+            w.totp_code(CASE, fast),
+        )
     with pytest.raises(Refused, match="ahead of the database server's"):
-        codes.send_code(w.sessions, w.keyring, marcus_ticket, marcus, customer, "sms", "verify", fast)
+        codes.send_code(
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=marcus, now=fast, ticket_id=marcus_ticket, customer_id=customer),
+            "sms",
+            "verify",
+        )
     with pytest.raises(Refused, match="ahead of the database server's"):
-        unlocks.lift_verification_lockout(w.sessions, w.agent("chenjing"), marcus_ticket, "caller waited", fast)
+        unlocks.lift_verification_lockout(
+            w.sessions, Actor(agent_id=w.agent("chenjing"), now=fast), marcus_ticket, "caller waited"
+        )
     row = w.customer_row(CASE)
     assert row.verify_locked_until == locked_until and row.verify_failures == codes.MAX_FAILURES
 
@@ -56,15 +75,30 @@ def test_a_slow_console_cannot_stretch_a_step_up_window(floor: World) -> None:
     ticket = w.verified_call(CASE)  # verified now, by the real clock
     slow = datetime.now(UTC) - timedelta(minutes=10)
     with pytest.raises(Refused, match="behind the database server's"):
-        verification.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(CASE), "phone", slow)
+        verification.reveal_field(
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=slow, ticket_id=ticket, customer_id=w.customer(CASE)),
+            "phone",
+        )
 
 
 def test_a_console_within_30_seconds_of_the_server_works(floor: World) -> None:
     w = floor
     ticket = w.open_ticket(CASE)
     for off in (timedelta(seconds=-25), timedelta(seconds=25)):
-        verification.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(CASE), datetime.now(UTC) + off)
+        verification.start_verification(
+            w.sessions,
+            OnCall(
+                agent_id=w.agent("lina"), now=datetime.now(UTC) + off, ticket_id=ticket, customer_id=w.customer(CASE)
+            ),
+        )
     with pytest.raises(Refused, match=r"31 s ahead|32 s ahead"):
         verification.start_verification(
-            w.sessions, ticket, w.agent("lina"), w.customer(CASE), datetime.now(UTC) + timedelta(seconds=31.5)
+            w.sessions,
+            OnCall(
+                agent_id=w.agent("lina"),
+                now=datetime.now(UTC) + timedelta(seconds=31.5),
+                ticket_id=ticket,
+                customer_id=w.customer(CASE),
+            ),
         )

@@ -22,6 +22,7 @@ from console.services import (
     verification,
 )
 from console.services.agents import disable_agent
+from console.services.context import Actor, OnCall
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
 from models import AuditEvent, Dispute, IncomingCall
@@ -32,26 +33,40 @@ CASE = "delayed_withdrawal"
 
 # (world, ticket, agent, customer) -> call, for everything an agent does on and around a call.
 CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
-    "take a call": lambda w, t, a, c: calls.claim_call(w.sessions, _waiting_call(w), a, now=w.now),
+    "take a call": lambda w, t, a, c: calls.claim_call(w.sessions, _waiting_call(w), Actor(agent_id=a, now=w.now)),
     "see the call queue": lambda w, t, a, c: calls.waiting_calls(w.sessions, a),
-    "open a ticket": lambda w, t, a, c: tickets.open_ticket(w.sessions, a, c, now=w.now),
+    "open a ticket": lambda w, t, a, c: tickets.open_ticket(w.sessions, Actor(agent_id=a, now=w.now), c),
     "change the ticket": lambda w, t, a, c: tickets.update_ticket(
-        w.sessions, t, a, w.ticket(t).version, reason="other", now=w.now
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), w.ticket(t).version, reason="other"
     ),
-    "save a draft": lambda w, t, a, c: tickets.save_draft(w.sessions, t, a, "typing", now=w.now),
+    "save a draft": lambda w, t, a, c: tickets.save_draft(
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), "typing"
+    ),
     "read a draft": lambda w, t, a, c: tickets.load_draft(w.sessions, t, a),
-    "add a note": lambda w, t, a, c: tickets.add_note(w.sessions, t, a, "a note", now=w.now),
+    "add a note": lambda w, t, a, c: tickets.add_note(w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), "a note"),
     "read notes": lambda w, t, a, c: tickets.ticket_notes(w.sessions, t, a),
     "list my tickets": lambda w, t, a, c: tickets.my_tickets(w.sessions, a),
-    "wrap up": lambda w, t, a, c: tickets.wrap_up(w.sessions, t, a, WrapUp("resolved", 1, 1), now=w.now),
-    "reopen": lambda w, t, a, c: tickets.reopen_ticket(w.sessions, t, a, now=w.now),
+    "wrap up": lambda w, t, a, c: tickets.wrap_up(
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), WrapUp("resolved", 1, 1)
+    ),
+    "reopen": lambda w, t, a, c: tickets.reopen_ticket(w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t)),
     "look up a caller": lambda w, t, a, c: lookup.find_customers(w.database.read_sessions, "马超", agent_id=a),
-    "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, a, c, t, now=w.now),
-    "start verification": lambda w, t, a, c: verification.start_verification(w.sessions, t, a, c, w.now),
-    "send a code": lambda w, t, a, c: codes.send_code(w.sessions, w.keyring, t, a, c, "sms", "verify", w.now),
-    "check an authenticator code": lambda w, t, a, c: codes.check_totp(w.sessions, w.keyring, t, a, c, "123456", w.now),
-    "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
-    "record advice": lambda w, t, a, c: security_review.record_advice(w.sessions, t, a, ["strong_password"], w.now),
+    "see a customer card": lambda w, t, a, c: customers.customer_card(w.sessions, Actor(agent_id=a, now=w.now), c, t),
+    "start verification": lambda w, t, a, c: verification.start_verification(
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t, customer_id=c)
+    ),
+    "send a code": lambda w, t, a, c: codes.send_code(
+        w.sessions, w.keyring, OnCall(agent_id=a, now=w.now, ticket_id=t, customer_id=c), "sms", "verify"
+    ),
+    "check an authenticator code": lambda w, t, a, c: codes.check_totp(
+        w.sessions, w.keyring, OnCall(agent_id=a, now=w.now, ticket_id=t, customer_id=c), "123456"
+    ),
+    "see verification status": lambda w, t, a, c: verification.verification_status(
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t)
+    ),
+    "record advice": lambda w, t, a, c: security_review.record_advice(
+        w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), ["strong_password"]
+    ),
 }
 
 
@@ -92,21 +107,31 @@ def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None
     w = world_each_engine
     ticket = w.verified_call("locked_risk")
     request = unlocks.request_unlock(
-        w.sessions, ticket, w.agent("lina"), w.customer("locked_risk"), "Caller explains the deposits", w.now
+        w.sessions,
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer("locked_risk")),
+        "Caller explains the deposits",
     )
     disable_agent(w.sessions, "chenjing")
     chenjing = w.agent("chenjing")
     with pytest.raises(AgentDisabled):
-        unlocks.approve_unlock(w.sessions, chenjing, request.request_id, request.version, "looks fine", w.now)
+        unlocks.approve_unlock(
+            w.sessions, Actor(agent_id=chenjing, now=w.now), request.request_id, request.version, "looks fine"
+        )
     with pytest.raises(AgentDisabled):
-        unlocks.reject_unlock(w.sessions, chenjing, request.request_id, request.version, "no", w.now)
+        unlocks.reject_unlock(
+            w.sessions, Actor(agent_id=chenjing, now=w.now), request.request_id, request.version, "no"
+        )
     with pytest.raises(AgentDisabled):
-        unlocks.lift_verification_lockout(w.sessions, chenjing, ticket, "caller was locked out", w.now)
+        unlocks.lift_verification_lockout(
+            w.sessions, Actor(agent_id=chenjing, now=w.now), ticket, "caller was locked out"
+        )
     with w.sessions() as session:
         dispute = session.scalars(select(Dispute)).first()
         assert dispute is not None
     with pytest.raises(AgentDisabled):
-        disputes.start_investigation(w.sessions, chenjing, dispute.id, dispute.version, "checking", w.now)
+        disputes.start_investigation(
+            w.sessions, Actor(agent_id=chenjing, now=w.now), dispute.id, dispute.version, "checking"
+        )
     with pytest.raises(AgentDisabled):
         unlocks.pending_unlock_requests(w.sessions, chenjing)
     with pytest.raises(AgentDisabled):

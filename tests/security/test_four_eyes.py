@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from console.services import adjustments, contact_changes, unlocks
 from console.services import disputes as d
 from console.services.agents import add_agent
+from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, Refused
 from models import Adjustment, ApprovalEdit, Transaction, TransactionKind, UnlockRequest
 from tests.support.world import World
@@ -29,25 +30,20 @@ def _awaiting(w: World) -> tuple[d.DisputeView, d.AdjustmentView]:
     ticket = w.verified_call(CASE, reason="statement_dispute")
     dispute = d.open_dispute(
         w.sessions,
-        ticket,
-        w.agent("lina"),
-        w.customer(CASE),
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE)),
         _withdrawal_of_500(w),
         "4",
         "Charged 5 USDT; the schedule says 1 USDT.",
-        w.now,
     )
     pending = adjustments.propose_adjustment(
         w.sessions,
         {"USDT": "1"},
-        ticket,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
         dispute.dispute_id,
         "4",
         "Fee charged above the schedule.",
         "k-four-eyes",
-        w.now,
-    )
+    ).adjustment
     assert pending.awaiting_approval
     return dispute, pending
 
@@ -68,14 +64,12 @@ def _edit(w: World, username: str, seen: d.AdjustmentView, amount: str, minutes:
     ticket = w.verified_call(CASE, username=username, reason="statement_dispute", minutes=minutes)
     return adjustments.edit_adjustment(
         w.sessions,
-        ticket,
-        w.agent(username),
+        OnCall(agent_id=w.agent(username), now=w.later(minutes=minutes), ticket_id=ticket),
         seen.adjustment_id,
         seen.version,
         amount,
         f"{username}: only part of the fee was over the schedule.",
-        w.later(minutes=minutes),
-    )
+    ).adjustment
 
 
 def _pending_status(w: World, adjustment_id: int) -> str:
@@ -95,11 +89,10 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.approve_adjustment(
             w.sessions,
-            w.agent("chenjing"),
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=21)),
             edited.adjustment_id,
             edited.version,
             "I checked it myself.",
-            w.later(minutes=21),
         )
     assert w.adjustment_entries(CASE) == []
     assert _pending_status(w, edited.adjustment_id) == "pending"
@@ -112,11 +105,10 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.reject_adjustment(
             w.sessions,
-            w.agent("chenjing"),
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=21)),
             edited.adjustment_id,
             edited.version,
             "Not needed after all.",
-            w.later(minutes=21),
         )
     assert _pending_status(w, edited.adjustment_id) == "pending"
 
@@ -128,27 +120,22 @@ def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> N
     ticket = world.verified_call(CASE, username="chenjing", reason="statement_dispute")
     dispute = d.open_dispute(
         world.sessions,
-        ticket,
-        world.agent("chenjing"),
-        world.customer(CASE),
+        OnCall(agent_id=world.agent("chenjing"), now=world.now, ticket_id=ticket, customer_id=world.customer(CASE)),
         _withdrawal_of_500(world),
         "4",
         "Fee above the schedule.",
-        world.now,
     )
     pending = adjustments.propose_adjustment(
         world.sessions,
         {"USDT": "1"},
-        ticket,
-        world.agent("chenjing"),
+        OnCall(agent_id=world.agent("chenjing"), now=world.now, ticket_id=ticket),
         dispute.dispute_id,
         "4",
         "Fee above the schedule.",
         "k-own",
-        world.now,
-    )
+    ).adjustment
     with pytest.raises(Refused, match=r"^You requested this adjustment; another supervisor must decide it.$"):
-        decide(world.sessions, world.agent("chenjing"), pending.adjustment_id, pending.version, "ok", world.now)
+        decide(world.sessions, Actor(world.agent("chenjing"), world.now), pending.adjustment_id, pending.version, "ok")
     assert world.adjustment_entries(CASE) == [] and _pending_status(world, pending.adjustment_id) == "pending"
 
 
@@ -163,14 +150,26 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     for earlier_editor in ("chenjing", "wangfang"):
         with pytest.raises(Refused, match=f"^{EDITED}$"):
             adjustments.approve_adjustment(
-                w.sessions, w.agent(earlier_editor), second.adjustment_id, second.version, "ok", w.later(minutes=41)
+                w.sessions,
+                Actor(agent_id=w.agent(earlier_editor), now=w.later(minutes=41)),
+                second.adjustment_id,
+                second.version,
+                "ok",
             )
     approved = adjustments.approve_adjustment(
-        w.sessions, w.agent("admin"), second.adjustment_id, second.version, "Schedule checked.", w.later(minutes=42)
+        w.sessions,
+        Actor(agent_id=w.agent("admin"), now=w.later(minutes=42)),
+        second.adjustment_id,
+        second.version,
+        "Schedule checked.",
     )
     with pytest.raises(Refused, match="already posted"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("admin"), second.adjustment_id, second.version, "again", w.later(minutes=43)
+            w.sessions,
+            Actor(agent_id=w.agent("admin"), now=w.later(minutes=43)),
+            second.adjustment_id,
+            second.version,
+            "again",
         )
     assert w.adjustment_entries(CASE) == [3_000_000]
     assert (approved.status, approved.requested_by, approved.edited_by, approved.decided_by) == (
@@ -203,29 +202,34 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     dispute, pending = _awaiting(w)
     view = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id)
     ticket = w.verified_call(CASE, username="chenjing", reason="statement_dispute", minutes=20)
-    d.update_dispute(
-        w.sessions,
-        w.agent("chenjing"),
-        dispute.dispute_id,
-        view.version,
-        w.later(minutes=20),
-        ticket_id=ticket,
-        **change,
-    )
+    on_call = OnCall(agent_id=w.agent("chenjing"), now=w.later(minutes=20), ticket_id=ticket)
+    d.update_dispute(w.sessions, on_call, dispute.dispute_id, view.version, **change)
     (now_pending,) = d.dispute_for_supervisor(w.sessions, w.agent("admin"), dispute.dispute_id).adjustments
     assert now_pending.version > pending.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("chenjing"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=21)
+            w.sessions,
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=21)),
+            pending.adjustment_id,
+            now_pending.version,
+            "ok",
         )
     # What an approver saw before the dispute changed is no longer what is decided.
     with pytest.raises(Conflict, match="changed after you opened it"):
         adjustments.approve_adjustment(
-            w.sessions, w.agent("admin"), pending.adjustment_id, pending.version, "ok", w.later(minutes=22)
+            w.sessions,
+            Actor(agent_id=w.agent("admin"), now=w.later(minutes=22)),
+            pending.adjustment_id,
+            pending.version,
+            "ok",
         )
     assert w.adjustment_entries(CASE) == []
     approved = adjustments.approve_adjustment(
-        w.sessions, w.agent("admin"), pending.adjustment_id, now_pending.version, "ok", w.later(minutes=23)
+        w.sessions,
+        Actor(agent_id=w.agent("admin"), now=w.later(minutes=23)),
+        pending.adjustment_id,
+        now_pending.version,
+        "ok",
     )
     assert (approved.status, approved.decided_by, w.adjustment_entries(CASE)) == ("applied", "admin", [4_000_000])
 
@@ -247,7 +251,9 @@ def test_database_refuses_an_adjustment_decided_by_its_last_editor(world_each_en
 def _unlock_request(w: World) -> unlocks.UnlockRequestView:
     ticket = w.verified_call(RISK)
     return unlocks.request_unlock(
-        w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
+        w.sessions,
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(RISK)),
+        "Caller explains the trip.",
     )
 
 
@@ -255,12 +261,10 @@ def _amended(w: World, request: unlocks.UnlockRequestView) -> unlocks.UnlockRequ
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
     return unlocks.amend_unlock_request(
         w.sessions,
-        ticket,
-        w.agent("chenjing"),
+        OnCall(agent_id=w.agent("chenjing"), now=w.later(minutes=20), ticket_id=ticket),
         request.request_id,
         request.version,
         "Caller explains the trip; boarding pass seen on the call.",
-        w.later(minutes=20),
     )
 
 
@@ -269,7 +273,7 @@ def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_en
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
     with pytest.raises(Refused, match=r"^You edited this unlock request; another supervisor must decide it.$"):
-        decide(w.sessions, w.agent("chenjing"), amended.request_id, amended.version, "ok", w.later(minutes=21))
+        decide(w.sessions, Actor(w.agent("chenjing"), w.later(minutes=21)), amended.request_id, amended.version, "ok")
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
     assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
@@ -284,10 +288,18 @@ def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_name
     assert amended.version > request.version and amended.edited_by == ("chenjing",)
     with pytest.raises(Conflict, match="changed since you opened it"):
         unlocks.approve_unlock(
-            w.sessions, w.agent("admin"), request.request_id, request.version, "ok", w.later(minutes=21)
+            w.sessions,
+            Actor(agent_id=w.agent("admin"), now=w.later(minutes=21)),
+            request.request_id,
+            request.version,
+            "ok",
         )
     decided = unlocks.approve_unlock(
-        w.sessions, w.agent("admin"), amended.request_id, amended.version, "Boarding pass.", w.later(minutes=22)
+        w.sessions,
+        Actor(agent_id=w.agent("admin"), now=w.later(minutes=22)),
+        amended.request_id,
+        amended.version,
+        "Boarding pass.",
     )
     assert (decided.status, decided.requested_by, decided.edited_by, decided.decided_by) == (
         "approved",
@@ -304,13 +316,20 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
     request = _unlock_request(w)
     ticket = w.verified_call(RISK, username="chenjing", minutes=20)
     contact_changes.change_contact(
-        w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "email", "new.mail@example.com", w.later(minutes=20)
+        w.sessions,
+        OnCall(agent_id=w.agent("chenjing"), now=w.later(minutes=20), ticket_id=ticket, customer_id=w.customer(RISK)),
+        "email",
+        "new.mail@example.com",
     )
     (now_pending,) = unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
     with pytest.raises(Refused, match=r"^You edited this unlock request"):
         unlocks.approve_unlock(
-            w.sessions, w.agent("chenjing"), request.request_id, now_pending.version, "ok", w.later(minutes=21)
+            w.sessions,
+            Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=21)),
+            request.request_id,
+            now_pending.version,
+            "ok",
         )
     assert w.customer_row(RISK).status.value == "locked"
 
@@ -320,7 +339,14 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
     ticket = world.verified_call(RISK, username="chenjing", minutes=20)
     with pytest.raises(Conflict, match="already filed an unlock request"):
         unlocks.request_unlock(
-            world.sessions, ticket, world.agent("chenjing"), world.customer(RISK), "me too", world.later(minutes=20)
+            world.sessions,
+            OnCall(
+                agent_id=world.agent("chenjing"),
+                now=world.later(minutes=20),
+                ticket_id=ticket,
+                customer_id=world.customer(RISK),
+            ),
+            "me too",
         )
     (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
@@ -348,12 +374,10 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
         with pytest.raises(NotVerified):
             unlocks.amend_unlock_request(
                 world.sessions,
-                ticket,
-                world.agent("chenjing"),
+                OnCall(agent_id=world.agent("chenjing"), now=at, ticket_id=ticket),
                 request.request_id,
                 request.version,
                 "Changed my mind.",
-                at,
             )
     (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
     assert (still.version, still.edited_by) == (request.version, ())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from console.services import agents, contact_changes, tickets, unlocks
 from console.services import disputes as d
+from console.services.context import OnCall
 from console.services.free_text import free_text
 from models import Agent, Customer, Dispute, TicketNote, UnlockRequest
 from tests.support.world import World
@@ -34,7 +35,7 @@ def _notes(w: World, ticket: int) -> list[str]:
 def test_a_note_is_stored_without_control_characters_on_both_engines(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.open_ticket("locked_password_failures")
-    note = tickets.add_note(w.sessions, ticket, w.agent("lina"), HOSTILE, now=w.now)
+    note = tickets.add_note(w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket), HOSTILE)
     assert note.body == CLEAN
     assert _notes(w, ticket) == [CLEAN]
 
@@ -42,14 +43,14 @@ def test_a_note_is_stored_without_control_characters_on_both_engines(world_each_
 def test_a_draft_is_stored_without_control_characters_on_both_engines(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.open_ticket("locked_password_failures")
-    tickets.save_draft(w.sessions, ticket, w.agent("lina"), HOSTILE, now=w.now)
+    tickets.save_draft(w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket), HOSTILE)
     assert tickets.load_draft(w.sessions, ticket, w.agent("lina")) == CLEAN
 
 
 def test_the_wrap_up_note_is_stored_without_control_characters(world: World) -> None:
     ticket = world.open_ticket("locked_password_failures")
     answer = tickets.WrapUp(disposition="resolved", talk_seconds=60, wrap_up_seconds=10, note=HOSTILE)
-    tickets.wrap_up(world.sessions, ticket, world.agent("lina"), answer, now=world.now)
+    tickets.wrap_up(world.sessions, OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket), answer)
     assert _notes(world, ticket) == [CLEAN]
 
 
@@ -67,7 +68,13 @@ def test_a_dispute_description_is_stored_without_control_characters_on_both_engi
                 Transaction.customer_id == w.customer(case), Transaction.kind == TransactionKind.WITHDRAWAL
             )
         )
-    view = d.open_dispute(w.sessions, ticket, w.agent("lina"), w.customer(case), row, "1", HOSTILE, w.now)
+    view = d.open_dispute(
+        w.sessions,
+        OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case)),
+        row,
+        "1",
+        HOSTILE,
+    )
     with w.sessions() as session:
         stored = session.scalar(select(Dispute.description).where(Dispute.id == view.dispute_id))
     assert stored == CLEAN
@@ -76,7 +83,13 @@ def test_a_dispute_description_is_stored_without_control_characters_on_both_engi
 def test_an_unlock_reason_is_stored_without_control_characters_on_both_engines(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call("locked_password_failures")
-    unlocks.unlock_account(w.sessions, ticket, w.agent("lina"), w.customer("locked_password_failures"), HOSTILE, w.now)
+    unlocks.unlock_account(
+        w.sessions,
+        OnCall(
+            agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer("locked_password_failures")
+        ),
+        HOSTILE,
+    )
     (note,) = [note for note in _notes(w, ticket) if note.startswith("Account unlocked")]
     assert note.endswith(": " + CLEAN)
     assert not CONTROLS & set(note)
@@ -85,7 +98,11 @@ def test_an_unlock_reason_is_stored_without_control_characters_on_both_engines(w
 def test_an_unlock_request_reason_is_stored_without_control_characters(world: World) -> None:
     ticket = world.verified_call("locked_risk")
     unlocks.request_unlock(
-        world.sessions, ticket, world.agent("lina"), world.customer("locked_risk"), HOSTILE, world.now
+        world.sessions,
+        OnCall(
+            agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer("locked_risk")
+        ),
+        HOSTILE,
     )
     with world.sessions() as session:
         (reason,) = session.scalars(select(UnlockRequest.reason)).all()
@@ -104,7 +121,10 @@ def test_a_new_email_is_stored_without_control_characters(world: World, typed: s
     case = "locked_password_failures"
     ticket = world.verified_call(case)
     contact_changes.change_contact(
-        world.sessions, ticket, world.agent("lina"), world.customer(case), "email", typed, world.now
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(case)),
+        "email",
+        typed,
     )
     with world.sessions() as session:
         email = session.scalar(select(Customer.email).where(Customer.id == world.customer(case)))

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from console.services import contact_changes, disputes, security_review, statement, unlocks, verification, withdrawals
+from console.services.context import OnCall
 from console.services.gate import NotVerified
 from models import Transaction, TransactionKind
 from tests.support.world import World
@@ -22,23 +23,44 @@ CASE = "delayed_withdrawal"
 Action = Callable[[World, int, int, int, int, datetime], Any]
 
 ANY_VERIFIED: dict[str, Action] = {
-    "statement": lambda w, t, a, c, x, now: statement.statement(w.sessions, t, a, c, now),
-    "withdrawal detail": lambda w, t, a, c, x, now: withdrawals.withdrawal_detail(w.sessions, t, a, c, x, now),
-    "withdrawal follow-up": lambda w, t, a, c, x, now: withdrawals.follow_up_withdrawal(
-        w.sessions, t, a, c, x, now + timedelta(days=2), (now + timedelta(days=2)).date(), "bank queue", now
+    "statement": lambda w, t, a, c, x, now: statement.statement(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c)
     ),
-    "security review": lambda w, t, a, c, x, now: security_review.security_review(w.sessions, t, a, c, now),
-    "open dispute": lambda w, t, a, c, x, now: disputes.open_dispute(w.sessions, t, a, c, x, "10", "late", now),
-    "caller's disputes": lambda w, t, a, c, x, now: disputes.caller_disputes(w.sessions, t, a, c, now),
+    "withdrawal detail": lambda w, t, a, c, x, now: withdrawals.withdrawal_detail(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), x
+    ),
+    "withdrawal follow-up": lambda w, t, a, c, x, now: withdrawals.follow_up_withdrawal(
+        w.sessions,
+        OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c),
+        x,
+        now + timedelta(days=2),
+        (now + timedelta(days=2)).date(),
+        "bank queue",
+    ),
+    "security review": lambda w, t, a, c, x, now: security_review.security_review(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c)
+    ),
+    "open dispute": lambda w, t, a, c, x, now: disputes.open_dispute(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), x, "10", "late"
+    ),
+    "caller's disputes": lambda w, t, a, c, x, now: disputes.caller_disputes(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c)
+    ),
 }
 
 HIGH_RISK: dict[str, Action] = {
-    "reveal": lambda w, t, a, c, x, now: verification.reveal_field(w.sessions, t, a, c, "phone", now),
-    "contact change": lambda w, t, a, c, x, now: contact_changes.change_contact(
-        w.sessions, t, a, c, "email", "new.address@example.com", now
+    "reveal": lambda w, t, a, c, x, now: verification.reveal_field(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), "phone"
     ),
-    "unlock": lambda w, t, a, c, x, now: unlocks.unlock_account(w.sessions, t, a, c, "verified", now),
-    "unlock request": lambda w, t, a, c, x, now: unlocks.request_unlock(w.sessions, t, a, c, "verified", now),
+    "contact change": lambda w, t, a, c, x, now: contact_changes.change_contact(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), "email", "new.address@example.com"
+    ),
+    "unlock": lambda w, t, a, c, x, now: unlocks.unlock_account(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), "verified"
+    ),
+    "unlock request": lambda w, t, a, c, x, now: unlocks.request_unlock(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), "verified"
+    ),
 }
 
 

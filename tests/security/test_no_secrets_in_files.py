@@ -25,6 +25,7 @@ from console.logs import log_file, log_file_path
 from console.services import agents, codes, contact_changes, tickets
 from console.services import verification as v
 from console.services.agents import LoginRefused
+from console.services.context import OnCall
 from console.services.crypto import decrypt_totp_secret
 from console.settings import load_settings
 from models import Base, Customer
@@ -62,35 +63,71 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
         # An SMS code, then a reveal and a phone change on that verified call.
         case = "locked_password_failures"
         ticket = w.open_ticket(case)
-        v.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(case), w.now)
-        sent = codes.send_code(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "sms", "verify", w.now)
+        v.start_verification(
+            w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case))
+        )
+        sent = codes.send_code(
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case)),
+            "sms",
+            "verify",
+        )
         code = w.last_code(case)
         used["codes"].add(code)
-        assert codes.check_code(w.sessions, w.keyring, sent.challenge_id, ticket, w.agent("lina"), code, w.now).verified
-        revealed = v.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", w.later(seconds=5))
+        assert codes.check_code(
+            w.sessions,
+            w.keyring,
+            sent.challenge_id,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
+            code,
+        ).verified
+        revealed = v.reveal_field(
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=w.later(seconds=5), ticket_id=ticket, customer_id=w.customer(case)),
+            "phone",
+        )
         assert revealed.value == w.customer_row(case).phone_e164
         contact_changes.change_contact(
-            w.sessions, ticket, w.agent("lina"), w.customer(case), "phone", NEW_PHONE, w.later(seconds=10)
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=w.later(seconds=10), ticket_id=ticket, customer_id=w.customer(case)),
+            "phone",
+            NEW_PHONE,
         )
         tickets.add_note(
-            w.sessions, ticket, w.agent("lina"), "Caller verified; phone changed.", now=w.later(seconds=20)
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=w.later(seconds=20), ticket_id=ticket),
+            "Caller verified; phone changed.",
         )
 
         # The caller's authenticator app.
         case = "two_factor_on"
         ticket = w.open_ticket(case)
-        v.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(case), w.now)
+        v.start_verification(
+            w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case))
+        )
         totp = w.totp_code(case, w.now)
         used["codes"].add(totp)
         used["secrets"].add(w.totp_secret(case))
-        assert codes.check_totp(w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), totp, w.now).verified
+        assert codes.check_totp(
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case)),
+            totp,
+        ).verified
 
         # No bound phone: an email code and the full ID number.
         case = "email_only"
         ticket = w.open_ticket(case)
-        v.start_verification(w.sessions, ticket, w.agent("lina"), w.customer(case), w.now)
+        v.start_verification(
+            w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case))
+        )
         sent = codes.send_code(
-            w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), "email", "verify", w.now
+            w.sessions,
+            w.keyring,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(case)),
+            "email",
+            "verify",
         )
         code = w.last_code(case)
         used["codes"].add(code)
@@ -99,10 +136,8 @@ def full_run(world: World, sqlalchemy_talking: None) -> dict[str, set[str]]:
             w.sessions,
             w.keyring,
             sent.challenge_id,
-            ticket,
-            w.agent("lina"),
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
             code,
-            w.now,
             id_number=DEMO_ID_NUMBERS[case],
         ).verified
 

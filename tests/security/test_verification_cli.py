@@ -11,6 +11,7 @@ from console import cli
 from console.keys import KeyRing, load_keyring, write_keyring
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import codes, crypto, otp
+from console.services.context import OnCall
 from console.services.outbox import ENCRYPTED_PREFIX, readable_body
 from console.settings import load_settings
 from models import Customer, OutboxMessage
@@ -34,12 +35,14 @@ def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(
     codes.send_code(
         world.sessions,
         world.keyring,
-        world.open_ticket(case),
-        world.agent("lina"),
-        world.customer(case),
+        OnCall(
+            agent_id=world.agent("lina"),
+            now=world.now,
+            ticket_id=world.open_ticket(case),
+            customer_id=world.customer(case),
+        ),
         "sms",
         "verify",
-        world.now,
     )
     code = world.last_code(case)
     with world.sessions() as session:
@@ -85,12 +88,14 @@ def test_outbox_shows_what_the_callers_phone_received(
     codes.send_code(
         world.sessions,
         world.keyring,
-        world.open_ticket(case),
-        world.agent("lina"),
-        world.customer(case),
+        OnCall(
+            agent_id=world.agent("lina"),
+            now=world.now,
+            ticket_id=world.open_ticket(case),
+            customer_id=world.customer(case),
+        ),
         "sms",
         "verify",
-        world.now,
     )
     code = world.last_code(case)
     account = DEMO_ACCOUNTS[case].account_number

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from console.seed.demo import EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import codes
+from console.services.context import OnCall
 from console.services.errors import InvalidInput, Refused
 from models import OtpChallenge, OutboxMessage, VerificationAttempt
 from tests.support.world import World
@@ -16,7 +17,11 @@ CASE = "locked_password_failures"
 
 def _send(w: World, ticket: int, case: str = CASE, channel: str = "sms", purpose: str = "verify", **delta: float):
     return codes.send_code(
-        w.sessions, w.keyring, ticket, w.agent("lina"), w.customer(case), channel, purpose, w.later(**delta)
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=w.agent("lina"), now=w.later(**delta), ticket_id=ticket, customer_id=w.customer(case)),
+        channel,
+        purpose,
     )
 
 
@@ -33,10 +38,8 @@ def _check(
         w.sessions,
         w.keyring,
         challenge,
-        ticket,
-        w.agent("lina"),
+        OnCall(agent_id=w.agent("lina"), now=w.later(**delta), ticket_id=ticket),
         entered,
-        w.later(**delta),
         purpose=purpose,
         id_number=id_number,
     )
@@ -152,19 +155,10 @@ def test_at_most_3_sends_per_15_minutes_per_customer(world: World) -> None:
     with pytest.raises(Refused, match=r"At most 3 codes per 15 minutes; try again after \d\d:\d\d UTC"):
         _send(world, ticket, minutes=14)
     # The same customer on another agent's call counts too.
-    other = codes.send_code
     marcus_ticket = world.open_ticket(CASE, username="marcus")
+    marcus = OnCall(world.agent("marcus"), world.later(minutes=14, seconds=59), marcus_ticket, world.customer(CASE))
     with pytest.raises(Refused, match="At most 3 codes"):
-        other(
-            world.sessions,
-            world.keyring,
-            marcus_ticket,
-            world.agent("marcus"),
-            world.customer(CASE),
-            "sms",
-            "verify",
-            world.later(minutes=14, seconds=59),
-        )
+        codes.send_code(world.sessions, world.keyring, marcus, "sms", "verify")
     assert _send(world, ticket, minutes=15, seconds=1).sends_left == 0
 
 

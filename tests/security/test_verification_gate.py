@@ -15,6 +15,7 @@ from sqlalchemy import String, inspect, select, text
 from console.services import codes, tickets
 from console.services import scripts as scripts_service
 from console.services import verification as v
+from console.services.context import OnCall
 from console.services.gate import NotVerified, require_verified_caller
 from models import AuditEvent, TicketReason
 from tests.support.world import World
@@ -26,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _verify(w: World, ticket: int, username: str = "lina", **delta: float) -> None:
     at = w.later(**delta)
     outcome = codes.check_totp(
-        w.sessions, w.keyring, ticket, w.agent(username), w.customer(CASE), w.totp_code(CASE, at), at
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=w.agent(username), now=at, ticket_id=ticket, customer_id=w.customer(CASE)),
+        w.totp_code(CASE, at),
     )
     assert outcome.verified, outcome
 
@@ -67,7 +71,9 @@ def test_activity_keeps_the_verified_state_alive(world: World) -> None:
     ticket = world.open_ticket(CASE)
     _verify(world, ticket)
     tickets.add_note(
-        world.sessions, ticket, world.agent("lina"), "caller asks about the lock", now=world.later(minutes=10)
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.later(minutes=10), ticket_id=ticket),
+        "caller asks about the lock",
     )
     _gate(world, ticket, minutes=24)
 
@@ -76,7 +82,9 @@ def test_verified_state_ends_with_the_wrap_up(world: World) -> None:
     ticket = world.open_ticket(CASE)
     _verify(world, ticket)
     tickets.wrap_up(
-        world.sessions, ticket, world.agent("lina"), tickets.WrapUp("resolved", 60, 10), now=world.later(minutes=2)
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.later(minutes=2), ticket_id=ticket),
+        tickets.WrapUp("resolved", 60, 10),
     )
     with pytest.raises(NotVerified):
         _gate(world, ticket, minutes=3)
@@ -98,24 +106,34 @@ def test_step_up_with_an_sms_code(world: World) -> None:
     ticket = world.open_ticket(case)
     lina = world.agent("lina")
     sent = codes.send_code(
-        world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "verify", world.now
+        world.sessions,
+        world.keyring,
+        OnCall(agent_id=lina, now=world.now, ticket_id=ticket, customer_id=world.customer(case)),
+        "sms",
+        "verify",
     )
     assert codes.check_code(
-        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(case), world.later(seconds=30)
+        world.sessions,
+        world.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=world.later(seconds=30), ticket_id=ticket),
+        world.last_code(case),
     ).verified
     with pytest.raises(NotVerified):
         _gate(world, ticket, fresh=True, case=case, minutes=6)
     step_up = codes.send_code(
-        world.sessions, world.keyring, ticket, lina, world.customer(case), "sms", "step_up", world.later(minutes=6)
+        world.sessions,
+        world.keyring,
+        OnCall(agent_id=lina, now=world.later(minutes=6), ticket_id=ticket, customer_id=world.customer(case)),
+        "sms",
+        "step_up",
     )
     outcome = codes.check_code(
         world.sessions,
         world.keyring,
         step_up.challenge_id,
-        ticket,
-        lina,
+        OnCall(agent_id=lina, now=world.later(minutes=6, seconds=30), ticket_id=ticket),
         world.last_code(case),
-        world.later(minutes=6, seconds=30),
         purpose="step_up",
     )
     assert outcome.verified
@@ -126,12 +144,22 @@ def test_reveal_needs_a_fresh_factor_and_is_audited(world: World) -> None:
     ticket = world.open_ticket(CASE)
     lina, customer = world.agent("lina"), world.customer(CASE)
     with pytest.raises(NotVerified):
-        v.reveal_field(world.sessions, ticket, lina, customer, "phone", world.now)
+        v.reveal_field(
+            world.sessions, OnCall(agent_id=lina, now=world.now, ticket_id=ticket, customer_id=customer), "phone"
+        )
     _verify(world, ticket)
-    revealed = v.reveal_field(world.sessions, ticket, lina, customer, "phone", world.later(minutes=1))
+    revealed = v.reveal_field(
+        world.sessions,
+        OnCall(agent_id=lina, now=world.later(minutes=1), ticket_id=ticket, customer_id=customer),
+        "phone",
+    )
     assert revealed.value == world.customer_row(CASE).phone_e164
     with pytest.raises(NotVerified, match="last 5 minutes"):
-        v.reveal_field(world.sessions, ticket, lina, customer, "email", world.later(minutes=6))
+        v.reveal_field(
+            world.sessions,
+            OnCall(agent_id=lina, now=world.later(minutes=6), ticket_id=ticket, customer_id=customer),
+            "email",
+        )
     with world.sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "customer.reveal")).one()
     assert json.loads(event.details) == {"field": "phone", "ticket": ticket}
@@ -143,7 +171,14 @@ def test_reveal_refuses_another_agents_ticket(world: World) -> None:
     _verify(world, ticket)
     with pytest.raises(NotVerified):
         v.reveal_field(
-            world.sessions, ticket, world.agent("marcus"), world.customer(CASE), "phone", world.later(minutes=1)
+            world.sessions,
+            OnCall(
+                agent_id=world.agent("marcus"),
+                now=world.later(minutes=1),
+                ticket_id=ticket,
+                customer_id=world.customer(CASE),
+            ),
+            "phone",
         )
 
 
@@ -170,7 +205,10 @@ def test_script_placeholders_are_masked_values_only() -> None:
 def test_start_verification_records_the_script_and_fills_masked_values(world: World) -> None:
     case = "locked_password_failures"
     ticket = world.open_ticket(case)
-    start = v.start_verification(world.sessions, ticket, world.agent("lina"), world.customer(case), world.now)
+    start = v.start_verification(
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(case)),
+    )
     phone = world.customer_row(case).phone_e164
     assert start.script.script_id == "locked_account"
     assert f"尾号 {phone[-2:]} 的手机发送了 6 位验证码" in start.script.step("sms").say
@@ -183,7 +221,9 @@ def test_start_verification_records_the_script_and_fills_masked_values(world: Wo
 def test_email_caller_is_offered_the_email_code_only(world: World) -> None:
     ticket = world.open_ticket("email_only")
     start = v.start_verification(
-        world.sessions, ticket, world.agent("lina"), world.customer("email_only"), world.now, language="en"
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer("email_only")),
+        language="en",
     )
     assert start.factors == ("email",)
     assert "k•••@netvigator.com" in start.script.step("email").say
@@ -193,7 +233,11 @@ def test_sending_a_code_records_the_script_when_verification_had_not_started(wor
     case = "locked_password_failures"
     ticket = world.open_ticket(case, reason="deposit_withdrawal")
     codes.send_code(
-        world.sessions, world.keyring, ticket, world.agent("lina"), world.customer(case), "sms", "verify", world.now
+        world.sessions,
+        world.keyring,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(case)),
+        "sms",
+        "verify",
     )
     assert world.ticket(ticket).script_id == "deposit_withdrawal"
 
@@ -220,31 +264,58 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
     lina = w.agent("lina")
     read_out: list[str] = []
     sms_ticket = w.open_ticket(case)
-    sent = codes.send_code(w.sessions, w.keyring, sms_ticket, lina, w.customer(case), "sms", "verify", w.now)
+    sent = codes.send_code(
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=lina, now=w.now, ticket_id=sms_ticket, customer_id=w.customer(case)),
+        "sms",
+        "verify",
+    )
     read_out.append(w.last_code(case))
     codes.check_code(
-        w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, w.wrong(read_out[-1]), w.later(seconds=10)
+        w.sessions,
+        w.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=w.later(seconds=10), ticket_id=sms_ticket),
+        w.wrong(read_out[-1]),
     )
-    codes.check_code(w.sessions, w.keyring, sent.challenge_id, sms_ticket, lina, read_out[-1], w.later(seconds=20))
+    codes.check_code(
+        w.sessions,
+        w.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=w.later(seconds=20), ticket_id=sms_ticket),
+        read_out[-1],
+    )
     email_ticket = w.open_ticket("email_only")
     sent = codes.send_code(
-        w.sessions, w.keyring, email_ticket, lina, w.customer("email_only"), "email", "verify", w.now
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=lina, now=w.now, ticket_id=email_ticket, customer_id=w.customer("email_only")),
+        "email",
+        "verify",
     )
     read_out.append(w.last_code("email_only"))
     codes.check_code(
         w.sessions,
         w.keyring,
         sent.challenge_id,
-        email_ticket,
-        lina,
+        OnCall(agent_id=lina, now=w.later(seconds=20), ticket_id=email_ticket),
         read_out[-1],
-        w.later(seconds=20),
         id_number="K4829131",
     )
     totp_ticket = w.open_ticket(CASE)
     read_out.append(w.totp_code(CASE, w.now))
-    codes.check_totp(w.sessions, w.keyring, totp_ticket, lina, w.customer(CASE), read_out[-1], w.now)
-    v.reveal_field(w.sessions, totp_ticket, lina, w.customer(CASE), "phone", w.later(seconds=30))
+    codes.check_totp(
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=lina, now=w.now, ticket_id=totp_ticket, customer_id=w.customer(CASE)),
+        read_out[-1],
+    )
+    v.reveal_field(
+        w.sessions,
+        OnCall(agent_id=lina, now=w.later(seconds=30), ticket_id=totp_ticket, customer_id=w.customer(CASE)),
+        "phone",
+    )
     secrets = [w.totp_secret(c) for c in ("two_factor_on", "wrong_fee", "international", "same_name_guangzhou")]
 
     dump: list[str] = []
@@ -269,11 +340,19 @@ def test_a_dump_of_the_database_after_the_flow_holds_no_plaintext_code_or_totp_s
 
 def test_status_shows_verified_until_the_step_up_window_closes(world: World) -> None:
     ticket = world.open_ticket(CASE)
-    before = v.verification_status(world.sessions, ticket, world.agent("lina"), world.now)
+    before = v.verification_status(
+        world.sessions, OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket)
+    )
     assert not before.verified and before.failures == 0 and before.locked_until is None
     _verify(world, ticket)
-    status = v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=2))
+    status = v.verification_status(
+        world.sessions, OnCall(agent_id=world.agent("lina"), now=world.later(minutes=2), ticket_id=ticket)
+    )
     assert status.verified and status.factor == "totp" and status.fresh_until == world.later(minutes=5)
-    later = v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=6))
+    later = v.verification_status(
+        world.sessions, OnCall(agent_id=world.agent("lina"), now=world.later(minutes=6), ticket_id=ticket)
+    )
     assert later.verified and later.fresh_until is None
-    assert not v.verification_status(world.sessions, ticket, world.agent("lina"), world.later(minutes=16)).verified
+    assert not v.verification_status(
+        world.sessions, OnCall(agent_id=world.agent("lina"), now=world.later(minutes=16), ticket_id=ticket)
+    ).verified

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from console.services import codes
+from console.services.context import OnCall
 from console.services.errors import Refused
 from models import Customer, VerificationAttempt
 from tests.support.world import World
@@ -19,18 +20,31 @@ SMS_CASE = "locked_password_failures"
 
 def _totp(w: World, ticket: int, entered: str, username: str = "lina", case: str = TOTP_CASE, **delta: float):
     return codes.check_totp(
-        w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), entered, w.later(**delta)
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=w.agent(username), now=w.later(**delta), ticket_id=ticket, customer_id=w.customer(case)),
+        entered,
     )
 
 
 def _send(w: World, ticket: int, case: str = SMS_CASE, username: str = "lina", **delta: float):
     return codes.send_code(
-        w.sessions, w.keyring, ticket, w.agent(username), w.customer(case), "sms", "verify", w.later(**delta)
+        w.sessions,
+        w.keyring,
+        OnCall(agent_id=w.agent(username), now=w.later(**delta), ticket_id=ticket, customer_id=w.customer(case)),
+        "sms",
+        "verify",
     )
 
 
 def _check(w: World, ticket: int, challenge: int, entered: str, username: str = "lina", **delta: float):
-    return codes.check_code(w.sessions, w.keyring, challenge, ticket, w.agent(username), entered, w.later(**delta))
+    return codes.check_code(
+        w.sessions,
+        w.keyring,
+        challenge,
+        OnCall(agent_id=w.agent(username), now=w.later(**delta), ticket_id=ticket),
+        entered,
+    )
 
 
 # --- TOTP ------------------------------------------------------------------------------------
@@ -142,11 +156,8 @@ def test_sixth_attempt_within_15_minutes_is_refused_even_when_correct(world: Wor
     sixth = codes.check_totp(
         world.sessions,
         world.keyring,
-        ticket,
-        world.agent("lina"),
-        world.customer(TOTP_CASE),
+        OnCall(agent_id=world.agent("lina"), now=at, ticket_id=ticket, customer_id=world.customer(TOTP_CASE)),
         world.totp_code(TOTP_CASE, at),
-        at,
     )
     assert not sixth.verified and sixth.failure_reason == "locked out"
     assert world.ticket(ticket).verified_at is None
@@ -159,11 +170,8 @@ def test_lockout_ends_after_15_minutes_and_the_count_starts_again(world: World) 
     outcome = codes.check_totp(
         world.sessions,
         world.keyring,
-        ticket,
-        world.agent("lina"),
-        world.customer(TOTP_CASE),
+        OnCall(agent_id=world.agent("lina"), now=at, ticket_id=ticket, customer_id=world.customer(TOTP_CASE)),
         world.totp_code(TOTP_CASE, at),
-        at,
     )
     assert outcome.verified and outcome.failures == 0
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from console.services import adjustments, codes, tickets, verification
+from console.services.context import Actor, OnCall
 from console.services.gate import NotVerified
 from console.services.tickets import WrapUp
 from models import Dispute, Ticket
@@ -23,7 +24,9 @@ EVERY_ACTION = {**ANY_VERIFIED, **HIGH_RISK}
 def _repoint(w: World, ticket_id: int, case: str, username: str = "lina") -> tickets.TicketView:
     version = w.ticket(ticket_id).version
     return tickets.update_ticket(
-        w.sessions, ticket_id, w.agent(username), version, customer_id=w.customer(case), now=w.now
+        w.sessions,
+        OnCall(agent_id=w.agent(username), now=w.now, ticket_id=ticket_id, customer_id=w.customer(case)),
+        version,
     )
 
 
@@ -49,13 +52,11 @@ def test_an_adjustment_for_another_customers_dispute_is_refused_after_a_repoint(
         adjustments.propose_adjustment(
             w.sessions,
             {"CNY": "5000", "USD": "700", "USDT": "700"},
-            ticket,
-            w.agent("lina"),
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket),
             dispute_id,
             "1",
             "system error",
             "attack-1",
-            w.now,
         )
 
 
@@ -64,7 +65,11 @@ def test_the_first_caller_is_no_longer_served_on_a_ticket_that_names_someone_els
     ticket = w.verified_call(CALLER_A)
     _repoint(w, ticket, CUSTOMER_B)
     with pytest.raises(NotVerified, match="not your call with this customer"):
-        verification.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(CALLER_A), "phone", w.now)
+        verification.reveal_field(
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CALLER_A)),
+            "phone",
+        )
 
 
 def test_the_gate_compares_the_verified_customer_even_when_the_ticket_was_changed_behind_its_back(
@@ -77,8 +82,12 @@ def test_the_gate_compares_the_verified_customer_even_when_the_ticket_was_change
     with w.sessions.begin() as session:
         session.execute(update(Ticket).where(Ticket.id == ticket).values(customer_id=w.customer(CUSTOMER_B)))
     with pytest.raises(NotVerified, match="another customer than the one who passed the code"):
-        verification.reveal_field(w.sessions, ticket, w.agent("lina"), w.customer(CUSTOMER_B), "phone", w.now)
-    status = verification.verification_status(w.sessions, ticket, w.agent("lina"), w.now)
+        verification.reveal_field(
+            w.sessions,
+            OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CUSTOMER_B)),
+            "phone",
+        )
+    status = verification.verification_status(w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket))
     assert not status.verified
 
 
@@ -86,9 +95,19 @@ def test_another_customer_becomes_verified_only_by_passing_a_code_of_their_own(w
     ticket = world.verified_call(CALLER_A, reason="deposit_withdrawal")
     _repoint(world, ticket, CUSTOMER_B)
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
-    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
+    sent = codes.send_code(
+        world.sessions,
+        world.keyring,
+        OnCall(agent_id=lina, now=world.now, ticket_id=ticket, customer_id=b),
+        "sms",
+        "verify",
+    )
     outcome = codes.check_code(
-        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
+        world.sessions,
+        world.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=world.now, ticket_id=ticket),
+        world.last_code(CUSTOMER_B),
     )
     assert outcome.verified
     ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), world.now)
@@ -108,7 +127,7 @@ def test_a_pending_ticket_reopened_later_is_a_new_call_that_needs_a_new_code(wor
     ANY_VERIFIED["withdrawal follow-up"](w, ticket, lina, b, _withdrawal(w), w.now)
     assert w.ticket(ticket).status.value == "pending"
     # ... and when it is reopened for the callback, whoever is on the line has passed nothing yet.
-    tickets.reopen_ticket(w.sessions, ticket, lina, now=w.later(minutes=3))
+    tickets.reopen_ticket(w.sessions, OnCall(agent_id=lina, now=w.later(minutes=3), ticket_id=ticket))
     with pytest.raises(NotVerified, match="verify the caller with a code first"):
         ANY_VERIFIED["statement"](w, ticket, lina, b, _withdrawal(w), w.later(minutes=4))
 
@@ -117,8 +136,8 @@ def test_a_ticket_wrapped_up_for_follow_up_and_reopened_needs_a_new_code(world: 
     ticket = world.verified_call(CUSTOMER_B, reason="deposit_withdrawal")
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
     answer = WrapUp("follow_up", 60, 10, follow_up_due=world.later(days=1).date())
-    tickets.wrap_up(world.sessions, ticket, lina, answer, now=world.later(minutes=1))
-    tickets.reopen_ticket(world.sessions, ticket, lina, now=world.later(minutes=2))
+    tickets.wrap_up(world.sessions, OnCall(agent_id=lina, now=world.later(minutes=1), ticket_id=ticket), answer)
+    tickets.reopen_ticket(world.sessions, OnCall(agent_id=lina, now=world.later(minutes=2), ticket_id=ticket))
     with pytest.raises(NotVerified):
         ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), world.later(minutes=3))
 
@@ -132,17 +151,31 @@ def test_a_verification_lasts_at_most_60_minutes_however_busy_the_call(world_eac
         statement(w, ticket, lina, b, _withdrawal(w), w.later(minutes=minutes))
     with pytest.raises(NotVerified, match="over 60 minutes ago"):
         statement(w, ticket, lina, b, _withdrawal(w), w.later(minutes=60, seconds=1))
-    assert not verification.verification_status(w.sessions, ticket, lina, w.later(minutes=61)).verified
+    assert not verification.verification_status(
+        w.sessions, OnCall(agent_id=lina, now=w.later(minutes=61), ticket_id=ticket)
+    ).verified
 
 
 def test_a_verification_on_a_ticket_with_no_customer_yet_names_that_customer(world: World) -> None:
     lina = world.agent("lina")
-    ticket = tickets.open_ticket(world.sessions, lina, None, "other", now=world.now).ticket_id
+    ticket = tickets.open_ticket(world.sessions, Actor(agent_id=lina, now=world.now), None, "other").ticket_id
     b = world.customer(CUSTOMER_B)
-    verification.start_verification(world.sessions, ticket, lina, b, world.now)
-    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", world.now)
+    verification.start_verification(
+        world.sessions, OnCall(agent_id=lina, now=world.now, ticket_id=ticket, customer_id=b)
+    )
+    sent = codes.send_code(
+        world.sessions,
+        world.keyring,
+        OnCall(agent_id=lina, now=world.now, ticket_id=ticket, customer_id=b),
+        "sms",
+        "verify",
+    )
     codes.check_code(
-        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), world.now
+        world.sessions,
+        world.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=world.now, ticket_id=ticket),
+        world.last_code(CUSTOMER_B),
     )
     row = world.ticket(ticket)
     assert (row.customer_id, row.verified_customer_id) == (b, b)
@@ -150,7 +183,11 @@ def test_a_verification_on_a_ticket_with_no_customer_yet_names_that_customer(wor
 
 def test_wrap_up_clears_whom_the_ticket_was_verified_for(world: World) -> None:
     ticket = world.verified_call(CALLER_A)
-    tickets.wrap_up(world.sessions, ticket, world.agent("lina"), WrapUp("resolved", 30, 5), now=world.later(minutes=1))
+    tickets.wrap_up(
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.later(minutes=1), ticket_id=ticket),
+        WrapUp("resolved", 30, 5),
+    )
     row = world.ticket(ticket)
     assert (row.verified_at, row.verified_factor, row.verified_customer_id) == (None, None, None)
 
@@ -173,8 +210,14 @@ def test_a_verification_counts_from_the_code_not_from_the_ticket(world: World) -
     lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
     ticket = world.open_ticket(CUSTOMER_B, reason="deposit_withdrawal")
     at = world.later(minutes=50)
-    sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", at)
+    sent = codes.send_code(
+        world.sessions, world.keyring, OnCall(agent_id=lina, now=at, ticket_id=ticket, customer_id=b), "sms", "verify"
+    )
     assert codes.check_code(
-        world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), at
+        world.sessions,
+        world.keyring,
+        sent.challenge_id,
+        OnCall(agent_id=lina, now=at, ticket_id=ticket),
+        world.last_code(CUSTOMER_B),
     ).verified
     ANY_VERIFIED["statement"](world, ticket, lina, b, _withdrawal(world), at + timedelta(minutes=14))

@@ -13,6 +13,7 @@ from console.db import Database
 from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import otp, tickets
+from console.services.context import Actor, OnCall
 from console.services.crypto import decrypt_totp_secret
 from console.services.outbox import recent_messages
 from models import Agent, Customer, EntryKind, LedgerEntry, Ticket
@@ -41,7 +42,9 @@ class World:
             )
 
     def open_ticket(self, case: str, username: str = "lina", reason: str = "locked_account") -> int:
-        view = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=self.now)
+        view = tickets.open_ticket(
+            self.sessions, Actor(agent_id=self.agent(username), now=self.now), self.customer(case), reason
+        )
         return view.ticket_id
 
     def ticket(self, ticket_id: int) -> Ticket:
@@ -88,21 +91,28 @@ class World:
         from console.services import codes, verification
 
         at = self.later(**delta)
-        ticket = tickets.open_ticket(self.sessions, self.agent(username), self.customer(case), reason, now=at).ticket_id
-        start = verification.start_verification(self.sessions, ticket, self.agent(username), self.customer(case), at)
+        ticket = tickets.open_ticket(
+            self.sessions, Actor(agent_id=self.agent(username), now=at), self.customer(case), reason
+        ).ticket_id
+        start = verification.start_verification(
+            self.sessions,
+            OnCall(agent_id=self.agent(username), now=at, ticket_id=ticket, customer_id=self.customer(case)),
+        )
         channel = "sms" if "sms" in start.factors else "email"
         sent = codes.send_code(
-            self.sessions, self.keyring, ticket, self.agent(username), self.customer(case), channel, "verify", at
+            self.sessions,
+            self.keyring,
+            OnCall(agent_id=self.agent(username), now=at, ticket_id=ticket, customer_id=self.customer(case)),
+            channel,
+            "verify",
         )
         id_number = None if channel == "sms" else DEMO_ID_NUMBERS[case]
         outcome = codes.check_code(
             self.sessions,
             self.keyring,
             sent.challenge_id,
-            ticket,
-            self.agent(username),
+            OnCall(agent_id=self.agent(username), now=at, ticket_id=ticket),
             self.last_code(case),
-            at,
             id_number=id_number,
         )
         assert outcome.verified, outcome

@@ -3,15 +3,19 @@ withdrawal put on follow-up, and a dispute from a statement row to a proposed ad
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, Select, TabbedContent
 
 from console.app import HotlineApp
 from console.seed.demo import DEMO_ACCOUNTS
+from console.services.context import OnCall
+from console.services.disputes import caller_disputes
 from console.services.fees import quote
 from console.services.outbox import recent_messages
 from models import EntryKind, LedgerEntry, Ticket, Transaction
 from screens.money import MoneyScreen
+from screens.money import disputes as disputes_tab
 from tests.support.world import World
 from tests.ui.console_driver import Console, drive
 
@@ -75,11 +79,21 @@ async def test_a_delayed_withdrawal_is_put_on_follow_up(demo_app: HotlineApp, wo
     assert notice.kind == "withdrawal_delay"
 
 
-async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app: HotlineApp, world: World) -> None:
+async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(
+    demo_app: HotlineApp, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = "wrong_fee"  # charged 5 USDT on a 500 USDT withdrawal; the schedule says 1
     ticket = world.verified_call(case, reason="statement_dispute")
+    reads: list[object] = []
+
+    def counted_reads(*args: object) -> object:
+        reads.append(args)
+        return caller_disputes(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(disputes_tab, "caller_disputes", counted_reads)
     async with drive(demo_app, notifications=True) as console:
         screen = await open_statement_row(console, ticket, "500", "500.000000 USDT")
+        reads.clear()
         assert "differs from the schedule" in console.shown("#detail-text")
         await console.type_into("#dispute-amount", "4")
         await console.type_into("#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
@@ -95,6 +109,9 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(demo_app
         await console.wait_until(lambda: "posted" in console.shown("#dispute-message"), what="the adjustment")
         assert "Adjusted" in console.shown("#dispute-timeline")
         assert "Not done" not in console.text()  # no worker failed on the way
+        # One key press, one round trip: opening the dispute and proposing the adjustment each returned
+        # what the tab shows; the disputes list was never read again.
+        assert reads == []
     customer = world.customer(case)
     with world.sessions() as session:
         (entry,) = session.scalars(
@@ -152,11 +169,9 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
         # Meanwhile marcus, on his own call with her, saves the same dispute first.
         disputes.update_dispute(
             world.sessions,
-            world.agent("marcus"),
+            OnCall(agent_id=world.agent("marcus"), now=world.now, ticket_id=marcus_call),
             seen.dispute_id,
             seen.version,
-            world.now,
-            ticket_id=marcus_call,
             description="Caller adds: her phone was lost last week.",
         )
         await console.press("enter", wait=False)
@@ -169,12 +184,18 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
         assert (
             "her phone was lost"
             in disputes.caller_disputes(
-                world.sessions, lina_call, world.agent("lina"), world.customer(case), world.now
+                world.sessions,
+                OnCall(
+                    agent_id=world.agent("lina"), now=world.now, ticket_id=lina_call, customer_id=world.customer(case)
+                ),
             )[0].description
         )
         # Having seen the other change, she saves again: now it goes through.
         screen.query_one("#edit-description", Input).focus()
         await console.press("enter", wait=False)
         await console.wait_until(lambda: "saved" in console.shown("#dispute-message"), what="the second save")
-    (saved,) = disputes.caller_disputes(world.sessions, lina_call, world.agent("lina"), world.customer(case), world.now)
+    (saved,) = disputes.caller_disputes(
+        world.sessions,
+        OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=lina_call, customer_id=world.customer(case)),
+    )
     assert saved.description == mine

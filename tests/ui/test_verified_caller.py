@@ -10,6 +10,7 @@ from console.app import HotlineApp
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import codes, verification
 from console.services.agents import disable_agent
+from console.services.context import OnCall
 from models import Ticket
 from screens.lock import LockScreen
 from tests.support.world import World
@@ -59,10 +60,22 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
 
         # B passes a code of their own on this call; now their statement opens.
         lina, b = world.agent("lina"), world.customer(CUSTOMER_B)
-        verification.start_verification(world.sessions, ticket, lina, b, clock.now)
-        sent = codes.send_code(world.sessions, world.keyring, ticket, lina, b, "sms", "verify", clock.now)
+        verification.start_verification(
+            world.sessions, OnCall(agent_id=lina, now=clock.now, ticket_id=ticket, customer_id=b)
+        )
+        sent = codes.send_code(
+            world.sessions,
+            world.keyring,
+            OnCall(agent_id=lina, now=clock.now, ticket_id=ticket, customer_id=b),
+            "sms",
+            "verify",
+        )
         outcome = codes.check_code(
-            world.sessions, world.keyring, sent.challenge_id, ticket, lina, world.last_code(CUSTOMER_B), clock.now
+            world.sessions,
+            world.keyring,
+            sent.challenge_id,
+            OnCall(agent_id=lina, now=clock.now, ticket_id=ticket),
+            world.last_code(CUSTOMER_B),
         )
         assert outcome.verified
         money = await console.open_money()
