@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -305,7 +306,7 @@ def cmd_ring(ctx: Context) -> int:
 
     with ctx.database() as database:
         waiting = calls.record_incoming_call(
-            database.sessions, ctx.args.phone, ctx.args.line, ctx.settings.default_region
+            database.sessions, ctx.args.phone, ctx.args.line, ctx.settings.default_region, now=datetime.now(UTC)
         )
     line = f" on line {waiting.line}" if waiting.line else ""
     _print(f"Call {waiting.call_id} from {waiting.caller_masked}{line} is waiting for an agent.")

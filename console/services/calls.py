@@ -19,7 +19,6 @@ from console.services.masking import mask_phone
 from console.services.tickets import TicketView, open_ticket_in
 from console.services.unit_of_work import unit_of_work
 from models import Hotline, IncomingCall, TicketReason
-from models.base import utcnow
 
 # PostgreSQL channel a new ring is announced on; consoles LISTEN on it and fall back to polling.
 CALLS_CHANNEL = "hotline_calls"
@@ -74,10 +73,10 @@ def record_incoming_call(
     caller_number: str,
     line_code: str | None = None,
     default_region: str = "CN",
-    now: datetime | None = None,
+    *,
+    now: datetime,
 ) -> WaitingCall:
-    """What the telephony system (or `hotline ring`) calls when a caller rings."""
-    now = now or utcnow()
+    """What the telephony system (or `hotline ring`) calls when a caller rings, at its clock's `now`."""
     raw = one_line(caller_number).strip()
     if raw.lower() in {"", "anonymous", "withheld", "private", "unknown"}:
         number = WITHHELD

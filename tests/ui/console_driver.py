@@ -121,7 +121,7 @@ class Console:
 
     async def ring(self, database: Database, number: str, line: str | None = None) -> int:
         """A call rings (as `hotline ring` records it) and the workspace's poll shows it; the call's id."""
-        call = record_incoming_call(database.sessions, number, line)
+        call = record_incoming_call(database.sessions, number, line, now=self.app.wall_clock())
         await self.wait_until(
             lambda: any(c.call_id == call.call_id for c in self.workspace.calls), what="the call to show"
         )

@@ -117,7 +117,7 @@ async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_cal
     assert settings.call_poll_seconds <= 1.0
     async with drive(app, notifications=True) as console:
         await console.log_in("ann")
-        call = record_incoming_call(sqlite_database.sessions, "138 1234 5601", "CN")
+        call = record_incoming_call(sqlite_database.sessions, "138 1234 5601", "CN", now=app.wall_clock())
         screen = console.workspace
         await console.wait_until(lambda: bool(screen.calls), timeout=2.0, what="the ring")
         text = console.text()
@@ -186,7 +186,7 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
         ):
             await ann.log_in("ann")
             await bob.log_in("bob")
-            record_incoming_call(sqlite_database.sessions, WANG.phone or "", None)
+            record_incoming_call(sqlite_database.sessions, WANG.phone or "", None, now=ann.app.wall_clock())
             for console in (ann, bob):
                 console.workspace.queue.refresh_calls()
                 await console.wait_until(
