@@ -111,29 +111,23 @@ def place_withdrawal(
             )
         journal = str(uuid.uuid4())
         reference = f"WD-{journal[:8].upper()}"
-        post_entry(
-            session,
-            customer_id=customer_id,
-            asset_code=view.code,
-            amount=-amount,
-            kind=EntryKind.WITHDRAWAL,
-            description=f"Withdrawal {reference} ({METHOD_LABELS[chosen]})",
-            journal_id=journal,
-            now=now,
-            idempotency_key=entry_key,
-        )
-        if fee > 0:
-            post_entry(
-                session,
-                customer_id=customer_id,
-                asset_code=view.code,
-                amount=-fee,
-                kind=EntryKind.FEE,
-                description=f"Fee for withdrawal {reference}",
-                journal_id=journal,
-                now=now,
-                idempotency_key=fee_key,
-            )
+        # The withdrawal and its fee leave the balance in one journal (no fee entry for a free method).
+        for leaving, kind, description, key in (
+            (amount, EntryKind.WITHDRAWAL, f"Withdrawal {reference} ({METHOD_LABELS[chosen]})", entry_key),
+            (fee, EntryKind.FEE, f"Fee for withdrawal {reference}", fee_key),
+        ):
+            if leaving > 0:
+                post_entry(
+                    session,
+                    customer_id=customer_id,
+                    asset_code=view.code,
+                    amount=-leaving,
+                    kind=kind,
+                    description=description,
+                    journal_id=journal,
+                    now=now,
+                    idempotency_key=key,
+                )
         tx = Transaction(
             customer_id=customer_id,
             asset_code=view.code,
