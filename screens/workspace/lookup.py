@@ -10,17 +10,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from console.services.lookup import LookupResult, find_customers
 from console.text import safe_text
 from screens.base import OnHotline
 from screens.call_text import match_prompt
-
-# Typing pauses this long before a lookup runs; each key restarts the wait.
-LOOKUP_DEBOUNCE_SECONDS = 0.15
 
 LOOKUP_GROUP = "workspace.lookup"
 
@@ -50,7 +47,10 @@ class CallerLookup(OnHotline, Vertical):
         self.agent_id = agent_id
         self.result: LookupResult | None = None
         self._text = ""  # the box's value as last handled
-        self._timer: Timer | None = None
+        # Each keystroke's lookup starts at once; while one is in flight, only the newest text waits
+        # for it (a number typed quickly costs two queries, not one per digit).
+        self._in_flight: str | None = None
+        self._waiting: str | None = None
         self._pick_on_result = False
         self.border_title = "Find caller"
 
@@ -86,31 +86,40 @@ class CallerLookup(OnHotline, Vertical):
             return  # set by the screen, not typed
         self._text = event.value
         self._pick_on_result = False
-        if self._timer is not None:
-            self._timer.stop()
-        if not event.value.strip():
-            self._timer = None
-            self.workers.cancel_group(self, LOOKUP_GROUP)
+        query = event.value.strip()
+        if not query:
+            self._waiting = None
             self.show_result(None)
             self.show_hint("")
             return
-        self._timer = self.set_timer(LOOKUP_DEBOUNCE_SECONDS, self.run_lookup)
-
-    def run_lookup(self) -> None:
-        self._timer = None
-        query = self._text.strip()
-        if query:
-            self.search(query)
+        self.search(query)
 
     def search(self, query: str) -> None:
+        """Look `query` up now, or as soon as the lookup in flight has answered."""
+        if self._in_flight is not None:
+            self._waiting = query
+            return
+        self._in_flight, self._waiting = query, None
         self.run_service(
             lambda: find_customers(
                 self.database.read_sessions, query, self.hotline.settings.default_region, agent_id=self.agent_id
             ),
             partial(self.found, query),
             group=LOOKUP_GROUP,
-            latest_only=True,
+            exclusive=False,
         )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != LOOKUP_GROUP or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self._in_flight = None
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and waiting == self._text.strip():
+            self.search(waiting)
 
     def found(self, query: str, result: LookupResult) -> None:
         if query != self._text.strip():
@@ -178,13 +187,11 @@ class CallerLookup(OnHotline, Vertical):
         query = self._text.strip()
         if not query:
             return
-        if self._timer is not None or self.result is None or self.result.query != query:
-            # Enter before the results arrived: search now and act when they do.
-            if self._timer is not None:
-                self._timer.stop()
-                self._timer = None
+        if self.result is None or self.result.query != query:
+            # Enter before the results arrived: act when they do (the lookup is already on its way).
             self._pick_on_result = True
-            self.search(query)
+            if self._in_flight != query and self._waiting != query:
+                self.search(query)
             return
         self.act_on_results()
 

@@ -328,8 +328,11 @@ async def test_a_query_that_cannot_be_used_shows_the_services_hint(app: HotlineA
         assert result_names(app) == []
 
 
-async def test_each_key_restarts_the_wait_so_only_the_last_query_runs(
-    app: HotlineApp, floor: dict[str, int], monkeypatch: pytest.MonkeyPatch
+async def test_a_key_looks_up_at_once_and_keys_typed_meanwhile_cost_one_more_query(
+    app_with: Callable[..., HotlineApp],
+    floor: dict[str, int],
+    sqlite_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from screens.workspace import lookup as workspace_module
 
@@ -341,10 +344,23 @@ async def test_each_key_restarts_the_wait_so_only_the_last_query_runs(
         return real(sessions, query, *args, **kwargs)
 
     monkeypatch.setattr(workspace_module, "find_customers", counting)
+    gate = threading.Event()
+    slow = GatedLookups(sqlite_database.read_sessions, gate)
+    app = app_with(database=replace(sqlite_database, read_sessions=slow))
     async with drive(app) as console:
         await console.log_in("ann")
-        await console.find("zhangsan")
-        assert queries == ["zhangsan"]
+        await console.press("f3", "z", wait=False)
+        # No pause before the first query: it is in the database before another key is pressed.
+        await console.wait_until(slow.waiting.is_set, what="the first lookup", settle=False)
+        assert queries == ["z"]
+        for key in "hangsan":
+            await console.press(key, wait=False)
+        assert queries == ["z"]  # nothing else starts while the database is busy
+        gate.set()
+        screen = console.workspace
+        await console.wait_until(lambda: screen.result is not None and screen.result.query == "zhangsan", what="it")
+        # Seven keys typed meanwhile: one more query, for the text as it stands.
+        assert queries == ["z", "zhangsan"]
 
 
 async def test_a_slow_database_does_not_delay_a_keypress(
