@@ -15,6 +15,7 @@ from console.services import (
     codes,
     customers,
     disputes,
+    feedback,
     lookup,
     security_review,
     tickets,
@@ -22,8 +23,10 @@ from console.services import (
     verification,
 )
 from console.services.agents import disable_agent
+from console.services.context import OnCall
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
+from console.settings import DEFAULT_FEEDBACK_ROUTING
 from models import AuditEvent, Dispute, IncomingCall
 from tests.security.test_gate_on_every_action import ANY_VERIFIED, HIGH_RISK, _withdrawal
 from tests.support.world import World
@@ -52,6 +55,9 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     "check an authenticator code": lambda w, t, a, c: codes.check_totp(w.sessions, w.keyring, t, a, c, "123456", w.now),
     "see verification status": lambda w, t, a, c: verification.verification_status(w.sessions, t, a, w.now),
     "record advice": lambda w, t, a, c: security_review.record_advice(w.sessions, t, a, ["strong_password"], w.now),
+    "record feedback": lambda w, t, a, c: feedback.record_feedback(
+        w.sessions, DEFAULT_FEEDBACK_ROUTING, OnCall(a, w.now, t, c), "praise", "support", "Kind agent."
+    ),
 }
 
 
