@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from console.services import feedback as fb
+from console.services.agents import disable_agent
 from console.services.context import Actor, OnCall
 from console.services.customers import customer_card
-from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.errors import AgentDisabled, Conflict, InvalidInput, Refused
 from console.services.tickets import WrapUp, wrap_up
 from console.settings import DEFAULT_FEEDBACK_ROUTING
 from models import AuditEvent, Feedback, FeedbackStatusChange, TicketNote
@@ -259,9 +260,6 @@ def test_history_times_follow_the_clock_given(world: World) -> None:
 
 
 def test_a_disabled_supervisor_moves_no_feedback(world: World) -> None:
-    from console.services.agents import disable_agent
-    from console.services.errors import AgentDisabled
-
     made = record(world, on_call(world))
     disable_agent(world.sessions, "chenjing")
     chenjing = Actor(world.agent("chenjing"), world.now)
