@@ -139,6 +139,15 @@ def route(routing: Mapping[str, str], category: FeedbackCategory, area: ProductA
         ) from None
 
 
+def department_for(routing: Mapping[str, str], category: str, area: str) -> str | None:
+    """Where feedback of this kind about this area would go, as a label (None until both are chosen);
+    the dialog shows it before the agent saves."""
+    try:
+        return DEPARTMENT_LABELS[route(routing, FeedbackCategory(category), ProductArea(area))]
+    except (ValueError, Refused):
+        return None
+
+
 def parse_category(value: str) -> FeedbackCategory:
     try:
         return FeedbackCategory(value)

@@ -70,7 +70,11 @@ def test_feedback_is_routed_by_its_category_and_area_noted_on_the_ticket_and_aud
     assert (first.from_status, first.to_status, first.changed_by, first.changed_at) == (None, "new", "lina", call.now)
     with world.sessions() as session:
         notes = session.scalars(select(TicketNote.body).where(TicketNote.ticket_id == call.ticket_id)).all()
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "feedback.record")).one()
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "feedback.record", AuditEvent.subject_id == str(made.feedback_id)
+            )
+        ).one()
     assert notes == [
         f"Feedback F{made.feedback_id} (Complaint, Fees) sent to Payments: Charged twice\nfor one withdrawal."
     ]
@@ -160,7 +164,9 @@ def test_each_status_change_is_kept_with_who_made_it_when_and_why(world: World) 
     ]
     with world.sessions() as session:
         actions = session.scalars(
-            select(AuditEvent.actor).where(AuditEvent.action == "feedback.status").order_by(AuditEvent.seq)
+            select(AuditEvent.actor)
+            .where(AuditEvent.action == "feedback.status", AuditEvent.subject_id == str(made.feedback_id))
+            .order_by(AuditEvent.seq)
         ).all()
     assert actions == ["chenjing", "admin", "admin"]
 
