@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from console.seed.demo_world import DemoWorld
-from console.services import complaints, feedback, tickets
+from console.services import complaints, feedback, feedback_desk, tickets
 from console.services.context import Actor, OnCall
 from console.settings import DEFAULT_FEEDBACK_ROUTING
 from models import Customer, Disposition, TicketReason
@@ -78,6 +78,6 @@ def reported_an_app_crash(world: DemoWorld, who: Customer) -> None:
     )
     _wrap_up(world, call, Disposition.RESOLVED)
     chenjing = Actor(world.agent_ids["chenjing"], world.ago(hours=20))
-    feedback.change_feedback_status(
+    feedback_desk.change_feedback_status(
         world.services, chenjing, said.feedback_id, said.version, "forwarded", "Sent to the app team's crash queue."
     )

@@ -1,19 +1,19 @@
 """Feedback that reaches the right department: recording a caller's words on the call, routing them by
-the rules in the settings, each department's waiting list, status changes with their history, and the
-caller's earlier feedback on the card. A complaint's escalation is in `complaints`."""
+the rules in the settings, the views with their status history, and the caller's earlier feedback on the
+card. The departments' desk is in `feedback_desk`, a complaint's escalation in `complaints`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.services.actors import SUPERVISORS, require_enabled, usernames
+from console.services.actors import active_agent, require_enabled, usernames
 from console.services.context import Actor, OnCall
-from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.labels import (
     DEPARTMENT_LABELS,
@@ -22,7 +22,7 @@ from console.services.labels import (
     PRODUCT_AREA_LABELS,
 )
 from console.services.masking import mask_account_number
-from console.services.unit_of_work import UnitOfWork, unit_of_work
+from console.services.unit_of_work import UnitOfWork, own_ticket, unit_of_work
 from models import (
     Customer,
     Department,
@@ -35,9 +35,6 @@ from models import (
 )
 
 MAX_WORDS = 4_000
-MAX_NOTE = 1_000
-# What a department's list shows at most, newest first.
-DEPARTMENT_LIST_LIMIT = 200
 # Earlier feedback lines on the customer card (the card says how many there are in all).
 CARD_FEEDBACK_LINES = 2
 
@@ -48,8 +45,6 @@ NEXT_STATUSES: dict[FeedbackStatus, tuple[FeedbackStatus, ...]] = {
     FeedbackStatus.ACKNOWLEDGED: (FeedbackStatus.CLOSED,),
     FeedbackStatus.CLOSED: (),
 }
-
-_STATUS_CHANGED = "This feedback changed since you opened it; look at it again."
 
 
 @dataclass(frozen=True)
@@ -341,6 +336,16 @@ def record_feedback(
         return feedback_view(uow.session, feedback)
 
 
+def call_feedback(sessions: sessionmaker[Session], call: OnCall) -> list[FeedbackView]:
+    """What was recorded on this call, oldest first: the dialog offers to escalate a complaint among it."""
+    with sessions() as session:
+        own_ticket(session, call.ticket_id, active_agent(session, call.agent_id, doing="record feedback"))
+        rows = session.scalars(
+            select(Feedback).where(Feedback.ticket_id == call.ticket_id).order_by(Feedback.created_at, Feedback.id)
+        ).all()
+        return feedback_views(session, rows)
+
+
 # --- the customer card -----------------------------------------------------------------------
 
 
@@ -365,82 +370,3 @@ def customer_feedback(
         if session.get(Customer, customer_id) is None:
             raise NotFound("No such customer.")
         return earlier_feedback(session, customer_id, limit)[0]
-
-
-# --- the departments -------------------------------------------------------------------------
-
-
-def department_feedback(sessions: sessionmaker[Session], actor: Actor, department: str) -> list[FeedbackView]:
-    """What waits in one department (everything not closed), newest first, for supervisors and admins."""
-    wanted = parse_department(department)
-    with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
-        rows = session.scalars(
-            select(Feedback)
-            .where(Feedback.department == wanted, Feedback.status != FeedbackStatus.CLOSED)
-            .order_by(Feedback.created_at.desc(), Feedback.id.desc())
-            .limit(DEPARTMENT_LIST_LIMIT)
-        ).all()
-        return feedback_views(session, rows)
-
-
-def waiting_by_department(sessions: sessionmaker[Session], actor: Actor) -> dict[str, int]:
-    """How much feedback waits (is not closed) in each department, every department named."""
-    with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
-        counts = dict(
-            session.execute(
-                select(Feedback.department, func.count())
-                .where(Feedback.status != FeedbackStatus.CLOSED)
-                .group_by(Feedback.department)
-            ).all()
-        )
-        return {department.value: counts.get(department, 0) for department in Department}
-
-
-def _status_words(statuses: Iterable[FeedbackStatus]) -> str:
-    labels = [FEEDBACK_STATUS_LABELS[status].lower() for status in statuses]
-    return " or ".join(labels)
-
-
-def change_feedback_status(
-    sessions: sessionmaker[Session],
-    actor: Actor,
-    feedback_id: int,
-    expected_version: int,
-    status: str,
-    note: str = "",
-) -> FeedbackView:
-    """A supervisor or admin moves feedback on (new → forwarded → acknowledged → closed, skipping allowed);
-    the change is kept with who made it and when, and a stale version is refused."""
-    try:
-        target = FeedbackStatus(status)
-    except ValueError:
-        raise InvalidInput("Choose one of the feedback statuses.") from None
-    note = checked_text(note, "the note", MAX_NOTE, required=False)
-    with unit_of_work(
-        sessions, actor.agent_id, actor.now, *SUPERVISORS, doing="change the status of feedback", stale=_STATUS_CHANGED
-    ) as uow:
-        feedback = uow.session.get(Feedback, feedback_id)
-        if feedback is None:
-            raise NotFound("No such feedback.")
-        if feedback.version != expected_version:
-            raise Conflict(_STATUS_CHANGED)
-        was = feedback.status
-        allowed = NEXT_STATUSES[was]
-        if target not in allowed:
-            now_label = FEEDBACK_STATUS_LABELS[was].lower()
-            if not allowed:
-                raise Refused(f"This feedback is {now_label}; closed feedback does not change.")
-            raise Refused(
-                f"This feedback is {now_label}: it can become {_status_words(allowed)},"
-                f" not {FEEDBACK_STATUS_LABELS[target].lower()}."
-            )
-        record_status(uow, feedback, target, note)
-        uow.record(
-            "feedback.status",
-            "feedback",
-            feedback.id,
-            {"from": was.value, "to": target.value, "department": feedback.department.value},
-        )
-        return feedback_view(uow.session, feedback)

@@ -15,9 +15,9 @@ from textual.worker import Worker, WorkerState
 from console.services.agents import AgentView
 from console.services.context import Actor
 from console.services.errors import Conflict, ServiceError
-from console.services.feedback import (
+from console.services.feedback import FeedbackView
+from console.services.feedback_desk import (
     MAX_NOTE,
-    FeedbackView,
     change_feedback_status,
     department_feedback,
     waiting_by_department,

@@ -17,13 +17,14 @@ from textual.worker import Worker, WorkerState
 from console.services.complaints import MAX_REASON, escalate_complaint
 from console.services.context import OnCall
 from console.services.errors import ServiceError
-from console.services.feedback import FeedbackView, department_for, record_feedback
+from console.services.feedback import FeedbackView, call_feedback, department_for, record_feedback
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
 from screens.feedback.text import AREA_OPTIONS, CATEGORY_OPTIONS, COMPLAINT
 from screens.free_text_area import FreeTextArea
 
 RECORD_GROUP = "feedback.record"
+EARLIER_GROUP = "feedback.earlier"
 ESCALATE_GROUP = "feedback.escalate"
 
 
@@ -44,6 +45,13 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
             id="feedback.save",
             priority=True,
             tooltip="Record the feedback (and escalate the complaint, if ticked)",
+        ),
+        Binding(
+            "f2",
+            "escalate_earlier",
+            "Escalate earlier complaint",
+            id="feedback.escalate_earlier",
+            tooltip="Send a complaint recorded earlier on this call to a supervisor",
         ),
         Binding(
             "escape",
@@ -67,6 +75,9 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         self.routing = routing
         self.clock = clock
         self.recorded: FeedbackView | None = None
+        # Complaints recorded earlier on this call and not escalated (the dialog offers to escalate one).
+        self.earlier: list[FeedbackView] = []
+        self.escalating_earlier = False
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -97,6 +108,37 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
 
     def on_mount(self) -> None:
         self.show_choices()
+        self.run_service(
+            lambda: call_feedback(self.database.read_sessions, self.call), self.show_earlier, group=EARLIER_GROUP
+        )
+
+    def show_earlier(self, recorded: list[FeedbackView]) -> None:
+        self.earlier = [view for view in recorded if view.category == COMPLAINT and view.escalation is None]
+        if self.earlier and self.recorded is None:
+            self.notice.say(
+                f"Complaint F{self.earlier[-1].feedback_id} from earlier in this call is not escalated:"
+                f" {self.key_for('feedback.escalate_earlier')} escalates it."
+            )
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escalate_earlier":
+            return bool(self.earlier) and self.recorded is None
+        return True
+
+    def action_escalate_earlier(self) -> None:
+        """Show the last complaint not escalated yet, as saved, ready to escalate: say why, then save."""
+        if not self.earlier or self.recorded is not None:
+            return
+        view = self.earlier[-1]
+        self.escalating_earlier = True
+        self.query_one("#feedback-category", Select).value = view.category
+        self.query_one("#feedback-area", Select).value = view.product_area
+        self.query_one("#feedback-words", FreeTextArea).load_text(view.words)
+        self.saved(view)
+        self.query_one("#feedback-escalate", Checkbox).value = True
+        self.call_after_refresh(self.query_one("#feedback-reason", Input).focus)
+        self.notice.say(f"F{view.feedback_id} is already recorded: say why it needs a supervisor, then save.")
 
     # What the agent chose
 
@@ -161,12 +203,16 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
             group=RECORD_GROUP,
         )
 
-    def was_recorded(self, view: FeedbackView) -> None:
-        self.saving = False
+    def saved(self, view: FeedbackView) -> None:
+        """`view` is recorded: what it says can no longer change here, only its escalation."""
         self.recorded = view
-        # Saved: what it says can no longer change here.
         for field in ("#feedback-category", "#feedback-area", "#feedback-words"):
             self.query_one(field).disabled = True
+        self.refresh_bindings()
+
+    def was_recorded(self, view: FeedbackView) -> None:
+        self.saving = False
+        self.saved(view)
         if self.escalating:
             self.escalate(view)
         else:
@@ -204,7 +250,8 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
 
     @on(Button.Pressed, "#feedback-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(self.recorded)
+        # Feedback saved in this dialog is reported back; an earlier complaint not escalated is not news.
+        self.dismiss(None if self.escalating_earlier else self.recorded)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A failure (not a refusal) reaches the app as a notice; the dialog must not stay stuck saving.

@@ -355,7 +355,7 @@ class WorkspaceScreen(HotlineScreen):
     def feedback_recorded(self, view: FeedbackView | None) -> None:
         if view is None:
             return
-        text = f"Feedback F{view.feedback_id} recorded and sent to {view.department_label}."
+        text = f"Feedback F{view.feedback_id} is with {view.department_label}."
         if view.escalation is not None:
             text += " The complaint is in the supervisors' queue."
         self.notify_agent(text, warning=False)

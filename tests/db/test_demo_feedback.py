@@ -11,7 +11,7 @@ from console.db import Database
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services.complaints import escalated_complaints
 from console.services.context import Actor
-from console.services.feedback import department_feedback, waiting_by_department
+from console.services.feedback_desk import department_feedback, waiting_by_department
 from models import Agent, Ticket, TicketNote, TicketStatus
 
 

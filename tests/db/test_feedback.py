@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from console.services import feedback as fb
+from console.services import feedback_desk as desk
 from console.services.agents import disable_agent
 from console.services.context import Actor, OnCall
 from console.services.customers import customer_card
@@ -148,11 +149,11 @@ def test_each_status_change_is_kept_with_who_made_it_when_and_why(world: World) 
         Actor(world.agent("chenjing"), world.later(hours=1)),
         Actor(world.agent("admin"), world.later(hours=2)),
     )
-    forwarded = fb.change_feedback_status(world.sessions, chenjing, made.feedback_id, made.version, "forwarded", "")
-    acknowledged = fb.change_feedback_status(
+    forwarded = desk.change_feedback_status(world.sessions, chenjing, made.feedback_id, made.version, "forwarded", "")
+    acknowledged = desk.change_feedback_status(
         world.sessions, admin, made.feedback_id, forwarded.version, "acknowledged", "Payments \x1b[2Jlooking"
     )
-    closed = fb.change_feedback_status(
+    closed = desk.change_feedback_status(
         world.sessions, admin.at(world.later(hours=3)), made.feedback_id, acknowledged.version, "closed", "Refunded."
     )
     assert closed.status == "closed" and closed.next_statuses == ()
@@ -185,24 +186,24 @@ def test_a_move_the_rules_do_not_allow_is_refused_and_changes_nothing(
     view = record(world, on_call(world))
     chenjing = Actor(world.agent("chenjing"), world.now)
     for status in path:
-        view = fb.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, status)
+        view = desk.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, status)
     before = _nothing_written(world)
     with pytest.raises(Refused) as refusal:
-        fb.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, wrong)
+        desk.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, wrong)
     assert str(refusal.value) == problem
     assert _nothing_written(world) == before
     with pytest.raises(InvalidInput, match="Choose one of the feedback statuses"):
-        fb.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, "archived")
+        desk.change_feedback_status(world.sessions, chenjing, view.feedback_id, view.version, "archived")
 
 
 def test_a_change_on_a_version_someone_else_moved_on_is_refused(world_each_engine: World) -> None:
     w = world_each_engine
     made = record(w, on_call(w))
     chenjing, admin = Actor(w.agent("chenjing"), w.now), Actor(w.agent("admin"), w.now)
-    fb.change_feedback_status(w.sessions, admin, made.feedback_id, made.version, "acknowledged")
+    desk.change_feedback_status(w.sessions, admin, made.feedback_id, made.version, "acknowledged")
     before = _nothing_written(w)
     with pytest.raises(Conflict, match="changed since you opened it"):
-        fb.change_feedback_status(w.sessions, chenjing, made.feedback_id, made.version, "forwarded")
+        desk.change_feedback_status(w.sessions, chenjing, made.feedback_id, made.version, "forwarded")
     assert _nothing_written(w) == before
 
 
@@ -210,31 +211,31 @@ def test_an_agent_cannot_change_the_status_or_see_a_departments_list(world: Worl
     made = record(world, on_call(world))
     lina = Actor(world.agent("lina"), world.now)
     with pytest.raises(Refused, match="Only a supervisor or admin can change the status of feedback"):
-        fb.change_feedback_status(world.sessions, lina, made.feedback_id, made.version, "forwarded")
+        desk.change_feedback_status(world.sessions, lina, made.feedback_id, made.version, "forwarded")
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        fb.department_feedback(world.sessions, lina, "payments")
+        desk.department_feedback(world.sessions, lina, "payments")
     with pytest.raises(Refused, match="Only a supervisor or admin"):
-        fb.waiting_by_department(world.sessions, lina)
+        desk.waiting_by_department(world.sessions, lina)
 
 
 def test_a_department_sees_what_waits_newest_first_and_not_what_is_closed(world: World) -> None:
     chenjing = Actor(world.agent("chenjing"), world.now)
-    before = fb.waiting_by_department(world.sessions, chenjing)
+    before = desk.waiting_by_department(world.sessions, chenjing)
     older = record(world, on_call(world), "complaint", "fees", "Older.")
     newer = record(world, on_call(world, OTHER, minutes=5), "complaint", "transfers", "Newer.")
     closed = record(world, on_call(world, minutes=6), "complaint", "fees", "Closed one.")
-    fb.change_feedback_status(world.sessions, chenjing, closed.feedback_id, closed.version, "closed", "Duplicate.")
+    desk.change_feedback_status(world.sessions, chenjing, closed.feedback_id, closed.version, "closed", "Duplicate.")
     elsewhere = record(world, on_call(world, minutes=7), "bug", "app", "Crashes.")
-    listed = fb.department_feedback(world.sessions, chenjing, "payments")
+    listed = desk.department_feedback(world.sessions, chenjing, "payments")
     ids = [view.feedback_id for view in listed]
     assert ids[:2] == [newer.feedback_id, older.feedback_id]
     assert closed.feedback_id not in ids and elsewhere.feedback_id not in ids
     assert all(view.department == "payments" and view.status != "closed" for view in listed)
     assert [a.recorded_at for a in listed] == sorted((a.recorded_at for a in listed), reverse=True)
-    after = fb.waiting_by_department(world.sessions, chenjing)
+    after = desk.waiting_by_department(world.sessions, chenjing)
     assert after["payments"] == before["payments"] + 2 and after["engineering"] == before["engineering"] + 1
     with pytest.raises(InvalidInput, match="Choose one of the departments"):
-        fb.department_feedback(world.sessions, chenjing, "legal")
+        desk.department_feedback(world.sessions, chenjing, "legal")
 
 
 # --- the card --------------------------------------------------------------------------------
@@ -270,6 +271,14 @@ def test_a_disabled_supervisor_moves_no_feedback(world: World) -> None:
     disable_agent(world.sessions, "chenjing")
     chenjing = Actor(world.agent("chenjing"), world.now)
     with pytest.raises(AgentDisabled):
-        fb.change_feedback_status(world.sessions, chenjing, made.feedback_id, made.version, "forwarded")
+        desk.change_feedback_status(world.sessions, chenjing, made.feedback_id, made.version, "forwarded")
     with pytest.raises(AgentDisabled):
-        fb.department_feedback(world.sessions, chenjing, "payments")
+        desk.department_feedback(world.sessions, chenjing, "payments")
+
+
+def test_the_feedback_of_a_call_is_read_by_its_agent_only(world: World) -> None:
+    call = on_call(world)
+    made = record(world, call)
+    assert [view.feedback_id for view in fb.call_feedback(world.sessions, call)] == [made.feedback_id]
+    with pytest.raises(Refused, match="belongs to another agent"):
+        fb.call_feedback(world.sessions, OnCall(world.agent("marcus"), world.now, call.ticket_id, call.customer_id))

@@ -39,6 +39,30 @@ async def test_feedback_from_the_ticket_is_escalated_and_shows_on_the_card(demo_
     assert stored.body == SHOWN and stored.escalated_at is not None and stored.department.value == "payments"
 
 
+async def test_a_complaint_recorded_earlier_on_the_call_is_escalated_from_the_dialog(
+    demo_app: HotlineApp, world: World
+) -> None:
+    ticket = world.open_ticket(CASE, reason="feedback")
+    call = OnCall(world.agent("lina"), world.now, ticket, world.customer(CASE))
+    made = record_feedback(world.sessions, DEFAULT_FEEDBACK_ROUTING, call, "complaint", "fees", "Too dear.")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        dialog = await console.open_feedback()
+        await console.settle()
+        assert f"Complaint F{made.feedback_id} from earlier in this call is not escalated" in console.shown(
+            "#feedback-message"
+        )
+        await console.press("f2")
+        assert dialog.query_one("#feedback-words", TextArea).text == "Too dear."
+        await console.fill("#feedback-reason", "Now asks for a supervisor.")
+        await console.press("ctrl+s")
+        assert not dialog.is_attached
+    with world.sessions() as session:
+        stored = session.get(Feedback, made.feedback_id)
+        assert stored is not None and stored.escalation_reason == "Now asks for a supervisor."
+        assert session.scalars(select(Feedback).where(Feedback.ticket_id == ticket)).all() == [stored]
+
+
 async def test_a_refusal_keeps_what_was_typed_and_saves_nothing(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket(CASE, reason="feedback")
     async with drive(demo_app) as console:
