@@ -63,6 +63,14 @@ async def test_a_complaint_recorded_earlier_on_the_call_is_escalated_from_the_di
         assert session.scalars(select(Feedback).where(Feedback.ticket_id == ticket)).all() == [stored]
 
 
+async def test_feedback_without_a_ticket_says_what_to_do_first(demo_app: HotlineApp) -> None:
+    async with drive(demo_app, notifications=True) as console:
+        await console.log_in("lina", "lina-demo")
+        await console.press("ctrl+f")
+        assert not isinstance(demo_app.screen, FeedbackDialog)
+        assert "Feedback needs a ticket with its customer" in console.text()
+
+
 async def test_a_refusal_keeps_what_was_typed_and_saves_nothing(demo_app: HotlineApp, world: World) -> None:
     ticket = world.open_ticket(CASE, reason="feedback")
     async with drive(demo_app) as console:
