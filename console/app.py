@@ -28,6 +28,7 @@ from console.settings import Settings
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
+from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
@@ -334,6 +335,8 @@ def binding_ids() -> list[str]:
         MoneyScreen,
         WrapUpScreen,
         LockScreen,
+        FeedbackDialog,
+        FeedbackDeskScreen,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

@@ -12,6 +12,8 @@ from typing import Any
 
 import platformdirs
 
+from models.feedback import Department, FeedbackCategory, ProductArea
+
 APP_NAME = "hotline"
 ENV_PREFIX = "HOTLINE_"
 CONFIG_FILE_NAME = "config.toml"
@@ -37,14 +39,42 @@ class Settings:
     # Per asset, in major units: adjustments that bring a customer's last 24 hours of adjustments
     # in that asset to this much wait for a supervisor. An asset not listed always needs one.
     approval_thresholds: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_APPROVAL_THRESHOLDS))
+    # Where feedback goes: "category" or "category/area" -> department; the more specific rule wins.
+    # Each layer adds rules to the defaults (or replaces one with the same key), so every category
+    # always goes somewhere.
+    feedback_routing: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FEEDBACK_ROUTING))
     # Where each value came from (field name -> "default" | "file" | "env" | "cli"), for `hotline config`.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 DEFAULT_APPROVAL_THRESHOLDS: dict[str, str] = {"CNY": "5000", "USD": "700", "USDT": "700", "BTC": "0.01", "ETH": "0.3"}
 
+DEFAULT_FEEDBACK_ROUTING: dict[str, str] = {
+    "bug": "engineering",
+    "bug/security": "risk_and_security",
+    "usability": "product",
+    "feature_request": "product",
+    "complaint": "support_operations",
+    "complaint/deposits_withdrawals": "payments",
+    "complaint/transfers": "payments",
+    "complaint/fees": "payments",
+    "complaint/security": "risk_and_security",
+    "praise": "support_operations",
+    "other": "support_operations",
+}
+
 # Fields a user may set in any layer; data_dir and config_dir are located before the layers are read.
-_LAYERED = {"database_url", "keys_file", "default_region", "call_poll_seconds", "keymap", "approval_thresholds"}
+_LAYERED = {
+    "database_url",
+    "keys_file",
+    "default_region",
+    "call_poll_seconds",
+    "keymap",
+    "approval_thresholds",
+    "feedback_routing",
+}
+# Settings whose layers add to the one below instead of replacing it.
+_MERGED = {"feedback_routing"}
 
 
 def user_config_dir(env: Mapping[str, str]) -> Path:
@@ -71,27 +101,32 @@ def load_settings(
     values: dict[str, Any] = {
         "database_url": default_database_url(data_dir),
         "keys_file": data_dir / "keys.json",
+        "feedback_routing": dict(DEFAULT_FEEDBACK_ROUTING),
     }
     sources = {name: "default" for name in _LAYERED}
 
+    def layer(name: str, raw: Any, where: str, source: str) -> None:
+        value = _coerce(name, raw, where)
+        if name == "feedback_routing":
+            value = feedback_routing_rules(value, where)
+        values[name] = {**values[name], **value} if name in _MERGED else value
+        sources[name] = source
+
     config_file = Path(env.get(f"{ENV_PREFIX}CONFIG_FILE") or config_dir / CONFIG_FILE_NAME)
     for name, raw in _read_config_file(config_file).items():
-        values[name] = _coerce(name, raw, f"{config_file}")
-        sources[name] = "file"
+        layer(name, raw, f"{config_file}", "file")
 
     for name in _LAYERED:
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
-            values[name] = _coerce(name, raw, f"environment variable {ENV_PREFIX}{name.upper()}")
-            sources[name] = "env"
+            layer(name, raw, f"environment variable {ENV_PREFIX}{name.upper()}", "env")
 
     for name, raw in (cli or {}).items():
         if raw is None:
             continue
         if name not in _LAYERED:
             raise SettingsError(f"unknown setting {name!r}")
-        values[name] = _coerce(name, raw, "the command line")
-        sources[name] = "cli"
+        layer(name, raw, "the command line", "cli")
 
     values["database_url"] = normalize_database_url(values["database_url"])
     return Settings(data_dir=data_dir, config_dir=config_dir, sources=sources, **values)
@@ -108,6 +143,33 @@ def normalize_database_url(url: str) -> str:
     raise SettingsError(
         f"database URL must start with sqlite:/// or postgresql:// (got one starting with {url.split(':', 1)[0]!r})"
     )
+
+
+def feedback_routing_rules(rules: Mapping[str, str], where: str) -> dict[str, str]:
+    """Routing rules as written ("complaint/fees" = "payments"), checked: each key a category or
+    category/area, each value a department; names in lower case, spaces around them ignored."""
+    checked: dict[str, str] = {}
+    for raw_key, raw_department in rules.items():
+        key, department = raw_key.strip().lower(), raw_department.strip().lower()
+        category, _, area = key.partition("/")
+        problem = None
+        if category not in _CATEGORIES:
+            problem = f"unknown category {category!r} in rule {raw_key!r} (categories: {', '.join(_CATEGORIES)})"
+        elif "/" in key and area not in _AREAS:
+            problem = f"unknown product area {area!r} in rule {raw_key!r} (areas: {', '.join(_AREAS)})"
+        elif department not in _DEPARTMENTS:
+            problem = (
+                f"unknown department {raw_department!r} in rule {raw_key!r} (departments: {', '.join(_DEPARTMENTS)})"
+            )
+        if problem:
+            raise SettingsError(f"setting feedback_routing from {where}: {problem}")
+        checked[key] = department
+    return checked
+
+
+_CATEGORIES = [category.value for category in FeedbackCategory]
+_AREAS = [area.value for area in ProductArea]
+_DEPARTMENTS = [department.value for department in Department]
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

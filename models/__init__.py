@@ -23,7 +23,14 @@ from models.disputes import (
     DisputeStatus,
     UnlockRequest,
 )
-from models.feedback import Feedback, FeedbackCategory, FeedbackStatus
+from models.feedback import (
+    Department,
+    Feedback,
+    FeedbackCategory,
+    FeedbackStatus,
+    FeedbackStatusChange,
+    ProductArea,
+)
 from models.money import (
     Asset,
     Balance,
@@ -55,6 +62,7 @@ __all__ = [
     "Channel",
     "Customer",
     "CustomerStatus",
+    "Department",
     "Direction",
     "Disposition",
     "Dispute",
@@ -66,6 +74,7 @@ __all__ = [
     "Feedback",
     "FeedbackCategory",
     "FeedbackStatus",
+    "FeedbackStatusChange",
     "Hotline",
     "IncomingCall",
     "LedgerEntry",
@@ -76,6 +85,7 @@ __all__ = [
     "OutboxChannel",
     "OutboxMessage",
     "PaymentMethod",
+    "ProductArea",
     "Role",
     "Ticket",
     "TicketNote",

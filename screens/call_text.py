@@ -13,6 +13,7 @@ from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
 from console.services.lookup import CustomerMatch
 from console.services.tickets import NoteView, TicketView
 from console.text import clean_text, safe_text
+from screens.feedback.text import feedback_line
 from screens.formatting import duration_text, phone_text
 
 STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
@@ -117,6 +118,9 @@ def card_content(card: CustomerCard) -> Content:
                 (f" since {dispute.since:%Y-%m-%d}", "dim"),
             )
         )
+    if card.feedback_count:
+        lines.append(Content.styled(f"Feedback ({card.feedback_count})", "$text-muted"))
+        lines.extend(feedback_line(line) for line in card.feedback)
     if card.recent_tickets:
         lines.append(Content.styled("Last tickets", "$text-muted"))
         for past in card.recent_tickets:

@@ -15,6 +15,7 @@ from console.services.agents import AgentView
 from console.services.system import DatabaseInfo, describe_database, explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
+from screens.feedback import FeedbackDeskScreen
 
 ROLE_TITLES = {"agent": "Agent", "supervisor": "Supervisor", "admin": "Admin"}
 ENGINE_NAMES = {"sqlite": "SQLite (this computer)", "postgresql": "PostgreSQL (shared)"}
@@ -53,6 +54,13 @@ class HomeScreen(HotlineScreen):
             "Call workspace",
             id="home.workspace",
             tooltip="Take calls, find callers and work tickets",
+        ),
+        Binding(
+            "ctrl+f",
+            "feedback_desk",
+            "Feedback",
+            id="home.feedback",
+            tooltip="Feedback waiting in each department: read it, see its history, move its status on",
         ),
     ]
 
@@ -108,6 +116,14 @@ class HomeScreen(HotlineScreen):
 
     def action_workspace(self) -> None:
         self.hotline.open_workspace()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "feedback_desk":
+            return str(self.agent.role) in ("supervisor", "admin")
+        return True
+
+    def action_feedback_desk(self) -> None:
+        self.app.push_screen(FeedbackDeskScreen(self.agent))
 
     def action_refresh_database(self) -> None:
         for fact in self.query(".database-fact").results(Static):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.db import Database
+from console.db import TRUSTED_CLOCK_INFO, Database
 from console.keys import KeyRing
 from console.seed.catalog import write_reference_data
 from console.seed.demo_cases import (
@@ -86,6 +86,8 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
         write_reference_data(session)
         world = DemoWorld(session, keyring, now, DEMO_RANDOM_SEED)
         world.agent_ids = _add_agents(session, world)
+        # Scenes acted out through the services pass the demo's own back-dated moments as `now`.
+        world.services = _sessions_joining(session, trusted_clock=True)
         cases = {case.key: world.add_customer(case.account_number, case.name, case.profile) for case in DEMO_CASES}
         world.add_fillers(
             FILLER_REGIONS,
@@ -139,7 +141,11 @@ def _add_agents(session: Session, world: DemoWorld) -> dict[str, int]:
     return agent_ids
 
 
-def _sessions_joining(session: Session) -> sessionmaker[Session]:
+def _sessions_joining(session: Session, *, trusted_clock: bool = False) -> sessionmaker[Session]:
     """Sessions on `session`'s connection: a service's own begin and commit join the seed's transaction,
-    which commits (or not) as one."""
-    return sessionmaker(bind=session.connection(), info=dict(session.info), expire_on_commit=False)
+    which commits (or not) as one. With `trusted_clock`, services take the `now` they are given (the
+    demo's history happened hours ago), not the database server's clock."""
+    info = dict(session.info)
+    if trusted_clock:
+        info[TRUSTED_CLOCK_INFO] = True
+    return sessionmaker(bind=session.connection(), info=info, expire_on_commit=False)

@@ -12,6 +12,11 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from console.seed.catalog import fee_rule, units
+from console.seed.demo_feedback import (
+    complained_about_the_late_withdrawal,
+    found_the_fee_hard_to_find,
+    reported_an_app_crash,
+)
 from console.seed.demo_world import DemoWorld, DisputeStep, Profile
 from models import (
     Customer,
@@ -411,4 +416,8 @@ SCENES: tuple[tuple[str, Scene], ...] = (
     ("dispute_open", unrecognised_transfer),
     ("repeat_caller", rang_twice_this_week),
     ("closed_account", emptied_and_closed),
+    # Feedback calls, made through the services; they draw nothing from the random seed.
+    ("delayed_withdrawal", complained_about_the_late_withdrawal),
+    ("international", found_the_fee_hard_to_find),
+    ("same_name_guangzhou", reported_an_app_crash),
 )

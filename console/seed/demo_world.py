@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from console.keys import KeyRing
 from console.seed.catalog import fee_rule, units
@@ -147,6 +147,8 @@ class DemoWorld:
         self.fillers: list[Customer] = []
         # The demo agents' ids by username, for the tickets and disputes they worked on.
         self.agent_ids: dict[str, int] = {}
+        # Sessions that join this transaction, for scenes written through the services (demo_feedback).
+        self.services: sessionmaker[Session] = sessionmaker()
         # Per account number: the city, IP address and phone the customer usually logs in with.
         self._homes: dict[str, tuple[str, str, str]] = {}
         self._wants_two_factor: list[Customer] = []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.services.actors import require_enabled
 from console.services.context import Actor
 from console.services.errors import NotFound
+from console.services.feedback import CARD_FEEDBACK_LINES, FeedbackLine, earlier_feedback
 from console.services.labels import DISPUTE_STATUS_LABELS, LOCK_REASON_LABELS
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
@@ -63,6 +64,9 @@ class CustomerCard:
     open_tickets: int
     recent_tickets: tuple[PastTicket, ...]
     calls_last_7_days: int
+    # The caller's feedback, newest first (a few lines), and how much there is in all.
+    feedback: tuple[FeedbackLine, ...] = ()
+    feedback_count: int = 0
 
     @property
     def repeat_caller(self) -> bool:
@@ -106,6 +110,7 @@ def customer_card(
         recent = session.scalars(
             select(Ticket).where(others).order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(RECENT_TICKETS)
         ).all()
+        feedback, feedback_count = earlier_feedback(session, customer_id, CARD_FEEDBACK_LINES)
         return CustomerCard(
             customer_id=customer.id,
             account_number=customer.account_number,
@@ -134,4 +139,6 @@ def customer_card(
                 for t in recent
             ),
             calls_last_7_days=recent_calls or 0,
+            feedback=tuple(feedback),
+            feedback_count=feedback_count,
         )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from models import Disposition, DisputeStatus, PaymentMethod, TicketReason
+from models import (
+    Department,
+    Disposition,
+    DisputeStatus,
+    FeedbackCategory,
+    FeedbackStatus,
+    PaymentMethod,
+    ProductArea,
+    TicketReason,
+)
 
 REASON_LABELS = {
     TicketReason.LOCKED_ACCOUNT: "Locked account",
@@ -43,4 +52,40 @@ METHOD_LABELS = {
     PaymentMethod.CREDIT_CARD: "Card",
     PaymentMethod.ON_CHAIN: "On-chain",
     PaymentMethod.INTERNAL: "Internal",
+}
+
+FEEDBACK_CATEGORY_LABELS = {
+    FeedbackCategory.BUG: "Bug",
+    FeedbackCategory.USABILITY: "Usability",
+    FeedbackCategory.FEATURE_REQUEST: "Feature request",
+    FeedbackCategory.COMPLAINT: "Complaint",
+    FeedbackCategory.PRAISE: "Praise",
+    FeedbackCategory.OTHER: "Other",
+}
+
+PRODUCT_AREA_LABELS = {
+    ProductArea.ACCOUNT_LOGIN: "Account and login",
+    ProductArea.DEPOSITS_WITHDRAWALS: "Deposits and withdrawals",
+    ProductArea.TRANSFERS: "Transfers",
+    ProductArea.FEES: "Fees",
+    ProductArea.STATEMENTS: "Statements",
+    ProductArea.SECURITY: "Security and 2FA",
+    ProductArea.APP: "The app",
+    ProductArea.SUPPORT: "Hotline and support",
+    ProductArea.OTHER: "Other",
+}
+
+DEPARTMENT_LABELS = {
+    Department.PRODUCT: "Product",
+    Department.ENGINEERING: "Engineering",
+    Department.PAYMENTS: "Payments",
+    Department.RISK_AND_SECURITY: "Risk and security",
+    Department.SUPPORT_OPERATIONS: "Support operations",
+}
+
+FEEDBACK_STATUS_LABELS = {
+    FeedbackStatus.NEW: "New",
+    FeedbackStatus.FORWARDED: "Forwarded",
+    FeedbackStatus.ACKNOWLEDGED: "Acknowledged",
+    FeedbackStatus.CLOSED: "Closed",
 }

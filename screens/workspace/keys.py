@@ -64,6 +64,13 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         tooltip="Fees, the caller's statement and withdrawals, disputes and adjustments",
     ),
     Binding(
+        "ctrl+f",
+        "feedback",
+        "Feedback",
+        id="workspace.feedback",
+        tooltip="Record the caller's feedback in their words for its department; a complaint can go to a supervisor",
+    ),
+    Binding(
         "f4",
         "new_ticket",
         "New ticket",

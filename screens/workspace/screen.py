@@ -14,13 +14,16 @@ from textual.worker import Worker
 
 from console.services.agents import AgentView
 from console.services.calls import WaitingCall
+from console.services.context import OnCall
 from console.services.customers import CustomerCard
+from console.services.feedback import FeedbackView
 from console.services.lookup import LookupResult
 from console.services.tickets import TicketView, WrapUp
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen
 from screens.call_text import disposition_label
+from screens.feedback import FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace.calls import CallQueue
@@ -334,6 +337,29 @@ class WorkspaceScreen(HotlineScreen):
             self.app.push_screen(
                 MoneyScreen(self.agent.id, *call, tab="statement"), callback=lambda _: self.reload_card()
             )
+
+    def action_feedback(self) -> None:
+        if call := self.call_customer("Feedback"):
+            ticket_id, customer_id = call
+            card = self.card
+            name = card.full_name if card is not None and card.customer_id == customer_id else ""
+            clock = self.hotline.wall_clock
+            dialog = FeedbackDialog(
+                OnCall(self.agent.id, clock(), ticket_id, customer_id),
+                name or (self.ticket.customer_name if self.ticket else None) or "",
+                self.hotline.settings.feedback_routing,
+                clock,
+            )
+            self.app.push_screen(dialog, callback=self.feedback_recorded)
+
+    def feedback_recorded(self, view: FeedbackView | None) -> None:
+        if view is None:
+            return
+        text = f"Feedback F{view.feedback_id} is with {view.department_label}."
+        if view.escalation is not None:
+            text += " The complaint is in the supervisors' queue."
+        self.notify_agent(text, warning=False)
+        self.reload_card()
 
     # Wrap-up
 

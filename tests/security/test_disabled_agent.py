@@ -15,6 +15,7 @@ from console.services import (
     codes,
     customers,
     disputes,
+    feedback,
     lookup,
     security_review,
     tickets,
@@ -25,6 +26,7 @@ from console.services.agents import disable_agent
 from console.services.context import Actor, OnCall
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
+from console.settings import DEFAULT_FEEDBACK_ROUTING
 from models import AuditEvent, Dispute, IncomingCall
 from tests.security.test_gate_on_every_action import ANY_VERIFIED, HIGH_RISK, _withdrawal
 from tests.support.world import World
@@ -66,6 +68,9 @@ CALL_WORK: dict[str, Callable[[World, int, int, int], Any]] = {
     ),
     "record advice": lambda w, t, a, c: security_review.record_advice(
         w.sessions, OnCall(agent_id=a, now=w.now, ticket_id=t), ["strong_password"]
+    ),
+    "record feedback": lambda w, t, a, c: feedback.record_feedback(
+        w.sessions, DEFAULT_FEEDBACK_ROUTING, OnCall(a, w.now, t, c), "praise", "support", "Kind agent."
     ),
 }
 

@@ -15,12 +15,13 @@ from typing import TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, OptionList, TextArea
+from textual.widgets import Checkbox, DataTable, Input, OptionList, Select, TextArea
 
 from console.app import HotlineApp
 from console.db import Database
 from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
+from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
@@ -192,6 +193,34 @@ class Console:
         """The money screen (ctrl+b)."""
         await self.press("ctrl+b")
         return self.on(MoneyScreen)
+
+    async def open_feedback(self) -> FeedbackDialog:
+        """The feedback dialog for the caller on the ticket (ctrl+f in the workspace)."""
+        await self.press("ctrl+f")
+        return self.on(FeedbackDialog)
+
+    async def give_feedback(self, category: str, area: str, words: str, escalate: str | None = None) -> None:
+        """In the feedback dialog: choose the kind and area, put in the caller's words, tick the escalation
+        with its reason when given, and save (ctrl+s)."""
+        dialog = self.on(FeedbackDialog)
+        dialog.query_one("#feedback-category", Select).value = category
+        dialog.query_one("#feedback-area", Select).value = area
+        dialog.query_one("#feedback-words", TextArea).load_text(words)
+        if escalate is not None:
+            await self.pause()
+            dialog.query_one("#feedback-escalate", Checkbox).value = True
+            await self.pause()
+            await self.fill("#feedback-reason", escalate)
+        await self.press("ctrl+s")
+
+    async def open_feedback_desk(self, department: str | None = None) -> FeedbackDeskScreen:
+        """From a supervisor's or admin's home: the feedback desk (ctrl+f), on `department` when given."""
+        await self.press("ctrl+f")
+        desk = self.on(FeedbackDeskScreen)
+        if department is not None:
+            desk.query_one("#desk-department", Select).value = department
+            await self.settle()
+        return desk
 
     # Typing and picking.
 

@@ -117,6 +117,10 @@ def test_every_binding_has_a_unique_id() -> None:
         "wrap_up.finish",
         "wrap_up.cancel",
         "lock.log_out",
+        "home.feedback",
+        "workspace.feedback",
+        "feedback.save",
+        "desk.forwarded",
     }
     assert expected <= set(ids)
 
@@ -135,6 +139,7 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
             "Log out": "Log out and return to the login screen (^l)",
             "Refresh": "Read the database facts again (f5)",
             "Call workspace": "Take calls, find callers and work tickets (f2)",
+            "Feedback": "Feedback waiting in each department: read it, see its history, move its status on (^f)",
             "Quit": "Close Hotline and return to the command prompt (^q)",
             "Light/dark": "Switch between the light and the dark theme (f6)",
             "Lock": "Hide the console until you type your password again (f12)",

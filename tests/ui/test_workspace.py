@@ -89,6 +89,7 @@ async def test_the_palette_lists_every_workspace_action(app: HotlineApp, floor: 
             ("Hotlines", "f7"),
             ("Reason", "f8"),
             ("Wrap up", "f9"),
+            ("Feedback", "^f"),
             ("Log out", "^l"),
             ("Lock", "f12"),
         ]:
