@@ -341,7 +341,8 @@ class _RowMaker:
         rng = self.rng
         regions = rng.choices(self.regions, cum_weights=self.region_weights, k=count)
         names = {
-            region: iter(self.pools.names_for_region(rng, region, regions.count(region))) for region in set(regions)
+            region: iter(self.pools.names_for_region(rng, region, regions.count(region)))
+            for region in dict.fromkeys(regions)
         }
         first_id = self.first_ids["customers"] + start
         id_hasher, phones, ids, fernet = self.id_hasher, self.phones, self.id_numbers, self.fernet
