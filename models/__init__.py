@@ -24,6 +24,7 @@ from models.disputes import (
     UnlockRequest,
 )
 from models.feedback import Feedback, FeedbackCategory, FeedbackStatus
+from models.insider import CustomerOpen, InsiderAlert, InsiderAlertStatus
 from models.money import (
     Asset,
     Balance,
@@ -54,6 +55,7 @@ __all__ = [
     "Base",
     "Channel",
     "Customer",
+    "CustomerOpen",
     "CustomerStatus",
     "Direction",
     "Disposition",
@@ -68,6 +70,8 @@ __all__ = [
     "FeedbackStatus",
     "Hotline",
     "IncomingCall",
+    "InsiderAlert",
+    "InsiderAlertStatus",
     "LedgerEntry",
     "LockReason",
     "LoginEvent",
