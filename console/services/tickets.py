@@ -12,6 +12,7 @@ from console.services.actors import require_enabled
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
+from console.services.insider import note_customer_opened
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
@@ -105,6 +106,8 @@ def open_ticket_in(
     )
     session.add(ticket)
     session.flush()
+    if customer_id is not None:
+        note_customer_opened(session, agent.id, customer_id, now)
     uow.record("ticket.open", "ticket", ticket.id, {"reason": reason.value, "customer": customer_id, "call": call_id})
     return _view(ticket, _customer_name(session, customer_id))
 
@@ -162,6 +165,7 @@ def update_ticket(
                 details["verification_ended"] = True
             ticket.customer_id = customer_id
             _end_verification(ticket)
+            note_customer_opened(session, uow.agent.id, customer_id, now)
         if reason is not None and reason != ticket.reason.value:
             ticket.reason = _reason(reason)
             details["reason"] = reason

@@ -31,7 +31,7 @@ class CustomerCardPanel(OnHotline, Vertical):
 
     def load(self, customer_id: int, ticket_id: int | None) -> None:
         self.run_service(
-            lambda: customer_card(self.database.read_sessions, self.agent_id, customer_id, current_ticket_id=ticket_id),
+            lambda: customer_card(self.database.sessions, self.agent_id, customer_id, current_ticket_id=ticket_id),
             self.show,
             group=CARD_GROUP,
             latest_only=True,
