@@ -15,11 +15,11 @@ from textual.widgets import Button, Input
 from console.app import HotlineApp
 from console.db import Database, open_database
 from console.keys import KeyRing
-from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
+from console.services.agents import MAX_FAILED_LOGINS, add_agent
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
 from screens.workspace import WorkspaceScreen
-from tests.ui.conftest import PASSWORD
+from tests.ui.conftest import PASSWORD, disable_login
 from tests.ui.console_driver import drive
 
 
@@ -42,7 +42,7 @@ async def test_unknown_username_gets_the_same_message(app: HotlineApp, agents: d
 
 
 async def test_disabled_agent_is_told_so(app: HotlineApp, agents: dict[str, str], sqlite_database: Database) -> None:
-    disable_agent(sqlite_database.sessions, "ann")
+    disable_login(sqlite_database, "ann")
     async with drive(app) as console:
         await console.log_in("ann")
         assert isinstance(app.screen, LoginScreen)
