@@ -68,9 +68,9 @@ async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
 @pytest.mark.parametrize(
     ("role", "username", "display_name", "role_title"),
     [
-        # An agent lands on the call workspace instead (tests/ui/test_workspace.py).
+        # An agent lands on the call workspace instead (tests/ui/test_workspace.py), an admin on the
+        # admin's desk (tests/ui/test_admin_desk.py).
         ("supervisor", "sam", "Sam Supervisor", "Supervisor"),
-        ("admin", "ada", "Ada Admin", "Admin"),
     ],
 )
 async def test_each_role_reaches_its_home_showing_who_and_which_database(
