@@ -127,9 +127,10 @@ class PolicyLine:
 
 @dataclass(frozen=True)
 class PolicySection:
-    """One policy in force: its rules line by line, and where it is set."""
+    """One policy in force: what it does in a sentence, its values line by line, and where it is set."""
 
     title: str
+    summary: str
     lines: tuple[PolicyLine, ...]
     set_in: str
 
@@ -158,20 +159,27 @@ def approval_thresholds(session: Session, settings: Settings) -> PolicySection:
     for code, money in sorted(assets.items()):
         configured = settings.approval_thresholds.get(code)
         if configured is None:
-            lines.append(PolicyLine(code, "every adjustment waits for a supervisor (no threshold set)"))
+            lines.append(PolicyLine(code, "none: every adjustment waits"))
             continue
         threshold = parse_amount(configured, money.scale, code, allow_zero=True)
-        lines.append(PolicyLine(code, f"from {format_money(threshold, money)} in {hours} h waits for a supervisor"))
+        lines.append(PolicyLine(code, format_money(threshold, money)))
     for code in sorted(set(settings.approval_thresholds) - set(assets)):
         lines.append(PolicyLine(code, f"{settings.approval_thresholds[code]} (no such asset in this database)"))
+    summary = (
+        f"A customer's adjustments in one asset over {hours} h that reach this much wait for a supervisor"
+        " other than the requester."
+    )
     where = _set_in(settings, "approval_thresholds", "approval_thresholds", "HOTLINE_APPROVAL_THRESHOLDS")
-    return PolicySection("Adjustment approval thresholds", tuple(lines), where)
+    return PolicySection("Adjustment approval thresholds", summary, tuple(lines), where)
 
 
 def insider_alert(session: Session, settings: Settings) -> PolicySection:
     minutes = int(INSIDER_WINDOW / timedelta(minutes=1))
-    line = PolicyLine("Alert", f"an agent who opens more than {INSIDER_LIMIT} different customers in {minutes} minutes")
-    return PolicySection("Insider alert", (line,), "the code (console/services/insider.py)")
+    summary = (
+        f"An agent who opens more than {INSIDER_LIMIT} different customers in {minutes} minutes raises an alert"
+        " in the supervisors' queue."
+    )
+    return PolicySection("Insider alert", summary, (), "the code (console/services/insider.py)")
 
 
 POLICY_READERS: tuple[PolicyReader, ...] = (approval_thresholds, insider_alert)
