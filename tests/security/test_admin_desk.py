@@ -4,11 +4,13 @@ shown once that then logs in (and must be replaced), while the old one does not.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from console.services import admin, admin_system, agents, audit
 from console.services.agents import LoginRefused, PasswordChangeRequired
@@ -33,7 +35,9 @@ DESK: dict[str, Callable[[World, Actor], Any]] = {
 
 def _agents(w: World) -> list[tuple[str, str, bool, str]]:
     with w.sessions() as session:
-        rows = session.execute(select(Agent.username, Agent.role, Agent.disabled, Agent.password_hash))
+        rows = session.execute(
+            select(Agent.username, Agent.role, Agent.disabled, Agent.password_hash).order_by(Agent.id)
+        )
         return [(row.username, row.role.value, row.disabled, row.password_hash) for row in rows]
 
 
@@ -190,3 +194,31 @@ def test_the_policies_show_the_approval_thresholds_in_force(world: World) -> Non
     assert (thresholds["CNY"], thresholds["USD"]) == ("2,000.00 CNY", "700.00 USD")
     assert thresholds["BTC"] == "none: every adjustment waits"
     assert [section.title for section in sections] == ["Adjustment approval thresholds", "Insider alert"]
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_enabled(world_each_engine: World) -> None:
+    w = world_each_engine
+    agents.add_agent(w.sessions, "ada", "a-long-password", "admin")
+    outcome: list[BaseException | None] = []
+
+    def ada_disables_admin() -> None:
+        try:
+            admin.disable_agent(w.sessions, w.acting("ada"), "admin")
+            outcome.append(None)
+        except (Refused, AgentDisabled) as refusal:
+            outcome.append(refusal)
+
+    # admin's command to disable ada, caught between its lock on the enabled admins and its commit...
+    with w.sessions.begin() as session:
+        session.execute(
+            select(Agent.id).where(Agent.role == "admin", Agent.disabled.is_(False)).with_for_update()
+        ).all()
+        session.execute(update(Agent).where(Agent.username == "ada").values(disabled=True))
+        # ...while ada's command to disable admin starts on another console, and waits.
+        other_console = threading.Thread(target=ada_disables_admin)
+        other_console.start()
+        time.sleep(0.3)
+    other_console.join()
+    (refusal,) = outcome
+    assert refusal is not None  # ada was disabled first: her command finds she no longer may
+    assert [row[:3] for row in _agents(w) if row[1] == "admin"] == [("admin", "admin", False), ("ada", "admin", True)]
