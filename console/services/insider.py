@@ -99,6 +99,9 @@ def note_customer_opened(session: Session, agent_id: int, customer_id: int, now:
     UPDATE, so rows that merely refer to the agent do not wait), and SQLite's BEGIN IMMEDIATE already
     serializes every writer. So two consoles at once count every open, and cannot both raise the alert.
     """
+    options = session.connection().get_execution_options()
+    if options.get("hotline_read_only") or options.get("isolation_level") == "AUTOCOMMIT":
+        raise RuntimeError("an open is noted in a write transaction: pass the write sessions, not read_sessions")
     session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update(key_share=True))
     _note_open(session, agent_id, customer_id, now)
     count = customers_opened(session, agent_id, now)

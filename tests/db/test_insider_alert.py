@@ -150,3 +150,9 @@ def test_another_supervisor_dismisses_the_alert_but_not_the_agent_it_is_about(wo
     assert _alerts(w, w.later(minutes=5)) == []
     with pytest.raises(Refused, match="already dismissed"):
         dismiss_insider_alert(w.sessions, w.acting("admin"), alert.alert_id, dismissed.version, "again")
+
+
+def test_a_card_is_not_read_where_its_open_cannot_be_noted(world_each_engine: World) -> None:
+    w = world_each_engine
+    with pytest.raises(RuntimeError, match="pass the write sessions"):
+        customer_card(w.database.read_sessions, w.agent("lina"), _customers(w)[0], now=w.now)
