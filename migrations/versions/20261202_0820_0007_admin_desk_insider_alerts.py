@@ -20,8 +20,9 @@ _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    # A column with a default is added in place on SQLite (ALTER TABLE ADD COLUMN): the table is not copied.
-    with op.batch_alter_table("agents", schema=None) as batch_op:
+    # In place on SQLite (ALTER TABLE ADD COLUMN), never by copying the table: every table refers to agents,
+    # so dropping the old copy fails its foreign keys once any row does (and the copy is not needed).
+    with op.batch_alter_table("agents", schema=None, recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column("password_change_required", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
@@ -83,5 +84,6 @@ def downgrade() -> None:
     with op.batch_alter_table("customer_opens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customer_opens_agent_id_last_opened_at"))
     op.drop_table("customer_opens")
-    with op.batch_alter_table("agents", schema=None) as batch_op:
+    # ALTER TABLE DROP COLUMN (SQLite 3.35 and later), for the same reason as the upgrade.
+    with op.batch_alter_table("agents", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("password_change_required")

@@ -1,5 +1,6 @@
-"""Migration 0007 on both engines: agents added before it keep their passwords (no change asked of them);
-the opens and alerts tables take rows, refuse an alert dismissed by its own agent, and go on a downgrade."""
+"""Migration 0007 on both engines: agents added before it keep their passwords (no change asked of them),
+with rows that refer to them in place (the agents table is altered, not copied); the opens and alerts
+tables take rows, refuse an alert dismissed by its own agent, and go on a downgrade."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ INSERT INTO agents (id, username, display_name, role, password_hash, created_at)
   (1, 'ann', 'Ann', 'agent', 'x', '2026-12-01 08:00:00'),
   (2, 'sam', 'Sam', 'supervisor', 'x', '2026-12-01 08:00:00');
 INSERT INTO customers (id, account_number, full_name, name_pinyin, name_initials, region, status, created_at)
-  VALUES (1, 'OK00000001', 'Li Na', 'lina', 'ln', 'CN', 'active', '2026-12-01 08:00:00')
+  VALUES (1, 'OK00000001', 'Li Na', 'lina', 'ln', 'CN', 'active', '2026-12-01 08:00:00');
+INSERT INTO audit_events (id, seq, occurred_at, actor, actor_agent_id, action, details, prev_hash, hash)
+  VALUES (1, 1, '2026-12-01 08:01:00', 'ann', 1, 'login.success', '{}', 'h0', 'h1')
 """
 
 
