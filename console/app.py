@@ -27,12 +27,15 @@ from console.services.system import explain_failure
 from console.settings import Settings
 from console.text import clean_text
 from screens.account import AccountScreen
+from screens.admin import AdminDeskScreen
+from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, PasswordShownOnce, RoleDialog
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
 from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
 from screens.money import MoneyScreen
+from screens.new_password import NewPasswordDialog
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import WrapUpScreen
@@ -40,6 +43,13 @@ from screens.wrap_up import WrapUpScreen
 # Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
 # screenshot would write customer data to the current directory.
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
+
+# Where each role lands after logging in, and what its "home" is: one screen per role.
+HOME_SCREENS: dict[str, Callable[[AgentView], HotlineScreen]] = {
+    "agent": WorkspaceScreen,
+    "supervisor": HomeScreen,
+    "admin": AdminDeskScreen,
+}
 
 # A console left alone hides itself; a long shift proves who is still sitting at it.
 IDLE_LOCK_SECONDS = 15 * 60
@@ -63,7 +73,7 @@ class _Notice(TypedDict):
 
 
 class HotlineApp(ReportsWorkerFailures, App[None]):
-    """The console: a login screen, then the call workspace (agents) or the home (other roles).
+    """The console: a login screen, then the screen of the agent's role (HOME_SCREENS).
 
     It also keeps the console locked when nobody is at it: after `idle_lock_seconds` without a key
     or mouse event, and `reauthenticate_seconds` after the password was last typed.
@@ -143,13 +153,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Logging in and out
 
     def log_in(self, agent: AgentView) -> None:
-        """Agents land on the call workspace; supervisors and admins on their home."""
+        """Agents land on the call workspace, supervisors on their home, admins on the admin's desk."""
         self.agent = agent
         self.logged_in_at = self.last_activity = self.clock()
-        if str(agent.role) == "agent":
-            self.switch_screen(WorkspaceScreen(agent))
-        else:
-            self.switch_screen(HomeScreen(agent))
+        self.switch_screen(home_screen(agent))
 
     def open_workspace(self) -> None:
         if self.agent is not None:
@@ -158,7 +165,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def open_home(self) -> None:
         if self.agent is not None:
             self.save_before_leaving()
-            self.switch_screen(HomeScreen(self.agent))
+            self.switch_screen(home_screen(self.agent))
 
     def log_out(self) -> None:
         self.save_before_leaving()
@@ -322,9 +329,15 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         )
 
 
+def home_screen(agent: AgentView) -> HotlineScreen:
+    """The screen the agent's role lands on (a role without one of its own gets the plain home)."""
+    return HOME_SCREENS.get(str(agent.role), HomeScreen)(agent)
+
+
 def binding_ids() -> list[str]:
-    """Every binding id a keymap may remap."""
-    ids = []
+    """Every binding id a keymap may remap (a binding two dialogs share is listed once)."""
+    ids: list[str] = []
+    seen: set[int] = set()
     owners = (
         HotlineApp,
         LoginScreen,
@@ -337,10 +350,17 @@ def binding_ids() -> list[str]:
         LockScreen,
         FeedbackDialog,
         FeedbackDeskScreen,
+        NewPasswordDialog,
+        AdminDeskScreen,
+        AddAgentDialog,
+        RoleDialog,
+        ConfirmDialog,
+        PasswordShownOnce,
     )
     for owner in owners:
         for binding in owner.BINDINGS:
-            if isinstance(binding, Binding) and binding.id is not None:
+            if isinstance(binding, Binding) and binding.id is not None and id(binding) not in seen:
+                seen.add(id(binding))
                 ids.append(binding.id)
     return ids
 

@@ -30,6 +30,7 @@ from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from console.seed.demo import DemoSeedReport
+    from console.services.context import Actor
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -245,6 +246,14 @@ def cmd_seed_synthetic(ctx: Context) -> int:
 
 
 # --- agents ----------------------------------------------------------------------------------
+#
+# Every `agent` command is an admin acting, through the same services as the admin's desk: give the
+# admin's username with --admin (or HOTLINE_ADMIN); their password is asked for without echo, or read
+# from HOTLINE_ADMIN_PASSWORD. The one exception is the first admin of a database that has no enabled
+# admin: `hotline agent add NAME --role admin` without --admin adds it from this machine (audited so).
+
+ADMIN_ENV = f"{ENV_PREFIX}ADMIN"
+ADMIN_PASSWORD_ENV = f"{ENV_PREFIX}ADMIN_PASSWORD"
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -259,41 +268,112 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
-def cmd_agent_add(ctx: Context) -> int:
-    from console.services import agents
+def _admin_username(ctx: Context) -> str | None:
+    return getattr(ctx.args, "admin", None) or os.environ.get(ADMIN_ENV) or None
 
-    password = _read_password(ctx.args)
+
+def _acting_admin(ctx: Context, database: Database) -> Actor:
+    """The admin running this command, logged in with their password (a login like the console's)."""
+    from console.services import agents
+    from console.services.context import Actor
+
+    username = _admin_username(ctx)
+    if username is None:
+        raise CommandFailed(
+            f"Say which admin is acting: --admin USERNAME (or {ADMIN_ENV}); the password is asked for,"
+            f" or read from {ADMIN_PASSWORD_ENV}. Nothing was changed.",
+            EXIT_USAGE,
+        )
+    password = os.environ.get(ADMIN_PASSWORD_ENV)
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandFailed(f"Give {username}'s password in {ADMIN_PASSWORD_ENV}, or run this in a terminal.")
+        password = getpass.getpass(f"{username}'s password: ")
+    now = datetime.now(UTC)
+    try:
+        admin = agents.authenticate(database.sessions, username, password, now)
+    except agents.PasswordChangeRequired:
+        raise CommandFailed(
+            f"{username}'s password was reset by an admin: log in to the console once to choose a new one,"
+            " then run this again. Nothing was changed."
+        ) from None
+    return Actor(admin.id, now)
+
+
+def cmd_agent_add(ctx: Context) -> int:
+    from console.services import admin
+
+    args = ctx.args
     with ctx.database() as database:
-        agent = agents.add_agent(database.sessions, ctx.args.username, password, ctx.args.role, ctx.args.name)
-    _print(f"Added {agent.role.value} {agent.username} ({agent.display_name}).")
+        if _admin_username(ctx) is None and args.role == "admin":
+            password = _read_password(args)
+            agent = admin.add_first_admin(
+                database.sessions, args.username, password, datetime.now(UTC), display_name=args.name
+            )
+            _print(f"Added {agent.username} ({agent.display_name}), the first admin of this database.")
+            return EXIT_OK
+        actor = _acting_admin(ctx, database)
+        password = _read_password(args)
+        agent = admin.add_agent(database.sessions, actor, args.username, password, args.role, args.name)
+    _print(f"Added {agent.role} {agent.username} ({agent.display_name}).")
     return EXIT_OK
 
 
 def cmd_agent_list(ctx: Context) -> int:
-    from console.services import agents
+    from console.services import admin
 
     with ctx.database() as database:
-        rows = agents.list_agents(database.sessions)
-    if not rows:
-        _print("No agents yet. Add one with: hotline agent add USERNAME --role agent")
-        return EXIT_OK
+        rows = admin.list_agents(database.read_sessions, _acting_admin(ctx, database))
     _print(f"{'USERNAME':<20} {'ROLE':<11} {'STATUS':<9} {'LAST LOGIN':<17} NAME")
     for agent in rows:
-        status = "disabled" if agent.disabled else "active"
+        status = "disabled" if not agent.enabled else "locked" if agent.locked else "active"
         last = f"{agent.last_login_at:%Y-%m-%d %H:%M}" if agent.last_login_at else "never"
+        note = "  (must choose a new password)" if agent.password_change_required else ""
         _print(
-            f"{clean_text(agent.username):<20} {agent.role.value:<11} {status:<9} {last:<17}"
-            f" {clean_text(agent.display_name)}"
+            f"{clean_text(agent.username):<20} {agent.role:<11} {status:<9} {last:<17}"
+            f" {clean_text(agent.display_name)}{note}"
         )
     return EXIT_OK
 
 
 def cmd_agent_disable(ctx: Context) -> int:
-    from console.services import agents
+    from console.services import admin
 
     with ctx.database() as database:
-        agent = agents.disable_agent(database.sessions, ctx.args.username)
-    _print(f"Disabled {agent.username}; they can no longer log in.")
+        agent = admin.disable_agent(database.sessions, _acting_admin(ctx, database), ctx.args.username)
+    _print(f"Disabled {agent.username}; they can no longer log in, and an open console locks at its next action.")
+    return EXIT_OK
+
+
+def cmd_agent_enable(ctx: Context) -> int:
+    from console.services import admin
+
+    with ctx.database() as database:
+        agent = admin.enable_agent(database.sessions, _acting_admin(ctx, database), ctx.args.username)
+    _print(f"Enabled {agent.username}; they can log in again.")
+    return EXIT_OK
+
+
+def cmd_agent_role(ctx: Context) -> int:
+    from console.services import admin
+
+    with ctx.database() as database:
+        actor = _acting_admin(ctx, database)
+        agent = admin.change_role(database.sessions, actor, ctx.args.username, ctx.args.role)
+    _print(f"{agent.username} is now {'an' if agent.role[0] in 'aeiou' else 'a'} {agent.role}.")
+    return EXIT_OK
+
+
+def cmd_agent_reset_password(ctx: Context) -> int:
+    from console.services import admin
+
+    with ctx.database() as database:
+        reset = admin.reset_password(database.sessions, _acting_admin(ctx, database), ctx.args.username)
+    # Shown this once: the database keeps only its hash, and no log or audit event holds it.
+    _print(
+        f"New password for {reset.agent.username}: {reset.new_password}",
+        f"It is shown this once. {reset.agent.username} must choose a new password at the next login.",
+    )
     return EXIT_OK
 
 
@@ -390,8 +470,6 @@ MASKED_CODE = "••••••"
 
 def cmd_demo_totp(ctx: Context) -> int:
     """The code a demo customer's authenticator shows now; refused on any database but a demo one."""
-    from datetime import UTC, datetime
-
     from console.seed.demo import demo_authenticator_secret
     from console.services import otp
 
@@ -470,8 +548,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(parent: Any, name: str, handler: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+    def add(
+        parent: Any, name: str, handler: Callable[[Context], int], help_text: str, *more: argparse.ArgumentParser
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = parent.add_parser(
+            name, help=help_text, description=help_text, parents=[common, *more]
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -504,17 +586,43 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--transactions-per-customer", type=int, default=5)
     synthetic.add_argument("--seed", type=int, default=0, help="random seed (same seed, same data)")
 
-    agent = commands.add_parser("agent", help="console accounts").add_subparsers(
-        dest="agent_command", required=True, metavar="ACTION"
+    agent = commands.add_parser(
+        "agent",
+        help="console accounts (an admin acting: --admin USERNAME)",
+        description=(
+            f"Every agent command is an admin acting: --admin USERNAME (or {ADMIN_ENV}); the admin's password"
+            f" is asked for, or read from {ADMIN_PASSWORD_ENV}. On a database with no enabled admin,"
+            " `agent add NAME --role admin` without --admin adds the first one."
+        ),
+    ).add_subparsers(dest="agent_command", required=True, metavar="ACTION")
+    as_admin = argparse.ArgumentParser(add_help=False)
+    as_admin.add_argument(
+        "--admin",
+        metavar="USERNAME",
+        help=f"the admin acting (default: {ADMIN_ENV})",
     )
-    agent_add = add(agent, "add", cmd_agent_add, "add an agent; the password is read without echo")
+    roles = ["agent", "supervisor", "admin"]
+
+    def add_agent_command(name: str, handler: Callable[[Context], int], help_text: str) -> argparse.ArgumentParser:
+        return add(agent, name, handler, help_text, as_admin)
+
+    agent_add = add_agent_command("add", cmd_agent_add, "add an agent; the new password is read without echo")
     agent_add.add_argument("username")
-    agent_add.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
+    agent_add.add_argument("--role", required=True, choices=roles)
     agent_add.add_argument("--name", help="display name (defaults to the username)")
     agent_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add(agent, "list", cmd_agent_list, "list agents with role and status")
-    agent_disable = add(agent, "disable", cmd_agent_disable, "stop an agent from logging in")
+    add_agent_command("list", cmd_agent_list, "list agents with role, status and last login")
+    agent_disable = add_agent_command("disable", cmd_agent_disable, "stop an agent from logging in")
     agent_disable.add_argument("username")
+    agent_enable = add_agent_command("enable", cmd_agent_enable, "let a disabled agent log in again")
+    agent_enable.add_argument("username")
+    agent_role = add_agent_command("role", cmd_agent_role, "change an agent's role")
+    agent_role.add_argument("username")
+    agent_role.add_argument("role", choices=roles)
+    agent_reset = add_agent_command(
+        "reset-password", cmd_agent_reset_password, "give an agent a new random password, printed once"
+    )
+    agent_reset.add_argument("username")
 
     ring = add(commands, "ring", cmd_ring, "an incoming call: every logged-in console shows it")
     ring.add_argument("phone", help="the caller's number in any common format, or 'withheld'")

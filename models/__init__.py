@@ -31,6 +31,7 @@ from models.feedback import (
     FeedbackStatusChange,
     ProductArea,
 )
+from models.insider import CustomerOpen, InsiderAlert, InsiderAlertStatus
 from models.money import (
     Asset,
     Balance,
@@ -61,6 +62,7 @@ __all__ = [
     "Base",
     "Channel",
     "Customer",
+    "CustomerOpen",
     "CustomerStatus",
     "Department",
     "Direction",
@@ -77,6 +79,8 @@ __all__ = [
     "FeedbackStatusChange",
     "Hotline",
     "IncomingCall",
+    "InsiderAlert",
+    "InsiderAlertStatus",
     "LedgerEntry",
     "LockReason",
     "LoginEvent",

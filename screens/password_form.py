@@ -11,9 +11,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
-from console.services.agents import AgentView, LoginRefused, authenticate
+from console.services.agents import AgentView, LoginRefused, PasswordChangeRequired, authenticate
 from console.services.system import explain_failure
 from screens.base import Notice, OnHotline
+from screens.new_password import NewPasswordDialog
 
 CHECKING = "Checking…"
 
@@ -22,6 +23,8 @@ class PasswordForm(OnHotline, Vertical):
     """A panel of fields checked off the event loop; `Accepted` carries the agent whose password it was.
 
     With `username` None the agent types it (login); otherwise the form is for that agent (unlock).
+    After an admin reset the password, the right one opens a dialog for a new one, and the check runs
+    again with both.
     """
 
     @dataclass
@@ -71,7 +74,7 @@ class PasswordForm(OnHotline, Vertical):
         if event.button.id == self.button_id:
             self.submit()
 
-    def submit(self) -> None:
+    def submit(self, new_password: str | None = None) -> None:
         if self.checking:
             return
         username = self.username
@@ -90,7 +93,7 @@ class PasswordForm(OnHotline, Vertical):
         self.set_checking(True)
         secret = password.value
         self.run_service(
-            lambda: authenticate(self.database.sessions, username, secret),
+            lambda: authenticate(self.database.sessions, username, secret, new_password=new_password),
             self.accepted,
             refused=self.refused,
             refusals=(LoginRefused,),
@@ -105,9 +108,22 @@ class PasswordForm(OnHotline, Vertical):
 
     def refused(self, refusal: LoginRefused) -> None:
         self.set_checking(False)
+        if isinstance(refusal, PasswordChangeRequired):
+            # The password was right: keep it for the check with the new one.
+            self.notice.say(str(refusal))
+            self.app.push_screen(NewPasswordDialog(str(refusal)), callback=self.new_password_chosen)
+            return
         self.notice.say(str(refusal), refusal=True)
         self.password.clear()
         self.password.focus()
+
+    def new_password_chosen(self, new_password: str | None) -> None:
+        if new_password is None:
+            self.notice.say("Not logged in: an admin reset this password, so a new one is needed to log in.")
+            self.password.clear()
+            self.password.focus()
+            return
+        self.submit(new_password)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The app shows the notice; the form must not stay stuck in "checking".

@@ -57,7 +57,8 @@ def check_agent_state(state: tuple[bool, Role] | None, *roles: Role, doing: str 
         )
     if roles and role not in roles:
         needed = " or ".join(r.value for r in roles)
-        raise Refused(f"Only a {needed} can {doing}.")
+        article = "an" if needed[0] in "aeiou" else "a"
+        raise Refused(f"Only {article} {needed} can {doing}.")
 
 
 def require_true_clock(session: Session, now: datetime) -> None:

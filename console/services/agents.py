@@ -1,4 +1,8 @@
-"""Agents: adding, listing and disabling them, and checking a login against the agents table."""
+"""Agents: the password rules, adding a login from the machine (the seed, the first admin), and checking a
+login against the agents table, with the new password an admin's reset asks for.
+
+An admin manages agents through `console.services.admin`, whose services refuse anyone else.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
-from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.free_text import one_line
 from models import Agent, Role
 from models.base import utcnow
@@ -39,6 +43,8 @@ class AgentView:
     disabled: bool
     locked_until: datetime | None
     last_login_at: datetime | None
+    # An admin reset the password: the next login chooses a new one.
+    password_change_required: bool = False
 
 
 def _view(agent: Agent) -> AgentView:
@@ -50,6 +56,7 @@ def _view(agent: Agent) -> AgentView:
         disabled=agent.disabled,
         locked_until=agent.locked_until,
         last_login_at=agent.last_login_at,
+        password_change_required=agent.password_change_required,
     )
 
 
@@ -57,18 +64,38 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def validate_new_agent(username: str, password: str, role: str) -> Role:
-    if not USERNAME_PATTERN.fullmatch(username):
-        raise InvalidInput(
-            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter."
-        )
+def check_password(password: str) -> None:
+    """The password policy, for a new login, an admin's reset and a password chosen at login."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+
+
+def role_named(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
         raise InvalidInput(f"Unknown role {role!r}; choose one of {choices}.") from None
+
+
+def validate_new_agent(username: str, password: str, role: str) -> Role:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(
+            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter."
+        )
+    check_password(password)
+    return role_named(role)
+
+
+def new_agent(username: str, password: str, role: str, display_name: str | None) -> Agent:
+    """A login checked against the rules (username, password policy, role), its password hashed."""
+    role_value = validate_new_agent(username, password, role)
+    return Agent(
+        username=username,
+        display_name=one_line(display_name or username).strip() or username,
+        role=role_value,
+        password_hash=hash_password(password),
+    )
 
 
 def add_agent(
@@ -77,15 +104,14 @@ def add_agent(
     password: str,
     role: str,
     display_name: str | None = None,
-    actor: str = "cli",
+    actor: str = "system",
 ) -> AgentView:
-    role_value = validate_new_agent(username, password, role)
-    agent = Agent(
-        username=username,
-        display_name=one_line(display_name or username).strip() or username,
-        role=role_value,
-        password_hash=hash_password(password),
-    )
+    """Add a login as the machine itself, with no agent acting: the demo seed and the tests' fixtures.
+
+    The console and the CLI add agents through `admin.add_agent` (an admin acting) or, on a database
+    with no enabled admin, `admin.add_first_admin`.
+    """
+    agent = new_agent(username, password, role, display_name)
     try:
         with sessions.begin() as session:
             session.add(agent)
@@ -96,39 +122,22 @@ def add_agent(
                 action="agent.add",
                 subject_type="agent",
                 subject_id=agent.id,
-                details={"username": username, "role": role_value.value},
+                details={"username": username, "role": agent.role.value},
             )
             return _view(agent)
     except IntegrityError:
         raise Conflict(f"An agent called {username!r} already exists.") from None
 
 
-def list_agents(sessions: sessionmaker[Session]) -> list[AgentView]:
-    with sessions() as session:
-        agents = session.scalars(select(Agent).order_by(Agent.username))
-        return [_view(agent) for agent in agents]
-
-
-def disable_agent(sessions: sessionmaker[Session], username: str, actor: str = "cli") -> AgentView:
-    with sessions.begin() as session:
-        agent = session.scalar(select(Agent).where(Agent.username == username))
-        if agent is None:
-            raise NotFound(f"No agent called {username!r}.")
-        if not agent.disabled:
-            agent.disabled = True
-            audit.record(
-                session,
-                actor=actor,
-                action="agent.disable",
-                subject_type="agent",
-                subject_id=agent.id,
-                details={"username": username},
-            )
-        return _view(agent)
-
-
 class LoginRefused(Refused):
     pass
+
+
+class PasswordChangeRequired(LoginRefused):
+    """The password was right, but an admin reset it: the login goes on only with a new one."""
+
+
+NEW_PASSWORD_NEEDED = "An admin reset your password: choose a new one to log in."
 
 
 def authenticate(
@@ -136,8 +145,15 @@ def authenticate(
     username: str,
     password: str,
     now: datetime | None = None,
+    *,
+    new_password: str | None = None,
 ) -> AgentView:
-    """Check a console login. Wrong or unknown credentials get the same message; every try is audited."""
+    """Check a console login. Wrong or unknown credentials get the same message; every try is audited.
+
+    After an admin's reset the right password alone is refused with `PasswordChangeRequired`: the login
+    goes on with `new_password` (the password policy, and not the one the admin gave), which replaces it.
+    Otherwise `new_password` is not used.
+    """
     now = now or utcnow()
     username = username.strip().lower()
     with sessions.begin() as session:
@@ -193,11 +209,28 @@ def authenticate(
                 details=details,
                 now=now,
             )
+        elif agent.password_change_required and (problem := _new_password_problem(password, new_password)):
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="login.failure",
+                details={"reason": "new password required"},
+                now=now,
+            )
+            error = PasswordChangeRequired(problem)
         else:
             agent.failed_logins = 0
             agent.locked_until = None
             agent.last_login_at = now
-            if _hasher.check_needs_rehash(agent.password_hash):
+            if agent.password_change_required:
+                assert new_password is not None  # checked by _new_password_problem
+                agent.password_hash = hash_password(new_password)
+                agent.password_change_required = False
+                audit.record(
+                    session, actor=agent.username, actor_agent_id=agent.id, action="agent.password_change", now=now
+                )
+            elif _hasher.check_needs_rehash(agent.password_hash):
                 agent.password_hash = hash_password(password)
             audit.record(
                 session,
@@ -210,6 +243,19 @@ def authenticate(
             return _view(agent)
     # Raised after the commit, so the failure count and its audit event are kept.
     raise error
+
+
+def _new_password_problem(current: str, new_password: str | None) -> str | None:
+    """Why `new_password` cannot replace a reset password, in words; None when it can."""
+    if not new_password:
+        return NEW_PASSWORD_NEEDED
+    if new_password == current:
+        return "Choose a password of your own, not the one the admin gave you."
+    try:
+        check_password(new_password)
+    except InvalidInput as problem:
+        return str(problem)
+    return None
 
 
 def _password_matches(password_hash: str, password: str) -> bool:

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.services.actors import require_enabled
+from console.services.actors import active_agent
 from console.services.context import Actor
 from console.services.errors import NotFound
 from console.services.feedback import CARD_FEEDBACK_LINES, FeedbackLine, earlier_feedback
+from console.services.insider import note_customer_opened
 from console.services.labels import DISPUTE_STATUS_LABELS, LOCK_REASON_LABELS
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
@@ -87,12 +88,17 @@ def customer_card(
     customer_id: int,
     current_ticket_id: int | None = None,
 ) -> CustomerCard:
-    """The card for one customer; `current_ticket_id` (this call) is left out of the call history."""
-    with sessions() as session:
-        require_enabled(session, actor.agent_id, doing="see customer cards")
+    """The card for one customer; `current_ticket_id` (this call) is left out of the call history.
+
+    Opening a card is noted for the insider alert, in the same transaction (so `sessions` must be the
+    write sessions): no card is shown that was not counted.
+    """
+    with sessions.begin() as session:
+        active_agent(session, actor.agent_id, doing="see customer cards", now=actor.now)
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NotFound("No such customer.")
+        note_customer_opened(session, actor.agent_id, customer_id, actor.now)
         unsettled = session.scalars(
             select(Dispute)
             .where(Dispute.customer_id == customer_id, Dispute.status.not_in(_CLOSED_DISPUTES))

@@ -13,6 +13,7 @@ from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
+from console.services.insider import note_customer_opened
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
@@ -105,6 +106,8 @@ def open_ticket_in(
     )
     session.add(ticket)
     session.flush()
+    if customer_id is not None:
+        note_customer_opened(session, agent.id, customer_id, now)
     uow.record("ticket.open", "ticket", ticket.id, {"reason": reason.value, "customer": customer_id, "call": call_id})
     return _view(ticket, _customer_name(session, customer_id))
 
@@ -156,6 +159,7 @@ def update_ticket(
                 details["verification_ended"] = True
             ticket.customer_id = call.customer_id
             _end_verification(ticket)
+            note_customer_opened(session, uow.agent.id, call.customer_id, call.now)
         if reason is not None and reason != ticket.reason.value:
             ticket.reason = _reason(reason)
             details["reason"] = reason

@@ -33,7 +33,7 @@ class CustomerCardPanel(OnHotline, Vertical):
     def load(self, customer_id: int, ticket_id: int | None) -> None:
         self.run_service(
             lambda: customer_card(
-                self.database.read_sessions,
+                self.database.sessions,
                 Actor(agent_id=self.agent_id, now=self.hotline.wall_clock()),
                 customer_id,
                 current_ticket_id=ticket_id,

@@ -34,11 +34,12 @@ def test_demo_reset_rebuilds(isolated_user_dirs: Path, capsys: pytest.CaptureFix
 
 
 def test_demo_flag_points_commands_at_the_demo_database(
-    isolated_user_dirs: Path, capsys: pytest.CaptureFixture[str]
+    isolated_user_dirs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli.main(["demo", "--no-console"]) == 0
     capsys.readouterr()
-    assert cli.main(["agent", "list", "--demo"]) == 0
+    monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "admin-demo")
+    assert cli.main(["agent", "list", "--demo", "--admin", "admin"]) == 0
     assert "chenjing" in capsys.readouterr().out
     assert cli.main(["agent", "list", "--demo", "--db", "sqlite:///x.db"]) == cli.EXIT_USAGE
 

@@ -11,6 +11,7 @@ from console.db import open_database
 from console.keys import KeyRing, write_keyring
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import codes
+from console.services.agents import hash_password
 from console.services.context import OnCall
 from console.services.outbox import add_message
 from console.settings import load_settings
@@ -27,6 +28,9 @@ def _insert_agent(url: str, display_name: str) -> None:
     database = open_database(url)
     with database.sessions.begin() as session:
         session.add(Agent(username="mallory", display_name=display_name, role=Role.AGENT, password_hash="x"))
+        session.add(
+            Agent(username="root", display_name="Root", role=Role.ADMIN, password_hash=hash_password("root-pw-1"))
+        )
     database.dispose()
 
 
@@ -47,10 +51,12 @@ def _insert_message(url: str, recipient: str, body: str) -> None:
 
 
 def test_agent_list_prints_a_display_name_without_control_characters(
-    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _insert_agent(sqlite_url, HOSTILE)
-    assert cli.main(["agent", "list", "--db", sqlite_url]) == 0
+    write_keyring(load_settings().keys_file, KeyRing.generate())  # the admin's login is audited
+    monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "root-pw-1")
+    assert cli.main(["agent", "list", "--admin", "root", "--db", sqlite_url]) == 0
     out = capsys.readouterr().out
     assert "[bold]Mallory[2J]0;pwned riley" in out
     assert not any(control in out for control in CONTROLS)

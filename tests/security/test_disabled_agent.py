@@ -22,7 +22,6 @@ from console.services import (
     unlocks,
     verification,
 )
-from console.services.agents import disable_agent
 from console.services.context import Actor, OnCall
 from console.services.errors import AgentDisabled, Refused
 from console.services.tickets import WrapUp
@@ -91,7 +90,7 @@ def _audit_count(w: World) -> int:
 def test_a_disabled_agent_is_refused_everything_on_a_call(world: World, action: str) -> None:
     ticket = world.verified_call(CASE, reason="deposit_withdrawal")
     calls.record_incoming_call(world.sessions, "+86 138 0013 8000", now=world.now)
-    disable_agent(world.sessions, "lina")
+    world.disable("lina")
     before = _audit_count(world)
     with pytest.raises(AgentDisabled, match="disabled by an admin"):
         CALL_WORK[action](world, ticket, world.agent("lina"), world.customer(CASE))
@@ -101,7 +100,7 @@ def test_a_disabled_agent_is_refused_everything_on_a_call(world: World, action: 
 @pytest.mark.parametrize("action", sorted(ANY_VERIFIED.keys() | HIGH_RISK.keys()))
 def test_a_disabled_agent_cannot_act_on_a_caller_they_verified(world: World, action: str) -> None:
     ticket = world.verified_call(CASE, reason="deposit_withdrawal")
-    disable_agent(world.sessions, "lina")
+    world.disable("lina")
     with pytest.raises(AgentDisabled):
         {**ANY_VERIFIED, **HIGH_RISK}[action](
             world, ticket, world.agent("lina"), world.customer(CASE), _withdrawal(world), world.now
@@ -116,7 +115,7 @@ def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None
         OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer("locked_risk")),
         "Caller explains the deposits",
     )
-    disable_agent(w.sessions, "chenjing")
+    w.disable("chenjing")
     chenjing = w.agent("chenjing")
     with pytest.raises(AgentDisabled):
         unlocks.approve_unlock(

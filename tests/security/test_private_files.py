@@ -80,16 +80,16 @@ def test_the_log_file_and_the_data_folder_are_owner_only(sqlite_url: str) -> Non
     data_dir = load_settings().data_dir
     data_dir.mkdir(parents=True)
     data_dir.chmod(0o755)  # as an older version, or mkdir under this umask, left it
-    assert cli.main(["agent", "list", "--db", sqlite_url]) == 0
+    assert cli.main(["db", "current", "--db", sqlite_url]) == 0
     log = log_file_path(data_dir)
-    assert log.exists() and "hotline agent list" in log.read_text()
+    assert log.exists() and "hotline db current" in log.read_text()
     assert (mode(data_dir), mode(log.parent), mode(log)) == (0o700, 0o700, 0o600)
 
 
 def test_a_new_data_folder_is_made_owner_only(sqlite_url: str) -> None:
     data_dir = load_settings().data_dir
     assert not data_dir.exists()
-    assert cli.main(["agent", "list", "--db", sqlite_url]) == 0
+    assert cli.main(["db", "current", "--db", sqlite_url]) == 0
     assert mode(data_dir) == 0o700 and mode(data_dir.parent) == 0o700
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from console.db import Database
 from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
-from console.services import otp, tickets
+from console.services import admin, otp, tickets
 from console.services.context import Actor, OnCall
 from console.services.crypto import decrypt_totp_secret
 from console.services.outbox import recent_messages
@@ -34,6 +34,14 @@ class World:
     def agent(self, username: str) -> int:
         with self.sessions() as session:
             return session.scalar(select(Agent.id).where(Agent.username == username))
+
+    def acting(self, username: str, **delta: float) -> Actor:
+        """`username` acting at later(**delta): a supervisor deciding, an admin managing."""
+        return Actor(self.agent(username), self.later(**delta))
+
+    def disable(self, username: str) -> None:
+        """The demo admin disables a login, as from the admin's desk."""
+        admin.disable_agent(self.sessions, self.acting("admin"), username)
 
     def customer(self, case: str) -> int:
         with self.sessions() as session:

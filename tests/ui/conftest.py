@@ -5,13 +5,18 @@ The steps that drive it are in console_driver.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from console.app import HotlineApp, make_app
 from console.db import Database
+from console.services import admin
 from console.services.agents import add_agent
+from console.services.context import Actor
 from console.settings import Settings, load_settings, with_overrides
+from models import Agent
 from tests.support.call_floor import build_call_floor
 
 PASSWORD = "correct-horse-battery"
@@ -33,6 +38,14 @@ def agents(sqlite_database: Database) -> dict[str, str]:
     for role, username in usernames.items():
         add_agent(sqlite_database.sessions, username, PASSWORD, role, display_name=names[role])
     return usernames
+
+
+def disable_login(database: Database, username: str, by: str = "ada") -> None:
+    """The admin `by` (of the `agents` fixture) disables a login, as from the admin's desk."""
+    with database.sessions() as session:
+        by_id = session.scalar(select(Agent.id).where(Agent.username == by))
+    assert by_id is not None
+    admin.disable_agent(database.sessions, Actor(by_id, datetime.now(UTC)), username)
 
 
 @pytest.fixture

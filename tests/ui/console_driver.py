@@ -2,8 +2,8 @@
 
 `async with drive(app) as console:` runs the real app at the usual terminal size and hands back a
 `Console` that logs in, resumes a ticket, takes a call, looks a customer up, opens the verify panel,
-the account and money screens, types, presses keys and reads what is shown. Each step waits for the
-app's workers, so a test reads as the steps an agent takes and what they see.
+the account and money screens, works the admin's desk, types, presses keys and reads what is shown.
+Each step waits for the app's workers, so a test reads as the steps an agent takes and what they see.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from typing import TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Input, OptionList, Select, TextArea
+from textual.widgets import Checkbox, DataTable, Input, OptionList, RadioButton, Select, TextArea
 
 from console.app import HotlineApp
 from console.db import Database
 from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
+from screens.admin import AdminDeskScreen
+from screens.admin.dialogs import PasswordShownOnce
 from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
@@ -221,6 +223,45 @@ class Console:
             desk.query_one("#desk-department", Select).value = department
             await self.settle()
         return desk
+
+    # The admin's desk.
+
+    @property
+    def desk(self) -> AdminDeskScreen:
+        """The screen on top, which must be the admin's desk."""
+        return self.on(AdminDeskScreen)
+
+    def agent_rows(self) -> list[list[str]]:
+        """The desk's agents table, row by row, as shown."""
+        grid = self.desk.query_one("#agents-table", DataTable)
+        return [[str(cell) for cell in grid.get_row_at(index)] for index in range(grid.row_count)]
+
+    def select_agent(self, username: str) -> None:
+        """Put the agents table's cursor on `username`'s row."""
+        grid = self.desk.query_one("#agents-table", DataTable)
+        grid.focus()
+        grid.move_cursor(row=grid.get_row_index(username))
+
+    async def add_agent(self, username: str, name: str, role: str, password: str) -> None:
+        """Add a login from the desk: the add dialog (f4), filled in, saved (ctrl+s)."""
+        await self.press("f4")
+        for selector, value in (
+            ("#new-username", username),
+            ("#new-name", name),
+            ("#new-agent-password", password),
+            ("#new-agent-repeat", password),
+        ):
+            await self.fill(selector, value)
+        self.app.screen.query_one(f"#role-{role}", RadioButton).value = True
+        await self.press("ctrl+s")
+
+    async def reset_password(self, username: str) -> str:
+        """Reset a login's password from the desk (f9, then yes) and read the password shown once."""
+        self.select_agent(username)
+        await self.press("f9")
+        await self.press("ctrl+s")
+        await self.wait_until(lambda: isinstance(self.app.screen, PasswordShownOnce), what="the new password")
+        return self.shown("#shown-password")
 
     # Typing and picking.
 

@@ -15,11 +15,11 @@ from textual.widgets import Button, Input
 from console.app import HotlineApp
 from console.db import Database, open_database
 from console.keys import KeyRing
-from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
+from console.services.agents import MAX_FAILED_LOGINS, add_agent
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
 from screens.workspace import WorkspaceScreen
-from tests.ui.conftest import PASSWORD
+from tests.ui.conftest import PASSWORD, disable_login
 from tests.ui.console_driver import drive
 
 
@@ -42,7 +42,7 @@ async def test_unknown_username_gets_the_same_message(app: HotlineApp, agents: d
 
 
 async def test_disabled_agent_is_told_so(app: HotlineApp, agents: dict[str, str], sqlite_database: Database) -> None:
-    disable_agent(sqlite_database.sessions, "ann")
+    disable_login(sqlite_database, "ann")
     async with drive(app) as console:
         await console.log_in("ann")
         assert isinstance(app.screen, LoginScreen)
@@ -68,9 +68,9 @@ async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
 @pytest.mark.parametrize(
     ("role", "username", "display_name", "role_title"),
     [
-        # An agent lands on the call workspace instead (tests/ui/test_workspace.py).
+        # An agent lands on the call workspace instead (tests/ui/test_workspace.py), an admin on the
+        # admin's desk (tests/ui/test_admin_desk.py).
         ("supervisor", "sam", "Sam Supervisor", "Supervisor"),
-        ("admin", "ada", "Ada Admin", "Admin"),
     ],
 )
 async def test_each_role_reaches_its_home_showing_who_and_which_database(

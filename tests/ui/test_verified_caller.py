@@ -9,7 +9,6 @@ from textual.widgets import DataTable
 from console.app import HotlineApp
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import codes, verification
-from console.services.agents import disable_agent
 from console.services.context import OnCall
 from models import Ticket
 from screens.lock import LockScreen
@@ -88,7 +87,7 @@ async def test_an_agent_disabled_while_logged_in_finds_the_console_locked_with_t
     ticket = world.verified_call(CALLER_A)
     async with drive(demo_app, notifications=True) as console:
         await console.resume("lina", ticket)
-        disable_agent(world.sessions, "lina")
+        world.disable("lina")
         # The next thing the console asks of the services (here the account screen) is refused, and the
         # console locks with the reason; nothing of the caller stays on screen.
         await console.press("f10", wait=False)
