@@ -14,10 +14,11 @@ from console.services.actors import require_enabled
 from console.services.adjustments import APPROVAL_WINDOW
 from console.services.context import Actor
 from console.services.insider import INSIDER_LIMIT, INSIDER_WINDOW
+from console.services.labels import DEPARTMENT_LABELS, FEEDBACK_CATEGORY_LABELS, PRODUCT_AREA_LABELS
 from console.services.money import all_assets, format_money, parse_amount
 from console.services.unit_of_work import unit_of_work
 from console.settings import Settings
-from models import Role
+from models import Department, FeedbackCategory, ProductArea, Role
 
 # What fixes a database behind the code (console.schema.FIX_COMMAND; not imported, see `schema_status`).
 UPGRADE_COMMAND = "hotline db upgrade"
@@ -182,7 +183,24 @@ def insider_alert(session: Session, settings: Settings) -> PolicySection:
     return PolicySection("Insider alert", summary, (), "the code (console/services/insider.py)")
 
 
-POLICY_READERS: tuple[PolicyReader, ...] = (approval_thresholds, insider_alert)
+def feedback_routing(session: Session, settings: Settings) -> PolicySection:
+    """Where each kind of feedback goes: the category's rule, and the category-and-area rules that beat it."""
+    lines = []
+    for rule, department in sorted(settings.feedback_routing.items(), key=lambda item: (item[0].count("/"), item[0])):
+        category, _, area = rule.partition("/")
+        what = FEEDBACK_CATEGORY_LABELS[FeedbackCategory(category)]
+        if area:
+            what = f"{what} about {PRODUCT_AREA_LABELS[ProductArea(area)].lower()}"
+        lines.append(PolicyLine(what, DEPARTMENT_LABELS[Department(department)]))
+    summary = (
+        "Feedback goes to the department its category names, unless a rule for that category and product"
+        " area says otherwise."
+    )
+    where = _set_in(settings, "feedback_routing", "feedback_routing", "HOTLINE_FEEDBACK_ROUTING")
+    return PolicySection("Feedback routing", summary, tuple(lines), where)
+
+
+POLICY_READERS: tuple[PolicyReader, ...] = (approval_thresholds, feedback_routing, insider_alert)
 
 
 def policies(sessions: sessionmaker[Session], actor: Actor, settings: Settings) -> tuple[PolicySection, ...]:

@@ -193,7 +193,26 @@ def test_the_policies_show_the_approval_thresholds_in_force(world: World) -> Non
     assert sections[0].summary.startswith("A customer's adjustments in one asset over 24 h that reach this much")
     assert (thresholds["CNY"], thresholds["USD"]) == ("2,000.00 CNY", "700.00 USD")
     assert thresholds["BTC"] == "none: every adjustment waits"
-    assert [section.title for section in sections] == ["Adjustment approval thresholds", "Insider alert"]
+    assert [section.title for section in sections] == [
+        "Adjustment approval thresholds",
+        "Feedback routing",
+        "Insider alert",
+    ]
+
+
+def test_the_policies_show_the_feedback_routing_in_force_general_rules_first(world: World) -> None:
+    from console.settings import with_overrides
+
+    routing = {**load_settings().feedback_routing, "complaint/fees": "payments", "bug": "engineering"}
+    settings = with_overrides(load_settings(), feedback_routing=routing)
+    (section,) = [
+        s for s in admin_system.policies(world.sessions, world.acting("admin"), settings) if "routing" in s.title
+    ]
+    lines = [(line.name, line.value) for line in section.lines]
+    assert ("Bug", "Engineering") in lines
+    assert ("Complaint about fees", "Payments") in lines
+    # Every category's own rule comes before the category-and-area rules that beat it.
+    assert lines.index(("Bug", "Engineering")) < lines.index(("Complaint about fees", "Payments"))
 
 
 def test_two_admins_disabling_each_other_at_once_leave_one_enabled(world_each_engine: World) -> None:
