@@ -12,7 +12,6 @@ from console.db import Database
 from console.keys import KeyRing
 from console.seed.catalog import write_reference_data
 from console.seed.demo_cases import (
-    DEMO_ACCOUNTS,
     DEMO_AGENTS,
     DEMO_CASES,
     EMAIL_ONLY_ID_NUMBER,
@@ -22,6 +21,7 @@ from console.seed.demo_cases import (
     DemoAccount,
     DemoLogin,
 )
+from console.seed.demo_desk import DESK_CASES, DESK_SCENES
 from console.seed.demo_world import DemoWorld
 from console.services import agents as agents_service
 from console.services import audit
@@ -42,6 +42,9 @@ __all__ = [
     "is_demo_database",
     "seed_demo",
 ]
+
+# Every demo customer worth looking up, by case key: the cases, then what waits on the supervisor's desk.
+DEMO_ACCOUNTS: dict[str, DemoAccount] = {case.key: case.account for case in (*DEMO_CASES, *DESK_CASES)}
 
 # The audit action that marks a database as a demo database (demo-only commands check for it).
 DEMO_SEED_ACTION = "seed.demo"
@@ -99,6 +102,10 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
             scene(world, cases[key])
         world.filler_transfers()
         world.filler_tickets()
+        desk = {case.key: world.add_customer(case.account_number, case.name, case.profile) for case in DESK_CASES}
+        session.flush()  # their ids, for their logins and statements
+        for key, scene in DESK_SCENES:
+            scene(world, desk[key])
         world.finish()
         audit.record(
             session,

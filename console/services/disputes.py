@@ -206,6 +206,11 @@ def _dispute_view(session: Session, dispute: Dispute) -> DisputeView:
     )
 
 
+def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
+    """A dispute with its statement row, timeline and adjustments (the escalation queue's detail uses it)."""
+    return _dispute_view(session, dispute)
+
+
 def caller_disputes(
     sessions: sessionmaker[Session], ticket_id: int, agent_id: int, customer_id: int, now: datetime
 ) -> list[DisputeView]:

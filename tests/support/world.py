@@ -108,6 +108,16 @@ class World:
         assert outcome.verified, outcome
         return ticket
 
+    def typed_password(self, username: str, at: datetime | None = None, password: str | None = None) -> int:
+        """`username` types their password again at `at` (a supervisor decides only within 5 minutes of
+        it); demo agents' passwords are "<name>-demo". Returns their id."""
+        from console.services.agents import confirm_password
+        from console.services.context import Actor
+
+        agent_id = self.agent(username)
+        confirm_password(self.sessions, Actor(agent_id, at or self.now), password or f"{username}-demo")
+        return agent_id
+
     def later(self, **delta: float) -> datetime:
         return self.now + timedelta(**delta)
 
