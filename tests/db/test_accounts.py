@@ -81,8 +81,9 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
     request = unlocks.request_unlock(
         w.sessions, ticket, w.agent("lina"), w.customer(RISK), "Caller explains the trip.", w.now
     )
-    assert [r.request_id for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
+    assert [r.request_id for r in w.pending_unlock_requests(RISK)] == [request.request_id]
     assert w.customer_row(RISK).status.value == "locked"
+    w.typed_password("chenjing", w.later(minutes=9))
     decided = unlocks.approve_unlock(
         w.sessions, w.agent("chenjing"), request.request_id, request.version, "Trip confirmed.", w.later(minutes=10)
     )
@@ -98,6 +99,7 @@ def test_approver_of_an_unlock_must_differ_from_requester(world_each_engine: Wor
     w = world_each_engine
     ticket = w.verified_call(RISK, username="chenjing")
     request = unlocks.request_unlock(w.sessions, ticket, w.agent("chenjing"), w.customer(RISK), "verified", w.now)
+    w.typed_password("chenjing")
     with pytest.raises(Refused, match="another supervisor"):
         unlocks.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
     assert w.customer_row(RISK).status.value == "locked"
@@ -119,9 +121,11 @@ def test_stale_unlock_decision_is_refused(world: World) -> None:
     request = unlocks.request_unlock(
         world.sessions, ticket, world.agent("lina"), world.customer(RISK), "verified", world.now
     )
+    world.typed_password("admin")
     unlocks.reject_unlock(
         world.sessions, world.agent("admin"), request.request_id, request.version, "No ID shown.", world.now
     )
+    world.typed_password("chenjing")
     with pytest.raises(Refused, match="already rejected"):
         unlocks.approve_unlock(
             world.sessions, world.agent("chenjing"), request.request_id, request.version, "ok", world.now
@@ -240,6 +244,7 @@ def test_only_a_supervisor_can_lift_a_verification_lockout(world: World) -> None
     _lock_out(world, case, ticket)
     with pytest.raises(Refused, match="Only a supervisor or admin"):
         unlocks.lift_verification_lockout(world.sessions, world.agent("marcus"), ticket, "caller is upset", world.now)
+    world.typed_password("chenjing")
     unlocks.lift_verification_lockout(
         world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", world.now
     )
@@ -257,6 +262,7 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
     later = world.later(minutes=1)
     with pytest.raises(Refused, match="locked until"):
         codes.send_code(world.sessions, world.keyring, ticket, lina, customer, "sms", "verify", later)
+    world.typed_password("chenjing", later)
     unlocks.lift_verification_lockout(
         world.sessions, world.agent("chenjing"), ticket, "Called back on the bound number.", later
     )
@@ -278,16 +284,18 @@ def test_unlock_decision_on_a_request_that_changed_since_it_was_opened_is_a_conf
     request = unlocks.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(RISK), "verified", w.now)
     with w.sessions.begin() as session:  # someone edits the request after the supervisor opened it
         session.get(UnlockRequest, request.request_id).reason = "verified; caller sent a photo of the ID"
+    w.typed_password("chenjing")
     with pytest.raises(Conflict, match="changed since you opened it"):
         unlocks.approve_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "ok", w.now)
     assert w.customer_row(RISK).status.value == "locked"
-    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in w.pending_unlock_requests(RISK)] == ["pending"]
 
 
 def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(ABNORMAL)
     request = unlocks.request_unlock(w.sessions, ticket, w.agent("lina"), w.customer(ABNORMAL), "verified", w.now)
+    w.typed_password("chenjing")
     with pytest.raises(InvalidInput, match="Enter the reason"):
         unlocks.reject_unlock(w.sessions, w.agent("chenjing"), request.request_id, request.version, "  ", w.now)
     decided = unlocks.reject_unlock(
@@ -299,7 +307,7 @@ def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_e
     assert customer.withdrawals_held_until is None
     assert "stays locked" in _messages(w, ABNORMAL)[0]
     assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
-    assert unlocks.pending_unlock_requests(w.sessions, w.agent("admin")) == []
+    assert w.pending_unlock_requests(ABNORMAL) == []
 
 
 def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:

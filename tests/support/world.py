@@ -118,6 +118,13 @@ class World:
         confirm_password(self.sessions, Actor(agent_id, at or self.now), password or f"{username}-demo")
         return agent_id
 
+    def pending_unlock_requests(self, case: str) -> list:
+        """The unlock requests waiting for a supervisor for this case's customer (the demo has others)."""
+        from console.services.unlocks import pending_unlock_requests
+
+        customer = self.customer(case)
+        return [r for r in pending_unlock_requests(self.sessions, self.agent("admin")) if r.customer_id == customer]
+
     def later(self, **delta: float) -> datetime:
         return self.now + timedelta(**delta)
 
