@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from console.db import Database
+from console.db import Database, open_database
 from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import otp, tickets
@@ -141,6 +142,14 @@ def _start(demo_now: datetime) -> datetime:
 @pytest.fixture
 def world(demo_database: Database, demo_keyring: KeyRing, demo_now: datetime) -> World:
     return World(demo_database, demo_keyring, _start(demo_now))
+
+
+@pytest.fixture
+def world_on_postgres(demo_postgres_url: str, demo_keyring: KeyRing, demo_now: datetime) -> Iterator[World]:
+    """The demo world on PostgreSQL only (for what only PostgreSQL does: LISTEN/NOTIFY)."""
+    database = open_database(demo_postgres_url, demo_keyring, trust_console_clock=True)
+    yield World(database, demo_keyring, _start(demo_now))
+    database.dispose()
 
 
 @pytest.fixture
