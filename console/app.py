@@ -28,6 +28,8 @@ from console.settings import Settings
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
+from screens.escalations import EscalationScreen
+from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
@@ -39,6 +41,12 @@ from screens.wrap_up import WrapUpScreen
 # Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
 # screenshot would write customer data to the current directory.
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
+
+# Where each role lands after logging in, and what "home" opens for it; any other role: the home screen.
+ROLE_HOMES: dict[str, Callable[[AgentView], HotlineScreen]] = {
+    "agent": WorkspaceScreen,
+    "supervisor": EscalationScreen,
+}
 
 # A console left alone hides itself; a long shift proves who is still sitting at it.
 IDLE_LOCK_SECONDS = 15 * 60
@@ -142,13 +150,11 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Logging in and out
 
     def log_in(self, agent: AgentView) -> None:
-        """Agents land on the call workspace; supervisors and admins on their home."""
+        """Each role lands on its home (`ROLE_HOMES`): agents on the call workspace, supervisors on the
+        escalation queue, admins on the home screen."""
         self.agent = agent
         self.logged_in_at = self.last_activity = self.clock()
-        if str(agent.role) == "agent":
-            self.switch_screen(WorkspaceScreen(agent))
-        else:
-            self.switch_screen(HomeScreen(agent))
+        self.switch_screen(home_for(agent))
 
     def open_workspace(self) -> None:
         if self.agent is not None:
@@ -157,7 +163,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def open_home(self) -> None:
         if self.agent is not None:
             self.save_before_leaving()
-            self.switch_screen(HomeScreen(self.agent))
+            self.switch_screen(home_for(self.agent))
 
     def log_out(self) -> None:
         self.save_before_leaving()
@@ -321,6 +327,11 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         )
 
 
+def home_for(agent: AgentView) -> HotlineScreen:
+    """The screen `agent`'s role lands on."""
+    return ROLE_HOMES.get(str(agent.role), HomeScreen)(agent)
+
+
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap."""
     ids = []
@@ -334,6 +345,9 @@ def binding_ids() -> list[str]:
         MoneyScreen,
         WrapUpScreen,
         LockScreen,
+        EscalationScreen,
+        ConfirmDecision,
+        PasswordAgain,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ class PasswordForm(OnHotline, Vertical):
     """A panel of fields checked off the event loop; `Accepted` carries the agent whose password it was.
 
     With `username` None the agent types it (login); otherwise the form is for that agent (unlock).
+    `check(username, password)` is the service that checks it (default: a login, at the console's clock).
     """
 
     @dataclass
@@ -36,6 +38,7 @@ class PasswordForm(OnHotline, Vertical):
         button: str,
         group: str,
         form_id: str,
+        check: Callable[[str, str], AgentView] | None = None,
     ) -> None:
         super().__init__(id=form_id, classes="panel")
         self._heading = heading
@@ -43,6 +46,7 @@ class PasswordForm(OnHotline, Vertical):
         self.password_id, self.button_id, self.notice_id = ids
         self.button_label = button
         self.group = group
+        self.check = check or self.log_in
         self.checking = False
 
     def compose(self) -> ComposeResult:
@@ -90,13 +94,17 @@ class PasswordForm(OnHotline, Vertical):
         self.set_checking(True)
         secret = password.value
         self.run_service(
-            lambda: authenticate(self.database.sessions, username, secret),
+            lambda: self.check(username, secret),
             self.accepted,
             refused=self.refused,
             refusals=(LoginRefused,),
             group=self.group,
             latest_only=True,
         )
+
+    def log_in(self, username: str, password: str) -> AgentView:
+        # The console's clock: the time the password was typed is a rule's input (deciding needs it recent).
+        return authenticate(self.database.sessions, username, password, self.hotline.wall_clock())
 
     def accepted(self, agent: AgentView) -> None:
         self.set_checking(False)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.announce import ESCALATIONS_CHANNEL
@@ -63,7 +64,12 @@ class QueueWatch:
 
     def _poll(self, changed: Callable[[], None], stopped: Callable[[], bool]) -> None:
         while not stopped():
-            fingerprint = queue_fingerprint(self.sessions, self.actor)
+            try:
+                fingerprint = queue_fingerprint(self.sessions, self.actor)
+            except OperationalError:
+                # A busy or unreachable database: the next poll tries again.
+                self._pause(self.poll_seconds, stopped)
+                continue
             if fingerprint != self._last_fingerprint:
                 first = self._last_fingerprint is None
                 self._last_fingerprint = fingerprint

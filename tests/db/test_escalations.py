@@ -5,6 +5,7 @@ being told, on both engines."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -73,12 +74,17 @@ def test_the_queue_lists_each_kind_oldest_first_with_its_age_who_asked_and_the_a
     assert lockout.summary == f"Locked out of verification until {until:%H:%M} UTC"
 
 
-def test_the_demo_desk_waits_with_an_adjustment_and_an_unlock_asked_by_other_agents(world: World) -> None:
-    queue = escalation_queue(world.sessions, Actor(world.agent("chenjing"), world.now))
+def test_right_after_the_demo_is_built_the_desk_has_one_of_each_kind_asked_by_other_agents(
+    world: World, demo_now: datetime
+) -> None:
+    queue = escalation_queue(world.sessions, Actor(world.agent("chenjing"), demo_now + timedelta(minutes=1)))
     kinds = {item.kind: item for item in queue}
+    assert set(kinds) == {"adjustment", "unlock", "lockout"}
     assert kinds["adjustment"].summary.startswith("Adjustment 800.000000 USDT on dispute D")
+    assert kinds["adjustment"].account_number == DEMO_ACCOUNTS["adjustment_waiting"].account_number
     assert kinds["unlock"].summary == "Unlock (risk lock)"
-    assert {item.asked_by for item in queue} <= {"lina", "marcus"}
+    assert kinds["lockout"].account_number == DEMO_ACCOUNTS["locked_out_of_verification"].account_number
+    assert {item.asked_by for item in queue} == {"lina", "marcus"}
 
 
 def test_a_lockout_leaves_the_queue_when_it_ends(world: World) -> None:
