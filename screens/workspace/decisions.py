@@ -13,6 +13,8 @@ from console.services.decisions import DecisionNotice, decisions_for
 from screens.base import Notice, OnHotline
 
 DECISIONS_GROUP = "workspace.decisions"
+# How often the console asks: "within seconds" is the promise, and every agent's console asks.
+DECISION_POLL_SECONDS = 2.0
 
 
 class DecisionNews(OnHotline, Notice):
@@ -33,7 +35,7 @@ class DecisionNews(OnHotline, Notice):
     def on_mount(self) -> None:
         self.display = False
         self.poll()
-        self.set_interval(self.hotline.settings.call_poll_seconds, self.poll, name="decisions")
+        self.set_interval(DECISION_POLL_SECONDS, self.poll, name="decisions")
 
     def poll(self) -> None:
         # One poll at a time: a slow database must not pile up threads.

@@ -21,12 +21,19 @@ from console.app import HotlineApp
 from console.db import Database
 from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
+from screens.escalations import EscalationScreen
+from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.escalations.item import ItemPanel
+from screens.escalations.queue import WATCH_GROUP
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace import WorkspaceScreen
 from tests.ui.conftest import PASSWORD, SIZE
 
 S = TypeVar("S", bound=Screen[object])
+
+# Workers that run as long as their screen does, so a step never waits for them to finish.
+LIVE_GROUPS = frozenset({WATCH_GROUP})
 
 
 class Console:
@@ -40,11 +47,17 @@ class Console:
 
     # Waiting and keys.
 
+    async def workers_done(self) -> None:
+        """Wait for every worker but those that live as long as their screen (the queue's watch)."""
+        workers = [worker for worker in self.app.workers if worker.group not in LIVE_GROUPS]
+        if workers:  # an empty list would mean "all of them"
+            await self.app.workers.wait_for_complete(workers)
+
     async def settle(self) -> None:
         """Let every worker finish and every message it posted be handled."""
-        await self.app.workers.wait_for_complete()
+        await self.workers_done()
         await self.pilot.pause()
-        await self.app.workers.wait_for_complete()
+        await self.workers_done()
         await self.pilot.pause()
 
     async def press(self, *keys: str, wait: bool = True) -> None:
@@ -77,7 +90,7 @@ class Console:
                 raise AssertionError(f"gave up waiting for {what or 'the condition'} after {timeout}s")
             await self.pilot.pause(0.02)
         if settle:
-            await self.app.workers.wait_for_complete()
+            await self.workers_done()
             await self.pilot.pause()
 
     # Signing in and the call.
@@ -192,6 +205,42 @@ class Console:
         """The money screen (ctrl+b)."""
         await self.press("ctrl+b")
         return self.on(MoneyScreen)
+
+    # The supervisor's desk.
+
+    @property
+    def desk(self) -> EscalationScreen:
+        """The screen on top, which must be the supervisor's desk."""
+        return self.on(EscalationScreen)
+
+    def queue_accounts(self) -> list[str | None]:
+        """The account of each item in the queue, oldest first."""
+        return [item.account_number for item in self.desk.queue.items]
+
+    async def open_item(self, account: str) -> ItemPanel:
+        """Move to the queue's item for `account`, press Enter, and wait for what it shows."""
+        await self.pick_row("#queue-table", lambda cells: account in cells)
+        panel = self.desk.item_panel
+        await self.wait_until(
+            lambda: panel.detail is not None and panel.detail.account_number == account, what="the item opened"
+        )
+        return panel
+
+    async def decide(self, reason: str, *, approve: bool = True) -> None:
+        """Type the reason and press the approve (f9) or turn-down (f8) key."""
+        await self.fill("#decision-reason", reason)
+        await self.press("f9" if approve else "f8")
+
+    async def confirm(self) -> None:
+        """Say yes in the confirmation that repeats what will happen."""
+        self.on(ConfirmDecision)
+        await self.press("y")
+
+    async def type_password_again(self, password: str) -> None:
+        """Type the password in the dialog that asks for it again, and press Enter."""
+        self.on(PasswordAgain)
+        await self.fill("#again-password", password)
+        await self.press("enter")
 
     # Typing and picking.
 

@@ -16,6 +16,7 @@ from console.app import HotlineApp
 from console.db import Database, open_database
 from console.keys import KeyRing
 from console.services.agents import MAX_FAILED_LOGINS, add_agent, disable_agent
+from screens.escalations import EscalationScreen
 from screens.home import HomeScreen
 from screens.login import CHECKING, LoginScreen
 from screens.workspace import WorkspaceScreen
@@ -68,8 +69,8 @@ async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
 @pytest.mark.parametrize(
     ("role", "username", "display_name", "role_title"),
     [
-        # An agent lands on the call workspace instead (tests/ui/test_workspace.py).
-        ("supervisor", "sam", "Sam Supervisor", "Supervisor"),
+        # An agent lands on the call workspace instead (tests/ui/test_workspace.py), a supervisor on the
+        # escalation queue (tests/ui/test_escalations.py).
         ("admin", "ada", "Ada Admin", "Admin"),
     ],
 )
@@ -97,7 +98,7 @@ async def test_each_role_reaches_its_home_showing_who_and_which_database(
 
 
 async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineApp, sqlite_database: Database) -> None:
-    add_agent(sqlite_database.sessions, "bob", PASSWORD, "supervisor", display_name="[bold]Bob\x1b[2J")
+    add_agent(sqlite_database.sessions, "bob", PASSWORD, "admin", display_name="[bold]Bob\x1b[2J")
     async with drive(app) as console:
         await console.log_in("bob")
         assert isinstance(app.screen, HomeScreen)
@@ -107,7 +108,7 @@ async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineA
 async def test_log_out_returns_to_an_empty_login_form(app: HotlineApp, agents: dict[str, str]) -> None:
     async with drive(app) as console:
         await console.log_in("sam")
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, EscalationScreen)
         await console.press("ctrl+l", wait=False)
         await console.pause()
         assert isinstance(app.screen, LoginScreen)
