@@ -45,7 +45,8 @@ class EscalationScreen(HotlineScreen):
         Binding("f9", "approve", "Approve", id="escalations.approve", tooltip="Approve the item opened"),
         Binding("f8", "reject", "Turn down", id="escalations.reject", tooltip="Turn down the item opened"),
         Binding("f6", "reason", "Reason", id="escalations.reason", tooltip="Type the reason for your decision"),
-        Binding("enter", "open", "Open", id="escalations.open", tooltip="Open the item chosen in the queue"),
+        # Enter on the queue opens the chosen item too (the table's own key).
+        Binding("o", "open", "Open", id="escalations.open", tooltip="Open the item chosen in the queue"),
         Binding("escape", "queue", "Queue", id="escalations.queue", tooltip="Back to the queue"),
         Binding("f5", "refresh", "Refresh", id="escalations.refresh", tooltip="Read the queue again"),
         Binding("f2", "workspace", "Call workspace", id="escalations.workspace", tooltip="Take calls, find callers"),

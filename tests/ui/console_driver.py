@@ -118,6 +118,10 @@ class Console:
         from "my tickets" (f6, Enter)."""
         await self.log_in(username, f"{username}-demo")
         await self.settle()
+        await self.resume_ticket(ticket_id)
+
+    async def resume_ticket(self, ticket_id: int) -> None:
+        """On the workspace: resume one of the agent's open tickets from "my tickets" (f6, Enter)."""
         await self.press("f6")
         listing = self.app.screen.query_one("#my-ticket-list", OptionList)
         listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")

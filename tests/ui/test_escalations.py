@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 
 from console.app import HotlineApp, make_app
+from console.commands import HotlineCommands
 from console.db import open_database
 from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS
+from console.services import unlocks
 from screens.escalations import EscalationScreen
 from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
-from tests.support.desk import RISK, adjustment_waiting, unlock_waiting
+from tests.support.desk import LOCKED_OUT, RISK, adjustment_waiting, locked_out, unlock_waiting
 from tests.support.world import World
 from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import drive
@@ -111,6 +113,9 @@ async def test_no_decision_without_a_reason_or_an_item(demo_app: HotlineApp, wor
         await console.press("f9")
         assert console.shown("#decision-message") == "Type the reason for your decision first."
         assert isinstance(demo_app.screen, EscalationScreen)
+        # Letters typed in the reason are the reason, not the desk's keys ("o" opens from the queue).
+        await console.type_into("#decision-reason", "no proof of the deposit")
+        assert console.desk.item_panel.reason == "no proof of the deposit"
 
 
 async def test_the_queue_shows_a_new_item_by_itself_within_2_seconds(demo_app: HotlineApp, world: World) -> None:
@@ -154,3 +159,54 @@ def _ticket_of(w: World, request_id: int) -> int:
         request = session.get(UnlockRequest, request_id)
         assert request is not None and request.ticket_id is not None
         return request.ticket_id
+
+
+async def test_an_item_changed_at_another_console_is_shown_again_with_a_word(
+    demo_app: HotlineApp, world: World
+) -> None:
+    request = unlock_waiting(world)
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        panel = await console.open_item(RISK_ACCOUNT)
+        opened = panel.detail
+        assert opened is not None
+        ticket = world.verified_call(RISK, username="marcus")
+        unlocks.amend_unlock_request(
+            world.sessions,
+            ticket,
+            world.agent("marcus"),
+            request.request_id,
+            request.version,
+            "Payslips too.",
+            world.now,
+        )
+        await console.wait_until(
+            lambda: "changed at another console" in console.shown("#decision-message"), what="the word"
+        )
+        await console.wait_until(
+            lambda: panel.detail is not None and panel.detail.item.version > opened.item.version,
+            what="the item as it is now",
+        )
+        assert "Why the agent asks: Payslips too." in console.shown("#item-case")
+
+
+async def test_the_palette_lists_every_desk_action(demo_app: HotlineApp) -> None:
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        names = {command.name for command in HotlineCommands(demo_app.screen).commands()}
+        assert {"Approve", "Turn down", "Reason", "Open", "Queue", "Refresh", "Call workspace", "Log out"} <= names
+
+
+async def test_a_supervisor_on_a_call_is_pointed_to_the_queue_to_lift_a_lockout(
+    demo_app: HotlineApp, world: World
+) -> None:
+    ticket = locked_out(world, username="chenjing")
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        assert DEMO_ACCOUNTS[LOCKED_OUT].account_number in console.queue_accounts()
+        await console.press("f2")
+        await console.resume_ticket(ticket)
+        await console.open_verify()
+        state = console.shown("#verify-state")
+        assert "it is waiting in your escalation queue" in state
+        assert "only a supervisor can lift" not in state
