@@ -30,6 +30,8 @@ from screens.account import AccountScreen
 from screens.admin import AdminDeskScreen
 from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, PasswordShownOnce, RoleDialog
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
+from screens.escalations import EscalationScreen
+from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
 from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
@@ -45,9 +47,9 @@ from screens.wrap_up import WrapUpScreen
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
 
 # Where each role lands after logging in, and what its "home" is: one screen per role.
-HOME_SCREENS: dict[str, Callable[[AgentView], HotlineScreen]] = {
+ROLE_HOMES: dict[str, Callable[[AgentView], HotlineScreen]] = {
     "agent": WorkspaceScreen,
-    "supervisor": HomeScreen,
+    "supervisor": EscalationScreen,
     "admin": AdminDeskScreen,
 }
 
@@ -73,7 +75,7 @@ class _Notice(TypedDict):
 
 
 class HotlineApp(ReportsWorkerFailures, App[None]):
-    """The console: a login screen, then the screen of the agent's role (HOME_SCREENS).
+    """The console: a login screen, then the screen of the agent's role (ROLE_HOMES).
 
     It also keeps the console locked when nobody is at it: after `idle_lock_seconds` without a key
     or mouse event, and `reauthenticate_seconds` after the password was last typed.
@@ -153,10 +155,11 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Logging in and out
 
     def log_in(self, agent: AgentView) -> None:
-        """Agents land on the call workspace, supervisors on their home, admins on the admin's desk."""
+        """Each role lands on its home (`ROLE_HOMES`): agents on the call workspace, supervisors on the
+        escalation queue, admins on the admin's desk."""
         self.agent = agent
         self.logged_in_at = self.last_activity = self.clock()
-        self.switch_screen(home_screen(agent))
+        self.switch_screen(home_for(agent))
 
     def open_workspace(self) -> None:
         if self.agent is not None:
@@ -165,7 +168,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def open_home(self) -> None:
         if self.agent is not None:
             self.save_before_leaving()
-            self.switch_screen(home_screen(self.agent))
+            self.switch_screen(home_for(self.agent))
 
     def log_out(self) -> None:
         self.save_before_leaving()
@@ -329,9 +332,9 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         )
 
 
-def home_screen(agent: AgentView) -> HotlineScreen:
-    """The screen the agent's role lands on (a role without one of its own gets the plain home)."""
-    return HOME_SCREENS.get(str(agent.role), HomeScreen)(agent)
+def home_for(agent: AgentView) -> HotlineScreen:
+    """The screen `agent`'s role lands on."""
+    return ROLE_HOMES.get(str(agent.role), HomeScreen)(agent)
 
 
 def binding_ids() -> list[str]:
@@ -356,6 +359,9 @@ def binding_ids() -> list[str]:
         RoleDialog,
         ConfirmDialog,
         PasswordShownOnce,
+        EscalationScreen,
+        ConfirmDecision,
+        PasswordAgain,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

@@ -32,3 +32,6 @@ class Agent(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the agent last typed their password (a login, the lock screen, or confirming it before a
+    # decision): a supervisor decides only within 5 minutes of it.
+    password_typed_at: Mapped[datetime | None]

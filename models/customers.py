@@ -41,6 +41,8 @@ class Customer(Base):
         Index(None, "name_initials", "id"),
         Index(None, "phone_last4", "id"),
         Index(None, "id_last4", "id"),
+        # The supervisors' queue lists the callers locked out of verification now, every second.
+        Index(None, "verify_locked_until"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

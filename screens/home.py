@@ -1,4 +1,4 @@
-"""HomeScreen: where an agent lands after login; who is logged in and which database is open."""
+"""HomeScreen: who is logged in and which database this console is on (f3 from a supervisor's or admin's desk)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,14 @@ def role_title(agent: AgentView) -> str:
 
 
 class HomeScreen(HotlineScreen):
-    """The logged-in agent's home; one screen for every role until the role's tools arrive."""
+    """Who is logged in and the facts of the database open: engine, address, schema revision, customers."""
 
     CSS_PATH = "home.tcss"
     # On a wide terminal the panels sit side by side (home.tcss, `HomeScreen.-wide`).
     # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="home.back", tooltip="Back to your desk"),
         Binding(
             "ctrl+l",
             "log_out",
@@ -121,6 +122,10 @@ class HomeScreen(HotlineScreen):
         if action == "feedback_desk":
             return str(self.agent.role) in ("supervisor", "admin")
         return True
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1 and self.app.screen_stack[-2] is not None:
+            self.app.pop_screen()
 
     def action_feedback_desk(self) -> None:
         self.app.push_screen(FeedbackDeskScreen(self.agent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -25,6 +26,8 @@ class PasswordForm(OnHotline, Vertical):
     With `username` None the agent types it (login); otherwise the form is for that agent (unlock).
     After an admin reset the password, the right one opens a dialog for a new one, and the check runs
     again with both.
+    `check(username, password, new_password)` is the service that checks it (default: a login, at the
+    console's clock).
     """
 
     @dataclass
@@ -39,6 +42,7 @@ class PasswordForm(OnHotline, Vertical):
         button: str,
         group: str,
         form_id: str,
+        check: Callable[[str, str, str | None], AgentView] | None = None,
     ) -> None:
         super().__init__(id=form_id, classes="panel")
         self._heading = heading
@@ -46,6 +50,7 @@ class PasswordForm(OnHotline, Vertical):
         self.password_id, self.button_id, self.notice_id = ids
         self.button_label = button
         self.group = group
+        self.check = check or self.log_in
         self.checking = False
 
     def compose(self) -> ComposeResult:
@@ -93,13 +98,18 @@ class PasswordForm(OnHotline, Vertical):
         self.set_checking(True)
         secret = password.value
         self.run_service(
-            lambda: authenticate(self.database.sessions, username, secret, new_password=new_password),
+            lambda: self.check(username, secret, new_password),
             self.accepted,
             refused=self.refused,
             refusals=(LoginRefused,),
             group=self.group,
             latest_only=True,
         )
+
+    def log_in(self, username: str, password: str, new_password: str | None) -> AgentView:
+        # The console's clock: the time the password was typed is a rule's input (deciding needs it recent).
+        now = self.hotline.wall_clock()
+        return authenticate(self.database.sessions, username, password, now, new_password=new_password)
 
     def accepted(self, agent: AgentView) -> None:
         self.set_checking(False)

@@ -303,7 +303,7 @@ class VerifyScreen(HotlineModal[None]):
             return
         now = self.now()
         if status.locked_until is not None and status.locked_until > now:
-            text = f"Locked out until {_time(status.locked_until)}: only a supervisor can lift the lockout."
+            text = f"Locked out until {_time(status.locked_until)}: {self.who_lifts_it()}"
             style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
             text = (
@@ -320,6 +320,16 @@ class VerifyScreen(HotlineModal[None]):
         else:
             text, style = f"Not verified yet. Failures so far: {status.failures} of {MAX_FAILURES}.", ""
         self.query_one("#verify-state", Static).update(safe_text(text, style=style))
+
+    def who_lifts_it(self) -> str:
+        """An agent escalates; a supervisor finds the lockout in their own queue and lifts it there."""
+        agent = self.hotline.agent
+        if agent is not None and str(agent.role) == "supervisor":
+            return (
+                "you can lift it yourself: it is waiting in your escalation queue (Home, from the call workspace),"
+                " where you decide it with a reason."
+            )
+        return "only a supervisor can lift the lockout."
 
     # Actions
 

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.db import TRUSTED_CLOCK_INFO, Database
+from console.db import Database
 from console.keys import KeyRing
 from console.seed.catalog import write_reference_data
 from console.seed.demo_cases import (
-    DEMO_ACCOUNTS,
     DEMO_AGENTS,
     DEMO_CASES,
     EMAIL_ONLY_ID_NUMBER,
@@ -22,6 +21,7 @@ from console.seed.demo_cases import (
     DemoAccount,
     DemoLogin,
 )
+from console.seed.demo_desk import DESK_CASES, DESK_SCENES
 from console.seed.demo_world import DemoWorld
 from console.services import agents as agents_service
 from console.services import audit
@@ -42,6 +42,9 @@ __all__ = [
     "is_demo_database",
     "seed_demo",
 ]
+
+# Every demo customer worth looking up, by case key: the cases, then what waits on the supervisor's desk.
+DEMO_ACCOUNTS: dict[str, DemoAccount] = {case.key: case.account for case in (*DEMO_CASES, *DESK_CASES)}
 
 # The audit action that marks a database as a demo database (demo-only commands check for it).
 DEMO_SEED_ACTION = "seed.demo"
@@ -86,8 +89,6 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
         write_reference_data(session)
         world = DemoWorld(session, keyring, now, DEMO_RANDOM_SEED)
         world.agent_ids = _add_agents(session, world)
-        # Scenes acted out through the services pass the demo's own back-dated moments as `now`.
-        world.services = _sessions_joining(session, trusted_clock=True)
         cases = {case.key: world.add_customer(case.account_number, case.name, case.profile) for case in DEMO_CASES}
         world.add_fillers(
             FILLER_REGIONS,
@@ -101,6 +102,10 @@ def seed_demo(database: Database, keyring: KeyRing, now: datetime | None = None)
             scene(world, cases[key])
         world.filler_transfers()
         world.filler_tickets()
+        desk = {case.key: world.add_customer(case.account_number, case.name, case.profile) for case in DESK_CASES}
+        session.flush()  # their ids, for their logins and statements
+        for key, scene in DESK_SCENES:
+            scene(world, desk[key])
         world.finish()
         audit.record(
             session,
@@ -131,7 +136,7 @@ def _refuse_unless_empty(session: Session) -> None:
 
 def _add_agents(session: Session, world: DemoWorld) -> dict[str, int]:
     """The demo agents, added by the agents service (its rules, its audit event) inside the seed's transaction."""
-    joined = _sessions_joining(session)
+    joined = world.services
     agent_ids = {}
     for login, display_name in DEMO_AGENTS:
         added = agents_service.add_agent(joined, login.username, login.password, login.role, display_name, "system")
@@ -139,13 +144,3 @@ def _add_agents(session: Session, world: DemoWorld) -> dict[str, int]:
         session.get_one(Agent, added.id).created_at = world.ago(days=400)
         agent_ids[added.username] = added.id
     return agent_ids
-
-
-def _sessions_joining(session: Session, *, trusted_clock: bool = False) -> sessionmaker[Session]:
-    """Sessions on `session`'s connection: a service's own begin and commit join the seed's transaction,
-    which commits (or not) as one. With `trusted_clock`, services take the `now` they are given (the
-    demo's history happened hours ago), not the database server's clock."""
-    info = dict(session.info)
-    if trusted_clock:
-        info[TRUSTED_CLOCK_INFO] = True
-    return sessionmaker(bind=session.connection(), info=info, expire_on_commit=False)

@@ -8,19 +8,24 @@ one `random.Random`, so the order things are built in is part of the demo.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.db import TRUSTED_CLOCK_INFO
 from console.keys import KeyRing
 from console.seed.catalog import fee_rule, units
 from console.seed.identity import random_id_number
 from console.seed.names import name_keys, name_pools
 from console.seed.phones import random_mobile
 from console.seed.statements import StatementWriter
+from console.services import codes, tickets, verification
+from console.services.context import Actor, OnCall
 from console.services.crypto import encrypt_totp_secret, hash_id_number
+from console.services.outbox import recent_messages
 from models import (
     Customer,
     CustomerStatus,
@@ -147,8 +152,6 @@ class DemoWorld:
         self.fillers: list[Customer] = []
         # The demo agents' ids by username, for the tickets and disputes they worked on.
         self.agent_ids: dict[str, int] = {}
-        # Sessions that join this transaction, for scenes written through the services (demo_feedback).
-        self.services: sessionmaker[Session] = sessionmaker()
         # Per account number: the city, IP address and phone the customer usually logs in with.
         self._homes: dict[str, tuple[str, str, str]] = {}
         self._wants_two_factor: list[Customer] = []
@@ -401,6 +404,48 @@ class DemoWorld:
                     occurred_at=step.at,
                 )
             )
+
+    # ---- calls acted out through the services ------------------------------------------------
+
+    @property
+    def services(self) -> sessionmaker[Session]:
+        """Sessions for the services on the seed's own connection: their commits join the seed's
+        transaction. The seed writes the past on purpose, so the services take its `now` on trust."""
+        self.session.flush()
+        info = {**self.session.info, TRUSTED_CLOCK_INFO: True}
+        return sessionmaker(bind=self.session.connection(), info=info, expire_on_commit=False)
+
+    def verified_call(self, customer: Customer, agent: str, reason: TicketReason, at: datetime) -> int:
+        """`agent` takes a call from `customer` at `at` and verifies them with an SMS code, as on the
+        console (the code read back from the outbox); the ticket's id."""
+        sessions, agent_id = self.services, self.agent_ids[agent]
+        ticket = tickets.open_ticket(sessions, Actor(agent_id=agent_id, now=at), customer.id, reason.value).ticket_id
+        verification.start_verification(
+            sessions, OnCall(agent_id=agent_id, now=at, ticket_id=ticket, customer_id=customer.id)
+        )
+        sent = codes.send_code(
+            sessions,
+            self.keyring,
+            OnCall(agent_id=agent_id, now=at, ticket_id=ticket, customer_id=customer.id),
+            "sms",
+            "verify",
+        )
+        outcome = codes.check_code(
+            sessions,
+            self.keyring,
+            sent.challenge_id,
+            OnCall(agent_id=agent_id, now=at, ticket_id=ticket),
+            self.code_sent(customer),
+        )
+        assert outcome.verified, outcome.message
+        return ticket
+
+    def code_sent(self, customer: Customer) -> str:
+        """The code the customer's phone received last (what the caller reads out)."""
+        (message,) = recent_messages(self.services, self.keyring.fernet(), customer.account_number, limit=1)
+        found = re.search(r"\b(\d{6})\b", message.body)
+        assert found is not None, "the last message to the customer carries no code"
+        return found.group(1)
 
     def finish(self) -> None:
         self.session.flush()

@@ -8,10 +8,13 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
-from console.services.errors import AgentDisabled, Refused
+from console.services.errors import AgentDisabled, PasswordNeeded, Refused
 from models import Agent, Role
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+# A supervisor decides only this soon after typing their password (DESIGN.md "Four eyes").
+PASSWORD_FRESH_FOR = timedelta(minutes=5)
 
 # How far a console's clock may be from the database server's before the time rules refuse to run.
 CLOCK_TOLERANCE = timedelta(seconds=30)
@@ -36,6 +39,17 @@ def active_agent(
 
 # The same facts as `active_agent` reads, as one prepared row: a lookup runs on every keystroke.
 _AGENT_STATE = select(Agent.disabled, Agent.role).where(Agent.id == bindparam("agent_id"))
+
+
+def require_fresh_password(agent: Agent, now: datetime, *, doing: str = "decide this") -> None:
+    """Refuse with `PasswordNeeded` unless the agent typed their password in the last 5 minutes: the
+    person at the console now is the one who logged in, not someone at a console left open."""
+    typed = agent.password_typed_at
+    if typed is None or now - typed > PASSWORD_FRESH_FOR:
+        raise PasswordNeeded(
+            f"Type your password again to {doing}: it was last typed more than"
+            f" {int(PASSWORD_FRESH_FOR.total_seconds() // 60)} minutes ago. Nothing was changed."
+        )
 
 
 def require_enabled(session: Session, agent_id: int, *roles: Role, doing: str = "do this") -> None:

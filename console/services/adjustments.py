@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
-from console.services.actors import SUPERVISORS, require_enabled
+from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
+from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.disputes import (
     STALE_DISPUTE,
@@ -215,6 +216,7 @@ def propose_adjustment(
                 call.now,
                 amount=shown,
             )
+            announce(session, ItemKind.ADJUSTMENT, adjustment.id)
         else:
             _apply(session, adjustment, dispute, agent, call.now)
         session.add(
@@ -341,6 +343,7 @@ def approve_adjustment(
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
+        require_fresh_password(supervisor, uow.now, doing="approve adjustments")
         adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
         money = asset(session, adjustment.asset_code)
@@ -351,6 +354,11 @@ def approve_adjustment(
         approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
         _apply(session, adjustment, dispute, supervisor, actor.now)
+        uow.note(
+            dispute.ticket_id,
+            f"Adjustment of {format_money(adjustment.amount, money)} on dispute D{dispute.id} approved by"
+            f" {supervisor.username} and posted: {reason}",
+        )
         session.flush()
         uow.record(
             "adjustment.approve",
@@ -380,11 +388,19 @@ def reject_adjustment(
     stale = "This adjustment changed while you were deciding it; review it again."
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
+        require_fresh_password(supervisor, actor.now, doing="turn adjustments down")
         adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
         approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
+        # The customer hears that the dispute is still being investigated.
         move_dispute(
             session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", actor.now
+        )
+        money = asset(session, adjustment.asset_code)
+        uow.note(
+            dispute.ticket_id,
+            f"Adjustment of {format_money(adjustment.amount, money)} on dispute D{dispute.id} turned down by"
+            f" {supervisor.username}: {reason}",
         )
         session.flush()
         uow.record("adjustment.reject", "adjustment", adjustment.id, {"dispute": dispute.id})

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
+from console.services.actors import active_agent
+from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.free_text import one_line
 from models import Agent, Role
@@ -192,23 +194,7 @@ def authenticate(
             )
             error = LoginRefused(_locked_message(agent.locked_until))
         elif not _password_matches(agent.password_hash, password):
-            agent.failed_logins += 1
-            details = {"reason": "wrong password", "failed_logins": agent.failed_logins}
-            if agent.failed_logins >= MAX_FAILED_LOGINS:
-                agent.locked_until = now + LOGIN_LOCKOUT
-                agent.failed_logins = 0
-                details["locked_until"] = agent.locked_until.isoformat()
-                error = LoginRefused(f"Too many wrong passwords. {_locked_message(agent.locked_until)}")
-            else:
-                error = LoginRefused("Wrong username or password.")
-            audit.record(
-                session,
-                actor=agent.username,
-                actor_agent_id=agent.id,
-                action="login.failure",
-                details=details,
-                now=now,
-            )
+            error = _wrong_password(session, agent, now, "Wrong username or password.")
         elif agent.password_change_required and (problem := _new_password_problem(password, new_password)):
             audit.record(
                 session,
@@ -220,8 +206,7 @@ def authenticate(
             )
             error = PasswordChangeRequired(problem)
         else:
-            agent.failed_logins = 0
-            agent.locked_until = None
+            _password_typed(agent, password, now)
             agent.last_login_at = now
             if agent.password_change_required:
                 assert new_password is not None  # checked by _new_password_problem
@@ -230,8 +215,6 @@ def authenticate(
                 audit.record(
                     session, actor=agent.username, actor_agent_id=agent.id, action="agent.password_change", now=now
                 )
-            elif _hasher.check_needs_rehash(agent.password_hash):
-                agent.password_hash = hash_password(password)
             audit.record(
                 session,
                 actor=agent.username,
@@ -243,6 +226,66 @@ def authenticate(
             return _view(agent)
     # Raised after the commit, so the failure count and its audit event are kept.
     raise error
+
+
+def confirm_password(sessions: sessionmaker[Session], actor: Actor, password: str) -> AgentView:
+    """The logged-in agent types their password again (a supervisor before deciding, when it was typed
+    over 5 minutes ago). A wrong one counts like a wrong login: five in a row lock the login."""
+    with sessions.begin() as session:
+        agent = active_agent(session, actor.agent_id, doing="confirm a password", now=actor.now)
+        if agent.locked_until is not None and agent.locked_until > actor.now:
+            error = LoginRefused(_locked_message(agent.locked_until))
+        elif not _password_matches(agent.password_hash, password):
+            error = _wrong_password(session, agent, actor.now, "That is not your password.", confirming=True)
+        else:
+            _password_typed(agent, password, actor.now)
+            audit.record(
+                session,
+                actor=agent.username,
+                actor_agent_id=agent.id,
+                action="password.confirm",
+                subject_type="agent",
+                subject_id=agent.id,
+                now=actor.now,
+            )
+            return _view(agent)
+    # Raised after the commit, so the failure count and its audit event are kept.
+    raise error
+
+
+def _password_typed(agent: Agent, password: str, now: datetime) -> None:
+    """The right password: the failure count starts again, and the time is kept for the freshness rule."""
+    agent.failed_logins = 0
+    agent.locked_until = None
+    agent.password_typed_at = now
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+
+
+def _wrong_password(
+    session: Session, agent: Agent, now: datetime, message: str, *, confirming: bool = False
+) -> LoginRefused:
+    """Count a wrong password (the fifth in a row locks the login for 15 minutes), audit it, and say so."""
+    agent.failed_logins += 1
+    details: dict[str, object] = {"reason": "wrong password", "failed_logins": agent.failed_logins}
+    if confirming:
+        details["confirming"] = True
+    if agent.failed_logins >= MAX_FAILED_LOGINS:
+        agent.locked_until = now + LOGIN_LOCKOUT
+        agent.failed_logins = 0
+        details["locked_until"] = agent.locked_until.isoformat()
+        error = LoginRefused(f"Too many wrong passwords. {_locked_message(agent.locked_until)}")
+    else:
+        error = LoginRefused(message)
+    audit.record(
+        session,
+        actor=agent.username,
+        actor_agent_id=agent.id,
+        action="login.failure",
+        details=details,
+        now=now,
+    )
+    return error
 
 
 def _new_password_problem(current: str, new_password: str | None) -> str | None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from console.services.actors import usernames
+from console.services.announce import ItemKind, announce
 from console.services.errors import Refused
 from models import Adjustment, Agent, ApprovalEdit, ApprovalStatus, UnlockRequest
 
@@ -29,6 +30,10 @@ class ApprovalPeople:
     requested_by: str
     edited_by: tuple[str, ...]
     decided_by: str | None
+
+
+def _kind(approval: Approval) -> ItemKind:
+    return ItemKind.ADJUSTMENT if isinstance(approval, Adjustment) else ItemKind.UNLOCK
 
 
 def _names(approval: Approval) -> tuple[str, str]:
@@ -55,6 +60,7 @@ def record_edit(session: Session, approval: Approval, editor: Agent, what: str, 
     session.flush()
     subject = {"adjustment_id": approval.id} if isinstance(approval, Adjustment) else {"unlock_request_id": approval.id}
     session.add(ApprovalEdit(**subject, agent_id=editor.id, version=approval.version, what=what, edited_at=now))
+    announce(session, _kind(approval), approval.id)
 
 
 def require_another_person(session: Session, approval: Approval, decider: Agent) -> None:
@@ -67,8 +73,10 @@ def require_another_person(session: Session, approval: Approval, decider: Agent)
 
 
 def record_decision(approval: Approval, decider: Agent, reason: str, now: datetime) -> None:
-    """Who decided (approved or turned down), when and why; the status is the caller's to set."""
+    """Who decided (approved or turned down), when and why; the status is the caller's to set. It leaves
+    the supervisors' queue."""
     approval.approved_by_agent_id, approval.decided_at, approval.decision_reason = decider.id, now, reason
+    _announce(approval)
 
 
 def decide(approval: Approval, decider: Agent, status: ApprovalStatus, reason: str, now: datetime) -> None:
@@ -80,6 +88,14 @@ def decide(approval: Approval, decider: Agent, status: ApprovalStatus, reason: s
 def void(approval: Approval, reason: str, now: datetime) -> None:
     """It will not be decided: what it was about went away (no decider: nobody turned it down)."""
     approval.status, approval.decided_at, approval.decision_reason = ApprovalStatus.VOID, now, reason
+    _announce(approval)
+
+
+def _announce(approval: Approval) -> None:
+    """Tell the supervisors' consoles, in the transaction that holds the change."""
+    session = object_session(approval)
+    assert session is not None, "an approval is decided inside its command's transaction"
+    announce(session, _kind(approval), approval.id)
 
 
 def people(session: Session, approval: Approval) -> ApprovalPeople:

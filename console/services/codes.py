@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.db import rows_changed
 from console.keys import KeyRing
 from console.services import otp
+from console.services.announce import ItemKind, announce
 from console.services.context import OnCall
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash
 from console.services.errors import InvalidInput, NotFound, Refused
@@ -335,6 +336,8 @@ def _record_attempt(
         if locked_until is not None:
             message = lockout_message(locked_until)
             details["locked_until"] = locked_until.isoformat()
+            # A new item in the supervisors' queue: the caller locked out on this call.
+            announce(session, ItemKind.LOCKOUT, ticket_id)
         else:
             left = MAX_FAILURES - failures
             message = (

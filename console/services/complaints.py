@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.services.actors import SUPERVISORS, usernames
+from console.services.actors import SUPERVISORS, require_fresh_password, usernames
+from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, NotFound, Refused
 from console.services.feedback import FeedbackView, checked_text, feedback_view, live_call
@@ -42,6 +43,9 @@ class EscalatedComplaintView:
     summary: str
     reason: str
     department: str
+    # The call it was escalated from.
+    ticket_id: int | None = None
+    account_number: str | None = None
 
 
 def summary_of(feedback: Feedback) -> str:
@@ -74,6 +78,7 @@ def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_i
         feedback.escalation_reason = reason
         uow.session.flush()
         uow.note(call.ticket_id, f"Complaint F{feedback.id} escalated to a supervisor: {reason}")
+        announce(uow.session, ItemKind.COMPLAINT, feedback.id)
         uow.record("feedback.escalate", "feedback", feedback.id, {"ticket": call.ticket_id})
         return feedback_view(uow.session, feedback)
 
@@ -105,6 +110,8 @@ def escalated_complaints(session: Session, now: datetime) -> list[EscalatedCompl
                 summary=summary_of(feedback),
                 reason=feedback.escalation_reason or "",
                 department=feedback.department.value,
+                ticket_id=feedback.ticket_id,
+                account_number=account,
             )
         )
     return views
@@ -118,6 +125,7 @@ def resolve_complaint(
     reason = checked_text(reason, "what was decided", MAX_REASON)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="resolve escalated complaints", stale=_CHANGED) as uow:
         supervisor = uow.agent
+        require_fresh_password(supervisor, actor.now, doing="resolve escalated complaints")
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
             raise NotFound("No such feedback.")
@@ -135,5 +143,11 @@ def resolve_complaint(
         feedback.escalation_resolution = reason
         uow.session.flush()
         uow.note(feedback.ticket_id, f"Complaint F{feedback.id} resolved by {supervisor.username}: {reason}")
-        uow.record("feedback.resolve", "feedback", feedback.id, {"escalated_by": feedback.escalated_by_agent_id})
+        announce(uow.session, ItemKind.COMPLAINT, feedback.id)
+        uow.record(
+            "feedback.resolve",
+            "feedback",
+            feedback.id,
+            {"escalated_by": feedback.escalated_by_agent_id, "ticket": feedback.ticket_id, "reason": reason},
+        )
         return feedback_view(uow.session, feedback)

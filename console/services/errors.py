@@ -23,6 +23,10 @@ class Refused(ServiceError):
     """The rules do not allow this action now (wrong role, not verified, locked out)."""
 
 
+class PasswordNeeded(Refused):
+    """The supervisor last typed their password too long ago to decide: they type it again, then retry."""
+
+
 class AgentDisabled(Exception):
     """The acting agent has been disabled. Not a ServiceError on purpose: screens show refusals in
     place, but this one must reach the app, which locks the console with the message (safe to show)."""

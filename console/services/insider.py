@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
-from console.services.actors import SUPERVISORS, usernames
+from console.services.actors import SUPERVISORS, require_fresh_password, usernames
+from console.services.announce import ItemKind, announce
 from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
@@ -121,6 +122,7 @@ def note_customer_opened(session: Session, agent_id: int, customer_id: int, now:
     )
     session.add(alert)
     session.flush()
+    announce(session, ItemKind.INSIDER, alert.id)
     audit.record(
         session,
         actor="system",
@@ -164,6 +166,7 @@ def dismiss_insider_alert(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="dismiss insider alerts", stale=_CHANGED) as uow:
         session, supervisor = uow.session, uow.agent
+        require_fresh_password(supervisor, uow.now, doing="dismiss insider alerts")
         alert = session.get(InsiderAlert, alert_id)
         if alert is None:
             raise NotFound("No such insider alert.")
@@ -178,5 +181,6 @@ def dismiss_insider_alert(
         alert.dismissed_at = uow.now
         alert.dismissal_reason = reason
         session.flush()
-        uow.record("insider.dismiss", "insider_alert", alert.id, {"agent": alert.agent_id})
+        announce(session, ItemKind.INSIDER, alert.id)
+        uow.record("insider.dismiss", "insider_alert", alert.id, {"agent": alert.agent_id, "reason": reason})
         return _view(alert, usernames(session, alert.agent_id, supervisor.id))

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import approvals
-from console.services.actors import SUPERVISORS, require_enabled
+from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
+from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
@@ -60,6 +61,10 @@ def _reason(text: str, what: str = "the reason") -> str:
     if len(text) > MAX_REASON:
         raise InvalidInput(f"Keep {what} under {MAX_REASON:,} characters.")
     return text
+
+
+# A reason typed for an unlock or a decision: cleaned, required, not too long.
+checked_reason = _reason
 
 
 def request_view(session: Session, request: UnlockRequest) -> UnlockRequestView:
@@ -205,6 +210,7 @@ def request_unlock(
         )
         session.add(request)
         session.flush()
+        announce(session, ItemKind.UNLOCK, request.id)
         uow.note(call.ticket_id, f"Unlock request U{request.id} filed for a supervisor: {reason}")
         uow.record(
             "unlock.request", "unlock_request", request.id, {"customer": call.caller_id, "ticket": call.ticket_id}
@@ -281,6 +287,7 @@ def approve_unlock(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
+        require_fresh_password(supervisor, actor.now, doing="approve unlocks")
         request = _decidable(session, supervisor, request_id, expected_version)
         customer = session.get(Customer, request.customer_id)
         assert customer is not None
@@ -311,6 +318,7 @@ def reject_unlock(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
+        require_fresh_password(supervisor, actor.now, doing="turn unlocks down")
         request = _decidable(session, supervisor, request_id, expected_version)
         customer = session.get(Customer, request.customer_id)
         assert customer is not None
@@ -347,12 +355,8 @@ def lift_verification_lockout(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="lift a verification lockout") as uow:
         session, supervisor = uow.session, uow.agent
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.customer_id is None:
-            raise NotFound("No such call with a customer.")
-        customer = lock_customer(session, ticket.customer_id)
-        if customer.verify_locked_until is None or customer.verify_locked_until <= actor.now:
-            raise Refused("This caller is not locked out of verification.")
+        require_fresh_password(supervisor, actor.now, doing="lift a verification lockout")
+        customer = locked_out_caller(session, ticket_id, actor.now)
         # Throttle state, not an agent edit: no version bump on the customer.
         session.execute(
             update(Customer)
@@ -360,5 +364,27 @@ def lift_verification_lockout(
             .values(verify_failures=0, verify_locked_until=None)
             .execution_options(synchronize_session=False)
         )
+        notify_customer(
+            session,
+            customer,
+            kind="verification",
+            now=actor.now,
+            subject="OK Wallet identity check",
+            body="【OK钱包】主管已解除您的身份验证锁定，客服将再次向您发送验证码。如非本人来电，请立即致电客服。"
+            " [OK Wallet] A supervisor lifted the lock on your identity check; the agent will send you a new"
+            " code. If you did not call us, call us now.",
+        )
+        announce(session, ItemKind.LOCKOUT, ticket_id)
         uow.note(ticket_id, f"Verification lockout lifted by {supervisor.username}: {reason}")
-        uow.record("verification.lockout_lifted", "customer", customer.id, {"ticket": ticket_id})
+        uow.record("verification.lockout_lifted", "customer", customer.id, {"ticket": ticket_id, "reason": reason})
+
+
+def locked_out_caller(session: Session, ticket_id: int, now: datetime) -> Customer:
+    """The customer of this call, locked for the transaction, who is locked out of verification now."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.customer_id is None:
+        raise NotFound("No such call with a customer.")
+    customer = lock_customer(session, ticket.customer_id)
+    if customer.verify_locked_until is None or customer.verify_locked_until <= now:
+        raise Refused("This caller is not locked out of verification.")
+    return customer

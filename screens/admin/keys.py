@@ -49,5 +49,19 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
         "f2", "workspace", "Call workspace", id="admin.workspace", tooltip="Take calls, find callers and work tickets"
     ),
+    Binding(
+        "ctrl+f",
+        "feedback_desk",
+        "Feedback",
+        id="admin.feedback",
+        tooltip="Feedback waiting in each department: read it, see its history, move its status on",
+    ),
+    Binding(
+        "f3",
+        "database",
+        "Database",
+        id="admin.database",
+        tooltip="Which database this console is on: engine, address, schema revision, customers",
+    ),
     Binding("ctrl+l", "log_out", "Log out", id="admin.log_out", tooltip="Log out and return to the login screen"),
 ]

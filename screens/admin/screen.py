@@ -16,6 +16,8 @@ from screens.admin.agents import AgentsPanel
 from screens.admin.keys import ADMIN_DESK_BINDINGS
 from screens.admin.system import AuditPanel, PoliciesPanel, SchemaPanel
 from screens.base import HotlineScreen
+from screens.feedback import FeedbackDeskScreen
+from screens.home import HomeScreen
 
 
 class AdminDeskScreen(HotlineScreen):
@@ -95,6 +97,12 @@ class AdminDeskScreen(HotlineScreen):
 
     def action_workspace(self) -> None:
         self.hotline.open_workspace()
+
+    def action_feedback_desk(self) -> None:
+        self.app.push_screen(FeedbackDeskScreen(self.agent))
+
+    def action_database(self) -> None:
+        self.app.push_screen(HomeScreen(self.agent))
 
     def action_log_out(self) -> None:
         self.hotline.log_out()

@@ -28,6 +28,7 @@ from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
 from screens.workspace.calls import CallQueue
 from screens.workspace.card import CustomerCardPanel
+from screens.workspace.decisions import DecisionNews
 from screens.workspace.directory import HotlineDirectory
 from screens.workspace.keys import WORKSPACE_BINDINGS
 from screens.workspace.lookup import CallerLookup
@@ -102,6 +103,7 @@ class WorkspaceScreen(HotlineScreen):
         with Horizontal(id="workspace"):
             with Vertical(id="left"):
                 yield CallQueue(self.agent.id)
+                yield DecisionNews(self.agent.id)
                 yield CallerLookup(self.agent.id)
             with VerticalScroll(id="main"):
                 yield CustomerCardPanel(self.agent.id, has_ticket=lambda: self.ticket is not None)
@@ -360,6 +362,16 @@ class WorkspaceScreen(HotlineScreen):
             text += " The complaint is in the supervisors' queue."
         self.notify_agent(text, warning=False)
         self.reload_card()
+
+    # A supervisor's decision on what this agent asked for
+
+    def on_decision_news_decided(self, message: DecisionNews.Decided) -> None:
+        notice = message.notice
+        self.notify_agent(notice.said, warning=not notice.approved)
+        if self.ticket is not None and self.ticket.ticket_id == notice.ticket_id:
+            self.ticket_panel.load_draft(notice.ticket_id)  # the decision's note joins the ticket's notes
+            self.reload_card()  # an unlock shows on the card
+        self.my_tickets.load()
 
     # Wrap-up
 

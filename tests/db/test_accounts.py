@@ -103,8 +103,9 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
         OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(RISK)),
         "Caller explains the trip.",
     )
-    assert [r.request_id for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == [request.request_id]
+    assert [r.request_id for r in w.pending_unlock_requests(RISK)] == [request.request_id]
     assert w.customer_row(RISK).status.value == "locked"
+    w.typed_password("chenjing", w.later(minutes=9))
     decided = unlocks.approve_unlock(
         w.sessions,
         Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=10)),
@@ -128,6 +129,7 @@ def test_approver_of_an_unlock_must_differ_from_requester(world_each_engine: Wor
         OnCall(agent_id=w.agent("chenjing"), now=w.now, ticket_id=ticket, customer_id=w.customer(RISK)),
         "verified",
     )
+    w.typed_password("chenjing")
     with pytest.raises(Refused, match="another supervisor"):
         unlocks.approve_unlock(
             w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), request.request_id, request.version, "ok"
@@ -159,6 +161,7 @@ def test_stale_unlock_decision_is_refused(world: World) -> None:
         OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(RISK)),
         "verified",
     )
+    world.typed_password("admin")
     unlocks.reject_unlock(
         world.sessions,
         Actor(agent_id=world.agent("admin"), now=world.now),
@@ -166,6 +169,7 @@ def test_stale_unlock_decision_is_refused(world: World) -> None:
         request.version,
         "No ID shown.",
     )
+    world.typed_password("chenjing")
     with pytest.raises(Refused, match="already rejected"):
         unlocks.approve_unlock(
             world.sessions,
@@ -321,6 +325,7 @@ def test_only_a_supervisor_can_lift_a_verification_lockout(world: World) -> None
         unlocks.lift_verification_lockout(
             world.sessions, Actor(agent_id=world.agent("marcus"), now=world.now), ticket, "caller is upset"
         )
+    world.typed_password("chenjing")
     unlocks.lift_verification_lockout(
         world.sessions,
         Actor(agent_id=world.agent("chenjing"), now=world.now),
@@ -349,6 +354,7 @@ def test_lifted_lockout_still_needs_a_code(world: World) -> None:
             "sms",
             "verify",
         )
+    world.typed_password("chenjing", later)
     unlocks.lift_verification_lockout(
         world.sessions, Actor(agent_id=world.agent("chenjing"), now=later), ticket, "Called back on the bound number."
     )
@@ -384,12 +390,13 @@ def test_unlock_decision_on_a_request_that_changed_since_it_was_opened_is_a_conf
     )
     with w.sessions.begin() as session:  # someone edits the request after the supervisor opened it
         session.get(UnlockRequest, request.request_id).reason = "verified; caller sent a photo of the ID"
+    w.typed_password("chenjing")
     with pytest.raises(Conflict, match="changed since you opened it"):
         unlocks.approve_unlock(
             w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), request.request_id, request.version, "ok"
         )
     assert w.customer_row(RISK).status.value == "locked"
-    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in w.pending_unlock_requests(RISK)] == ["pending"]
 
 
 def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_each_engine: World) -> None:
@@ -400,6 +407,7 @@ def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_e
         OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(ABNORMAL)),
         "verified",
     )
+    w.typed_password("chenjing")
     with pytest.raises(InvalidInput, match="Enter the reason"):
         unlocks.reject_unlock(
             w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), request.request_id, request.version, "  "
@@ -413,7 +421,7 @@ def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_e
     assert customer.withdrawals_held_until is None
     assert "stays locked" in _messages(w, ABNORMAL)[0]
     assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
-    assert unlocks.pending_unlock_requests(w.sessions, w.agent("admin")) == []
+    assert w.pending_unlock_requests(ABNORMAL) == []
 
 
 def test_unlock_needs_a_reason_and_a_locked_account(world: World) -> None:

@@ -91,7 +91,8 @@ def _escalated(w: World, username: str = "lina") -> tuple[OnCall, int, int]:
 def test_a_supervisor_resolves_it_and_it_leaves_the_queue(world_each_engine: World) -> None:
     w = world_each_engine
     call, feedback_id, version = _escalated(w)
-    chenjing = Actor(w.agent("chenjing"), w.later(minutes=30))
+    chenjing = Actor(w.typed_password("chenjing", w.later(minutes=30)), w.later(minutes=30))
+    w.typed_password("admin")
     resolved = complaints.resolve_complaint(w.sessions, chenjing, feedback_id, version, "Refunded the fee.")
     assert resolved.escalation is not None
     assert (resolved.escalation.resolved_by, resolved.escalation.resolved_at, resolved.escalation.resolution) == (
@@ -110,6 +111,8 @@ def test_a_supervisor_resolves_it_and_it_leaves_the_queue(world_each_engine: Wor
 
 def test_the_supervisor_who_escalated_it_cannot_resolve_it(world: World) -> None:
     _, feedback_id, version = _escalated(world, username="chenjing")  # a supervisor taking calls
+    world.typed_password("chenjing")
+    world.typed_password("admin")
     before = _events(world)
     with pytest.raises(Refused, match="You escalated this complaint; another supervisor must resolve it"):
         complaints.resolve_complaint(
@@ -121,6 +124,7 @@ def test_the_supervisor_who_escalated_it_cannot_resolve_it(world: World) -> None
 
 def test_an_agent_a_stale_version_or_feedback_never_escalated_is_refused(world: World) -> None:
     _, feedback_id, version = _escalated(world)
+    world.typed_password("chenjing")
     with pytest.raises(Refused, match="Only a supervisor or admin can resolve escalated complaints"):
         complaints.resolve_complaint(world.sessions, Actor(world.agent("marcus"), world.now), feedback_id, version, "x")
     chenjing = Actor(world.agent("chenjing"), world.now)

@@ -289,6 +289,7 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     w = world_each_engine
     _, pending = _awaiting(w)
     before = _balance(w)
+    w.typed_password("chenjing", w.later(minutes=29))
     approved = adjustments.approve_adjustment(
         w.sessions,
         Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=30)),
@@ -306,6 +307,8 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
 def test_approver_must_differ_from_requester(world_each_engine: World) -> None:
     w = world_each_engine
     _, pending = _awaiting(w, username="chenjing")
+    w.typed_password("chenjing", w.later(minutes=1))
+    w.typed_password("admin", w.later(minutes=2))
     with pytest.raises(Refused, match="another supervisor"):
         adjustments.approve_adjustment(
             w.sessions,
@@ -350,6 +353,7 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
         "3.5",
         "Only 3.5 was over the schedule.",
     ).adjustment
+    w.typed_password("chenjing", w.later(minutes=2))
     with pytest.raises(Conflict, match="changed after you opened it"):
         adjustments.approve_adjustment(
             w.sessions,
@@ -372,6 +376,8 @@ def test_approval_is_void_once_the_adjustment_changes(world_each_engine: World) 
 
 def test_approving_twice_posts_once(world: World) -> None:
     _, pending = _awaiting(world)
+    world.typed_password("chenjing")
+    world.typed_password("admin")
     adjustments.approve_adjustment(
         world.sessions,
         Actor(agent_id=world.agent("chenjing"), now=world.now),
@@ -392,6 +398,7 @@ def test_approving_twice_posts_once(world: World) -> None:
 
 def test_rejected_adjustment_moves_no_money_and_reopens_the_investigation(world: World) -> None:
     ticket, pending = _awaiting(world)
+    world.typed_password("chenjing", world.later(minutes=1))
     rejected = adjustments.reject_adjustment(
         world.sessions,
         Actor(agent_id=world.agent("chenjing"), now=world.later(minutes=1)),

@@ -140,6 +140,8 @@ def test_another_supervisor_dismisses_the_alert_but_not_the_agent_it_is_about(wo
         _open(w, chenjing, customer, w.now)
     (alert,) = _alerts(w, w.now)
     assert alert.agent_username == "chenjing"
+    w.typed_password("chenjing")
+    w.typed_password("admin")
     with pytest.raises(Refused, match="This alert is about you; another supervisor must look into it"):
         dismiss_insider_alert(w.sessions, w.acting("chenjing"), alert.alert_id, alert.version, "all fine")
     with pytest.raises(Refused, match="Only a supervisor or admin can dismiss insider alerts"):
@@ -148,6 +150,7 @@ def test_another_supervisor_dismisses_the_alert_but_not_the_agent_it_is_about(wo
         dismiss_insider_alert(w.sessions, w.acting("admin"), alert.alert_id, alert.version, "   ")
     with pytest.raises(Conflict, match="changed since you opened it"):
         dismiss_insider_alert(w.sessions, w.acting("admin"), alert.alert_id, alert.version + 1, "ok")
+    w.typed_password("admin", w.later(minutes=5))
     dismissed = dismiss_insider_alert(
         w.sessions, w.acting("admin", minutes=5), alert.alert_id, alert.version, "Callback list for a recall."
     )

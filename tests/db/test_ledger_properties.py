@@ -60,6 +60,7 @@ def test_random_adjustments_and_reversals_keep_every_balance_equal_to_its_entrie
         start = balance_of(session, customer, "USDT")
     posted: list[d.AdjustmentView] = []
     expected = 0
+    w.typed_password("chenjing", now)
     for step, (kind, number, approve) in enumerate(operations):
         if kind == "adjust":
             row = _statement_row(w, customer, now)

@@ -15,6 +15,7 @@ from console.keys import KeyRing
 from console.seed import DEMO_ACCOUNTS, DemoSeedReport, is_demo_database, seed_demo
 from console.seed.catalog import FEE_SCHEDULE, fee_rule
 from console.seed.demo_cases import DEMO_CASES, SCENES
+from console.seed.demo_desk import DESK_CASES, DESK_SCENES
 from console.seed.names import name_keys
 from console.services import agents, audit
 from console.services.crypto import decrypt_totp_secret, hash_id_number
@@ -350,10 +351,12 @@ def test_statements_cover_every_kind_method_and_status_over_ninety_days(
 
 
 def test_every_case_has_one_customer_and_is_acted_out() -> None:
-    keys = [case.key for case in DEMO_CASES]
+    cases = (*DEMO_CASES, *DESK_CASES)
+    keys = [case.key for case in cases]
     assert len(set(keys)) == len(keys) == len(DEMO_ACCOUNTS)
-    assert len({case.account_number for case in DEMO_CASES}) == len(DEMO_CASES)
-    assert {key for key, _ in SCENES} == set(keys)
+    assert len({case.account_number for case in cases}) == len(cases)
+    assert {key for key, _ in SCENES} == {case.key for case in DEMO_CASES}
+    assert [key for key, _ in DESK_SCENES] == [case.key for case in DESK_CASES]
 
 
 def test_the_seed_is_audited_and_marks_the_database_as_demo(

@@ -103,6 +103,7 @@ def test_adjustment_above_a_claim_lowered_after_it_was_proposed_is_refused_at_ap
         claimed_amount_text="3",
     )
     (seen,) = d.dispute_for_supervisor(w.sessions, w.agent("chenjing"), dispute.dispute_id).adjustments
+    w.typed_password("chenjing", w.later(minutes=2))
     with pytest.raises(Refused, match=r"4.000000 USDT is more than the caller claimed \(3.000000 USDT\)"):
         adjustments.approve_adjustment(
             w.sessions,

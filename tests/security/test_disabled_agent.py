@@ -140,7 +140,7 @@ def test_a_disabled_supervisor_decides_nothing(world_each_engine: World) -> None
         unlocks.pending_unlock_requests(w.sessions, chenjing)
     with pytest.raises(AgentDisabled):
         adjustments.pending_adjustments(w.sessions, chenjing)
-    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in w.pending_unlock_requests("locked_risk")] == ["pending"]
 
 
 def test_only_supervisors_see_the_escalation_queue(world: World) -> None:

@@ -86,6 +86,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_approve_it(world_each_engine
     w = world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
+    w.typed_password("chenjing", w.later(minutes=21))
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.approve_adjustment(
             w.sessions,
@@ -102,6 +103,7 @@ def test_supervisor_who_edited_an_adjustment_cannot_reject_it(world_each_engine:
     w = world_each_engine
     _, pending = _awaiting(w)
     edited = _edit(w, "chenjing", pending, "3.5", minutes=20)
+    w.typed_password("chenjing", w.later(minutes=21))
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.reject_adjustment(
             w.sessions,
@@ -134,6 +136,7 @@ def test_requester_cannot_decide_their_own_adjustment(world: World, decide) -> N
         "Fee above the schedule.",
         "k-own",
     ).adjustment
+    world.typed_password("chenjing")
     with pytest.raises(Refused, match=r"^You requested this adjustment; another supervisor must decide it.$"):
         decide(world.sessions, Actor(world.agent("chenjing"), world.now), pending.adjustment_id, pending.version, "ok")
     assert world.adjustment_entries(CASE) == [] and _pending_status(world, pending.adjustment_id) == "pending"
@@ -147,6 +150,9 @@ def test_every_editor_is_kept_and_none_of_them_may_decide_a_third_person_approve
     _, pending = _awaiting(w)
     first = _edit(w, "chenjing", pending, "3.5", minutes=20)
     second = _edit(w, "wangfang", first, "3", minutes=40)  # the last editor is now wangfang, not chenjing
+    w.typed_password("chenjing", w.later(minutes=41))
+    w.typed_password("wangfang", w.later(minutes=41), "a-long-enough-password")
+    w.typed_password("admin", w.later(minutes=41))
     for earlier_editor in ("chenjing", "wangfang"):
         with pytest.raises(Refused, match=f"^{EDITED}$"):
             adjustments.approve_adjustment(
@@ -206,6 +212,8 @@ def test_who_changes_the_dispute_while_its_adjustment_waits_cannot_decide_the_ad
     d.update_dispute(w.sessions, on_call, dispute.dispute_id, view.version, **change)
     (now_pending,) = d.dispute_for_supervisor(w.sessions, w.agent("admin"), dispute.dispute_id).adjustments
     assert now_pending.version > pending.version and now_pending.edited_by == ("chenjing",)
+    w.typed_password("chenjing", w.later(minutes=21))
+    w.typed_password("admin", w.later(minutes=21))
     with pytest.raises(Refused, match=f"^{EDITED}$"):
         adjustments.approve_adjustment(
             w.sessions,
@@ -272,11 +280,12 @@ def _amended(w: World, request: unlocks.UnlockRequestView) -> unlocks.UnlockRequ
 def test_supervisor_who_amended_an_unlock_request_cannot_decide_it(world_each_engine: World, decide) -> None:
     w = world_each_engine
     amended = _amended(w, _unlock_request(w))
+    w.typed_password("chenjing", w.later(minutes=21))
     with pytest.raises(Refused, match=r"^You edited this unlock request; another supervisor must decide it.$"):
         decide(w.sessions, Actor(w.agent("chenjing"), w.later(minutes=21)), amended.request_id, amended.version, "ok")
     customer = w.customer_row(RISK)
     assert (customer.status.value, customer.withdrawals_held_until) == ("locked", None)
-    assert [r.status for r in unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))] == ["pending"]
+    assert [r.status for r in w.pending_unlock_requests(RISK)] == ["pending"]
 
 
 def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_names_everyone(
@@ -286,6 +295,7 @@ def test_amended_unlock_request_is_decided_by_a_third_person_and_the_record_name
     request = _unlock_request(w)
     amended = _amended(w, request)
     assert amended.version > request.version and amended.edited_by == ("chenjing",)
+    w.typed_password("admin", w.later(minutes=21))
     with pytest.raises(Conflict, match="changed since you opened it"):
         unlocks.approve_unlock(
             w.sessions,
@@ -321,8 +331,9 @@ def test_supervisor_who_changed_the_contact_while_an_unlock_waits_cannot_decide_
         "email",
         "new.mail@example.com",
     )
-    (now_pending,) = unlocks.pending_unlock_requests(w.sessions, w.agent("admin"))
+    (now_pending,) = w.pending_unlock_requests(RISK)
     assert now_pending.version > request.version and now_pending.edited_by == ("chenjing",)
+    w.typed_password("chenjing", w.later(minutes=21))
     with pytest.raises(Refused, match=r"^You edited this unlock request"):
         unlocks.approve_unlock(
             w.sessions,
@@ -348,7 +359,7 @@ def test_a_second_unlock_request_does_not_change_the_pending_one(world: World) -
             ),
             "me too",
         )
-    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = world.pending_unlock_requests(RISK)
     assert (still.version, still.edited_by, still.reason) == (request.version, (), "Caller explains the trip.")
 
 
@@ -379,5 +390,5 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
                 request.version,
                 "Changed my mind.",
             )
-    (still,) = unlocks.pending_unlock_requests(world.sessions, world.agent("admin"))
+    (still,) = world.pending_unlock_requests(RISK)
     assert (still.version, still.edited_by) == (request.version, ())

@@ -105,7 +105,8 @@ def test_an_unlock_request_reason_is_stored_without_control_characters(world: Wo
         HOSTILE,
     )
     with world.sessions() as session:
-        (reason,) = session.scalars(select(UnlockRequest.reason)).all()
+        customer = world.customer("locked_risk")
+        (reason,) = session.scalars(select(UnlockRequest.reason).where(UnlockRequest.customer_id == customer)).all()
     assert reason == CLEAN
 
 

@@ -57,6 +57,7 @@ def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(
     rotated = load_keyring(load_settings())
     assert rotated.fernet_keys[1:] == keys_on_file.fernet_keys and rotated.hmac_key == keys_on_file.hmac_key
     new_only = KeyRing(rotated.fernet_keys[:1], rotated.hmac_key).fernet()
+    customer_id = world.customer(case)
     with world.sessions() as session:
         for customer in session.scalars(select(Customer).where(Customer.totp_secret_encrypted.is_not(None))):
             assert (
@@ -64,10 +65,12 @@ def test_after_key_rotation_every_secret_decrypts_with_the_new_key_alone(
             )
             with pytest.raises(crypto.SecretUnreadable):
                 crypto.decrypt_totp_secret(keys_on_file.fernet(), customer.id, customer.totp_secret_encrypted)
-        bodies = list(
-            session.scalars(select(OutboxMessage.body).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX)))
-        )
-    assert bodies and all(code in readable_body(new_only, body) for body in bodies)
+        encrypted = select(OutboxMessage.body).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX))
+        bodies = list(session.scalars(encrypted))
+        theirs = list(session.scalars(encrypted.where(OutboxMessage.customer_id == customer_id)))
+    unreadable = readable_body(KeyRing.generate().fernet(), bodies[0])
+    assert bodies and all(readable_body(new_only, body) != unreadable for body in bodies)
+    assert theirs and all(code in readable_body(new_only, body) for body in theirs)
 
 
 def test_keys_rotate_refuses_keys_from_the_environment(

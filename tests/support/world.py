@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from console.db import Database
+from console.db import Database, open_database
 from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS, EMAIL_ONLY_ID_NUMBER, PHONE_NOT_BOUND_ID_NUMBER
 from console.services import admin, otp, tickets
@@ -126,6 +127,23 @@ class World:
         assert outcome.verified, outcome
         return ticket
 
+    def typed_password(self, username: str, at: datetime | None = None, password: str | None = None) -> int:
+        """`username` types their password again at `at` (a supervisor decides only within 5 minutes of
+        it); demo agents' passwords are "<name>-demo". Returns their id."""
+        from console.services.agents import confirm_password
+        from console.services.context import Actor
+
+        agent_id = self.agent(username)
+        confirm_password(self.sessions, Actor(agent_id, at or self.now), password or f"{username}-demo")
+        return agent_id
+
+    def pending_unlock_requests(self, case: str) -> list:
+        """The unlock requests waiting for a supervisor for this case's customer (the demo has others)."""
+        from console.services.unlocks import pending_unlock_requests
+
+        customer = self.customer(case)
+        return [r for r in pending_unlock_requests(self.sessions, self.agent("admin")) if r.customer_id == customer]
+
     def later(self, **delta: float) -> datetime:
         return self.now + timedelta(**delta)
 
@@ -142,6 +160,14 @@ def _start(demo_now: datetime) -> datetime:
 @pytest.fixture
 def world(demo_database: Database, demo_keyring: KeyRing, demo_now: datetime) -> World:
     return World(demo_database, demo_keyring, _start(demo_now))
+
+
+@pytest.fixture
+def world_on_postgres(demo_postgres_url: str, demo_keyring: KeyRing, demo_now: datetime) -> Iterator[World]:
+    """The demo world on PostgreSQL only (for what only PostgreSQL does: LISTEN/NOTIFY)."""
+    database = open_database(demo_postgres_url, demo_keyring, trust_console_clock=True)
+    yield World(database, demo_keyring, _start(demo_now))
+    database.dispose()
 
 
 @pytest.fixture

@@ -23,6 +23,10 @@ from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
 from screens.admin import AdminDeskScreen
 from screens.admin.dialogs import PasswordShownOnce
+from screens.escalations import EscalationScreen
+from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.escalations.item import ItemPanel
+from screens.escalations.queue import WATCH_GROUP
 from screens.feedback import FeedbackDeskScreen, FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
@@ -30,6 +34,9 @@ from screens.workspace import WorkspaceScreen
 from tests.ui.conftest import PASSWORD, SIZE
 
 S = TypeVar("S", bound=Screen[object])
+
+# Workers that run as long as their screen does, so a step never waits for them to finish.
+LIVE_GROUPS = frozenset({WATCH_GROUP})
 
 
 class Console:
@@ -43,11 +50,17 @@ class Console:
 
     # Waiting and keys.
 
+    async def workers_done(self) -> None:
+        """Wait for every worker but those that live as long as their screen (the queue's watch)."""
+        workers = [worker for worker in self.app.workers if worker.group not in LIVE_GROUPS]
+        if workers:  # an empty list would mean "all of them"
+            await self.app.workers.wait_for_complete(workers)
+
     async def settle(self) -> None:
         """Let every worker finish and every message it posted be handled."""
-        await self.app.workers.wait_for_complete()
+        await self.workers_done()
         await self.pilot.pause()
-        await self.app.workers.wait_for_complete()
+        await self.workers_done()
         await self.pilot.pause()
 
     async def press(self, *keys: str, wait: bool = True) -> None:
@@ -80,7 +93,7 @@ class Console:
                 raise AssertionError(f"gave up waiting for {what or 'the condition'} after {timeout}s")
             await self.pilot.pause(0.02)
         if settle:
-            await self.app.workers.wait_for_complete()
+            await self.workers_done()
             await self.pilot.pause()
 
     # Signing in and the call.
@@ -108,6 +121,10 @@ class Console:
         from "my tickets" (f6, Enter)."""
         await self.log_in(username, f"{username}-demo")
         await self.settle()
+        await self.resume_ticket(ticket_id)
+
+    async def resume_ticket(self, ticket_id: int) -> None:
+        """On the workspace: resume one of the agent's open tickets from "my tickets" (f6, Enter)."""
         await self.press("f6")
         listing = self.app.screen.query_one("#my-ticket-list", OptionList)
         listing.highlighted = listing.get_option_index(f"ticket-{ticket_id}")
@@ -227,18 +244,18 @@ class Console:
     # The admin's desk.
 
     @property
-    def desk(self) -> AdminDeskScreen:
+    def admin_desk(self) -> AdminDeskScreen:
         """The screen on top, which must be the admin's desk."""
         return self.on(AdminDeskScreen)
 
     def agent_rows(self) -> list[list[str]]:
         """The desk's agents table, row by row, as shown."""
-        grid = self.desk.query_one("#agents-table", DataTable)
+        grid = self.admin_desk.query_one("#agents-table", DataTable)
         return [[str(cell) for cell in grid.get_row_at(index)] for index in range(grid.row_count)]
 
     def select_agent(self, username: str) -> None:
         """Put the agents table's cursor on `username`'s row."""
-        grid = self.desk.query_one("#agents-table", DataTable)
+        grid = self.admin_desk.query_one("#agents-table", DataTable)
         grid.focus()
         grid.move_cursor(row=grid.get_row_index(username))
 
@@ -262,6 +279,42 @@ class Console:
         await self.press("ctrl+s")
         await self.wait_until(lambda: isinstance(self.app.screen, PasswordShownOnce), what="the new password")
         return self.shown("#shown-password")
+
+    # The supervisor's desk.
+
+    @property
+    def desk(self) -> EscalationScreen:
+        """The screen on top, which must be the supervisor's desk."""
+        return self.on(EscalationScreen)
+
+    def queue_accounts(self) -> list[str | None]:
+        """The account of each item in the queue, oldest first."""
+        return [item.account_number for item in self.desk.queue.items]
+
+    async def open_item(self, account: str) -> ItemPanel:
+        """Move to the queue's item for `account`, press Enter, and wait for what it shows."""
+        await self.pick_row("#queue-table", lambda cells: account in cells)
+        panel = self.desk.item_panel
+        await self.wait_until(
+            lambda: panel.detail is not None and panel.detail.account_number == account, what="the item opened"
+        )
+        return panel
+
+    async def decide(self, reason: str, *, approve: bool = True) -> None:
+        """Type the reason and press the approve (f9) or turn-down (f8) key."""
+        await self.fill("#decision-reason", reason)
+        await self.press("f9" if approve else "f8")
+
+    async def confirm(self) -> None:
+        """Say yes in the confirmation that repeats what will happen."""
+        self.on(ConfirmDecision)
+        await self.press("y")
+
+    async def type_password_again(self, password: str) -> None:
+        """Type the password in the dialog that asks for it again, and press Enter."""
+        self.on(PasswordAgain)
+        await self.fill("#again-password", password)
+        await self.press("enter")
 
     # Typing and picking.
 

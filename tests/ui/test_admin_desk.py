@@ -13,7 +13,7 @@ from console.schema import head_revision
 from console.services import agents as agents_service
 from screens.admin import AdminDeskScreen
 from screens.admin.dialogs import PasswordShownOnce
-from screens.home import HomeScreen
+from screens.escalations import EscalationScreen
 from screens.new_password import NewPasswordDialog
 from screens.workspace import WorkspaceScreen
 from tests.ui.conftest import PASSWORD
@@ -25,7 +25,7 @@ async def test_an_admin_lands_on_the_desk_and_sees_the_agents_schema_and_policie
 ) -> None:
     async with drive(app) as console:
         await console.log_in("ada")
-        desk = console.desk
+        desk = console.admin_desk
         assert [row[:4] for row in console.agent_rows()] == [
             ["ada", "Ada Admin", "admin", "active"],
             ["ann", "Ann Agent", "agent", "active"],
@@ -121,7 +121,9 @@ async def test_the_desk_fits_80_by_24_and_every_key_is_in_the_palette(app: Hotli
         assert isinstance(app.screen, AdminDeskScreen)
 
 
-async def test_a_supervisor_still_lands_on_the_home_screen(app: HotlineApp, agents: dict[str, str]) -> None:
+async def test_a_supervisor_lands_on_the_escalation_queue_not_the_admins_desk(
+    app: HotlineApp, agents: dict[str, str]
+) -> None:
     async with drive(app) as console:
         await console.log_in("sam")
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, EscalationScreen)

@@ -1,4 +1,4 @@
-"""The home screen, the keymap and the command palette, driven through the real app."""
+"""The database facts screen (f3 from a desk), the keymap and the command palette, driven through the real app."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ async def test_home_shows_the_schema_revision_and_customer_count(app: HotlineApp
     from console.schema import head_revision
 
     async with drive(app) as console:
-        await console.log_in("sam")
+        await console.log_in("ada")
+        await console.press("f3")  # from the admin's desk
         text = console.text()
         assert f"revision {head_revision()} (up to date)" in text
         assert "Customers         0" in text
@@ -36,7 +37,8 @@ async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
 
     monkeypatch.setattr(home, "describe_database", unreachable)
     async with drive(app, notifications=True) as console:
-        await console.log_in("sam")
+        await console.log_in("ada")
+        await console.press("f3")  # from the admin's desk
         text = console.text()
         assert text.count("The database cannot be reached;") == 2  # the fact, and a notice
         assert "connection refused" not in text and "SELECT" not in text
@@ -54,7 +56,8 @@ async def test_refresh_reads_the_facts_again(
 
     monkeypatch.setattr(home, "describe_database", counting)
     async with drive(app) as console:
-        await console.log_in("sam")
+        await console.log_in("ada")
+        await console.press("f3")  # from the admin's desk
         await console.press("f5")
         assert len(calls) == 2
         assert "(up to date)" in console.text()
@@ -79,7 +82,8 @@ async def test_keymap_from_settings_remaps_a_binding_by_id(
 ) -> None:
     app = app_with(keymap={"home.log_out": "f4"})
     async with drive(app) as console:
-        await console.log_in("sam")
+        await console.log_in("ada")
+        await console.press("f3")  # from the admin's desk
         assert "f4 Log out" in console.text()  # the footer shows the new key
         await console.press("ctrl+l", wait=False)
         await console.pause()
@@ -133,9 +137,11 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
         login_commands = {c.name for c in HotlineCommands(app.screen).commands()}
         assert login_commands == {"Quit", "Light/dark"}  # nothing to log out of yet
 
-        await console.log_in("sam")  # an agent lands on the workspace (test_workspace)
+        await console.log_in("ada")  # an agent lands on the workspace, a supervisor on the queue
+        await console.press("f3")  # the database facts, from the admin's desk
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         assert commands == {
+            "Back": "Back to your desk (esc)",
             "Log out": "Log out and return to the login screen (^l)",
             "Refresh": "Read the database facts again (f5)",
             "Call workspace": "Take calls, find callers and work tickets (f2)",

@@ -34,6 +34,7 @@ def relative_database(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     database = open_database("sqlite:///hotline.db", KeyRing.generate())
     add_agent(database.sessions, "sam", PASSWORD, "supervisor", display_name="Sam Supervisor")
+    add_agent(database.sessions, "ada", PASSWORD, "admin", display_name="Ada Admin")
     yield database
     database.dispose()
 
@@ -72,11 +73,28 @@ def test_login_screen_after_a_wrong_password(snap_compare: SnapCompare, snapshot
 
 
 @pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
-def test_supervisor_home(snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]) -> None:
+def test_database_facts_from_the_admins_desk(
+    snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]
+) -> None:
+    async def logged_in(pilot: Pilot[object]) -> None:
+        console = Console(pilot)
+        await console.log_in("ada")
+        await console.press("f3")
+        await console.settle()
+        assert "(up to date)" in console.shown("#database-schema")
+
+    assert snap_compare(snapshot_app, terminal_size=size, run_before=logged_in)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+def test_supervisor_desk_with_nothing_waiting(
+    snap_compare: SnapCompare, snapshot_app: HotlineApp, size: tuple[int, int]
+) -> None:
     async def logged_in(pilot: Pilot[object]) -> None:
         console = Console(pilot)
         await console.log_in("sam")
         await console.settle()
-        assert "(up to date)" in console.shown("#database-schema")
+        assert "Nothing is waiting for a supervisor." in console.text()
+        await console.hold_still()
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=logged_in)

@@ -19,7 +19,8 @@ from console.services.agents import add_agent
 from console.services.calls import record_incoming_call, waiting_calls
 from console.settings import Settings, with_overrides
 from models import Customer, IncomingCall, Ticket
-from screens.home import HomeScreen
+from screens.admin import AdminDeskScreen
+from screens.escalations import EscalationScreen
 from screens.workspace import LOOKUP_GROUP, WorkspaceScreen
 from tests.support.call_floor import (
     LEE_DAUGHTER,
@@ -64,16 +65,28 @@ async def test_an_agent_lands_on_the_call_workspace(app: HotlineApp, floor: dict
         assert app.screen.query_one("#lookup-input", Input).has_focus
 
 
-async def test_a_supervisor_reaches_the_workspace_from_home_and_goes_back(
+async def test_a_supervisor_reaches_the_workspace_from_the_queue_and_goes_back(
     app: HotlineApp, floor: dict[str, int]
 ) -> None:
     async with drive(app) as console:
         await console.log_in("sam")
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, EscalationScreen)
         await console.press("f2")
         assert isinstance(app.screen, WorkspaceScreen)
         await console.press("ctrl+o")
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, EscalationScreen)
+
+
+async def test_an_admin_reaches_the_workspace_from_the_desk_and_goes_back(
+    app: HotlineApp, floor: dict[str, int]
+) -> None:
+    async with drive(app) as console:
+        await console.log_in("ada")
+        assert isinstance(app.screen, AdminDeskScreen)
+        await console.press("f2")
+        assert isinstance(app.screen, WorkspaceScreen)
+        await console.press("ctrl+o")
+        assert isinstance(app.screen, AdminDeskScreen)
 
 
 async def test_the_palette_lists_every_workspace_action(app: HotlineApp, floor: dict[str, int]) -> None:

@@ -1,0 +1,133 @@
+"""The words of the supervisor's desk: ages, and an opened item's facts, timeline and history as Content."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+
+from console.services.escalation_detail import EscalationDetail
+from console.services.escalations import EscalationItem
+from console.text import safe_text
+
+ITEM_GROUP_TITLES = {"dispute": "Dispute", "lock": "Lock", "lockout": "Lockout"}
+
+
+def age_text(seconds: float) -> str:
+    """How long an item has waited, as a supervisor says it: "45 s", "12 min", "2 h 05 min"."""
+    total = max(0, int(seconds))
+    if total < 60:
+        return f"{total} s"
+    minutes = total // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def moment(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if at is not None else "-"
+
+
+def _title(text: str) -> Content:
+    return Content.styled(text, "bold $primary")
+
+
+def _line(label: str, value: object) -> Content:
+    return Content.styled(f"{label}: ", "$text-muted") + safe_text(value)
+
+
+def heading(item: EscalationItem, age_seconds: float) -> Content:
+    """ "Unlock (risk lock) · OK12496058 · asked by lina 20 min ago"."""
+    asked = f"asked by {item.asked_by}" if item.asked_by else "raised by a rule"
+    return (
+        safe_text(item.summary, style="bold")
+        + Content(" · ")
+        + safe_text(item.account_number or "-")
+        + Content.styled(f" · {asked} {age_text(age_seconds)} ago", "$text-muted")
+    )
+
+
+def what_happens(detail: EscalationDetail, approve_key: str, reject_key: str) -> Content:
+    """What each decision does, with its key."""
+    return Content("\n").join(
+        [
+            Content.styled(f"{approve_key} Approve: ", "bold $success")
+            + safe_text(detail.approve_words)
+            + Content("."),
+            Content.styled(f"{reject_key} Turn down: ", "bold $warning")
+            + safe_text(detail.reject_words)
+            + Content("."),
+        ]
+    )
+
+
+def case_facts(detail: EscalationDetail) -> Content:
+    """The customer and what the item is about: the dispute with its statement row, the lock with the
+    login events, or the failed verification attempts."""
+    parts = [_line("Customer", f"{detail.customer_name} ({detail.account_number})")] if detail.account_number else []
+    parts += [_line(label, words) for label, words in detail.facts]
+    if detail.edited_by:
+        parts.append(_line("Changed by (may not decide it)", ", ".join(detail.edited_by)))
+    dispute = detail.dispute
+    if dispute is not None:
+        parts += [
+            _title(f"Dispute D{dispute.dispute_id} · {dispute.status_label}"),
+            _line(
+                "Statement row",
+                f"{dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
+                f" on {moment(dispute.transaction_at)}, reference {dispute.reference}",
+            ),
+            _line("Claimed", dispute.claimed_text),
+            _line("The caller says", dispute.description),
+            _line("Opened", f"{moment(dispute.opened_at)} by {dispute.opened_by}"),
+        ]
+    lock = detail.lock
+    if lock is not None:
+        parts += [
+            _title(f"Lock · {lock.lock_label or 'not locked any more'}"),
+            _line("Locked since", moment(lock.locked_at)),
+            _line("Why the agent asks", lock.request_reason),
+        ]
+        if detail.logins:
+            parts.append(_title("Recent logins"))
+            for login in detail.logins:
+                flag = " · UNUSUAL" if login.unusual else ""
+                outcome = "ok" if login.success else "failed"
+                parts.append(
+                    safe_text(f"{moment(login.occurred_at)}  {outcome:6}  {login.region} · {login.device}{flag}")
+                )
+    if detail.attempts:
+        parts.append(_title("Verification attempts (last hour)"))
+        for attempt in detail.attempts:
+            outcome = "passed" if attempt.success else f"failed: {attempt.failure_reason or '-'}"
+            parts.append(safe_text(f"{moment(attempt.at)}  {attempt.factor}  {outcome}  ({attempt.agent})"))
+    return Content("\n").join(parts)
+
+
+def other_adjustments(detail: EscalationDetail) -> Content:
+    title = _title("The customer's other adjustments, last 24 hours")
+    if not detail.other_adjustments:
+        return title + Content.styled("\nnone", "$text-muted")
+    lines = [
+        safe_text(
+            f"{moment(a.requested_at)}  {a.amount_text}  {a.status}  dispute D{a.dispute_id}"
+            f"  asked by {a.requested_by}{f', decided by {a.decided_by}' if a.decided_by else ''}"
+        )
+        for a in detail.other_adjustments
+    ]
+    return Content("\n").join([title, *lines])
+
+
+def timeline(detail: EscalationDetail) -> Content:
+    """The call's audit events and notes, oldest first; notes as the agent wrote them."""
+    title = _title(f"Timeline of ticket #{detail.item.ticket_id}" if detail.item.ticket_id else "Timeline")
+    if not detail.timeline:
+        return title + Content.styled("\nnothing recorded", "$text-muted")
+    lines = []
+    for entry in detail.timeline:
+        when = Content.styled(f"{entry.at:%m-%d %H:%M}  ", "$text-muted")
+        who = safe_text(entry.who or "system", style="bold")
+        what = safe_text(entry.what, style="italic" if entry.is_note else "")
+        lines.append(when + who + Content(": " if entry.is_note else " ") + what)
+    return Content("\n").join([title, *lines])

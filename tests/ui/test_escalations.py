@@ -1,0 +1,211 @@
+"""The supervisor's desk, driven as chenjing drives it: the queue on login, an item opened, a decision
+confirmed in words and the password typed again, the item gone; refusals said in place; the queue
+updating by itself; and the agent who asked hearing of the decision on their own console."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from console.app import HotlineApp, make_app
+from console.commands import HotlineCommands
+from console.db import open_database
+from console.keys import KeyRing
+from console.seed.demo import DEMO_ACCOUNTS
+from console.services import unlocks
+from console.services.context import OnCall
+from screens.escalations import EscalationScreen
+from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from tests.support.desk import LOCKED_OUT, RISK, adjustment_waiting, locked_out, unlock_waiting
+from tests.support.world import World
+from tests.ui.clocks import FrozenWallClock
+from tests.ui.console_driver import drive
+
+RISK_ACCOUNT = DEMO_ACCOUNTS[RISK].account_number
+
+
+@pytest.fixture
+def second_console(demo_app: HotlineApp, demo_keyring: KeyRing, clock: FrozenWallClock) -> Iterator[HotlineApp]:
+    """Another console on the same demo database (its own engine, like another PC), on the same clock."""
+    database = open_database(demo_app.database.engine.url.render_as_string(hide_password=False), demo_keyring)
+    app = make_app(demo_app.settings, database)
+    app.wall_clock = clock
+    yield app
+    database.dispose()
+
+
+async def test_a_supervisor_lands_on_the_queue_oldest_first_with_who_asked(demo_app: HotlineApp, world: World) -> None:
+    unlock_waiting(world)
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        desk = console.desk
+        assert console.queue_accounts()[-1] == RISK_ACCOUNT
+        text = console.text()
+        assert "Waiting for a supervisor (4)" in text  # the demo's adjustment, unlock and complaint, and this one
+        assert "Unlock (risk lock)" in text and "Adjustment 800.000000 USDT" in text
+        assert [item.asked_at for item in desk.queue.items] == sorted(item.asked_at for item in desk.queue.items)
+
+
+async def test_approving_with_a_stale_password_confirms_in_words_asks_for_it_and_the_item_leaves(
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
+) -> None:
+    unlock_waiting(world)
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        clock.advance(timedelta(minutes=6))  # the password was typed at login, over 5 minutes ago now
+        panel = await console.open_item(RISK_ACCOUNT)
+        assert "lifting a risk lock" in console.shown("#item-decisions")
+        assert "Why the agent asks: Caller explains the deposits." in console.shown("#item-case")
+        await console.decide("Payslips checked against the deposits.")
+        dialog = console.on(ConfirmDecision)
+        assert console.shown("#confirm-what").startswith(f"Unlock {RISK_ACCOUNT}, lifting a risk lock;")
+        assert "Payslips checked" in console.shown("#confirm-reason")
+        assert dialog.is_attached
+        await console.confirm()
+        await console.wait_until(lambda: isinstance(demo_app.screen, PasswordAgain), what="the password dialog")
+        assert "last typed more than 5 minutes ago" in console.shown("#again-why")
+        await console.type_password_again("chenjing-demo")
+        await console.wait_until(lambda: RISK_ACCOUNT not in console.queue_accounts(), what="the item to leave")
+        assert isinstance(demo_app.screen, EscalationScreen)
+        assert "Approved: OK10674452 is unlocked; lina is told." in console.shown("#decision-message")
+        assert panel.detail is None
+    assert world.customer_row(RISK).status.value == "active"
+
+
+async def test_a_wrong_password_is_said_in_the_dialog_and_nothing_is_decided(
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
+) -> None:
+    unlock_waiting(world)
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        clock.advance(timedelta(minutes=6))
+        await console.open_item(RISK_ACCOUNT)
+        await console.decide("ok")
+        await console.confirm()
+        await console.wait_until(lambda: isinstance(demo_app.screen, PasswordAgain), what="the password dialog")
+        await console.type_password_again("not-it")
+        assert console.shown("#again-message") == "That is not your password."
+        await console.press("escape")
+        assert "Nothing was decided." in console.shown("#decision-message")
+        assert RISK_ACCOUNT in console.queue_accounts()
+    assert world.customer_row(RISK).status.value == "locked"
+
+
+async def test_a_decision_by_the_requester_is_refused_in_place(demo_app: HotlineApp, world: World) -> None:
+    unlock_waiting(world, username="chenjing")
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        await console.open_item(RISK_ACCOUNT)
+        await console.decide("I checked it myself.", approve=False)
+        assert console.shown("#confirm-what") == f"Keep {RISK_ACCOUNT} locked and turn the unlock request down."
+        await console.confirm()
+        assert "You filed this unlock request; another supervisor must decide it." in console.shown("#decision-message")
+        assert RISK_ACCOUNT in console.queue_accounts()
+
+
+async def test_no_decision_without_a_reason_or_an_item(demo_app: HotlineApp, world: World) -> None:
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        await console.press("f9")
+        assert "Open an item first" in console.shown("#decision-message")
+        await console.open_item(DEMO_ACCOUNTS["adjustment_waiting"].account_number)
+        await console.press("f9")
+        assert console.shown("#decision-message") == "Type the reason for your decision first."
+        assert isinstance(demo_app.screen, EscalationScreen)
+        # Letters typed in the reason are the reason, not the desk's keys ("o" opens from the queue).
+        await console.type_into("#decision-reason", "no proof of the deposit")
+        assert console.desk.item_panel.reason == "no proof of the deposit"
+
+
+async def test_the_queue_shows_a_new_item_by_itself_within_2_seconds(demo_app: HotlineApp, world: World) -> None:
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        loads = console.desk.queue.loads
+        adjustment_waiting(world)  # an agent at another console
+        await console.wait_until(
+            lambda: DEMO_ACCOUNTS["wrong_fee"].account_number in console.queue_accounts(),
+            what="the new item, without a key press",
+            timeout=2.0,
+        )
+        assert console.desk.queue.loads > loads
+
+
+async def test_the_agent_who_asked_sees_the_decision_on_their_console(
+    demo_app: HotlineApp, second_console: HotlineApp, world: World
+) -> None:
+    request = unlock_waiting(world)
+    ticket = request_ticket = _ticket_of(world, request.request_id)
+    async with drive(demo_app, notifications=True) as lina, drive(second_console) as chenjing:
+        await lina.resume("lina", ticket)
+        await chenjing.log_in("chenjing", "chenjing-demo")
+        await chenjing.open_item(RISK_ACCOUNT)
+        await chenjing.decide("Payslips match the deposits.")
+        await chenjing.confirm()
+        await chenjing.wait_until(lambda: RISK_ACCOUNT not in chenjing.queue_accounts(), what="the decision")
+        said = f"chenjing approved your unlock request for {RISK_ACCOUNT}: Payslips match the deposits."
+        await lina.wait_until(lambda: said in lina.shown("#decision-news"), what="the notice on lina's console")
+        assert lina.text().count("chenjing approved your") == 2  # beside the calls, and a toast
+        await lina.wait_until(
+            lambda: "approved by chenjing" in lina.shown("#earlier-notes"), what="the ticket's notes refreshed"
+        )
+        assert lina.workspace.ticket is not None and lina.workspace.ticket.ticket_id == request_ticket
+
+
+def _ticket_of(w: World, request_id: int) -> int:
+    from models import UnlockRequest
+
+    with w.sessions() as session:
+        request = session.get(UnlockRequest, request_id)
+        assert request is not None and request.ticket_id is not None
+        return request.ticket_id
+
+
+async def test_an_item_changed_at_another_console_is_shown_again_with_a_word(
+    demo_app: HotlineApp, world: World
+) -> None:
+    request = unlock_waiting(world)
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        panel = await console.open_item(RISK_ACCOUNT)
+        opened = panel.detail
+        assert opened is not None
+        ticket = world.verified_call(RISK, username="marcus")
+        unlocks.amend_unlock_request(
+            world.sessions,
+            OnCall(agent_id=world.agent("marcus"), now=world.now, ticket_id=ticket),
+            request.request_id,
+            request.version,
+            "Payslips too.",
+        )
+        await console.wait_until(
+            lambda: "changed at another console" in console.shown("#decision-message"), what="the word"
+        )
+        await console.wait_until(
+            lambda: panel.detail is not None and panel.detail.item.version > opened.item.version,
+            what="the item as it is now",
+        )
+        assert "Why the agent asks: Payslips too." in console.shown("#item-case")
+
+
+async def test_the_palette_lists_every_desk_action(demo_app: HotlineApp) -> None:
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        names = {command.name for command in HotlineCommands(demo_app.screen).commands()}
+        assert {"Approve", "Turn down", "Reason", "Open", "Queue", "Refresh", "Call workspace", "Log out"} <= names
+
+
+async def test_a_supervisor_on_a_call_is_pointed_to_the_queue_to_lift_a_lockout(
+    demo_app: HotlineApp, world: World
+) -> None:
+    ticket = locked_out(world, username="chenjing")
+    async with drive(demo_app) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        assert DEMO_ACCOUNTS[LOCKED_OUT].account_number in console.queue_accounts()
+        await console.press("f2")
+        await console.resume_ticket(ticket)
+        await console.open_verify()
+        state = console.shown("#verify-state")
+        assert "it is waiting in your escalation queue" in state
+        assert "only a supervisor can lift" not in state
