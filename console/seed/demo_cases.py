@@ -17,13 +17,12 @@ from console.seed.demo_feedback import (
     found_the_fee_hard_to_find,
     reported_an_app_crash,
 )
-from console.seed.demo_world import DemoWorld, DisputeStep, Profile
+from console.seed.demo_world import DemoWorld, Profile
 from models import (
     Customer,
     CustomerStatus,
     Direction,
     Disposition,
-    DisputeStatus,
     LockReason,
     PaymentMethod,
     Role,
@@ -306,31 +305,14 @@ def card_charged_for_failed_deposit(world: DemoWorld, who: Customer) -> None:
     failed = world.money.deposit(
         who, "USD", card, units("USD", "200"), world.ago(days=6), TransactionStatus.FAILED, counterparty=visa
     )
-    ticket = world.ticket(
-        who,
-        "lina",
-        TicketReason.STATEMENT_DISPUTE,
-        world.ago(days=4),
-        "Card statement shows two charges of 200.00 USD; the wallet credited one.",
-        Disposition.FOLLOW_UP,
-        closed=False,
+    call = world.take_call(who, "lina", TicketReason.STATEMENT_DISPUTE, world.ago(days=4))
+    dispute = world.open_dispute(
+        call, failed, units("USD", "200"), "Card charged 200.00 USD for a deposit the wallet shows as failed."
     )
-    world.dispute(
-        who,
-        failed,
-        ticket,
-        units("USD", "200"),
-        "Card charged 200.00 USD for a deposit the wallet shows as failed.",
-        [
-            DisputeStep(DisputeStatus.OPEN, "lina", world.ago(days=4), "Opened on the call."),
-            DisputeStep(
-                DisputeStatus.INVESTIGATING,
-                "chenjing",
-                world.ago(days=3),
-                "Asked the card processor for the settlement report.",
-            ),
-        ],
+    world.wrap_up(
+        call, "Card statement shows two charges of 200.00 USD; the wallet credited one.", Disposition.FOLLOW_UP
     )
+    world.investigate(dispute, "chenjing", world.ago(days=3), "Asked the card processor for the settlement report.")
 
 
 def unrecognised_transfer(world: DemoWorld, who: Customer) -> None:
@@ -339,23 +321,14 @@ def unrecognised_transfer(world: DemoWorld, who: Customer) -> None:
     world.money.open_holding(who, "CNY", units("CNY", "9800"))
     stranger = world.first_filler_from("CN")
     outgoing = world.money.transfer(who, stranger, "CNY", units("CNY", "1500"), world.ago(days=2, hours=5))
-    ticket = world.ticket(
-        who,
-        "marcus",
-        TicketReason.STATEMENT_DISPUTE,
-        world.ago(days=1),
-        "Caller does not recognise a transfer of 1,500.00 CNY.",
-        Disposition.FOLLOW_UP,
-        closed=False,
-    )
-    world.dispute(
-        who,
+    call = world.take_call(who, "marcus", TicketReason.STATEMENT_DISPUTE, world.ago(days=1))
+    world.open_dispute(
+        call,
         outgoing,
-        ticket,
         units("CNY", "1500"),
         "Caller says she did not make this transfer and does not know the recipient.",
-        [DisputeStep(DisputeStatus.OPEN, "marcus", world.ago(days=1), "Opened on the call.")],
     )
+    world.wrap_up(call, "Caller does not recognise a transfer of 1,500.00 CNY.", Disposition.FOLLOW_UP)
 
 
 def rang_twice_this_week(world: DemoWorld, who: Customer) -> None:
@@ -363,15 +336,15 @@ def rang_twice_this_week(world: DemoWorld, who: Customer) -> None:
     world.usual_logins(who)
     world.money.open_holding(who, "CNY", units("CNY", "15000"))
     world.money.withdraw(who, "CNY", PaymentMethod.BANK_TRANSFER, units("CNY", "6000"), world.ago(days=7))
-    world.ticket(
+    world.past_call(
         who,
         "lina",
         TicketReason.DEPOSIT_WITHDRAWAL,
         world.ago(days=6),
-        "Asked where his withdrawal is; still within the ETA.",
-        Disposition.FOLLOW_UP,
+        "Asked where his withdrawal is; told it is still within the ETA.",
+        Disposition.RESOLVED,
     )
-    world.ticket(
+    world.past_call(
         who,
         "marcus",
         TicketReason.DEPOSIT_WITHDRAWAL,

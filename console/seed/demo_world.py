@@ -22,25 +22,22 @@ from console.seed.identity import random_id_number
 from console.seed.names import name_keys, name_pools
 from console.seed.phones import random_mobile
 from console.seed.statements import StatementWriter
-from console.services import codes, tickets, verification
+from console.services import codes, disputes, tickets, verification
 from console.services.context import Actor, OnCall
 from console.services.crypto import encrypt_totp_secret, hash_id_number
+from console.services.disputes import DisputeView
+from console.services.money import format_amount
 from console.services.outbox import recent_messages
 from models import (
+    Asset,
     Customer,
     CustomerStatus,
     Direction,
     Disposition,
-    Dispute,
-    DisputeEvent,
-    DisputeStatus,
     LockReason,
     LoginEvent,
     PaymentMethod,
-    Ticket,
-    TicketNote,
     TicketReason,
-    TicketStatus,
     Transaction,
     TransactionStatus,
 )
@@ -127,16 +124,6 @@ class Profile:
     email: str | None = None  # drawn from the name and the region's mail providers unless given
     id_number: str | None = None  # drawn for the region unless given
     two_factor: bool = False
-
-
-@dataclass(frozen=True)
-class DisputeStep:
-    """One line of a dispute's timeline: who moved it to which status, when, and why."""
-
-    status: DisputeStatus
-    agent: str
-    at: datetime
-    note: str
 
 
 class DemoWorld:
@@ -316,8 +303,8 @@ class DemoWorld:
     def filler_tickets(self) -> None:
         """A few ordinary closed calls for the dashboard; one each, so no filler is a repeat caller."""
         rng = self.rng
-        for customer in rng.sample(self.fillers, 6):
-            self.ticket(
+        for customer in rng.sample([filler for filler in self.fillers if filler.phone_bound], 6):
+            self.past_call(
                 customer,
                 rng.choice(("lina", "marcus")),
                 rng.choice(_FILLER_REASONS),
@@ -326,9 +313,25 @@ class DemoWorld:
                 Disposition.RESOLVED,
             )
 
-    # ---- calls and disputes ----------------------------------------------------------------
+    # ---- calls and disputes, through the services ------------------------------------------
 
-    def ticket(
+    def take_call(self, customer: Customer, agent: str, reason: TicketReason, opened: datetime) -> OnCall:
+        """A call `agent` took at `opened`, the caller verified by an SMS code (`verified_call`): the call
+        as the rest of it goes on."""
+        ticket = self.verified_call(customer, agent, reason, opened)
+        return OnCall(self.agent_ids[agent], opened, ticket, customer.id)
+
+    def wrap_up(self, call: OnCall, note: str, disposition: Disposition) -> None:
+        """The rest of the call: one note after a few minutes' talk, then the wrap-up. A follow-up stays
+        pending, due in two days."""
+        talk, wrap_up = self.rng.randint(120, 600), self.rng.randint(30, 180)
+        talked = call.at(call.now + timedelta(seconds=talk))
+        tickets.add_note(self.services, talked, note)
+        due = (self.now + timedelta(days=2)).date() if disposition is Disposition.FOLLOW_UP else None
+        answer = tickets.WrapUp(disposition.value, talk, wrap_up, follow_up_due=due)
+        tickets.wrap_up(self.services, talked.at(talked.now + timedelta(seconds=wrap_up)), answer)
+
+    def past_call(
         self,
         customer: Customer,
         agent: str,
@@ -336,74 +339,25 @@ class DemoWorld:
         opened: datetime,
         note: str,
         disposition: Disposition,
-        closed: bool = True,
-    ) -> Ticket:
-        """A call already taken: verified a minute in, one note, closed (or waiting on a follow-up)."""
-        talk, wrap_up = self.rng.randint(120, 600), self.rng.randint(30, 180)
-        ended = opened + timedelta(seconds=talk + wrap_up)
-        ticket = Ticket(
-            customer_id=customer.id,
-            agent_id=self.agent_ids[agent],
-            reason=reason,
-            status=TicketStatus.CLOSED if closed else TicketStatus.PENDING,
-            disposition=disposition,
-            opened_at=opened,
-            closed_at=ended if closed else None,
-            follow_up_due=None if closed else (self.now + timedelta(days=2)).date(),
-            talk_seconds=talk,
-            wrap_up_seconds=wrap_up,
-            verified_at=opened + timedelta(seconds=60),
-            verified_factor="sms" if customer.phone_bound else "email",
-            last_activity_at=ended,
-        )
-        self.session.add(ticket)
-        self.session.flush()
-        self.session.add(
-            TicketNote(
-                ticket_id=ticket.id,
-                agent_id=ticket.agent_id,
-                body=note,
-                created_at=opened + timedelta(seconds=talk),
-            )
-        )
-        return ticket
-
-    def dispute(
-        self,
-        customer: Customer,
-        tx: Transaction,
-        ticket: Ticket,
-        claimed: int,
-        description: str,
-        timeline: list[DisputeStep],
     ) -> None:
-        """A dispute over one statement row; its status is the timeline's last step."""
+        """A call already over: taken, verified, one note, wrapped up."""
+        self.wrap_up(self.take_call(customer, agent, reason, opened), note, disposition)
+
+    def open_dispute(self, call: OnCall, row: Transaction, claimed: int, description: str) -> DisputeView:
+        """A dispute over one statement row, opened on the call (the caller is told, as always)."""
         self.session.flush()  # the statement row needs its id
-        first, last = timeline[0], timeline[-1]
-        dispute = Dispute(
-            customer_id=customer.id,
-            transaction_id=tx.id,
-            ticket_id=ticket.id,
-            opened_by_agent_id=self.agent_ids[first.agent],
-            asset_code=tx.asset_code,
-            claimed_amount=claimed,
-            description=description,
-            status=last.status,
-            opened_at=first.at,
-            updated_at=last.at,
+        asset = row.asset_code
+        scale = self.session.get_one(Asset, asset).scale
+        claim = format_amount(claimed, scale)
+        return disputes.open_dispute(
+            self.services, call.at(call.now + timedelta(seconds=90)), row.id, claim, description
         )
-        self.session.add(dispute)
-        self.session.flush()
-        for step in timeline:
-            self.session.add(
-                DisputeEvent(
-                    dispute_id=dispute.id,
-                    status=step.status,
-                    agent_id=self.agent_ids[step.agent],
-                    note=step.note,
-                    occurred_at=step.at,
-                )
-            )
+
+    def investigate(self, dispute: DisputeView, agent: str, at: datetime, note: str) -> None:
+        """Someone away from the call starts looking into the dispute."""
+        disputes.start_investigation(
+            self.services, Actor(self.agent_ids[agent], at), dispute.dispute_id, dispute.version, note
+        )
 
     # ---- calls acted out through the services ------------------------------------------------
 
