@@ -331,6 +331,22 @@ def edit_adjustment(
         return on_dispute(session, adjustment, money)
 
 
+def _deciding(
+    uow: UnitOfWork, adjustment_id: int, expected_version: int, doing: str
+) -> tuple[Adjustment, Dispute, AssetView]:
+    """The adjustment a supervisor decides, its dispute and asset: their password typed lately, still
+    pending at the version they saw, and not one they proposed or changed."""
+    require_fresh_password(uow.agent, uow.now, doing=doing)
+    adjustment = _decidable(uow.session, uow.agent, adjustment_id, expected_version)
+    return adjustment, dispute_by_id(uow.session, adjustment.dispute_id), asset(uow.session, adjustment.asset_code)
+
+
+def _decision_note(uow: UnitOfWork, adjustment: Adjustment, dispute: Dispute, money: AssetView, what: str) -> None:
+    """The decision on the call's ticket, where the agent who asked reads it."""
+    shown = format_money(adjustment.amount, money)
+    uow.note(dispute.ticket_id, f"Adjustment of {shown} on dispute D{dispute.id} {what}")
+
+
 def approve_adjustment(
     sessions: sessionmaker[Session],
     actor: Actor,
@@ -343,10 +359,7 @@ def approve_adjustment(
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, uow.now, doing="approve adjustments")
-        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
-        dispute = dispute_by_id(session, adjustment.dispute_id)
-        money = asset(session, adjustment.asset_code)
+        adjustment, dispute, money = _deciding(uow, adjustment_id, expected_version, "approve adjustments")
         # The claim may have been lowered since the adjustment was proposed.
         too_much = over_the_claim(session, dispute, adjustment.amount, money)
         if too_much is not None:
@@ -354,11 +367,7 @@ def approve_adjustment(
         approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
         _apply(session, adjustment, dispute, supervisor, actor.now)
-        uow.note(
-            dispute.ticket_id,
-            f"Adjustment of {format_money(adjustment.amount, money)} on dispute D{dispute.id} approved by"
-            f" {supervisor.username} and posted: {reason}",
-        )
+        _decision_note(uow, adjustment, dispute, money, f"approved by {supervisor.username} and posted: {reason}")
         session.flush()
         uow.record(
             "adjustment.approve",
@@ -370,7 +379,7 @@ def approve_adjustment(
                 "approved_version": adjustment.approved_version,
             },
         )
-        return adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
+        return adjustment_view(session, adjustment, money)
 
     stale = "This adjustment changed while you were approving it; review it again."
     return run_command(sessions, actor, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
@@ -388,23 +397,16 @@ def reject_adjustment(
     stale = "This adjustment changed while you were deciding it; review it again."
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, actor.now, doing="turn adjustments down")
-        adjustment = _decidable(session, supervisor, adjustment_id, expected_version)
-        dispute = dispute_by_id(session, adjustment.dispute_id)
+        adjustment, dispute, money = _deciding(uow, adjustment_id, expected_version, "turn adjustments down")
         approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
         # The customer hears that the dispute is still being investigated.
         move_dispute(
             session, dispute, DisputeStatus.INVESTIGATING, supervisor, f"Adjustment turned down: {reason}", actor.now
         )
-        money = asset(session, adjustment.asset_code)
-        uow.note(
-            dispute.ticket_id,
-            f"Adjustment of {format_money(adjustment.amount, money)} on dispute D{dispute.id} turned down by"
-            f" {supervisor.username}: {reason}",
-        )
+        _decision_note(uow, adjustment, dispute, money, f"turned down by {supervisor.username}: {reason}")
         session.flush()
         uow.record("adjustment.reject", "adjustment", adjustment.id, {"dispute": dispute.id})
-        return adjustment_view(session, adjustment, asset(session, adjustment.asset_code))
+        return adjustment_view(session, adjustment, money)
 
 
 def reverse_adjustment(

@@ -276,6 +276,14 @@ def _decidable(session: Session, supervisor: Agent, request_id: int, expected_ve
     return request
 
 
+def _deciding(uow: UnitOfWork, request_id: int, expected_version: int, doing: str) -> tuple[UnlockRequest, Customer]:
+    """The request a supervisor decides, and its customer: their password typed lately, the request still
+    pending at the version they saw, and not one they filed or changed."""
+    require_fresh_password(uow.agent, uow.now, doing=doing)
+    request = _decidable(uow.session, uow.agent, request_id, expected_version)
+    return request, uow.session.get_one(Customer, request.customer_id)
+
+
 def approve_unlock(
     sessions: sessionmaker[Session],
     actor: Actor,
@@ -287,10 +295,7 @@ def approve_unlock(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, actor.now, doing="approve unlocks")
-        request = _decidable(session, supervisor, request_id, expected_version)
-        customer = session.get(Customer, request.customer_id)
-        assert customer is not None
+        request, customer = _deciding(uow, request_id, expected_version, "approve unlocks")
         requester = session.get(Agent, request.requested_by_agent_id)
         assert requester is not None
         approvals.decide(request, supervisor, ApprovalStatus.APPROVED, reason, actor.now)
@@ -318,10 +323,7 @@ def reject_unlock(
     reason = _reason(reason)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, actor.now, doing="turn unlocks down")
-        request = _decidable(session, supervisor, request_id, expected_version)
-        customer = session.get(Customer, request.customer_id)
-        assert customer is not None
+        request, customer = _deciding(uow, request_id, expected_version, "turn unlocks down")
         approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
         notify_customer(
             session,

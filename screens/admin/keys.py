@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from screens.desk import desk_bindings
+
 ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
         "f4", "add_agent", "Add agent", id="admin.add_agent", tooltip="Add a login: username, name, role, password"
@@ -46,22 +48,5 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
         "f5", "refresh", "Refresh", id="admin.refresh", tooltip="Read the agents, the schema and the policies again"
     ),
-    Binding(
-        "f2", "workspace", "Call workspace", id="admin.workspace", tooltip="Take calls, find callers and work tickets"
-    ),
-    Binding(
-        "ctrl+f",
-        "feedback_desk",
-        "Feedback",
-        id="admin.feedback",
-        tooltip="Feedback waiting in each department: read it, see its history, move its status on",
-    ),
-    Binding(
-        "f3",
-        "database",
-        "Database",
-        id="admin.database",
-        tooltip="Which database this console is on: engine, address, schema revision, customers",
-    ),
-    Binding("ctrl+l", "log_out", "Log out", id="admin.log_out", tooltip="Log out and return to the login screen"),
+    *desk_bindings("admin"),
 ]

@@ -15,12 +15,10 @@ from console.services.context import Actor
 from screens.admin.agents import AgentsPanel
 from screens.admin.keys import ADMIN_DESK_BINDINGS
 from screens.admin.system import AuditPanel, PoliciesPanel, SchemaPanel
-from screens.base import HotlineScreen
-from screens.feedback import FeedbackDeskScreen
-from screens.home import HomeScreen
+from screens.desk import DeskScreen
 
 
-class AdminDeskScreen(HotlineScreen):
+class AdminDeskScreen(DeskScreen):
     """The admin's desk: every service behind it refuses anyone but an admin; this screen only shows."""
 
     CSS_PATH = "admin.tcss"
@@ -31,8 +29,7 @@ class AdminDeskScreen(HotlineScreen):
     BINDINGS: ClassVar[list[BindingType]] = ADMIN_DESK_BINDINGS
 
     def __init__(self, agent: AgentView) -> None:
-        super().__init__()
-        self.agent = agent
+        super().__init__(agent)
 
     def actor(self) -> Actor:
         """The admin, acting now (the console's clock, read at each key press)."""
@@ -94,15 +91,3 @@ class AdminDeskScreen(HotlineScreen):
     def action_check_audit(self) -> None:
         self.audit.scroll_visible()
         self.audit.check()
-
-    def action_workspace(self) -> None:
-        self.hotline.open_workspace()
-
-    def action_feedback_desk(self) -> None:
-        self.app.push_screen(FeedbackDeskScreen(self.agent))
-
-    def action_database(self) -> None:
-        self.app.push_screen(HomeScreen(self.agent))
-
-    def action_log_out(self) -> None:
-        self.hotline.log_out()

@@ -17,12 +17,10 @@ from console.services.context import Actor
 from console.services.decisions import DecisionDone, decide_escalation
 from console.services.errors import Conflict, NotFound, PasswordNeeded, ServiceError
 from console.services.escalations import EscalationItem
-from screens.base import HotlineScreen
+from screens.desk import DeskScreen, desk_bindings
 from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
 from screens.escalations.item import NOTHING_OPEN, ItemPanel
 from screens.escalations.queue import EscalationQueue
-from screens.feedback import FeedbackDeskScreen
-from screens.home import HomeScreen
 
 DECIDE_GROUP = "escalations.decide"
 
@@ -36,7 +34,7 @@ class Decision:
     reason: str
 
 
-class EscalationScreen(HotlineScreen):
+class EscalationScreen(DeskScreen):
     """The queue above (beside, on a wide terminal) the item opened; the keys decide the item opened."""
 
     CSS_PATH = "escalations.tcss"
@@ -51,27 +49,11 @@ class EscalationScreen(HotlineScreen):
         Binding("o", "open", "Open", id="escalations.open", tooltip="Open the item chosen in the queue"),
         Binding("escape", "queue", "Queue", id="escalations.queue", tooltip="Back to the queue"),
         Binding("f5", "refresh", "Refresh", id="escalations.refresh", tooltip="Read the queue again"),
-        Binding("f2", "workspace", "Call workspace", id="escalations.workspace", tooltip="Take calls, find callers"),
-        Binding(
-            "ctrl+f",
-            "feedback_desk",
-            "Feedback",
-            id="escalations.feedback",
-            tooltip="Feedback waiting in each department: read it, see its history, move its status on",
-        ),
-        Binding(
-            "f3",
-            "database",
-            "Database",
-            id="escalations.database",
-            tooltip="Which database this console is on: engine, address, schema revision, customers",
-        ),
-        Binding("ctrl+l", "log_out", "Log out", id="escalations.log_out", tooltip="Log out and return to the login"),
+        *desk_bindings("escalations"),
     ]
 
     def __init__(self, agent: AgentView) -> None:
-        super().__init__()
-        self.agent = agent
+        super().__init__(agent)
         self.deciding = False
 
     @property
@@ -126,18 +108,6 @@ class EscalationScreen(HotlineScreen):
 
     def action_refresh(self) -> None:
         self.queue.load()
-
-    def action_workspace(self) -> None:
-        self.hotline.open_workspace()
-
-    def action_feedback_desk(self) -> None:
-        self.app.push_screen(FeedbackDeskScreen(self.agent))
-
-    def action_database(self) -> None:
-        self.app.push_screen(HomeScreen(self.agent))
-
-    def action_log_out(self) -> None:
-        self.hotline.log_out()
 
     # Deciding
 

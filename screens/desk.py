@@ -1,0 +1,62 @@
+"""DeskScreen: what the supervisor's and the admin's desks share: the keys to the call workspace, the
+feedback desk, the database facts and logging out."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from console.services.agents import AgentView
+from screens.base import HotlineScreen
+
+
+def desk_bindings(desk: str) -> list[BindingType]:
+    """The shared keys, with ids under `desk` ("admin.workspace", "escalations.log_out", ...) so a keymap
+    can move them per desk."""
+    return [
+        Binding(
+            "f2",
+            "workspace",
+            "Call workspace",
+            id=f"{desk}.workspace",
+            tooltip="Take calls, find callers and work tickets",
+        ),
+        Binding(
+            "ctrl+f",
+            "feedback_desk",
+            "Feedback",
+            id=f"{desk}.feedback",
+            tooltip="Feedback waiting in each department: read it, see its history, move its status on",
+        ),
+        Binding(
+            "f3",
+            "database",
+            "Database",
+            id=f"{desk}.database",
+            tooltip="Which database this console is on: engine, address, schema revision, customers",
+        ),
+        Binding("ctrl+l", "log_out", "Log out", id=f"{desk}.log_out", tooltip="Log out and return to the login screen"),
+    ]
+
+
+class DeskScreen(HotlineScreen):
+    """A role's home that is a desk of its own (the escalation queue, the admin's desk)."""
+
+    def __init__(self, agent: AgentView) -> None:
+        super().__init__()
+        self.agent = agent
+
+    def action_workspace(self) -> None:
+        self.hotline.open_workspace()
+
+    def action_feedback_desk(self) -> None:
+        from screens.feedback import FeedbackDeskScreen
+
+        self.app.push_screen(FeedbackDeskScreen(self.agent))
+
+    def action_database(self) -> None:
+        from screens.home import HomeScreen
+
+        self.app.push_screen(HomeScreen(self.agent))
+
+    def action_log_out(self) -> None:
+        self.hotline.log_out()
