@@ -17,6 +17,7 @@ from console.services.feedback import FeedbackView, checked_text, feedback_view,
 from console.services.free_text import one_line
 from console.services.labels import FEEDBACK_CATEGORY_LABELS, PRODUCT_AREA_LABELS
 from console.services.masking import mask_account_number
+from console.services.outbox import notify_customer
 from console.services.unit_of_work import unit_of_work
 from models import Customer, Feedback, FeedbackCategory
 
@@ -143,6 +144,18 @@ def resolve_complaint(
         feedback.escalation_resolution = reason
         uow.session.flush()
         uow.note(feedback.ticket_id, f"Complaint F{feedback.id} resolved by {supervisor.username}: {reason}")
+        customer = uow.session.get(Customer, feedback.customer_id) if feedback.customer_id is not None else None
+        if customer is not None:
+            # The caller hears that a supervisor looked at it; what was decided is for the agent to say.
+            notify_customer(
+                uow.session,
+                customer,
+                kind="feedback",
+                now=actor.now,
+                subject="OK Wallet: your complaint",
+                body=f"【OK钱包】您的投诉 F{feedback.id} 已由主管处理，客服将与您联系。"
+                f" [OK Wallet] A supervisor has reviewed your complaint F{feedback.id}; we will be in touch.",
+            )
         announce(uow.session, ItemKind.COMPLAINT, feedback.id)
         uow.record(
             "feedback.resolve",

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from console.seed.demo import DEMO_ACCOUNTS
 from console.services import complaints
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.outbox import recent_messages
 from models import AuditEvent, Feedback, TicketNote
 from tests.db.test_feedback import CASE, OTHER, on_call, record
 from tests.support.world import World
@@ -107,6 +109,10 @@ def test_a_supervisor_resolves_it_and_it_leaves_the_queue(world_each_engine: Wor
     with w.sessions() as session:
         notes = session.scalars(select(TicketNote.body).where(TicketNote.ticket_id == call.ticket_id)).all()
     assert notes[-1] == f"Complaint F{feedback_id} resolved by chenjing: Refunded the fee."
+    # The caller is told that a supervisor looked at it (not the internal reason).
+    (told,) = recent_messages(w.sessions, w.keyring.fernet(), DEMO_ACCOUNTS[OTHER].account_number, limit=1)
+    assert f"A supervisor has reviewed your complaint F{feedback_id}" in told.body
+    assert "Refunded the fee" not in told.body
 
 
 def test_the_supervisor_who_escalated_it_cannot_resolve_it(world: World) -> None:
