@@ -6,11 +6,25 @@ import enum
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, and_, bindparam, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from console.services.actors import check_agent_state
@@ -229,7 +243,9 @@ def find_customers(
     found: dict[int, CustomerMatch] = {}
     more = False
     agent_checked = False
-    with sessions() as session:
+    # Plain rows on a connection of the factory's engine: a read needs no ORM session (no identity map,
+    # no unit of work), and opening and closing one cost more than the query.
+    with _connect(sessions) as connection:
         # Every probe's exact matches rank above every probe's prefix matches.
         for exact_pass in (True, False):
             for probe in probes:
@@ -242,12 +258,11 @@ def find_customers(
                     if upper is None:
                         continue  # only U+10FFFF typed: no probe value is ever like that
                     params["upper"] = upper
-                # Core execution on the session's connection: these are plain rows, not entities.
                 if agent_checked:
-                    rows = session.connection().execute(_statement(probe.column.key, exact_pass), params).all()
+                    rows = connection.execute(_statement(probe.column.key, exact_pass), params).all()
                 else:
                     statement = _statement_as_agent(probe.column.key, exact_pass)
-                    rows = session.connection().execute(statement, {**params, "agent_id": agent_id}).all()
+                    rows = connection.execute(statement, {**params, "agent_id": agent_id}).all()
                     state = (rows[0].agent_disabled, rows[0].agent_role) if rows else None
                     check_agent_state(state, doing="look up customers")
                     rows = [row for row in rows if row.id is not None]
@@ -270,6 +285,21 @@ def find_customers(
         matches=tuple(found.values()),
         more=more,
     )
+
+
+def _connect(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
+    """A connection from the engine the factory's sessions are bound to, in its read options (on
+    PostgreSQL autocommit, on SQLite a deferred BEGIN); a session's own when it has no single engine."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, Engine):
+        return bind.connect()
+    return _session_connection(sessions)
+
+
+@contextmanager
+def _session_connection(sessions: sessionmaker[Session]) -> Iterator[Connection]:
+    with sessions() as session:
+        yield session.connection()
 
 
 # Only what a pick-list row needs, fetched as plain rows (no ORM identity map on the hot path).
