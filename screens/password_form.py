@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,10 +12,12 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
-from console.services.agents import AgentView, LoginRefused, PasswordChangeRequired, authenticate
-from console.services.system import explain_failure
+from console.services.errors import LoginRefused, PasswordChangeRequired
 from screens.base import Notice, OnHotline
 from screens.new_password import NewPasswordDialog
+
+if TYPE_CHECKING:
+    from console.services.agents import AgentView
 
 CHECKING = "Checking…"
 
@@ -92,8 +95,15 @@ class PasswordForm(OnHotline, Vertical):
             return
         self.set_checking(True)
         secret = password.value
+
+        def check() -> AgentView:
+            # The agents service (the ORM, argon2) loads in the worker, not before the login screen shows.
+            from console.services.agents import authenticate
+
+            return authenticate(self.database.sessions, username, secret, new_password=new_password)
+
         self.run_service(
-            lambda: authenticate(self.database.sessions, username, secret, new_password=new_password),
+            check,
             self.accepted,
             refused=self.refused,
             refusals=(LoginRefused,),
@@ -130,6 +140,8 @@ class PasswordForm(OnHotline, Vertical):
         if event.worker.group == self.group and event.state is WorkerState.ERROR:
             self.set_checking(False)
             assert event.worker.error is not None
+            from console.services.system import explain_failure
+
             self.notice.say(explain_failure(event.worker.error), refusal=True)
 
     def set_checking(self, checking: bool) -> None:

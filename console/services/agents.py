@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services import audit
-from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.errors import Conflict, InvalidInput
+from console.services.errors import LoginRefused as LoginRefused  # still importable from here
+from console.services.errors import PasswordChangeRequired as PasswordChangeRequired
 from console.services.free_text import one_line
 from models import Agent, Role
 from models.base import utcnow
@@ -127,14 +129,6 @@ def add_agent(
             return _view(agent)
     except IntegrityError:
         raise Conflict(f"An agent called {username!r} already exists.") from None
-
-
-class LoginRefused(Refused):
-    pass
-
-
-class PasswordChangeRequired(LoginRefused):
-    """The password was right, but an admin reset it: the login goes on only with a new one."""
 
 
 NEW_PASSWORD_NEEDED = "An admin reset your password: choose a new one to log in."
