@@ -39,7 +39,7 @@ DATA = ROOT / "bench" / ".data" / "start"
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
 EXIT_WHEN_SHOWN_ENV = "HOTLINE_BENCH_EXIT_WHEN_SHOWN"  # console.app.EXIT_WHEN_SHOWN_ENV, not imported: no cost here
 
-CONSOLE_TEXT = "Log in to Hotline".encode()
+CONSOLE_TEXT = b"Log in to Hotline"
 HELLO_TEXT = b"Hello, world"
 AGENT, PASSWORD = "lina", "lina-demo"
 WORKSPACE_TEXT = b"Find caller"
