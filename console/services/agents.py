@@ -32,8 +32,7 @@ USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 # Argon2id at OWASP's recommended minimum (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1), not
 # argon2-cffi's default (RFC 9106 low-memory: 64 MiB, t=3, p=4), which costs a console 64 MiB per check.
 # A hash carries its own parameters, so older 64 MiB hashes still verify; a login rehashes them.
-PASSWORD_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
-_hasher = PasswordHasher(**PASSWORD_PARAMETERS)
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # The audit actor of a login with a username that matches no agent (the typed text is not stored).
 UNKNOWN_ACTOR = "unknown"
 # Verified against when the username does not exist, so a wrong username costs the same time. Written
