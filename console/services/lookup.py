@@ -6,8 +6,8 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +15,7 @@ import phonenumbers
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Connection,
-    Engine,
     Integer,
-    Row,
     Select,
     and_,
     bindparam,
@@ -30,7 +27,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
-from models import Agent, Customer
+from console.services.plain_reads import PlainReads, engine_of
+from models import Agent, Customer, Role
 
 DEFAULT_LIMIT = 20
 _ACCOUNT = re.compile(r"^OK\d{1,8}$")
@@ -243,37 +241,35 @@ def find_customers(
     found: dict[int, CustomerMatch] = {}
     more = False
     agent_checked = False
-    # Plain rows on a connection of the factory's engine: a read needs no ORM session (no identity map,
-    # no unit of work), and opening and closing one cost more than the query.
-    with _connect(sessions) as connection:
+    with _reads(sessions) as rows_of:
         # Every probe's exact matches rank above every probe's prefix matches.
         for exact_pass in (True, False):
             for probe in probes:
                 if not exact_pass and not probe.prefix:
                     continue
                 room = limit - len(found)
-                params = {"value": probe.value, "room": room + 1}
+                params: dict[str, Any] = {"value": probe.value, "room": room + 1}
                 if not exact_pass:
                     upper = _prefix_upper_bound(probe.value)
                     if upper is None:
                         continue  # only U+10FFFF typed: no probe value is ever like that
                     params["upper"] = upper
                 if agent_checked:
-                    rows = connection.execute(_statement(probe.column.key, exact_pass), params).all()
+                    rows = rows_of(_statement(probe.column.key, exact_pass), params)
                 else:
                     statement = _statement_as_agent(probe.column.key, exact_pass)
-                    rows = connection.execute(statement, {**params, "agent_id": agent_id}).all()
-                    state = (rows[0].agent_disabled, rows[0].agent_role) if rows else None
+                    answer = rows_of(statement, {**params, "agent_id": agent_id})
+                    state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
                     check_agent_state(state, doing="look up customers")
-                    rows = [row for row in rows if row.id is not None]
+                    rows = [row[2:] for row in answer if row[2] is not None]
                     agent_checked = True
                 for row in rows:
-                    if row.id in found:
+                    if row[0] in found:
                         continue
                     if len(found) == limit:
                         more = True
                         break
-                    found[row.id] = _match(row, probe.kind, exact_pass)
+                    found[row[0]] = _match(row, probe.kind, exact_pass)
                 if len(found) == limit and (more or len(rows) > room):
                     more = True
                     break
@@ -287,22 +283,24 @@ def find_customers(
     )
 
 
-def _connect(sessions: sessionmaker[Session]) -> AbstractContextManager[Connection]:
-    """A connection from the engine the factory's sessions are bound to, in its read options (on
-    PostgreSQL autocommit, on SQLite a deferred BEGIN); a session's own when it has no single engine."""
-    bind = sessions.kw.get("bind")
-    if isinstance(bind, Engine):
-        return bind.connect()
-    return _session_connection(sessions)
+RowsOf = Callable[[Select[Any], dict[str, Any]], Sequence[Sequence[Any]]]
 
 
 @contextmanager
-def _session_connection(sessions: sessionmaker[Session]) -> Iterator[Connection]:
+def _reads(sessions: sessionmaker[Session]) -> Iterator[RowsOf]:
+    """Rows for a statement: on the driver, on a connection of the factory's engine (no ORM session, no
+    SQLAlchemy execution: see plain_reads); through a session for a factory with no single engine."""
+    engine = engine_of(sessions)
+    if engine is not None:
+        with PlainReads(engine) as reads:
+            yield reads.rows
+        return
     with sessions() as session:
-        yield session.connection()
+        connection = session.connection()
+        yield lambda statement, params: [tuple(row) for row in connection.execute(statement, params)]
 
 
-# Only what a pick-list row needs, fetched as plain rows (no ORM identity map on the hot path).
+# Only what a pick-list row needs, in this order, fetched as plain rows (no ORM identity map on the hot path).
 _CARD_COLUMNS = (
     Customer.id,
     Customer.full_name,
@@ -314,15 +312,17 @@ _CARD_COLUMNS = (
 )
 
 
-def _match(customer: Row[Any], kind: MatchKind, exact: bool) -> CustomerMatch:
+def _match(row: Sequence[Any], kind: MatchKind, exact: bool) -> CustomerMatch:
+    """A candidate from a row of _CARD_COLUMNS, in their order."""
+    customer_id, full_name, account_number, phone_e164, email, region, status = row
     return CustomerMatch(
-        customer_id=customer.id,
-        full_name=customer.full_name,
-        account_masked=mask_account_number(customer.account_number),
-        phone_masked=mask_phone(customer.phone_e164),
-        email_masked=mask_email(customer.email),
-        region=customer.region,
-        status=customer.status.value,
+        customer_id=customer_id,
+        full_name=full_name,
+        account_masked=mask_account_number(account_number),
+        phone_masked=mask_phone(phone_e164),
+        email_masked=mask_email(email),
+        region=region,
+        status=str(status),  # the stored value (a CustomerStatus through a session)
         matched_by=kind,
         exact=exact,
     )
