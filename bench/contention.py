@@ -23,7 +23,10 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import random
+import re
+import subprocess
 import sys
 import time
 import uuid
@@ -120,6 +123,28 @@ def worker(
     seconds: float,
     double_submit: float,
     seed: int,
+    profile: str | None = None,
+) -> Report:
+    """One agent's process; with `profile`, run under cProfile and write its statistics there."""
+    if profile is None:
+        return _work(url, keyring, agent_id, supervisor_id, customers, seconds, double_submit, seed)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    report = profiler.runcall(_work, url, keyring, agent_id, supervisor_id, customers, seconds, double_submit, seed)
+    profiler.dump_stats(profile)
+    return report
+
+
+def _work(
+    url: str,
+    keyring: KeyRing,
+    agent_id: int,
+    supervisor_id: int,
+    customers: list[int],
+    seconds: float,
+    double_submit: float,
+    seed: int,
 ) -> Report:
     random.seed(seed)
     counter = _RetryCounter()
@@ -197,6 +222,8 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=3, help="hot accounts every process adjusts")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--double-submit", type=float, default=0.2, help="share of saves sent twice")
+    parser.add_argument("--pgbench-seconds", type=float, default=10.0, help="TPC-B anchor run (0: none)")
+    parser.add_argument("--profile", metavar="FILE", help="run the first process under cProfile, statistics to FILE")
     args = parser.parse_args()
 
     from tests.support.postgres import ThrowawayPostgres
@@ -227,12 +254,23 @@ def main() -> int:
             reports = pool.starmap(
                 worker,
                 [
-                    (url, keyring, agent, supervisor, customers, args.seconds, args.double_submit, n)
+                    (
+                        url,
+                        keyring,
+                        agent,
+                        supervisor,
+                        customers,
+                        args.seconds,
+                        args.double_submit,
+                        n,
+                        args.profile if n == 0 else None,
+                    )
                     for n, agent in enumerate(agents)
                 ],
             )
         elapsed = time.perf_counter() - started
 
+        tps = None if args.pgbench_seconds <= 0 else pgbench_tps(server, args.processes, args.pgbench_seconds)
         database = open_database(url, keyring)
         with database.sessions() as session:
             expected = {c: opening[c] + sum(report.posted[c] for report in reports) for c in customers}
@@ -259,7 +297,31 @@ def main() -> int:
     print(f"lost updates            {lost} (target 0)")
     print(f"duplicate entries       {entries - posted} (target 0)")
     print(f"ledger check            {'balanced' if not mismatches else f'{len(mismatches)} balances off'}")
+    if tps is not None:
+        rate = posted / args.seconds
+        print(f"pgbench TPC-B           {tps:,.0f} tps, {args.processes} clients, same server (anchor)")
+        print(f"adjustments / TPC-B     {rate / tps:.2%} (each adjustment is 4-5 transactions with audit events)")
     return 0 if lost == 0 and entries == posted and not mismatches else 1
+
+
+def pgbench_tps(server, clients: int, seconds: float) -> float:
+    """pgbench's TPC-B on the same server, in a throwaway database of scale 1, as many clients as processes."""
+    url = server.create_database("pgbench")
+    name = url.rsplit("/", 1)[1]
+    connection = ["-h", "127.0.0.1", "-p", str(server.port), "-U", server.user]
+    binary = str(server.bin_dir / "pgbench")
+    subprocess.run([binary, "-i", "-s", "1", "-q", *connection, name], check=True, capture_output=True)
+    threads = str(min(clients, os.cpu_count() or 1))
+    result = subprocess.run(
+        [binary, "-c", str(clients), "-j", threads, "-T", str(int(seconds)), "-M", "prepared", *connection, name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
+    if found is None:
+        raise RuntimeError(f"pgbench printed no tps: {result.stdout[-500:]}")
+    return float(found.group(1))
 
 
 def _agent_id(database, username: str) -> int:

@@ -32,8 +32,10 @@ from console import schema  # noqa: E402
 from console.db import Database, open_database  # noqa: E402
 from console.keys import KeyRing  # noqa: E402
 from console.seed.synthetic import seed_synthetic  # noqa: E402
+from console.services import plain_reads  # noqa: E402
 from console.services.agents import add_agent  # noqa: E402
 from console.services.lookup import find_customers, warm_up  # noqa: E402
+from console.services.plain_reads import PlainReads  # noqa: E402
 from models import Agent, Customer  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
@@ -130,18 +132,29 @@ Statement = tuple[str, Any]
 
 
 def captured_statements(database: Database, call: Callable[[], object]) -> list[Statement]:
-    """The SELECTs one service call sends to the driver, with their parameters as the driver got them."""
+    """The statements one service call sends to the driver, with their parameters as the driver got them:
+    the SQL the plain reads run on the driver, and anything sent through SQLAlchemy's execution."""
     sent: list[Statement] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             sent.append((statement, parameters))
 
+    real_rows = PlainReads.rows
+
+    def recording(reads: PlainReads, statement: Any, params: dict[str, Any]) -> Any:
+        plan = plain_reads._plan(reads.engine, statement)
+        sent.append((plan.sql, plan.values(params)))
+        return real_rows(reads, statement, params)
+
     event.listen(database.engine, "before_cursor_execute", record)
+    PlainReads.rows = recording  # type: ignore[method-assign]
     try:
         call()
     finally:
+        PlainReads.rows = real_rows  # type: ignore[method-assign]
         event.remove(database.engine, "before_cursor_execute", record)
+    assert sent, "the service call sent no statement the bench could see"
     return sent
 
 

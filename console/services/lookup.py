@@ -167,6 +167,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
 
 _LAST_CODE_POINT = 0x10FFFF
 _SURROGATES = range(0xD800, 0xE000)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # one search, not a Python loop over every character
 
 
 def _prefix_upper_bound(value: str) -> str | None:
@@ -188,7 +189,7 @@ def _refuse_unstorable(query: str) -> None:
     """Text neither engine can take as a parameter is refused in words, not sent to fail there."""
     if "\x00" in query:
         raise InvalidInput("The lookup has an invisible NUL character in it; clear the box and type it again.")
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in query):
+    if _LONE_SURROGATE.search(query):
         raise InvalidInput("The lookup has a broken character in it; clear the box and type it again.")
 
 
