@@ -110,7 +110,9 @@ def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id.in_(ticket_ids))
-            .values(verified_at=now, verified_factor="sms", last_activity_at=now)
+            .values(
+                verified_at=now, verified_factor="sms", verified_customer_id=Ticket.customer_id, last_activity_at=now
+            )
         )
 
 
@@ -210,8 +212,10 @@ def _work(
             if made.status == "applied":
                 posted[customer] += made.amount
                 applied += 1
-        except ServiceError:
+        except ServiceError as refusal:
             refusals += 1
+            if refusals == 1:
+                print(f"first refusal in process {seed}: {refusal}", flush=True)
     database.dispose()
     return Report(posted, applied, approvals, doubles, counter.count, refusals)
 
