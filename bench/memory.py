@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,14 +65,42 @@ def prepare(customers: int, lookups: int) -> tuple[str, list[str]]:
 
     url = build_sqlite(customers)
     database = open_database(url, KeyRing.generate())
-    with database.sessions() as session:
-        if session.scalar(select(Agent.id).where(Agent.username == AGENT)) is None:
-            add_agent(database.sessions, AGENT, PASSWORD, "agent", display_name="Bench memory")
+    with database.read_sessions() as session:
+        missing = session.scalar(select(Agent.id).where(Agent.username == AGENT)) is None
+    if missing:  # hashed with the parameters of the code that runs this
+        add_agent(database.sessions, AGENT, PASSWORD, "agent", display_name="Bench memory")
     sampled = sample_queries(database, 40)
     database.dispose()
     kinds = [values for kind, values in sampled.items() if "(miss)" not in kind]
     queries = [values[n % len(values)] for n in range(lookups) for values in [kinds[n % len(kinds)]]]
     return url, queries
+
+
+def console_memory_kib(url: str, queries: list[str]) -> dict[str, int]:
+    """The console itself in a pseudo-terminal: log in as the bench's agent, type the queries into the
+    lookup box one after another, then read its memory from /proc before it quits."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import start
+
+    terminal = start.Terminal([*start.HOTLINE, "--db", url, "run"], start.console_env(), (120, 40))
+    try:
+        if terminal.read_until(start.CONSOLE_TEXT, timeout=60) is None:
+            raise SystemExit("the console did not show its login screen")
+        terminal.write(f"{AGENT}\r{PASSWORD}\r".encode())
+        if terminal.read_until(start.WORKSPACE_TEXT, timeout=60, start=len(terminal.output)) is None:
+            raise SystemExit("the console did not log in")
+        time.sleep(1.0)
+        for query in queries:
+            terminal.write(query.encode())
+            time.sleep(0.25)
+            terminal.write(b"\x15")  # ctrl+u: empty the box
+            terminal.read_until(b"\0never", timeout=0.05)  # keep reading what it draws
+        status = Path(f"/proc/{terminal.process.pid}/status").read_text().splitlines()
+        figures = {line.split(":")[0]: int(line.split()[1]) for line in status if line.startswith(("VmHWM", "VmRSS"))}
+    finally:
+        terminal.write(b"\x11")  # ctrl+q
+        terminal.finish(timeout=10)
+    return figures
 
 
 def hello_peak_kib() -> int:
@@ -103,12 +132,17 @@ def main() -> int:
     Path(handle.name).unlink()
     report = json.loads(result.stdout.strip().splitlines()[-1])
     hello = hello_peak_kib() / 1024
+    console = console_memory_kib(url, queries)
     peak, resident = report["end"]["VmHWM"] / 1024, report["end"]["VmRSS"] / 1024
     print(f"login and {report['lookups']} lookups on {args.customers:,} customers ({report['matches']} candidates)")
     print(f"peak after the login      {report['after_login']['VmHWM'] / 1024:7.1f} MiB")
     print(f"peak at the end           {peak:7.1f} MiB   target <= {PEAK_TARGET_MB} MB")
     print(f"resident at the end       {resident:7.1f} MiB   target <= {RESIDENT_TARGET_MB} MB")
+    print("the console, same login and lookups typed in a pseudo-terminal (120x40):")
+    print(f"  peak                    {console['VmHWM'] / 1024:7.1f} MiB   target <= {PEAK_TARGET_MB} MB")
+    print(f"  resident                {console['VmRSS'] / 1024:7.1f} MiB   target <= {RESIDENT_TARGET_MB} MB")
     print(f"hello-world's peak        {hello:7.1f} MiB   (anchor: a Textual app that draws one screen)")
+    peak, resident = max(peak, console["VmHWM"] / 1024), max(resident, console["VmRSS"] / 1024)
     ok = peak * 1.048576 <= PEAK_TARGET_MB and resident * 1.048576 <= RESIDENT_TARGET_MB
     print("within target" if ok else "MISSES THE TARGET")
     return 0 if ok else 1
