@@ -1,9 +1,10 @@
 """No database call ever runs on the event loop: a whole call through the console, every statement watched.
 
-Every statement the engine sends (through an ORM session or a plain connection, as the lookup reads)
-passes `before_cursor_execute`; one sent on the event loop's thread by anything but the test's own
-steps (ringing the call, reading the code the caller's phone got) is the design broken: a screen
-called a service without `run_service`'s worker, and the agent's keys wait for the database.
+Every use of the database takes a connection from the engine's pool (`checkout`: an ORM session, a
+plain connection, or the lookup's reads on the driver) and every statement SQLAlchemy sends passes
+`before_cursor_execute`; either on the event loop's thread, by anything but the test's own steps
+(ringing the call, reading the code the caller's phone got), is the design broken: a screen called a
+service without `run_service`'s worker, and the agent's keys wait for the database.
 """
 
 from __future__ import annotations
@@ -44,24 +45,33 @@ class LoopWatch:
         self.on_the_loop: list[str] = []
         self.off_the_loop = 0
 
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self._seen(" ".join(statement.split()[:6]))
+
+    def checkout(self, *_args: Any) -> None:
+        self._seen("a connection taken from the pool")
+
+    def _seen(self, what: str) -> None:
         if threading.get_ident() != self.loop_thread:
             self.off_the_loop += 1
             return
-        frame = sys._getframe(1)
+        frame = sys._getframe(2)
         while frame is not None:
             if frame.f_code.co_filename.startswith(TESTS):
                 return  # the test's own step (a call ringing, the code read from the outbox)
             frame = frame.f_back  # type: ignore[assignment]
-        self.on_the_loop.append(statement.split()[0] + " … " + " ".join(statement.split()[1:6]))
+        self.on_the_loop.append(what)
 
 
 @pytest.fixture
 def watch(sqlite_database: Database) -> Iterator[LoopWatch]:
     watching = LoopWatch(threading.get_ident())  # the test runs on the loop the app runs on
-    event.listen(sqlite_database.engine, "before_cursor_execute", watching)
+    engine = sqlite_database.engine
+    event.listen(engine, "before_cursor_execute", watching.statement)
+    event.listen(engine, "checkout", watching.checkout)
     yield watching
-    event.remove(sqlite_database.engine, "before_cursor_execute", watching)
+    event.remove(engine, "checkout", watching.checkout)
+    event.remove(engine, "before_cursor_execute", watching.statement)
 
 
 async def test_the_watch_catches_a_service_called_on_the_event_loop(
