@@ -41,22 +41,8 @@ HOME_SCREENS: dict[str, tuple[str, str]] = {
     "supervisor": ("screens.home", "HomeScreen"),
     "admin": ("screens.admin", "AdminDeskScreen"),
 }
-# Every module the console shows after the login, and the services behind them.
-AFTER_LOGIN_MODULES = (
-    "console.services.agents",
-    "console.services.system",
-    "console.services.lookup",
-    "screens.workspace",
-    "screens.home",
-    "screens.admin",
-    "screens.admin.dialogs",
-    "screens.account",
-    "screens.money",
-    "screens.verify",
-    "screens.feedback",
-    "screens.wrap_up",
-    "screens.new_password",
-)
+# The services the login and the first caller need; the screens are the ones `binding_ids` names.
+AFTER_LOGIN_MODULES = ("console.services.agents", "console.services.system", "console.services.lookup")
 
 # Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
 # screenshot would write customer data to the current directory.
@@ -192,6 +178,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.database  # noqa: B018  (opens it here, off the event loop, if it is not open yet)
         for module in AFTER_LOGIN_MODULES:
             import_module(module)
+        binding_ids()  # imports every screen that has keys, which is every screen
         from console.services import lookup
 
         lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
