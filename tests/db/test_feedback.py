@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from console.services import feedback as fb
 from console.services import feedback_desk as desk
-from console.services.agents import disable_agent
 from console.services.context import Actor, OnCall
 from console.services.customers import customer_card
 from console.services.errors import AgentDisabled, Conflict, InvalidInput, Refused
@@ -272,7 +271,7 @@ def test_history_times_follow_the_clock_given(world: World) -> None:
 
 def test_a_disabled_supervisor_moves_no_feedback(world: World) -> None:
     made = record(world, on_call(world))
-    disable_agent(world.sessions, "chenjing")
+    world.disable("chenjing")
     chenjing = Actor(world.agent("chenjing"), world.now)
     with pytest.raises(AgentDisabled):
         desk.change_feedback_status(world.sessions, chenjing, made.feedback_id, made.version, "forwarded")
