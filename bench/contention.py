@@ -23,13 +23,17 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import random
+import re
+import subprocess
 import sys
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,6 +67,8 @@ ASSET, SCALE = "USDT", 6
 THRESHOLDS = {ASSET: "1000000000"}
 LARGE = {ASSET: "0"}
 LARGE_SHARE = 0.1
+# Statement rows made per hot account before the clock starts (more are made if a process runs out).
+ROWS_PER_ACCOUNT = 200
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class Report:
     double_submits: int
     retries: int
     refusals: int
+    cpu_seconds: float  # this process's CPU while the clock ran
 
 
 class _RetryCounter(logging.Handler):
@@ -84,22 +91,31 @@ class _RetryCounter(logging.Handler):
         self.count += 1
 
 
-def _statement_row(sessions, customer_id: int, now: datetime) -> int:
+def _statement_rows(sessions, customers: list[int], count: int, now: datetime) -> dict[int, list[int]]:
+    """`count` fee rows on each hot account's statement, to dispute one by one: the charges callers ring
+    about are already on their statements, so making them is no part of an agent's adjustment."""
     with sessions.begin() as session:
-        row = Transaction(
-            customer_id=customer_id,
-            asset_code=ASSET,
-            kind=TransactionKind.FEE,
-            method=PaymentMethod.INTERNAL,
-            status=TransactionStatus.COMPLETED,
-            amount=100 * 10**SCALE,
-            fee=0,
-            reference=f"FEE-{uuid.uuid4().hex[:12]}",
-            created_at=now,
-        )
-        session.add(row)
+        rows = [
+            Transaction(
+                customer_id=customer_id,
+                asset_code=ASSET,
+                kind=TransactionKind.FEE,
+                method=PaymentMethod.INTERNAL,
+                status=TransactionStatus.COMPLETED,
+                amount=100 * 10**SCALE,
+                fee=0,
+                reference=f"FEE-{uuid.uuid4().hex[:12]}",
+                created_at=now,
+            )
+            for customer_id in customers
+            for _ in range(count)
+        ]
+        session.add_all(rows)
         session.flush()
-        return row.id
+        found: dict[int, list[int]] = {customer_id: [] for customer_id in customers}
+        for row in rows:
+            found[row.customer_id].append(row.id)
+        return found
 
 
 def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:
@@ -107,7 +123,9 @@ def _keep_verified(sessions, ticket_ids: list[int], now: datetime) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id.in_(ticket_ids))
-            .values(verified_at=now, verified_factor="sms", last_activity_at=now)
+            .values(
+                verified_at=now, verified_factor="sms", verified_customer_id=Ticket.customer_id, last_activity_at=now
+            )
         )
 
 
@@ -120,7 +138,34 @@ def worker(
     seconds: float,
     double_submit: float,
     seed: int,
+    ready: Any,
+    profile: str | None = None,
 ) -> Report:
+    """One agent's process; with `profile`, run under cProfile and write its statistics there."""
+    work = (url, keyring, agent_id, supervisor_id, customers, seconds, double_submit, seed, ready)
+    if profile is None:
+        return _work(*work)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    report = profiler.runcall(_work, *work)
+    profiler.dump_stats(profile)
+    return report
+
+
+def _work(
+    url: str,
+    keyring: KeyRing,
+    agent_id: int,
+    supervisor_id: int,
+    customers: list[int],
+    seconds: float,
+    double_submit: float,
+    seed: int,
+    ready: Any,
+) -> Report:
+    """Set up (imports, the engine, the calls, the rows to dispute), wait until every process is set up,
+    then adjust until the time is up: no process's start-up runs while another's clock does."""
     random.seed(seed)
     counter = _RetryCounter()
     logging.getLogger("hotline.db").addHandler(counter)
@@ -133,10 +178,14 @@ def worker(
         ).ticket_id
         for customer in customers
     }
+    rows = _statement_rows(sessions, customers, ROWS_PER_ACCOUNT, utcnow())
     posted = dict.fromkeys(customers, 0)
     applied = approvals = doubles = refusals = 0
+    _keep_verified(sessions, list(calls.values()), datetime.now(UTC))
+    ready.wait()
+    cpu_started = time.process_time()
     deadline = time.monotonic() + seconds
-    last_verified = 0.0
+    last_verified = time.monotonic()
     while time.monotonic() < deadline:
         now = datetime.now(UTC)
         if time.monotonic() - last_verified > 60:
@@ -148,7 +197,9 @@ def worker(
         ticket = calls[customer]
         amount = format_amount(random.randint(1, 55 * 10**SCALE), SCALE)
         try:
-            row = _statement_row(sessions, customer, now)
+            if not rows[customer]:
+                rows.update(_statement_rows(sessions, [customer], ROWS_PER_ACCOUNT, now))
+            row = rows[customer].pop()
             dispute = disputes.open_dispute(
                 sessions,
                 OnCall(agent_id=agent_id, now=now, ticket_id=ticket, customer_id=customer),
@@ -187,10 +238,13 @@ def worker(
             if made.status == "applied":
                 posted[customer] += made.amount
                 applied += 1
-        except ServiceError:
+        except ServiceError as refusal:
             refusals += 1
+            if refusals == 1:
+                print(f"first refusal in process {seed}: {refusal}", flush=True)
+    cpu_seconds = time.process_time() - cpu_started
     database.dispose()
-    return Report(posted, applied, approvals, doubles, counter.count, refusals)
+    return Report(posted, applied, approvals, doubles, counter.count, refusals, cpu_seconds)
 
 
 def main() -> int:
@@ -199,6 +253,8 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=3, help="hot accounts every process adjusts")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--double-submit", type=float, default=0.2, help="share of saves sent twice")
+    parser.add_argument("--pgbench-seconds", type=float, default=10.0, help="TPC-B anchor run (0: none)")
+    parser.add_argument("--profile", metavar="FILE", help="run the first process under cProfile, statistics to FILE")
     args = parser.parse_args()
 
     from tests.support.postgres import ThrowawayPostgres
@@ -225,16 +281,30 @@ def main() -> int:
             f" on PostgreSQL {server.port} ..."
         )
         started = time.perf_counter()
-        with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(args.processes) as pool:
+            ready = manager.Barrier(args.processes)
             reports = pool.starmap(
                 worker,
                 [
-                    (url, keyring, agent, supervisor, customers, args.seconds, args.double_submit, n)
+                    (
+                        url,
+                        keyring,
+                        agent,
+                        supervisor,
+                        customers,
+                        args.seconds,
+                        args.double_submit,
+                        n,
+                        ready,
+                        args.profile if n == 0 else None,
+                    )
                     for n, agent in enumerate(agents)
                 ],
             )
         elapsed = time.perf_counter() - started
 
+        tps = None if args.pgbench_seconds <= 0 else pgbench_tps(server, args.processes, args.pgbench_seconds)
         database = open_database(url, keyring)
         with database.sessions() as session:
             expected = {c: opening[c] + sum(report.posted[c] for report in reports) for c in customers}
@@ -261,7 +331,34 @@ def main() -> int:
     print(f"lost updates            {lost} (target 0)")
     print(f"duplicate entries       {entries - posted} (target 0)")
     print(f"ledger check            {'balanced' if not mismatches else f'{len(mismatches)} balances off'}")
+    if posted:
+        client_cpu = sum(report.cpu_seconds for report in reports)
+        print(f"client CPU              {client_cpu / posted * 1e3:.1f} ms per adjustment (the agents' processes)")
+    if tps is not None:
+        rate = posted / args.seconds
+        print(f"pgbench TPC-B           {tps:,.0f} tps, {args.processes} clients, same server (anchor)")
+        print(f"adjustments / TPC-B     {rate / tps:.2%} (each adjustment is 4-5 transactions with audit events)")
     return 0 if lost == 0 and entries == posted and not mismatches else 1
+
+
+def pgbench_tps(server, clients: int, seconds: float) -> float:
+    """pgbench's TPC-B on the same server, in a throwaway database of scale 1, as many clients as processes."""
+    url = server.create_database("pgbench")
+    name = url.rsplit("/", 1)[1]
+    connection = ["-h", "127.0.0.1", "-p", str(server.port), "-U", server.user]
+    binary = str(server.bin_dir / "pgbench")
+    subprocess.run([binary, "-i", "-s", "1", "-q", *connection, name], check=True, capture_output=True)
+    threads = str(min(clients, os.cpu_count() or 1))
+    result = subprocess.run(
+        [binary, "-c", str(clients), "-j", threads, "-T", str(int(seconds)), "-M", "prepared", *connection, name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
+    if found is None:
+        raise RuntimeError(f"pgbench printed no tps: {result.stdout[-500:]}")
+    return float(found.group(1))
 
 
 def _agent_id(database, username: str) -> int:

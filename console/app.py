@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypedDict
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -19,39 +22,31 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import HotlineCommands
-from console.db import Database
-from console.services import lookup
-from console.services.agents import AgentView
 from console.services.errors import AgentDisabled
-from console.services.system import explain_failure
 from console.settings import Settings
 from console.text import clean_text
-from screens.account import AccountScreen
-from screens.admin import AdminDeskScreen
-from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, PasswordShownOnce, RoleDialog
 from screens.base import HotlineScreen, ReportsWorkerFailures, WorkFailed
-from screens.escalations import EscalationScreen
-from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
-from screens.feedback import FeedbackDeskScreen, FeedbackDialog
-from screens.home import HomeScreen
 from screens.lock import UNLOCK_GROUP, LockScreen
 from screens.login import LoginScreen
-from screens.money import MoneyScreen
-from screens.new_password import NewPasswordDialog
-from screens.verify import VerifyScreen
-from screens.workspace import WorkspaceScreen
-from screens.wrap_up import WrapUpScreen
+
+if TYPE_CHECKING:
+    from console.db import Database
+    from console.services.agents import AgentView
+
+# Only the login screen (and the lock screen, which shares its form) is imported before the first frame;
+# everything an agent reaches after logging in is imported by `load_the_rest`, in a worker, meanwhile.
+# Where each role lands after logging in, and what its "home" is, as (module, class): one desk per role.
+ROLE_HOMES: dict[str, tuple[str, str]] = {
+    "agent": ("screens.workspace", "WorkspaceScreen"),
+    "supervisor": ("screens.escalations", "EscalationScreen"),
+    "admin": ("screens.admin", "AdminDeskScreen"),
+}
+# The services the login and the first caller need; the screens are the ones `binding_ids` names.
+AFTER_LOGIN_MODULES = ("console.services.agents", "console.services.system", "console.services.lookup")
 
 # Palette entries Textual offers that Hotline does not: ours has Quit with its key, and a
 # screenshot would write customer data to the current directory.
 _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
-
-# Where each role lands after logging in, and what its "home" is: one screen per role.
-ROLE_HOMES: dict[str, Callable[[AgentView], HotlineScreen]] = {
-    "agent": WorkspaceScreen,
-    "supervisor": EscalationScreen,
-    "admin": AdminDeskScreen,
-}
 
 # A console left alone hides itself; a long shift proves who is still sitting at it.
 IDLE_LOCK_SECONDS = 15 * 60
@@ -118,10 +113,14 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         ),
     ]
 
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(self, settings: Settings, database: Database | Callable[[], Database]) -> None:
         super().__init__()
         self.settings = settings
-        self.database = database
+        # An open database, or how to open one: `hotline run` on a SQLite file opens it (and loads
+        # SQLAlchemy) in `load_the_rest`, after the login screen is drawn.
+        self._database: Database | None = None if callable(database) else database
+        self._open_database = database if callable(database) else None
+        self._opening = threading.Lock()
         self.agent: AgentView | None = None
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
@@ -135,21 +134,53 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.logged_in_at: float | None = None
         self.locked = False
         self._held_notices: list[_Notice] = []
+        # Only `bench/start.py` sets this (EXIT_WHEN_SHOWN_ENV): quit as soon as the login screen is drawn.
+        self.exit_when_shown = False
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            with self._opening:
+                if self._database is None:
+                    assert self._open_database is not None
+                    self._database = self._open_database()
+        return self._database
+
+    @property
+    def database_opened(self) -> Database | None:
+        """The database if it has been opened (for closing it), without opening it."""
+        return self._database
 
     @property
     def database_label(self) -> str:
         """Which database this console uses, password hidden, safe to show."""
+        if self._database is None:
+            # Not opened yet: a SQLite file's URL (no password to hide) as SQLAlchemy would render it.
+            return clean_text(f"{self.settings.database_url.partition(':')[0]} · {self.settings.database_url}")
         return clean_text(f"{self.database.dialect} · {self.database.url}")
 
     def on_mount(self) -> None:
         self.apply_keymap()
         self.push_screen(LoginScreen())
         self.set_interval(LOCK_CHECK_SECONDS, self.check_lock, name="lock check")
-        self.warm_up_lookup()
+
+    def on_ready(self) -> None:
+        """Textual has displayed the first frame (the login screen)."""
+        if self.exit_when_shown:  # the start-up bench
+            self.call_after_refresh(self.exit)
+            return
+        self.load_the_rest()
 
     @work(thread=True, exit_on_error=False, group="warm-up")
-    def warm_up_lookup(self) -> None:
-        """Load phone metadata while the agent logs in, not during the first caller's lookup."""
+    def load_the_rest(self) -> None:
+        """While the agent types their password: open the database, import the screens and services the
+        login leads to, and load the phone metadata that the first caller's lookup would otherwise wait for."""
+        self.database  # noqa: B018  (opens it here, off the event loop, if it is not open yet)
+        for module in AFTER_LOGIN_MODULES:
+            import_module(module)
+        binding_ids()  # imports every screen that has keys, which is every screen
+        from console.services import lookup
+
         lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
 
     # Logging in and out
@@ -163,6 +194,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 
     def open_workspace(self) -> None:
         if self.agent is not None:
+            from screens.workspace import WorkspaceScreen
+
             self.switch_screen(WorkspaceScreen(self.agent))
 
     def open_home(self) -> None:
@@ -288,6 +321,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def apply_keymap(self) -> None:
         """Remap bindings by id from the settings; an unknown id is reported, not ignored."""
         keymap = dict(self.settings.keymap)
+        if not keymap:
+            return  # nothing to check, and no need to import every screen to check it
         unknown = sorted(set(keymap) - set(binding_ids()))
         if unknown:
             self.notify(
@@ -323,6 +358,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             # An admin disabled this login while the console was open: nothing more may be done from it.
             self.lock(str(message.error))
             return
+        from console.services.system import explain_failure
+
         self.notify(
             explain_failure(message.error),
             title="Not done",
@@ -333,12 +370,27 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 
 
 def home_for(agent: AgentView) -> HotlineScreen:
-    """The screen `agent`'s role lands on."""
-    return ROLE_HOMES.get(str(agent.role), HomeScreen)(agent)
+    """The screen the agent's role lands on (a role without one of its own gets the database facts)."""
+    module, name = ROLE_HOMES.get(str(agent.role), ("screens.home", "HomeScreen"))
+    screen: Callable[[AgentView], HotlineScreen] = getattr(import_module(module), name)
+    return screen(agent)
 
 
 def binding_ids() -> list[str]:
     """Every binding id a keymap may remap (a binding two dialogs share is listed once)."""
+    from screens.account import AccountScreen
+    from screens.admin import AdminDeskScreen
+    from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, PasswordShownOnce, RoleDialog
+    from screens.escalations import EscalationScreen
+    from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+    from screens.feedback import FeedbackDeskScreen, FeedbackDialog
+    from screens.home import HomeScreen
+    from screens.money import MoneyScreen
+    from screens.new_password import NewPasswordDialog
+    from screens.verify import VerifyScreen
+    from screens.workspace import WorkspaceScreen
+    from screens.wrap_up import WrapUpScreen
+
     ids: list[str] = []
     seen: set[int] = set()
     owners = (
@@ -371,6 +423,12 @@ def binding_ids() -> list[str]:
     return ids
 
 
-def make_app(settings: Settings, database: Database) -> HotlineApp:
-    """The console for `settings` on `database` (already open and migrated)."""
-    return HotlineApp(settings, database)
+# The start-up bench's switch: "1" makes the console quit right after the login screen's first frame.
+EXIT_WHEN_SHOWN_ENV = "HOTLINE_BENCH_EXIT_WHEN_SHOWN"
+
+
+def make_app(settings: Settings, database: Database | Callable[[], Database]) -> HotlineApp:
+    """The console for `settings` on `database` (migrated; open, or opened on first use)."""
+    app = HotlineApp(settings, database)
+    app.exit_when_shown = os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1"
+    return app

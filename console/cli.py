@@ -15,20 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-
-from console import schema
-from console.db import Database, open_database
+from console import schema_check
 from console.keys import KeyRing, KeysMissing, ensure_keyring, load_keyring, write_keyring
 from console.logs import log_file
 from console.private_files import private_folder
-from console.services.errors import ServiceError
+from console.services.errors import PasswordChangeRequired, ServiceError
 from console.services.free_text import clean_text
 from console.services.masking import mask_email, mask_phone
 from console.settings import ENV_PREFIX, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from console.db import Database
     from console.seed.demo import DemoSeedReport
     from console.services.context import Actor
 
@@ -55,6 +52,11 @@ class Context:
     def open_database(self) -> Database:
         return open_database(self.settings.database_url, database_keyring(self.settings))
 
+    def database_opener(self) -> Callable[[], Database]:
+        """Opens the database when first called; the keys are read (and checked) now."""
+        keyring = database_keyring(self.settings)
+        return lambda: open_database(self.settings.database_url, keyring)
+
     @contextmanager
     def database(self) -> Iterator[Database]:
         """The configured database, checked to be at head first, closed afterwards."""
@@ -67,7 +69,7 @@ class Context:
 
     @property
     def shown_url(self) -> str:
-        return make_url(self.settings.database_url).render_as_string(hide_password=True)
+        return shown_url(self.settings.database_url)
 
     def fix_flag(self) -> str:
         """The --db flag to repeat in a suggested command, when the URL came from the command line."""
@@ -83,7 +85,7 @@ def database_keyring(settings: Settings) -> KeyRing:
     PostgreSQL database is shared by a floor of consoles that must sign with the same keys: a console
     without them stops and says how to provide them rather than invent its own.
     """
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
+    if settings.database_url.startswith("sqlite:"):
         return ensure_keyring(settings)
     return load_keyring(settings)
 
@@ -98,10 +100,13 @@ def _print(*lines: str) -> None:
 
 
 def cmd_run(ctx: Context) -> int:
-    try:
-        schema.ensure_schema_current(ctx.settings.database_url, ctx.fix_flag())
-    except schema.SchemaBehind as behind:
-        raise CommandFailed(str(behind), EXIT_USAGE) from None
+    # One query, the database's revision against the code's head, and no Alembic loaded. A SQLite file
+    # is read with sqlite3 and opened through SQLAlchemy after the login screen is drawn.
+    path = schema_check.sqlite_path(ctx.settings.database_url)
+    if path is not None:
+        _refuse_schema(schema_check.sqlite_revision(path), ctx)
+        return _launch(ctx.settings, ctx.database_opener())
+    _refuse_schema(schema_check.url_revision(ctx.settings.database_url), ctx)  # before the keys are needed
     database = ctx.open_database()
     try:
         return _launch(ctx.settings, database)
@@ -109,11 +114,48 @@ def cmd_run(ctx: Context) -> int:
         database.dispose()
 
 
-def _launch(settings: Settings, database: Database) -> int:
+def _refuse_schema(revision: str | None, ctx: Context) -> None:
+    """Stop with the fixing command unless the database is at the code's head revision."""
+    try:
+        schema_check.ensure_current(revision, ctx.fix_flag())
+    except schema_check.SchemaBehind as behind:
+        raise CommandFailed(str(behind), EXIT_USAGE) from None
+
+
+def _launch(settings: Settings, database: Database | Callable[[], Database]) -> int:
+    """Run the console on `database`: open, or opened on first use (and closed here afterwards)."""
     from console.app import make_app  # Textual loads only for commands that show the console
 
-    make_app(settings, database).run()
+    app = make_app(settings, database)
+    try:
+        app.run()
+    finally:
+        if callable(database) and app.database_opened is not None:
+            app.database_opened.dispose()
     return EXIT_OK
+
+
+def open_database(url: str, keyring: KeyRing | None = None) -> Database:
+    from console.db import open_database  # SQLAlchemy loads when a command opens a database
+
+    return open_database(url, keyring)
+
+
+def shown_url(url: str) -> str:
+    """The database URL with its password hidden, as SQLAlchemy renders it."""
+    if url.startswith("sqlite:"):
+        return url  # a file or memory: no password in it
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _unreachable(error: BaseException) -> bool:
+    """A database that could not be reached or answered with an operational error (SQLAlchemy's
+    OperationalError, looked up only once SQLAlchemy is loaded: a command that never opened a
+    database cannot have raised it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(error, errors.OperationalError)
 
 
 def demo_database_path(settings: Settings) -> Path:
@@ -122,6 +164,7 @@ def demo_database_path(settings: Settings) -> Path:
 
 def cmd_demo(ctx: Context) -> int:
     """Build (or reuse) the demo database with its keys, print the demo logins, launch the console."""
+    from console import schema
     from console.seed.demo import seed_demo
 
     settings = ctx.settings
@@ -148,7 +191,7 @@ def cmd_demo(ctx: Context) -> int:
             report = seed_demo(database, keyring)
             _print_demo_report(report)
         else:
-            shown = make_url(url).render_as_string(hide_password=True)
+            shown = shown_url(url)
             _print(f"Using the demo database at {shown} (start over with `hotline demo --reset`).")
         if ctx.args.no_console:
             return EXIT_OK
@@ -177,6 +220,8 @@ def _print_demo_report(report: DemoSeedReport) -> None:
 
 
 def cmd_db_upgrade(ctx: Context) -> int:
+    from console import schema  # Alembic loads only for the commands that use it
+
     backup = schema.upgrade(ctx.settings.database_url, ctx.args.revision)
     if backup is not None:
         _print(f"Backed up the database to {backup}")
@@ -185,6 +230,8 @@ def cmd_db_upgrade(ctx: Context) -> int:
 
 
 def cmd_db_downgrade(ctx: Context) -> int:
+    from console import schema  # Alembic loads only for the commands that use it
+
     backup = schema.downgrade(ctx.settings.database_url, ctx.args.revision)
     if backup is not None:
         _print(f"Backed up the database to {backup}")
@@ -194,6 +241,8 @@ def cmd_db_downgrade(ctx: Context) -> int:
 
 
 def cmd_db_current(ctx: Context) -> int:
+    from console import schema  # Alembic loads only for the commands that use it
+
     status = schema.schema_status(ctx.settings.database_url)
     state = "up to date" if status.up_to_date else f"behind; run: hotline db upgrade{ctx.fix_flag()}"
     _print(f"current: {status.current or 'none'}", f"head:    {status.head}", state)
@@ -201,6 +250,8 @@ def cmd_db_current(ctx: Context) -> int:
 
 
 def cmd_db_check(ctx: Context) -> int:
+    from console import schema  # Alembic loads only for the commands that use it
+
     difference = schema.check(ctx.settings.database_url)
     if difference is not None:
         raise CommandFailed(f"The models and the migrations differ: {difference}")
@@ -212,6 +263,8 @@ def cmd_db_check(ctx: Context) -> int:
 
 
 def _require_current_schema(ctx: Context) -> None:
+    from console import schema
+
     try:
         schema.ensure_schema_current(ctx.settings.database_url, ctx.fix_flag())
     except schema.SchemaBehind as behind:
@@ -292,7 +345,7 @@ def _acting_admin(ctx: Context, database: Database) -> Actor:
     now = datetime.now(UTC)
     try:
         admin = agents.authenticate(database.sessions, username, password, now)
-    except agents.PasswordChangeRequired:
+    except PasswordChangeRequired:
         raise CommandFailed(
             f"{username}'s password was reset by an admin: log in to the console once to choose a new one,"
             " then run this again. Nothing was changed."
@@ -670,12 +723,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServiceError, SettingsError, KeysMissing) as error:
         _print_error(str(error))
         return EXIT_FAILED
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
-        _print_error(f"the database cannot be reached ({reason}); nothing was changed.")
-        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        if not _unreachable(error):
+            raise
+        orig = getattr(error, "orig", None)
+        reason = str(orig).strip().splitlines()[0] if orig else "no answer"
+        _print_error(f"the database cannot be reached ({reason}); nothing was changed.")
+        return EXIT_FAILED
 
 
 def _run_logged(args: argparse.Namespace, ctx: Context) -> int:
@@ -685,13 +741,16 @@ def _run_logged(args: argparse.Namespace, ctx: Context) -> int:
     log.info("hotline %s on %s", command, ctx.shown_url)
     try:
         return args.handler(ctx)  # type: ignore[no-any-return]
-    except (CommandFailed, ServiceError, SettingsError, KeysMissing, OperationalError) as error:
+    except (CommandFailed, ServiceError, SettingsError, KeysMissing) as error:
         log.warning("hotline %s did not finish: %s", command, type(error).__name__)
         raise
     except KeyboardInterrupt:
         raise
-    except BaseException:
-        log.exception("hotline %s failed", command)
+    except BaseException as error:
+        if _unreachable(error):
+            log.warning("hotline %s did not finish: %s", command, type(error).__name__)
+        else:
+            log.exception("hotline %s failed", command)
         raise
 
 

@@ -8,15 +8,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from console.keys import KeyRing
 from console.private_files import narrow, private_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 log = logging.getLogger("hotline.db")
@@ -117,6 +119,29 @@ class Database:
         self.engine.dispose()
 
 
+class _Sessions:
+    """A `sessionmaker` made on first use, so the ORM is not imported before the console's first frame
+    (the login screen needs none of it); it answers everything a sessionmaker does by making one."""
+
+    def __init__(self, bind: Engine, info: dict[str, Any]) -> None:
+        self._bind = bind
+        self._info = info
+        self._made: sessionmaker[Session] | None = None
+
+    def _maker(self) -> sessionmaker[Session]:
+        if self._made is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._made = sessionmaker(self._bind, expire_on_commit=False, info=self._info)
+        return self._made
+
+    def __call__(self, **local_kw: Any) -> Session:
+        return self._maker()(**local_kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._maker(), name)
+
+
 # The key in `Session.info` under which sessions carry the key ring (the audit log signs with it).
 KEYRING_INFO = "hotline_keyring"
 
@@ -145,8 +170,8 @@ def open_database(
         info[TRUSTED_CLOCK_INFO] = True
     return Database(
         engine=engine,
-        sessions=sessionmaker(engine, expire_on_commit=False, info=info),
-        read_sessions=sessionmaker(reader, expire_on_commit=False, info=info),
+        sessions=cast("sessionmaker[Session]", _Sessions(engine, info)),
+        read_sessions=cast("sessionmaker[Session]", _Sessions(reader, info)),
     )
 
 

@@ -11,10 +11,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.fernet import Fernet, MultiFernet
+from typing import TYPE_CHECKING
 
 from console.settings import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 class KeysMissing(RuntimeError):
@@ -42,10 +44,15 @@ class KeyRing:
         audit_ids = ", ".join(key_id for key_id, _ in self.audit_keys)
         return f"KeyRing({len(self.fernet_keys)} Fernet keys, audit keys {audit_ids})"
 
+    # cryptography loads when a secret is first encrypted or read, not when the console starts.
     def fernet(self) -> MultiFernet:
+        from cryptography.fernet import Fernet, MultiFernet
+
         return MultiFernet([Fernet(key) for key in self.fernet_keys])
 
     def with_new_fernet_key(self) -> KeyRing:
+        from cryptography.fernet import Fernet
+
         return KeyRing((Fernet.generate_key(), *self.fernet_keys), self.hmac_key, self.added_audit_keys)
 
     @property
@@ -81,6 +88,8 @@ class KeyRing:
 
     @classmethod
     def generate(cls) -> KeyRing:
+        from cryptography.fernet import Fernet
+
         return cls((Fernet.generate_key(),), secrets.token_bytes(32))
 
     @classmethod

@@ -17,13 +17,9 @@ from sqlalchemy.engine import make_url
 import migrations
 from console.db import make_engine
 from console.private_files import create_missing_folders, private_file
+from console.schema_check import FIX_COMMAND, SchemaBehind
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
-FIX_COMMAND = "hotline db upgrade"
-
-
-class SchemaBehind(RuntimeError):
-    """The database is older than the code; the message says which command fixes it."""
 
 
 def alembic_config(database_url: str) -> Config:
@@ -77,17 +73,23 @@ def ensure_schema_current(database_url: str, db_flag: str = "") -> None:
     status = schema_status(database_url)
     if status.up_to_date:
         return
+    raise SchemaBehind(behind_message(status.current, db_flag))
+
+
+def behind_message(current: str | None, db_flag: str = "") -> str:
+    """What is wrong with a database at revision `current` (not the head), and the command that fixes it."""
     fix = f"{FIX_COMMAND}{db_flag}"
-    if status.current is None:
-        raise SchemaBehind(f"The database has no Hotline schema yet. Run: {fix}")
-    script = ScriptDirectory.from_config(alembic_config(database_url))
+    head = head_revision()
+    if current is None:
+        return f"The database has no Hotline schema yet. Run: {fix}"
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     known = {rev.revision for rev in script.walk_revisions()}
-    if status.current not in known:
-        raise SchemaBehind(
-            f"The database is at revision {status.current}, which this version of Hotline does not"
-            f" know (it expects {status.head}); it was migrated by a newer Hotline. Upgrade Hotline."
+    if current not in known:
+        return (
+            f"The database is at revision {current}, which this version of Hotline does not"
+            f" know (it expects {head}); it was migrated by a newer Hotline. Upgrade Hotline."
         )
-    raise SchemaBehind(f"The database is at revision {status.current} but this Hotline needs {status.head}. Run: {fix}")
+    return f"The database is at revision {current} but this Hotline needs {head}. Run: {fix}"
 
 
 def sqlite_file(database_url: str) -> Path | None:
@@ -169,6 +171,7 @@ __all__ = [
     "SchemaStatus",
     "alembic_config",
     "backup_sqlite",
+    "behind_message",
     "check",
     "current_revision",
     "downgrade",

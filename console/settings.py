@@ -12,8 +12,6 @@ from typing import Any
 
 import platformdirs
 
-from models.feedback import Department, FeedbackCategory, ProductArea
-
 APP_NAME = "hotline"
 ENV_PREFIX = "HOTLINE_"
 CONFIG_FILE_NAME = "config.toml"
@@ -148,28 +146,29 @@ def normalize_database_url(url: str) -> str:
 def feedback_routing_rules(rules: Mapping[str, str], where: str) -> dict[str, str]:
     """Routing rules as written ("complaint/fees" = "payments"), checked: each key a category or
     category/area, each value a department; names in lower case, spaces around them ignored."""
+    # The models load here, when a layer sets routing rules, not when settings merely load at start.
+    from models.feedback import Department, FeedbackCategory, ProductArea
+
+    categories = [category.value for category in FeedbackCategory]
+    areas = [area.value for area in ProductArea]
+    departments = [department.value for department in Department]
     checked: dict[str, str] = {}
     for raw_key, raw_department in rules.items():
         key, department = raw_key.strip().lower(), raw_department.strip().lower()
         category, _, area = key.partition("/")
         problem = None
-        if category not in _CATEGORIES:
-            problem = f"unknown category {category!r} in rule {raw_key!r} (categories: {', '.join(_CATEGORIES)})"
-        elif "/" in key and area not in _AREAS:
-            problem = f"unknown product area {area!r} in rule {raw_key!r} (areas: {', '.join(_AREAS)})"
-        elif department not in _DEPARTMENTS:
+        if category not in categories:
+            problem = f"unknown category {category!r} in rule {raw_key!r} (categories: {', '.join(categories)})"
+        elif "/" in key and area not in areas:
+            problem = f"unknown product area {area!r} in rule {raw_key!r} (areas: {', '.join(areas)})"
+        elif department not in departments:
             problem = (
-                f"unknown department {raw_department!r} in rule {raw_key!r} (departments: {', '.join(_DEPARTMENTS)})"
+                f"unknown department {raw_department!r} in rule {raw_key!r} (departments: {', '.join(departments)})"
             )
         if problem:
             raise SettingsError(f"setting feedback_routing from {where}: {problem}")
         checked[key] = department
     return checked
-
-
-_CATEGORIES = [category.value for category in FeedbackCategory]
-_AREAS = [area.value for area in ProductArea]
-_DEPARTMENTS = [department.value for department in Department]
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -10,10 +10,12 @@ from textual.containers import Center
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from console.services.agents import AgentView
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.password_form import CHECKING, PasswordForm
+
+if TYPE_CHECKING:
+    from console.services.agents import AgentView
 
 __all__ = ["CHECKING", "UNLOCK_GROUP", "LockScreen"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,10 +13,12 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
-from console.services.agents import AgentView, LoginRefused, PasswordChangeRequired, authenticate
-from console.services.system import explain_failure
+from console.services.errors import LoginRefused, PasswordChangeRequired
 from screens.base import Notice, OnHotline
 from screens.new_password import NewPasswordDialog
+
+if TYPE_CHECKING:
+    from console.services.agents import AgentView
 
 CHECKING = "Checking…"
 
@@ -97,6 +100,7 @@ class PasswordForm(OnHotline, Vertical):
             return
         self.set_checking(True)
         secret = password.value
+
         self.run_service(
             lambda: self.check(username, secret, new_password),
             self.accepted,
@@ -107,6 +111,9 @@ class PasswordForm(OnHotline, Vertical):
         )
 
     def log_in(self, username: str, password: str, new_password: str | None) -> AgentView:
+        # The agents service (the ORM, argon2) loads in the worker, not before the login screen shows.
+        from console.services.agents import authenticate
+
         # The console's clock: the time the password was typed is a rule's input (deciding needs it recent).
         now = self.hotline.wall_clock()
         return authenticate(self.database.sessions, username, password, now, new_password=new_password)
@@ -140,6 +147,8 @@ class PasswordForm(OnHotline, Vertical):
         if event.worker.group == self.group and event.state is WorkerState.ERROR:
             self.set_checking(False)
             assert event.worker.error is not None
+            from console.services.system import explain_failure
+
             self.notice.say(explain_failure(event.worker.error), refusal=True)
 
     def set_checking(self, checking: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -29,11 +30,21 @@ def active_agent(
     `require_enabled`), so a disabled agent is refused everywhere by one rule. With `now`, the
     console's clock is also checked against the database server's.
     """
-    agent = session.get(Agent, agent_id)
+    agent: Agent | None
+    server_now: datetime | None = None
+    if now is not None and _clock_is_checked(session):
+        # The agent and the server's clock in one round trip: every command on PostgreSQL reads both.
+        row = session.execute(select(Agent, func.clock_timestamp()).where(Agent.id == agent_id)).first()
+        if row is None:
+            agent = None
+        else:
+            agent, server_now = cast(Agent, row[0]), cast(datetime, row[1])
+    else:
+        agent = session.get(Agent, agent_id)
     check_agent_state(None if agent is None else (agent.disabled, agent.role), *roles, doing=doing)
     assert agent is not None
-    if now is not None:
-        require_true_clock(session, now)
+    if now is not None and server_now is not None:
+        _refuse_a_wrong_clock(now, server_now)
     return agent
 
 
@@ -82,10 +93,18 @@ def require_true_clock(session: Session, now: datetime) -> None:
     clock runs fast could otherwise expire another agent's lockout early. On SQLite the database is a
     file on this machine and its clock is the console's own, so there is nothing to compare.
     """
-    if session.get_bind().dialect.name != "postgresql" or session.info.get(TRUSTED_CLOCK_INFO):
+    if not _clock_is_checked(session):
         return
     server_now = session.scalar(select(func.clock_timestamp()))
     assert server_now is not None
+    _refuse_a_wrong_clock(now, server_now)
+
+
+def _clock_is_checked(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql" and not session.info.get(TRUSTED_CLOCK_INFO)
+
+
+def _refuse_a_wrong_clock(now: datetime, server_now: datetime) -> None:
     off = now - server_now
     if abs(off) > CLOCK_TOLERANCE:
         direction = "ahead of" if off > timedelta(0) else "behind"
@@ -99,8 +118,13 @@ def require_true_clock(session: Session, now: datetime) -> None:
 
 def usernames(session: Session, *agent_ids: int | None) -> dict[int | None, str]:
     """Usernames by agent id, for the "requested by" and "decided by" of a view (None ids skipped)."""
-    wanted = [agent_id for agent_id in agent_ids if agent_id is not None]
-    if not wanted:
-        return {}
-    rows = session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted)))
-    return {row.id: row.username for row in rows}
+    known: dict[int | None, str] = session.info.setdefault(_USERNAMES_INFO, {})
+    wanted = {agent_id for agent_id in agent_ids if agent_id is not None and agent_id not in known}
+    if wanted:  # read once per command: a view names the same few agents again and again
+        for agent_id, username in session.execute(select(Agent.id, Agent.username).where(Agent.id.in_(wanted))):
+            known[agent_id] = username
+    return {agent_id: known[agent_id] for agent_id in agent_ids if agent_id is not None and agent_id in known}
+
+
+# The key in `Session.info` of the usernames a command has read (usernames never change).
+_USERNAMES_INFO = "hotline_usernames"

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor
-from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.errors import Conflict, InvalidInput
+from console.services.errors import LoginRefused as LoginRefused  # still importable from here
+from console.services.errors import PasswordChangeRequired as PasswordChangeRequired
 from console.services.free_text import one_line
 from models import Agent, Role
 from models.base import utcnow
@@ -29,11 +31,16 @@ LOGIN_LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
-_hasher = PasswordHasher()
+# Argon2id at OWASP's recommended minimum (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1), not
+# argon2-cffi's default (RFC 9106 low-memory: 64 MiB, t=3, p=4), which costs a console 64 MiB per check.
+# A hash carries its own parameters, so older 64 MiB hashes still verify; a login rehashes them.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # The audit actor of a login with a username that matches no agent (the typed text is not stored).
 UNKNOWN_ACTOR = "unknown"
-# Verified against when the username does not exist, so a wrong username costs the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Verified against when the username does not exist, so a wrong username costs the same time. Written
+# out, not computed at import: no hash is paid for until a password is checked. Its parameters are
+# `_hasher`'s (tests/security/test_login_audit.py holds them together).
+_DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$qZW6eV6bj0cfn3slPGFMLw$bHJ86HAsePmt3JsQ7MS2mOi3lozU8HUCMP7nBFWtR9I"
 
 
 @dataclass(frozen=True)
@@ -129,14 +136,6 @@ def add_agent(
             return _view(agent)
     except IntegrityError:
         raise Conflict(f"An agent called {username!r} already exists.") from None
-
-
-class LoginRefused(Refused):
-    pass
-
-
-class PasswordChangeRequired(LoginRefused):
-    """The password was right, but an admin reset it: the login goes on only with a new one."""
 
 
 NEW_PASSWORD_NEEDED = "An admin reset your password: choose a new one to log in."

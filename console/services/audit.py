@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,6 +115,26 @@ def head_mac(key: bytes, seq: int, event_hash: str, key_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+# The key in `Session.info` of the events waiting to be appended at the end of a unit of work.
+_PENDING_INFO = "hotline_audit_pending"
+
+
+@contextmanager
+def appended_last(session: Session) -> Iterator[None]:
+    """Events recorded in the block are appended, in order, when it ends without an error: after
+    everything else its transaction does. On PostgreSQL the chain's lock (one for every writer on the
+    floor) is then held only for the appends and the commit, not while the command reads what it
+    answers with; on SQLite nothing changes (the write lock is taken at BEGIN)."""
+    pending: list[_Event] = []
+    session.info[_PENDING_INFO] = pending
+    try:
+        yield
+    finally:
+        session.info.pop(_PENDING_INFO, None)
+    for event in pending:
+        _append(session, event)
+
+
 def record(
     session: Session,
     *,
@@ -124,8 +145,33 @@ def record(
     details: Mapping[str, Any] | None = None,
     actor_agent_id: int | None = None,
     now: datetime | None = None,
-) -> AuditEvent:
-    """Append one signed event inside the caller's transaction. `details` must hold no codes or secrets."""
+) -> AuditEvent | None:
+    """Append one signed event inside the caller's transaction. `details` must hold no codes or secrets.
+
+    Inside `appended_last` (every unit of work) the event waits for the end of the block, and None is
+    returned; otherwise it is appended now and returned.
+    """
+    # The time of the action, not of the append.
+    event = _Event(actor, action, subject_type, subject_id, dict(details or {}), actor_agent_id, now or utcnow())
+    pending = session.info.get(_PENDING_INFO)
+    if pending is not None:
+        pending.append(event)
+        return None
+    return _append(session, event)
+
+
+@dataclass(frozen=True)
+class _Event:
+    actor: str
+    action: str
+    subject_type: str | None
+    subject_id: object | None
+    details: dict[str, Any]
+    actor_agent_id: int | None
+    now: datetime
+
+
+def _append(session: Session, event: _Event) -> AuditEvent:
     key_id, key = keyring_of(session).audit_keys[0]
     if session.get_bind().dialect.name == "postgresql":
         # The id is drawn here rather than by the INSERT, because the signature covers it.
@@ -141,21 +187,21 @@ def record(
     columns: dict[str, Any] = {
         "id": event_id,
         "seq": seq,
-        "occurred_at": now or utcnow(),
-        "actor": actor,
-        "actor_agent_id": actor_agent_id,
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": None if subject_id is None else str(subject_id),
-        "details": _canonical(dict(details or {})),
+        "occurred_at": event.now,
+        "actor": event.actor,
+        "actor_agent_id": event.actor_agent_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": None if event.subject_id is None else str(event.subject_id),
+        "details": _canonical(event.details),
         "prev_hash": prev_hash,
         "key_id": key_id,
     }
-    event = AuditEvent(**columns, hash=event_mac(key, columns))
-    session.add(event)
+    appended = AuditEvent(**columns, hash=event_mac(key, columns))
+    session.add(appended)
     session.flush()
-    _move_head(session, seq, event.hash, key_id, key)
-    return event
+    _move_head(session, seq, appended.hash, key_id, key)
+    return appended
 
 
 def _move_head(session: Session, seq: int, event_hash: str, key_id: str, key: bytes) -> None:

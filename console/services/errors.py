@@ -27,6 +27,14 @@ class PasswordNeeded(Refused):
     """The supervisor last typed their password too long ago to decide: they type it again, then retry."""
 
 
+class LoginRefused(Refused):
+    """A console login was refused (wrong or unknown credentials, a disabled or locked agent)."""
+
+
+class PasswordChangeRequired(LoginRefused):
+    """The password was right, but an admin reset it: the login goes on only with a new one."""
+
+
 class AgentDisabled(Exception):
     """The acting agent has been disabled. Not a ServiceError on purpose: screens show refusals in
     place, but this one must reach the app, which locks the console with the message (safe to show)."""

@@ -6,17 +6,29 @@ import enum
 import functools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, and_, bindparam, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
-from models import Agent, Customer
+from console.services.plain_reads import PlainReads, engine_of
+from models import Agent, Customer, Role
 
 DEFAULT_LIMIT = 20
 _ACCOUNT = re.compile(r"^OK\d{1,8}$")
@@ -155,6 +167,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
 
 _LAST_CODE_POINT = 0x10FFFF
 _SURROGATES = range(0xD800, 0xE000)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # one search, not a Python loop over every character
 
 
 def _prefix_upper_bound(value: str) -> str | None:
@@ -176,7 +189,7 @@ def _refuse_unstorable(query: str) -> None:
     """Text neither engine can take as a parameter is refused in words, not sent to fail there."""
     if "\x00" in query:
         raise InvalidInput("The lookup has an invisible NUL character in it; clear the box and type it again.")
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in query):
+    if _LONE_SURROGATE.search(query):
         raise InvalidInput("The lookup has a broken character in it; clear the box and type it again.")
 
 
@@ -229,36 +242,35 @@ def find_customers(
     found: dict[int, CustomerMatch] = {}
     more = False
     agent_checked = False
-    with sessions() as session:
+    with _reads(sessions) as rows_of:
         # Every probe's exact matches rank above every probe's prefix matches.
         for exact_pass in (True, False):
             for probe in probes:
                 if not exact_pass and not probe.prefix:
                     continue
                 room = limit - len(found)
-                params = {"value": probe.value, "room": room + 1}
+                params: dict[str, Any] = {"value": probe.value, "room": room + 1}
                 if not exact_pass:
                     upper = _prefix_upper_bound(probe.value)
                     if upper is None:
                         continue  # only U+10FFFF typed: no probe value is ever like that
                     params["upper"] = upper
-                # Core execution on the session's connection: these are plain rows, not entities.
                 if agent_checked:
-                    rows = session.connection().execute(_statement(probe.column.key, exact_pass), params).all()
+                    rows = rows_of(_statement(probe.column.key, exact_pass), params)
                 else:
                     statement = _statement_as_agent(probe.column.key, exact_pass)
-                    rows = session.connection().execute(statement, {**params, "agent_id": agent_id}).all()
-                    state = (rows[0].agent_disabled, rows[0].agent_role) if rows else None
+                    answer = rows_of(statement, {**params, "agent_id": agent_id})
+                    state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
                     check_agent_state(state, doing="look up customers")
-                    rows = [row for row in rows if row.id is not None]
+                    rows = [row[2:] for row in answer if row[2] is not None]
                     agent_checked = True
                 for row in rows:
-                    if row.id in found:
+                    if row[0] in found:
                         continue
                     if len(found) == limit:
                         more = True
                         break
-                    found[row.id] = _match(row, probe.kind, exact_pass)
+                    found[row[0]] = _match(row, probe.kind, exact_pass)
                 if len(found) == limit and (more or len(rows) > room):
                     more = True
                     break
@@ -272,7 +284,24 @@ def find_customers(
     )
 
 
-# Only what a pick-list row needs, fetched as plain rows (no ORM identity map on the hot path).
+RowsOf = Callable[[Select[Any], dict[str, Any]], Sequence[Sequence[Any]]]
+
+
+@contextmanager
+def _reads(sessions: sessionmaker[Session]) -> Iterator[RowsOf]:
+    """Rows for a statement: on the driver, on a connection of the factory's engine (no ORM session, no
+    SQLAlchemy execution: see plain_reads); through a session for a factory with no single engine."""
+    engine = engine_of(sessions)
+    if engine is not None:
+        with PlainReads(engine) as reads:
+            yield reads.rows
+        return
+    with sessions() as session:
+        connection = session.connection()
+        yield lambda statement, params: [tuple(row) for row in connection.execute(statement, params)]
+
+
+# Only what a pick-list row needs, in this order, fetched as plain rows (no ORM identity map on the hot path).
 _CARD_COLUMNS = (
     Customer.id,
     Customer.full_name,
@@ -284,15 +313,17 @@ _CARD_COLUMNS = (
 )
 
 
-def _match(customer: Row[Any], kind: MatchKind, exact: bool) -> CustomerMatch:
+def _match(row: Sequence[Any], kind: MatchKind, exact: bool) -> CustomerMatch:
+    """A candidate from a row of _CARD_COLUMNS, in their order."""
+    customer_id, full_name, account_number, phone_e164, email, region, status = row
     return CustomerMatch(
-        customer_id=customer.id,
-        full_name=customer.full_name,
-        account_masked=mask_account_number(customer.account_number),
-        phone_masked=mask_phone(customer.phone_e164),
-        email_masked=mask_email(customer.email),
-        region=customer.region,
-        status=customer.status.value,
+        customer_id=customer_id,
+        full_name=full_name,
+        account_masked=mask_account_number(account_number),
+        phone_masked=mask_phone(phone_e164),
+        email_masked=mask_email(email),
+        region=region,
+        status=str(status),  # the stored value (a CustomerStatus through a session)
         matched_by=kind,
         exact=exact,
     )

@@ -6,20 +6,36 @@ MASK = "•"
 
 
 def mask_phone(e164: str | None) -> str | None:
-    """Country code and the last 2 digits only: "+86 •••••••••78"."""
+    """Country code and the last 2 digits only: "+86 •••••••••78".
+
+    Stored numbers are E.164 already, so this splits off the country code without parsing the number
+    again (a parse costs about 25 us, and a pick list masks up to 20 phones).
+    """
     if not e164:
         return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(e164, None)
-        country = f"+{number.country_code} "
-        national = str(number.national_number)
-    except phonenumbers.NumberParseException:
-        country, national = "", "".join(ch for ch in e164 if ch.isdigit())
+    digits = "".join(ch for ch in e164 if ch.isdigit())
+    code = _country_code(digits) if e164.startswith("+") else None
+    if code is None:
+        country, national = "", digits
+    else:
+        # As the parsed national number reads: leading zeros (Italy's) are not part of it.
+        country, national = f"+{code} ", digits[len(code) :].lstrip("0")
     if len(national) <= 2:
         return country + MASK * 4
     return country + MASK * (len(national) - 2) + national[-2:]
+
+
+def _country_code(digits: str) -> str | None:
+    """The calling code that `digits` start with: calling codes are 1-3 digits and none is the start of
+    another (ITU E.164), so the first prefix in phonenumbers' table is the one."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    if digits.startswith("0"):
+        return None  # no calling code starts with 0
+    for length in (1, 2, 3):
+        if len(digits) > length and int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE:
+            return digits[:length]
+    return None
 
 
 def mask_email(email: str | None) -> str | None:

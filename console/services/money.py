@@ -84,10 +84,20 @@ def format_money(minor: int, asset: AssetView) -> str:
 
 
 def asset(session: Session, code: str) -> AssetView:
-    row = session.get(Asset, code)
-    if row is None:
-        raise NotFound(f"No asset {code!r}.")
-    return AssetView(row.code, row.name, row.scale)
+    """The asset with its scale, read once per command (a command asks for it several times, and the
+    ORM forgets a row nobody holds on to)."""
+    known: dict[str, AssetView] = session.info.setdefault(_ASSETS_INFO, {})
+    view = known.get(code)
+    if view is None:
+        row = session.get(Asset, code)
+        if row is None:
+            raise NotFound(f"No asset {code!r}.")
+        view = known[code] = AssetView(row.code, row.name, row.scale)
+    return view
+
+
+# The key in `Session.info` of the assets a command has read.
+_ASSETS_INFO = "hotline_assets"
 
 
 def all_assets(session: Session) -> dict[str, AssetView]:

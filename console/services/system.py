@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import exc, func, select
 
 from console.db import Database, is_retryable
-from console.schema import head_revision
 from console.services.errors import ServiceError
 from models import Customer
 
@@ -30,6 +28,11 @@ class DatabaseInfo:
 
 def describe_database(database: Database) -> DatabaseInfo:
     """Which database this console talks to and where its schema stands; one read transaction."""
+    # Alembic (13 MiB resident) loads for the admin who asks, not for every console that explains a failure.
+    from alembic.runtime.migration import MigrationContext
+
+    from console.schema import head_revision
+
     with database.read_sessions() as session:
         revision = MigrationContext.configure(session.connection()).get_current_revision()
         customers = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -134,13 +135,28 @@ def unit_of_work(
     """Begin the transaction (committed when the block ends, rolled back when it raises); with `doing`,
     the acting agent is loaded first. A row saved by someone else meanwhile becomes `Conflict(stale)`."""
     try:
-        with sessions.begin() as session:
+        # The audit events go in last, just before the commit: the chain's lock is the one every
+        # writer on the floor queues for, so it is held for the appends only (see audit.appended_last).
+        with sessions.begin() as session, audit.appended_last(session):
+            _hold_loaded_rows(session)
             uow = UnitOfWork(session, actor)
             if doing is not None:
                 uow.acting(*roles, doing=doing)
             yield uow
     except StaleDataError:
         raise Conflict(stale) from None
+
+
+def _hold_loaded_rows(session: Session) -> None:
+    """Keep every row the command loads until it ends (SQLAlchemy's strong-reference recipe): the
+    session's identity map holds rows weakly, so a row read in one rule and dropped was read again by
+    the next one (the dispute's statement row three times in one adjustment)."""
+    held: list[object] = session.info.setdefault(_HELD_INFO, [])
+    event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
+
+
+# The key in `Session.info` of the rows a command has loaded.
+_HELD_INFO = "hotline_held_rows"
 
 
 def run_command(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from console import cli, schema
+from console import cli, schema, schema_check
 
 
 def _refuse_launch(*_args: object) -> int:
@@ -29,6 +29,7 @@ def test_console_refuses_a_database_behind_head_and_names_the_fix(
     monkeypatch.setattr(cli, "_launch", _refuse_launch)
     current = schema.head_revision()
     # Pretend the code has moved on by one revision while the database stayed where it was.
+    monkeypatch.setattr(schema_check, "HEAD_REVISION", "0002_future")
     monkeypatch.setattr(schema, "head_revision", lambda: "0002_future")
     monkeypatch.setenv("HOTLINE_DATABASE_URL", sqlite_url)
     assert cli.main(["run"]) == cli.EXIT_USAGE
@@ -47,11 +48,29 @@ def test_console_refuses_after_a_downgrade(
     assert "Run: hotline db upgrade" in capsys.readouterr().err
 
 
-def test_console_starts_on_a_current_database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_console_starts_on_a_current_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     launched = []
-    monkeypatch.setattr(cli, "_launch", lambda settings, database: launched.append(database.url) or 0)
-    assert cli.main(["run", "--db", sqlite_url]) == 0
-    assert launched == [sqlite_url]
+
+    def launch(settings: object, database: object) -> int:
+        # A SQLite file is opened by the console after its first frame; PostgreSQL before it.
+        launched.append((database() if callable(database) else database).url)
+        return 0
+
+    monkeypatch.setattr(cli, "_launch", launch)
+    assert cli.main(["keys", "init"]) == 0  # a floor's PostgreSQL needs them given; a SQLite file makes its own
+    assert cli.main(["run", "--db", db_url]) == 0
+    assert launched == [cli.shown_url(db_url)]
+
+
+def test_the_console_reads_the_revision_without_alembic(sqlite_url: str, tmp_path: Path) -> None:
+    """The start-up check is one read of alembic_version, against a head the code names itself."""
+    path = schema_check.sqlite_path(sqlite_url)
+    assert path is not None
+    assert schema_check.sqlite_revision(path) == schema_check.HEAD_REVISION == schema.current_revision(sqlite_url)
+    assert schema_check.sqlite_revision(tmp_path / "absent.db") is None
+    assert not (tmp_path / "absent.db").exists()
+    assert schema_check.sqlite_path("sqlite://") is None
+    assert schema_check.sqlite_path("postgresql+psycopg://u@h/db") is None
 
 
 def test_upgrade_backs_up_a_sqlite_file_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

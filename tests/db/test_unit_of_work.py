@@ -5,7 +5,7 @@ disabled agent, and signs audit events as the acting agent at the command's time
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,3 +81,31 @@ def test_a_command_that_lost_a_race_runs_again_from_the_start(world: World) -> N
 
     assert run_command(world.sessions, Actor(world.agent("lina"), world.now), work, doing="test") == "lina"
     assert len(tries) == 3
+
+
+def test_the_audit_events_are_appended_last_in_the_order_recorded(world: World) -> None:
+    """The chain's lock (PostgreSQL) is taken by the append: after everything else the command does, so
+    every writer on the floor waits for it only as long as the appends and the commit take."""
+    lina = world.agent("lina")
+    ticket = world.open_ticket("locked_password_failures")
+    sent: list[str] = []
+
+    def watch(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement.split()[0] + " " + statement.split()[2 if statement.startswith("INSERT") else 1])
+
+    engine = world.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        with unit_of_work(world.sessions, Actor(lina, world.now), doing="test") as uow:
+            uow.record("test.first", "ticket", ticket)
+            uow.note(ticket, "after the first event")
+            uow.record("test.second", "ticket", ticket)
+            uow.session.flush()
+            uow.session.scalar(select(TicketNote.id).limit(1))  # the command goes on reading
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    first_audit = next(n for n, statement in enumerate(sent) if "audit_events" in statement)
+    assert "INSERT ticket_notes" in sent[:first_audit] and "SELECT ticket_notes.id" in sent[:first_audit]
+    with world.sessions() as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).all()
+    assert actions == ["test.second", "test.first"]
