@@ -358,6 +358,19 @@ class Console:
         """Everything visible on the terminal, as plain text (toasts included)."""
         return "\n".join(strip.text for strip in self.app.screen._compositor.render_strips())
 
+    async def sees(self, *snippets: str, timeout: float = 5.0) -> str:
+        """Wait until every snippet is on the terminal, and return what it shows.
+
+        A table lays out rows it was given only when the app is next idle, and a toast comes a
+        refresh later, so what a worker loaded may reach the screen a moment after the worker ends.
+        """
+        try:
+            await self.wait_until(lambda: all(snippet in self.text() for snippet in snippets), timeout=timeout)
+        except AssertionError:
+            missing = [snippet for snippet in snippets if snippet not in self.text()]
+            raise AssertionError(f"not on the terminal after {timeout}s: {missing!r}\n{self.text()}") from None
+        return self.text()
+
     def shown(self, selector: str) -> str:
         """What one widget of the top screen renders."""
         return str(self.app.screen.query_one(selector).render())

@@ -170,7 +170,7 @@ async def test_a_device_name_with_markup_shows_literally(demo_app: HotlineApp, w
     async with drive(demo_app) as console:
         await console.resume("lina", ticket)
         await console.open_account()
-        text = console.text()
+        text = await console.sees("[bold]x", "[red]Nowhere[2J", "unusual")
         assert "[bold]x" in text
         assert "[red]Nowhere[2J" in text
         assert "unusual" in text

@@ -42,9 +42,8 @@ async def test_a_supervisor_lands_on_the_queue_oldest_first_with_who_asked(demo_
         await console.log_in("chenjing", "chenjing-demo")
         desk = console.desk
         assert console.queue_accounts()[-1] == RISK_ACCOUNT
-        text = console.text()
-        assert "Waiting for a supervisor (4)" in text  # the demo's adjustment, unlock and complaint, and this one
-        assert "Unlock (risk lock)" in text and "Adjustment 800.000000 USDT" in text
+        # the demo's adjustment, unlock and complaint, and this one
+        await console.sees("Waiting for a supervisor (4)", "Unlock (risk lock)", "Adjustment 800.000000 USDT")
         assert [item.asked_at for item in desk.queue.items] == sorted(item.asked_at for item in desk.queue.items)
 
 
@@ -146,7 +145,9 @@ async def test_the_agent_who_asked_sees_the_decision_on_their_console(
         await chenjing.wait_until(lambda: RISK_ACCOUNT not in chenjing.queue_accounts(), what="the decision")
         said = f"chenjing approved your unlock request for {RISK_ACCOUNT}: Payslips match the deposits."
         await lina.wait_until(lambda: said in lina.shown("#decision-news"), what="the notice on lina's console")
-        assert lina.text().count("chenjing approved your") == 2  # beside the calls, and a toast
+        await lina.wait_until(
+            lambda: lina.text().count("chenjing approved your") == 2, what="the notice beside the calls, and a toast"
+        )
         await lina.wait_until(
             lambda: "approved by chenjing" in lina.shown("#earlier-notes"), what="the ticket's notes refreshed"
         )

@@ -68,7 +68,7 @@ async def test_feedback_without_a_ticket_says_what_to_do_first(demo_app: Hotline
         await console.log_in("lina", "lina-demo")
         await console.press("ctrl+f")
         assert not isinstance(demo_app.screen, FeedbackDialog)
-        assert "Feedback needs a ticket with its customer" in console.text()
+        await console.sees("Feedback needs a ticket with its customer")
 
 
 async def test_a_refusal_keeps_what_was_typed_and_saves_nothing(demo_app: HotlineApp, world: World) -> None:

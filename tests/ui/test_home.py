@@ -24,9 +24,7 @@ async def test_home_shows_the_schema_revision_and_customer_count(app: HotlineApp
     async with drive(app) as console:
         await console.log_in("ada")
         await console.press("f3")  # from the admin's desk
-        text = console.text()
-        assert f"revision {head_revision()} (up to date)" in text
-        assert "Customers         0" in text
+        await console.sees(f"revision {head_revision()} (up to date)", "Customers         0")
 
 
 async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
@@ -39,8 +37,10 @@ async def test_a_database_that_fails_while_reading_facts_says_so_in_place(
     async with drive(app, notifications=True) as console:
         await console.log_in("ada")
         await console.press("f3")  # from the admin's desk
+        await console.wait_until(
+            lambda: console.text().count("The database cannot be reached;") == 2, what="the fact, and a notice"
+        )
         text = console.text()
-        assert text.count("The database cannot be reached;") == 2  # the fact, and a notice
         assert "connection refused" not in text and "SELECT" not in text
 
 
@@ -60,7 +60,7 @@ async def test_refresh_reads_the_facts_again(
         await console.press("f3")  # from the admin's desk
         await console.press("f5")
         assert len(calls) == 2
-        assert "(up to date)" in console.text()
+        await console.sees("(up to date)")
 
 
 async def test_quit_key_closes_the_console(app: HotlineApp) -> None:
@@ -84,7 +84,7 @@ async def test_keymap_from_settings_remaps_a_binding_by_id(
     async with drive(app) as console:
         await console.log_in("ada")
         await console.press("f3")  # from the admin's desk
-        assert "f4 Log out" in console.text()  # the footer shows the new key
+        await console.sees("f4 Log out")  # the footer shows the new key
         await console.press("ctrl+l", wait=False)
         await console.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -97,8 +97,7 @@ async def test_an_unknown_keymap_id_is_reported(app_with: Callable[..., HotlineA
     app = app_with(keymap={"home.logout": "f4"})
     async with drive(app, notifications=True) as console:
         await console.pause()
-        text = console.text()
-        assert "names unknown bindings:" in text and "home.logout. Known: app.quit" in text
+        await console.sees("names unknown bindings:", "home.logout. Known: app.quit")
 
 
 def test_every_binding_has_a_unique_id() -> None:

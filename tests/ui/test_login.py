@@ -29,7 +29,7 @@ async def test_wrong_password_is_refused_in_plain_words(app: HotlineApp, agents:
     async with drive(app) as console:
         await console.log_in("ann", "not-the-password")
         assert isinstance(app.screen, LoginScreen)
-        assert "Wrong username or password." in console.text()
+        await console.sees("Wrong username or password.")
         # The username stays for the next try; the password does not.
         assert app.screen.query_one("#username", Input).value == "ann"
         password = app.screen.query_one("#password", Input)
@@ -49,7 +49,7 @@ async def test_disabled_agent_is_told_so(app: HotlineApp, agents: dict[str, str]
         await console.log_in("ann")
         assert isinstance(app.screen, LoginScreen)
         assert console.shown("#login-message") == "This agent account is disabled. Ask an admin to enable it."
-        assert "This agent account is disabled." in console.text()
+        await console.sees("This agent account is disabled.")
 
 
 async def test_fifth_wrong_password_locks_the_agent_and_says_until_when(
@@ -96,7 +96,7 @@ async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineA
         await console.log_in("bob")
         await console.press("f3")  # who is logged in, from the admin's desk
         assert isinstance(app.screen, HomeScreen)
-        assert "[bold]Bob[2J (bob)" in console.text()
+        await console.sees("[bold]Bob[2J (bob)")
 
 
 async def test_log_out_returns_to_an_empty_login_form(app: HotlineApp, agents: dict[str, str]) -> None:
@@ -187,8 +187,10 @@ async def test_an_unreachable_database_is_reported_without_a_stack_trace(
             assert isinstance(app.screen, LoginScreen)
             expected = "The database cannot be reached; nothing was changed. Try again."
             assert console.shown("#login-message") == expected
-            text = console.text()
-            assert text.count("The database cannot be reached;") == 2  # in the form and a notice
+            await console.wait_until(
+                lambda: console.text().count("The database cannot be reached;") == 2, what="the form and a notice"
+            )
+            text = await console.sees("Not done")
             assert "Not done" in text
             assert "Traceback" not in text and "sqlite3" not in text
             # The form is usable again.

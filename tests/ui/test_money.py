@@ -144,7 +144,7 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
             lambda: "waits for a supervisor" in console.shown("#dispute-message"), what="the approval notice"
         )
         assert "Awaiting approval" in console.shown("#dispute-timeline")
-        assert "4.000000 USDT" in console.text()
+        await console.sees("4.000000 USDT")
     with world.sessions() as session:
         assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT)).all() == []
 

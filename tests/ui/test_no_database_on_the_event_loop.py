@@ -117,6 +117,6 @@ async def test_a_whole_call_sends_no_statement_from_the_event_loop(
         await console.press("enter", wait=False)  # the first disposition: Resolved
         await console.press("ctrl+s")
         console.on(WorkspaceScreen)
-        assert "is closed: Resolved" in console.text()
+        await console.sees("is closed: Resolved")
     assert watch.off_the_loop > 20  # the services did run, in workers
     assert watch.on_the_loop == []

@@ -94,7 +94,7 @@ def test_supervisor_desk_with_nothing_waiting(
         console = Console(pilot)
         await console.log_in("sam")
         await console.settle()
-        assert "Nothing is waiting for a supervisor." in console.text()
+        await console.sees("Nothing is waiting for a supervisor.")
         await console.hold_still()
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=logged_in)

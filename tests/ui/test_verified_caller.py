@@ -45,7 +45,7 @@ async def test_picking_another_customer_on_a_verified_call_opens_nothing_of_thei
             what="the ticket to name customer B",
         )
         await console.settle()
-        assert "Verification ended" in console.text()
+        await console.sees("Verification ended")
 
         # Neither the account screen nor the money screen shows B's data.
         account = await console.open_account()
@@ -92,6 +92,5 @@ async def test_an_agent_disabled_while_logged_in_finds_the_console_locked_with_t
         # console locks with the reason; nothing of the caller stays on screen.
         await console.press("f10", wait=False)
         await console.wait_until(lambda: isinstance(demo_app.screen, LockScreen), what="the lock screen")
-        text = console.text()
-        assert "disabled by an admin" in text
+        text = await console.sees("disabled by an admin")
         assert DEMO_ACCOUNTS[CALLER_A].name not in text

@@ -177,7 +177,7 @@ async def test_without_a_bound_phone_an_email_code_and_the_full_id_number_verify
     )
     async with drive(app) as console:
         await verify_zhang(console, sqlite_database)
-        assert "Email code + ID number" in console.text()
+        await console.sees("Email code + ID number")
         await console.send_code()  # the same key sends by email when there is no bound phone
         code = latest_code(sqlite_database, keyring, ZHANG.account)
         await console.fill("#verify-id", "440301198801010000")
@@ -196,7 +196,7 @@ async def test_verify_without_a_ticket_says_what_to_do_first(
         await console.log_in("ann")
         await console.press("f11")
         assert not isinstance(app.screen, VerifyScreen)
-        assert "Verification needs a ticket with its customer" in console.text()
+        await console.sees("Verification needs a ticket with its customer")
         commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
         assert commands["Verify"].endswith("(f11)")
 
@@ -211,7 +211,7 @@ async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
         await console.press("f2")
         await console.press("f11")
         await console.press("f6")
-        assert "Hello, this is OK Wallet support, [bold]Eve[2J speaking." in console.text()
+        await console.sees("Hello, this is OK Wallet support, [bold]Eve[2J speaking.")
 
 
 async def test_the_verified_state_ends_after_fifteen_idle_minutes_and_the_panel_says_so(

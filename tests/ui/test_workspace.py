@@ -59,9 +59,7 @@ async def test_an_agent_lands_on_the_call_workspace(app: HotlineApp, floor: dict
     async with drive(app) as console:
         await console.log_in("ann")
         assert isinstance(app.screen, WorkspaceScreen)
-        text = console.text()
-        assert "No callers waiting." in text
-        assert "No ticket open." in text
+        await console.sees("No callers waiting.", "No ticket open.")
         assert app.screen.query_one("#lookup-input", Input).has_focus
 
 
@@ -116,7 +114,7 @@ async def test_a_remapped_claim_key_is_used_and_named_in_the_hints(
     app = app_with(keymap={"workspace.claim": "f1"})
     async with drive(app) as console:
         await console.log_in("ann")
-        assert "Take a call (f1)" in console.text()
+        await console.sees("Take a call (f1)")
         await console.ring(sqlite_database, WANG.phone or "")
         await console.press("f1")
         assert WANG.name in console.shown("#card-body")
@@ -134,19 +132,18 @@ async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_cal
         call = record_incoming_call(sqlite_database.sessions, "138 1234 5601", "CN", now=app.wall_clock())
         screen = console.workspace
         await console.wait_until(lambda: bool(screen.calls), timeout=2.0, what="the ring")
-        text = console.text()
-        assert "Calls waiting (1)" in text
-        assert "+86 •••••••••01  CN  waiting 0:0" in text
-        assert "A caller is waiting: +86 •••••••••01." in text
+        await console.sees(
+            "Calls waiting (1)", "+86 •••••••••01  CN  waiting 0:0", "A caller is waiting: +86 •••••••••01."
+        )
         await console.press("f2")
         assert screen.ticket is not None
         assert WANG.name in console.shown("#card-body")
         assert console.shown("#lookup-hint") == "The caller's number belongs to 王伟."
-        assert "No callers waiting." in console.text()
+        await console.sees("No callers waiting.")
         # The ticket was attached to the caller in the database.
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[WANG.account] and row.call_id == call.call_id
-        assert f"Ticket #{row.id} · open" in console.text()
+        await console.sees(f"Ticket #{row.id} · open")
         assert app.screen.query_one("#notes").has_focus  # ready to type
 
 
@@ -226,7 +223,7 @@ async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
             assert len(winners) == 1 and len(losers) == 1
             loser = ann if losers[0] is screens[0] else bob
             winner = bob if loser is ann else ann
-            assert ANNOUNCEMENT in loser.text()
+            await loser.sees(ANNOUNCEMENT)
             assert ANNOUNCEMENT not in winner.text()
             assert WANG.name in winner.shown("#card-body")
             assert WANG.name not in loser.shown("#card-body")
@@ -245,11 +242,9 @@ async def test_a_number_several_customers_share_gives_a_pick_list_and_no_automat
         await console.press("f2")
         screen = console.workspace
         assert screen.ticket is not None and screen.card is None
-        text = console.text()
         assert console.shown("#lookup-hint").startswith("The caller's number matches 2 customers.")
-        assert LEE_FATHER.name in text and LEE_DAUGHTER.name in text
         # The masked data that tells them apart is there: account numbers and email.
-        assert "OK••••0005" in text and "OK••••0006" in text and "no email" in text
+        await console.sees(LEE_FATHER.name, LEE_DAUGHTER.name, "OK••••0005", "OK••••0006", "no email")
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id is None
         results = app.screen.query_one("#results", OptionList)
         assert results.has_focus
@@ -266,16 +261,15 @@ async def test_an_unknown_number_says_so_and_the_ticket_goes_on_without_a_custom
         await console.log_in("ann")
         await console.ring(sqlite_database, "+8613000000000")
         await console.press("f2")
-        text = console.text()
         assert console.shown("#lookup-hint").startswith("No customer has the caller's number.")
         screen = console.workspace
         assert screen.ticket is not None
-        assert "No customer attached yet." in text
+        await console.sees("No customer attached yet.")
         # Found another way (the caller reads out the account number), then attached.
         await console.find(TAN.account)
         await console.press("enter")
         assert ticket_row(sqlite_database, screen.ticket.ticket_id).customer_id == floor[TAN.account]
-        assert "For Sarah Tan" in console.text()
+        await console.sees("For Sarah Tan")
 
 
 async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
@@ -286,7 +280,7 @@ async def test_taking_a_call_while_a_ticket_is_open_is_refused_in_plain_words(
         await console.press("f4")
         await console.ring(sqlite_database, WANG.phone or "")
         await console.press("f2")
-        assert "before taking another call." in console.text()
+        await console.sees("before taking another call.")
         assert len(waiting_calls(sqlite_database.sessions, app.agent.id)) == 1
 
 
@@ -473,7 +467,7 @@ async def test_markup_and_control_characters_in_a_customer_name_show_literally(
     async with drive(app) as console:
         await console.log_in("ann")
         await console.find("OK10000099")
-        assert "[bold]Bob[2Jevil" in console.text()
+        await console.sees("[bold]Bob[2Jevil")
         await console.press("enter")
         assert "[bold]Bob[2Jevil" in console.shown("#card-body")
 
@@ -493,7 +487,7 @@ async def test_a_customer_picked_without_a_ticket_gets_one_by_hand(
         assert screen.ticket is not None
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[ZHANG.account] and row.call_id is None
-        assert f"For {ZHANG.name}" in console.text()
+        await console.sees(f"For {ZHANG.name}")
 
 
 async def test_the_reason_chosen_with_the_keyboard_is_saved(
@@ -520,9 +514,7 @@ async def test_the_directory_lists_each_hotline_with_hours_and_languages(
         assert "Hong Kong" not in console.text()  # narrow: the directory waits for its key
         await console.press("f7", wait=False)
         await console.pause()
-        text = console.text()
-        assert "HK   +852 3001 2345  Hong Kong" in text
-        assert "09:00-18:00 HKT, Mon-Sat" in text and "zh-HK, en" in text
+        await console.sees("HK   +852 3001 2345  Hong Kong", "09:00-18:00 HKT, Mon-Sat", "zh-HK, en")
         assert app.screen.query_one("#hotline-list").has_focus
         await console.press("escape", wait=False)
         await console.pause()

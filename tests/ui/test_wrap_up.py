@@ -39,7 +39,7 @@ async def test_wrap_up_cannot_finish_without_a_disposition(
         await console.pause()
         assert isinstance(app.screen, WrapUpScreen)  # still asking
         assert console.shown("#wrap-up-message") == NO_DISPOSITION
-        assert NO_DISPOSITION in console.text()
+        await console.sees(NO_DISPOSITION)
         assert app.screen.query_one("#disposition", RadioSet).has_focus
         await console.settle()
         assert ticket_row(sqlite_database, ticket_id).status == "open"
@@ -61,8 +61,8 @@ async def test_a_resolved_call_closes_with_talk_and_wrap_up_time_apart(
         clock.advance(185)  # three minutes on the phone
         await console.press("f9", wait=False)
         await console.pause()
-        assert "Talk time         3:05" in console.text()
-        assert "Asked about the lock" in console.text()  # the note goes with the wrap-up
+        await console.sees("Talk time         3:05")
+        await console.sees("Asked about the lock")  # the note goes with the wrap-up
         clock.advance(40)  # then forty seconds of wrap-up
         await console.press("enter", wait=False)  # the first disposition: Resolved
         await console.press("ctrl+s")
@@ -73,8 +73,8 @@ async def test_a_resolved_call_closes_with_talk_and_wrap_up_time_apart(
         assert [n.body for n in ticket_notes(sqlite_database.sessions, ticket_id, app.agent.id)] == [
             "Asked about the lock"
         ]
-        assert f"Ticket #{ticket_id} is closed: Resolved." in console.text()
-        assert "No ticket open." in console.text()
+        await console.sees(f"Ticket #{ticket_id} is closed: Resolved.")
+        await console.sees("No ticket open.")
 
 
 async def test_a_follow_up_needs_a_date_stays_pending_and_can_be_reopened(
@@ -113,7 +113,7 @@ async def test_a_follow_up_needs_a_date_stays_pending_and_can_be_reopened(
         )
         # My tickets lists it as pending; Enter reopens it onto the workspace.
         await console.press("f6")
-        assert f"#{ticket_id}  pending · due {due}" in console.text()
+        await console.sees(f"#{ticket_id}  pending · due {due}")
         await console.press("enter")
         screen = console.workspace
         assert screen.ticket is not None and screen.ticket.ticket_id == ticket_id
@@ -144,11 +144,11 @@ async def test_a_draft_note_survives_closing_and_reopening_the_app(
     async with drive(second) as console:
         await console.log_in("ann")
         await console.press("f6")
-        assert f"#{ticket_id}  open" in console.text()
+        await console.sees(f"#{ticket_id}  open")
         await console.press("enter")  # resume the open ticket
         notes = second.screen.query_one("#notes")
         assert notes.text == "Caller will send a screenshot"  # type: ignore[attr-defined]
-        assert "Draft restored." in console.text()
+        await console.sees("Draft restored.")
 
 
 async def test_notes_are_saved_as_a_draft_while_the_agent_types(
@@ -164,4 +164,4 @@ async def test_notes_are_saved_as_a_draft_while_the_agent_types(
             lambda: load_draft(sqlite_database.sessions, ticket_id, agent_id) == "Card charged twice",
             what="the debounced draft save",
         )
-        assert "Draft saved." in console.text()
+        await console.sees("Draft saved.")
