@@ -381,8 +381,9 @@ def binding_ids() -> list[str]:
     from screens.account import AccountScreen
     from screens.admin import AdminDeskScreen
     from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, PasswordShownOnce, RoleDialog
+    from screens.confirm import ConfirmAction
     from screens.escalations import EscalationScreen
-    from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+    from screens.escalations.dialogs import PasswordAgain
     from screens.feedback import FeedbackDeskScreen, FeedbackDialog
     from screens.home import HomeScreen
     from screens.money import MoneyScreen
@@ -412,7 +413,7 @@ def binding_ids() -> list[str]:
         ConfirmDialog,
         PasswordShownOnce,
         EscalationScreen,
-        ConfirmDecision,
+        ConfirmAction,
         PasswordAgain,
     )
     for owner in owners:

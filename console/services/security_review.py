@@ -66,6 +66,8 @@ class SecurityReview:
     advice_given: tuple[str, ...]
     # A pending unlock request for this customer, if any.
     pending_unlock: UnlockRequestView | None
+    # The account number, for the confirmation that names the account an unlock acts on.
+    account_number: str = ""
 
     @property
     def agent_may_unlock(self) -> bool:
@@ -127,6 +129,7 @@ def security_review(
             ),
             advice_given=_advice_codes(ticket.advice_given),
             pending_unlock=request_view(session, pending) if pending is not None else None,
+            account_number=customer.account_number,
         )
 
 

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.gate import NotVerified
@@ -22,6 +23,7 @@ from console.services.unlocks import UnlockRequestView, UnlockResult, request_un
 from console.text import clean_text, safe_text
 from screens.base import Answer, Notice, OnHotline
 from screens.call_text import STATUS_LABELS
+from screens.confirm import ConfirmAction
 
 UNLOCK_GROUP = "account.unlock"
 
@@ -32,6 +34,14 @@ def minute_text(moment: datetime | None) -> str:
 
 def held_until_text(moment: datetime) -> str:
     return f"{moment:%H:%M} UTC on {moment:%Y-%m-%d}"
+
+
+def unlock_follows() -> str:
+    """What an unlock sets going, as the confirmation says it (the service does each of these)."""
+    return _(
+        "Then: the customer must set a new password at the next login, withdrawals are held for 24 hours,"
+        " and the customer is told."
+    )
 
 
 class LockPanel(OnHotline, Vertical):
@@ -51,6 +61,7 @@ class LockPanel(OnHotline, Vertical):
         self.review: SecurityReview | None = None
         self.unlocked: UnlockResult | None = None
         self.busy = False  # an unlock or request is on its way
+        self.confirming = False  # the unlock's confirmation is open
 
     def compose(self) -> ComposeResult:
         yield Static("Lock", classes="section-title")
@@ -134,8 +145,31 @@ class LockPanel(OnHotline, Vertical):
     # Acting on the lock
 
     def unlock(self) -> None:
-        if self.action_now() == "unlock":
-            self.act("Unlocking…", unlock_account, self.unlocked_now)
+        """Ask first, in words: which account, which lock, and what follows an unlock."""
+        review = self.review
+        if review is None or self.action_now() != "unlock" or self.confirming:
+            return
+        self.confirming = True
+        self.outcome.say(Content(""))
+        reason = self.reason.value
+        self.app.push_screen(
+            ConfirmAction(
+                _("Unlock the account?"),
+                _("Unlock {account}, locked for: {lock}").format(
+                    account=review.account_number, lock=review.lock_label or _("reason not recorded")
+                ),
+                reason if reason.strip() else None,
+                follows=unlock_follows(),
+            ),
+            callback=self.unlock_answered,
+        )
+
+    def unlock_answered(self, yes: bool | None) -> None:
+        self.confirming = False
+        if yes:
+            self.act(_("Unlocking…"), unlock_account, self.unlocked_now)
+        else:
+            self.outcome.say(Content(_("Nothing was changed: the account is still locked.")))
 
     def request(self) -> None:
         if self.action_now() == "request":

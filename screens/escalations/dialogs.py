@@ -1,16 +1,13 @@
-"""The two dialogs before a decision: the confirmation that repeats what will happen, and the password
-typed again when the last one is over 5 minutes old."""
+"""The password typed again before a decision when the last one is over 5 minutes old (the confirmation
+that repeats what will happen is the console's one `ConfirmAction`, screens/confirm.py)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Footer, Static
 
 from console.services.agents import AgentView, confirm_password
 from console.services.context import Actor
@@ -19,41 +16,6 @@ from screens.base import HotlineModal
 from screens.password_form import PasswordForm
 
 PASSWORD_GROUP = "escalations.password"
-
-
-class ConfirmDecision(HotlineModal[bool]):
-    """Repeats exactly what the decision will do; True to go ahead, False to go back."""
-
-    CSS_PATH = "escalations.tcss"
-    AUTO_FOCUS = "#confirm-yes"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "confirm", "Yes, do it", id="confirm.yes", tooltip="Make the decision as written"),
-        Binding("escape,n", "cancel", "No, go back", id="confirm.no", tooltip="Back to the item; nothing is changed"),
-    ]
-
-    def __init__(self, title: str, what_happens: str, reason: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.what_happens = what_happens
-        self.reason = reason
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm", classes="panel dialog") as dialog:
-            dialog.border_title = self.title_text
-            yield Static(safe_text(self.what_happens + ".", style="bold"), id="confirm-what")
-            yield Static(Content.styled("Reason: ", "$text-muted") + safe_text(self.reason), id="confirm-reason")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Yes, do it", id="confirm-yes", variant="primary")
-                yield Button("No, go back", id="confirm-no")
-        yield Footer(compact=True)
-
-    @on(Button.Pressed, "#confirm-yes")
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class PasswordAgain(HotlineModal[bool]):

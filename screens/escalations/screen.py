@@ -17,8 +17,9 @@ from console.services.context import Actor
 from console.services.decisions import DecisionDone, decide_escalation
 from console.services.errors import Conflict, NotFound, PasswordNeeded, ServiceError
 from console.services.escalations import EscalationItem
+from screens.confirm import ConfirmAction
 from screens.desk import DeskScreen, desk_bindings
-from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.escalations.dialogs import PasswordAgain
 from screens.escalations.item import NOTHING_OPEN, ItemPanel
 from screens.escalations.queue import EscalationQueue
 
@@ -134,7 +135,7 @@ class EscalationScreen(DeskScreen):
         words = detail.approve_words if approve else detail.reject_words
         title = "Approve?" if approve else "Turn it down?"
         self.app.push_screen(
-            ConfirmDecision(title, words, reason), callback=lambda yes: self.confirmed(decision, bool(yes))
+            ConfirmAction(title, words, reason), callback=lambda yes: self.confirmed(decision, bool(yes))
         )
 
     def confirmed(self, decision: Decision, yes: bool) -> None:

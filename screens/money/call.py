@@ -21,6 +21,8 @@ class MoneyCall:
     agent_id: int
     ticket_id: int | None
     customer_id: int | None
+    # The caller's account number, as the card shows it: a confirmation names the account it acts on.
+    account_number: str = ""
 
     def at(self, now: datetime) -> OnCall:
         """This call as the services take it, at `now` (read from the console's clock)."""

@@ -10,11 +10,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, DataTable, Input, Static, TabPane
 
+from console.i18n import _
 from console.services.adjustments import propose_adjustment
 from console.services.disputes import AdjustmentOnDispute, DisputeView, caller_disputes, update_dispute
-from console.services.errors import Conflict, ServiceError
+from console.services.errors import Conflict, InvalidInput, ServiceError
+from console.services.money import format_amount, parse_amount
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.confirm import ConfirmAction
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text
 
 DISPUTES_GROUP = "money.disputes"
@@ -213,6 +216,34 @@ class DisputesPane(OnHotline, TabPane):
             return
         amount = self.query_one("#adjust-amount", Input).value
         reason = self.query_one("#adjust-reason", Input).value
+        try:
+            minor = parse_amount(amount, dispute.asset_scale, dispute.asset_code)
+        except InvalidInput as problem:
+            self.say(str(problem), WARNING)  # the service says the same; no need to ask first
+            return
+        if not reason.strip():
+            self.say(_("Type the reason for the adjustment first."), WARNING)
+            self.query_one("#adjust-reason", Input).focus()
+            return
+        shown = f"{format_amount(minor, dispute.asset_scale)} {dispute.asset_code}"
+        self.say("")
+        account = self.call.account_number or _("the caller's account")
+        self.app.push_screen(
+            ConfirmAction(
+                _("Propose the adjustment?"),
+                _("Credit {amount} to {account} for dispute D{dispute}").format(
+                    amount=shown, account=account, dispute=dispute.dispute_id
+                ),
+                reason,
+                follows=_(
+                    "Then: below the approval threshold it is posted to the account at once and the dispute is"
+                    " settled; at or above it, it waits for a supervisor. The customer is told."
+                ),
+            ),
+            callback=lambda yes: self.propose(dispute, amount, reason) if yes else self.say(_("Nothing was posted.")),
+        )
+
+    def propose(self, dispute: DisputeView, amount: str, reason: str) -> None:
         key, call = self.adjustment_key, self.call
         self.run_service(
             lambda: propose_adjustment(

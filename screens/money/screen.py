@@ -58,9 +58,16 @@ class MoneyScreen(HotlineModal[None]):
         ),
     ]
 
-    def __init__(self, agent_id: int, ticket_id: int | None, customer_id: int | None, tab: str = "fees") -> None:
+    def __init__(
+        self,
+        agent_id: int,
+        ticket_id: int | None,
+        customer_id: int | None,
+        tab: str = "fees",
+        account_number: str = "",
+    ) -> None:
         super().__init__()
-        self.call = MoneyCall(agent_id, ticket_id, customer_id)
+        self.call = MoneyCall(agent_id, ticket_id, customer_id, account_number)
         self.ticket_id = ticket_id
         self.first_tab = tab
 

@@ -23,8 +23,9 @@ from console.services.calls import record_incoming_call
 from screens.account import AccountScreen
 from screens.admin import AdminDeskScreen
 from screens.admin.dialogs import PasswordShownOnce
+from screens.confirm import ConfirmAction
 from screens.escalations import EscalationScreen
-from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.escalations.dialogs import PasswordAgain
 from screens.escalations.item import ItemPanel
 from screens.escalations.queue import WATCH_GROUP
 from screens.feedback import FeedbackDeskScreen, FeedbackDialog
@@ -306,8 +307,8 @@ class Console:
         await self.press("f9" if approve else "f8")
 
     async def confirm(self) -> None:
-        """Say yes in the confirmation that repeats what will happen."""
-        self.on(ConfirmDecision)
+        """Say yes (y) in the confirmation that repeats what will happen."""
+        self.on(ConfirmAction)
         await self.press("y")
 
     async def type_password_again(self, password: str) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from textual.widgets import Checkbox, DataTable
+from textual.widgets import Checkbox, DataTable, Input
 
 from console.app import HotlineApp
+from console.seed.demo import DEMO_ACCOUNTS
 from console.services.security_review import ADVICE
 from models import AuditEvent, Customer, CustomerStatus, Ticket, UnlockRequest
 from screens.account import AccountScreen
+from screens.confirm import ConfirmAction
 from screens.verify import VerifyScreen
 from tests.support.world import World
 from tests.ui.clocks import FrozenWallClock
@@ -43,6 +45,13 @@ async def test_unlock_from_the_account_screen(demo_app: HotlineApp, world: World
         assert not screen.query_one("#request-unlock").display
         await console.type_into("#unlock-reason", "Caller confirmed the five attempts were hers")
         await console.press("f2")
+        # One more key: the confirmation says which account, which lock, and what follows.
+        said = await console.sees("Unlock the account?")
+        account = DEMO_ACCOUNTS[case].account_number
+        assert f"Unlock {account}, locked for: Too many wrong passwords." in said
+        assert "new password at the next login" in said and "held for 24 hours" in said and "is told" in said
+        assert customer_row(world, case).status == CustomerStatus.LOCKED  # nothing yet
+        await console.confirm()
         held_until = clock.now + timedelta(hours=24)
         outcome = console.shown("#lock-outcome")
         assert f"Withdrawals are held until {held_until:%H:%M} UTC on {held_until:%Y-%m-%d}." in outcome
@@ -68,12 +77,30 @@ async def test_an_unlock_after_five_minutes_asks_for_a_fresh_code_with_the_verif
         clock.advance(timedelta(minutes=6))
         await console.type_into("#unlock-reason", "Caller confirmed the attempts")
         await console.press("enter")  # Enter in the reason box does what the lock allows
+        await console.confirm()
         outcome = console.shown("#lock-outcome")
         assert "Caller not verified: this action needs a code passed in the last 5 minutes" in outcome
         assert "Press f11 to open the verify panel" in outcome
         assert customer_row(world, case).status == CustomerStatus.LOCKED
         await console.press("f11")
         assert isinstance(demo_app.screen, VerifyScreen)
+
+
+async def test_escape_on_the_unlock_confirmation_changes_nothing(demo_app: HotlineApp, world: World) -> None:
+    case = "locked_password_failures"
+    ticket = world.verified_call(case)
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        await console.open_account()
+        await console.type_into("#unlock-reason", "Caller confirmed the attempts")
+        await console.press("enter")
+        console.on(ConfirmAction)
+        await console.press("escape")
+        await console.wait_until(lambda: "Nothing was changed" in console.shown("#lock-outcome"), what="the answer")
+        assert "Locked: Too many wrong passwords" in console.shown("#lock-state")
+        # The reason typed is still there for a second try.
+        assert console.app.screen.query_one("#unlock-reason", Input).value == "Caller confirmed the attempts"
+    assert customer_row(world, case).status == CustomerStatus.LOCKED
 
 
 async def test_risk_lock_offers_only_a_supervisor_request(demo_app: HotlineApp, world: World) -> None:

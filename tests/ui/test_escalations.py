@@ -16,8 +16,9 @@ from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import unlocks
 from console.services.context import OnCall
+from screens.confirm import ConfirmAction
 from screens.escalations import EscalationScreen
-from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.escalations.dialogs import PasswordAgain
 from tests.support.desk import LOCKED_OUT, RISK, adjustment_waiting, locked_out, unlock_waiting
 from tests.support.world import World
 from tests.ui.clocks import FrozenWallClock
@@ -58,7 +59,7 @@ async def test_approving_with_a_stale_password_confirms_in_words_asks_for_it_and
         assert "lifting a risk lock" in console.shown("#item-decisions")
         assert "Why the agent asks: Caller explains the deposits." in console.shown("#item-case")
         await console.decide("Payslips checked against the deposits.")
-        dialog = console.on(ConfirmDecision)
+        dialog = console.on(ConfirmAction)
         assert console.shown("#confirm-what").startswith(f"Unlock {RISK_ACCOUNT}, lifting a risk lock;")
         assert "Payslips checked" in console.shown("#confirm-reason")
         assert dialog.is_attached

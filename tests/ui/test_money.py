@@ -14,6 +14,7 @@ from console.services.disputes import caller_disputes
 from console.services.fees import quote
 from console.services.outbox import recent_messages
 from models import EntryKind, LedgerEntry, Ticket, Transaction
+from screens.confirm import ConfirmAction
 from screens.money import MoneyScreen
 from screens.money import disputes as disputes_tab
 from tests.support.world import World
@@ -105,7 +106,12 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(
         assert "Open" in console.shown("#dispute-timeline")
         await console.type_into("#adjust-amount", "4")
         await console.type_into("#adjust-reason", "Fee above the published schedule.")
-        await console.press("enter", wait=False)
+        await console.press("enter")
+        # One more key, after the words: the amount with its asset, the account, the dispute.
+        dispute_id = screen.selected_dispute.dispute_id
+        account = DEMO_ACCOUNTS[case].account_number
+        await console.sees(f"Credit 4.000000 USDT to {account} for dispute D{dispute_id}.")
+        await console.confirm()
         await console.wait_until(lambda: "posted" in console.shown("#dispute-message"), what="the adjustment")
         assert "Adjusted" in console.shown("#dispute-timeline")
         assert "Not done" not in console.text()  # no worker failed on the way
@@ -125,6 +131,26 @@ async def test_a_dispute_goes_from_statement_row_to_a_posted_adjustment(
         assert disputed.fee == 5_000_000
 
 
+async def test_escape_on_the_adjustment_confirmation_posts_nothing(demo_app: HotlineApp, world: World) -> None:
+    case = "wrong_fee"
+    ticket = world.verified_call(case, reason="statement_dispute")
+    async with drive(demo_app, notifications=True) as console:
+        screen = await open_statement_row(console, ticket, "500", "500.000000 USDT")
+        await console.type_into("#dispute-amount", "4")
+        await console.type_into("#dispute-description", "Fee above schedule.")
+        await console.press("enter", wait=False)
+        await console.wait_until(lambda: screen.selected_dispute is not None, what="the dispute")
+        await console.type_into("#adjust-amount", "4")
+        await console.type_into("#adjust-reason", "Fee above the published schedule.")
+        await console.press("enter")
+        console.on(ConfirmAction)
+        await console.press("escape")
+        await console.wait_until(lambda: "Nothing was posted" in console.shown("#dispute-message"), what="the answer")
+        assert screen.query_one("#adjust-amount", Input).value == "4"  # kept for a second try
+    with world.sessions() as session:
+        assert session.scalars(select(LedgerEntry).where(LedgerEntry.kind == EntryKind.ADJUSTMENT)).all() == []
+
+
 async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, world: World) -> None:
     from console.settings import with_overrides
 
@@ -139,7 +165,8 @@ async def test_a_large_adjustment_waits_for_a_supervisor(demo_app: HotlineApp, w
         await console.wait_until(lambda: console.on(MoneyScreen).selected_dispute is not None, what="the dispute")
         await console.type_into("#adjust-amount", "4")
         await console.type_into("#adjust-reason", "Fee above the published schedule.")
-        await console.press("enter", wait=False)
+        await console.press("enter")
+        await console.confirm()
         await console.wait_until(
             lambda: "waits for a supervisor" in console.shown("#dispute-message"), what="the approval notice"
         )

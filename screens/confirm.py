@@ -1,0 +1,67 @@
+"""ConfirmAction: the one confirmation before anything that matters (an unlock, an adjustment, a
+supervisor's decision): what will happen, in words; Enter or y goes ahead, Escape or n changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Footer, Static
+
+from console.i18n import _
+from console.text import safe_text
+from screens.base import HotlineModal
+
+
+class ConfirmAction(HotlineModal[bool]):
+    """Repeats exactly what the action will do; dismisses True to go ahead, False to go back.
+
+    `what_happens` is the sentence (or sentences) the agent reads, already in their language;
+    `follows` says what comes after it ("withdrawals held 24 h, …"); `reason` is the agent's own words.
+    """
+
+    CSS_PATH = "confirm.tcss"
+    AUTO_FOCUS = "#confirm-yes"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Yes, do it", id="confirm.yes", tooltip="Go ahead, as written"),
+        Binding("escape,n", "cancel", "No, go back", id="confirm.no", tooltip="Go back; nothing is changed"),
+    ]
+
+    def __init__(
+        self, title: str, what_happens: str | Sequence[str], reason: str | None = None, follows: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        sentences = [what_happens] if isinstance(what_happens, str) else list(what_happens)
+        self.what_happens = " ".join(s if s.endswith((".", "?", "!", "。")) else s + "." for s in sentences)
+        self.follows = follows
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm", classes="panel dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield Static(safe_text(self.what_happens, style="bold", multiline=True), id="confirm-what")
+            if self.follows:
+                yield Static(safe_text(self.follows, multiline=True), id="confirm-follows")
+            if self.reason is not None:
+                yield Static(
+                    Content.styled(_("Reason: "), "$text-muted") + safe_text(self.reason, multiline=True),
+                    id="confirm-reason",
+                )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("Yes, do it (Enter)"), id="confirm-yes", variant="primary", compact=True)
+                yield Button(_("No, go back (Esc)"), id="confirm-no", compact=True)
+        yield Footer(compact=True)
+
+    @on(Button.Pressed, "#confirm-yes")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
