@@ -15,6 +15,7 @@ from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
 from console.services.context import OnCall
 from console.services.errors import ServiceError
+from console.services.labels import FACTOR_LABELS
 from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
@@ -28,7 +29,7 @@ STATUS_GROUP = "verify.status"
 # The verified state also ends after 15 idle minutes or at wrap-up: re-read it this often.
 STATUS_SECONDS = 5.0
 
-FACTOR_NAMES = {"sms": "SMS code", "totp": "Authenticator app", "email": "Email code + ID number"}
+FACTOR_NAMES = FACTOR_LABELS
 NO_FACTOR = "This caller has no bound phone, authenticator or email: a supervisor must verify them."
 
 

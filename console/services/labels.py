@@ -31,6 +31,13 @@ DISPOSITION_LABELS = {
     Disposition.WRONG_NUMBER: "Wrong number",
 }
 
+# The factor a caller verified with, keyed by the stored value.
+FACTOR_LABELS = {
+    "sms": "SMS code",
+    "totp": "Authenticator app",
+    "email": "Email code + ID number",
+}
+
 # Keyed by the stored value: views carry the lock reason as a plain string.
 LOCK_REASON_LABELS = {
     "password_failures": "Too many wrong passwords",

@@ -21,7 +21,14 @@ from console.services.codes import CODE_TTL, is_locked, live_ticket, locked_cust
 from console.services.context import OnCall
 from console.services.crypto import rotate_token
 from console.services.errors import InvalidInput, NotFound
-from console.services.gate import STEP_UP_WINDOW, NotVerified, check_verified, require_verified_caller
+from console.services.gate import (
+    IDLE_LIMIT,
+    STEP_UP_WINDOW,
+    VERIFIED_AT_MOST,
+    NotVerified,
+    check_verified,
+    require_verified_caller,
+)
 from console.services.masking import mask_email
 from console.services.outbox import ENCRYPTED_PREFIX
 from console.services.scripts import LANGUAGES, Script, load_script, render_script
@@ -115,6 +122,9 @@ class VerificationStatus:
     fresh_until: datetime | None
     failures: int
     locked_until: datetime | None
+    # When verified state ends unless something happens on the call first: 60 minutes after the factor,
+    # or 15 idle minutes after the last activity, whichever comes first.
+    ends_at: datetime | None = None
 
 
 def verification_status(
@@ -137,6 +147,7 @@ def verification_status(
             return VerificationStatus(False, None, None, None, failures, locked)
         assert ticket.verified_at is not None
         fresh_until = ticket.verified_at + STEP_UP_WINDOW
+        last_activity = ticket.last_activity_at or ticket.verified_at
         return VerificationStatus(
             True,
             ticket.verified_factor,
@@ -144,6 +155,7 @@ def verification_status(
             fresh_until if fresh_until >= call.now else None,
             failures,
             locked,
+            min(ticket.verified_at + VERIFIED_AT_MOST, last_activity + IDLE_LIMIT),
         )
 
 

@@ -123,6 +123,7 @@ class WorkspaceScreen(HotlineScreen):
         """Once a second: how long each caller has waited, and the call timer."""
         self.queue.tick()
         self.ticket_panel.show_timer()
+        self.card_panel.tick()
 
     # Bindings
 
@@ -324,7 +325,8 @@ class WorkspaceScreen(HotlineScreen):
 
     def action_verify(self) -> None:
         if call := self.call_customer("Verification"):
-            self.app.push_screen(VerifyScreen(self.agent.id, *call))
+            # The card shows the verified mark and the balances once the panel closes.
+            self.app.push_screen(VerifyScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
 
     def action_account(self) -> None:
         if call := self.call_customer("The account"):
@@ -336,9 +338,22 @@ class WorkspaceScreen(HotlineScreen):
             # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
             self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
         elif call := self.call_customer("The statement"):
+            # The statement needs a verified caller: an unverified one is asked about fees first.
+            verified = self.card_panel.verified
+            card = self.card
             self.app.push_screen(
-                MoneyScreen(self.agent.id, *call, tab="statement"), callback=lambda _: self.reload_card()
+                MoneyScreen(
+                    self.agent.id,
+                    *call,
+                    tab="statement" if verified else "fees",
+                    account_number=card.account_number if card is not None else "",
+                ),
+                callback=lambda _: self.money_closed(),
             )
+
+    def money_closed(self) -> None:
+        """An adjustment or a dispute shows on the card (and a fee told is now part of the call)."""
+        self.reload_card()
 
     def action_feedback(self) -> None:
         if call := self.call_customer("Feedback"):

@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.services import contact_changes, disputes, security_review, statement, unlocks, verification, withdrawals
+from console.services import (
+    balances,
+    contact_changes,
+    disputes,
+    security_review,
+    statement,
+    unlocks,
+    verification,
+    withdrawals,
+)
 from console.services.context import OnCall
 from console.services.gate import NotVerified
 from models import Transaction, TransactionKind
@@ -44,6 +53,9 @@ ANY_VERIFIED: dict[str, Action] = {
         w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c), x, "10", "late"
     ),
     "caller's disputes": lambda w, t, a, c, x, now: disputes.caller_disputes(
+        w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c)
+    ),
+    "balances": lambda w, t, a, c, x, now: balances.caller_balances(
         w.sessions, OnCall(agent_id=a, now=now, ticket_id=t, customer_id=c)
     ),
 }
