@@ -52,7 +52,11 @@ from models import (
     DisputeEvent,
     DisputeStatus,
     EntryKind,
+    PaymentMethod,
     TicketNote,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
 )
 
 APPROVAL_WINDOW = timedelta(hours=24)
@@ -116,6 +120,22 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
         description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
         idempotency_key=f"adjustment:{adjustment.id}",
         agent_id=agent.id,
+    )
+    # Its line on the statement, as the caller sees it in the app; the journal ties it to the entry.
+    session.add(
+        Transaction(
+            customer_id=adjustment.customer_id,
+            asset_code=adjustment.asset_code,
+            kind=TransactionKind.ADJUSTMENT,
+            method=PaymentMethod.INTERNAL,
+            status=TransactionStatus.COMPLETED,
+            amount=abs(adjustment.amount),
+            fee=0,
+            reference=f"ADJ-D{dispute.id}",
+            journal_id=journal,
+            created_at=now,
+            completed_at=now,
+        )
     )
     adjustment.status = ApprovalStatus.APPLIED
     adjustment.journal_id = journal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.context import OnCall
@@ -13,7 +13,7 @@ from console.services.errors import InvalidInput
 from console.services.fees import choice
 from console.services.money import AssetView, all_assets, format_money, parse_amount
 from console.services.unit_of_work import unit_of_work
-from models import Transaction, TransactionKind, TransactionStatus
+from models import Adjustment, Dispute, Transaction, TransactionKind, TransactionStatus
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class StatementRow:
     counterparty: str | None
     expected_by: datetime | None
     completed_at: datetime | None
+    # The dispute about this row (the newest), or for an adjustment the dispute it settles.
+    dispute_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,30 @@ def _amount_matches(text: str, assets: dict[str, AssetView]) -> list[tuple[str, 
     return matches
 
 
-def _statement_row(tx: Transaction, view: AssetView) -> StatementRow:
+def _disputes_of(session: Session, found: list[Transaction]) -> dict[int, int]:
+    """Transaction id -> its dispute: the newest dispute about the row, or the one an adjustment settles."""
+    if not found:
+        return {}
+    ids = [tx.id for tx in found]
+    disputes: dict[int, int] = {
+        transaction_id: dispute_id
+        for transaction_id, dispute_id in session.execute(
+            select(Dispute.transaction_id, func.max(Dispute.id))
+            .where(Dispute.transaction_id.in_(ids))
+            .group_by(Dispute.transaction_id)
+        )
+    }
+    by_journal = {tx.journal_id: tx.id for tx in found if tx.kind == TransactionKind.ADJUSTMENT and tx.journal_id}
+    if by_journal:
+        for journal, dispute_id in session.execute(
+            select(Adjustment.journal_id, Adjustment.dispute_id).where(Adjustment.journal_id.in_(list(by_journal)))
+        ):
+            if journal is not None:
+                disputes[by_journal[journal]] = dispute_id
+    return disputes
+
+
+def _statement_row(tx: Transaction, view: AssetView, dispute_id: int | None = None) -> StatementRow:
     return StatementRow(
         tx.id,
         tx.created_at,
@@ -89,6 +114,7 @@ def _statement_row(tx: Transaction, view: AssetView) -> StatementRow:
         tx.counterparty,
         tx.expected_by,
         tx.completed_at,
+        dispute_id,
     )
 
 
@@ -137,7 +163,8 @@ def statement(
             )
         query = query.order_by(Transaction.created_at.desc(), Transaction.id.desc()).limit(page_size + 1)
         found = list(session.scalars(query))
-        rows = tuple(_statement_row(tx, assets[tx.asset_code]) for tx in found[:page_size])
+        disputes = _disputes_of(session, found[:page_size])
+        rows = tuple(_statement_row(tx, assets[tx.asset_code], disputes.get(tx.id)) for tx in found[:page_size])
         next_cursor = StatementCursor(rows[-1].created_at, rows[-1].transaction_id) if len(found) > page_size else None
         if after is None:  # once per statement opened, not per page turned
             uow.record(

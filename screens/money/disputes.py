@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static, TabPane
 
 from console.i18n import _
@@ -28,6 +30,12 @@ ADJUST_GROUP = "money.adjust"
 class DisputesPane(OnHotline, TabPane):
     """The caller's disputes; the one highlighted shows its timeline and the forms that act on it."""
 
+    @dataclass
+    class Adjusted(Message):
+        """An adjustment was proposed (and perhaps posted): the statement shows its line."""
+
+        made: AdjustmentOnDispute
+
     def __init__(self, call: MoneyCall) -> None:
         super().__init__("Disputes", id="disputes")
         self.call = call
@@ -38,6 +46,7 @@ class DisputesPane(OnHotline, TabPane):
         # The version of the dispute the agent's edit is based on; a save against an older one is refused.
         self.edit_version: int | None = None
         self._adopt_version = False
+        self.said_none = False  # the notice says there are no disputes
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
@@ -98,9 +107,11 @@ class DisputesPane(OnHotline, TabPane):
                 )
             )
         if not self.disputes:
-            self.say("No disputes on this account.")
-        elif select is None:
-            self.say("")
+            self.say(_("No disputes on this account."))
+            self.said_none = True
+        elif select is None or self.said_none:
+            self.say("")  # never "No disputes" under a listed dispute
+            self.said_none = False
         if keep is not None:
             self.select_dispute(keep)
 
@@ -270,3 +281,4 @@ class DisputesPane(OnHotline, TabPane):
             text = f"Adjustment of {made.adjustment.amount_text} posted to the account."
         self.adopt(made.dispute)
         self.say(text, SUCCESS)
+        self.post_message(self.Adjusted(made))

@@ -131,4 +131,8 @@ class MoneyScreen(HotlineModal[None]):
 
     def on_statement_pane_dispute_opened(self, message: StatementPane.DisputeOpened) -> None:
         self.disputes_pane.adopt(message.dispute)
+        self.statement_pane.reload()  # the row now names its dispute
         self.action_show("disputes")
+
+    def on_disputes_pane_adjusted(self, message: DisputesPane.Adjusted) -> None:
+        self.statement_pane.reload()  # a posted adjustment is a line of its own, with its dispute

@@ -95,7 +95,7 @@ class StatementPane(OnHotline, TabPane):
 
     def on_mount(self) -> None:
         self.query_one("#statement-table", DataTable).add_columns(
-            "Date (UTC)", "Type", "Method", "Amount", "Fee", "Status", "Reference"
+            "Date (UTC)", "Type", "Method", "Amount", "Fee", "Status", "Reference", "Dispute"
         )
         self.query_one("#row-detail").display = False
         self.query_one("#statement-more").display = False
@@ -108,7 +108,11 @@ class StatementPane(OnHotline, TabPane):
 
     # The statement
 
-    def load(self, after: StatementCursor | None = None) -> None:
+    def reload(self) -> None:
+        """The statement again with the same filters (an adjustment posted, a dispute opened), the row kept."""
+        self.load(keep=self.selected_row.transaction_id if self.selected_row is not None else None)
+
+    def load(self, after: StatementCursor | None = None, keep: int | None = None) -> None:
         call, filters = self.call, self.filters
         self.run_service(
             lambda: statement(
@@ -118,12 +122,12 @@ class StatementPane(OnHotline, TabPane):
                 page_size=PAGE_SIZE,
                 after=after,
             ),
-            lambda page: self.show(page, appended=after is not None),
+            lambda page: self.show(page, appended=after is not None, keep=keep),
             refused=self.statement_refused,
             group=STATEMENT_GROUP,
         )
 
-    def show(self, page: StatementPage, *, appended: bool) -> None:
+    def show(self, page: StatementPage, *, appended: bool, keep: int | None = None) -> None:
         table = self.query_one("#statement-table", DataTable)
         if not appended:
             table.clear()
@@ -141,10 +145,16 @@ class StatementPane(OnHotline, TabPane):
                         row.fee_text,
                         row.status,
                         row.reference,
+                        f"D{row.dispute_id}" if row.dispute_id is not None else "",
                     ),
                 )
             )
         self.cursor = page.next_cursor
+        if keep is not None:
+            for index, shown_row in enumerate(self.rows):
+                if shown_row.transaction_id == keep:
+                    table.move_cursor(row=index)
+                    self.selected_row = shown_row
         self.query_one("#statement-more").display = self.cursor is not None
         shown = len(self.rows)
         self.statement_notice.say(

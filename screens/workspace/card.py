@@ -10,6 +10,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from console.i18n import _
@@ -78,6 +79,13 @@ def balances_line(balances: tuple[BalanceLine, ...]) -> Content:
 class CustomerCardPanel(OnHotline, Vertical):
     """The caller's card (masked data only until verified), or a line saying how to find them."""
 
+    @dataclass
+    class Read(Message):
+        """The card was read: the customer's status as it is now (the find list's row follows it)."""
+
+        customer_id: int
+        status: str
+
     def __init__(self, agent_id: int, *, has_ticket: Callable[[], bool]) -> None:
         super().__init__(id="card", classes="panel")
         self.agent_id = agent_id
@@ -122,6 +130,7 @@ class CustomerCardPanel(OnHotline, Vertical):
     def show_read(self, read: CardRead) -> None:
         self.verification, self.balances = read.verification, read.balances
         self.show(read.card)
+        self.post_message(self.Read(read.card.customer_id, read.card.status))
 
     def show(self, card: CustomerCard) -> None:
         self.card = card

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from textual.app import ComposeResult
@@ -155,6 +155,16 @@ class CallerLookup(OnHotline, Vertical):
         self.results.set_options(
             Option(match_prompt(match, show_kind), id=f"customer-{match.customer_id}") for match in matches
         )
+
+    def refresh_status(self, customer_id: int, status: str) -> None:
+        """A customer's status as just read on their card (after an unlock, say): their row says the same."""
+        result = self.result
+        if result is None or not any(m.customer_id == customer_id and m.status != status for m in result.matches):
+            return
+        highlighted = self.results.highlighted
+        matches = tuple(replace(m, status=status) if m.customer_id == customer_id else m for m in result.matches)
+        self.show_result(replace(result, matches=matches))
+        self.results.highlighted = highlighted
 
     def show_number_found(self, result: LookupResult) -> None:
         """What the number of a call just taken found, in words; the box is emptied for the agent."""

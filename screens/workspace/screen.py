@@ -252,6 +252,10 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is not None:
             self.ticket_panel.change(customer_id=customer_id)
 
+    def on_customer_card_panel_read(self, message: CustomerCardPanel.Read) -> None:
+        """The card was read: the find list's row for that customer shows the same status."""
+        self.lookup.refresh_status(message.customer_id, message.status)
+
     def reload_card(self) -> None:
         self.card_panel.reload(self.ticket.ticket_id if self.ticket else None)
 

@@ -74,3 +74,44 @@ def test_the_status_says_when_verified_state_ends_idle_or_60_minutes_after_the_f
     late = verification_status(world.sessions, call(world, ticket, minutes=55))
     assert late.verified and late.ends_at == world.now + timedelta(minutes=60)
     assert late.fresh_until is None
+
+
+def test_the_statement_shows_a_posted_adjustment_as_a_line_with_its_dispute(world: World) -> None:
+    from console.services.adjustments import propose_adjustment
+    from console.services.disputes import open_dispute
+    from console.services.statement import statement
+
+    ticket = world.verified_call(CASE, reason="statement_dispute")
+    first = statement(world.sessions, call(world, ticket)).rows
+    disputed = next(row for row in first if row.kind == "withdrawal" and row.amount == 500_000_000)
+    assert disputed.dispute_id is None
+    dispute = open_dispute(world.sessions, call(world, ticket), disputed.transaction_id, "4", "Fee above schedule.")
+    made = propose_adjustment(
+        world.sessions, {"USDT": "1000"}, call(world, ticket, seconds=1), dispute.dispute_id, "4", "Fee", "key-1"
+    )
+    assert not made.awaiting_approval
+    rows = statement(world.sessions, call(world, ticket, seconds=2)).rows
+    # Newest first: the adjustment's own line, naming the dispute it settles; the disputed row names it too.
+    assert (rows[0].kind, rows[0].amount_text, rows[0].dispute_id) == (
+        "adjustment",
+        "4.000000 USDT",
+        dispute.dispute_id,
+    )
+    assert next(row for row in rows if row.transaction_id == disputed.transaction_id).dispute_id == dispute.dispute_id
+    assert len(rows) == len(first) + 1
+
+
+def test_an_adjustment_waiting_for_a_supervisor_is_not_on_the_statement(world: World) -> None:
+    from console.services.adjustments import propose_adjustment
+    from console.services.disputes import open_dispute
+    from console.services.statement import statement
+
+    ticket = world.verified_call(CASE, reason="statement_dispute")
+    first = statement(world.sessions, call(world, ticket)).rows
+    row = next(row for row in first if row.kind == "withdrawal" and row.amount == 500_000_000)
+    dispute = open_dispute(world.sessions, call(world, ticket), row.transaction_id, "4", "Fee above schedule.")
+    made = propose_adjustment(
+        world.sessions, {"USDT": "3"}, call(world, ticket, seconds=1), dispute.dispute_id, "4", "Fee", "key-2"
+    )
+    assert made.awaiting_approval
+    assert len(statement(world.sessions, call(world, ticket, seconds=2)).rows) == len(first)

@@ -177,9 +177,18 @@ def test_adjustment_below_threshold_posts_a_compensating_entry_and_leaves_the_or
     assert _balance(w) == before + 4_000_000
     (entry,) = _entries(w, EntryKind.ADJUSTMENT)
     assert entry.amount == 4_000_000 and entry.journal_id == adjustment.journal_id
-    assert [(r.id, r.amount, r.fee, r.status) for r in _rows(w)] == [
+    # The original rows are untouched; the adjustment is a statement line of its own, tied to its entry.
+    *kept, added = sorted(_rows(w), key=lambda r: r.id)
+    assert [(r.id, r.amount, r.fee, r.status) for r in kept] == sorted(
         (r.id, r.amount, r.fee, r.status) for r in original
-    ]
+    )
+    assert (added.kind.value, added.amount, added.fee, added.journal_id) == (
+        "adjustment",
+        4_000_000,
+        0,
+        entry.journal_id,
+    )
+    assert added.reference == f"ADJ-D{dispute.dispute_id}"
     (view,) = d.caller_disputes(
         w.sessions, OnCall(agent_id=w.agent("lina"), now=w.now, ticket_id=ticket, customer_id=w.customer(CASE))
     )

@@ -87,3 +87,69 @@ async def test_verifying_in_the_panel_puts_the_mark_on_the_card_when_it_closes(
         await console.enter_code(world.last_code(CASE))
         await console.back()
         await console.sees("Verified by SMS code", "Balances")
+
+
+async def test_after_an_unlock_the_card_the_find_list_and_the_lock_panel_say_active(
+    demo_app: HotlineApp, world: World
+) -> None:
+    case = "locked_password_failures"
+    ticket = world.verified_call(case)
+    account = DEMO_ACCOUNTS[case].account_number
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        await console.find(account)
+        assert "Locked" in str(console.workspace.lookup.results.get_option_at_index(0).prompt)
+        assert "Locked: Too many wrong passwords" in console.shown("#card-body")
+        await console.open_account()
+        await console.type_into("#unlock-reason", "Caller confirmed the attempts were hers")
+        await console.press("enter")
+        await console.confirm()
+        await console.wait_until(lambda: "Active" in console.shown("#lock-state"), what="the lock panel")
+        await console.back()
+        await console.wait_until(lambda: "Locked" not in console.shown("#card-body"), what="the card")
+        assert "Status   Active" in console.shown("#card-body")
+        assert "Locked" not in str(console.workspace.lookup.results.get_option_at_index(0).prompt)
+
+
+async def test_a_posted_adjustment_is_on_the_statement_with_its_dispute_and_no_disputes_is_never_under_one(
+    demo_app: HotlineApp, world: World
+) -> None:
+    from textual.widgets import DataTable
+
+    from screens.money import MoneyScreen
+
+    ticket = world.verified_call(CASE, reason="statement_dispute")
+    async with drive(demo_app, notifications=True) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_money()
+        await console.press("f4")
+        await console.wait_until(lambda: "No disputes" in console.shown("#dispute-message"), what="no disputes")
+        await console.press("f3")
+        await console.type_into("#filter-amount", "500")
+        await console.press("enter")
+        await console.pick_row("#statement-table", lambda cells: "500.000000 USDT" in cells[3])
+        await console.type_into("#dispute-amount", "4")
+        await console.type_into("#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
+        await console.press("enter")
+        dispute = screen.selected_dispute
+        assert dispute is not None
+        assert "No disputes" not in console.shown("#dispute-message")
+        await console.type_into("#adjust-amount", "4")
+        await console.type_into("#adjust-reason", "Fee above the published schedule.")
+        await console.press("enter")
+        await console.confirm()
+        await console.wait_until(lambda: "posted" in console.shown("#dispute-message"), what="the adjustment")
+        assert "Adjusted" in str(screen.query_one("#dispute-table", DataTable).get_row_at(0))
+        # The statement, read again: the disputed row names its dispute (the amount filter keeps to it).
+        await console.press("f3")
+        table = screen.query_one("#statement-table", DataTable)
+        await console.wait_until(
+            lambda: any(f"D{dispute.dispute_id}" in map(str, table.get_row_at(i)) for i in range(table.row_count)),
+            what="the dispute on the row",
+        )
+        # Without the filter: the adjustment's own line, newest first, with its dispute.
+        await console.type_into("#filter-amount", "")
+        await console.press("enter")
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1] == "adjustment" and first[3] == "4.000000 USDT" and first[7] == f"D{dispute.dispute_id}"
+        assert isinstance(console.app.screen, MoneyScreen)
