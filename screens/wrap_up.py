@@ -1,4 +1,5 @@
-"""WrapUpScreen: the end of a call; a disposition (and a follow-up date) is asked for before it closes."""
+"""WrapUpScreen: the end of a call: what was done on it, the reason it suggests, and a disposition (and a
+follow-up date) asked for before it closes."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
-from console.services.labels import DISPOSITION_LABELS
+from console.i18n import _
+from console.services.call_summary import CallSummary
+from console.services.errors import ServiceError
+from console.services.labels import CALL_DONE_LABELS, DISPOSITION_LABELS, REASON_LABELS
 from console.services.tickets import WrapUp
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
@@ -25,6 +29,7 @@ NO_DATE = "A follow-up needs a due date: type it as YYYY-MM-DD."
 BAD_DATE = "Type the follow-up date as YYYY-MM-DD, for example {example}."
 PAST_DATE = "The follow-up date is in the past."
 NOTE_PREVIEW_LINES = 3
+SUMMARY_GROUP = "wrap_up.summary"
 
 
 class WrapUpScreen(HotlineModal[WrapUp | None]):
@@ -60,9 +65,15 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         note: str,
         today: date,
         clock: Callable[[], float],
+        summary: Callable[[], CallSummary] | None = None,
     ) -> None:
         super().__init__()
         self.ticket_id = ticket_id
+        # Reads what was done on the call (a service call, run in a worker once the dialog shows).
+        self.read_summary = summary
+        self.summary: CallSummary | None = None
+        self.reason_chosen = False  # the agent picked a reason themselves: a suggestion never overrides it
+        self._suggesting = False
         self.talk_seconds = max(0, talk_seconds)
         self.note = note
         self.today = today
@@ -79,10 +90,20 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 yield Static(duration_text(0), id="wrap-up-time")
                 yield Label("Note", classes="fact-label")
                 yield Static(self.note_preview(), id="note-preview")
+                yield Label(_("Done"), classes="fact-label")
+                yield Static(_("Reading what was done on this call…"), id="call-done")
+                yield Label(_("Reason"), classes="fact-label")
+                yield Select(
+                    [(_(label), reason.value) for reason, label in REASON_LABELS.items()],
+                    id="wrap-up-reason",
+                    allow_blank=True,
+                    compact=True,
+                    prompt=_("as on the ticket"),
+                )
             yield Label("Disposition (required)", classes="field-label")
-            with RadioSet(id="disposition"):
+            with RadioSet(id="disposition", compact=True):
                 for value, label in DISPOSITION_LABELS.items():
-                    yield RadioButton(label, id=f"disposition-{value.value}")
+                    yield RadioButton(label, id=f"disposition-{value.value}", compact=True)
             with Vertical(id="follow-up"):
                 yield Label("Follow-up due (YYYY-MM-DD)", classes="field-label")
                 yield Input(
@@ -92,13 +113,48 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 )
             yield Notice(id="wrap-up-message")
             with Horizontal(id="wrap-up-buttons"):
-                yield Button("Finish", id="finish", variant="primary")
-                yield Button("Back to the call", id="cancel")
+                yield Button("Finish", id="finish", variant="primary", compact=True)
+                yield Button("Back to the call", id="cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#follow-up").display = False
         self.set_interval(1.0, self.show_wrap_up_time, name="wrap-up time")
+        if self.read_summary is not None:
+            self.run_service(self.read_summary, self.show_summary, refused=self.summary_refused, group=SUMMARY_GROUP)
+        else:
+            self.query_one("#call-done", Static).update("")
+
+    def show_summary(self, summary: CallSummary) -> None:
+        """What was done, in words; the reason it points to is chosen unless the agent chose one."""
+        self.summary = summary
+        things = [
+            _(CALL_DONE_LABELS.get(thing.kind, thing.kind)) + (f" ({thing.detail})" if thing.detail else "")
+            for thing in summary.done
+        ]
+        self.query_one("#call-done", Static).update(
+            safe_text("; ".join(things) + "." if things else _("Nothing recorded on this call."), multiline=True)
+        )
+        if self.reason_chosen:
+            return
+        self._suggesting = True
+        self.query_one("#wrap-up-reason", Select).value = summary.suggested_reason or summary.reason
+        if summary.suggested_label is not None:
+            self.query_one("#wrap-up-reason", Select).tooltip = _("Suggested from what was done; change it if not.")
+
+    def summary_refused(self, refusal: ServiceError) -> None:
+        self.query_one("#call-done", Static).update(safe_text(str(refusal), style="$text-warning"))
+
+    @on(Select.Changed, "#wrap-up-reason")
+    def reason_changed(self) -> None:
+        if self._suggesting:
+            self._suggesting = False
+        else:
+            self.reason_chosen = True
+
+    def chosen_reason(self) -> str | None:
+        value = self.query_one("#wrap-up-reason", Select).value
+        return value if isinstance(value, str) else None
 
     def note_preview(self) -> Content:
         lines = self.note.strip().splitlines()
@@ -126,6 +182,8 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         follow_up = self.disposition() == FOLLOW_UP
         self.query_one("#follow-up").display = follow_up
         self.notice.say("")
+        # Where the agent goes next: the date for a follow-up, else Finish (so Enter, Enter wraps up).
+        self.query_one("#follow-up-date" if follow_up else "#finish").focus()
 
     @on(Button.Pressed, "#finish")
     @on(Input.Submitted, "#follow-up-date")
@@ -147,6 +205,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 wrap_up_seconds=self.wrap_up_seconds(),
                 follow_up_due=follow_up_due,
                 note=self.note,
+                reason=self.chosen_reason(),
             )
         )
 

@@ -8,9 +8,11 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.services.context import Actor
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import METHOD_LABELS
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
+from console.services.unit_of_work import unit_of_work
 from models import Direction, FeeSchedule, PaymentMethod, TransactionKind, TransactionStatus
 
 # Short words for refusals: "The minimum bank withdrawal is 100.00 CNY."
@@ -192,4 +194,29 @@ def quote(
             net,
             format_money(net, view),
             expected_text(rule.expected_hours),
+        )
+
+
+def fee_told(
+    sessions: sessionmaker[Session],
+    call: Actor,
+    ticket_id: int,
+    method: str,
+    asset_code: str,
+    direction: str,
+) -> None:
+    """Note on the agent's own ticket that a fee was read out to the caller (the schedule is public, so
+    no verification; wrap-up reads it back as the call's subject)."""
+    with unit_of_work(sessions, call, doing="work tickets") as uow:
+        uow.own_ticket(ticket_id)
+        rule = fee_rule(
+            uow.session,
+            choice(PaymentMethod, method, "payment method"),
+            asset_or_invalid(uow.session, asset_code).code,
+            choice(Direction, direction, "direction"),
+        )
+        if rule is None:
+            raise NotFound("No such line in the fee schedule.")
+        uow.record(
+            "fees.told", "ticket", ticket_id, {"method": method, "asset": rule.asset_code, "direction": direction}
         )

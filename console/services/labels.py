@@ -38,6 +38,18 @@ FACTOR_LABELS = {
     "email": "Email code + ID number",
 }
 
+# What was done on a call, as the wrap-up lists it (keyed by `CallDone.kind`).
+CALL_DONE_LABELS = {
+    "verified": "Verified",
+    "unlocked": "Unlocked",
+    "unlock_requested": "Unlock requested",
+    "dispute_opened": "Dispute opened",
+    "adjustment_proposed": "Adjustment proposed",
+    "fees_told": "Fee told",
+    "withdrawal_followed_up": "Withdrawal put on follow-up",
+    "feedback_logged": "Feedback logged",
+}
+
 # Keyed by the stored value: views carry the lock reason as a plain string.
 LOCK_REASON_LABELS = {
     "password_failures": "Too many wrong passwords",

@@ -62,6 +62,9 @@ class WrapUp:
     wrap_up_seconds: int
     follow_up_due: date | None = None
     note: str = ""
+    # The call reason the agent settled on in the wrap-up (a suggestion from what was done, or their
+    # own choice); None leaves the ticket's reason as it is.
+    reason: str | None = None
 
 
 def _view(ticket: Ticket, customer_name: str | None, *, verification_ended: bool = False) -> TicketView:
@@ -266,11 +269,14 @@ def wrap_up(
         raise InvalidInput("A follow-up needs a due date.")
     if answer.follow_up_due is not None and answer.follow_up_due < call.now.date():
         raise InvalidInput("The follow-up date is in the past.")
+    reason = _reason(answer.reason) if answer.reason is not None else None
     with unit_of_work(sessions, call, doing="work tickets") as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
             raise Conflict("This ticket is already closed.")
+        if reason is not None:
+            ticket.reason = reason
         if note := free_text(answer.note).strip():
             session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=note, created_at=call.now))
             _clear_draft(session, call.ticket_id, call.agent_id)
@@ -291,6 +297,7 @@ def wrap_up(
             {
                 "disposition": disposition.value,
                 "status": ticket.status.value,
+                "reason": ticket.reason.value,
                 "talk_seconds": answer.talk_seconds,
                 "wrap_up_seconds": answer.wrap_up_seconds,
             },

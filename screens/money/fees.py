@@ -7,14 +7,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, TabPane
 
+from console.i18n import _
+from console.services.context import Actor
 from console.services.errors import ServiceError
-from console.services.fees import FeeQuote, FeeRow, fee_schedule, quote
+from console.services.fees import FeeQuote, FeeRow, fee_schedule, fee_told, quote
 from console.text import cell_text
 from screens.base import Notice, OnHotline
 from screens.money.call import SUCCESS, WARNING
 
 FEES_GROUP = "money.fees"
 QUOTE_GROUP = "money.quote"
+TOLD_GROUP = "money.fee_told"
 
 DIRECTIONS = [("All directions", ""), ("Deposits", "deposit"), ("Withdrawals", "withdrawal")]
 
@@ -28,12 +31,31 @@ def quote_sentence(answer: FeeQuote) -> str:
     return f"For {answer.amount_text} by {answer.method.replace('_', ' ')}, {money}; it takes {answer.expected_text}."
 
 
-class FeesPane(OnHotline, TabPane):
-    """The fee schedule anyone may ask about, before saying who they are."""
+def fee_row_sentence(row: FeeRow) -> str:
+    """One line of the schedule as the agent says it: method, fee, minimum (and maximum), expected time."""
+    words = {"withdrawal": _("A {method} withdrawal of {asset}"), "deposit": _("A {method} deposit of {asset}")}
+    opening = words.get(row.direction, words["deposit"]).format(method=row.method_label.lower(), asset=row.asset_code)
+    limits = (
+        _("the minimum is {minimum} and the maximum {maximum}").format(
+            minimum=row.minimum_text, maximum=row.maximum_text
+        )
+        if row.maximum_text
+        else _("the minimum is {minimum}, with no maximum").format(minimum=row.minimum_text)
+    )
+    return _("{opening} costs {fee}; {limits}; it takes {time}.").format(
+        opening=opening, fee=row.fee_text, limits=limits, time=row.expected_text
+    )
 
-    def __init__(self) -> None:
+
+class FeesPane(OnHotline, TabPane):
+    """The fee schedule anyone may ask about, before saying who they are; Enter on a line says it in words
+    (and, on a call, notes on the ticket that the fee was told)."""
+
+    def __init__(self, agent_id: int | None = None, ticket_id: int | None = None) -> None:
         super().__init__("Fees", id="fees")
         self.fees: list[FeeRow] = []
+        self.agent_id = agent_id
+        self.ticket_id = ticket_id
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -92,6 +114,23 @@ class FeesPane(OnHotline, TabPane):
             )
         if not rows:
             self.say("No fees match; clear the asset box to see them all.")
+
+    @on(DataTable.RowSelected, "#fee-table")
+    def fee_chosen(self, event: DataTable.RowSelected) -> None:
+        if not 0 <= event.cursor_row < len(self.fees):
+            return
+        row = self.fees[event.cursor_row]
+        self.say(fee_row_sentence(row), SUCCESS)
+        agent_id, ticket_id = self.agent_id, self.ticket_id
+        if agent_id is not None and ticket_id is not None:
+            actor = Actor(agent_id, self.hotline.wall_clock())
+            self.run_service(
+                lambda: fee_told(self.database.sessions, actor, ticket_id, row.method, row.asset_code, row.direction),
+                lambda _none: None,
+                refused=self.refused,
+                group=TOLD_GROUP,
+                exclusive=False,
+            )
 
     @on(Select.Changed, "#fee-direction")
     @on(Input.Submitted, "#fee-asset")

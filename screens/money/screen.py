@@ -101,7 +101,7 @@ class MoneyScreen(HotlineModal[None]):
         with Vertical(id="money", classes="panel") as panel:
             panel.border_title = f"Money · ticket #{self.ticket_id}" if self.ticket_id else "Money · fees"
             with TabbedContent(initial=self.first_tab, id="money-tabs"):
-                yield FeesPane()
+                yield FeesPane(self.call.agent_id, self.ticket_id)
                 yield StatementPane(self.call)
                 yield DisputesPane(self.call)
         yield Footer(compact=True)

@@ -13,8 +13,9 @@ from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker
 
 from console.services.agents import AgentView
+from console.services.call_summary import call_summary
 from console.services.calls import WaitingCall
-from console.services.context import OnCall
+from console.services.context import Actor, OnCall
 from console.services.customers import CustomerCard
 from console.services.feedback import FeedbackView
 from console.services.lookup import LookupResult
@@ -402,6 +403,7 @@ class WorkspaceScreen(HotlineScreen):
         if ticket_panel.wrapping:
             return
         started = ticket_panel.started if ticket_panel.started is not None else self.hotline.clock()
+        actor, ticket_id = Actor(self.agent.id, self.hotline.wall_clock()), self.ticket.ticket_id
         talk_seconds = int(self.hotline.clock() - started)
         self.app.push_screen(
             WrapUpScreen(
@@ -410,6 +412,7 @@ class WorkspaceScreen(HotlineScreen):
                 ticket_panel.notes.text,
                 self.hotline.wall_clock().date(),
                 self.hotline.clock,
+                summary=lambda: call_summary(self.database.sessions, actor, ticket_id),
             ),
             callback=self.wrap_up_answered,
         )
