@@ -21,6 +21,7 @@ from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
+from screens.call_keys import CallKeys, call_key_bindings
 
 VERIFY_GROUP = "verify.start"
 SEND_GROUP = "verify.send"
@@ -37,7 +38,7 @@ def _time(moment: datetime | None) -> str:
     return f"{moment:%H:%M:%S} UTC" if moment is not None else "-"
 
 
-class VerifyScreen(HotlineModal[None]):
+class VerifyScreen(CallKeys, HotlineModal[None]):
     """The verify panel for one ticket and its caller; closes back to the call."""
 
     CSS_PATH = "verify.tcss"
@@ -66,6 +67,7 @@ class VerifyScreen(HotlineModal[None]):
             id="verify.close",
             tooltip="Close the verify panel; the verified state stays on the ticket",
         ),
+        *call_key_bindings("verify", "wrap_up", "account", "money"),
     ]
 
     def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:

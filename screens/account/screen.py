@@ -20,12 +20,13 @@ from screens.account.advice import AdvicePanel
 from screens.account.lock import LockPanel
 from screens.account.security import LoginsPanel, RecentTransactions
 from screens.base import HotlineModal
+from screens.call_keys import CallKeys, call_key_bindings
 from screens.verify import VerifyScreen
 
 REVIEW_GROUP = "account.review"
 
 
-class AccountScreen(HotlineModal[None]):
+class AccountScreen(CallKeys, HotlineModal[None]):
     """Security review, unlock and advice for one ticket and its verified caller; closes back to the call."""
 
     CSS_PATH = "account.tcss"
@@ -66,6 +67,7 @@ class AccountScreen(HotlineModal[None]):
             id="account.close",
             tooltip="Close the account and return to the call; advice ticks are already saved",
         ),
+        *call_key_bindings("account", "wrap_up", "money"),
     ]
 
     def __init__(self, agent_id: int, ticket_id: int, customer_id: int) -> None:

@@ -173,6 +173,12 @@ class DisputesPane(OnHotline, TabPane):
         self.query_one("#dispute-timeline", Static).update(Content("\n").join(parts))
         self.query_one("#adjust-form").display = dispute.status in ("open", "investigating")
 
+    def ready_to_adjust(self, dispute: DisputeView) -> None:
+        """A dispute just opened: the adjustment offered is its claim; the agent types only the reason."""
+        if dispute.status in ("open", "investigating"):
+            self.query_one("#adjust-amount", Input).value = dispute.claimed_plain
+            self.query_one("#adjust-reason", Input).focus()
+
     def fill_edit_form(self, dispute: DisputeView) -> None:
         self.query_one("#edit-claimed", Input).value = dispute.claimed_plain
         self.query_one("#edit-description", Input).value = clean_text(dispute.description)
@@ -233,8 +239,11 @@ class DisputesPane(OnHotline, TabPane):
             self.say(str(problem), WARNING)  # the service says the same; no need to ask first
             return
         if not reason.strip():
+            reason_box = self.query_one("#adjust-reason", Input)
+            if not reason_box.has_focus:  # Enter in the amount moves on to the reason
+                reason_box.focus()
+                return
             self.say(_("Type the reason for the adjustment first."), WARNING)
-            self.query_one("#adjust-reason", Input).focus()
             return
         shown = f"{format_amount(minor, dispute.asset_scale)} {dispute.asset_code}"
         self.say("")

@@ -33,18 +33,24 @@ def quote_sentence(answer: FeeQuote) -> str:
 
 def fee_row_sentence(row: FeeRow) -> str:
     """One line of the schedule as the agent says it: method, fee, minimum (and maximum), expected time."""
-    words = {"withdrawal": _("A {method} withdrawal of {asset}"), "deposit": _("A {method} deposit of {asset}")}
-    opening = words.get(row.direction, words["deposit"]).format(method=row.method_label.lower(), asset=row.asset_code)
-    limits = (
-        _("the minimum is {minimum} and the maximum {maximum}").format(
+    words = {"withdrawal": _("{method} withdrawal of {asset}"), "deposit": _("{method} deposit of {asset}")}
+    subject = words.get(row.direction, words["deposit"]).format(method=row.method_label, asset=row.asset_code)
+    if row.maximum_text:
+        limits = _("the minimum is {minimum} and the maximum {maximum}").format(
             minimum=row.minimum_text, maximum=row.maximum_text
         )
-        if row.maximum_text
-        else _("the minimum is {minimum}, with no maximum").format(minimum=row.minimum_text)
+    else:
+        limits = _("the minimum is {minimum}, with no maximum").format(minimum=row.minimum_text)
+    return _("{subject}: the fee is {fee}; {limits}; it takes {time}.").format(
+        subject=subject, fee=row.fee_text, limits=limits, time=row.expected_text
     )
-    return _("{opening} costs {fee}; {limits}; it takes {time}.").format(
-        opening=opening, fee=row.fee_text, limits=limits, time=row.expected_text
-    )
+
+
+def word_matches(word: str, row: FeeRow) -> bool:
+    """A word the agent typed matches a line by its asset, method or direction ("usdt", "chain", "withdraw")."""
+    word = word.replace("_", "-")
+    fields = (row.asset_code.lower(), row.method.replace("_", "-"), row.method_label.lower(), row.direction)
+    return any(word in field for field in fields)
 
 
 class FeesPane(OnHotline, TabPane):
@@ -56,11 +62,13 @@ class FeesPane(OnHotline, TabPane):
         self.fees: list[FeeRow] = []
         self.agent_id = agent_id
         self.ticket_id = ticket_id
+        # The words typed in the box ("usdt on-chain withdrawal"): every one must match a line shown.
+        self.words: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
             yield Select(DIRECTIONS, id="fee-direction", allow_blank=False, value="")
-            yield Input(placeholder="Asset (CNY, USDT…)", id="fee-asset", max_length=8)
+            yield Input(placeholder=_("What the caller asks: usdt on-chain withdrawal"), id="fee-asset", max_length=64)
         yield DataTable(id="fee-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="filters"):
             yield Input(placeholder="Amount the caller asks about", id="quote-amount", max_length=32)
@@ -94,6 +102,7 @@ class FeesPane(OnHotline, TabPane):
         )
 
     def show(self, rows: list[FeeRow]) -> None:
+        rows = [row for row in rows if all(word_matches(word, row) for word in self.words)]
         self.fees = rows
         table = self.table
         table.clear()
@@ -113,13 +122,17 @@ class FeesPane(OnHotline, TabPane):
                 )
             )
         if not rows:
-            self.say("No fees match; clear the asset box to see them all.")
+            self.say(_("No fees match; clear the box to see them all."))
+        elif len(rows) == 1 and self.words:
+            self.tell(rows[0])  # one line is what the caller asked about: say it
 
     @on(DataTable.RowSelected, "#fee-table")
     def fee_chosen(self, event: DataTable.RowSelected) -> None:
-        if not 0 <= event.cursor_row < len(self.fees):
-            return
-        row = self.fees[event.cursor_row]
+        if 0 <= event.cursor_row < len(self.fees):
+            self.tell(self.fees[event.cursor_row])
+
+    def tell(self, row: FeeRow) -> None:
+        """The line in words for the agent to say; on a call, the ticket notes that this fee was told."""
         self.say(fee_row_sentence(row), SUCCESS)
         agent_id, ticket_id = self.agent_id, self.ticket_id
         if agent_id is not None and ticket_id is not None:
@@ -136,8 +149,8 @@ class FeesPane(OnHotline, TabPane):
     @on(Input.Submitted, "#fee-asset")
     def filters_changed(self) -> None:
         direction = self.query_one("#fee-direction", Select).value
-        asset_code = self.query_one("#fee-asset", Input).value.strip().upper()
-        self.load(direction if isinstance(direction, str) else "", asset_code)
+        self.words = self.query_one("#fee-asset", Input).value.lower().split()
+        self.load(direction if isinstance(direction, str) else "", "")
 
     @on(Button.Pressed, "#quote-button")
     @on(Input.Submitted, "#quote-amount")

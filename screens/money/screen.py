@@ -14,16 +14,17 @@ from console.services.disputes import DisputeView
 from console.services.fees import FeeRow
 from console.services.statement import StatementRow
 from screens.base import HotlineModal
+from screens.call_keys import CallKeys, call_key_bindings
 from screens.money.call import WARNING, MoneyCall
 from screens.money.disputes import DisputesPane
 from screens.money.fees import FeesPane
 from screens.money.statement import StatementPane
 
 # Where the keyboard lands when a tab is shown.
-TAB_FOCUS = {"fees": "fee-table", "statement": "statement-table", "disputes": "dispute-table"}
+TAB_FOCUS = {"fees": "fee-asset", "statement": "statement-table", "disputes": "dispute-table"}
 
 
-class MoneyScreen(HotlineModal[None]):
+class MoneyScreen(CallKeys, HotlineModal[None]):
     """Fees for anyone; for the verified caller, the statement, withdrawals and disputes."""
 
     CSS_PATH = "money.tcss"
@@ -56,6 +57,7 @@ class MoneyScreen(HotlineModal[None]):
             id="money.close",
             tooltip="Close and return to the call; nothing typed here is lost until you close",
         ),
+        *call_key_bindings("money", "wrap_up", "account", "verify"),
     ]
 
     def __init__(
@@ -133,6 +135,7 @@ class MoneyScreen(HotlineModal[None]):
         self.disputes_pane.adopt(message.dispute)
         self.statement_pane.reload()  # the row now names its dispute
         self.action_show("disputes")
+        self.disputes_pane.ready_to_adjust(message.dispute)
 
     def on_disputes_pane_adjusted(self, message: DisputesPane.Adjusted) -> None:
         self.statement_pane.reload()  # a posted adjustment is a line of its own, with its dispute

@@ -291,6 +291,9 @@ class StatementPane(OnHotline, TabPane):
             return
         amount = self.query_one("#dispute-amount", Input).value
         description = self.query_one("#dispute-description", Input).value
+        if amount.strip() and not description.strip():
+            self.query_one("#dispute-description", Input).focus()  # Enter moves on to what is still to type
+            return
         call = self.call
         self.run_service(
             lambda: open_dispute(

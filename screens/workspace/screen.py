@@ -135,6 +135,10 @@ class WorkspaceScreen(HotlineScreen):
             return self.has_class("-side-open") and self.has_class("-narrow")
         return True
 
+    async def action_call(self, action: str) -> None:
+        """A call key pressed on a dialog over the call (screens.call_keys): the workspace does it now."""
+        await self.run_action(action)
+
     def action_lookup(self) -> None:
         self.close_side_panel()
         self.lookup.box.focus()
