@@ -141,6 +141,8 @@ class DisputesPane(OnHotline, TabPane):
         if self.selected_dispute is None or self.selected_dispute.dispute_id != dispute.dispute_id:
             self.adjustment_key = uuid.uuid4().hex  # another dispute: another adjustment
             self.fill_edit_form(dispute)
+            if self.selected_dispute is not None:
+                self.say("")  # what was said about the last dispute is not about this one
         elif self._adopt_version:
             # After a refused save: the agent has now seen the other change; their text stays as typed.
             self.edit_version, self._adopt_version = dispute.version, False

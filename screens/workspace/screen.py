@@ -249,6 +249,7 @@ class WorkspaceScreen(HotlineScreen):
     # The customer
 
     def on_caller_lookup_picked(self, message: CallerLookup.Picked) -> None:
+        self.queue.notice.say("")  # a new customer: the last call's result is old news
         self.pick(message.customer_id)
 
     def pick(self, customer_id: int) -> None:
@@ -277,6 +278,7 @@ class WorkspaceScreen(HotlineScreen):
                 f" ({self.key_for('workspace.wrap_up')})."
             )
             return
+        self.queue.notice.say("")  # a new ticket: the last call's result is old news
         self.ticket_panel.open_new(self.card.customer_id if self.card else None)
 
     def on_ticket_panel_ready(self, message: TicketPanel.Ready) -> None:

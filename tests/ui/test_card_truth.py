@@ -153,3 +153,17 @@ async def test_a_posted_adjustment_is_on_the_statement_with_its_dispute_and_no_d
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[1] == "adjustment" and first[3] == "4.000000 USDT" and first[7] == f"D{dispute.dispute_id}"
         assert isinstance(console.app.screen, MoneyScreen)
+
+
+async def test_the_last_calls_result_goes_when_the_next_customer_is_picked(demo_app: HotlineApp, world: World) -> None:
+    ticket = world.verified_call(CASE, reason="statement_dispute")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        await console.press("f9")
+        await console.press("enter", "enter")
+        await console.sees(f"Ticket #{ticket} is closed")
+        assert f"Ticket #{ticket} is closed" in console.shown("#calls-message")
+        await console.find(DEMO_ACCOUNTS["delayed_withdrawal"].account_number)
+        await console.press("enter")
+        await console.wait_until(lambda: console.workspace.card is not None, what="the next card")
+        assert f"Ticket #{ticket}" not in console.shown("#calls-message")
