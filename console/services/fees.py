@@ -13,7 +13,7 @@ from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import METHOD_LABELS
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
 from console.services.unit_of_work import unit_of_work
-from models import Direction, FeeSchedule, PaymentMethod, TransactionKind, TransactionStatus
+from models import Direction, FeeSchedule, PaymentMethod, TicketStatus, TransactionKind, TransactionStatus
 
 # Short words for refusals: "The minimum bank withdrawal is 100.00 CNY."
 _METHOD_WORDS = {
@@ -208,7 +208,8 @@ def fee_told(
     """Note on the agent's own ticket that a fee was read out to the caller (the schedule is public, so
     no verification; wrap-up reads it back as the call's subject)."""
     with unit_of_work(sessions, call, doing="work tickets") as uow:
-        uow.own_ticket(ticket_id)
+        if uow.own_ticket(ticket_id).status == TicketStatus.CLOSED:
+            raise Refused("This ticket is closed; a fee told now is not part of its call.")
         rule = fee_rule(
             uow.session,
             choice(PaymentMethod, method, "payment method"),

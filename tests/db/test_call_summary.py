@@ -78,6 +78,18 @@ def test_a_fee_told_is_noted_only_on_the_agents_own_ticket_and_for_a_line_that_e
     with pytest.raises(NotFound):
         fee_told(world.sessions, world.acting("lina"), ticket, "credit_card", "BTC", "withdrawal")
     assert kinds(world, ticket) == []
+    tickets.wrap_up(world.sessions, on_call(world, ticket, "wrong_fee"), WrapUp("resolved", 10, 5))
+    with pytest.raises(Refused, match="closed"):
+        fee_told(world.sessions, world.acting("lina"), ticket, "on_chain", "USDT", "withdrawal")
+
+
+def test_a_disabled_agent_gets_no_summary(world: World) -> None:
+    from console.services.errors import AgentDisabled
+
+    ticket = world.open_ticket("wrong_fee")
+    world.disable("lina")
+    with pytest.raises(AgentDisabled):
+        call_summary(world.sessions, world.acting("lina"), ticket)
 
 
 def test_feedback_suggests_feedback(world: World) -> None:
