@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -456,6 +456,13 @@ def reverse_adjustment(
             description=f"Reversal of adjustment {adjustment.id} (dispute D{dispute.id}): {reason}",
             idempotency_key=f"reversal:{adjustment.id}",
             agent_id=supervisor.id,
+        )
+        # Its statement line now says reversed, as a reversed payment does (the ledger keeps both entries).
+        session.execute(
+            update(Transaction)
+            .where(Transaction.journal_id == adjustment.journal_id, Transaction.kind == TransactionKind.ADJUSTMENT)
+            .values(status=TransactionStatus.REVERSED)
+            .execution_options(synchronize_session=False)
         )
         adjustment.status = ApprovalStatus.VOID
         dispute.resolution_reason = None

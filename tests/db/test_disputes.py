@@ -443,6 +443,9 @@ def test_reversal_is_an_opposite_entry_posted_once(world_each_engine: World) -> 
     assert [entry.amount for entry in _entries(w, EntryKind.REVERSAL)] == [-4_000_000]
     assert _balance(w) == before
     _books_balance(w)
+    # The adjustment's statement line says it was reversed.
+    (line,) = [r for r in _rows(w) if r.journal_id == applied.journal_id]
+    assert (line.kind.value, line.status.value) == ("adjustment", "reversed")
 
 
 # --- two agents on one dispute ---------------------------------------------------------------
