@@ -49,7 +49,7 @@ def verification_line(status: VerificationStatus | None, now: datetime, verify_k
         text = _("Not verified: masked data only; {key} verifies the caller.").format(key=verify_key)
         if ended:
             text = _("Verification ended: {key} verifies the caller again.").format(key=verify_key)
-        return Content.assemble((_("✗ "), "bold $text-warning"), (text, "$text-warning"))
+        return Content.assemble(("✗ ", "bold $text-warning"), (text, "$text-warning"))
     factor = _(FACTOR_LABELS.get(status.factor or "", status.factor or ""))
     parts = [
         _("Verified by {factor} at {time} UTC").format(
@@ -66,7 +66,7 @@ def verification_line(status: VerificationStatus | None, now: datetime, verify_k
         )
     else:
         parts.append(_("unlocks and adjustments need a fresh code"))
-    return Content.assemble((_("✔ "), "bold $text-success"), (" · ".join(parts), "$text-success"))
+    return Content.assemble(("✔ ", "bold $text-success"), (" · ".join(parts), "$text-success"))
 
 
 def balances_line(balances: tuple[BalanceLine, ...]) -> Content:
