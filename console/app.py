@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import HotlineCommands
+from console.key_order import KeysInOrder
 from console.services.errors import AgentDisabled
 from console.settings import Settings
 from console.text import clean_text
@@ -69,7 +70,7 @@ class _Notice(TypedDict):
     markup: bool
 
 
-class HotlineApp(ReportsWorkerFailures, App[None]):
+class HotlineApp(ReportsWorkerFailures, KeysInOrder):
     """The console: a login screen, then the screen of the agent's role (ROLE_HOMES).
 
     It also keeps the console locked when nobody is at it: after `idle_lock_seconds` without a key
@@ -191,6 +192,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.agent = agent
         self.logged_in_at = self.last_activity = self.clock()
         self.switch_screen(home_for(agent))
+        self.release_keys()  # typed while the password was checked: they go to the home screen
 
     def open_workspace(self) -> None:
         if self.agent is not None:
@@ -213,6 +215,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         for _ in range(len(self.screen_stack) - 2):
             self.pop_screen()
         self.switch_screen(LoginScreen())
+        self.release_keys()  # an unlock being checked is over: keys go to the login form
 
     def save_before_leaving(self) -> list[Worker[Any]]:
         """Ask every screen to save what must not be lost (drafts); the workers doing it."""
@@ -225,8 +228,11 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Locking
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
-            self.last_activity = self.clock()  # any key or mouse use keeps the console open
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_activity = self.clock()  # any key, paste or mouse use keeps the console open
+            if isinstance(event, events.Key | events.Paste):
+                await self.route_typed(event)  # in order: each key after the one before is handled
+                return
         await super().on_event(event)
 
     def check_lock(self) -> None:
@@ -251,11 +257,13 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def unlock(self, agent: AgentView) -> None:
         """The logged-in agent typed their password: show the console again as it was."""
         if not self.locked or not isinstance(self.screen, LockScreen):
+            self.release_keys()
             return
         self.agent = agent
         self.locked = False
         self.logged_in_at = self.last_activity = self.clock()
         self.pop_screen()
+        self.release_keys()
         held, self._held_notices = self._held_notices, []
         for notice in held:
             super().notify(**notice)
