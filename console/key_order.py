@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+import time
 from itertools import count
 from typing import Any
 
@@ -24,10 +25,12 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
 # A marker normally comes back within milliseconds; one that never does (its widget was removed on
 # the way) must not stop the keyboard: after this long the next key is routed anyway.
 MARKER_TIMEOUT = 1.0
+MARKER_POLL = 0.02
 # A hold that nobody lifts (a form that never answered) ends after this long.
 HOLD_TIMEOUT = 30.0
 # Laps of a marker after a key: the first follows the key, the second what the key set off.
@@ -53,6 +56,8 @@ class KeysInOrder(App[None]):
         self._waiting_keys: deque[events.Key | events.Paste] = deque()
         self._marker: int | None = None
         self._marker_timer: Timer | None = None
+        self._marker_screen: Screen[Any] | None = None
+        self._marker_sent = 0.0
         self._ready_screen: Screen[Any] | None = None
         self._keys_held = False
         self._hold_timer: Timer | None = None
@@ -100,15 +105,29 @@ class KeysInOrder(App[None]):
         await super().on_event(event)
 
     def _send_marker(self, target: MessagePump, laps: int) -> None:
+        screen = self.screen
+        if target is not screen and not (isinstance(target, Widget) and target.is_attached and target.screen is screen):
+            target = self.focused or screen  # the key closed its screen: what comes next is on this one
         number = next(_numbers)
         self._marker = number
-        if not target.post_message(KeyRouted(number, laps, self.screen)):
-            self._marker = None  # the widget is closing: nothing to wait for
+        self._marker_screen = screen
+        self._marker_sent = time.monotonic()
+        if not target.post_message(KeyRouted(number, laps, screen)):
+            self._marker_done()  # the widget is closing: nothing to wait for
             self.call_later(self._route_keys)
             return
-        if self._marker_timer is not None:
-            self._marker_timer.stop()
-        self._marker_timer = self.set_timer(MARKER_TIMEOUT, lambda: self._marker_lost(number), name="key marker")
+        self._watch_marker(number)
+
+    def _watch_marker(self, number: int) -> None:
+        # A marker inside a screen that has left the stack may never come back (the screen is being
+        # removed): stop waiting for it at once rather than after the timeout.
+        if number != self._marker:
+            return
+        gone = self._marker_screen not in self.screen_stack
+        if gone or time.monotonic() - self._marker_sent > MARKER_TIMEOUT:
+            self._marker_lost(number, ready=not gone)
+            return
+        self._marker_timer = self.set_timer(MARKER_POLL, lambda: self._watch_marker(number), name="key marker")
 
     async def on_key_routed(self, message: KeyRouted) -> None:
         message.stop()
@@ -122,11 +141,12 @@ class KeysInOrder(App[None]):
         self._marker_done()
         await self._route_keys()
 
-    def _marker_lost(self, number: int) -> None:
+    def _marker_lost(self, number: int, *, ready: bool) -> None:
         if number != self._marker:
             return
-        # Waited long enough: take the screen on top as ready rather than keep the keys any longer.
-        self._ready_screen = self.screen
+        if ready:
+            # Waited long enough: take the screen on top as ready rather than keep the keys any longer.
+            self._ready_screen = self.screen
         self._marker_done()
         self.call_later(self._route_keys)
 
