@@ -33,6 +33,8 @@ from screens.login import LoginScreen
 if TYPE_CHECKING:
     from console.db import Database
     from console.services.agents import AgentView
+    from console.services.tickets import OpenCall
+    from screens.leave_call import Leaving
 
 # Only the login screen (and the lock screen, which shares its form) is imported before the first frame;
 # everything an agent reaches after logging in is imported by `load_the_rest`, in a worker, meanwhile.
@@ -123,6 +125,8 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         self._open_database = database if callable(database) else None
         self._opening = threading.Lock()
         self.agent: AgentView | None = None
+        # The call open on this console (set by the workspace): quitting, logging out or locking asks first.
+        self.open_call: OpenCall | None = None
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
         # Clocks, replaceable in tests: `clock` (monotonic seconds) times idleness, the login age
@@ -206,8 +210,13 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             self.switch_screen(home_for(self.agent))
 
     def log_out(self) -> None:
+        """Log out, after asking when a call is open (it stays open and comes back at the next login)."""
+        self.leave("log_out", self.log_out_now)
+
+    def log_out_now(self) -> None:
         self.save_before_leaving()
         self.agent = None
+        self.open_call = None
         self.logged_in_at = None
         self.locked = False
         self._held_notices.clear()
@@ -298,9 +307,32 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         return True
 
     def action_lock(self) -> None:
-        self.lock(MANUAL_REASON)
+        self.leave("lock", lambda: self.lock(MANUAL_REASON))
+
+    def leave(self, leaving: Leaving, go: Callable[[], object]) -> None:
+        """Run `go` (quit, log out, lock) at once, or with a call open only once the agent says so."""
+        from screens.leave_call import LeaveCallDialog
+
+        call = self.open_call
+        if call is None or self.agent is None:
+            self.call_later(go)
+            return
+        if isinstance(self.screen, LeaveCallDialog):
+            return  # already asking
+        # On the lock screen nobody has typed a password yet: the caller is not named there.
+        caller = None if self.locked else call.caller_masked or call.ticket.customer_name
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.call_later(go)
+
+        self.push_screen(LeaveCallDialog(leaving, call.ticket.ticket_id, caller), callback=answered)
 
     async def action_quit(self) -> None:
+        """Quit, after asking when a call is open."""
+        self.leave("quit", self.quit_now)
+
+    async def quit_now(self) -> None:
         """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
         # On failure or timeout, quit anyway: the last debounced save is in the database.
         with contextlib.suppress(TimeoutError, WorkerFailed, WorkerCancelled):
@@ -393,6 +425,7 @@ def binding_ids() -> list[str]:
     from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
     from screens.feedback import FeedbackDeskScreen, FeedbackDialog
     from screens.home import HomeScreen
+    from screens.leave_call import LeaveCallDialog
     from screens.money import MoneyScreen
     from screens.new_password import NewPasswordDialog
     from screens.verify import VerifyScreen
@@ -422,6 +455,7 @@ def binding_ids() -> list[str]:
         EscalationScreen,
         ConfirmDecision,
         PasswordAgain,
+        LeaveCallDialog,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

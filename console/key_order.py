@@ -13,9 +13,9 @@ answer (the workspace, or the form again) is on screen.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
-import time
 from itertools import count
 from typing import Any
 

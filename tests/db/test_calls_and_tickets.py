@@ -320,7 +320,9 @@ def test_the_newest_open_call_comes_back_and_a_wrapped_up_one_never(database: Da
     assert back is not None and back.ticket.ticket_id == first.ticket_id
 
     # Reopening the follow-up is a new call: its talk time starts at the reopening.
-    reopened = tickets.reopen_ticket(database.sessions, OnCall(floor["ann"], NOW + timedelta(hours=2), second.ticket_id))
+    reopened = tickets.reopen_ticket(
+        database.sessions, OnCall(floor["ann"], NOW + timedelta(hours=2), second.ticket_id)
+    )
     assert reopened.call_started_at == NOW + timedelta(hours=2)
     back = tickets.open_call(database.sessions, floor["ann"])
     assert back is not None and back.ticket.ticket_id == second.ticket_id
