@@ -108,6 +108,13 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             tooltip="Switch between the light and the dark theme",
         ),
         Binding(
+            "f1",
+            "help",
+            "Help",
+            id="app.help",
+            tooltip="The keys of this screen; on the demo database, the demo callers and their numbers",
+        ),
+        Binding(
             "f12",
             "lock",
             "Lock",
@@ -306,6 +313,12 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             return self.agent is not None and not self.locked
         return True
 
+    def action_help(self) -> None:
+        from screens.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
     def action_lock(self) -> None:
         self.leave("lock", lambda: self.lock(MANUAL_REASON))
 
@@ -424,6 +437,7 @@ def binding_ids() -> list[str]:
     from screens.escalations import EscalationScreen
     from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
     from screens.feedback import FeedbackDeskScreen, FeedbackDialog
+    from screens.help import HelpDialog
     from screens.home import HomeScreen
     from screens.leave_call import LeaveCallDialog
     from screens.money import MoneyScreen
@@ -456,6 +470,7 @@ def binding_ids() -> list[str]:
         ConfirmDecision,
         PasswordAgain,
         LeaveCallDialog,
+        HelpDialog,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

@@ -84,9 +84,23 @@ class KeysInOrder(App[None]):
             self.call_later(self._route_keys)
 
     async def route_typed(self, event: events.Key | events.Paste) -> None:
-        """A key or paste read from the terminal: routed now, or after the ones before it."""
+        """A key or paste read from the terminal: routed now, or after the ones before it.
+
+        While keys are held, a key of a priority binding (quit, the command palette) still acts at once:
+        a slow answer must not keep the agent from quitting.
+        """
+        if self._keys_held and isinstance(event, events.Key) and self._has_priority_binding(event.key):
+            await self._route(event)
+            return
         self._waiting_keys.append(event)
         await self._route_keys()
+
+    def _has_priority_binding(self, key: str) -> bool:
+        return any(
+            binding.priority
+            for _namespace, bindings in self.screen._binding_chain
+            for binding in bindings.key_to_bindings.get(key, ())
+        )
 
     async def _route_keys(self) -> None:
         while self._waiting_keys and self._marker is None and not self._keys_held:
