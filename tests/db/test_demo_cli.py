@@ -82,8 +82,8 @@ def test_the_readmes_ring_example_rings_a_demo_caller_as_written(
     assert cli.main(command[1:]) == 0
     out = capsys.readouterr().out
     assert "is waiting for an agent" in out and "No demo customer" not in out
-    number, account = _newest_call(f"sqlite:///{isolated_user_dirs / 'data' / 'demo.db'}")
-    demo_accounts = {account.account_number for account in DEMO_ACCOUNTS.values()}
+    _number, account = _newest_call(f"sqlite:///{isolated_user_dirs / 'data' / 'demo.db'}")
+    demo_accounts = {case.account_number for case in DEMO_ACCOUNTS.values()}
     assert account in demo_accounts
     # The README names whom it rings, and `hotline demo` printed that number for that caller.
     readme = README.read_text(encoding="utf-8")
