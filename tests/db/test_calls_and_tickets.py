@@ -336,3 +336,14 @@ def test_a_disabled_agent_gets_no_call_back(database: Database, floor: dict[str,
         agent.disabled = True
     with pytest.raises(AgentDisabled):
         tickets.open_call(database.sessions, floor["ann"])
+
+
+def test_getting_the_call_back_does_not_keep_its_verification_alive(database: Database, floor: dict[str, int]) -> None:
+    """Resuming reads the ticket: its last activity (which the 15 idle minutes count from) stays as it was."""
+    ticket = tickets.open_ticket(database.sessions, Actor(floor["ann"], NOW), floor["tan"])
+    with database.sessions() as session:
+        before = session.get_one(Ticket, ticket.ticket_id).last_activity_at
+    assert tickets.open_call(database.sessions, floor["ann"]) is not None
+    with database.sessions() as session:
+        row = session.get_one(Ticket, ticket.ticket_id)
+        assert (row.last_activity_at, row.version) == (before, ticket.version)

@@ -68,3 +68,14 @@ async def test_a_burst_after_a_wrong_password_goes_to_the_password_field(
         field = app.screen.query_one("#password", Input)
         await console.wait_until(lambda: field.value == "abc", what="the keys typed after the refusal")
         assert app.screen.query_one("#username", Input).value == "ann"
+
+
+async def test_a_paste_after_tab_lands_in_the_next_field(app: HotlineApp, agents: dict[str, str]) -> None:
+    """A password manager types the username, Tab, then pastes the password: each in its own field."""
+    async with drive(app) as console:
+        await console.pause()
+        _burst_with_tab(app, [*"ann", "tab"])
+        app.post_message(events.Paste(PASSWORD))
+        password = app.screen.query_one("#password", Input)
+        await console.wait_until(lambda: password.value == PASSWORD, what="the pasted password")
+        assert app.screen.query_one("#username", Input).value == "ann"
