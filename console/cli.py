@@ -209,7 +209,7 @@ def _with_database(settings: Settings, url: str) -> Settings:
 
 
 def _print_demo_report(report: DemoSeedReport, database: Database) -> None:
-    _print("Demo database ready.")
+    _print(f"Demo database ready: {report.customers} customers.")
     _print_demo_logins()
     _print_demo_callers(database)
 
