@@ -238,7 +238,10 @@ def _wait_for_enter() -> None:
     """In a terminal, the console waits for Enter so that what was printed can be read first."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return
-    input("Press Enter to open the console (Ctrl+C to stop here). ")
+    try:
+        input("Press Enter to open the console (Ctrl+C to stop here). ")
+    except EOFError:  # Ctrl+D: nothing more to read, so no reason to wait
+        print()
 
 
 # --- schema ----------------------------------------------------------------------------------

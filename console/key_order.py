@@ -26,6 +26,7 @@ from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 # A marker normally comes back within milliseconds; one that never does (its widget was removed on
 # the way) must not stop the keyboard: after this long the next key is routed anyway.
@@ -112,7 +113,17 @@ class KeysInOrder(App[None]):
             event = self._waiting_keys.popleft()
             target: MessagePump = self.focused or screen
             await self._route(event)
-            self._send_marker(target, laps=LAPS)
+            if not self._text_only(event, target):
+                self._send_marker(target, laps=LAPS)
+
+    def _text_only(self, event: events.Key | events.Paste, target: MessagePump) -> bool:
+        """Text typed or pasted into a text field moves nothing: the next key may follow it at once, into
+        the same queue, in order (most of a burst is this, so most keys need no marker)."""
+        if not isinstance(target, Input | TextArea):
+            return False
+        if isinstance(event, events.Paste):
+            return True
+        return event.is_printable and not self._has_priority_binding(event.key)
 
     async def _route(self, event: events.Key | events.Paste) -> None:
         # Textual's own routing: priority bindings first, then the focused widget (or the screen).

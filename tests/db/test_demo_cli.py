@@ -127,3 +127,17 @@ def test_ring_takes_a_number_in_words_or_quoted_and_refuses_a_wrong_one_in_plain
     assert cli.main(["ring", "--demo", "12", "34"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err
     assert err.startswith("hotline: That caller number is not a valid phone number") and "Traceback" not in err
+
+
+def test_in_a_terminal_demo_waits_for_enter_before_the_console_covers_the_list(
+    isolated_user_dirs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue: the console covered what `hotline demo` printed at once."""
+    events: list[str] = []
+    monkeypatch.setattr(cli, "_launch", lambda settings, database: events.append("console") or 0)
+    monkeypatch.setattr(cli.sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: events.append(prompt) or "")
+    assert cli.main(["demo"]) == 0
+    assert events == ["Press Enter to open the console (Ctrl+C to stop here). ", "console"]
+    assert "Demo callers" in capsys.readouterr().out
