@@ -14,7 +14,7 @@ from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.workspace import WorkspaceScreen
 from tests.support.call_floor import WANG
-from tests.ui.clocks import FrozenWallClock
+from tests.ui.clocks import FakeClock, FrozenWallClock
 from tests.ui.console_driver import Console, drive
 from tests.ui.test_workspace import ticket_row
 
@@ -95,6 +95,7 @@ async def test_after_logging_out_and_in_the_call_comes_back_as_it_was(
 ) -> None:
     wall = FrozenWallClock(START)
     app.wall_clock = wall
+    app.clock = FakeClock()  # the call timer moves only with the test's clocks
     async with drive(app) as console:
         await console.log_in("ann")
         ticket_id = await take_wangs_call(console, sqlite_database)
@@ -134,6 +135,7 @@ async def test_a_restarted_console_gives_the_call_back_with_its_talk_time(
     wall.advance(timedelta(seconds=125))
     restarted = app_with()
     restarted.wall_clock = wall
+    restarted.clock = FakeClock()  # the call timer stands still while the test reads it
     async with drive(restarted, notifications=True) as console:
         await console.log_in("ann")
         workspace = console.workspace

@@ -41,6 +41,7 @@ async def test_username_tab_password_enter_in_one_burst_logs_in(app: HotlineApp,
     async with drive(app) as console:
         await console.pause()
         _burst_with_tab(app, [*"ann", "tab", *PASSWORD, "enter"])
+        await console.settle()  # the password check (argon2) may take a while on a loaded machine
         await console.wait_until(lambda: isinstance(app.screen, WorkspaceScreen), what="the workspace")
         assert app.agent is not None and app.agent.username == "ann"
 
@@ -52,6 +53,7 @@ async def test_keys_typed_while_the_password_is_checked_land_in_the_workspace(
     async with drive(app) as console:
         await console.pause()
         _burst_with_tab(app, [*"ann", "tab", *PASSWORD, "enter", *"zhang"])
+        await console.settle()
         await console.wait_until(lambda: isinstance(app.screen, WorkspaceScreen), what="the workspace")
         box = app.screen.query_one("#lookup-input", Input)
         await console.wait_until(lambda: box.value == "zhang", what="the typed letters in the lookup box")
@@ -65,6 +67,7 @@ async def test_a_burst_after_a_wrong_password_goes_to_the_password_field(
     async with drive(app) as console:
         await console.pause()
         _burst_with_tab(app, [*"ann", "tab", *"wrong", "enter", *"abc"])
+        await console.settle()
         field = app.screen.query_one("#password", Input)
         await console.wait_until(lambda: field.value == "abc", what="the keys typed after the refusal")
         assert app.screen.query_one("#username", Input).value == "ann"

@@ -89,7 +89,8 @@ def test_quit_with_a_call_open_then_restart_gives_the_call_back_with_its_talk_ti
     timer = restarted.wait_for(r"Call (\d+):(\d\d)")
     talked = int(timer.group(1)) * 60 + int(timer.group(2))
     # A timer started by the restarted console would show about 0:00; this one has the quit and restart in it.
-    assert talked >= int(resumed - taken) - 1 >= 3
+    # (2 s of slack: between a frame being drawn and this test reading it on a loaded machine.)
+    assert talked >= 3 and talked >= int(resumed - taken) - 2
     restarted.write(CTRL_Q)
     restarted.wait_for("Quit with a call open")
     restarted.write(b"\x1b")  # escape: stay on the call
