@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import HotlineCommands
+from console.key_order import KeysInOrder
 from console.services.errors import AgentDisabled
 from console.settings import Settings
 from console.text import clean_text
@@ -32,6 +33,8 @@ from screens.login import LoginScreen
 if TYPE_CHECKING:
     from console.db import Database
     from console.services.agents import AgentView
+    from console.services.tickets import OpenCall
+    from screens.leave_call import Leaving
 
 # Only the login screen (and the lock screen, which shares its form) is imported before the first frame;
 # everything an agent reaches after logging in is imported by `load_the_rest`, in a worker, meanwhile.
@@ -69,7 +72,7 @@ class _Notice(TypedDict):
     markup: bool
 
 
-class HotlineApp(ReportsWorkerFailures, App[None]):
+class HotlineApp(ReportsWorkerFailures, KeysInOrder):
     """The console: a login screen, then the screen of the agent's role (ROLE_HOMES).
 
     It also keeps the console locked when nobody is at it: after `idle_lock_seconds` without a key
@@ -105,6 +108,13 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             tooltip="Switch between the light and the dark theme",
         ),
         Binding(
+            "f1",
+            "help",
+            "Help",
+            id="app.help",
+            tooltip="The keys of this screen; on the demo database, the demo callers and their numbers",
+        ),
+        Binding(
             "f12",
             "lock",
             "Lock",
@@ -122,6 +132,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self._open_database = database if callable(database) else None
         self._opening = threading.Lock()
         self.agent: AgentView | None = None
+        # The call open on this console (set by the workspace): quitting, logging out or locking asks first.
+        self.open_call: OpenCall | None = None
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
         # Clocks, replaceable in tests: `clock` (monotonic seconds) times idleness, the login age
@@ -191,6 +203,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.agent = agent
         self.logged_in_at = self.last_activity = self.clock()
         self.switch_screen(home_for(agent))
+        self.release_keys()  # typed while the password was checked: they go to the home screen
 
     def open_workspace(self) -> None:
         if self.agent is not None:
@@ -204,8 +217,13 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             self.switch_screen(home_for(self.agent))
 
     def log_out(self) -> None:
+        """Log out, after asking when a call is open (it stays open and comes back at the next login)."""
+        self.leave("log_out", self.log_out_now)
+
+    def log_out_now(self) -> None:
         self.save_before_leaving()
         self.agent = None
+        self.open_call = None
         self.logged_in_at = None
         self.locked = False
         self._held_notices.clear()
@@ -213,6 +231,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         for _ in range(len(self.screen_stack) - 2):
             self.pop_screen()
         self.switch_screen(LoginScreen())
+        self.release_keys()  # an unlock being checked is over: keys go to the login form
 
     def save_before_leaving(self) -> list[Worker[Any]]:
         """Ask every screen to save what must not be lost (drafts); the workers doing it."""
@@ -225,8 +244,11 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     # Locking
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
-            self.last_activity = self.clock()  # any key or mouse use keeps the console open
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_activity = self.clock()  # any key, paste or mouse use keeps the console open
+            if isinstance(event, events.Key | events.Paste):
+                await self.route_typed(event)  # in order: each key after the one before is handled
+                return
         await super().on_event(event)
 
     def check_lock(self) -> None:
@@ -251,11 +273,13 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     def unlock(self, agent: AgentView) -> None:
         """The logged-in agent typed their password: show the console again as it was."""
         if not self.locked or not isinstance(self.screen, LockScreen):
+            self.release_keys()
             return
         self.agent = agent
         self.locked = False
         self.logged_in_at = self.last_activity = self.clock()
         self.pop_screen()
+        self.release_keys()
         held, self._held_notices = self._held_notices, []
         for notice in held:
             super().notify(**notice)
@@ -289,10 +313,39 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             return self.agent is not None and not self.locked
         return True
 
+    def action_help(self) -> None:
+        from screens.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
     def action_lock(self) -> None:
-        self.lock(MANUAL_REASON)
+        self.leave("lock", lambda: self.lock(MANUAL_REASON))
+
+    def leave(self, leaving: Leaving, go: Callable[[], object]) -> None:
+        """Run `go` (quit, log out, lock) at once, or with a call open only once the agent says so."""
+        from screens.leave_call import LeaveCallDialog
+
+        call = self.open_call
+        if call is None or self.agent is None:
+            self.call_later(go)
+            return
+        if isinstance(self.screen, LeaveCallDialog):
+            return  # already asking
+        # On the lock screen nobody has typed a password yet: the caller is not named there.
+        caller = None if self.locked else call.caller_masked or call.ticket.customer_name
+
+        def answered(go_on: bool | None) -> None:
+            if go_on:
+                self.call_later(go)
+
+        self.push_screen(LeaveCallDialog(leaving, call.ticket.ticket_id, caller), callback=answered)
 
     async def action_quit(self) -> None:
+        """Quit, after asking when a call is open."""
+        self.leave("quit", self.quit_now)
+
+    async def quit_now(self) -> None:
         """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
         # On failure or timeout, quit anyway: the last debounced save is in the database.
         with contextlib.suppress(TimeoutError, WorkerFailed, WorkerCancelled):
@@ -385,7 +438,9 @@ def binding_ids() -> list[str]:
     from screens.escalations import EscalationScreen
     from screens.escalations.dialogs import PasswordAgain
     from screens.feedback import FeedbackDeskScreen, FeedbackDialog
+    from screens.help import HelpDialog
     from screens.home import HomeScreen
+    from screens.leave_call import LeaveCallDialog
     from screens.money import MoneyScreen
     from screens.new_password import NewPasswordDialog
     from screens.verify import VerifyScreen
@@ -415,6 +470,8 @@ def binding_ids() -> list[str]:
         EscalationScreen,
         ConfirmAction,
         PasswordAgain,
+        LeaveCallDialog,
+        HelpDialog,
     )
     for owner in owners:
         for binding in owner.BINDINGS:

@@ -188,13 +188,15 @@ def cmd_demo(ctx: Context) -> int:
     database = open_database(url, keyring)
     try:
         if fresh:
-            report = seed_demo(database, keyring)
-            _print_demo_report(report)
+            _print_demo_report(seed_demo(database, keyring), database)
         else:
             shown = shown_url(url)
             _print(f"Using the demo database at {shown} (start over with `hotline demo --reset`).")
+            _print_demo_logins()
+            _print_demo_callers(database)
         if ctx.args.no_console:
             return EXIT_OK
+        _wait_for_enter()
         return _launch(settings, database)
     finally:
         database.dispose()
@@ -206,14 +208,40 @@ def _with_database(settings: Settings, url: str) -> Settings:
     return with_overrides(settings, database_url=url)
 
 
-def _print_demo_report(report: DemoSeedReport) -> None:
-    _print("Demo database ready. Demo logins (for this demo only):")
-    for username, role, password in report.agents:
-        _print(f"  {username:<12} {role:<11} password: {password}")
-    if report.notable_accounts:
-        _print("Demo callers worth trying:")
-        for account in report.notable_accounts:
-            _print(f"  {account.account_number}  {account.name}  {account.case}")
+def _print_demo_report(report: DemoSeedReport, database: Database) -> None:
+    _print(f"Demo database ready: {report.customers} customers.")
+    _print_demo_logins()
+    _print_demo_callers(database)
+
+
+def _print_demo_logins() -> None:
+    from console.seed.demo import DEMO_AGENTS
+
+    _print("Demo logins (for this demo only):")
+    for login, _name in DEMO_AGENTS:
+        _print(f"  {login.username:<12} {login.role:<11} password: {login.password}")
+
+
+def _print_demo_callers(database: Database) -> None:
+    """The demo callers with the numbers they ring from, and what each one's call shows."""
+    from console.seed.demo import demo_callers
+
+    _print(
+        "Demo callers: ring one from another terminal with `hotline ring --demo NUMBER`"
+        " (F1 in the console shows this list again):"
+    )
+    for caller in demo_callers(database.read_sessions):
+        _print(f"  {caller.phone or '(no phone)':<18} {caller.account_number}  {caller.name}: {caller.case}")
+
+
+def _wait_for_enter() -> None:
+    """In a terminal, the console waits for Enter so that what was printed can be read first."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return
+    try:
+        input("Press Enter to open the console (Ctrl+C to stop here). ")
+    except EOFError:  # Ctrl+D: nothing more to read, so no reason to wait
+        print()
 
 
 # --- schema ----------------------------------------------------------------------------------
@@ -276,7 +304,7 @@ def cmd_seed_demo(ctx: Context) -> int:
 
     keyring = ensure_keyring(ctx.settings)
     with ctx.database() as database:
-        _print_demo_report(seed_demo(database, keyring))
+        _print_demo_report(seed_demo(database, keyring), database)
     return EXIT_OK
 
 
@@ -435,14 +463,24 @@ def cmd_agent_reset_password(ctx: Context) -> int:
 
 def cmd_ring(ctx: Context) -> int:
     """An incoming call, as a telephony system would report it: every console pops it."""
+    from console.seed.demo import is_demo_database, rings_as_a_customer
     from console.services import calls
 
+    # A number typed with spaces arrives as several words: `hotline ring +86 191 2748 7583`.
+    phone = " ".join(ctx.args.phone)
+    region = ctx.settings.default_region
     with ctx.database() as database:
-        waiting = calls.record_incoming_call(
-            database.sessions, ctx.args.phone, ctx.args.line, ctx.settings.default_region, now=datetime.now(UTC)
+        waiting = calls.record_incoming_call(database.sessions, phone, ctx.args.line, region, now=datetime.now(UTC))
+        stranger = is_demo_database(database.read_sessions) and not rings_as_a_customer(
+            database.read_sessions, phone, region
         )
     line = f" on line {waiting.line}" if waiting.line else ""
     _print(f"Call {waiting.call_id} from {waiting.caller_masked}{line} is waiting for an agent.")
+    if stranger:
+        _print(
+            "No demo customer has this number, so the console will find nobody for it;"
+            " `hotline demo --no-console` lists the demo callers' numbers."
+        )
     return EXIT_OK
 
 
@@ -678,7 +716,11 @@ def build_parser() -> argparse.ArgumentParser:
     agent_reset.add_argument("username")
 
     ring = add(commands, "ring", cmd_ring, "an incoming call: every logged-in console shows it")
-    ring.add_argument("phone", help="the caller's number in any common format, or 'withheld'")
+    ring.add_argument(
+        "phone",
+        nargs="+",
+        help="the caller's number in any common format, spaces allowed (+86 191 2748 7583), or 'withheld'",
+    )
     ring.add_argument("--line", help="the hotline rung (its code, e.g. CN, HK, SG, INTL)")
 
     keys = commands.add_parser("keys", help="encryption keys").add_subparsers(

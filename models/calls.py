@@ -89,6 +89,9 @@ class Ticket(Base):
     script_id: Mapped[str | None] = mapped_column(String(64))
     script_version: Mapped[str | None] = mapped_column(String(16))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the call on this ticket began (taken, opened or reopened); empty once wrapped up. Talk time
+    # counts from it, so it survives a restart of the console.
+    call_started_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     follow_up_due: Mapped[date | None] = mapped_column(Date)
     # Handle time in parts: talking to the caller, then wrap-up after the call.

@@ -119,7 +119,8 @@ class PasswordForm(OnHotline, Vertical):
         return authenticate(self.database.sessions, username, password, now, new_password=new_password)
 
     def accepted(self, agent: AgentView) -> None:
-        self.set_checking(False)
+        # The keys stay held: the screen that handles `Accepted` releases them once the next screen is up.
+        self.set_checking(False, release=False)
         self.password.clear()
         self.post_message(self.Accepted(agent))
 
@@ -151,8 +152,14 @@ class PasswordForm(OnHotline, Vertical):
 
             self.notice.say(explain_failure(event.worker.error), refusal=True)
 
-    def set_checking(self, checking: bool) -> None:
+    def set_checking(self, checking: bool, *, release: bool = True) -> None:
+        """While the password is checked, keys typed meanwhile wait for the answer (the next screen,
+        or this form again) instead of landing in a field about to be cleared."""
         self.checking = checking
+        if checking:
+            self.hotline.hold_keys()
+        elif release:
+            self.hotline.release_keys()
         self.query_one(f"#{self.button_id}", Button).disabled = checking
         if checking:
             self.notice.say(CHECKING)

@@ -36,10 +36,13 @@ __all__ = [
     "EMAIL_ONLY_ID_NUMBER",
     "PHONE_NOT_BOUND_ID_NUMBER",
     "DemoAccount",
+    "DemoCaller",
     "DemoLogin",
     "DemoSeedReport",
     "demo_authenticator_secret",
+    "demo_callers",
     "is_demo_database",
+    "rings_as_a_customer",
     "seed_demo",
 ]
 
@@ -64,6 +67,63 @@ def is_demo_database(sessions: sessionmaker[Session]) -> bool:
     with sessions() as session:
         marked = exists().where(AuditEvent.action == DEMO_SEED_ACTION)
         return bool(session.scalar(select(marked)))
+
+
+@dataclass(frozen=True)
+class DemoCaller:
+    """A demo customer worth calling as: the number to ring from (`hotline ring`) and what their call is for.
+
+    The demo's own invented people: their numbers are shown in full on this list only (the console masks
+    them everywhere else, as it does real ones).
+    """
+
+    account_number: str
+    name: str
+    phone: str | None  # as a person writes it, "+86 191 2748 7583"; None: no phone on file
+    case: str
+
+
+def demo_callers(sessions: sessionmaker[Session]) -> tuple[DemoCaller, ...]:
+    """Every demo case with its customer's phone number, in `DEMO_ACCOUNTS` order; refused on a database
+    that the demo seed did not fill (its customers are real people)."""
+    if not is_demo_database(sessions):
+        raise Refused("This is not a demo database; the list of demo callers is for the demo only.")
+    accounts = DEMO_ACCOUNTS.values()
+    with sessions() as session:
+        rows = session.execute(
+            select(Customer.account_number, Customer.phone_e164).where(
+                Customer.account_number.in_([account.account_number for account in accounts])
+            )
+        ).all()
+        phones = {number: phone for number, phone in rows}
+    return tuple(
+        DemoCaller(account.account_number, account.name, _written(phones.get(account.account_number)), account.case)
+        for account in accounts
+    )
+
+
+def rings_as_a_customer(sessions: sessionmaker[Session], phone: str, default_region: str) -> bool:
+    """Whether a customer has this phone number (`hotline ring` on the demo says when none does)."""
+    from console.services.lookup import normalize_phone
+
+    e164 = normalize_phone(phone, default_region)
+    if e164 is None:
+        return False
+    with sessions() as session:
+        return bool(session.scalar(select(exists().where(Customer.phone_e164 == e164))))
+
+
+def _written(e164: str | None) -> str | None:
+    """An E.164 number as people write it, with its country code: "+86 191 2748 7583"."""
+    if not e164:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def demo_authenticator_secret(sessions: sessionmaker[Session], keyring: KeyRing, account_number: str) -> str:

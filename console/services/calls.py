@@ -51,6 +51,8 @@ class ClaimedCall:
     ticket: TicketView
     # The lookup on the caller's number, run by the service so the full number never reaches a screen.
     lookup: LookupResult
+    # The caller's number as the queue showed it (last digits only).
+    caller_masked: str = ""
 
 
 def list_hotlines(sessions: sessionmaker[Session]) -> list[HotlineView]:
@@ -170,4 +172,4 @@ def claim_call(
         lookup = find_customers(sessions, caller, default_region=default_region, agent_id=actor.agent_id)
         # The query was the full number: keep it out of what the screen receives.
         lookup = LookupResult("", lookup.understood_as, lookup.matches, lookup.more, lookup.problem)
-    return ClaimedCall(call_id=call_id, ticket=ticket, lookup=lookup)
+    return ClaimedCall(call_id=call_id, ticket=ticket, lookup=lookup, caller_masked=_masked_caller(caller))

@@ -14,11 +14,13 @@ from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NOT_VERIFIED
 from console.services.insider import note_customer_opened
+from console.services.masking import mask_phone
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Agent,
     Customer,
     Disposition,
+    IncomingCall,
     NoteDraft,
     Ticket,
     TicketNote,
@@ -43,6 +45,8 @@ class TicketView:
     version: int
     # This change ended the call's verified state (the ticket now names another customer): say so.
     verification_ended: bool = False
+    # When the call on it began (taken, opened or reopened); None once wrapped up. Talk time counts from it.
+    call_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ def _view(ticket: Ticket, customer_name: str | None, *, verification_ended: bool
         follow_up_due=ticket.follow_up_due,
         version=ticket.version,
         verification_ended=verification_ended,
+        call_started_at=ticket.call_started_at,
     )
 
 
@@ -105,6 +110,7 @@ def open_ticket_in(
         reason=reason,
         status=TicketStatus.OPEN,
         opened_at=now,
+        call_started_at=now,
         last_activity_at=now,
     )
     session.add(ticket)
@@ -286,6 +292,7 @@ def wrap_up(
         ticket.follow_up_due = answer.follow_up_due if follow_up else None
         ticket.status = TicketStatus.PENDING if follow_up else TicketStatus.CLOSED
         ticket.closed_at = None if follow_up else call.now
+        ticket.call_started_at = None  # the call is over
         # Verified state belongs to the call: it ends here.
         _end_verification(ticket)
         ticket.last_activity_at = call.now
@@ -319,6 +326,41 @@ def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) 
         return [_view(ticket, name) for ticket, name in rows]
 
 
+@dataclass(frozen=True)
+class OpenCall:
+    """The call an agent left open (quit, logged out, or the console stopped): what comes back at login."""
+
+    ticket: TicketView
+    # The caller's number as a list shows it (last digits only), when the call came through the queue.
+    caller_masked: str | None
+
+
+def open_call(sessions: sessionmaker[Session], agent_id: int) -> OpenCall | None:
+    """The agent's call in progress: their newest open ticket whose call has not been wrapped up.
+
+    Its verified state is the ticket's, as the verification rules say (15 idle minutes still end it).
+    """
+    with sessions() as session:
+        require_enabled(session, agent_id, doing="resume a call")
+        row = session.execute(
+            select(Ticket, Customer.full_name, IncomingCall.caller_number)
+            .outerjoin(Customer, Customer.id == Ticket.customer_id)
+            .outerjoin(IncomingCall, IncomingCall.id == Ticket.call_id)
+            .where(
+                Ticket.agent_id == agent_id,
+                Ticket.status == TicketStatus.OPEN,
+                Ticket.call_started_at.is_not(None),
+            )
+            .order_by(Ticket.call_started_at.desc(), Ticket.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        ticket, name, number = row
+        # A withheld number ("withheld") does not parse as a phone: nothing to show.
+        return OpenCall(_view(ticket, name), mask_phone(number) if number and number.startswith("+") else None)
+
+
 def reopen_ticket(
     sessions: sessionmaker[Session],
     call: OnCall,
@@ -331,6 +373,7 @@ def reopen_ticket(
             ticket.closed_at = None
             ticket.disposition = None
             ticket.follow_up_due = None  # the follow-up is being worked now
+            ticket.call_started_at = call.now  # a new call: its talk time starts now
             # A reopened ticket is a new call: whoever rings needs a new verification.
             _end_verification(ticket)
             ticket.last_activity_at = call.now

@@ -12,6 +12,7 @@ from textual.events import DescendantFocus
 from textual.widgets import Footer, Header, OptionList
 from textual.worker import Worker
 
+from console.i18n import _
 from console.services.agents import AgentView
 from console.services.call_summary import call_summary
 from console.services.calls import WaitingCall
@@ -19,7 +20,7 @@ from console.services.context import Actor, OnCall
 from console.services.customers import CustomerCard
 from console.services.feedback import FeedbackView
 from console.services.lookup import LookupResult
-from console.services.tickets import TicketView, WrapUp
+from console.services.tickets import OpenCall, TicketView, WrapUp, open_call
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen
@@ -36,6 +37,8 @@ from screens.workspace.lookup import CallerLookup
 from screens.workspace.my_tickets import MyTickets
 from screens.workspace.ticket import TicketPanel
 from screens.wrap_up import WrapUpScreen
+
+RESUME_GROUP = "workspace.resume"
 
 
 class WorkspaceScreen(HotlineScreen):
@@ -119,6 +122,24 @@ class WorkspaceScreen(HotlineScreen):
         self.card_panel.show_none()
         self.my_tickets.load()
         self.set_interval(1.0, self.tick, name="timers")
+        self.resume_open_call()
+
+    def resume_open_call(self) -> None:
+        """The call this agent left open (quit, logged out, the console stopped) comes back as it was."""
+        self.run_service(
+            lambda: open_call(self.database.read_sessions, self.agent.id), self.open_call_found, group=RESUME_GROUP
+        )
+
+    def open_call_found(self, found: OpenCall | None) -> None:
+        if found is None or self.ticket is not None:
+            return
+        self.post_message(TicketPanel.Ready(found.ticket, found.caller_masked))
+        self.notify_agent(
+            _("Your open call is back: ticket #{ticket}, the call timer counting from when you took it.").format(
+                ticket=found.ticket.ticket_id
+            ),
+            warning=False,
+        )
 
     def tick(self) -> None:
         """Once a second: how long each caller has waited, and the call timer."""
@@ -227,7 +248,7 @@ class WorkspaceScreen(HotlineScreen):
 
     def on_call_queue_claimed(self, message: CallQueue.Claimed) -> None:
         claimed = message.claimed
-        self.start_ticket(claimed.ticket)
+        self.start_ticket(claimed.ticket, claimed.caller_masked)
         self.show_claim_lookup(claimed.lookup)
         self.my_tickets.load()
 
@@ -267,9 +288,10 @@ class WorkspaceScreen(HotlineScreen):
 
     # The ticket
 
-    def start_ticket(self, ticket: TicketView) -> None:
+    def start_ticket(self, ticket: TicketView, caller_masked: str | None = None) -> None:
         self.ticket_panel.start(ticket)
         self.my_tickets.show(ticket)
+        self.hotline.open_call = OpenCall(ticket, caller_masked)
 
     def action_new_ticket(self) -> None:
         if self.ticket is not None:
@@ -284,7 +306,7 @@ class WorkspaceScreen(HotlineScreen):
     def on_ticket_panel_ready(self, message: TicketPanel.Ready) -> None:
         if self.ticket is not None and self.ticket.ticket_id != message.ticket.ticket_id:
             return  # another ticket was started meanwhile (a call was taken); keep that one
-        self.start_ticket(message.ticket)
+        self.start_ticket(message.ticket, message.caller_masked)
         if message.ticket.customer_id is not None:
             self.card_panel.load(message.ticket.customer_id, message.ticket.ticket_id)
         self.my_tickets.load()
@@ -297,6 +319,9 @@ class WorkspaceScreen(HotlineScreen):
                 f" ({self.key_for('workspace.verify')}) before anything on their account."
             )
         self.my_tickets.show(self.ticket)
+        known = self.hotline.open_call
+        if known is not None and known.ticket.ticket_id == message.ticket.ticket_id:
+            self.hotline.open_call = OpenCall(message.ticket, known.caller_masked)
 
     def on_my_tickets_chosen(self, message: MyTickets.Chosen) -> None:
         chosen = message.ticket
@@ -436,6 +461,7 @@ class WorkspaceScreen(HotlineScreen):
             text = f"Ticket #{ticket.ticket_id} is {ticket.status}: {outcome}."
         self.ticket_panel.show_none()
         self.card_panel.show_none()
+        self.hotline.open_call = None
         self.my_tickets.current = None
         self.lookup.clear()
         self.queue.notice.say(text)

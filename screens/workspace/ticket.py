@@ -153,6 +153,8 @@ class TicketPanel(OnHotline, Vertical):
         """A ticket to work on now: opened by hand, resumed or reopened."""
 
         ticket: TicketView
+        # The caller's masked number, when the call came through the queue and is known here.
+        caller_masked: str | None = None
 
     @dataclass
     class Updated(Message):
@@ -221,9 +223,9 @@ class TicketPanel(OnHotline, Vertical):
         self.screen.set_class(True, "-no-ticket")
 
     def start(self, ticket: TicketView) -> None:
-        """Work on `ticket` now: timer from zero, its reason, and its draft note restored."""
+        """Work on `ticket` now: the call timer from when its call began, its reason, and its draft note restored."""
         self.ticket = ticket
-        self.started = self.hotline.clock()
+        self.started = self.call_began(ticket)
         self._changes.clear()
         self.screen.set_class(False, "-no-ticket")
         self.reason.value = ticket.reason
@@ -231,6 +233,15 @@ class TicketPanel(OnHotline, Vertical):
         self.query_one("#earlier-notes").display = False
         self.show()
         self.load_draft(ticket.ticket_id)
+
+    def call_began(self, ticket: TicketView) -> float:
+        """When the ticket's call began, on the console's timer clock: the time it was taken, as the
+        database holds it, so the talk time goes on counting after a restart of the console."""
+        now = self.hotline.clock()
+        if ticket.call_started_at is None:
+            return now
+        talked = (self.hotline.wall_clock() - ticket.call_started_at).total_seconds()
+        return now - max(0.0, talked)
 
     def show(self) -> None:
         ticket = self.ticket

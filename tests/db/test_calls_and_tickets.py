@@ -12,7 +12,7 @@ from console.db import Database
 from console.services import calls, customers, tickets
 from console.services.agents import hash_password
 from console.services.context import Actor, OnCall
-from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.errors import AgentDisabled, Conflict, InvalidInput, Refused
 from models import Agent, AuditEvent, Customer, CustomerStatus, Hotline, LockReason, Role, Ticket
 from models.base import utcnow
 
@@ -280,3 +280,70 @@ def test_hotline_ring_command_queues_the_call(
     database.dispose()
     assert cli.main(["ring", "12", "--db", db_url]) == cli.EXIT_FAILED
     assert "not a valid phone number" in capsys.readouterr().err
+
+
+def test_an_open_call_comes_back_with_its_start_and_the_callers_masked_number(
+    database: Database, floor: dict[str, int]
+) -> None:
+    """A call never lost: quitting the console leaves the ticket open, and the agent gets it back as it
+    was, with the time the call was taken (talk time counts from it, not from the console's start)."""
+    assert tickets.open_call(database.sessions, floor["ann"]) is None
+    calls.record_incoming_call(database.sessions, "+86 138 1234 5678", "CN", now=NOW)
+    waiting = calls.waiting_calls(database.sessions, floor["ann"])
+    claimed = calls.claim_call(database.sessions, waiting[0].call_id, Actor(floor["ann"], NOW + timedelta(seconds=5)))
+    assert claimed.ticket.call_started_at == NOW + timedelta(seconds=5)
+
+    back = tickets.open_call(database.sessions, floor["ann"])
+    assert back is not None
+    assert back.ticket.ticket_id == claimed.ticket.ticket_id
+    assert back.ticket.call_started_at == NOW + timedelta(seconds=5)
+    assert back.caller_masked == "+86 •••••••••78"
+    # Another agent's open call is not theirs to resume.
+    assert tickets.open_call(database.sessions, floor["bob"]) is None
+
+
+def test_the_newest_open_call_comes_back_and_a_wrapped_up_one_never(database: Database, floor: dict[str, int]) -> None:
+    first = tickets.open_ticket(database.sessions, Actor(floor["ann"], NOW), floor["tan"])
+    second = tickets.open_ticket(database.sessions, Actor(floor["ann"], NOW + timedelta(minutes=3)))
+    back = tickets.open_call(database.sessions, floor["ann"])
+    assert back is not None and back.ticket.ticket_id == second.ticket_id and back.caller_masked is None
+
+    tickets.wrap_up(
+        database.sessions,
+        OnCall(floor["ann"], NOW + timedelta(minutes=4), second.ticket_id),
+        tickets.WrapUp("follow_up", 60, 5, follow_up_due=NOW.date() + timedelta(days=1)),
+    )
+    with database.sessions() as session:
+        row = session.get(Ticket, second.ticket_id)
+        assert row is not None and row.call_started_at is None  # pending: no call in progress
+    back = tickets.open_call(database.sessions, floor["ann"])
+    assert back is not None and back.ticket.ticket_id == first.ticket_id
+
+    # Reopening the follow-up is a new call: its talk time starts at the reopening.
+    reopened = tickets.reopen_ticket(
+        database.sessions, OnCall(floor["ann"], NOW + timedelta(hours=2), second.ticket_id)
+    )
+    assert reopened.call_started_at == NOW + timedelta(hours=2)
+    back = tickets.open_call(database.sessions, floor["ann"])
+    assert back is not None and back.ticket.ticket_id == second.ticket_id
+
+
+def test_a_disabled_agent_gets_no_call_back(database: Database, floor: dict[str, int]) -> None:
+    tickets.open_ticket(database.sessions, Actor(floor["ann"], NOW), floor["tan"])
+    with database.sessions.begin() as session:
+        agent = session.get(Agent, floor["ann"])
+        assert agent is not None
+        agent.disabled = True
+    with pytest.raises(AgentDisabled):
+        tickets.open_call(database.sessions, floor["ann"])
+
+
+def test_getting_the_call_back_does_not_keep_its_verification_alive(database: Database, floor: dict[str, int]) -> None:
+    """Resuming reads the ticket: its last activity (which the 15 idle minutes count from) stays as it was."""
+    ticket = tickets.open_ticket(database.sessions, Actor(floor["ann"], NOW), floor["tan"])
+    with database.sessions() as session:
+        before = session.get_one(Ticket, ticket.ticket_id).last_activity_at
+    assert tickets.open_call(database.sessions, floor["ann"]) is not None
+    with database.sessions() as session:
+        row = session.get_one(Ticket, ticket.ticket_id)
+        assert (row.last_activity_at, row.version) == (before, ticket.version)

@@ -134,7 +134,7 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
     app = app_with(keymap={"app.toggle_dark": "f6"})
     async with drive(app) as console:
         login_commands = {c.name for c in HotlineCommands(app.screen).commands()}
-        assert login_commands == {"Quit", "Light/dark"}  # nothing to log out of yet
+        assert login_commands == {"Quit", "Light/dark", "Help"}  # nothing to log out of yet
 
         await console.log_in("ada")  # an agent lands on the workspace, a supervisor on the queue
         await console.press("f3")  # the database facts, from the admin's desk
@@ -148,6 +148,7 @@ async def test_palette_lists_the_screens_actions_with_their_current_keys(
             "Quit": "Close Hotline and return to the command prompt (^q)",
             "Light/dark": "Switch between the light and the dark theme (f6)",
             "Lock": "Hide the console until you type your password again (f12)",
+            "Help": "The keys of this screen; on the demo database, the demo callers and their numbers (f1)",
         }
 
 

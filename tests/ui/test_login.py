@@ -163,16 +163,19 @@ async def test_a_slow_database_does_not_freeze_the_screen(
         await console.press(*"ann", "enter", *PASSWORD, "enter", wait=False)
         assert slow.waiting.wait(timeout=5)
         await console.pause()
-        # While the check waits on the database the screen says so and keys are still handled.
+        # While the check waits on the database the screen says so, and keys typed meanwhile are kept for
+        # the screen the answer brings (they would be lost in a password field about to be cleared).
         assert console.shown("#login-message") == CHECKING
         assert app.screen.query_one("#log-in", Button).disabled
         await console.press("x", "y", wait=False)
-        assert app.screen.query_one("#password", Input).value == PASSWORD + "xy"
-        await console.press("enter", wait=False)  # a second submit while checking is ignored
+        assert app.screen.query_one("#password", Input).value == PASSWORD
+        assert app.keys_waiting == 2
+        await console.press("enter", wait=False)  # no second submit while checking
         assert len(app.workers) == 1
         gate.set()
         await console.settle()
         assert isinstance(app.screen, WorkspaceScreen)
+        await console.wait_until(lambda: app.screen.query_one("#lookup-input", Input).value == "xy", what="xy")
 
 
 async def test_an_unreachable_database_is_reported_without_a_stack_trace(
@@ -197,3 +200,20 @@ async def test_an_unreachable_database_is_reported_without_a_stack_trace(
             assert not app.screen.query_one("#log-in", Button).disabled
     finally:
         missing.dispose()
+
+
+async def test_quit_still_works_while_a_slow_database_checks_the_password(
+    app_with: Callable[..., HotlineApp], agents: dict[str, str], sqlite_database: Database
+) -> None:
+    """Keys typed during the check wait for its answer, but the quit key is not held with them."""
+    gate = threading.Event()
+    slow = GatedSessions(sqlite_database.sessions, gate)
+    app = app_with(database=replace(sqlite_database, sessions=slow))
+    try:
+        async with drive(app) as console:
+            await console.press(*"ann", "enter", *PASSWORD, "enter", wait=False)
+            assert slow.waiting.wait(timeout=5)
+            await console.press("ctrl+q", wait=False)
+            await console.wait_until(lambda: app._exit, what="the console to quit", settle=False)
+    finally:
+        gate.set()

@@ -30,8 +30,8 @@ async def test_a_pasted_escape_never_reaches_the_notes_box_or_the_saved_draft(
         await console.wait_until(lambda: notes.text != "", what="the paste in the notes box")
         assert notes.text == KEPT
         assert not CONTROLS & set(notes.text)
-        worker = console.workspace.ticket_panel.notes.save_now()
-        assert worker is not None
+        # Save now, unless the debounced save has already run (a loaded machine can take that long here).
+        console.workspace.ticket_panel.notes.save_now()
         await console.settle()
     saved = tickets.load_draft(world.sessions, ticket, world.agent("lina"))
     assert saved == KEPT

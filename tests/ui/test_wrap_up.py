@@ -10,6 +10,7 @@ from console.app import HotlineApp, make_app
 from console.db import Database
 from console.services.tickets import load_draft, ticket_notes
 from console.settings import Settings
+from screens.leave_call import LeaveCallDialog
 from screens.workspace import WorkspaceScreen
 from screens.wrap_up import NO_DISPOSITION, PAST_DATE, WrapUpScreen
 from tests.support.call_floor import WANG
@@ -134,7 +135,9 @@ async def test_a_draft_note_survives_closing_and_reopening_the_app(
         ticket_id = await take_wangs_call(console, sqlite_database)
         await console.press(*"Caller will send a screenshot", wait=False)
         await console.press("ctrl+q", wait=False)  # quit at once, before the typing pause has passed
-        await console.pause()
+        await console.wait_until(lambda: isinstance(first.screen, LeaveCallDialog), what="the question")
+        await console.press("enter", wait=False)  # yes: the call stays open
+        await console.wait_until(lambda: first.return_code is not None, what="the console to quit", settle=False)
     assert first.return_code == 0
     ann = first.agent
     assert ann is not None
@@ -142,10 +145,8 @@ async def test_a_draft_note_survives_closing_and_reopening_the_app(
 
     second = make_app(settings, sqlite_database)
     async with drive(second) as console:
-        await console.log_in("ann")
-        await console.press("f6")
-        await console.sees(f"#{ticket_id}  open")
-        await console.press("enter")  # resume the open ticket
+        await console.log_in("ann")  # the open call comes back by itself
+        await console.sees(f"Ticket #{ticket_id}")
         notes = second.screen.query_one("#notes")
         assert notes.text == "Caller will send a screenshot"  # type: ignore[attr-defined]
         await console.sees("Draft restored.")
