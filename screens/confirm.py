@@ -33,9 +33,17 @@ class ConfirmAction(HotlineModal[bool]):
     ]
 
     def __init__(
-        self, title: str, what_happens: str | Sequence[str], reason: str | None = None, follows: str = ""
+        self,
+        title: str,
+        what_happens: str | Sequence[str],
+        reason: str | None = None,
+        follows: str = "",
+        *,
+        yes: str | None = None,
+        no: str | None = None,
     ) -> None:
         super().__init__()
+        self.yes, self.no = yes or _("Yes, do it"), no or _("No, go back")
         self.title_text = title
         sentences = [what_happens] if isinstance(what_happens, str) else list(what_happens)
         self.what_happens = " ".join(s if s.endswith((".", "?", "!", "。")) else s + "." for s in sentences)
@@ -54,8 +62,8 @@ class ConfirmAction(HotlineModal[bool]):
                     id="confirm-reason",
                 )
             with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Yes, do it (Enter)"), id="confirm-yes", variant="primary", compact=True)
-                yield Button(_("No, go back (Esc)"), id="confirm-no", compact=True)
+                yield Button(_("{yes} (Enter)").format(yes=self.yes), id="confirm-yes", variant="primary", compact=True)
+                yield Button(_("{no} (Esc)").format(no=self.no), id="confirm-no", compact=True)
         yield Footer(compact=True)
 
     @on(Button.Pressed, "#confirm-yes")

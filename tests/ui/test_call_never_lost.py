@@ -25,7 +25,7 @@ WANG_MASKED = "+86 •••••••••01"
 async def asked(console: Console) -> str:
     """Wait for the question and return what it says."""
     await console.wait_until(lambda: isinstance(console.app.screen, LeaveCallDialog), what="the question")
-    return console.shown("#leave-call-text")
+    return console.shown("#confirm-what")
 
 
 async def take_wangs_call(console: Console, database: Database) -> int:
