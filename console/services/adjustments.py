@@ -53,6 +53,7 @@ from models import (
     DisputeStatus,
     EntryKind,
     TicketNote,
+    Transaction,
 )
 
 APPROVAL_WINDOW = timedelta(hours=24)
@@ -102,21 +103,25 @@ def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now:
 
 
 def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Agent, now: datetime) -> None:
-    """Post the compensating entry (the original row is never touched) and settle the dispute."""
+    """Post the compensating entry (the original row is never touched) and settle the dispute. An
+    adjustment inserted as applied already carries its journal (`propose_adjustment`)."""
     money = asset(session, adjustment.asset_code)
-    journal = str(uuid.uuid4())
-    post_entry(
-        session,
-        customer_id=adjustment.customer_id,
-        asset_code=adjustment.asset_code,
-        amount=adjustment.amount,
-        kind=EntryKind.ADJUSTMENT,
-        journal_id=journal,
-        now=now,
-        description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
-        idempotency_key=f"adjustment:{adjustment.id}",
-        agent_id=agent.id,
-    )
+    journal = adjustment.journal_id or str(uuid.uuid4())
+    # The entry needs nothing the session holds unwritten (the adjustment has its id), so the
+    # dispute's changes wait and are written once, with the status it ends in.
+    with session.no_autoflush:
+        post_entry(
+            session,
+            customer_id=adjustment.customer_id,
+            asset_code=adjustment.asset_code,
+            amount=adjustment.amount,
+            kind=EntryKind.ADJUSTMENT,
+            journal_id=journal,
+            now=now,
+            description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
+            idempotency_key=f"adjustment:{adjustment.id}",
+            agent_id=agent.id,
+        )
     adjustment.status = ApprovalStatus.APPLIED
     adjustment.journal_id = journal
     dispute.resolution_reason = adjustment.reason
@@ -132,12 +137,14 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
 
 
 def on_dispute(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentOnDispute:
-    """The adjustment and its dispute as they stand in this transaction."""
+    """The adjustment and its dispute as they stand in this transaction (the adjustment's own view is
+    the one in its dispute's list, read once)."""
     session.flush()
-    return AdjustmentOnDispute(
-        adjustment_view(session, adjustment, money),
-        dispute_view(session, dispute_by_id(session, adjustment.dispute_id)),
-    )
+    dispute = dispute_view(session, dispute_by_id(session, adjustment.dispute_id))
+    for view in dispute.adjustments:
+        if view.adjustment_id == adjustment.id:
+            return AdjustmentOnDispute(view, dispute)
+    raise AssertionError("an adjustment belongs to its dispute")
 
 
 def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
@@ -170,7 +177,14 @@ def propose_adjustment(
         money = asset(session, dispute.asset_code)
         amount = parse_amount(amount_text, money.scale, money.code)
         lock_customer(session, dispute.customer_id)
-        session.refresh(dispute)  # as it is now that this customer's money commands queue behind us
+        # The dispute as it is now that this customer's money commands queue behind us, with its
+        # statement row (for the claim check) in the same round trip.
+        session.execute(
+            select(Dispute, Transaction)
+            .join(Transaction, Transaction.id == Dispute.transaction_id)
+            .where(Dispute.id == dispute.id)
+            .execution_options(populate_existing=True)
+        ).one()
         earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
         if earlier is not None:
             if not _same_request(earlier, dispute.id, amount):
@@ -189,13 +203,16 @@ def propose_adjustment(
         needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, call.now) + amount >= (
             approval_threshold(approval_thresholds, money)
         )
+        # One below the threshold is inserted as applied, with the journal its entry is posted in
+        # (`_apply` below), rather than inserted pending and changed at once.
         adjustment = Adjustment(
             dispute_id=dispute.id,
             customer_id=dispute.customer_id,
             asset_code=money.code,
             amount=amount,
             reason=reason,
-            status=ApprovalStatus.PENDING,
+            status=ApprovalStatus.PENDING if needs_approval else ApprovalStatus.APPLIED,
+            journal_id=None if needs_approval else str(uuid.uuid4()),
             requested_by_agent_id=agent.id,
             requested_at=call.now,
             idempotency_key=key,

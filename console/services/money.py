@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -84,20 +85,20 @@ def format_money(minor: int, asset: AssetView) -> str:
 
 
 def asset(session: Session, code: str) -> AssetView:
-    """The asset with its scale, read once per command (a command asks for it several times, and the
-    ORM forgets a row nobody holds on to)."""
-    known: dict[str, AssetView] = session.info.setdefault(_ASSETS_INFO, {})
+    """The asset with its scale, read once per database by each console: an asset is only ever added
+    (by the catalog seed), never changed, and every money command asks for its scale."""
+    known = _KNOWN_ASSETS.setdefault(session.get_bind(), {})
     view = known.get(code)
     if view is None:
         row = session.get(Asset, code)
         if row is None:
-            raise NotFound(f"No asset {code!r}.")
+            raise NotFound(f"No asset {code!r}.")  # not remembered: the seed may add it later
         view = known[code] = AssetView(row.code, row.name, row.scale)
     return view
 
 
-# The key in `Session.info` of the assets a command has read.
-_ASSETS_INFO = "hotline_assets"
+# The assets read so far, per engine (a console talks to one database; tests open many).
+_KNOWN_ASSETS: WeakKeyDictionary[object, dict[str, AssetView]] = WeakKeyDictionary()
 
 
 def all_assets(session: Session) -> dict[str, AssetView]:
