@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,15 +91,16 @@ def approval_threshold(thresholds: Mapping[str, str], money: AssetView) -> int:
 
 def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now: datetime) -> int:
     """What the customer's adjustments in this asset add up to over the last 24 hours (by size)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
-            Adjustment.customer_id == customer_id,
-            Adjustment.asset_code == asset_code,
-            Adjustment.requested_at > now - APPROVAL_WINDOW,
-            Adjustment.status.in_(_COUNTED),
-        )
+    return int(session.scalar(_in_window(customer_id, asset_code, now)) or 0)
+
+
+def _in_window(customer_id: int, asset_code: str, now: datetime) -> Select[tuple[int]]:
+    return select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
+        Adjustment.customer_id == customer_id,
+        Adjustment.asset_code == asset_code,
+        Adjustment.requested_at > now - APPROVAL_WINDOW,
+        Adjustment.status.in_(_COUNTED),
     )
-    return int(total or 0)
 
 
 def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Agent, now: datetime) -> None:
@@ -170,12 +171,25 @@ def propose_adjustment(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
 
+    def saved_before(session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView):
+        if not _same_request(earlier, dispute.id, amount):
+            raise Conflict(
+                "This adjustment was already submitted with a different amount or dispute;"
+                " nothing new was posted. Reload the dispute to see it."
+            )
+        return on_dispute(session, earlier, money)
+
     def attempt(uow: UnitOfWork) -> AdjustmentOnDispute:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
         agent = actor_for_dispute(uow, dispute, fresh=True)
         money = asset(session, dispute.asset_code)
         amount = parse_amount(amount_text, money.scale, money.code)
+        # A save sent again (the key is already taken) is answered without queueing for the customer's
+        # money lock: it changes nothing.
+        earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
+        if earlier is not None:
+            return saved_before(session, earlier, dispute, amount, money)
         lock_customer(session, dispute.customer_id)
         # The dispute as it is now that this customer's money commands queue behind us, with its
         # statement row (for the claim check) in the same round trip.
@@ -185,14 +199,18 @@ def propose_adjustment(
             .where(Dispute.id == dispute.id)
             .execution_options(populate_existing=True)
         ).one()
-        earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
-        if earlier is not None:
-            if not _same_request(earlier, dispute.id, amount):
-                raise Conflict(
-                    "This adjustment was already submitted with a different amount or dispute;"
-                    " nothing new was posted. Reload the dispute to see it."
-                )
-            return on_dispute(session, earlier, money)
+        # The key again (the same save may have been posted while this one queued) and the 24-hour
+        # total, in one round trip.
+        earlier_id, total = session.execute(
+            select(
+                select(Adjustment.id).where(Adjustment.idempotency_key == key).scalar_subquery(),
+                _in_window(dispute.customer_id, money.code, call.now).scalar_subquery(),
+            )
+        ).one()
+        if earlier_id is not None:
+            earlier = session.get(Adjustment, earlier_id)
+            assert earlier is not None
+            return saved_before(session, earlier, dispute, amount, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
                 f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
@@ -200,9 +218,7 @@ def propose_adjustment(
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:
             raise InvalidInput(too_much)
-        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, call.now) + amount >= (
-            approval_threshold(approval_thresholds, money)
-        )
+        needs_approval = int(total or 0) + amount >= approval_threshold(approval_thresholds, money)
         # One below the threshold is inserted as applied, with the journal its entry is posted in
         # (`_apply` below), rather than inserted pending and changed at once.
         adjustment = Adjustment(

@@ -8,7 +8,6 @@ a decision, so the rule is written once, here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,21 +96,6 @@ def _announce(approval: Approval) -> None:
     session = object_session(approval)
     assert session is not None, "an approval is decided inside its command's transaction"
     announce(session, _kind(approval), approval.id)
-
-
-def adjustment_editor_ids(session: Session, adjustment_ids: Sequence[int]) -> dict[int, list[int]]:
-    """`editor_ids` of several adjustments in one query (a dispute shows all of its adjustments)."""
-    found: dict[int, list[int]] = {adjustment_id: [] for adjustment_id in adjustment_ids}
-    if adjustment_ids:
-        rows = session.execute(
-            select(ApprovalEdit.adjustment_id, ApprovalEdit.agent_id)
-            .where(ApprovalEdit.adjustment_id.in_(adjustment_ids))
-            .order_by(ApprovalEdit.edited_at, ApprovalEdit.id)
-        )
-        for adjustment_id, agent_id in rows:
-            if adjustment_id is not None and agent_id not in found[adjustment_id]:
-                found[adjustment_id].append(agent_id)
-    return found
 
 
 def people(session: Session, approval: Approval, editors: list[int] | None = None) -> ApprovalPeople:

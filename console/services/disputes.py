@@ -33,6 +33,7 @@ from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Adjustment,
     Agent,
+    ApprovalEdit,
     ApprovalStatus,
     Customer,
     Dispute,
@@ -191,10 +192,17 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         .where(DisputeEvent.dispute_id == dispute.id)
         .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
     ).all()
-    adjustments = session.scalars(
-        select(Adjustment).where(Adjustment.dispute_id == dispute.id).order_by(Adjustment.requested_at, Adjustment.id)
-    ).all()
-    editors = approvals.adjustment_editor_ids(session, [adjustment.id for adjustment in adjustments])
+    # Its adjustments with everyone who changed each (first change first, each once), in one query.
+    editors: dict[Adjustment, list[int]] = {}
+    for adjustment, editor in session.execute(
+        select(Adjustment, ApprovalEdit.agent_id)
+        .outerjoin(ApprovalEdit, ApprovalEdit.adjustment_id == Adjustment.id)
+        .where(Adjustment.dispute_id == dispute.id)
+        .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
+    ):
+        named = editors.setdefault(adjustment, [])
+        if editor is not None and editor not in named:
+            named.append(editor)
     return _dispute_view(
         dispute,
         transaction,
@@ -206,9 +214,7 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
             )
             for event, username in events
         ),
-        adjustments=tuple(
-            adjustment_view(session, adjustment, money, editors[adjustment.id]) for adjustment in adjustments
-        ),
+        adjustments=tuple(adjustment_view(session, adjustment, money, named) for adjustment, named in editors.items()),
     )
 
 

@@ -108,10 +108,15 @@ def all_assets(session: Session) -> dict[str, AssetView]:
 def lock_customer(session: Session, customer_id: int) -> Customer:
     """Take the customer's row lock for the rest of the transaction: every money command for one
     customer runs one at a time, so cumulative limits and balances are read and written without a
-    race. On PostgreSQL this is SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serializes
-    every writer."""
+    race. On PostgreSQL this is SELECT ... FOR NO KEY UPDATE: it queues every other money command for
+    the customer as FOR UPDATE would, but not the rows merely filed under the customer meanwhile (a
+    dispute, a message, a ledger entry: their foreign key takes a KEY SHARE lock on the customer's row,
+    which FOR UPDATE blocks too). SQLite's BEGIN IMMEDIATE already serializes every writer."""
     customer = session.execute(
-        select(Customer).where(Customer.id == customer_id).with_for_update().execution_options(populate_existing=True)
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if customer is None:
         raise NotFound("No such customer.")
