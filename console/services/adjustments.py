@@ -171,7 +171,9 @@ def propose_adjustment(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
 
-    def saved_before(session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView):
+    def saved_before(
+        session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView
+    ) -> AdjustmentOnDispute:
         if not _same_request(earlier, dispute.id, amount):
             raise Conflict(
                 "This adjustment was already submitted with a different amount or dispute;"

@@ -242,12 +242,16 @@ _LOCK_AND_HEAD = text(
     " FROM pg_advisory_xact_lock(:lock) AS chain"
     " CROSS JOIN LATERAL (SELECT seq, hash FROM audit_head WHERE id = :head FOR UPDATE) AS head"
 )
-_LOCK_AND_NEXT_ID = text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)")
+_LOCK_AND_NEXT_ID = text(
+    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"
+)
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)")
 _LAST_EVENT = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-_LAST_EVENT_AND_MAX_ID = select(
-    AuditEvent.seq, AuditEvent.hash, select(func.max(AuditEvent.id)).scalar_subquery().label("max_id")
-).order_by(AuditEvent.seq.desc()).limit(1)
+_LAST_EVENT_AND_MAX_ID = (
+    select(AuditEvent.seq, AuditEvent.hash, select(func.max(AuditEvent.id)).scalar_subquery().label("max_id"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from console.db import rows_changed
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -143,7 +142,12 @@ def post_entry(
     """
     if amount == 0:
         raise InvalidInput("A ledger entry cannot be for zero.")
-    entry_id = session.execute(
+    # Core statements straight on the connection: no ORM object is made or changed here. What the
+    # session holds unwritten goes first, as `Session.execute` would do (unless told not to).
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
+    entry_id = connection.execute(
         insert(LedgerEntry)
         .values(
             journal_id=journal_id,
@@ -158,14 +162,13 @@ def post_entry(
         )
         .returning(LedgerEntry.id)
     ).scalar_one()
-    moved = session.execute(
+    moved = connection.execute(
         update(Balance)
         .where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
         .values(amount=Balance.amount + amount, version=Balance.version + 1)
-        .execution_options(synchronize_session=False)
     )
-    if rows_changed(moved) == 0:
-        session.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
+    if moved.rowcount == 0:
+        connection.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
     return entry_id
 
 
