@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import KEYRING_INFO
@@ -222,14 +222,14 @@ def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
         prev_hash = columns["hash"] = event_mac(key, columns)
         rows.append(columns)
     head = {"seq": seq, "hash": prev_hash, "key_id": key_id, "mac": head_mac(key, seq, prev_hash, key_id)}
-    inserted = insert(AuditEvent).values(rows)
-    move = update(AuditHead).where(AuditHead.id == _HEAD_ID).values(**head)
-    if postgres:
-        # The events and the head in one statement: a data-modifying WITH always runs to completion.
-        moved = connection.execute(move.add_cte(inserted.cte("appended")))
+    moving = {"head_id": _HEAD_ID, **{f"head_{name}": value for name, value in head.items()}}
+    if postgres and len(rows) == 1:
+        # The event and the head in one statement: a data-modifying WITH always runs to completion.
+        event = {f"event_{name}": value for name, value in rows[0].items()}
+        moved = connection.execute(_APPEND_AND_MOVE_HEAD, {**event, **moving})
     else:
-        connection.execute(inserted)
-        moved = connection.execute(move)
+        connection.execute(_INSERT_EVENT, rows)
+        moved = connection.execute(_MOVE_HEAD, moving)
     if moved.rowcount == 0:  # the first signed append: the head row does not exist yet
         connection.execute(insert(AuditHead).values(id=_HEAD_ID, **head))
     return [AuditEvent(**row) for row in rows]
@@ -246,6 +246,21 @@ _LOCK_AND_NEXT_ID = text(
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"
 )
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)")
+# Built once: the statements every command's append sends.
+_INSERT_EVENT = insert(AuditEvent)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == bindparam("head_id"))
+    .values(
+        seq=bindparam("head_seq"),
+        hash=bindparam("head_hash"),
+        key_id=bindparam("head_key_id"),
+        mac=bindparam("head_mac"),
+    )
+)
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(AuditEvent).values({name: bindparam(f"event_{name}") for name in (*SIGNED_COLUMNS, "hash")}).cte("appended")
+)
 _LAST_EVENT = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 _LAST_EVENT_AND_MAX_ID = (
     select(AuditEvent.seq, AuditEvent.hash, select(func.max(AuditEvent.id)).scalar_subquery().label("max_id"))
