@@ -225,8 +225,8 @@ def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
     moving = {"head_id": _HEAD_ID, **{f"head_{name}": value for name, value in head.items()}}
     if postgres and len(rows) == 1:
         # The event and the head in one statement: a data-modifying WITH always runs to completion.
-        event = {f"event_{name}": value for name, value in rows[0].items()}
-        moved = connection.execute(_APPEND_AND_MOVE_HEAD, {**event, **moving})
+        signed = {f"event_{name}": value for name, value in rows[0].items()}
+        moved = connection.execute(_APPEND_AND_MOVE_HEAD, {**signed, **moving})
     else:
         connection.execute(_INSERT_EVENT, rows)
         moved = connection.execute(_MOVE_HEAD, moving)
