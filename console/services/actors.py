@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
-from models import Agent, Role, Ticket
+from models import Agent, Customer, Role, Ticket
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -28,18 +28,20 @@ def active_agent(
     doing: str = "do this",
     now: datetime | None = None,
     with_ticket: int | None = None,
+    with_customer: int | None = None,
 ) -> Agent:
     """The enabled agent with this id; with `roles`, one of them is required.
 
     Every service loads the acting agent here (or, on a read's hot path, checks it with
     `require_enabled`), so a disabled agent is refused everywhere by one rule. With `now`, the
-    console's clock is also checked against the database server's. With `with_ticket`, that ticket
-    is loaded into the session in the same round trip (for the verification gate that follows).
+    console's clock is also checked against the database server's. With `with_ticket` (and
+    `with_customer`), that ticket (and customer) is loaded into the session in the same round trip,
+    for the verification gate and the command that follow.
     """
     agent: Agent | None
     server_now: datetime | None = None
     clock = now is not None and _clock_is_checked(session)
-    if clock or with_ticket is not None:
+    if clock or with_ticket is not None or with_customer is not None:
         # The agent, the server's clock and the call's ticket in one round trip: every command on
         # PostgreSQL reads the first two, every command on a call the third.
         columns: list[Any] = [Agent]
@@ -47,7 +49,9 @@ def active_agent(
             columns.append(func.clock_timestamp())
         query = select(*columns).where(Agent.id == agent_id)
         if with_ticket is not None:
-            query = query.add_columns(Ticket).outerjoin(Ticket, Ticket.id == with_ticket)
+            query = query.add_columns(Ticket).outerjoin_from(Agent, Ticket, Ticket.id == with_ticket)
+        if with_customer is not None:
+            query = query.add_columns(Customer).outerjoin_from(Agent, Customer, Customer.id == with_customer)
         row = session.execute(query).first()
         if row is None:
             agent = None

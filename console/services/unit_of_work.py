@@ -63,10 +63,14 @@ class UnitOfWork:
 
     def acting(self, *roles: Role, doing: str = "do this", gated: bool = False) -> Agent:
         """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock.
-        `gated`: the command passes the verification gate next, so the call's ticket comes along in
-        the same round trip (the gate still checks it; it only does not read it again)."""
+        `gated`: the command passes the verification gate next, so the call's ticket (and its caller,
+        when the call names one) comes along in the same round trip (the gate still checks them; it
+        only does not read them again)."""
         ticket = self.call.ticket_id if gated else None
-        self._agent = active_agent(self.session, self.agent_id, *roles, doing=doing, now=self.now, with_ticket=ticket)
+        customer = self.call.customer_id if gated else None
+        self._agent = active_agent(
+            self.session, self.agent_id, *roles, doing=doing, now=self.now, with_ticket=ticket, with_customer=customer
+        )
         return self._agent
 
     @property
