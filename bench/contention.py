@@ -12,7 +12,8 @@ A fraction of submissions is sent twice with the same idempotency key, as a doub
 Prints adjustments per second, retries (serialization failures and deadlocks run again), lost
 updates (a hot balance that differs from its opening amount plus every adjustment the workers saw
 posted: must be 0), duplicate entries (ledger entries beyond one per posted adjustment: must be 0),
-and the ledger check (every balance equals the sum of its entries).
+the ledger check (every balance equals the sum of its entries), and the audit chain check (every
+event signed and linked, as `hotline audit verify` checks it).
 
 The bench marks its calls verified directly in the tickets table (the verification flow itself is
 measured by the tests); everything else runs through the services exactly as the console calls them.
@@ -44,7 +45,7 @@ from console import schema  # noqa: E402
 from console.db import open_database  # noqa: E402
 from console.keys import KeyRing  # noqa: E402
 from console.seed.demo import DEMO_ACCOUNTS, seed_demo  # noqa: E402
-from console.services import adjustments, disputes, tickets  # noqa: E402
+from console.services import adjustments, audit, disputes, tickets  # noqa: E402
 from console.services.agents import add_agent, confirm_password  # noqa: E402
 from console.services.context import Actor, OnCall  # noqa: E402
 from console.services.errors import ServiceError  # noqa: E402
@@ -335,6 +336,8 @@ def main() -> int:
                 .where(LedgerEntry.kind == EntryKind.ADJUSTMENT, LedgerEntry.customer_id.in_(customers))
             )
             mismatches = ledger_mismatches(session)
+        # Sixteen writers appended to one signed chain: it must still verify from end to end.
+        chain = audit.verify_chain(database.read_sessions)
         database.dispose()
     finally:
         server.stop()
@@ -350,6 +353,10 @@ def main() -> int:
     print(f"lost updates            {lost} (target 0)")
     print(f"duplicate entries       {entries - posted} (target 0)")
     print(f"ledger check            {'balanced' if not mismatches else f'{len(mismatches)} balances off'}")
+    print(
+        f"audit chain             {chain.events_checked:,} events, "
+        + ("intact" if chain.ok else f"broken at event {chain.broken_at_seq}: {chain.problem}")
+    )
     if posted:
         client_cpu = sum(report.cpu_seconds for report in reports)
         print(f"client CPU              {client_cpu / posted * 1e3:.1f} ms per adjustment (the agents' processes)")
@@ -363,7 +370,7 @@ def main() -> int:
             f" the mean of {around} tps, just before and just after)"
         )
         print(f"adjustments / TPC-B     {rate / tps:.2%} (each adjustment is 4-5 transactions with audit events)")
-    return 0 if lost == 0 and entries == posted and not mismatches else 1
+    return 0 if lost == 0 and entries == posted and not mismatches and chain.ok else 1
 
 
 def pgbench_tps(server, clients: int, seconds: float, database: str = "pgbench") -> float:
