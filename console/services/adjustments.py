@@ -292,10 +292,9 @@ def propose_adjustment(
 
 
 def _pending_adjustment(session: Session, adjustment_id: int, expected_version: int) -> Adjustment:
-    # Re-read: the caller may have waited on the customer's lock while someone else decided it.
-    adjustment = session.get(Adjustment, adjustment_id, populate_existing=True)
-    if adjustment is None:
-        raise NotFound("No such adjustment.")
+    """The adjustment, still pending at the version the agent saw: read again once the customer's money
+    lock is held (`_locked_adjustment`), as someone else may have decided it while this one waited."""
+    adjustment = _locked_adjustment(session, adjustment_id)
     if adjustment.status != ApprovalStatus.PENDING:
         raise Refused(f"This adjustment is {_DECIDED[adjustment.status]}; it is no longer waiting for a decision.")
     if adjustment.version != expected_version:
@@ -319,7 +318,6 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
 
 def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
     """A pending adjustment, at the version the supervisor reviewed, that they neither requested nor edited."""
-    _locked_adjustment(session, adjustment_id)
     adjustment = _pending_adjustment(session, adjustment_id, expected_version)
     approvals.require_another_person(session, adjustment, supervisor)
     return adjustment
@@ -338,7 +336,6 @@ def edit_adjustment(
     reason = checked_text(reason, "the reason for the adjustment", 1_000)
     with unit_of_work(sessions, call, stale=STALE_DISPUTE) as uow:
         session = uow.session
-        _locked_adjustment(session, adjustment_id)
         adjustment = _pending_adjustment(session, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
         agent = actor_for_dispute(uow, dispute, fresh=True)
