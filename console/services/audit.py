@@ -236,11 +236,13 @@ def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
 
 
 # The chain's lock, then the head as it is now (FOR UPDATE reads the newest committed version, not the
-# statement's snapshot, which predates the lock) and the next event id, drawn once both are held.
+# statement's snapshot, which predates the lock) and the next event id, drawn once both are held. The
+# head's subquery refers to the lock's row, so PostgreSQL must take the chain's lock first: every
+# writer takes the two in the same order, and none can hold the head while waiting for the chain.
 _LOCK_AND_HEAD = text(
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) AS id, head.seq, head.hash"
-    " FROM pg_advisory_xact_lock(:lock) AS chain"
-    " CROSS JOIN LATERAL (SELECT seq, hash FROM audit_head WHERE id = :head FOR UPDATE) AS head"
+    " FROM pg_advisory_xact_lock(:lock) WITH ORDINALITY AS chain(locked, n)"
+    " CROSS JOIN LATERAL (SELECT seq, hash FROM audit_head WHERE id = :head AND chain.n = 1 FOR UPDATE) AS head"
 )
 _LOCK_AND_NEXT_ID = text(
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"
