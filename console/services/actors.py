@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
-from models import Agent, Role
+from models import Agent, Customer, Role, Ticket
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -22,29 +22,51 @@ CLOCK_TOLERANCE = timedelta(seconds=30)
 
 
 def active_agent(
-    session: Session, agent_id: int, *roles: Role, doing: str = "do this", now: datetime | None = None
+    session: Session,
+    agent_id: int,
+    *roles: Role,
+    doing: str = "do this",
+    now: datetime | None = None,
+    with_ticket: int | None = None,
+    with_customer: int | None = None,
 ) -> Agent:
     """The enabled agent with this id; with `roles`, one of them is required.
 
     Every service loads the acting agent here (or, on a read's hot path, checks it with
     `require_enabled`), so a disabled agent is refused everywhere by one rule. With `now`, the
-    console's clock is also checked against the database server's.
+    console's clock is also checked against the database server's. With `with_ticket` (and
+    `with_customer`), that ticket (and customer) is loaded into the session in the same round trip,
+    for the verification gate and the command that follow.
     """
     agent: Agent | None
     server_now: datetime | None = None
-    if now is not None and _clock_is_checked(session):
-        # The agent and the server's clock in one round trip: every command on PostgreSQL reads both.
-        row = session.execute(select(Agent, func.clock_timestamp()).where(Agent.id == agent_id)).first()
+    clock = now is not None and _clock_is_checked(session)
+    if clock or with_ticket is not None or with_customer is not None:
+        # The agent, the server's clock and the call's ticket in one round trip: every command on
+        # PostgreSQL reads the first two, every command on a call the third.
+        columns: list[Any] = [Agent]
+        if clock:
+            columns.append(func.clock_timestamp())
+        query = select(*columns).where(Agent.id == agent_id)
+        if with_ticket is not None:
+            query = query.add_columns(Ticket).outerjoin_from(Agent, Ticket, Ticket.id == with_ticket)
+        if with_customer is not None:
+            query = query.add_columns(Customer).outerjoin_from(Agent, Customer, Customer.id == with_customer)
+        row = session.execute(query).first()
         if row is None:
             agent = None
         else:
-            agent, server_now = cast(Agent, row[0]), cast(datetime, row[1])
+            agent = cast(Agent, row[0])
+            if clock:
+                server_now = cast(datetime, row[1])
     else:
         agent = session.get(Agent, agent_id)
     check_agent_state(None if agent is None else (agent.disabled, agent.role), *roles, doing=doing)
     assert agent is not None
     if now is not None and server_now is not None:
         _refuse_a_wrong_clock(now, server_now)
+    # The acting agent's name is in hand: a view that names them ("requested by") need not read it.
+    session.info.setdefault(_USERNAMES_INFO, {})[agent.id] = agent.username
     return agent
 
 

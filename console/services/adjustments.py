@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,33 +94,38 @@ def approval_threshold(thresholds: Mapping[str, str], money: AssetView) -> int:
 
 def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now: datetime) -> int:
     """What the customer's adjustments in this asset add up to over the last 24 hours (by size)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
-            Adjustment.customer_id == customer_id,
-            Adjustment.asset_code == asset_code,
-            Adjustment.requested_at > now - APPROVAL_WINDOW,
-            Adjustment.status.in_(_COUNTED),
-        )
+    return int(session.scalar(_in_window(customer_id, asset_code, now)) or 0)
+
+
+def _in_window(customer_id: int, asset_code: str, now: datetime) -> Select[tuple[int]]:
+    return select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
+        Adjustment.customer_id == customer_id,
+        Adjustment.asset_code == asset_code,
+        Adjustment.requested_at > now - APPROVAL_WINDOW,
+        Adjustment.status.in_(_COUNTED),
     )
-    return int(total or 0)
 
 
 def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Agent, now: datetime) -> None:
-    """Post the compensating entry (the original row is never touched) and settle the dispute."""
+    """Post the compensating entry (the original row is never touched) and settle the dispute. An
+    adjustment inserted as applied already carries its journal (`propose_adjustment`)."""
     money = asset(session, adjustment.asset_code)
-    journal = str(uuid.uuid4())
-    post_entry(
-        session,
-        customer_id=adjustment.customer_id,
-        asset_code=adjustment.asset_code,
-        amount=adjustment.amount,
-        kind=EntryKind.ADJUSTMENT,
-        journal_id=journal,
-        now=now,
-        description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
-        idempotency_key=f"adjustment:{adjustment.id}",
-        agent_id=agent.id,
-    )
+    journal = adjustment.journal_id or str(uuid.uuid4())
+    # The entry needs nothing the session holds unwritten (the adjustment has its id), so the
+    # dispute's changes wait and are written once, with the status it ends in.
+    with session.no_autoflush:
+        post_entry(
+            session,
+            customer_id=adjustment.customer_id,
+            asset_code=adjustment.asset_code,
+            amount=adjustment.amount,
+            kind=EntryKind.ADJUSTMENT,
+            journal_id=journal,
+            now=now,
+            description=f"Adjustment for dispute D{dispute.id}: {adjustment.reason}",
+            idempotency_key=f"adjustment:{adjustment.id}",
+            agent_id=agent.id,
+        )
     # Its line on the statement, as the caller sees it in the app; the journal ties it to the entry.
     session.add(
         Transaction(
@@ -152,12 +157,14 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
 
 
 def on_dispute(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentOnDispute:
-    """The adjustment and its dispute as they stand in this transaction."""
+    """The adjustment and its dispute as they stand in this transaction (the adjustment's own view is
+    the one in its dispute's list, read once)."""
     session.flush()
-    return AdjustmentOnDispute(
-        adjustment_view(session, adjustment, money),
-        dispute_view(session, dispute_by_id(session, adjustment.dispute_id)),
-    )
+    dispute = dispute_view(session, dispute_by_id(session, adjustment.dispute_id))
+    for view in dispute.adjustments:
+        if view.adjustment_id == adjustment.id:
+            return AdjustmentOnDispute(view, dispute)
+    raise AssertionError("an adjustment belongs to its dispute")
 
 
 def _same_request(adjustment: Adjustment, dispute_id: int, amount: int) -> bool:
@@ -183,22 +190,48 @@ def propose_adjustment(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
 
+    def saved_before(
+        session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView
+    ) -> AdjustmentOnDispute:
+        if not _same_request(earlier, dispute.id, amount):
+            raise Conflict(
+                "This adjustment was already submitted with a different amount or dispute;"
+                " nothing new was posted. Reload the dispute to see it."
+            )
+        return on_dispute(session, earlier, money)
+
     def attempt(uow: UnitOfWork) -> AdjustmentOnDispute:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
         agent = actor_for_dispute(uow, dispute, fresh=True)
         money = asset(session, dispute.asset_code)
         amount = parse_amount(amount_text, money.scale, money.code)
-        lock_customer(session, dispute.customer_id)
-        session.refresh(dispute)  # as it is now that this customer's money commands queue behind us
+        # A save sent again (the key is already taken) is answered without queueing for the customer's
+        # money lock: it changes nothing.
         earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
         if earlier is not None:
-            if not _same_request(earlier, dispute.id, amount):
-                raise Conflict(
-                    "This adjustment was already submitted with a different amount or dispute;"
-                    " nothing new was posted. Reload the dispute to see it."
-                )
-            return on_dispute(session, earlier, money)
+            return saved_before(session, earlier, dispute, amount, money)
+        lock_customer(session, dispute.customer_id)
+        # The dispute as it is now that this customer's money commands queue behind us, with its
+        # statement row (for the claim check) in the same round trip.
+        session.execute(
+            select(Dispute, Transaction)
+            .join(Transaction, Transaction.id == Dispute.transaction_id)
+            .where(Dispute.id == dispute.id)
+            .execution_options(populate_existing=True)
+        ).one()
+        # The key again (the same save may have been posted while this one queued) and the 24-hour
+        # total, in one round trip.
+        earlier_id, total = session.execute(
+            select(
+                select(Adjustment.id).where(Adjustment.idempotency_key == key).scalar_subquery(),
+                _in_window(dispute.customer_id, money.code, call.now).scalar_subquery(),
+            )
+        ).one()
+        if earlier_id is not None:
+            earlier = session.get(Adjustment, earlier_id)
+            assert earlier is not None
+            return saved_before(session, earlier, dispute, amount, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
                 f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
@@ -206,16 +239,17 @@ def propose_adjustment(
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:
             raise InvalidInput(too_much)
-        needs_approval = adjusted_in_window(session, dispute.customer_id, money.code, call.now) + amount >= (
-            approval_threshold(approval_thresholds, money)
-        )
+        needs_approval = int(total or 0) + amount >= approval_threshold(approval_thresholds, money)
+        # One below the threshold is inserted as applied, with the journal its entry is posted in
+        # (`_apply` below), rather than inserted pending and changed at once.
         adjustment = Adjustment(
             dispute_id=dispute.id,
             customer_id=dispute.customer_id,
             asset_code=money.code,
             amount=amount,
             reason=reason,
-            status=ApprovalStatus.PENDING,
+            status=ApprovalStatus.PENDING if needs_approval else ApprovalStatus.APPLIED,
+            journal_id=None if needs_approval else str(uuid.uuid4()),
             requested_by_agent_id=agent.id,
             requested_at=call.now,
             idempotency_key=key,
@@ -277,10 +311,9 @@ def propose_adjustment(
 
 
 def _pending_adjustment(session: Session, adjustment_id: int, expected_version: int) -> Adjustment:
-    # Re-read: the caller may have waited on the customer's lock while someone else decided it.
-    adjustment = session.get(Adjustment, adjustment_id, populate_existing=True)
-    if adjustment is None:
-        raise NotFound("No such adjustment.")
+    """The adjustment, still pending at the version the agent saw: read again once the customer's money
+    lock is held (`_locked_adjustment`), as someone else may have decided it while this one waited."""
+    adjustment = _locked_adjustment(session, adjustment_id)
     if adjustment.status != ApprovalStatus.PENDING:
         raise Refused(f"This adjustment is {_DECIDED[adjustment.status]}; it is no longer waiting for a decision.")
     if adjustment.version != expected_version:
@@ -304,7 +337,6 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
 
 def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
     """A pending adjustment, at the version the supervisor reviewed, that they neither requested nor edited."""
-    _locked_adjustment(session, adjustment_id)
     adjustment = _pending_adjustment(session, adjustment_id, expected_version)
     approvals.require_another_person(session, adjustment, supervisor)
     return adjustment
@@ -323,7 +355,6 @@ def edit_adjustment(
     reason = checked_text(reason, "the reason for the adjustment", 1_000)
     with unit_of_work(sessions, call, stale=STALE_DISPUTE) as uow:
         session = uow.session
-        _locked_adjustment(session, adjustment_id)
         adjustment = _pending_adjustment(session, adjustment_id, expected_version)
         dispute = dispute_by_id(session, adjustment.dispute_id)
         agent = actor_for_dispute(uow, dispute, fresh=True)

@@ -98,9 +98,11 @@ def _announce(approval: Approval) -> None:
     announce(session, _kind(approval), approval.id)
 
 
-def people(session: Session, approval: Approval) -> ApprovalPeople:
-    """The names for a view: requested by, edited by, decided by."""
-    editors = editor_ids(session, approval)
+def people(session: Session, approval: Approval, editors: list[int] | None = None) -> ApprovalPeople:
+    """The names for a view: requested by, edited by, decided by (`editors`: its `editor_ids`, when
+    the caller has read them already)."""
+    if editors is None:
+        editors = editor_ids(session, approval)
     names = usernames(session, approval.requested_by_agent_id, approval.approved_by_agent_id, *editors)
     return ApprovalPeople(
         requested_by=names[approval.requested_by_agent_id],

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.db import KEYRING_INFO, rows_changed
+from console.db import KEYRING_INFO
 from console.keys import KeyRing
 from models import AuditEvent
 from models.audit import AuditHead
@@ -131,8 +131,8 @@ def appended_last(session: Session) -> Iterator[None]:
         yield
     finally:
         session.info.pop(_PENDING_INFO, None)
-    for event in pending:
-        _append(session, event)
+    if pending:
+        _append(session, pending)
 
 
 def record(
@@ -157,7 +157,7 @@ def record(
     if pending is not None:
         pending.append(event)
         return None
-    return _append(session, event)
+    return _append(session, [event])[0]
 
 
 @dataclass(frozen=True)
@@ -171,47 +171,104 @@ class _Event:
     now: datetime
 
 
-def _append(session: Session, event: _Event) -> AuditEvent:
+def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
+    """Append `events` to the chain in order, in as few round trips as the engine allows: on
+    PostgreSQL one to take the chain's lock and read where the chain ends, and one to insert every
+    event and move the head; on SQLite (already the only writer) one read and the same two writes."""
+    # Whatever the command still holds unwritten goes first: the chain's lock is held for the
+    # appends and the commit only.
+    session.flush()
     key_id, key = keyring_of(session).audit_keys[0]
-    if session.get_bind().dialect.name == "postgresql":
-        # The id is drawn here rather than by the INSERT, because the signature covers it.
-        event_id = session.scalar(
-            text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"),
-            {"lock": _AUDIT_LOCK_ID},
-        )
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        found = connection.execute(_LOCK_AND_HEAD, {"lock": _AUDIT_LOCK_ID, "head": _HEAD_ID}).first()
+        if found is None:
+            # No signed head yet (a new log, or events from before the chain was keyed): read the
+            # end of the chain from the events, now that the lock is held.
+            first_id = connection.execute(_LOCK_AND_NEXT_ID, {"lock": _AUDIT_LOCK_ID}).scalar_one()
+            last = connection.execute(_LAST_EVENT).first()
+        else:
+            first_id, last = found.id, found
     else:
         # Under BEGIN IMMEDIATE nobody else appends; SQLite would pick the same rowid itself.
-        event_id = (session.scalar(select(func.max(AuditEvent.id))) or 0) + 1
-    last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
-    columns: dict[str, Any] = {
-        "id": event_id,
-        "seq": seq,
-        "occurred_at": event.now,
-        "actor": event.actor,
-        "actor_agent_id": event.actor_agent_id,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": None if event.subject_id is None else str(event.subject_id),
-        "details": _canonical(event.details),
-        "prev_hash": prev_hash,
-        "key_id": key_id,
-    }
-    appended = AuditEvent(**columns, hash=event_mac(key, columns))
-    session.add(appended)
-    session.flush()
-    _move_head(session, seq, appended.hash, key_id, key)
-    return appended
+        last = connection.execute(_LAST_EVENT_AND_MAX_ID).first()
+        first_id = (last.max_id if last is not None else 0) + 1
+    seq, prev_hash = (last.seq, last.hash) if last is not None else (0, GENESIS_HASH)
+    # The ids are drawn here rather than by the INSERT, because the signature covers them.
+    ids = [first_id]
+    if len(events) > 1:
+        if postgres:
+            more = connection.execute(_NEXT_IDS, {"count": len(events) - 1}).scalars()
+            ids += sorted(int(event_id) for event_id in more)
+        else:
+            ids += range(first_id + 1, first_id + len(events))
+    rows: list[dict[str, Any]] = []
+    for event_id, event in zip(ids, events, strict=True):
+        seq += 1
+        columns: dict[str, Any] = {
+            "id": event_id,
+            "seq": seq,
+            "occurred_at": event.now,
+            "actor": event.actor,
+            "actor_agent_id": event.actor_agent_id,
+            "action": event.action,
+            "subject_type": event.subject_type,
+            "subject_id": None if event.subject_id is None else str(event.subject_id),
+            "details": _canonical(event.details),
+            "prev_hash": prev_hash,
+            "key_id": key_id,
+        }
+        prev_hash = columns["hash"] = event_mac(key, columns)
+        rows.append(columns)
+    head = {"seq": seq, "hash": prev_hash, "key_id": key_id, "mac": head_mac(key, seq, prev_hash, key_id)}
+    moving = {"head_id": _HEAD_ID, **{f"head_{name}": value for name, value in head.items()}}
+    if postgres and len(rows) == 1:
+        # The event and the head in one statement: a data-modifying WITH always runs to completion.
+        signed = {f"event_{name}": value for name, value in rows[0].items()}
+        moved = connection.execute(_APPEND_AND_MOVE_HEAD, {**signed, **moving})
+    else:
+        connection.execute(_INSERT_EVENT, rows)
+        moved = connection.execute(_MOVE_HEAD, moving)
+    if moved.rowcount == 0:  # the first signed append: the head row does not exist yet
+        connection.execute(insert(AuditHead).values(id=_HEAD_ID, **head))
+    return [AuditEvent(**row) for row in rows]
 
 
-def _move_head(session: Session, seq: int, event_hash: str, key_id: str, key: bytes) -> None:
-    values = {"seq": seq, "hash": event_hash, "key_id": key_id, "mac": head_mac(key, seq, event_hash, key_id)}
-    moved = session.execute(
-        update(AuditHead).where(AuditHead.id == _HEAD_ID).values(**values),
-        execution_options={"synchronize_session": False},
+# The chain's lock, then the head as it is now (FOR UPDATE reads the newest committed version, not the
+# statement's snapshot, which predates the lock) and the next event id, drawn once both are held. The
+# head's subquery refers to the lock's row, so PostgreSQL must take the chain's lock first: every
+# writer takes the two in the same order, and none can hold the head while waiting for the chain.
+_LOCK_AND_HEAD = text(
+    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) AS id, head.seq, head.hash"
+    " FROM pg_advisory_xact_lock(:lock) WITH ORDINALITY AS chain(locked, n)"
+    " CROSS JOIN LATERAL (SELECT seq, hash FROM audit_head WHERE id = :head AND chain.n = 1 FOR UPDATE) AS head"
+)
+_LOCK_AND_NEXT_ID = text(
+    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM pg_advisory_xact_lock(:lock)"
+)
+_NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)")
+# Built once: the statements every command's append sends.
+_INSERT_EVENT = insert(AuditEvent)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == bindparam("head_id"))
+    .values(
+        seq=bindparam("head_seq"),
+        hash=bindparam("head_hash"),
+        key_id=bindparam("head_key_id"),
+        mac=bindparam("head_mac"),
     )
-    if rows_changed(moved) == 0:  # the first signed append: the head row does not exist yet
-        session.execute(insert(AuditHead).values(id=_HEAD_ID, **values))
+)
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(AuditEvent).values({name: bindparam(f"event_{name}") for name in (*SIGNED_COLUMNS, "hash")}).cte("appended")
+)
+_LAST_EVENT = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_LAST_EVENT_AND_MAX_ID = (
+    select(AuditEvent.seq, AuditEvent.hash, select(func.max(AuditEvent.id)).scalar_subquery().label("max_id"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Adjustment,
     Agent,
+    ApprovalEdit,
     ApprovalStatus,
     Customer,
     Dispute,
@@ -155,9 +156,11 @@ class AdjustmentOnDispute:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def adjustment_view(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentView:
-    """An adjustment as a dispute and the escalation queue show it."""
-    who = approvals.people(session, adjustment)
+def adjustment_view(
+    session: Session, adjustment: Adjustment, money: AssetView, editors: list[int] | None = None
+) -> AdjustmentView:
+    """An adjustment as a dispute and the escalation queue show it (`editors`: see `approvals.people`)."""
+    who = approvals.people(session, adjustment, editors)
     return AdjustmentView(
         adjustment_id=adjustment.id,
         dispute_id=adjustment.dispute_id,
@@ -189,9 +192,41 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         .where(DisputeEvent.dispute_id == dispute.id)
         .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
     ).all()
-    adjustments = session.scalars(
-        select(Adjustment).where(Adjustment.dispute_id == dispute.id).order_by(Adjustment.requested_at, Adjustment.id)
-    ).all()
+    # Its adjustments with everyone who changed each (first change first, each once), in one query.
+    editors: dict[Adjustment, list[int]] = {}
+    for adjustment, editor in session.execute(
+        select(Adjustment, ApprovalEdit.agent_id)
+        .outerjoin(ApprovalEdit, ApprovalEdit.adjustment_id == Adjustment.id)
+        .where(Adjustment.dispute_id == dispute.id)
+        .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
+    ):
+        named = editors.setdefault(adjustment, [])
+        if editor is not None and editor not in named:
+            named.append(editor)
+    return _dispute_view(
+        dispute,
+        transaction,
+        money,
+        opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
+        timeline=tuple(
+            DisputeEventView(
+                event.status.value, DISPUTE_STATUS_LABELS[event.status], event.occurred_at, username, event.note
+            )
+            for event, username in events
+        ),
+        adjustments=tuple(adjustment_view(session, adjustment, money, named) for adjustment, named in editors.items()),
+    )
+
+
+def _dispute_view(
+    dispute: Dispute,
+    transaction: Transaction,
+    money: AssetView,
+    *,
+    opened_by: str,
+    timeline: tuple[DisputeEventView, ...],
+    adjustments: tuple[AdjustmentView, ...],
+) -> DisputeView:
     return DisputeView(
         dispute_id=dispute.id,
         customer_id=dispute.customer_id,
@@ -208,16 +243,11 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         status=dispute.status.value,
         status_label=DISPUTE_STATUS_LABELS[dispute.status],
         opened_at=dispute.opened_at,
-        opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
+        opened_by=opened_by,
         resolution_reason=dispute.resolution_reason,
         version=dispute.version,
-        timeline=tuple(
-            DisputeEventView(
-                event.status.value, DISPUTE_STATUS_LABELS[event.status], event.occurred_at, username, event.note
-            )
-            for event, username in events
-        ),
-        adjustments=tuple(adjustment_view(session, adjustment, money) for adjustment in adjustments),
+        timeline=timeline,
+        adjustments=adjustments,
     )
 
 
@@ -266,8 +296,8 @@ def _customer(session: Session, customer_id: int) -> Customer:
 def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False) -> Agent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
-    agent = uow.acting(doing="work on disputes")
     on_call = isinstance(uow.actor, OnCall)
+    agent = uow.acting(doing="work on disputes", gated=on_call)
     if on_call or fresh or agent.role == Role.AGENT:
         if not on_call:
             raise NotVerified("Caller not verified: work on a dispute from the call with its customer.")
@@ -370,7 +400,7 @@ def open_dispute(
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
     description = checked_text(description, "what the caller says is wrong")
-    with unit_of_work(sessions, call, doing="open disputes", stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, call, doing="open disputes", stale=STALE_DISPUTE, gated=True) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
         transaction = session.get(Transaction, transaction_id)
@@ -397,7 +427,8 @@ def open_dispute(
         )
         session.add(dispute)
         session.flush()
-        move_dispute(session, dispute, DisputeStatus.OPEN, agent, "Opened on the call.", call.now)
+        opened = "Opened on the call."
+        move_dispute(session, dispute, DisputeStatus.OPEN, agent, opened, call.now)
         session.add(
             TicketNote(
                 ticket_id=call.ticket_id,
@@ -414,7 +445,11 @@ def open_dispute(
             {"ticket": call.ticket_id, "transaction": transaction_id, "claimed": claimed},
         )
         session.flush()
-        return dispute_view(session, dispute)
+        # A dispute just opened: its timeline is the one event above and it has no adjustments, so
+        # it is shown from what is in hand rather than read back.
+        status = DisputeStatus.OPEN
+        event = DisputeEventView(status.value, DISPUTE_STATUS_LABELS[status], call.now, agent.username, opened)
+        return _dispute_view(dispute, transaction, money, opened_by=agent.username, timeline=(event,), adjustments=())
 
 
 def update_dispute(

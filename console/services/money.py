@@ -10,11 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from console.db import rows_changed
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -84,20 +84,20 @@ def format_money(minor: int, asset: AssetView) -> str:
 
 
 def asset(session: Session, code: str) -> AssetView:
-    """The asset with its scale, read once per command (a command asks for it several times, and the
-    ORM forgets a row nobody holds on to)."""
-    known: dict[str, AssetView] = session.info.setdefault(_ASSETS_INFO, {})
+    """The asset with its scale, read once per database by each console: an asset is only ever added
+    (by the catalog seed), never changed, and every money command asks for its scale."""
+    known = _KNOWN_ASSETS.setdefault(session.get_bind(), {})
     view = known.get(code)
     if view is None:
         row = session.get(Asset, code)
         if row is None:
-            raise NotFound(f"No asset {code!r}.")
+            raise NotFound(f"No asset {code!r}.")  # not remembered: the seed may add it later
         view = known[code] = AssetView(row.code, row.name, row.scale)
     return view
 
 
-# The key in `Session.info` of the assets a command has read.
-_ASSETS_INFO = "hotline_assets"
+# The assets read so far, per engine (a console talks to one database; tests open many).
+_KNOWN_ASSETS: WeakKeyDictionary[object, dict[str, AssetView]] = WeakKeyDictionary()
 
 
 def all_assets(session: Session) -> dict[str, AssetView]:
@@ -107,10 +107,15 @@ def all_assets(session: Session) -> dict[str, AssetView]:
 def lock_customer(session: Session, customer_id: int) -> Customer:
     """Take the customer's row lock for the rest of the transaction: every money command for one
     customer runs one at a time, so cumulative limits and balances are read and written without a
-    race. On PostgreSQL this is SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE already serializes
-    every writer."""
+    race. On PostgreSQL this is SELECT ... FOR NO KEY UPDATE: it queues every other money command for
+    the customer as FOR UPDATE would, but not the rows merely filed under the customer meanwhile (a
+    dispute, a message, a ledger entry: their foreign key takes a KEY SHARE lock on the customer's row,
+    which FOR UPDATE blocks too). SQLite's BEGIN IMMEDIATE already serializes every writer."""
     customer = session.execute(
-        select(Customer).where(Customer.id == customer_id).with_for_update().execution_options(populate_existing=True)
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if customer is None:
         raise NotFound("No such customer.")
@@ -137,7 +142,12 @@ def post_entry(
     """
     if amount == 0:
         raise InvalidInput("A ledger entry cannot be for zero.")
-    entry_id = session.execute(
+    # Core statements straight on the connection: no ORM object is made or changed here. What the
+    # session holds unwritten goes first, as `Session.execute` would do (unless told not to).
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
+    entry_id = connection.execute(
         insert(LedgerEntry)
         .values(
             journal_id=journal_id,
@@ -152,14 +162,13 @@ def post_entry(
         )
         .returning(LedgerEntry.id)
     ).scalar_one()
-    moved = session.execute(
+    moved = connection.execute(
         update(Balance)
         .where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
         .values(amount=Balance.amount + amount, version=Balance.version + 1)
-        .execution_options(synchronize_session=False)
     )
-    if rows_changed(moved) == 0:
-        session.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
+    if moved.rowcount == 0:
+        connection.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
     return entry_id
 
 

@@ -44,7 +44,8 @@ def add_message(
     now: datetime,
     subject: str | None = None,
 ) -> OutboxMessage:
-    """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted."""
+    """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted. It
+    is written with the transaction's next flush (at the latest its commit), with whatever else waits."""
     stored = body if fernet is None else ENCRYPTED_PREFIX + fernet.encrypt(body.encode()).decode()
     message = OutboxMessage(
         channel=channel,
@@ -56,7 +57,6 @@ def add_message(
         created_at=now,
     )
     session.add(message)
-    session.flush()
     return message
 
 

@@ -61,9 +61,16 @@ class UnitOfWork:
             raise AssertionError("this command runs on a call: pass an OnCall")
         return self.actor
 
-    def acting(self, *roles: Role, doing: str = "do this") -> Agent:
-        """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock."""
-        self._agent = active_agent(self.session, self.agent_id, *roles, doing=doing, now=self.now)
+    def acting(self, *roles: Role, doing: str = "do this", gated: bool = False) -> Agent:
+        """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock.
+        `gated`: the command passes the verification gate next, so the call's ticket (and its caller,
+        when the call names one) comes along in the same round trip (the gate still checks them; it
+        only does not read them again)."""
+        ticket = self.call.ticket_id if gated else None
+        customer = self.call.customer_id if gated else None
+        self._agent = active_agent(
+            self.session, self.agent_id, *roles, doing=doing, now=self.now, with_ticket=ticket, with_customer=customer
+        )
         return self._agent
 
     @property
@@ -131,9 +138,11 @@ def unit_of_work(
     *roles: Role,
     doing: str | None = None,
     stale: str = STALE,
+    gated: bool = False,
 ) -> Iterator[UnitOfWork]:
     """Begin the transaction (committed when the block ends, rolled back when it raises); with `doing`,
-    the acting agent is loaded first. A row saved by someone else meanwhile becomes `Conflict(stale)`."""
+    the acting agent is loaded first (`gated`: with the call's ticket, for the verification gate that
+    comes next). A row saved by someone else meanwhile becomes `Conflict(stale)`."""
     try:
         # The audit events go in last, just before the commit: the chain's lock is the one every
         # writer on the floor queues for, so it is held for the appends only (see audit.appended_last).
@@ -141,7 +150,7 @@ def unit_of_work(
             _hold_loaded_rows(session)
             uow = UnitOfWork(session, actor)
             if doing is not None:
-                uow.acting(*roles, doing=doing)
+                uow.acting(*roles, doing=doing, gated=gated)
             yield uow
     except StaleDataError:
         raise Conflict(stale) from None
