@@ -29,10 +29,11 @@ BELOW_THRESHOLD = {"USDT": "100"}
 
 # Statements per command (on SQLite BEGIN IMMEDIATE is one of them; PostgreSQL's BEGIN and COMMIT are
 # the driver's own and not counted on either engine). Before issue 13's contention work: open 18 and
-# propose 29 on PostgreSQL, 19 and 30 on SQLite; a save sent again 14 and 15.
+# propose 29 on PostgreSQL, 19 and 30 on SQLite; a save sent again 14 and 15. A posted adjustment
+# then became a statement line of its own (issue 14: the statement shows every entry): one INSERT more.
 BUDGET = {
-    "postgresql": {"open": 11, "propose": 18, "again": 7},
-    "sqlite": {"open": 13, "propose": 21, "again": 8},
+    "postgresql": {"open": 11, "propose": 19, "again": 7},
+    "sqlite": {"open": 13, "propose": 22, "again": 8},
 }
 
 
