@@ -21,7 +21,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from console.binding_words import translate_bindings
 from console.commands import HotlineCommands
+from console.i18n import N_, _, interface_language, set_language
 from console.services.errors import AgentDisabled
 from console.settings import Settings
 from console.text import clean_text
@@ -52,9 +54,9 @@ _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
 IDLE_LOCK_SECONDS = 15 * 60
 REAUTHENTICATE_SECONDS = 12 * 60 * 60
 LOCK_CHECK_SECONDS = 5.0
-IDLE_REASON = "Locked after {minutes} minutes without a key press."
-REAUTHENTICATE_REASON = "You logged in 12 hours ago; type your password to carry on."
-MANUAL_REASON = "Locked by you."
+IDLE_REASON = N_("Locked after {minutes} minutes without a key press.")
+REAUTHENTICATE_REASON = N_("You logged in 12 hours ago; type your password to carry on.")
+MANUAL_REASON = N_("Locked by you.")
 # How long a quit waits for a draft to reach the database.
 QUIT_SAVE_TIMEOUT = 5.0
 
@@ -76,44 +78,45 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
     or mouse event, and `reauthenticate_seconds` after the password was last typed.
     """
 
-    TITLE = "Hotline"
+    TITLE = N_("Hotline")
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {HotlineCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+q",
             "quit",
-            "Quit",
+            N_("Quit"),
             id="app.quit",
             priority=True,
-            tooltip="Close Hotline and return to the command prompt",
+            tooltip=N_("Close Hotline and return to the command prompt"),
         ),
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            N_("Commands"),
             id="app.commands",
             priority=True,
             show=False,
-            tooltip="Search every action by name",
+            tooltip=N_("Search every action by name"),
         ),
         Binding(
             "ctrl+t",
             "toggle_dark",
-            "Light/dark",
+            N_("Light/dark"),
             id="app.toggle_dark",
-            tooltip="Switch between the light and the dark theme",
+            tooltip=N_("Switch between the light and the dark theme"),
         ),
         Binding(
             "f12",
             "lock",
-            "Lock",
+            N_("Lock"),
             id="app.lock",
-            tooltip="Hide the console until you type your password again",
+            tooltip=N_("Hide the console until you type your password again"),
         ),
     ]
 
     def __init__(self, settings: Settings, database: Database | Callable[[], Database]) -> None:
+        translate_bindings()
         super().__init__()
         self.settings = settings
         # An open database, or how to open one: `hotline run` on a SQLite file opens it (and loads
@@ -179,6 +182,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         for module in AFTER_LOGIN_MODULES:
             import_module(module)
         binding_ids()  # imports every screen that has keys, which is every screen
+        translate_bindings()
         from console.services import lookup
 
         lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
@@ -210,7 +214,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self.locked = False
         self._held_notices.clear()
         # Dialogs and the lock screen go too; the screen under them becomes the login form.
-        for _ in range(len(self.screen_stack) - 2):
+        for _screen in range(len(self.screen_stack) - 2):
             self.pop_screen()
         self.switch_screen(LoginScreen())
 
@@ -235,9 +239,9 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             return
         now = self.clock()
         if self.logged_in_at is not None and now - self.logged_in_at >= self.reauthenticate_seconds:
-            self.lock(REAUTHENTICATE_REASON)
+            self.lock(_(REAUTHENTICATE_REASON))
         elif now - self.last_activity >= self.idle_lock_seconds:
-            self.lock(IDLE_REASON.format(minutes=round(self.idle_lock_seconds / 60)))
+            self.lock(_(IDLE_REASON).format(minutes=round(self.idle_lock_seconds / 60)))
 
     def lock(self, reason: str) -> None:
         """Save drafts, then cover everything with an opaque screen that only the password lifts."""
@@ -290,7 +294,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         return True
 
     def action_lock(self) -> None:
-        self.lock(MANUAL_REASON)
+        self.lock(_(MANUAL_REASON))
 
     async def action_quit(self) -> None:
         """Quit, after the draft being typed has reached the database (or a few seconds passed)."""
@@ -301,7 +305,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 
     async def _save_everything(self) -> None:
         # A save already under way may hold older text; the screen then starts one more after it.
-        for _ in range(3):
+        for _attempt in range(3):
             workers = self.save_before_leaving()
             if not workers:
                 return
@@ -326,9 +330,10 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         unknown = sorted(set(keymap) - set(binding_ids()))
         if unknown:
             self.notify(
-                f"The keymap in your settings names unknown bindings: {', '.join(unknown)}."
-                f" Known: {', '.join(binding_ids())}.",
-                title="Keymap",
+                _("The keymap in your settings names unknown bindings: {unknown}. Known: {binding_ids}.").format(
+                    unknown=", ".join(unknown), binding_ids=", ".join(binding_ids())
+                ),
+                title=_("Keymap"),
                 severity="warning",
                 markup=False,
             )
@@ -340,8 +345,8 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             return
         self._reported_clashes.add(ids)
         self.notify(
-            f"Two actions share one key after the keymap was applied: {', '.join(sorted(ids))}.",
-            title="Keymap",
+            _("Two actions share one key after the keymap was applied: {ids}.").format(ids=", ".join(sorted(ids))),
+            title=_("Keymap"),
             severity="warning",
             markup=False,
         )
@@ -362,7 +367,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
 
         self.notify(
             explain_failure(message.error),
-            title="Not done",
+            title=_("Not done"),
             severity="error",
             timeout=10,
             markup=False,
@@ -428,7 +433,9 @@ EXIT_WHEN_SHOWN_ENV = "HOTLINE_BENCH_EXIT_WHEN_SHOWN"
 
 
 def make_app(settings: Settings, database: Database | Callable[[], Database]) -> HotlineApp:
-    """The console for `settings` on `database` (migrated; open, or opened on first use)."""
+    """The console for `settings` on `database` (migrated; open, or opened on first use), speaking the
+    language the settings name (or the locale's)."""
+    set_language(interface_language(settings.language))
     app = HotlineApp(settings, database)
     app.exit_when_shown = os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1"
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 from rich.text import Text
 from textual.content import Content
 
@@ -9,7 +11,7 @@ from textual.content import Content
 # adds the ways to put it on screen. `clean_text` stays importable from here.
 from console.services.free_text import clean_text
 
-__all__ = ["cell_text", "clean_text", "safe_text"]
+__all__ = ["cell_text", "clean_text", "fill", "safe_text"]
 
 
 def safe_text(value: object, *, style: str = "", multiline: bool = False) -> Content:
@@ -20,6 +22,27 @@ def safe_text(value: object, *, style: str = "", multiline: bool = False) -> Con
     """
     content = Content(clean_text(value, multiline=multiline))
     return content.stylize(style) if style else content
+
+
+def fill(sentence: str, **values: object) -> Content:
+    """A translated `sentence` with its {placeholders} filled in as `safe_text`: the words are ours (not
+    markup either), the values are foreign. A Content value keeps its own styles.
+
+    `fill(_("Disable {username}?"), username=safe_text(name, style="bold"))`: a whole sentence for the
+    translators, however its language orders the words.
+    """
+    parts: list[Content] = []
+    for literal, name, spec, conversion in string.Formatter().parse(sentence):
+        if literal:
+            parts.append(Content(literal))
+        if name is not None:
+            value = values[name]
+            if isinstance(value, Content):
+                parts.append(value)
+            else:
+                shown = format(repr(value) if conversion == "r" else value, spec or "")
+                parts.append(safe_text(shown))
+    return Content("").join(parts)
 
 
 def cell_text(value: object, style: str = "", *, right: bool = False) -> Text:
