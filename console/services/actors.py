@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
+from console.i18n import _
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
 from models import Agent, Role
 
@@ -58,8 +59,10 @@ def require_fresh_password(agent: Agent, now: datetime, *, doing: str = "decide 
     typed = agent.password_typed_at
     if typed is None or now - typed > PASSWORD_FRESH_FOR:
         raise PasswordNeeded(
-            f"Type your password again to {doing}: it was last typed more than"
-            f" {int(PASSWORD_FRESH_FOR.total_seconds() // 60)} minutes ago. Nothing was changed."
+            _(
+                "Type your password again to {doing}: it was last typed more than {value} minutes ago. "
+                "Nothing was changed."
+            ).format(doing=doing, value=int(PASSWORD_FRESH_FOR.total_seconds() // 60))
         )
 
 
@@ -73,17 +76,19 @@ def check_agent_state(state: tuple[bool, Role] | None, *roles: Role, doing: str 
     """The rule itself, on (disabled, role) of the acting agent, or None when there is no such agent
     (for a query that reads the agent's row along with its own, see lookup)."""
     if state is None:
-        raise Refused(f"This console user cannot {doing}.")
+        raise Refused(_("This console user cannot {doing}.").format(doing=doing))
     disabled, role = state
     if disabled:
         raise AgentDisabled(
-            "Your console account has been disabled by an admin, so nothing more can be done from it."
-            " The console is locked; ask your supervisor."
+            _(
+                "Your console account has been disabled by an admin, so nothing more can be done from it. "
+                "The console is locked; ask your supervisor."
+            )
         )
     if roles and role not in roles:
         needed = " or ".join(r.value for r in roles)
         article = "an" if needed[0] in "aeiou" else "a"
-        raise Refused(f"Only {article} {needed} can {doing}.")
+        raise Refused(_("Only {article} {needed} can {doing}.").format(article=article, needed=needed, doing=doing))
 
 
 def require_true_clock(session: Session, now: datetime) -> None:
@@ -110,9 +115,11 @@ def _refuse_a_wrong_clock(now: datetime, server_now: datetime) -> None:
         direction = "ahead of" if off > timedelta(0) else "behind"
         minutes, seconds = divmod(int(abs(off).total_seconds()), 60)
         raise Refused(
-            f"This computer's clock is {minutes} min {seconds} s {direction} the database server's, so time"
-            " rules (code expiry, lockouts, holds) cannot be checked; nothing was changed. Ask IT to fix the"
-            " clock, then try again."
+            _(
+                "This computer's clock is {minutes} min {seconds} s {direction} the database server's, so "
+                "time rules (code expiry, lockouts, holds) cannot be checked; nothing was changed. Ask IT "
+                "to fix the clock, then try again."
+            ).format(minutes=minutes, seconds=seconds, direction=direction)
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
@@ -161,7 +162,11 @@ def propose_adjustment(
     reason = checked_text(reason, "the reason for the adjustment", 1_000)
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
+        raise InvalidInput(
+            _("An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.").format(
+                MAX_KEY_LENGTH=MAX_KEY_LENGTH
+            )
+        )
 
     def attempt(uow: UnitOfWork) -> AdjustmentOnDispute:
         session = uow.session
@@ -175,13 +180,17 @@ def propose_adjustment(
         if earlier is not None:
             if not _same_request(earlier, dispute.id, amount):
                 raise Conflict(
-                    "This adjustment was already submitted with a different amount or dispute;"
-                    " nothing new was posted. Reload the dispute to see it."
+                    _(
+                        "This adjustment was already submitted with a different amount or dispute; nothing new was "
+                        "posted. Reload the dispute to see it."
+                    )
                 )
             return on_dispute(session, earlier, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
-                f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+                _("This dispute is {lower}; it cannot take a new adjustment.").format(
+                    lower=DISPUTE_STATUS_LABELS[dispute.status].lower()
+                )
             )
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:
@@ -252,7 +261,7 @@ def propose_adjustment(
                 raise
             money = asset(session, earlier.asset_code)
             if not _same_request(earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)):
-                raise Conflict("This adjustment was already submitted with a different amount or dispute.") from None
+                raise Conflict(_("This adjustment was already submitted with a different amount or dispute.")) from None
             return on_dispute(session, earlier, money)
 
 
@@ -260,14 +269,20 @@ def _pending_adjustment(session: Session, adjustment_id: int, expected_version: 
     # Re-read: the caller may have waited on the customer's lock while someone else decided it.
     adjustment = session.get(Adjustment, adjustment_id, populate_existing=True)
     if adjustment is None:
-        raise NotFound("No such adjustment.")
+        raise NotFound(_("No such adjustment."))
     if adjustment.status != ApprovalStatus.PENDING:
-        raise Refused(f"This adjustment is {_DECIDED[adjustment.status]}; it is no longer waiting for a decision.")
+        raise Refused(
+            _("This adjustment is {DECIDED}; it is no longer waiting for a decision.").format(
+                DECIDED=_DECIDED[adjustment.status]
+            )
+        )
     if adjustment.version != expected_version:
         money = asset(session, adjustment.asset_code)
         raise Conflict(
-            f"This adjustment changed after you opened it (it is now {format_money(adjustment.amount, money)}):"
-            " an approval holds only for what you saw. Review it again."
+            _(
+                "This adjustment changed after you opened it (it is now {format_money}): an approval holds "
+                "only for what you saw. Review it again."
+            ).format(format_money=format_money(adjustment.amount, money))
         )
     return adjustment
 
@@ -276,7 +291,7 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
     """The adjustment, after taking its customer's money lock (so it is read as it is now)."""
     adjustment = session.get(Adjustment, adjustment_id)
     if adjustment is None:
-        raise NotFound("No such adjustment.")
+        raise NotFound(_("No such adjustment."))
     lock_customer(session, adjustment.customer_id)
     session.refresh(adjustment)
     return adjustment
@@ -363,7 +378,11 @@ def approve_adjustment(
         # The claim may have been lowered since the adjustment was proposed.
         too_much = over_the_claim(session, dispute, adjustment.amount, money)
         if too_much is not None:
-            raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
+            raise Refused(
+                _("{too_much} It cannot be approved as it is: have it edited, or turn it down.").format(
+                    too_much=too_much
+                )
+            )
         approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
         _apply(session, adjustment, dispute, supervisor, actor.now)
@@ -422,7 +441,11 @@ def reverse_adjustment(
         session, supervisor = uow.session, uow.agent
         adjustment = _locked_adjustment(session, adjustment_id)
         if adjustment.status != ApprovalStatus.APPLIED:
-            raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
+            raise Refused(
+                _("Only a posted adjustment can be reversed; this one is {value}.").format(
+                    value=adjustment.status.value
+                )
+            )
         dispute = dispute_by_id(session, adjustment.dispute_id)
         money = asset(session, adjustment.asset_code)
         post_entry(

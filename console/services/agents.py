@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor
@@ -76,7 +77,11 @@ def hash_password(password: str) -> str:
 def check_password(password: str) -> None:
     """The password policy, for a new login, an admin's reset and a password chosen at login."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise InvalidInput(
+            _("The password must be at least {MIN_PASSWORD_LENGTH} characters long.").format(
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH
+            )
+        )
 
 
 def role_named(role: str) -> Role:
@@ -84,13 +89,15 @@ def role_named(role: str) -> Role:
         return Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"Unknown role {role!r}; choose one of {choices}.") from None
+        raise InvalidInput(
+            _("Unknown role {role!r}; choose one of {choices}.").format(role=role, choices=choices)
+        ) from None
 
 
 def validate_new_agent(username: str, password: str, role: str) -> Role:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput(
-            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter."
+            _("A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.")
         )
     check_password(password)
     return role_named(role)
@@ -135,7 +142,7 @@ def add_agent(
             )
             return _view(agent)
     except IntegrityError:
-        raise Conflict(f"An agent called {username!r} already exists.") from None
+        raise Conflict(_("An agent called {username!r} already exists.").format(username=username)) from None
 
 
 NEW_PASSWORD_NEEDED = "An admin reset your password: choose a new one to log in."

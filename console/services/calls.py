@@ -9,6 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import rows_changed
+from console.i18n import _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.context import Actor
@@ -83,7 +84,7 @@ def record_incoming_call(
     else:
         e164 = normalize_phone(raw, default_region)
         if e164 is None:
-            raise InvalidInput("That caller number is not a valid phone number; add the country code (+86 …).")
+            raise InvalidInput(_("That caller number is not a valid phone number; add the country code (+86 …)."))
         number = e164
     with sessions.begin() as session:
         hotline_id = None
@@ -92,7 +93,11 @@ def record_incoming_call(
             line = session.scalar(select(Hotline).where(Hotline.code == line_code.upper()))
             if line is None:
                 known = ", ".join(session.scalars(select(Hotline.code).order_by(Hotline.code)))
-                raise InvalidInput(f"No hotline called {line_code!r}. Known lines: {known or 'none'}.")
+                raise InvalidInput(
+                    _("No hotline called {line_code!r}. Known lines: {value}.").format(
+                        line_code=line_code, value=known or "none"
+                    )
+                )
             hotline_id, line_label = line.id, line.code
         call = IncomingCall(caller_number=number, hotline_id=hotline_id, received_at=now)
         session.add(call)
@@ -152,8 +157,8 @@ def claim_call(
         )
         if rows_changed(claimed) != 1:
             if session.get(IncomingCall, call_id) is None:
-                raise NotFound("That call is no longer in the queue.")
-            raise Conflict("Another agent has already taken this call.")
+                raise NotFound(_("That call is no longer in the queue."))
+            raise Conflict(_("Another agent has already taken this call."))
         call = session.get(IncomingCall, call_id)
         assert call is not None
         ticket = open_ticket_in(uow, call_id=call_id, reason=TicketReason.OTHER)

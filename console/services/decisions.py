@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import adjustments, complaints, insider, unlocks
 from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
@@ -117,7 +118,7 @@ def decide_escalation(
     """Approve (or turn down) the item of `kind` the supervisor reviewed at `version`, saying why."""
     deciders = DECIDERS.get(kind)
     if deciders is None:
-        raise NotFound(f"No such kind of item: {kind!r}.")
+        raise NotFound(_("No such kind of item: {kind!r}.").format(kind=kind))
     said = deciders[0 if approve else 1](sessions, actor, subject_id, version, reason)
     return DecisionDone(kind, subject_id, approve, said)
 
@@ -133,15 +134,16 @@ def keep_verification_lockout(sessions: sessionmaker[Session], actor: Actor, tic
         until = customer.verify_locked_until
         assert until is not None  # locked_out_caller
         if lockout_kept_since(session, customer.id, until - LOCKOUT):
-            raise Refused("A supervisor already chose to leave this lockout in place.")
+            raise Refused(_("A supervisor already chose to leave this lockout in place."))
         notify_customer(
             session,
             customer,
             kind="verification",
             now=now,
-            subject="OK Wallet identity check",
-            body=f"【OK钱包】您的身份验证已锁定至 {until:%H:%M} UTC，届时请再致电客服。"
-            f" [OK Wallet] Your identity check stays locked until {until:%H:%M} UTC; please call us again then.",
+            subject=N_("OK Wallet identity check"),
+            body=N_("[OK Wallet] Your identity check stays locked until {until:%H:%M} UTC; please call us again then."),
+            values={"until": until},
+            ticket_id=ticket_id,
         )
         announce(session, ItemKind.LOCKOUT, ticket_id)
         uow.note(ticket_id, f"Verification lockout left in place by {supervisor.username}: {reason}")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, usernames
 from console.services.adjustments import APPROVAL_WINDOW
@@ -144,7 +145,7 @@ Detailer = Callable[[Session, EscalationItem, datetime], _Subject]
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -283,13 +284,13 @@ def escalation_detail(sessions: sessionmaker[Session], actor: Actor, kind: str, 
     """One waiting item with what the supervisor needs to decide it; refused once it is decided or gone."""
     detailer = DETAILS.get(kind)
     if detailer is None:
-        raise NotFound(f"No such kind of item: {kind!r}.")
+        raise NotFound(_("No such kind of item: {kind!r}.").format(kind=kind))
     with sessions() as session:
         one_snapshot(session)
         require_enabled(session, actor.agent_id, *SUPERVISORS, doing="open escalations")
         item = find_item(session, kind, subject_id, actor.now)
         if item is None:
-            raise NotFound("This item is no longer waiting: it was decided at another console, or it ended.")
+            raise NotFound(_("This item is no longer waiting: it was decided at another console, or it ended."))
         subject = detailer(session, item, actor.now)
         customer = subject.customer
         return EscalationDetail(

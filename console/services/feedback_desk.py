@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services.actors import SUPERVISORS, require_enabled
 from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -77,14 +78,14 @@ def change_feedback_status(
     try:
         target = FeedbackStatus(status)
     except ValueError:
-        raise InvalidInput("Choose one of the feedback statuses.") from None
+        raise InvalidInput(_("Choose one of the feedback statuses.")) from None
     note = checked_text(note, "the note", MAX_NOTE, required=False)
     with unit_of_work(
         sessions, actor, *SUPERVISORS, doing="change the status of feedback", stale=_STATUS_CHANGED
     ) as uow:
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
-            raise NotFound("No such feedback.")
+            raise NotFound(_("No such feedback."))
         if feedback.version != expected_version:
             raise Conflict(_STATUS_CHANGED)
         was = feedback.status
@@ -92,10 +93,15 @@ def change_feedback_status(
         if target not in allowed:
             now_label = FEEDBACK_STATUS_LABELS[was].lower()
             if not allowed:
-                raise Refused(f"This feedback is {now_label}; closed feedback does not change.")
+                raise Refused(
+                    _("This feedback is {now_label}; closed feedback does not change.").format(now_label=now_label)
+                )
             raise Refused(
-                f"This feedback is {now_label}: it can become {_status_words(allowed)},"
-                f" not {FEEDBACK_STATUS_LABELS[target].lower()}."
+                _("This feedback is {now_label}: it can become {status_words}, not {lower}.").format(
+                    now_label=now_label,
+                    status_words=_status_words(allowed),
+                    lower=FEEDBACK_STATUS_LABELS[target].lower(),
+                )
             )
         record_status(uow, feedback, target, note)
         uow.record(

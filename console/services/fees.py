@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import METHOD_LABELS
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
@@ -58,7 +59,9 @@ def choice(enum_type: type[_E], value: str, what: str) -> _E:
         return enum_type(value)
     except ValueError:
         known = ", ".join(member.value for member in enum_type)
-        raise InvalidInput(f"{str(value)[:24]!r} is not a {what}; use one of: {known}.") from None
+        raise InvalidInput(
+            _("{value!r} is not a {what}; use one of: {known}.").format(value=str(value)[:24], what=what, known=known)
+        ) from None
 
 
 def asset_or_invalid(session: Session, code: str) -> AssetView:
@@ -66,7 +69,7 @@ def asset_or_invalid(session: Session, code: str) -> AssetView:
     try:
         return asset(session, code.upper())
     except NotFound:
-        raise InvalidInput(f"{code[:12]!r} is not an asset we hold.") from None
+        raise InvalidInput(_("{code!r} is not an asset we hold.").format(code=code[:12])) from None
 
 
 @dataclass(frozen=True)
@@ -140,9 +143,17 @@ def check_limits(rule: FeeSchedule, amount: int, view: AssetView) -> None:
     """Refuse an amount below the minimum or above the maximum of this rule."""
     what = f"{_METHOD_WORDS[rule.method]} {rule.direction.value}"
     if amount < rule.minimum_amount:
-        raise Refused(f"The minimum {what} is {format_money(rule.minimum_amount, view)}.")
+        raise Refused(
+            _("The minimum {what} is {format_money}.").format(
+                what=what, format_money=format_money(rule.minimum_amount, view)
+            )
+        )
     if rule.maximum_amount is not None and amount > rule.maximum_amount:
-        raise Refused(f"The maximum {what} is {format_money(rule.maximum_amount, view)}.")
+        raise Refused(
+            _("The maximum {what} is {format_money}.").format(
+                what=what, format_money=format_money(rule.maximum_amount, view)
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,9 @@ def quote(
         rule = fee_rule(session, chosen_method, view.code, chosen_direction)
         if rule is None:
             raise Refused(
-                f"We do not offer {METHOD_LABELS[chosen_method].lower()} {chosen_direction.value}s in {view.code}."
+                _("We do not offer {lower} {value}s in {code}.").format(
+                    lower=METHOD_LABELS[chosen_method].lower(), value=chosen_direction.value, code=view.code
+                )
             )
         check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)

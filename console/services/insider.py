@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services import audit
 from console.services.actors import SUPERVISORS, require_fresh_password, usernames
 from console.services.announce import ItemKind, announce
@@ -153,9 +154,9 @@ def insider_alerts(session: Session, now: datetime) -> list[InsiderAlertView]:
 def _reason(text: str) -> str:
     text = free_text(text).strip()
     if not text:
-        raise InvalidInput("Say what you found: enter the reason for dismissing the alert.")
+        raise InvalidInput(_("Say what you found: enter the reason for dismissing the alert."))
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"Keep the reason under {MAX_REASON:,} characters.")
+        raise InvalidInput(_("Keep the reason under {MAX_REASON:,} characters.").format(MAX_REASON=MAX_REASON))
     return text
 
 
@@ -169,11 +170,11 @@ def dismiss_insider_alert(
         require_fresh_password(supervisor, uow.now, doing="dismiss insider alerts")
         alert = session.get(InsiderAlert, alert_id)
         if alert is None:
-            raise NotFound("No such insider alert.")
+            raise NotFound(_("No such insider alert."))
         if alert.agent_id == supervisor.id:
-            raise Refused("This alert is about you; another supervisor must look into it.")
+            raise Refused(_("This alert is about you; another supervisor must look into it."))
         if alert.status != InsiderAlertStatus.OPEN:
-            raise Refused("This alert was already dismissed.")
+            raise Refused(_("This alert was already dismissed."))
         if alert.version != expected_version:
             raise Conflict(_CHANGED)
         alert.status = InsiderAlertStatus.DISMISSED

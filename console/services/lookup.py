@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from console.i18n import _
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
@@ -188,9 +189,9 @@ def _prefix_upper_bound(value: str) -> str | None:
 def _refuse_unstorable(query: str) -> None:
     """Text neither engine can take as a parameter is refused in words, not sent to fail there."""
     if "\x00" in query:
-        raise InvalidInput("The lookup has an invisible NUL character in it; clear the box and type it again.")
+        raise InvalidInput(_("The lookup has an invisible NUL character in it; clear the box and type it again."))
     if _LONE_SURROGATE.search(query):
-        raise InvalidInput("The lookup has a broken character in it; clear the box and type it again.")
+        raise InvalidInput(_("The lookup has a broken character in it; clear the box and type it again."))
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.db import rows_changed
+from console.i18n import _
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -48,26 +49,32 @@ def parse_amount(
     what = f"{asset_code} amount" if asset_code else "amount"
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
     if not cleaned:
-        raise InvalidInput(f"Enter an {what}.")
+        raise InvalidInput(_("Enter an {what}.").format(what=what))
     match = _AMOUNT.match(cleaned)
     if match is None or not (match["whole"] or match["fraction"]):
         raise InvalidInput(
-            f"{cleaned[:24]!r} is not an amount; type digits with at most one decimal point, like 12.50."
+            _("{cleaned!r} is not an amount; type digits with at most one decimal point, like 12.50.").format(
+                cleaned=cleaned[:24]
+            )
         )
     fraction = (match["fraction"] or "").rstrip("0")
     if len(fraction) > scale:
         places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
-        raise InvalidInput(f"{asset_code or 'This asset'} takes {places}; {cleaned!r} has more.")
+        raise InvalidInput(
+            _("{value} takes {places}; {cleaned!r} has more.").format(
+                value=asset_code or "This asset", places=places, cleaned=cleaned
+            )
+        )
     whole = int(match["whole"].replace(",", "") or "0")
     minor: int = whole * 10**scale + int(fraction.ljust(scale, "0") or "0")
     if match["sign"] == "-":
         minor = -minor
     if minor > MAX_MINOR_UNITS or minor < -MAX_MINOR_UNITS:
-        raise InvalidInput(f"That {what} is too large.")
+        raise InvalidInput(_("That {what} is too large.").format(what=what))
     if minor < 0 and not allow_negative:
-        raise InvalidInput(f"The {what} cannot be negative.")
+        raise InvalidInput(_("The {what} cannot be negative.").format(what=what))
     if minor == 0 and not allow_zero:
-        raise InvalidInput(f"The {what} must be more than zero.")
+        raise InvalidInput(_("The {what} must be more than zero.").format(what=what))
     return minor
 
 
@@ -91,7 +98,7 @@ def asset(session: Session, code: str) -> AssetView:
     if view is None:
         row = session.get(Asset, code)
         if row is None:
-            raise NotFound(f"No asset {code!r}.")
+            raise NotFound(_("No asset {code!r}.").format(code=code))
         view = known[code] = AssetView(row.code, row.name, row.scale)
     return view
 
@@ -113,7 +120,7 @@ def lock_customer(session: Session, customer_id: int) -> Customer:
         select(Customer).where(Customer.id == customer_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -136,7 +143,7 @@ def post_entry(
     (never read-modify-write), so even without the lock no update could be lost.
     """
     if amount == 0:
-        raise InvalidInput("A ledger entry cannot be for zero.")
+        raise InvalidInput(_("A ledger entry cannot be for zero."))
     entry_id = session.execute(
         insert(LedgerEntry)
         .values(

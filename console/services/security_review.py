@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import LOCK_REASON_LABELS
@@ -82,7 +83,7 @@ def security_review(
         ticket = uow.verified_caller()
         customer = session.get(Customer, call.caller_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise NotFound(_("No such customer."))
         logins = session.scalars(
             select(LoginEvent)
             .where(LoginEvent.customer_id == call.caller_id)
@@ -142,13 +143,13 @@ def record_advice(
     """Save which standard advice the agent gave on this call (replacing the earlier ticks)."""
     unknown = sorted(set(advice) - ADVICE.keys())
     if unknown:
-        raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
+        raise InvalidInput(_("Unknown advice: {unknown}.").format(unknown=", ".join(unknown)))
     given = tuple(code for code in ADVICE if code in advice)
     with unit_of_work(sessions, call, doing="record advice") as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
-            raise Refused("This call has been wrapped up; reopen the ticket to change it.")
+            raise Refused(_("This call has been wrapped up; reopen the ticket to change it."))
         # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
         session.execute(
             update(Ticket)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services.actors import require_enabled
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -127,7 +128,7 @@ def _reason(value: str) -> TicketReason:
     try:
         return TicketReason(value)
     except ValueError:
-        raise InvalidInput(f"Unknown call reason {value!r}.") from None
+        raise InvalidInput(_("Unknown call reason {value!r}.").format(value=value)) from None
 
 
 def update_ticket(
@@ -145,12 +146,12 @@ def update_ticket(
         if ticket.version != expected_version:
             raise Conflict(changed)
         if ticket.status == TicketStatus.CLOSED:
-            raise Refused("This ticket is closed; reopen it first.")
+            raise Refused(_("This ticket is closed; reopen it first."))
         details: dict[str, object] = {}
         verification_ended = False
         if call.customer_id is not None and call.customer_id != ticket.customer_id:
             if session.get(Customer, call.customer_id) is None:
-                raise NotFound("No such customer.")
+                raise NotFound(_("No such customer."))
             details["customer"] = call.customer_id
             details["previous_customer"] = ticket.customer_id
             # Verified state belongs to the customer who passed the factor: another one starts unverified.
@@ -178,7 +179,9 @@ def save_draft(
     """Keep what the agent is typing; called continuously (debounced) by the workspace."""
     body = free_text(body)
     if len(body) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
+        raise InvalidInput(
+            _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
+        )
     with unit_of_work(sessions, call, doing="work tickets") as uow:
         session = uow.session
         uow.own_ticket(call.ticket_id)
@@ -209,9 +212,11 @@ def add_note(
     """Turn the draft into a saved note (the draft is cleared in the same transaction)."""
     body = free_text(body).strip()
     if not body:
-        raise InvalidInput("The note is empty.")
+        raise InvalidInput(_("The note is empty."))
     if len(body) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
+        raise InvalidInput(
+            _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
+        )
     with unit_of_work(sessions, call, doing="work tickets") as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
@@ -254,23 +259,23 @@ def wrap_up(
 ) -> TicketView:
     """Close the ticket, or leave it pending with a follow-up date. A disposition is required."""
     if not answer.disposition:
-        raise InvalidInput("Choose a disposition before finishing the call.")
+        raise InvalidInput(_("Choose a disposition before finishing the call."))
     try:
         disposition = Disposition(answer.disposition)
     except ValueError:
-        raise InvalidInput(f"Unknown disposition {answer.disposition!r}.") from None
+        raise InvalidInput(_("Unknown disposition {disposition!r}.").format(disposition=answer.disposition)) from None
     if answer.talk_seconds < 0 or answer.wrap_up_seconds < 0:
-        raise InvalidInput("Handle times cannot be negative.")
+        raise InvalidInput(_("Handle times cannot be negative."))
     follow_up = disposition == Disposition.FOLLOW_UP
     if follow_up and answer.follow_up_due is None:
-        raise InvalidInput("A follow-up needs a due date.")
+        raise InvalidInput(_("A follow-up needs a due date."))
     if answer.follow_up_due is not None and answer.follow_up_due < call.now.date():
-        raise InvalidInput("The follow-up date is in the past.")
+        raise InvalidInput(_("The follow-up date is in the past."))
     with unit_of_work(sessions, call, doing="work tickets") as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
-            raise Conflict("This ticket is already closed.")
+            raise Conflict(_("This ticket is already closed."))
         if note := free_text(answer.note).strip():
             session.add(TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=note, created_at=call.now))
             _clear_draft(session, call.ticket_id, call.agent_id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
+from console.i18n import _
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor, OnCall
@@ -118,9 +119,9 @@ def own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
     that the caller passed a factor on it)."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     if ticket.agent_id != agent.id:
-        raise Refused("This ticket belongs to another agent.")
+        raise Refused(_("This ticket belongs to another agent."))
     return ticket
 
 
