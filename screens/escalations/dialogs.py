@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
+from console.i18n import N_, _
 from console.services.agents import AgentView, confirm_password
 from console.services.context import Actor
 from console.text import safe_text
@@ -27,8 +28,10 @@ class ConfirmDecision(HotlineModal[bool]):
     CSS_PATH = "escalations.tcss"
     AUTO_FOCUS = "#confirm-yes"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "confirm", "Yes, do it", id="confirm.yes", tooltip="Make the decision as written"),
-        Binding("escape,n", "cancel", "No, go back", id="confirm.no", tooltip="Back to the item; nothing is changed"),
+        Binding("y", "confirm", N_("Yes, do it"), id="confirm.yes", tooltip=N_("Make the decision as written")),
+        Binding(
+            "escape,n", "cancel", N_("No, go back"), id="confirm.no", tooltip=N_("Back to the item; nothing is changed")
+        ),
     ]
 
     def __init__(self, title: str, what_happens: str, reason: str) -> None:
@@ -41,10 +44,10 @@ class ConfirmDecision(HotlineModal[bool]):
         with Vertical(id="confirm", classes="panel dialog") as dialog:
             dialog.border_title = self.title_text
             yield Static(safe_text(self.what_happens + ".", style="bold"), id="confirm-what")
-            yield Static(Content.styled("Reason: ", "$text-muted") + safe_text(self.reason), id="confirm-reason")
+            yield Static(Content.styled(_("Reason: "), "$text-muted") + safe_text(self.reason), id="confirm-reason")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Yes, do it", id="confirm-yes", variant="primary")
-                yield Button("No, go back", id="confirm-no")
+                yield Button(_("Yes, do it"), id="confirm-yes", variant="primary")
+                yield Button(_("No, go back"), id="confirm-no")
         yield Footer(compact=True)
 
     @on(Button.Pressed, "#confirm-yes")
@@ -62,7 +65,9 @@ class PasswordAgain(HotlineModal[bool]):
     CSS_PATH = "escalations.tcss"
     AUTO_FOCUS = "#again-password"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="password_again.cancel", tooltip="Back to the item without deciding"),
+        Binding(
+            "escape", "cancel", N_("Back"), id="password_again.cancel", tooltip=N_("Back to the item without deciding")
+        ),
     ]
 
     def __init__(self, agent: AgentView, why: str) -> None:
@@ -73,11 +78,11 @@ class PasswordAgain(HotlineModal[bool]):
     def compose(self) -> ComposeResult:
         agent_id = self.agent.id
         yield PasswordForm(
-            Static("Type your password again", classes="panel-title"),
+            Static(_("Type your password again"), classes="panel-title"),
             Static(safe_text(self.why, multiline=True), id="again-why"),
             username=self.agent.username,
             ids=("again-password", "again-confirm", "again-message"),
-            button="Confirm",
+            button=_("Confirm"),
             group=PASSWORD_GROUP,
             form_id="password-again",
             check=lambda _username, password, _new_password: confirm_password(

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from console.i18n import _
 from console.services.context import Actor
 from console.services.customers import CustomerCard, customer_card
 from screens.base import OnHotline
@@ -25,7 +26,7 @@ class CustomerCardPanel(OnHotline, Vertical):
         self.agent_id = agent_id
         self.card: CustomerCard | None = None
         self._has_ticket = has_ticket
-        self.border_title = "Customer"
+        self.border_title = _("Customer")
 
     def compose(self) -> ComposeResult:
         yield Static(id="card-body")
@@ -53,7 +54,9 @@ class CustomerCardPanel(OnHotline, Vertical):
         body = card_content(card)
         if not self._has_ticket():
             body += Content.styled(
-                f"\nNo ticket open: {self.key_for('workspace.new_ticket')} opens one for this customer.",
+                _("\nNo ticket open: {key_for} opens one for this customer.").format(
+                    key_for=self.key_for("workspace.new_ticket")
+                ),
                 "$text-warning",
             )
         self.query_one("#card-body", Static).update(body)
@@ -61,7 +64,8 @@ class CustomerCardPanel(OnHotline, Vertical):
     def show_none(self, text: str = "") -> None:
         self.card = None
         text = text or (
-            f"No customer yet. Take a call ({self.key_for('workspace.claim')})"
-            f" or find the caller ({self.key_for('workspace.lookup')})."
+            _("No customer yet. Take a call ({key_for}) or find the caller ({key_for2}).").format(
+                key_for=self.key_for("workspace.claim"), key_for2=self.key_for("workspace.lookup")
+            )
         )
         self.query_one("#card-body", Static).update(Content.styled(text, "$text-muted"))
