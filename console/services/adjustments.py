@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
@@ -400,7 +400,7 @@ def approve_adjustment(
         )
         return adjustment_view(session, adjustment, money)
 
-    stale = "This adjustment changed while you were approving it; review it again."
+    stale = N_("This adjustment changed while you were approving it; review it again.")
     return run_command(sessions, actor, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
 
 
@@ -413,7 +413,7 @@ def reject_adjustment(
 ) -> AdjustmentView:
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
     reason = checked_text(reason, "the reason for turning it down", 1_000)
-    stale = "This adjustment changed while you were deciding it; review it again."
+    stale = N_("This adjustment changed while you were deciding it; review it again.")
     with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
         adjustment, dispute, money = _deciding(uow, adjustment_id, expected_version, "turn adjustments down")

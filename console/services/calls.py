@@ -169,7 +169,7 @@ def claim_call(
             query="",
             understood_as=(),
             matches=(),
-            problem="The caller's number is withheld; ask for their phone or account number.",
+            problem=_("The caller's number is withheld; ask for their phone or account number."),
         )
     else:
         lookup = find_customers(sessions, caller, default_region=default_region, agent_id=actor.agent_id)

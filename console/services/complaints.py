@@ -26,7 +26,7 @@ MAX_REASON = 1_000
 # How much of the caller's words the queue's one-line summary keeps.
 SUMMARY_WORDS = 60
 
-_CHANGED = "This complaint changed since you opened it; look at it again."
+_CHANGED = N_("This complaint changed since you opened it; look at it again.")
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def resolve_complaint(
                 _("{who} already resolved this complaint.").format(who=who[feedback.escalation_resolved_by_agent_id])
             )
         if feedback.version != expected_version:
-            raise Conflict(_CHANGED)
+            raise Conflict(_(_CHANGED))
         if feedback.escalated_by_agent_id == supervisor.id:
             raise Refused(_("You escalated this complaint; another supervisor must resolve it."))
         feedback.escalation_resolved_by_agent_id = supervisor.id

@@ -56,7 +56,7 @@ def change_contact(
         mask = mask_email
     else:
         raise InvalidInput(_("Only the phone number or the email can be changed here."))
-    stale = "The customer's details changed meanwhile; look at the card again."
+    stale = N_("The customer's details changed meanwhile; look at the card again.")
     with unit_of_work(sessions, call, doing="change contact data", stale=stale) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller(fresh=True)

@@ -269,7 +269,7 @@ def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False)
 
 def _check_version(dispute: Dispute, expected_version: int) -> None:
     if dispute.version != expected_version:
-        raise Conflict(STALE_DISPUTE)
+        raise Conflict(_(STALE_DISPUTE))
 
 
 def checked_text(value: str, what: str, limit: int = MAX_DESCRIPTION) -> str:
@@ -356,7 +356,9 @@ def over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asset
     return None
 
 
-STALE_DISPUTE = "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
+STALE_DISPUTE = N_(
+    "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
+)
 
 
 def open_dispute(

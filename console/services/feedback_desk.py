@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.actors import SUPERVISORS, require_enabled
 from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -29,7 +29,7 @@ MAX_NOTE = 1_000
 # What a department's list shows at most, newest first.
 DEPARTMENT_LIST_LIMIT = 200
 
-_STATUS_CHANGED = "This feedback changed since you opened it; look at it again."
+_STATUS_CHANGED = N_("This feedback changed since you opened it; look at it again.")
 
 
 def department_feedback(sessions: sessionmaker[Session], actor: Actor, department: str) -> list[FeedbackView]:
@@ -87,7 +87,7 @@ def change_feedback_status(
         if feedback is None:
             raise NotFound(_("No such feedback."))
         if feedback.version != expected_version:
-            raise Conflict(_STATUS_CHANGED)
+            raise Conflict(_(_STATUS_CHANGED))
         was = feedback.status
         allowed = NEXT_STATUSES[was]
         if target not in allowed:

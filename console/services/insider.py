@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import SUPERVISORS, require_fresh_password, usernames
 from console.services.announce import ItemKind, announce
@@ -29,7 +29,7 @@ from models import Agent, CustomerOpen, InsiderAlert, InsiderAlertStatus
 INSIDER_LIMIT = 30
 INSIDER_WINDOW = timedelta(hours=1)
 MAX_REASON = 1_000
-_CHANGED = "This alert changed since you opened it; look at it again."
+_CHANGED = N_("This alert changed since you opened it; look at it again.")
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def dismiss_insider_alert(
         if alert.status != InsiderAlertStatus.OPEN:
             raise Refused(_("This alert was already dismissed."))
         if alert.version != expected_version:
-            raise Conflict(_CHANGED)
+            raise Conflict(_(_CHANGED))
         alert.status = InsiderAlertStatus.DISMISSED
         alert.dismissed_by_agent_id = supervisor.id
         alert.dismissed_at = uow.now

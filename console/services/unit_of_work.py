@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
-from console.i18n import _
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor, OnCall
@@ -36,7 +36,7 @@ from models import Agent, Role, Ticket, TicketNote
 T = TypeVar("T")
 
 # What an agent is told when someone else saved the same row first and the command did not say more.
-STALE = "Someone else changed this meanwhile; look at it again."
+STALE = N_("Someone else changed this meanwhile; look at it again.")
 
 
 @dataclass
@@ -145,7 +145,7 @@ def unit_of_work(
                 uow.acting(*roles, doing=doing)
             yield uow
     except StaleDataError:
-        raise Conflict(stale) from None
+        raise Conflict(_(stale)) from None
 
 
 def _hold_loaded_rows(session: Session) -> None:

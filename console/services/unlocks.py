@@ -26,8 +26,8 @@ from models import Agent, ApprovalStatus, Customer, CustomerStatus, LockReason, 
 WITHDRAWAL_HOLD = timedelta(hours=24)
 MAX_REASON = 1_000
 _SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
-_REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
-_DECIDING = "This unlock request changed while you were deciding it; review it again."
+_REQUEST_CHANGED = N_("Someone else changed this unlock request first; review their change, then save again.")
+_DECIDING = N_("This unlock request changed while you were deciding it; review it again.")
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def unlock_account(
 ) -> UnlockResult:
     """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
     reason = _reason(reason)
-    stale = "The account changed while unlocking it; look at the card again."
+    stale = N_("The account changed while unlocking it; look at the card again.")
     with unit_of_work(sessions, call, doing="unlock accounts", stale=stale) as uow:
         uow.verified_caller(fresh=True)
         customer = lock_customer(uow.session, call.caller_id)
@@ -248,7 +248,7 @@ def amend_unlock_request(
                 )
             )
         if request.version != expected_version:
-            raise Conflict(_REQUEST_CHANGED)
+            raise Conflict(_(_REQUEST_CHANGED))
         request.reason = reason
         approvals.record_edit(session, request, agent, "the reason", call.now)
         uow.note(call.ticket_id, f"Unlock request U{request.id} amended: {reason}")
