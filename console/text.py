@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.content import Content
 
@@ -11,7 +12,7 @@ from textual.content import Content
 # adds the ways to put it on screen. `clean_text` stays importable from here.
 from console.services.free_text import clean_text
 
-__all__ = ["cell_text", "clean_text", "fill", "safe_text"]
+__all__ = ["cell_text", "clean_text", "fill", "pad", "safe_text"]
 
 
 def safe_text(value: object, *, style: str = "", multiline: bool = False) -> Content:
@@ -43,6 +44,12 @@ def fill(sentence: str, **values: object) -> Content:
                 shown = format(repr(value) if conversion == "r" else value, spec or "")
                 parts.append(safe_text(shown))
     return Content("").join(parts)
+
+
+def pad(text: str, cells: int) -> str:
+    """`text` followed by spaces up to `cells` terminal columns: a Chinese character takes two, so
+    `f"{text:<9}"` would push the next column right by one space per character."""
+    return text + " " * max(0, cells - cell_len(text))
 
 
 def cell_text(value: object, style: str = "", *, right: bool = False) -> Text:

@@ -13,11 +13,13 @@ from console.services.customers import CustomerCard
 from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
 from console.services.lookup import CustomerMatch
 from console.services.tickets import NoteView, TicketView
-from console.text import clean_text, safe_text
+from console.text import clean_text, pad, safe_text
 from screens.feedback.text import feedback_line
 from screens.formatting import duration_text, phone_text
 
 STATUS_LABELS = {"active": N_("Active"), "locked": N_("Locked"), "closed": N_("Closed")}
+# A ticket's status, as the database stores it, in words (translated where shown).
+TICKET_STATUS_LABELS = {"open": N_("open"), "pending": N_("pending"), "closed": N_("closed")}
 REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
 
@@ -27,13 +29,17 @@ _DISPOSITION_TEXT: dict[str, str] = {disposition.value: label for disposition, l
 
 
 def reason_label(reason: str) -> str:
-    return _REASON_TEXT.get(reason, reason)
+    return _(_REASON_TEXT.get(reason, reason))
+
+
+def ticket_status_label(status: str) -> str:
+    return _(TICKET_STATUS_LABELS.get(status, status))
 
 
 def disposition_label(disposition: str | None) -> str:
     if disposition is None:
         return ""
-    return _DISPOSITION_TEXT.get(disposition, disposition)
+    return _(_DISPOSITION_TEXT.get(disposition, disposition))
 
 
 def call_prompt(call: WaitingCall, waited: int) -> Content:
@@ -97,13 +103,13 @@ def card_content(card: CustomerCard) -> Content:
         )
 
     def fact(label: str, value: Content | str) -> None:
-        lines.append(Content.assemble((f"{label:<9}", "$text-muted"), value))
+        lines.append(Content.assemble((pad(label, 9), "$text-muted"), value))
 
-    phone = card.phone_masked or "none"
+    phone = card.phone_masked or _("none")
     bound = "" if card.phone_masked is None else (_(" (bound)") if card.phone_bound else _(" (not bound)"))
     fact(_("Phone"), safe_text(phone + bound))
-    fact(_("Email"), safe_text(card.email_masked or "none"))
-    fact(_("ID no."), safe_text(card.id_masked or "none"))
+    fact(_("Email"), safe_text(card.email_masked or _("none")))
+    fact(_("ID no."), safe_text(card.id_masked or _("none")))
     status = _(STATUS_LABELS.get(card.status, card.status))
     if card.status == "locked":
         reason = card.lock_label or _("reason not recorded")
@@ -135,13 +141,13 @@ def card_content(card: CustomerCard) -> Content:
         lines.append(Content.styled(_("Last tickets"), "$text-muted"))
         for past in card.recent_tickets:
             if past.status == "closed":
-                outcome = disposition_label(past.disposition) or "closed"
+                outcome = disposition_label(past.disposition) or _("closed")
             else:
-                outcome = clean_text(past.status)
+                outcome = clean_text(ticket_status_label(past.status))
             lines.append(
                 Content.assemble(
                     f"{past.opened_at:%Y-%m-%d} ",
-                    f"{reason_label(past.reason):<20} ",
+                    pad(reason_label(past.reason), 20) + " ",
                     (outcome, "dim"),
                 )
             )
@@ -153,7 +159,7 @@ def card_content(card: CustomerCard) -> Content:
 def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         (f"#{ticket.ticket_id}", "bold"),
-        f"  {clean_text(ticket.status)}",
+        f"  {clean_text(ticket_status_label(ticket.status))}",
     ]
     if ticket.follow_up_due is not None:
         parts.append(_(" · due {follow_up_due:%Y-%m-%d}").format(follow_up_due=ticket.follow_up_due))

@@ -61,9 +61,9 @@ class PasswordForm(OnHotline, Vertical):
         yield from self._heading
         if self.username is None:
             yield Label(_("Username"), classes="field-label")
-            yield Input(id="username", placeholder="username", max_length=64)
+            yield Input(id="username", placeholder=_("username"), max_length=64)
         yield Label(_("Password"), classes="field-label")
-        yield Input(id=self.password_id, placeholder="password", password=True)
+        yield Input(id=self.password_id, placeholder=_("password"), password=True)
         yield Button(self.button_label, id=self.button_id, variant="primary")
         yield Notice(id=self.notice_id)
 

@@ -15,7 +15,7 @@ from console.services.admin_system import AuditCheck, PolicySection, SchemaView,
 from console.services.admin_system import schema_status as read_schema_status
 from console.services.context import Actor
 from console.services.errors import ServiceError
-from console.text import safe_text
+from console.text import pad, safe_text
 from screens.base import Notice, OnHotline
 
 SCHEMA_GROUP = "admin.schema"
@@ -144,7 +144,7 @@ class PoliciesPanel(OnHotline, Vertical):
                 body += Content("\n\n")
             body += safe_text(section.title, style="bold") + Content("\n") + safe_text(section.summary)
             for line in section.lines:
-                body += Content("\n") + safe_text(f"{line.name:<6} ") + safe_text(line.value)
+                body += Content("\n") + safe_text(pad(line.name, 6) + " ") + safe_text(line.value)
             body += Content("\n") + safe_text(_("Set in {set_in}.").format(set_in=section.set_in), style="$text-muted")
         self.query_one("#policies-body", Notice).say(body)
 

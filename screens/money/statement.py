@@ -18,6 +18,7 @@ from console.services.statement import StatementCursor, StatementFilter, Stateme
 from console.services.withdrawals import FollowUp, WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.call_text import ticket_status_label
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text, typed_day
 
 STATEMENT_GROUP = "money.statement"
@@ -286,7 +287,11 @@ class StatementPane(OnHotline, TabPane):
             _(
                 "On follow-up: the caller was told to expect it by {moment_text}; the ticket is "
                 "{ticket_status}, due {due}."
-            ).format(moment_text=moment_text(done.new_estimate), ticket_status=done.ticket_status, due=done.due),
+            ).format(
+                moment_text=moment_text(done.new_estimate),
+                ticket_status=ticket_status_label(done.ticket_status),
+                due=done.due,
+            ),
             style=SUCCESS,
             multiline=True,
         )

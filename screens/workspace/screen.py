@@ -23,7 +23,7 @@ from console.services.tickets import TicketView, WrapUp
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen
-from screens.call_text import disposition_label
+from screens.call_text import disposition_label, ticket_status_label
 from screens.feedback import FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
@@ -420,7 +420,7 @@ class WorkspaceScreen(HotlineScreen):
             )
         else:
             text = _("Ticket #{ticket_id} is {status}: {outcome}.").format(
-                ticket_id=ticket.ticket_id, status=ticket.status, outcome=outcome
+                ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status), outcome=outcome
             )
         self.ticket_panel.show_none()
         self.card_panel.show_none()

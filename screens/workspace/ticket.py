@@ -31,7 +31,7 @@ from console.services.tickets import (
 )
 from console.text import clean_text, fill, safe_text
 from screens.base import OnHotline
-from screens.call_text import REASON_OPTIONS, earlier_notes_content
+from screens.call_text import REASON_OPTIONS, earlier_notes_content, ticket_status_label
 from screens.formatting import duration_text
 from screens.free_text_area import FreeTextArea
 
@@ -178,7 +178,9 @@ class TicketPanel(OnHotline, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-summary")
-        yield Select(REASON_OPTIONS, id="reason", allow_blank=False, prompt=_("Reason"))
+        yield Select(
+            [(_(label), reason) for label, reason in REASON_OPTIONS], id="reason", allow_blank=False, prompt=_("Reason")
+        )
         yield Static(id="earlier-notes")
         yield DraftNotes(
             self.agent_id,
@@ -237,7 +239,9 @@ class TicketPanel(OnHotline, Vertical):
         if ticket is None:
             return
         # Border titles are markup: the status comes from the database, so it goes in as text.
-        self.border_title = fill(_("Ticket #{ticket_id} · {status}"), ticket_id=ticket.ticket_id, status=ticket.status)
+        self.border_title = fill(
+            _("Ticket #{ticket_id} · {status}"), ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status)
+        )
         self.show_timer()
         customer = (
             fill(_("For {name}"), name=safe_text(ticket.customer_name, style="bold"))
