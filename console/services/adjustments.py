@@ -72,7 +72,7 @@ _DECIDED = {
 def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> list[AdjustmentView]:
     """Adjustments waiting for a supervisor, oldest first (the escalation queue)."""
     with sessions() as session:
-        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         rows = session.scalars(
             select(Adjustment)
             .where(Adjustment.status == ApprovalStatus.PENDING)
@@ -401,7 +401,7 @@ def approve_adjustment(
         return adjustment_view(session, adjustment, money)
 
     stale = N_("This adjustment changed while you were approving it; review it again.")
-    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing=N_("approve adjustments"), stale=stale)
 
 
 def reject_adjustment(
@@ -414,7 +414,7 @@ def reject_adjustment(
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
     reason = checked_text(reason, "the reason for turning it down", 1_000)
     stale = N_("This adjustment changed while you were deciding it; review it again.")
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("reject adjustments"), stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
         adjustment, dispute, money = _deciding(uow, adjustment_id, expected_version, "turn adjustments down")
         approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
@@ -476,4 +476,4 @@ def reverse_adjustment(
         )
         return adjustment_view(session, adjustment, money)
 
-    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="reverse adjustments")
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing=N_("reverse adjustments"))

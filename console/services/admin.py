@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.agents import hash_password, new_agent, role_named, validate_new_agent
@@ -120,7 +120,7 @@ def _not_the_last_admin(session: Session, agent: Agent, what: str) -> None:
 def list_agents(sessions: sessionmaker[Session], actor: Actor) -> list[AgentLine]:
     """Every login, by username: role, enabled, last login, locked out or not."""
     with sessions() as session:
-        require_enabled(session, actor.agent_id, Role.ADMIN, doing="see the agents")
+        require_enabled(session, actor.agent_id, Role.ADMIN, doing=N_("see the agents"))
         return [_line(agent, actor.now) for agent in session.scalars(select(Agent).order_by(Agent.username))]
 
 

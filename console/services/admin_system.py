@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.adjustments import APPROVAL_WINDOW
@@ -111,7 +112,7 @@ def check_audit_chain(
             f"The audit log is broken at event {report.broken_at_seq}: {report.problem}."
             f" The {report.events_checked:,} events before it are intact."
         )
-    with unit_of_work(sessions, actor, Role.ADMIN, doing="check the audit log") as uow:
+    with unit_of_work(sessions, actor, Role.ADMIN, doing=N_("check the audit log")) as uow:
         details = {"ok": report.ok, "events_checked": report.events_checked, "broken_at": report.broken_at_seq}
         uow.record("audit.check", "audit_log", None, details)
     return AuditCheck(report.ok, report.events_checked, words, report.broken_at_seq, report.head)

@@ -238,7 +238,7 @@ def confirm_password(sessions: sessionmaker[Session], actor: Actor, password: st
     """The logged-in agent types their password again (a supervisor before deciding, when it was typed
     over 5 minutes ago). A wrong one counts like a wrong login: five in a row lock the login."""
     with sessions.begin() as session:
-        agent = active_agent(session, actor.agent_id, doing="confirm a password", now=actor.now)
+        agent = active_agent(session, actor.agent_id, doing=N_("confirm a password"), now=actor.now)
         if agent.locked_until is not None and agent.locked_until > actor.now:
             error = LoginRefused(_locked_message(agent.locked_until))
         elif not _password_matches(agent.password_hash, password):

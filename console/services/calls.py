@@ -9,7 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import rows_changed
-from console.i18n import _
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.context import Actor
@@ -126,7 +126,7 @@ def _masked_caller(number: str) -> str:
 def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[WaitingCall]:
     """Calls nobody has claimed yet, longest-waiting first."""
     with sessions() as session:
-        require_enabled(session, agent_id, doing="see the call queue")
+        require_enabled(session, agent_id, doing=N_("see the call queue"))
         rows = session.execute(
             select(IncomingCall, Hotline.code)
             .outerjoin(Hotline, Hotline.id == IncomingCall.hotline_id)
@@ -148,7 +148,7 @@ def claim_call(
     The claim is one conditional UPDATE, so when two agents claim at once exactly one row changes
     and the other agent is told someone else has it.
     """
-    with unit_of_work(sessions, actor, doing="take calls") as uow:
+    with unit_of_work(sessions, actor, doing=N_("take calls")) as uow:
         session = uow.session
         claimed = session.execute(
             update(IncomingCall)

@@ -194,7 +194,7 @@ def send_code(
         chosen = Channel(channel)
     except ValueError:
         raise InvalidInput(_("Codes go by SMS or email.")) from None
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)
@@ -398,7 +398,7 @@ def check_code(
     digits is not a guess: it is refused in words and counts for nothing.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         challenge = session.get(OtpChallenge, challenge_id)
         if challenge is None or challenge.ticket_id != call.ticket_id:
@@ -450,7 +450,7 @@ def check_totp(
     same instant exactly one of them verifies.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)

@@ -62,7 +62,7 @@ def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_i
     """The agent on the call sends a complaint recorded on it to the supervisors' queue, saying why.
     Only a complaint, only once."""
     reason = checked_text(reason, "why this complaint needs a supervisor", MAX_REASON)
-    with unit_of_work(sessions, call, doing="escalate complaints", stale=_CHANGED) as uow:
+    with unit_of_work(sessions, call, doing=N_("escalate complaints"), stale=_CHANGED) as uow:
         live_call(uow, call)
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
@@ -129,9 +129,9 @@ def resolve_complaint(
     """A supervisor other than the one who escalated the complaint resolves it, saying what was decided;
     it leaves the queue. The feedback's own status is the department's to move."""
     reason = checked_text(reason, "what was decided", MAX_REASON)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="resolve escalated complaints", stale=_CHANGED) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("resolve escalated complaints"), stale=_CHANGED) as uow:
         supervisor = uow.agent
-        require_fresh_password(supervisor, actor.now, doing="resolve escalated complaints")
+        require_fresh_password(supervisor, actor.now, doing=N_("resolve escalated complaints"))
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
             raise NotFound(_("No such feedback."))

@@ -57,7 +57,7 @@ def change_contact(
     else:
         raise InvalidInput(_("Only the phone number or the email can be changed here."))
     stale = N_("The customer's details changed meanwhile; look at the card again.")
-    with unit_of_work(sessions, call, doing="change contact data", stale=stale) as uow:
+    with unit_of_work(sessions, call, doing=N_("change contact data"), stale=stale) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller(fresh=True)
         customer = lock_customer(session, call.caller_id)

@@ -218,7 +218,7 @@ def caller_disputes(
     call: OnCall,
 ) -> list[DisputeView]:
     """The verified caller's disputes, unsettled first, each with its timeline and adjustments."""
-    with unit_of_work(sessions, call, doing="see disputes") as uow:
+    with unit_of_work(sessions, call, doing=N_("see disputes")) as uow:
         session = uow.session
         uow.verified_caller()
         disputes = session.scalars(
@@ -233,7 +233,7 @@ def caller_disputes(
 def dispute_for_supervisor(sessions: sessionmaker[Session], supervisor_id: int, dispute_id: int) -> DisputeView:
     """One dispute as the supervisor reviewing it sees it (no call needed: they are not on one)."""
     with sessions() as session:
-        active_agent(session, supervisor_id, *SUPERVISORS, doing="review disputes away from a call")
+        active_agent(session, supervisor_id, *SUPERVISORS, doing=N_("review disputes away from a call"))
         return dispute_view(session, dispute_by_id(session, dispute_id))
 
 
@@ -258,7 +258,7 @@ def _customer(session: Session, customer_id: int) -> Customer:
 def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False) -> Agent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
-    agent = uow.acting(doing="work on disputes")
+    agent = uow.acting(doing=N_("work on disputes"))
     on_call = isinstance(uow.actor, OnCall)
     if on_call or fresh or agent.role == Role.AGENT:
         if not on_call:
@@ -370,7 +370,7 @@ def open_dispute(
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
     description = checked_text(description, "what the caller says is wrong")
-    with unit_of_work(sessions, call, doing="open disputes", stale=STALE_DISPUTE) as uow:
+    with unit_of_work(sessions, call, doing=N_("open disputes"), stale=STALE_DISPUTE) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
         transaction = session.get(Transaction, transaction_id)

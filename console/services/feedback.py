@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.actors import active_agent, require_enabled, usernames
 from console.services.context import Actor, OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
@@ -305,7 +305,7 @@ def record_feedback(
     kind, where = parse_category(category), parse_area(area)
     words = checked_text(words, "the caller's feedback in their words", MAX_WORDS)
     department = route(routing, kind, where)
-    with unit_of_work(sessions, call, doing="record feedback") as uow:
+    with unit_of_work(sessions, call, doing=N_("record feedback")) as uow:
         customer_id = live_call(uow, call)
         feedback = Feedback(
             customer_id=customer_id,
@@ -342,7 +342,7 @@ def record_feedback(
 def call_feedback(sessions: sessionmaker[Session], call: OnCall) -> list[FeedbackView]:
     """What was recorded on this call, oldest first: the dialog offers to escalate a complaint among it."""
     with sessions() as session:
-        own_ticket(session, call.ticket_id, active_agent(session, call.agent_id, doing="record feedback"))
+        own_ticket(session, call.ticket_id, active_agent(session, call.agent_id, doing=N_("record feedback")))
         rows = session.scalars(
             select(Feedback).where(Feedback.ticket_id == call.ticket_id).order_by(Feedback.created_at, Feedback.id)
         ).all()
@@ -369,7 +369,7 @@ def customer_feedback(
 ) -> list[FeedbackLine]:
     """One customer's feedback for their card, newest first: kind, area, department, status and date."""
     with sessions() as session:
-        require_enabled(session, who.agent_id, doing="see customer cards")
+        require_enabled(session, who.agent_id, doing=N_("see customer cards"))
         if session.get(Customer, customer_id) is None:
             raise NotFound(_("No such customer."))
         return earlier_feedback(session, customer_id, limit)[0]

@@ -36,7 +36,7 @@ def department_feedback(sessions: sessionmaker[Session], actor: Actor, departmen
     """What waits in one department (everything not closed), newest first, for supervisors and admins."""
     wanted = parse_department(department)
     with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see feedback by department"))
         rows = session.scalars(
             select(Feedback)
             .where(Feedback.department == wanted, Feedback.status != FeedbackStatus.CLOSED)
@@ -49,7 +49,7 @@ def department_feedback(sessions: sessionmaker[Session], actor: Actor, departmen
 def waiting_by_department(sessions: sessionmaker[Session], actor: Actor) -> dict[str, int]:
     """How much feedback waits (is not closed) in each department, every department named."""
     with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see feedback by department"))
         counts = dict(
             session.execute(
                 select(Feedback.department, func.count())
@@ -81,7 +81,7 @@ def change_feedback_status(
         raise InvalidInput(_("Choose one of the feedback statuses.")) from None
     note = checked_text(note, "the note", MAX_NOTE, required=False)
     with unit_of_work(
-        sessions, actor, *SUPERVISORS, doing="change the status of feedback", stale=_STATUS_CHANGED
+        sessions, actor, *SUPERVISORS, doing=N_("change the status of feedback"), stale=_STATUS_CHANGED
     ) as uow:
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:

@@ -165,9 +165,9 @@ def dismiss_insider_alert(
 ) -> InsiderAlertView:
     """A supervisor other than the alerted agent looked into it and closes it, saying why."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="dismiss insider alerts", stale=_CHANGED) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("dismiss insider alerts"), stale=_CHANGED) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, uow.now, doing="dismiss insider alerts")
+        require_fresh_password(supervisor, uow.now, doing=N_("dismiss insider alerts"))
         alert = session.get(InsiderAlert, alert_id)
         if alert is None:
             raise NotFound(_("No such insider alert."))

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
@@ -262,7 +262,7 @@ def find_customers(
                     statement = _statement_as_agent(probe.column.key, exact_pass)
                     answer = rows_of(statement, {**params, "agent_id": agent_id})
                     state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
-                    check_agent_state(state, doing="look up customers")
+                    check_agent_state(state, doing=N_("look up customers"))
                     rows = [row[2:] for row in answer if row[2] is not None]
                     agent_checked = True
                 for row in rows:

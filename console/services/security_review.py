@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import LOCK_REASON_LABELS
@@ -78,7 +78,7 @@ def security_review(
     call: OnCall,
 ) -> SecurityReview:
     """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
-    with unit_of_work(sessions, call, doing="review account security") as uow:
+    with unit_of_work(sessions, call, doing=N_("review account security")) as uow:
         session = uow.session
         ticket = uow.verified_caller()
         customer = session.get(Customer, call.caller_id)
@@ -145,7 +145,7 @@ def record_advice(
     if unknown:
         raise InvalidInput(_("Unknown advice: {unknown}.").format(unknown=", ".join(unknown)))
     given = tuple(code for code in ADVICE if code in advice)
-    with unit_of_work(sessions, call, doing="record advice") as uow:
+    with unit_of_work(sessions, call, doing=N_("record advice")) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput
 from console.services.fees import choice
@@ -109,7 +109,7 @@ def statement(
         raise InvalidInput(_("The start date is after the end date."))
     kinds = [choice(TransactionKind, kind, "transaction kind") for kind in filters.kinds]
     statuses = [choice(TransactionStatus, status, "transaction status") for status in filters.statuses]
-    with unit_of_work(sessions, call, doing="read a statement") as uow:
+    with unit_of_work(sessions, call, doing=N_("read a statement")) as uow:
         session = uow.session
         uow.verified_caller()
         assets = all_assets(session)

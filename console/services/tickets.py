@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.actors import require_enabled
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -120,7 +120,7 @@ def open_ticket(
     reason: str = TicketReason.OTHER.value,
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
-    with unit_of_work(sessions, actor, doing="work tickets") as uow:
+    with unit_of_work(sessions, actor, doing=N_("work tickets")) as uow:
         return open_ticket_in(uow, customer_id=customer_id, reason=_reason(reason))
 
 
@@ -140,7 +140,7 @@ def update_ticket(
 ) -> TicketView:
     """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
     changed = "This ticket was changed elsewhere; it has been reloaded."
-    with unit_of_work(sessions, call, doing="work tickets", stale=changed) as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets"), stale=changed) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.version != expected_version:
@@ -182,7 +182,7 @@ def save_draft(
         raise InvalidInput(
             _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
         )
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session = uow.session
         uow.own_ticket(call.ticket_id)
         draft = session.scalar(
@@ -197,7 +197,7 @@ def save_draft(
 
 def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
     with sessions() as session:
-        require_enabled(session, agent_id, doing="read drafts")
+        require_enabled(session, agent_id, doing=N_("read drafts"))
         body = session.scalar(
             select(NoteDraft.body).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -217,7 +217,7 @@ def add_note(
         raise InvalidInput(
             _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
         )
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=call.now)
@@ -242,7 +242,7 @@ def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
 
 def ticket_notes(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> list[NoteView]:
     with sessions() as session:
-        require_enabled(session, agent_id, doing="read ticket notes")
+        require_enabled(session, agent_id, doing=N_("read ticket notes"))
         rows = session.execute(
             select(TicketNote, Agent.username)
             .join(Agent, Agent.id == TicketNote.agent_id)
@@ -271,7 +271,7 @@ def wrap_up(
         raise InvalidInput(_("A follow-up needs a due date."))
     if answer.follow_up_due is not None and answer.follow_up_due < call.now.date():
         raise InvalidInput(_("The follow-up date is in the past."))
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
@@ -306,7 +306,7 @@ def wrap_up(
 def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[TicketView]:
     """The agent's open and pending tickets, pending ones with the nearest follow-up first."""
     with sessions() as session:
-        require_enabled(session, agent_id, doing="list tickets")
+        require_enabled(session, agent_id, doing=N_("list tickets"))
         rows = session.execute(
             select(Ticket, Customer.full_name)
             .outerjoin(Customer, Customer.id == Ticket.customer_id)
@@ -321,7 +321,7 @@ def reopen_ticket(
     sessions: sessionmaker[Session],
     call: OnCall,
 ) -> TicketView:
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status != TicketStatus.OPEN:

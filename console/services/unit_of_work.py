@@ -3,7 +3,7 @@ plain-words conflict, and audit events signed for the acting agent.
 
 A command reads as its rules:
 
-    with unit_of_work(sessions, call, doing="unlock accounts", stale=...) as uow:
+    with unit_of_work(sessions, call, doing=N_("unlock accounts"), stale=...) as uow:
         uow.verified_caller(fresh=True)
         ...
         uow.record("account.unlock", "customer", customer.id, {...})
@@ -62,7 +62,7 @@ class UnitOfWork:
             raise AssertionError("this command runs on a call: pass an OnCall")
         return self.actor
 
-    def acting(self, *roles: Role, doing: str = "do this") -> Agent:
+    def acting(self, *roles: Role, doing: str = N_("do this")) -> Agent:
         """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock."""
         self._agent = active_agent(self.session, self.agent_id, *roles, doing=doing, now=self.now)
         return self._agent

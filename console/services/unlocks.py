@@ -164,7 +164,7 @@ def unlock_account(
     """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
     reason = _reason(reason)
     stale = N_("The account changed while unlocking it; look at the card again.")
-    with unit_of_work(sessions, call, doing="unlock accounts", stale=stale) as uow:
+    with unit_of_work(sessions, call, doing=N_("unlock accounts"), stale=stale) as uow:
         uow.verified_caller(fresh=True)
         customer = lock_customer(uow.session, call.caller_id)
         if customer.status != CustomerStatus.LOCKED:
@@ -187,7 +187,7 @@ def request_unlock(
 ) -> UnlockRequestView:
     """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
     reason = _reason(reason)
-    with unit_of_work(sessions, call, doing="request unlocks") as uow:
+    with unit_of_work(sessions, call, doing=N_("request unlocks")) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller(fresh=True)
         customer = lock_customer(session, call.caller_id)
@@ -233,7 +233,7 @@ def amend_unlock_request(
     the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
     and an approval of the earlier version is void."""
     reason = _reason(reason)
-    with unit_of_work(sessions, call, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
+    with unit_of_work(sessions, call, doing=N_("amend unlock requests"), stale=_REQUEST_CHANGED) as uow:
         session, agent = uow.session, uow.agent
         request = session.get(UnlockRequest, request_id)
         if request is None:
@@ -261,7 +261,7 @@ def amend_unlock_request(
 def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
     """Unlock requests waiting for a supervisor, oldest first."""
     with sessions() as session:
-        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         requests = session.scalars(
             select(UnlockRequest)
             .where(UnlockRequest.status == ApprovalStatus.PENDING)
@@ -301,7 +301,7 @@ def approve_unlock(
 ) -> UnlockRequestView:
     """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("approve unlocks"), stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request, customer = _deciding(uow, request_id, expected_version, "approve unlocks")
         requester = session.get(Agent, request.requested_by_agent_id)
@@ -329,7 +329,7 @@ def reject_unlock(
 ) -> UnlockRequestView:
     """A supervisor turns the unlock down; the account stays locked and the customer is told."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("reject unlocks"), stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request, customer = _deciding(uow, request_id, expected_version, "turn unlocks down")
         approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
@@ -365,9 +365,9 @@ def lift_verification_lockout(
     It clears the lockout; it does not verify anyone: the caller must still pass a factor.
     """
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="lift a verification lockout") as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("lift a verification lockout")) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, actor.now, doing="lift a verification lockout")
+        require_fresh_password(supervisor, actor.now, doing=N_("lift a verification lockout"))
         customer = locked_out_caller(session, ticket_id, actor.now)
         # Throttle state, not an agent edit: no version bump on the customer.
         session.execute(

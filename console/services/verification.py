@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.keys import KeyRing
 from console.services import audit
 from console.services.actors import require_enabled
@@ -79,7 +79,7 @@ def start_verification(
     """Pick the script for the call reason, record its id and version on the ticket, fill in masked values.
 
     The script is in `language` when given, else in the caller's (console.services.caller_language)."""
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)
@@ -128,7 +128,7 @@ def verification_status(
     call: OnCall,
 ) -> VerificationStatus:
     with sessions() as session:
-        require_enabled(session, call.agent_id, doing="see a caller's verification")
+        require_enabled(session, call.agent_id, doing=N_("see a caller's verification"))
         ticket = session.get(Ticket, call.ticket_id)
         if ticket is None or ticket.agent_id != call.agent_id:
             raise NotFound(_("No such ticket of yours."))
@@ -161,7 +161,7 @@ def reveal_field(
     """Show one unmasked field; needs a factor passed in the last 5 minutes, and is audited."""
     if field not in REVEALABLE:
         raise InvalidInput(_("Only {REVEALABLE} can be revealed.").format(REVEALABLE=", ".join(REVEALABLE)))
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session = uow.session
         uow.verified_caller(fresh=True)
         customer = session.get(Customer, call.caller_id)

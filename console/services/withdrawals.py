@@ -88,7 +88,7 @@ def withdrawal_detail(
     transaction_id: int,
 ) -> WithdrawalDetail:
     """Where one of the verified caller's withdrawals stands, and its fee against the schedule."""
-    with unit_of_work(sessions, call, doing="look at a withdrawal") as uow:
+    with unit_of_work(sessions, call, doing=N_("look at a withdrawal")) as uow:
         session = uow.session
         uow.verified_caller()
         detail = _detail(session, _withdrawal(session, call.caller_id, transaction_id), call.now)
@@ -127,7 +127,7 @@ def follow_up_withdrawal(
     note = free_text(note).strip()
     if not note:
         raise InvalidInput(_("Write a note saying what you told the caller."))
-    with unit_of_work(sessions, call, doing="follow up a withdrawal") as uow:
+    with unit_of_work(sessions, call, doing=N_("follow up a withdrawal")) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
         customer = lock_customer(session, call.caller_id)
