@@ -40,14 +40,15 @@ _LATIN_NAME = re.compile(r"^[a-z][a-z' .\-]*$")
 
 
 class MatchKind(enum.StrEnum):
-    PHONE = "phone"
-    ACCOUNT = "account number"
-    EMAIL = "email"
-    NAME = "name"
-    PINYIN = "pinyin"
-    INITIALS = "initials"
-    PHONE_LAST4 = "phone last 4"
-    ID_LAST4 = "ID last 4"
+    # The values are the words the lookup says it searched by (translated where shown).
+    PHONE = N_("phone")
+    ACCOUNT = N_("account number")
+    EMAIL = N_("email")
+    NAME = N_("name")
+    PINYIN = N_("pinyin")
+    INITIALS = N_("initials")
+    PHONE_LAST4 = N_("phone last 4")
+    ID_LAST4 = N_("ID last 4")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,10 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
         if e164 is not None:
             return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False)], None
         return [], (
-            f"{query} is not a valid phone number for region {default_region}."
-            " Add the country code (+852 …) or type the last 4 digits."
+            _(
+                "{query} is not a valid phone number for region {default_region}. Add the country code "
+                "(+852 …) or type the last 4 digits."
+            ).format(query=query, default_region=default_region)
         )
     if _CJK.search(query):
         name = re.sub(r"\s+", "", query)
@@ -163,7 +166,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
             probes.append(_Probe(MatchKind.INITIALS, Customer.name_initials, letters, prefix=False))
         probes.append(_Probe(MatchKind.PINYIN, Customer.name_pinyin, letters, prefix=True))
         return probes, None
-    return [], "Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits."
+    return [], _("Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits.")
 
 
 _LAST_CODE_POINT = 0x10FFFF

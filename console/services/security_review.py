@@ -25,10 +25,10 @@ RECENT_TRANSACTIONS = 10
 
 # The standard advice, in the order the agent gives it.
 ADVICE = {
-    "strong_password": "Change the password to a strong one you use nowhere else",
-    "enable_2fa": "Turn on two-factor authentication (authenticator app)",
-    "review_transactions": "Review the statement regularly and call us about anything unknown",
-    "never_share_codes": "Never share a code: we will never ask for one or for the password",
+    "strong_password": N_("Change the password to a strong one you use nowhere else"),
+    "enable_2fa": N_("Turn on two-factor authentication (authenticator app)"),
+    "review_transactions": N_("Review the statement regularly and call us about anything unknown"),
+    "never_share_codes": N_("Never share a code: we will never ask for one or for the password"),
 }
 
 

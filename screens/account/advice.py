@@ -38,7 +38,7 @@ class AdvicePanel(OnHotline, Vertical):
     def compose(self) -> ComposeResult:
         yield Static(_("Advice given on this call"), classes="section-title")
         for code, words in ADVICE.items():
-            yield Checkbox(Content(words), id=advice_id(code), name=code, compact=True)
+            yield Checkbox(Content(_(words)), id=advice_id(code), name=code, compact=True)
         yield Static(id="advice-state", classes="muted")
 
     def show_state(self, content: str | Content) -> None:

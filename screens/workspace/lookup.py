@@ -134,7 +134,7 @@ class CallerLookup(OnHotline, Vertical):
     def hint(self, result: LookupResult) -> str:
         if result.problem:
             return result.problem
-        searched = ", ".join(str(kind) for kind in result.understood_as)
+        searched = _(", ").join(_(str(kind)) for kind in result.understood_as)
         count = len(result.matches)
         if count == 0:
             return _("No customer matches (searched by {searched}).").format(searched=searched)
