@@ -125,6 +125,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
         self._open_database = database if callable(database) else None
         self._opening = threading.Lock()
         self.agent: AgentView | None = None
+        self.title = _(self.TITLE)
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
         # Clocks, replaceable in tests: `clock` (monotonic seconds) times idleness, the login age

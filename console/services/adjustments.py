@@ -159,7 +159,7 @@ def propose_adjustment(
     The same idempotency key again returns the first adjustment (one entry however often the agent
     presses save); the same key with a different amount is refused.
     """
-    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    reason = checked_text(reason, _("the reason for the adjustment"), 1_000)
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(
@@ -315,7 +315,7 @@ def edit_adjustment(
 ) -> AdjustmentOnDispute:
     """Change an adjustment still waiting for approval; any approval given for the old one is void, and
     whoever changes it may no longer decide it."""
-    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    reason = checked_text(reason, _("the reason for the adjustment"), 1_000)
     with unit_of_work(sessions, call, stale=STALE_DISPUTE) as uow:
         session = uow.session
         _locked_adjustment(session, adjustment_id)
@@ -370,7 +370,7 @@ def approve_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """A supervisor other than the requester approves the version they reviewed; it is posted at once."""
-    reason = checked_text(reason, "the reason for the approval", 1_000)
+    reason = checked_text(reason, _("the reason for the approval"), 1_000)
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
@@ -412,7 +412,7 @@ def reject_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
-    reason = checked_text(reason, "the reason for turning it down", 1_000)
+    reason = checked_text(reason, _("the reason for turning it down"), 1_000)
     stale = N_("This adjustment changed while you were deciding it; review it again.")
     with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("reject adjustments"), stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
@@ -435,7 +435,7 @@ def reverse_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """Undo a posted adjustment with an opposite entry (once); the dispute goes back to investigating."""
-    reason = checked_text(reason, "the reason for the reversal", 1_000)
+    reason = checked_text(reason, _("the reason for the reversal"), 1_000)
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent

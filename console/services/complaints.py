@@ -61,7 +61,7 @@ def summary_of(feedback: Feedback) -> str:
 def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_id: int, reason: str) -> FeedbackView:
     """The agent on the call sends a complaint recorded on it to the supervisors' queue, saying why.
     Only a complaint, only once."""
-    reason = checked_text(reason, "why this complaint needs a supervisor", MAX_REASON)
+    reason = checked_text(reason, _("why this complaint needs a supervisor"), MAX_REASON)
     with unit_of_work(sessions, call, doing=N_("escalate complaints"), stale=_CHANGED) as uow:
         live_call(uow, call)
         feedback = uow.session.get(Feedback, feedback_id)
@@ -128,7 +128,7 @@ def resolve_complaint(
 ) -> FeedbackView:
     """A supervisor other than the one who escalated the complaint resolves it, saying what was decided;
     it leaves the queue. The feedback's own status is the department's to move."""
-    reason = checked_text(reason, "what was decided", MAX_REASON)
+    reason = checked_text(reason, _("what was decided"), MAX_REASON)
     with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("resolve escalated complaints"), stale=_CHANGED) as uow:
         supervisor = uow.agent
         require_fresh_password(supervisor, actor.now, doing=N_("resolve escalated complaints"))

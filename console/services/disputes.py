@@ -47,7 +47,7 @@ from models import (
 MAX_DESCRIPTION = 2_000
 
 # What an edit of a dispute changed, in the words an adjustment's record of edits uses.
-_DISPUTE_FIELDS = {"claimed": "the dispute's claim", "description": "the dispute's description"}
+_DISPUTE_FIELDS = {"claimed": N_("the dispute's claim"), "description": N_("the dispute's description")}
 SETTLED = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
 
 # What the customer is told at each status change (Chinese first, then English).
@@ -369,7 +369,7 @@ def open_dispute(
     description: str,
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
-    description = checked_text(description, "what the caller says is wrong")
+    description = checked_text(description, _("what the caller says is wrong"))
     with unit_of_work(sessions, call, doing=N_("open disputes"), stale=STALE_DISPUTE) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
@@ -453,7 +453,7 @@ def update_dispute(
             if claimed != dispute.claimed_amount:
                 dispute.claimed_amount, changes["claimed"] = claimed, claimed
         if description is not None:
-            text = checked_text(description, "what the caller says is wrong")
+            text = checked_text(description, _("what the caller says is wrong"))
             if text != dispute.description:
                 dispute.description, changes["description"] = text, True
         if changes:
@@ -478,7 +478,7 @@ def start_investigation(
     note: str,
 ) -> DisputeView:
     """Open -> investigating, with what is being checked."""
-    note = checked_text(note, "what is being checked")
+    note = checked_text(note, _("what is being checked"))
     with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
@@ -502,7 +502,7 @@ def reject_dispute(
     reason: str,
 ) -> DisputeView:
     """Close the dispute without moving money, saying why; a pending adjustment is turned down with it."""
-    reason = checked_text(reason, "why the dispute is rejected", 1_000)
+    reason = checked_text(reason, _("why the dispute is rejected"), 1_000)
     with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)

@@ -43,11 +43,13 @@ def fee_text(fixed: int, rate_bp: int, view: AssetView) -> str:
 
 def expected_text(hours: int) -> str:
     if hours == 0:
-        return "instant"
+        return _("instant")
     if hours % 24 == 0:
         days = hours // 24
-        return f"{days} business day{'s' if days != 1 else ''} ({hours} h)"
-    return f"within {hours} hour{'s' if hours != 1 else ''}"
+        if days == 1:
+            return _("1 business day ({hours} h)").format(hours=hours)
+        return _("{days} business days ({hours} h)").format(days=days, hours=hours)
+    return _("within 1 hour") if hours == 1 else _("within {hours} hours").format(hours=hours)
 
 
 _E = TypeVar("_E", PaymentMethod, Direction, TransactionKind, TransactionStatus)
@@ -123,7 +125,7 @@ def fee_schedule(
         if asset_code is not None:
             query = query.where(FeeSchedule.asset_code == asset_or_invalid(session, asset_code).code)
         if method is not None:
-            query = query.where(FeeSchedule.method == choice(PaymentMethod, method, "payment method"))
+            query = query.where(FeeSchedule.method == choice(PaymentMethod, method, _("payment method")))
         assets = all_assets(session)
         rows = [_fee_row(rule, assets[rule.asset_code]) for rule in session.scalars(query)]
     return sorted(rows, key=lambda row: (row.direction, row.asset_code, row.method))
@@ -179,7 +181,7 @@ def quote(
     amount_text: str,
 ) -> FeeQuote:
     """What a deposit or withdrawal of this amount costs and what arrives (public, no verification)."""
-    chosen_method = choice(PaymentMethod, method, "payment method")
+    chosen_method = choice(PaymentMethod, method, _("payment method"))
     chosen_direction = choice(Direction, direction, "direction")
     with sessions() as session:
         view = asset_or_invalid(session, asset_code)

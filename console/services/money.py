@@ -46,7 +46,7 @@ def parse_amount(
     Refuses, in plain words: anything that is not a plain decimal number, more decimals than the
     asset has, a negative or zero amount where it makes no sense, and amounts too large to store.
     """
-    what = f"{asset_code} amount" if asset_code else "amount"
+    what = _("{code} amount").format(code=asset_code) if asset_code else _("amount")
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
     if not cleaned:
         raise InvalidInput(_("Enter an {what}.").format(what=what))
@@ -59,10 +59,15 @@ def parse_amount(
         )
     fraction = (match["fraction"] or "").rstrip("0")
     if len(fraction) > scale:
-        places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
+        if scale == 0:
+            places = _("no decimal places")
+        elif scale == 1:
+            places = _("at most 1 decimal place")
+        else:
+            places = _("at most {scale} decimal places").format(scale=scale)
         raise InvalidInput(
             _("{value} takes {places}; {cleaned!r} has more.").format(
-                value=asset_code or "This asset", places=places, cleaned=cleaned
+                value=asset_code or _("This asset"), places=places, cleaned=cleaned
             )
         )
     whole = int(match["whole"].replace(",", "") or "0")

@@ -55,12 +55,14 @@ class UnlockRequestView:
     version: int
 
 
-def _reason(text: str, what: str = "the reason") -> str:
+def _reason(text: str, what: str = N_("the reason")) -> str:
     text = free_text(text).strip()
     if not text:
-        raise InvalidInput(_("Enter {what}.").format(what=what))
+        raise InvalidInput(_("Enter {what}.").format(what=_(what)))
     if len(text) > MAX_REASON:
-        raise InvalidInput(_("Keep {what} under {MAX_REASON:,} characters.").format(what=what, MAX_REASON=MAX_REASON))
+        raise InvalidInput(
+            _("Keep {what} under {MAX_REASON:,} characters.").format(what=_(what), MAX_REASON=MAX_REASON)
+        )
     return text
 
 
