@@ -85,8 +85,13 @@ def translations(language: str) -> gettext.NullTranslations:
         if language == ENGLISH:
             _translations[language] = gettext.NullTranslations()
         else:
-            # fallback=False: a build without compiled catalogs must fail loudly, not show English.
-            _translations[language] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+            # A build without compiled catalogs must say so, not quietly show English.
+            try:
+                _translations[language] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+            except FileNotFoundError:
+                raise UnknownLanguage(
+                    f"The {language} catalog is not compiled under {LOCALE_DIR}; reinstall Hotline (make) to build it."
+                ) from None
     return _translations[language]
 
 

@@ -98,3 +98,15 @@ def test_an_unknown_lang_stops_the_command_and_says_why(
     assert cli.main(["keys", "init", "--lang", "klingon"]) == cli.EXIT_FAILED
     assert "No interface language 'klingon'" in capsys.readouterr().err
     assert not (isolated_user_dirs / "data" / "keys.json").exists()
+
+
+def test_a_missing_compiled_catalog_is_named_not_shown_as_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from console import i18n
+
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "_translations", {})
+    with pytest.raises(UnknownLanguage, match="catalog is not compiled"):
+        i18n.set_language(TRADITIONAL)
+    assert current_language() == ENGLISH
