@@ -45,6 +45,29 @@ STATUSES = [
     (N_("Failed"), "failed"),
     (N_("Reversed"), "reversed"),
 ]
+_KIND_WORDS = {kind: label for label, kind in KINDS if kind}
+_STATUS_WORDS = {status: label for label, status in STATUSES if status}
+# A transaction's status inside a sentence ("..., completed.").
+_STATUS_IN_A_SENTENCE = {
+    "pending": N_("pending"),
+    "processing": N_("processing"),
+    "completed": N_("completed"),
+    "delayed": N_("delayed"),
+    "failed": N_("failed"),
+    "reversed": N_("reversed"),
+}
+
+
+def kind_words(kind: str) -> str:
+    """A transaction's kind as the statement names it ("transfer_in" -> "Transfer in")."""
+    return _(_KIND_WORDS[kind]) if kind in _KIND_WORDS else kind.replace("_", " ")
+
+
+def status_words(status: str, *, in_a_sentence: bool = False) -> str:
+    words = (_STATUS_IN_A_SENTENCE if in_a_sentence else _STATUS_WORDS).get(status)
+    return _(words) if words else status
+
+
 # How much later the agent tells the caller to expect a delayed withdrawal.
 NEW_ESTIMATES = [(N_("in 24 hours"), 24), (N_("in 48 hours"), 48), (N_("in 3 days"), 72), (N_("in 5 days"), 120)]
 
@@ -144,11 +167,11 @@ class StatementPane(OnHotline, TabPane):
                     cell_text,
                     (
                         f"{row.created_at:%Y-%m-%d %H:%M}",
-                        row.kind.replace("_", " "),
+                        kind_words(row.kind),
                         row.method.replace("_", " "),
                         row.amount_text,
                         row.fee_text,
-                        row.status,
+                        status_words(row.status),
                         row.reference,
                     ),
                 )
@@ -203,10 +226,10 @@ class StatementPane(OnHotline, TabPane):
         self.detail_notice.say("", multiline=True)
         self.show_detail_text(
             _("{capitalize} of {amount_text} on {moment_text}, {status}. Reference {reference}.").format(
-                capitalize=row.kind.replace("_", " ").capitalize(),
+                capitalize=kind_words(row.kind),
                 amount_text=row.amount_text,
                 moment_text=moment_text(row.created_at),
-                status=row.status,
+                status=status_words(row.status, in_a_sentence=True),
                 reference=row.reference,
             )
         )
@@ -236,7 +259,7 @@ class StatementPane(OnHotline, TabPane):
             _("{method_label} withdrawal of {amount_text}, {status}; placed {moment_text}.").format(
                 method_label=detail.method_label,
                 amount_text=detail.amount_text,
-                status=detail.status,
+                status=status_words(detail.status, in_a_sentence=True),
                 moment_text=moment_text(detail.placed_at),
             ),
             _("Expected by {moment_text}").format(moment_text=moment_text(detail.expected_by))
