@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# The gettext catalogs: installing compiles them (hatch_build.py), so a changed .po reinstalls.
+CATALOGS := $(wildcard console/locale/*/LC_MESSAGES/hotline.po)
 
-.PHONY: demo test run lint bench-seed clean
+.PHONY: demo test run lint bench-seed messages clean
 
 demo: $(VENV)/.installed
 	$(BIN)/hotline demo
@@ -34,11 +36,17 @@ $(VENV)/.created:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.created pyproject.toml
+# Extract every _() and N_() string into the template and merge it into each catalog (then translate
+# the new entries: tests/unit/test_catalogs.py fails while any is untranslated or fuzzy).
+messages: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file --project=hotline -o console/locale/hotline.pot .
+	$(BIN)/pybabel update -i console/locale/hotline.pot -d console/locale -D hotline --no-wrap --ignore-obsolete
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml $(CATALOGS)
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.created pyproject.toml
+$(VENV)/.installed-test: $(VENV)/.created pyproject.toml $(CATALOGS)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 

@@ -21,7 +21,9 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from console.binding_words import translate_bindings
 from console.commands import HotlineCommands
+from console.i18n import N_, _, interface_language, set_language
 from console.key_order import KeysInOrder
 from console.services.errors import AgentDisabled
 from console.settings import Settings
@@ -55,9 +57,9 @@ _DROPPED_SYSTEM_COMMANDS = frozenset({"Quit", "Screenshot"})
 IDLE_LOCK_SECONDS = 15 * 60
 REAUTHENTICATE_SECONDS = 12 * 60 * 60
 LOCK_CHECK_SECONDS = 5.0
-IDLE_REASON = "Locked after {minutes} minutes without a key press."
-REAUTHENTICATE_REASON = "You logged in 12 hours ago; type your password to carry on."
-MANUAL_REASON = "Locked by you."
+IDLE_REASON = N_("Locked after {minutes} minutes without a key press.")
+REAUTHENTICATE_REASON = N_("You logged in 12 hours ago; type your password to carry on.")
+MANUAL_REASON = N_("Locked by you.")
 # How long a quit waits for a draft to reach the database.
 QUIT_SAVE_TIMEOUT = 5.0
 
@@ -79,33 +81,33 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
     or mouse event, and `reauthenticate_seconds` after the password was last typed.
     """
 
-    TITLE = "Hotline"
+    TITLE = N_("Hotline")
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {HotlineCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+q",
             "quit",
-            "Quit",
+            N_("Quit"),
             id="app.quit",
             priority=True,
-            tooltip="Close Hotline and return to the command prompt",
+            tooltip=N_("Close Hotline and return to the command prompt"),
         ),
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            N_("Commands"),
             id="app.commands",
             priority=True,
             show=False,
-            tooltip="Search every action by name",
+            tooltip=N_("Search every action by name"),
         ),
         Binding(
             "ctrl+t",
             "toggle_dark",
-            "Light/dark",
+            N_("Light/dark"),
             id="app.toggle_dark",
-            tooltip="Switch between the light and the dark theme",
+            tooltip=N_("Switch between the light and the dark theme"),
         ),
         Binding(
             "f1",
@@ -117,13 +119,14 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         Binding(
             "f12",
             "lock",
-            "Lock",
+            N_("Lock"),
             id="app.lock",
-            tooltip="Hide the console until you type your password again",
+            tooltip=N_("Hide the console until you type your password again"),
         ),
     ]
 
     def __init__(self, settings: Settings, database: Database | Callable[[], Database]) -> None:
+        translate_bindings()
         super().__init__()
         self.settings = settings
         # An open database, or how to open one: `hotline run` on a SQLite file opens it (and loads
@@ -134,6 +137,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         self.agent: AgentView | None = None
         # The call open on this console (set by the workspace): quitting, logging out or locking asks first.
         self.open_call: OpenCall | None = None
+        self.title = _(self.TITLE)
         self.sub_title = self.database_label
         self._reported_clashes: set[frozenset[str]] = set()
         # Clocks, replaceable in tests: `clock` (monotonic seconds) times idleness, the login age
@@ -191,6 +195,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         for module in AFTER_LOGIN_MODULES:
             import_module(module)
         binding_ids()  # imports every screen that has keys, which is every screen
+        translate_bindings()
         from console.services import lookup
 
         lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
@@ -228,7 +233,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         self.locked = False
         self._held_notices.clear()
         # Dialogs and the lock screen go too; the screen under them becomes the login form.
-        for _ in range(len(self.screen_stack) - 2):
+        for _screen in range(len(self.screen_stack) - 2):
             self.pop_screen()
         self.switch_screen(LoginScreen())
         self.release_keys()  # an unlock being checked is over: keys go to the login form
@@ -257,9 +262,9 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             return
         now = self.clock()
         if self.logged_in_at is not None and now - self.logged_in_at >= self.reauthenticate_seconds:
-            self.lock(REAUTHENTICATE_REASON)
+            self.lock(_(REAUTHENTICATE_REASON))
         elif now - self.last_activity >= self.idle_lock_seconds:
-            self.lock(IDLE_REASON.format(minutes=round(self.idle_lock_seconds / 60)))
+            self.lock(_(IDLE_REASON).format(minutes=round(self.idle_lock_seconds / 60)))
 
     def lock(self, reason: str) -> None:
         """Save drafts, then cover everything with an opaque screen that only the password lifts."""
@@ -320,7 +325,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             self.push_screen(HelpDialog(self.screen))
 
     def action_lock(self) -> None:
-        self.leave("lock", lambda: self.lock(MANUAL_REASON))
+        self.leave("lock", lambda: self.lock(_(MANUAL_REASON)))
 
     def leave(self, leaving: Leaving, go: Callable[[], object]) -> None:
         """Run `go` (quit, log out, lock) at once, or with a call open only once the agent says so."""
@@ -354,7 +359,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
 
     async def _save_everything(self) -> None:
         # A save already under way may hold older text; the screen then starts one more after it.
-        for _ in range(3):
+        for _attempt in range(3):
             workers = self.save_before_leaving()
             if not workers:
                 return
@@ -379,9 +384,10 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         unknown = sorted(set(keymap) - set(binding_ids()))
         if unknown:
             self.notify(
-                f"The keymap in your settings names unknown bindings: {', '.join(unknown)}."
-                f" Known: {', '.join(binding_ids())}.",
-                title="Keymap",
+                _("The keymap in your settings names unknown bindings: {unknown}. Known: {binding_ids}.").format(
+                    unknown=", ".join(unknown), binding_ids=", ".join(binding_ids())
+                ),
+                title=_("Keymap"),
                 severity="warning",
                 markup=False,
             )
@@ -393,8 +399,8 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             return
         self._reported_clashes.add(ids)
         self.notify(
-            f"Two actions share one key after the keymap was applied: {', '.join(sorted(ids))}.",
-            title="Keymap",
+            _("Two actions share one key after the keymap was applied: {ids}.").format(ids=", ".join(sorted(ids))),
+            title=_("Keymap"),
             severity="warning",
             markup=False,
         )
@@ -415,7 +421,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
 
         self.notify(
             explain_failure(message.error),
-            title="Not done",
+            title=_("Not done"),
             severity="error",
             timeout=10,
             markup=False,
@@ -486,7 +492,9 @@ EXIT_WHEN_SHOWN_ENV = "HOTLINE_BENCH_EXIT_WHEN_SHOWN"
 
 
 def make_app(settings: Settings, database: Database | Callable[[], Database]) -> HotlineApp:
-    """The console for `settings` on `database` (migrated; open, or opened on first use)."""
+    """The console for `settings` on `database` (migrated; open, or opened on first use), speaking the
+    language the settings name (or the locale's)."""
+    set_language(interface_language(settings.language))
     app = HotlineApp(settings, database)
     app.exit_when_shown = os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1"
     return app

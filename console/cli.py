@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console import schema_check
+from console.i18n import UnknownLanguage, interface_language, set_language
 from console.keys import KeyRing, KeysMissing, ensure_keyring, load_keyring, write_keyring
 from console.logs import log_file
 from console.private_files import private_folder
@@ -631,6 +632,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CC",
         help="default phone region for numbers typed without a country code (e.g. CN)",
     )
+    common.add_argument(
+        "--lang",
+        dest="language",
+        default=argparse.SUPPRESS,
+        metavar="LANG",
+        help="interface language: en, zh-CN (Simplified) or zh-TW (Traditional); default from the locale",
+    )
 
     parser = argparse.ArgumentParser(
         prog="hotline",
@@ -742,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SETTING_FLAGS = ("database_url", "default_region")
+_SETTING_FLAGS = ("database_url", "default_region", "language")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -751,6 +759,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         flags = {name: getattr(args, name) for name in _SETTING_FLAGS if hasattr(args, name)}
         settings = load_settings(cli=flags)
+        set_language(interface_language(settings.language))
         if getattr(args, "demo", False) and args.handler is not cmd_demo:
             if "database_url" in flags:
                 raise CommandFailed("Give either --demo or --db, not both.", EXIT_USAGE)
@@ -762,7 +771,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as failure:
         _print_error(str(failure))
         return failure.code
-    except (ServiceError, SettingsError, KeysMissing) as error:
+    except (ServiceError, SettingsError, KeysMissing, UnknownLanguage) as error:
         _print_error(str(error))
         return EXIT_FAILED
     except KeyboardInterrupt:

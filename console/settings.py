@@ -30,6 +30,8 @@ class Settings:
     database_url: str
     keys_file: Path
     default_region: str = "CN"
+    # The interface language: "en", "zh-CN" (Simplified), "zh-TW" (Traditional), or "" for the locale's.
+    language: str = ""
     # Seconds between polls for incoming calls where the database cannot push them.
     call_poll_seconds: float = 1.0
     # Key remapping for bindings by id, e.g. {"app.quit": "ctrl+q"}.
@@ -66,6 +68,7 @@ _LAYERED = {
     "database_url",
     "keys_file",
     "default_region",
+    "language",
     "call_poll_seconds",
     "keymap",
     "approval_thresholds",

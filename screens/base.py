@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from console.binding_words import translate_bindings
 from console.services.errors import ServiceError
 from console.text import safe_text
 
@@ -58,6 +59,10 @@ class ServiceAnswered(Message, bubble=False):
 class OnHotline(ReportsWorkerFailures):
     """Screens, dialogs and their widgets reach the console and its database through these names, and
     run every service call through `run_service`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        translate_bindings()  # before Textual copies the class's bindings into this screen or widget
+        super().__init__(*args, **kwargs)
 
     @property
     def hotline(self) -> HotlineApp:

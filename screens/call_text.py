@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from console.i18n import N_, _
 from console.services.calls import HotlineView, WaitingCall
 from console.services.customers import CustomerCard
 from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
 from console.services.lookup import CustomerMatch
 from console.services.tickets import NoteView, TicketView
-from console.text import clean_text, safe_text
+from console.text import clean_text, pad, safe_text
 from screens.feedback.text import feedback_line
 from screens.formatting import duration_text, phone_text
 
-STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
+STATUS_LABELS = {"active": N_("Active"), "locked": N_("Locked"), "closed": N_("Closed")}
+# A ticket's status, as the database stores it, in words (translated where shown).
+TICKET_STATUS_LABELS = {"open": N_("open"), "pending": N_("pending"), "closed": N_("closed")}
 REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
 
@@ -26,13 +29,17 @@ _DISPOSITION_TEXT: dict[str, str] = {disposition.value: label for disposition, l
 
 
 def reason_label(reason: str) -> str:
-    return _REASON_TEXT.get(reason, reason)
+    return _(_REASON_TEXT.get(reason, reason))
+
+
+def ticket_status_label(status: str) -> str:
+    return _(TICKET_STATUS_LABELS.get(status, status))
 
 
 def disposition_label(disposition: str | None) -> str:
     if disposition is None:
         return ""
-    return _DISPOSITION_TEXT.get(disposition, disposition)
+    return _(_DISPOSITION_TEXT.get(disposition, disposition))
 
 
 def call_prompt(call: WaitingCall, waited: int) -> Content:
@@ -41,13 +48,13 @@ def call_prompt(call: WaitingCall, waited: int) -> Content:
     return Content.assemble(
         safe_text(call.caller_masked, style="bold"),
         safe_text(line),
-        ("  waiting ", "dim"),
+        (_("  waiting "), "dim"),
         duration_text(waited),
     )
 
 
 # Which detail matched, said briefly (only shown when a query could be either, e.g. last 4).
-_SHORT_KINDS = {"phone last 4": "phone", "ID last 4": "ID", "initials": "initials", "pinyin": "pinyin"}
+_SHORT_KINDS = {"phone last 4": N_("phone"), "ID last 4": N_("ID"), "initials": N_("initials"), "pinyin": N_("pinyin")}
 
 
 def match_prompt(match: CustomerMatch, show_kind: bool) -> Content:
@@ -55,9 +62,9 @@ def match_prompt(match: CustomerMatch, show_kind: bool) -> Content:
 
     The status is named only when it is not active; `show_kind` adds which detail matched.
     """
-    status = "" if match.status == "active" else STATUS_LABELS.get(match.status, match.status)
-    kind = _SHORT_KINDS.get(str(match.matched_by), str(match.matched_by))
-    contact = " · ".join([match.phone_masked or "no phone", match.email_masked or "no email"])
+    status = "" if match.status == "active" else _(STATUS_LABELS.get(match.status, match.status))
+    kind = _(_SHORT_KINDS.get(str(match.matched_by), str(match.matched_by)))
+    contact = " · ".join([match.phone_masked or _("no phone"), match.email_masked or _("no email")])
     return Content.assemble(
         safe_text(match.full_name, style="bold"),
         "  ",
@@ -85,72 +92,81 @@ def card_content(card: CustomerCard) -> Content:
     if card.repeat_caller:
         lines.append(
             Content.assemble(
-                (" Repeat caller ", "bold reverse $text-warning"),
-                (f"  {card.calls_last_7_days} earlier calls in the last 7 days", "dim"),
+                (_(" Repeat caller "), "bold reverse $text-warning"),
+                (
+                    _("  {calls_last_7_days} earlier calls in the last 7 days").format(
+                        calls_last_7_days=card.calls_last_7_days
+                    ),
+                    "dim",
+                ),
             )
         )
 
     def fact(label: str, value: Content | str) -> None:
-        lines.append(Content.assemble((f"{label:<9}", "$text-muted"), value))
+        lines.append(Content.assemble((pad(label, 9), "$text-muted"), value))
 
-    phone = card.phone_masked or "none"
-    bound = "" if card.phone_masked is None else (" (bound)" if card.phone_bound else " (not bound)")
-    fact("Phone", safe_text(phone + bound))
-    fact("Email", safe_text(card.email_masked or "none"))
-    fact("ID no.", safe_text(card.id_masked or "none"))
-    status = STATUS_LABELS.get(card.status, card.status)
+    phone = card.phone_masked or _("none")
+    bound = "" if card.phone_masked is None else (_(" (bound)") if card.phone_bound else _(" (not bound)"))
+    fact(_("Phone"), safe_text(phone + bound))
+    fact(_("Email"), safe_text(card.email_masked or _("none")))
+    fact(_("ID no."), safe_text(card.id_masked or _("none")))
+    status = _(STATUS_LABELS.get(card.status, card.status))
     if card.status == "locked":
-        reason = card.lock_label or "reason not recorded"
-        fact("Status", Content.styled(f"{status}: {reason}", "bold $text-error"))
+        reason = card.lock_label or _("reason not recorded")
+        fact(_("Status"), Content.styled(f"{status}: {reason}", "bold $text-error"))
         if card.locked_at is not None:
-            fact("Since", f"{card.locked_at:%Y-%m-%d %H:%M} UTC")
+            fact(_("Since"), _("{locked_at:%Y-%m-%d %H:%M} UTC").format(locked_at=card.locked_at))
     else:
-        fact("Status", status)
-    fact("2FA", Content.styled("On", "$text-success") if card.two_factor else Content("Off"))
-    disputes = f"{card.open_disputes} dispute{'s' if card.open_disputes != 1 else ''}"
-    tickets = f"{card.open_tickets} other ticket{'s' if card.open_tickets != 1 else ''}"
-    fact("Open", f"{disputes} · {tickets}")
+        fact(_("Status"), status)
+    fact("2FA", Content.styled(_("On"), "$text-success") if card.two_factor else Content(_("Off")))
+    disputes = _("1 dispute") if card.open_disputes == 1 else _("{count} disputes").format(count=card.open_disputes)
+    tickets = (
+        _("1 other ticket") if card.open_tickets == 1 else _("{count} other tickets").format(count=card.open_tickets)
+    )
+    fact(_("Open"), f"{disputes} · {tickets}")
     for dispute in card.disputes:
         lines.append(
             Content.assemble(
                 (f"{'':<9}D{dispute.dispute_id} ", "bold"),
                 safe_text(dispute.status_label),
-                (f" since {dispute.since:%Y-%m-%d}", "dim"),
+                (_(" since {since:%Y-%m-%d}").format(since=dispute.since), "dim"),
             )
         )
     if card.feedback_count:
-        lines.append(Content.styled(f"Feedback ({card.feedback_count})", "$text-muted"))
+        lines.append(
+            Content.styled(_("Feedback ({feedback_count})").format(feedback_count=card.feedback_count), "$text-muted")
+        )
         lines.extend(feedback_line(line) for line in card.feedback)
     if card.recent_tickets:
-        lines.append(Content.styled("Last tickets", "$text-muted"))
+        lines.append(Content.styled(_("Last tickets"), "$text-muted"))
         for past in card.recent_tickets:
             if past.status == "closed":
-                outcome = disposition_label(past.disposition) or "closed"
+                outcome = disposition_label(past.disposition) or _("closed")
             else:
-                outcome = clean_text(past.status)
+                outcome = clean_text(ticket_status_label(past.status))
             lines.append(
                 Content.assemble(
                     f"{past.opened_at:%Y-%m-%d} ",
-                    f"{reason_label(past.reason):<20} ",
+                    pad(reason_label(past.reason), 20) + " ",
                     (outcome, "dim"),
                 )
             )
     else:
-        lines.append(Content.styled("No earlier tickets.", "$text-muted"))
+        lines.append(Content.styled(_("No earlier tickets."), "$text-muted"))
     return Content("\n").join(lines)
 
 
 def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         (f"#{ticket.ticket_id}", "bold"),
-        f"  {clean_text(ticket.status)}",
+        f"  {clean_text(ticket_status_label(ticket.status))}",
     ]
     if ticket.follow_up_due is not None:
-        parts.append(f" · due {ticket.follow_up_due:%Y-%m-%d}")
+        parts.append(_(" · due {follow_up_due:%Y-%m-%d}").format(follow_up_due=ticket.follow_up_due))
     if on_screen:
-        parts.append((" · on screen", "$text-accent"))
+        parts.append((_(" · on screen"), "$text-accent"))
     parts.append("\n  ")
-    parts.append(safe_text(ticket.customer_name or "no customer"))
+    parts.append(safe_text(ticket.customer_name or _("no customer")))
     parts.append((f" · {reason_label(ticket.reason)}", "dim"))
     return Content.assemble(*parts)
 
@@ -174,7 +190,7 @@ EARLIER_NOTES_SHOWN = 3
 def earlier_notes_content(notes: list[NoteView]) -> Content:
     """The last few notes saved on a ticket, newest last, one line each."""
     shown = notes[-EARLIER_NOTES_SHOWN:]
-    lines = [Content.styled(f"Earlier notes ({len(notes)})", "$text-muted")]
+    lines = [Content.styled(_("Earlier notes ({count_notes})").format(count_notes=len(notes)), "$text-muted")]
     for note in shown:
         first_line = (note.body.strip().splitlines() or [""])[0]
         lines.append(

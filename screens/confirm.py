@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.text import safe_text
 from screens.base import HotlineModal
 
@@ -28,8 +28,8 @@ class ConfirmAction(HotlineModal[bool]):
     CSS_PATH = "confirm.tcss"
     AUTO_FOCUS = "#confirm-yes"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "confirm", "Yes, do it", id="confirm.yes", tooltip="Go ahead, as written"),
-        Binding("escape,n", "cancel", "No, go back", id="confirm.no", tooltip="Go back; nothing is changed"),
+        Binding("y", "confirm", N_("Yes, do it"), id="confirm.yes", tooltip=N_("Go ahead, as written")),
+        Binding("escape,n", "cancel", N_("No, go back"), id="confirm.no", tooltip=N_("Go back; nothing is changed")),
     ]
 
     def __init__(

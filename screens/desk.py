@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from console.i18n import N_
 from console.services.agents import AgentView
 from screens.base import HotlineScreen
 
@@ -16,25 +17,31 @@ def desk_bindings(desk: str) -> list[BindingType]:
         Binding(
             "f2",
             "workspace",
-            "Call workspace",
+            N_("Call workspace"),
             id=f"{desk}.workspace",
-            tooltip="Take calls, find callers and work tickets",
+            tooltip=N_("Take calls, find callers and work tickets"),
         ),
         Binding(
             "ctrl+f",
             "feedback_desk",
-            "Feedback",
+            N_("Feedback"),
             id=f"{desk}.feedback",
-            tooltip="Feedback waiting in each department: read it, see its history, move its status on",
+            tooltip=N_("Feedback waiting in each department: read it, see its history, move its status on"),
         ),
         Binding(
             "f3",
             "database",
-            "Database",
+            N_("Database"),
             id=f"{desk}.database",
-            tooltip="Which database this console is on: engine, address, schema revision, customers",
+            tooltip=N_("Which database this console is on: engine, address, schema revision, customers"),
         ),
-        Binding("ctrl+l", "log_out", "Log out", id=f"{desk}.log_out", tooltip="Log out and return to the login screen"),
+        Binding(
+            "ctrl+l",
+            "log_out",
+            N_("Log out"),
+            id=f"{desk}.log_out",
+            tooltip=N_("Log out and return to the login screen"),
+        ),
     ]
 
 

@@ -11,19 +11,20 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import N_, _
 from console.services.agents import AgentView
 from console.services.system import DatabaseInfo, describe_database, explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.feedback import FeedbackDeskScreen
 
-ROLE_TITLES = {"agent": "Agent", "supervisor": "Supervisor", "admin": "Admin"}
-ENGINE_NAMES = {"sqlite": "SQLite (this computer)", "postgresql": "PostgreSQL (shared)"}
-READING = "Reading…"
+ROLE_TITLES = {"agent": N_("Agent"), "supervisor": N_("Supervisor"), "admin": N_("Admin")}
+ENGINE_NAMES = {"sqlite": N_("SQLite (this computer)"), "postgresql": N_("PostgreSQL (shared)")}
+READING = N_("Reading…")
 
 
 def role_title(agent: AgentView) -> str:
-    return ROLE_TITLES.get(str(agent.role), str(agent.role))
+    return _(ROLE_TITLES.get(str(agent.role), str(agent.role)))
 
 
 class HomeScreen(HotlineScreen):
@@ -34,34 +35,34 @@ class HomeScreen(HotlineScreen):
     # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="home.back", tooltip="Back to your desk"),
+        Binding("escape", "back", N_("Back"), id="home.back", tooltip=N_("Back to your desk")),
         Binding(
             "ctrl+l",
             "log_out",
-            "Log out",
+            N_("Log out"),
             id="home.log_out",
-            tooltip="Log out and return to the login screen",
+            tooltip=N_("Log out and return to the login screen"),
         ),
         Binding(
             "f5",
             "refresh_database",
-            "Refresh",
+            N_("Refresh"),
             id="home.refresh",
-            tooltip="Read the database facts again",
+            tooltip=N_("Read the database facts again"),
         ),
         Binding(
             "f2",
             "workspace",
-            "Call workspace",
+            N_("Call workspace"),
             id="home.workspace",
-            tooltip="Take calls, find callers and work tickets",
+            tooltip=N_("Take calls, find callers and work tickets"),
         ),
         Binding(
             "ctrl+f",
             "feedback_desk",
-            "Feedback",
+            N_("Feedback"),
             id="home.feedback",
-            tooltip="Feedback waiting in each department: read it, see its history, move its status on",
+            tooltip=N_("Feedback waiting in each department: read it, see its history, move its status on"),
         ),
     ]
 
@@ -75,9 +76,11 @@ class HomeScreen(HotlineScreen):
         with VerticalScroll(id="home"):
             with Vertical(id="home-panels"):
                 with Vertical(id="who", classes="panel"):
-                    yield Static(safe_text(f"{role_title(agent)} home"), classes="panel-title")
+                    yield Static(
+                        safe_text(_("{role_title} home").format(role_title=role_title(agent))), classes="panel-title"
+                    )
                     with Grid(classes="facts"):
-                        yield Label("Logged in as", classes="fact-label")
+                        yield Label(_("Logged in as"), classes="fact-label")
                         yield Static(
                             safe_text(agent.display_name, style="bold")
                             + Content(" (")
@@ -85,21 +88,21 @@ class HomeScreen(HotlineScreen):
                             + Content(")"),
                             id="agent-name",
                         )
-                        yield Label("Role", classes="fact-label")
+                        yield Label(_("Role"), classes="fact-label")
                         yield Static(safe_text(role_title(agent)), id="agent-role")
                 with Vertical(id="database", classes="panel"):
-                    yield Static("Database", classes="panel-title")
+                    yield Static(_("Database"), classes="panel-title")
                     with Grid(classes="facts"):
-                        yield Label("Engine", classes="fact-label")
+                        yield Label(_("Engine"), classes="fact-label")
                         yield Static(safe_text(self.engine_name()), id="database-engine")
-                        yield Label("Address", classes="fact-label")
+                        yield Label(_("Address"), classes="fact-label")
                         yield Static(safe_text(self.database.url), id="database-url")
-                        yield Label("Schema", classes="fact-label")
-                        yield Static(READING, id="database-schema", classes="database-fact")
-                        yield Label("Customers", classes="fact-label")
-                        yield Static(READING, id="database-customers", classes="database-fact")
+                        yield Label(_("Schema"), classes="fact-label")
+                        yield Static(_(READING), id="database-schema", classes="database-fact")
+                        yield Label(_("Customers"), classes="fact-label")
+                        yield Static(_(READING), id="database-customers", classes="database-fact")
             yield Static(
-                "Calls are taken in the call workspace (see the footer for its key).",
+                _("Calls are taken in the call workspace (see the footer for its key)."),
                 id="home-note",
                 classes="muted",
             )
@@ -110,7 +113,7 @@ class HomeScreen(HotlineScreen):
 
     def engine_name(self) -> str:
         dialect = self.database.dialect
-        return ENGINE_NAMES.get(dialect, dialect)
+        return _(ENGINE_NAMES.get(dialect, dialect))
 
     def action_log_out(self) -> None:
         self.hotline.log_out()
@@ -133,7 +136,7 @@ class HomeScreen(HotlineScreen):
     def action_refresh_database(self) -> None:
         for fact in self.query(".database-fact").results(Static):
             fact.remove_class("failed")
-            fact.update(READING)
+            fact.update(_(READING))
         self.read_database()
 
     def read_database(self) -> None:
@@ -142,13 +145,15 @@ class HomeScreen(HotlineScreen):
 
     def show_database(self, info: DatabaseInfo) -> None:
         if info.revision is None:
-            schema = f"no Hotline schema (this Hotline expects revision {info.head})"
+            schema = _("no Hotline schema (this Hotline expects revision {head})").format(head=info.head)
         elif info.up_to_date:
-            schema = f"revision {info.revision} (up to date)"
+            schema = _("revision {revision} (up to date)").format(revision=info.revision)
         else:
-            schema = f"revision {info.revision}; this Hotline expects {info.head}"
+            schema = _("revision {revision}; this Hotline expects {head}").format(
+                revision=info.revision, head=info.head
+            )
         self.query_one("#database-schema", Static).update(safe_text(schema))
-        customers = "no customers table" if info.customers is None else f"{info.customers:,}"
+        customers = _("no customers table") if info.customers is None else f"{info.customers:,}"
         self.query_one("#database-customers", Static).update(customers)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center
-from textual.content import Content
 from textual.widgets import Footer, Static
 
-from console.text import safe_text
+from console.i18n import N_, _
+from console.text import fill, safe_text
 from screens.base import HotlineScreen
 from screens.password_form import CHECKING, PasswordForm
 
@@ -35,9 +35,9 @@ class LockScreen(HotlineScreen):
         Binding(
             "ctrl+l",
             "log_out",
-            "Log out",
+            N_("Log out"),
             id="lock.log_out",
-            tooltip="Log out instead; drafts are already saved",
+            tooltip=N_("Log out instead; drafts are already saved"),
         ),
     ]
 
@@ -50,19 +50,19 @@ class LockScreen(HotlineScreen):
         with Center():
             # Only the agent who is logged in can lift the lock: the username is not typed.
             yield PasswordForm(
-                Static("Hotline is locked", classes="panel-title"),
+                Static(_("Hotline is locked"), classes="panel-title"),
                 Static(safe_text(self.reason), id="lock-reason"),
                 Static(
-                    Content("Logged in as ")
-                    + safe_text(self.agent.display_name, style="bold")
-                    + Content(" (")
-                    + safe_text(self.agent.username)
-                    + Content(")"),
+                    fill(
+                        _("Logged in as {name} ({username})"),
+                        name=safe_text(self.agent.display_name, style="bold"),
+                        username=self.agent.username,
+                    ),
                     id="lock-agent",
                 ),
                 username=self.agent.username,
                 ids=("unlock-password", "unlock", "lock-message"),
-                button="Unlock",
+                button=_("Unlock"),
                 group=UNLOCK_GROUP,
                 form_id="lock-form",
             )

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center
 from textual.widgets import Footer, Header, Input, Static
 
+from console.i18n import N_, _
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.password_form import CHECKING, PasswordForm
@@ -24,18 +25,18 @@ class LoginScreen(HotlineScreen):
     # Enter is a priority binding so focus moves before the next typed key is routed: an agent
     # who types "ann⏎password⏎" in one burst must not find the password in the username field.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "enter", "Next field", priority=True, show=False),
+        Binding("enter", "enter", N_("Next field"), priority=True, show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Center():
             yield PasswordForm(
-                Static("Log in to Hotline", classes="panel-title"),
+                Static(_("Log in to Hotline"), classes="panel-title"),
                 Static(safe_text(self.hotline.database_label), id="login-database", classes="muted"),
                 username=None,
                 ids=("password", "log-in", "login-message"),
-                button="Log in",
+                button=_("Log in"),
                 group="login",
                 form_id="login-form",
             )

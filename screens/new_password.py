@@ -10,11 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from console.i18n import N_, _
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
 
-TYPE_IT = "Type the new password twice."
-DIFFERENT = "The two new passwords differ; type them again."
+TYPE_IT = N_("Type the new password twice.")
+DIFFERENT = N_("The two new passwords differ; type them again.")
 
 
 class NewPasswordDialog(HotlineModal[str | None]):
@@ -30,9 +31,9 @@ class NewPasswordDialog(HotlineModal[str | None]):
         Binding(
             "escape",
             "cancel",
-            "Back to the login",
+            N_("Back to the login"),
             id="new_password.cancel",
-            tooltip="Do not log in now; the admin's password still needs a new one next time",
+            tooltip=N_("Do not log in now; the admin's password still needs a new one next time"),
         ),
     ]
 
@@ -42,14 +43,14 @@ class NewPasswordDialog(HotlineModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="new-password-form", classes="panel") as form:
-            form.border_title = "Choose a new password"
+            form.border_title = _("Choose a new password")
             yield Static(safe_text(self.reason), id="new-password-reason")
-            yield Label("New password", classes="field-label")
-            yield Input(id="new-password", placeholder="at least 8 characters", password=True)
-            yield Label("The new password again", classes="field-label")
-            yield Input(id="repeat-password", placeholder="the same again", password=True)
+            yield Label(_("New password"), classes="field-label")
+            yield Input(id="new-password", placeholder=_("at least 8 characters"), password=True)
+            yield Label(_("The new password again"), classes="field-label")
+            yield Input(id="repeat-password", placeholder=_("the same again"), password=True)
             yield Notice(id="new-password-message")
-            yield Button("Log in with it", id="choose-password", variant="primary")
+            yield Button(_("Log in with it"), id="choose-password", variant="primary")
         yield Footer()
 
     @on(Input.Submitted, "#new-password")
@@ -63,10 +64,10 @@ class NewPasswordDialog(HotlineModal[str | None]):
         second = self.query_one("#repeat-password", Input)
         notice = self.query_one("#new-password-message", Notice)
         if not first.value:
-            notice.say(TYPE_IT, refusal=True)
+            notice.say(_(TYPE_IT), refusal=True)
             first.focus()
         elif first.value != second.value:
-            notice.say(DIFFERENT, refusal=True)
+            notice.say(_(DIFFERENT), refusal=True)
             first.clear()
             second.clear()
             first.focus()

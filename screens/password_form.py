@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
+from console.i18n import N_, _
 from console.services.errors import LoginRefused, PasswordChangeRequired
 from screens.base import Notice, OnHotline
 from screens.new_password import NewPasswordDialog
@@ -20,7 +21,7 @@ from screens.new_password import NewPasswordDialog
 if TYPE_CHECKING:
     from console.services.agents import AgentView
 
-CHECKING = "Checking…"
+CHECKING = N_("Checking…")
 
 
 class PasswordForm(OnHotline, Vertical):
@@ -59,10 +60,10 @@ class PasswordForm(OnHotline, Vertical):
     def compose(self) -> ComposeResult:
         yield from self._heading
         if self.username is None:
-            yield Label("Username", classes="field-label")
-            yield Input(id="username", placeholder="username", max_length=64)
-        yield Label("Password", classes="field-label")
-        yield Input(id=self.password_id, placeholder="password", password=True)
+            yield Label(_("Username"), classes="field-label")
+            yield Input(id="username", placeholder=_("username"), max_length=64)
+        yield Label(_("Password"), classes="field-label")
+        yield Input(id=self.password_id, placeholder=_("password"), password=True)
         yield Button(self.button_label, id=self.button_id, variant="primary")
         yield Notice(id=self.notice_id)
 
@@ -89,13 +90,13 @@ class PasswordForm(OnHotline, Vertical):
         if username is None:
             typed = self.query_one("#username", Input)
             if not typed.value.strip():
-                self.notice.say("Type your username.", refusal=True)
+                self.notice.say(_("Type your username."), refusal=True)
                 typed.focus()
                 return
             username = typed.value
         password = self.password
         if not password.value:
-            self.notice.say("Type your password.", refusal=True)
+            self.notice.say(_("Type your password."), refusal=True)
             password.focus()
             return
         self.set_checking(True)
@@ -137,7 +138,7 @@ class PasswordForm(OnHotline, Vertical):
 
     def new_password_chosen(self, new_password: str | None) -> None:
         if new_password is None:
-            self.notice.say("Not logged in: an admin reset this password, so a new one is needed to log in.")
+            self.notice.say(_("Not logged in: an admin reset this password, so a new one is needed to log in."))
             self.password.clear()
             self.password.focus()
             return
@@ -162,4 +163,4 @@ class PasswordForm(OnHotline, Vertical):
             self.hotline.release_keys()
         self.query_one(f"#{self.button_id}", Button).disabled = checking
         if checking:
-            self.notice.say(CHECKING)
+            self.notice.say(_(CHECKING))

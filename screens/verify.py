@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from console.i18n import N_, _
 from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
 from console.services.context import OnCall
@@ -31,11 +32,11 @@ STATUS_GROUP = "verify.status"
 STATUS_SECONDS = 5.0
 
 FACTOR_NAMES = FACTOR_LABELS
-NO_FACTOR = "This caller has no bound phone, authenticator or email: a supervisor must verify them."
+NO_FACTOR = N_("This caller has no bound phone, authenticator or email: a supervisor must verify them.")
 
 
 def _time(moment: datetime | None) -> str:
-    return f"{moment:%H:%M:%S} UTC" if moment is not None else "-"
+    return _("{moment:%H:%M:%S} UTC").format(moment=moment) if moment is not None else "-"
 
 
 class VerifyScreen(CallKeys, HotlineModal[None]):
@@ -47,25 +48,25 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         Binding(
             "ctrl+s",
             "send",
-            "Send code",
+            N_("Send code"),
             id="verify.send",
             priority=True,
-            tooltip="Send a 6-digit code to the caller's bound phone (or email without one)",
+            tooltip=N_("Send a 6-digit code to the caller's bound phone (or email without one)"),
         ),
         Binding(
             "f6",
             "language",
-            "中文/English",
+            N_("Script language"),
             id="verify.language",
             priority=True,
-            tooltip="Show the script in Chinese or English",
+            tooltip=N_("Show the script in Simplified Chinese, Traditional Chinese or English, in turn"),
         ),
         Binding(
             "escape",
             "close",
-            "Back to the call",
+            N_("Back to the call"),
             id="verify.close",
-            tooltip="Close the verify panel; the verified state stays on the ticket",
+            tooltip=N_("Close the verify panel; the verified state stays on the ticket"),
         ),
         *call_key_bindings("verify", "wrap_up", "account", "money"),
     ]
@@ -75,7 +76,8 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.agent_id = agent_id
         self.ticket_id = ticket_id
         self.customer_id = customer_id
-        self.language = "zh-CN"
+        # The script's language: the caller's (the service decides at the start), then as f6 switches it.
+        self.language: str | None = None
         self.keyring: KeyRing | None = None
         self.start: VerificationStart | None = None
         self.status: VerificationStatus | None = None
@@ -87,23 +89,23 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="verify", classes="panel") as panel:
-            panel.border_title = f"Verify the caller · ticket #{self.ticket_id}"
+            panel.border_title = _("Verify the caller · ticket #{ticket_id}").format(ticket_id=self.ticket_id)
             yield Static(id="verify-state")
-            yield Label("Say now", classes="field-label")
+            yield Label(_("Say now"), classes="field-label")
             yield Static(id="verify-say")
             yield Static(id="verify-factors", classes="muted")
             with Horizontal(id="verify-buttons"):
-                yield Button("Send code", id="verify-send")
-                yield Button("Use authenticator", id="verify-totp")
-            yield Input(placeholder="The caller's 6 digits", id="verify-code", max_length=20)
-            yield Input(placeholder="Full ID number (email check only)", id="verify-id", max_length=40)
+                yield Button(_("Send code"), id="verify-send")
+                yield Button(_("Use authenticator"), id="verify-totp")
+            yield Input(placeholder=_("The caller's 6 digits"), id="verify-code", max_length=20)
+            yield Input(placeholder=_("Full ID number (email check only)"), id="verify-id", max_length=40)
             yield Notice(id="verify-outcome")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#verify-id").display = False
         self.query_one("#verify-totp").display = False
-        self.query_one("#verify-state", Static).update("Starting verification…")
+        self.query_one("#verify-state", Static).update(_("Starting verification…"))
         self.begin(self.language)
         self.set_interval(1.0, self.show_state, name="verify.freshness")
         self.set_interval(STATUS_SECONDS, self.refresh_status, name="verify.status")
@@ -123,13 +125,13 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def refused(self, refusal: ServiceError) -> None:
         self.problem(str(refusal))
 
-    def begin(self, language: str) -> None:
+    def begin(self, language: str | None) -> None:
         def begin() -> tuple[VerificationStart, VerificationStatus, str | None]:
             keys_missing = None
             try:
                 self.keyring = self.keyring or load_keyring(self.hotline.settings)
             except KeysMissing as missing:
-                keys_missing = f"Codes cannot be sent or checked: {missing}"
+                keys_missing = _("Codes cannot be sent or checked: {missing}").format(missing=missing)
             now = self.now()
             start = start_verification(
                 self.database.sessions,
@@ -153,7 +155,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def send(self, channel: str, purpose: str) -> None:
         keyring = self.keyring
         if keyring is None:
-            self.problem("No encryption keys: codes cannot be sent.")
+            self.problem(_("No encryption keys: codes cannot be sent."))
             return
         self.run_service(
             lambda: send_code(
@@ -171,7 +173,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def check(self, entered: str, id_number: str | None, challenge: ChallengeView | None) -> None:
         keyring = self.keyring
         if keyring is None:
-            self.problem("No encryption keys: codes cannot be checked.")
+            self.problem(_("No encryption keys: codes cannot be checked."))
             return
 
         def check() -> tuple[VerificationOutcome, VerificationStatus]:
@@ -207,6 +209,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def started(self, start: VerificationStart, status: VerificationStatus, keys_missing: str | None) -> None:
         self.generation += 1
         self.start, self.status = start, status
+        self.language = start.script.language
         if keys_missing:
             self.problem(keys_missing)
         factors = start.factors
@@ -214,8 +217,10 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.query_one("#verify-totp").display = "totp" in factors
         self.query_one("#verify-send").display = self.factor is not None
         self.query_one("#verify-id").display = self.factor == "email"
-        names = ", ".join(FACTOR_NAMES.get(f, f) for f in factors)
-        self.query_one("#verify-factors", Static).update(safe_text(f"Factors: {names}" if factors else NO_FACTOR))
+        names = ", ".join(_(FACTOR_NAMES.get(f, f)) for f in factors)
+        self.query_one("#verify-factors", Static).update(
+            safe_text(_("Factors: {names}").format(names=names) if factors else _(NO_FACTOR))
+        )
         self.show_script()
         self.show_state()
 
@@ -223,8 +228,9 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.challenge = challenge
         self.show_script(challenge.channel)
         self.outcome.say(
-            f"Code sent to {challenge.sent_to}; valid until {_time(challenge.expires_at)}."
-            f" {challenge.sends_left} more sends allowed in 15 minutes.",
+            _("Code sent to {sent_to}; valid until {time}. {sends_left} more sends allowed in 15 minutes.").format(
+                sent_to=challenge.sent_to, time=_time(challenge.expires_at), sends_left=challenge.sends_left
+            ),
             style="$text-success",
             multiline=True,
         )
@@ -239,7 +245,9 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
             self.challenge = None
             self.show_script("verified")
             self.outcome.say(
-                f"Verified by {FACTOR_NAMES.get(outcome.factor, outcome.factor)} at {_time(outcome.verified_at)}.",
+                _("Verified by {get} at {time}.").format(
+                    get=_(FACTOR_NAMES.get(outcome.factor, outcome.factor)), time=_time(outcome.verified_at)
+                ),
                 style="$text-success",
                 multiline=True,
             )
@@ -249,7 +257,9 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         else:
             self.show_failure_script(outcome.factor)
             self.outcome.say(
-                f"Not verified: {outcome.message} (Failures: {outcome.failures} of {MAX_FAILURES}.)",
+                _("Not verified: {message} (Failures: {failures} of {MAX_FAILURES}.)").format(
+                    message=outcome.message, failures=outcome.failures, MAX_FAILURES=MAX_FAILURES
+                ),
                 style="$text-warning",
                 multiline=True,
             )
@@ -264,7 +274,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def script(self) -> Script | None:
         if self.start is None:
             return None
-        return self.start.translations.get(self.language, self.start.script)
+        return self.start.translations.get(self.language or "", self.start.script)
 
     def show_script(self, key: str | None = None) -> None:
         """Show one step, or with no key the opening: the greeting, and what to say before sending a code
@@ -306,33 +316,41 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
             return
         now = self.now()
         if status.locked_until is not None and status.locked_until > now:
-            text = f"Locked out until {_time(status.locked_until)}: {self.who_lifts_it()}"
+            text = _("Locked out until {time}: {who_lifts_it}").format(
+                time=_time(status.locked_until), who_lifts_it=self.who_lifts_it()
+            )
             style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
-            text = (
-                f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
-                f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}."
+            text = _("Verified by {get} at {time}; fresh until {time2}.").format(
+                get=_(FACTOR_NAMES.get(status.factor or "", status.factor or "")),
+                time=_time(status.verified_at),
+                time2=_time(status.fresh_until),
             )
             style = "$text-success"
         elif status.verified:
-            text = (
-                "Verified, but not in the last 5 minutes: a fresh code is needed for unlocks,"
-                " adjustments, contact changes and reveals. Send a new code."
+            text = _(
+                "Verified, but not in the last 5 minutes: a fresh code is needed for unlocks, adjustments, "
+                "contact changes and reveals. Send a new code."
             )
             style = "$text-warning"
         else:
-            text, style = f"Not verified yet. Failures so far: {status.failures} of {MAX_FAILURES}.", ""
+            text, style = (
+                _("Not verified yet. Failures so far: {failures} of {MAX_FAILURES}.").format(
+                    failures=status.failures, MAX_FAILURES=MAX_FAILURES
+                ),
+                "",
+            )
         self.query_one("#verify-state", Static).update(safe_text(text, style=style))
 
     def who_lifts_it(self) -> str:
         """An agent escalates; a supervisor finds the lockout in their own queue and lifts it there."""
         agent = self.hotline.agent
         if agent is not None and str(agent.role) == "supervisor":
-            return (
-                "you can lift it yourself: it is waiting in your escalation queue (Home, from the call workspace),"
-                " where you decide it with a reason."
+            return _(
+                "you can lift it yourself: it is waiting in your escalation queue (Home, from the call "
+                "workspace), where you decide it with a reason."
             )
-        return "only a supervisor can lift the lockout."
+        return _("only a supervisor can lift the lockout.")
 
     # Actions
 
@@ -341,13 +359,17 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
 
     def action_send(self) -> None:
         if self.factor is None:
-            self.outcome.say(NO_FACTOR, style="$text-error", multiline=True)
+            self.outcome.say(_(NO_FACTOR), style="$text-error", multiline=True)
             return
         self.send(self.factor, self.purpose())
 
     def action_language(self) -> None:
-        # Both languages came with the start: switching is local (no second start, no audit row).
-        self.language = "en" if self.language == "zh-CN" else "zh-CN"
+        # Every language came with the start: switching is local (no second start, no audit row).
+        if self.start is None:
+            return
+        languages = list(self.start.translations)
+        now = languages.index(self.language) if self.language in languages else -1
+        self.language = languages[(now + 1) % len(languages)]
         if self.said is not None and self.said.endswith(":failure"):
             self.show_failure_script(self.said.removesuffix(":failure"))
         else:
@@ -364,7 +386,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def totp_pressed(self) -> None:
         self.challenge = None
         self.show_script("totp")
-        self.outcome.say("Ask for the 6 digits the authenticator app shows now.", style="", multiline=True)
+        self.outcome.say(_("Ask for the 6 digits the authenticator app shows now."), style="", multiline=True)
         self.query_one("#verify-code", Input).focus()
 
     @on(Input.Submitted)
@@ -373,22 +395,28 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         entered = typed_code(code_box.value)
         id_number = self.query_one("#verify-id", Input).value or None
         if self.challenge is None and self.start is not None and "totp" not in self.start.factors:
-            self.outcome.say("Send a code first.", style="$text-warning", multiline=True)
+            self.outcome.say(_("Send a code first."), style="$text-warning", multiline=True)
             return
         # A slip of the keyboard is not a guess: only 6 digits go to the service and count as an attempt.
         if not entered:
             self.outcome.say(
-                "Type the 6 digits the caller reads out, then press Enter. Nothing was counted.",
+                _("Type the 6 digits the caller reads out, then press Enter. Nothing was counted."),
                 style="$text-warning",
                 multiline=True,
             )
             code_box.focus()
             return
         if not is_six_ascii_digits(entered):
-            what = f"has {len(entered)} digits" if entered.isascii() and entered.isdigit() else "has other characters"
+            what = (
+                _("has {count_entered} digits").format(count_entered=len(entered))
+                if entered.isascii() and entered.isdigit()
+                else _("has other characters")
+            )
             self.outcome.say(
-                f"A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller"
-                " to read it again.",
+                _(
+                    "A code is 6 digits (0-9) and that entry {what}. Nothing was counted: ask the caller to "
+                    "read it again."
+                ).format(what=what),
                 style="$text-warning",
                 multiline=True,
             )

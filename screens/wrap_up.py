@@ -14,7 +14,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.call_summary import CallSummary
 from console.services.errors import ServiceError
 from console.services.labels import CALL_DONE_LABELS, DISPOSITION_LABELS, REASON_LABELS
@@ -24,10 +24,10 @@ from screens.base import HotlineModal, Notice
 from screens.formatting import duration_text
 
 FOLLOW_UP = "follow_up"
-NO_DISPOSITION = "Choose a disposition before finishing the call."
-NO_DATE = "A follow-up needs a due date: type it as YYYY-MM-DD."
-BAD_DATE = "Type the follow-up date as YYYY-MM-DD, for example {example}."
-PAST_DATE = "The follow-up date is in the past."
+NO_DISPOSITION = N_("Choose a disposition before finishing the call.")
+NO_DATE = N_("A follow-up needs a due date: type it as YYYY-MM-DD.")
+BAD_DATE = N_("Type the follow-up date as YYYY-MM-DD, for example {example}.")
+PAST_DATE = N_("The follow-up date is in the past.")
 NOTE_PREVIEW_LINES = 3
 SUMMARY_GROUP = "wrap_up.summary"
 
@@ -44,17 +44,17 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         Binding(
             "ctrl+s",
             "finish",
-            "Finish",
+            N_("Finish"),
             id="wrap_up.finish",
             priority=True,
-            tooltip="Close the ticket (or leave it pending) with this disposition",
+            tooltip=N_("Close the ticket (or leave it pending) with this disposition"),
         ),
         Binding(
             "escape",
             "cancel",
-            "Back to the call",
+            N_("Back to the call"),
             id="wrap_up.cancel",
-            tooltip="Close this dialog; the ticket stays open",
+            tooltip=N_("Close this dialog; the ticket stays open"),
         ),
     ]
 
@@ -82,13 +82,13 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wrap-up", classes="panel") as dialog:
-            dialog.border_title = f"Wrap up ticket #{self.ticket_id}"
+            dialog.border_title = _("Wrap up ticket #{ticket_id}").format(ticket_id=self.ticket_id)
             with Grid(classes="facts"):
-                yield Label("Talk time", classes="fact-label")
+                yield Label(_("Talk time"), classes="fact-label")
                 yield Static(duration_text(self.talk_seconds), id="talk-time")
-                yield Label("Wrap-up time", classes="fact-label")
+                yield Label(_("Wrap-up time"), classes="fact-label")
                 yield Static(duration_text(0), id="wrap-up-time")
-                yield Label("Note", classes="fact-label")
+                yield Label(_("Note"), classes="fact-label")
                 yield Static(self.note_preview(), id="note-preview")
                 yield Label(_("Done"), classes="fact-label")
                 yield Static(_("Reading what was done on this call…"), id="call-done")
@@ -100,12 +100,12 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                     compact=True,
                     prompt=_("as on the ticket"),
                 )
-            yield Label("Disposition (required)", classes="field-label")
+            yield Label(_("Disposition (required)"), classes="field-label")
             with RadioSet(id="disposition", compact=True):
                 for value, label in DISPOSITION_LABELS.items():
                     yield RadioButton(label, id=f"disposition-{value.value}", compact=True)
             with Vertical(id="follow-up"):
-                yield Label("Follow-up due (YYYY-MM-DD)", classes="field-label")
+                yield Label(_("Follow-up due (YYYY-MM-DD)"), classes="field-label")
                 yield Input(
                     (self.today + timedelta(days=1)).isoformat(),
                     id="follow-up-date",
@@ -113,8 +113,8 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 )
             yield Notice(id="wrap-up-message")
             with Horizontal(id="wrap-up-buttons"):
-                yield Button("Finish", id="finish", variant="primary", compact=True)
-                yield Button("Back to the call", id="cancel", compact=True)
+                yield Button(_("Finish"), id="finish", variant="primary", compact=True)
+                yield Button(_("Back to the call"), id="cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -159,11 +159,11 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
     def note_preview(self) -> Content:
         lines = self.note.strip().splitlines()
         if not lines:
-            return Content.styled("(no note)", "italic")
+            return Content.styled(_("(no note)"), "italic")
         shown = "\n".join(lines[:NOTE_PREVIEW_LINES])
         more = len(lines) - NOTE_PREVIEW_LINES
         preview = safe_text(shown, multiline=True)
-        return preview + Content(f"\n(+{more} more lines)") if more > 0 else preview
+        return preview + Content(_("\n(+{more} more lines)").format(more=more)) if more > 0 else preview
 
     def wrap_up_seconds(self) -> int:
         return max(0, int(self.clock() - self.opened_at))
@@ -190,7 +190,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
     def action_finish(self) -> None:
         disposition = self.disposition()
         if disposition is None:
-            self.notice.say(NO_DISPOSITION, refusal=True)
+            self.notice.say(_(NO_DISPOSITION), refusal=True)
             self.query_one("#disposition", RadioSet).focus()
             return
         follow_up_due = None
@@ -216,15 +216,15 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         problem = None
         due = None
         if not text:
-            problem = NO_DATE
+            problem = _(NO_DATE)
         else:
             try:
                 due = date.fromisoformat(text)
             except ValueError:
-                problem = BAD_DATE.format(example=(self.today + timedelta(days=1)).isoformat())
+                problem = _(BAD_DATE).format(example=(self.today + timedelta(days=1)).isoformat())
             else:
                 if due < self.today:
-                    problem = PAST_DATE
+                    problem = _(PAST_DATE)
         if problem is not None:
             self.notice.say(problem, refusal=True)
             field.focus()

@@ -12,6 +12,7 @@ import pytest
 
 from console import schema
 from console.db import Database, open_database
+from console.i18n import ENGLISH, set_language
 from console.keys import KeyRing
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
@@ -34,6 +35,18 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     return home
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English under an English locale, whatever the developer's; a test that
+    switches the language does not leak it into the next one."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language(ENGLISH)
+    yield
+    set_language(ENGLISH)
 
 
 @pytest.fixture(scope="session")

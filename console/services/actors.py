@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
+from console.i18n import N_, _
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
 from models import Agent, Customer, Role, Ticket
 
@@ -25,7 +26,7 @@ def active_agent(
     session: Session,
     agent_id: int,
     *roles: Role,
-    doing: str = "do this",
+    doing: str = N_("do this"),
     now: datetime | None = None,
     with_ticket: int | None = None,
     with_customer: int | None = None,
@@ -74,38 +75,52 @@ def active_agent(
 _AGENT_STATE = select(Agent.disabled, Agent.role).where(Agent.id == bindparam("agent_id"))
 
 
-def require_fresh_password(agent: Agent, now: datetime, *, doing: str = "decide this") -> None:
+def require_fresh_password(agent: Agent, now: datetime, *, doing: str = N_("decide this")) -> None:
     """Refuse with `PasswordNeeded` unless the agent typed their password in the last 5 minutes: the
     person at the console now is the one who logged in, not someone at a console left open."""
     typed = agent.password_typed_at
     if typed is None or now - typed > PASSWORD_FRESH_FOR:
         raise PasswordNeeded(
-            f"Type your password again to {doing}: it was last typed more than"
-            f" {int(PASSWORD_FRESH_FOR.total_seconds() // 60)} minutes ago. Nothing was changed."
+            _(
+                "Type your password again to {doing}: it was last typed more than {value} minutes ago. "
+                "Nothing was changed."
+            ).format(doing=_(doing), value=int(PASSWORD_FRESH_FOR.total_seconds() // 60))
         )
 
 
-def require_enabled(session: Session, agent_id: int, *roles: Role, doing: str = "do this") -> None:
+def require_enabled(session: Session, agent_id: int, *roles: Role, doing: str = N_("do this")) -> None:
     """`active_agent` for reads on a hot path: the same refusals, without loading the agent."""
     row = session.connection().execute(_AGENT_STATE, {"agent_id": agent_id}).first()
     check_agent_state(None if row is None else (row.disabled, row.role), *roles, doing=doing)
 
 
-def check_agent_state(state: tuple[bool, Role] | None, *roles: Role, doing: str = "do this") -> None:
+# Who may act, as a refusal names them ("Only a supervisor or admin can ...").
+WHO_MAY = {
+    ("agent",): N_("an agent"),
+    ("supervisor",): N_("a supervisor"),
+    ("admin",): N_("an admin"),
+    ("supervisor", "admin"): N_("a supervisor or admin"),
+    ("agent", "supervisor", "admin"): N_("an agent, a supervisor or an admin"),
+}
+
+
+def check_agent_state(state: tuple[bool, Role] | None, *roles: Role, doing: str = N_("do this")) -> None:
     """The rule itself, on (disabled, role) of the acting agent, or None when there is no such agent
     (for a query that reads the agent's row along with its own, see lookup)."""
     if state is None:
-        raise Refused(f"This console user cannot {doing}.")
+        raise Refused(_("This console user cannot {doing}.").format(doing=_(doing)))
     disabled, role = state
     if disabled:
         raise AgentDisabled(
-            "Your console account has been disabled by an admin, so nothing more can be done from it."
-            " The console is locked; ask your supervisor."
+            _(
+                "Your console account has been disabled by an admin, so nothing more can be done from it. "
+                "The console is locked; ask your supervisor."
+            )
         )
     if roles and role not in roles:
-        needed = " or ".join(r.value for r in roles)
-        article = "an" if needed[0] in "aeiou" else "a"
-        raise Refused(f"Only {article} {needed} can {doing}.")
+        named = tuple(r.value for r in roles)
+        who = _(WHO_MAY[named]) if named in WHO_MAY else " / ".join(named)
+        raise Refused(_("Only {who} can {doing}.").format(who=who, doing=_(doing)))
 
 
 def require_true_clock(session: Session, now: datetime) -> None:
@@ -129,12 +144,14 @@ def _clock_is_checked(session: Session) -> bool:
 def _refuse_a_wrong_clock(now: datetime, server_now: datetime) -> None:
     off = now - server_now
     if abs(off) > CLOCK_TOLERANCE:
-        direction = "ahead of" if off > timedelta(0) else "behind"
+        direction = _("ahead of") if off > timedelta(0) else _("behind")
         minutes, seconds = divmod(int(abs(off).total_seconds()), 60)
         raise Refused(
-            f"This computer's clock is {minutes} min {seconds} s {direction} the database server's, so time"
-            " rules (code expiry, lockouts, holds) cannot be checked; nothing was changed. Ask IT to fix the"
-            " clock, then try again."
+            _(
+                "This computer's clock is {minutes} min {seconds} s {direction} the database server's, so "
+                "time rules (code expiry, lockouts, holds) cannot be checked; nothing was changed. Ask IT "
+                "to fix the clock, then try again."
+            ).format(minutes=minutes, seconds=seconds, direction=direction)
         )
 
 

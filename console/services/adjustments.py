@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
@@ -75,7 +76,7 @@ _DECIDED = {
 def pending_adjustments(sessions: sessionmaker[Session], supervisor_id: int) -> list[AdjustmentView]:
     """Adjustments waiting for a supervisor, oldest first (the escalation queue)."""
     with sessions() as session:
-        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         rows = session.scalars(
             select(Adjustment)
             .where(Adjustment.status == ApprovalStatus.PENDING)
@@ -185,18 +186,24 @@ def propose_adjustment(
     The same idempotency key again returns the first adjustment (one entry however often the agent
     presses save); the same key with a different amount is refused.
     """
-    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    reason = checked_text(reason, _("the reason for the adjustment"), 1_000)
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.")
+        raise InvalidInput(
+            _("An adjustment needs an idempotency key of 1 to {MAX_KEY_LENGTH} characters.").format(
+                MAX_KEY_LENGTH=MAX_KEY_LENGTH
+            )
+        )
 
     def saved_before(
         session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView
     ) -> AdjustmentOnDispute:
         if not _same_request(earlier, dispute.id, amount):
             raise Conflict(
-                "This adjustment was already submitted with a different amount or dispute;"
-                " nothing new was posted. Reload the dispute to see it."
+                _(
+                    "This adjustment was already submitted with a different amount or dispute; nothing new was "
+                    "posted. Reload the dispute to see it."
+                )
             )
         return on_dispute(session, earlier, money)
 
@@ -234,7 +241,9 @@ def propose_adjustment(
             return saved_before(session, earlier, dispute, amount, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
-                f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+                _("This dispute is {lower}; it cannot take a new adjustment.").format(
+                    lower=DISPUTE_STATUS_LABELS[dispute.status].lower()
+                )
             )
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:
@@ -306,7 +315,7 @@ def propose_adjustment(
                 raise
             money = asset(session, earlier.asset_code)
             if not _same_request(earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)):
-                raise Conflict("This adjustment was already submitted with a different amount or dispute.") from None
+                raise Conflict(_("This adjustment was already submitted with a different amount or dispute.")) from None
             return on_dispute(session, earlier, money)
 
 
@@ -315,12 +324,18 @@ def _pending_adjustment(session: Session, adjustment_id: int, expected_version: 
     lock is held (`_locked_adjustment`), as someone else may have decided it while this one waited."""
     adjustment = _locked_adjustment(session, adjustment_id)
     if adjustment.status != ApprovalStatus.PENDING:
-        raise Refused(f"This adjustment is {_DECIDED[adjustment.status]}; it is no longer waiting for a decision.")
+        raise Refused(
+            _("This adjustment is {DECIDED}; it is no longer waiting for a decision.").format(
+                DECIDED=_DECIDED[adjustment.status]
+            )
+        )
     if adjustment.version != expected_version:
         money = asset(session, adjustment.asset_code)
         raise Conflict(
-            f"This adjustment changed after you opened it (it is now {format_money(adjustment.amount, money)}):"
-            " an approval holds only for what you saw. Review it again."
+            _(
+                "This adjustment changed after you opened it (it is now {format_money}): an approval holds "
+                "only for what you saw. Review it again."
+            ).format(format_money=format_money(adjustment.amount, money))
         )
     return adjustment
 
@@ -329,7 +344,7 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
     """The adjustment, after taking its customer's money lock (so it is read as it is now)."""
     adjustment = session.get(Adjustment, adjustment_id)
     if adjustment is None:
-        raise NotFound("No such adjustment.")
+        raise NotFound(_("No such adjustment."))
     lock_customer(session, adjustment.customer_id)
     session.refresh(adjustment)
     return adjustment
@@ -352,7 +367,7 @@ def edit_adjustment(
 ) -> AdjustmentOnDispute:
     """Change an adjustment still waiting for approval; any approval given for the old one is void, and
     whoever changes it may no longer decide it."""
-    reason = checked_text(reason, "the reason for the adjustment", 1_000)
+    reason = checked_text(reason, _("the reason for the adjustment"), 1_000)
     with unit_of_work(sessions, call, stale=STALE_DISPUTE) as uow:
         session = uow.session
         adjustment = _pending_adjustment(session, adjustment_id, expected_version)
@@ -406,7 +421,7 @@ def approve_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """A supervisor other than the requester approves the version they reviewed; it is posted at once."""
-    reason = checked_text(reason, "the reason for the approval", 1_000)
+    reason = checked_text(reason, _("the reason for the approval"), 1_000)
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
@@ -414,7 +429,11 @@ def approve_adjustment(
         # The claim may have been lowered since the adjustment was proposed.
         too_much = over_the_claim(session, dispute, adjustment.amount, money)
         if too_much is not None:
-            raise Refused(f"{too_much} It cannot be approved as it is: have it edited, or turn it down.")
+            raise Refused(
+                _("{too_much} It cannot be approved as it is: have it edited, or turn it down.").format(
+                    too_much=too_much
+                )
+            )
         approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
         _apply(session, adjustment, dispute, supervisor, actor.now)
@@ -432,8 +451,8 @@ def approve_adjustment(
         )
         return adjustment_view(session, adjustment, money)
 
-    stale = "This adjustment changed while you were approving it; review it again."
-    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="approve adjustments", stale=stale)
+    stale = N_("This adjustment changed while you were approving it; review it again.")
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing=N_("approve adjustments"), stale=stale)
 
 
 def reject_adjustment(
@@ -444,9 +463,9 @@ def reject_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """A supervisor turns an adjustment down; the dispute goes back to investigating."""
-    reason = checked_text(reason, "the reason for turning it down", 1_000)
-    stale = "This adjustment changed while you were deciding it; review it again."
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject adjustments", stale=stale) as uow:
+    reason = checked_text(reason, _("the reason for turning it down"), 1_000)
+    stale = N_("This adjustment changed while you were deciding it; review it again.")
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("reject adjustments"), stale=stale) as uow:
         session, supervisor = uow.session, uow.agent
         adjustment, dispute, money = _deciding(uow, adjustment_id, expected_version, "turn adjustments down")
         approvals.decide(adjustment, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
@@ -467,13 +486,17 @@ def reverse_adjustment(
     reason: str,
 ) -> AdjustmentView:
     """Undo a posted adjustment with an opposite entry (once); the dispute goes back to investigating."""
-    reason = checked_text(reason, "the reason for the reversal", 1_000)
+    reason = checked_text(reason, _("the reason for the reversal"), 1_000)
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
         adjustment = _locked_adjustment(session, adjustment_id)
         if adjustment.status != ApprovalStatus.APPLIED:
-            raise Refused(f"Only a posted adjustment can be reversed; this one is {adjustment.status.value}.")
+            raise Refused(
+                _("Only a posted adjustment can be reversed; this one is {value}.").format(
+                    value=adjustment.status.value
+                )
+            )
         dispute = dispute_by_id(session, adjustment.dispute_id)
         money = asset(session, adjustment.asset_code)
         post_entry(
@@ -511,4 +534,4 @@ def reverse_adjustment(
         )
         return adjustment_view(session, adjustment, money)
 
-    return run_command(sessions, actor, attempt, *SUPERVISORS, doing="reverse adjustments")
+    return run_command(sessions, actor, attempt, *SUPERVISORS, doing=N_("reverse adjustments"))

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.agents import hash_password, new_agent, role_named, validate_new_agent
@@ -77,7 +78,7 @@ def _as_admin(uow: UnitOfWork, doing: str) -> Agent:
     agent = uow.acting(Role.ADMIN, doing=doing)
     # Disabled or demoted by a command that committed while this one waited for the lock.
     if agent.id not in _lock_enabled_admins(uow.session):
-        raise Refused(f"Only an enabled admin can {doing}.")
+        raise Refused(_("Only an enabled admin can {doing}.").format(doing=doing))
     return agent
 
 
@@ -95,18 +96,22 @@ def _lock_enabled_admins(session: Session) -> set[int]:
 def _named(session: Session, username: str) -> Agent:
     agent = session.scalar(select(Agent).where(Agent.username == username.strip().lower()))
     if agent is None:
-        raise NotFound(f"No agent called {username.strip()!r}.")
+        raise NotFound(_("No agent called {strip!r}.").format(strip=username.strip()))
     return agent
 
 
 def _not_yourself(admin: Agent, agent: Agent, what: str) -> None:
     if agent.id == admin.id:
-        raise Refused(f"You cannot {what} your own login; ask another admin.")
+        raise Refused(_("You cannot {what} your own login; ask another admin.").format(what=what))
 
 
 def _not_the_last_admin(session: Session, agent: Agent, what: str) -> None:
     if agent.role == Role.ADMIN and not agent.disabled and _lock_enabled_admins(session) == {agent.id}:
-        raise Refused(f"{agent.username} is the only enabled admin; add another admin before you {what} them.")
+        raise Refused(
+            _("{username} is the only enabled admin; add another admin before you {what} them.").format(
+                username=agent.username, what=what
+            )
+        )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -115,7 +120,7 @@ def _not_the_last_admin(session: Session, agent: Agent, what: str) -> None:
 def list_agents(sessions: sessionmaker[Session], actor: Actor) -> list[AgentLine]:
     """Every login, by username: role, enabled, last login, locked out or not."""
     with sessions() as session:
-        require_enabled(session, actor.agent_id, Role.ADMIN, doing="see the agents")
+        require_enabled(session, actor.agent_id, Role.ADMIN, doing=N_("see the agents"))
         return [_line(agent, actor.now) for agent in session.scalars(select(Agent).order_by(Agent.username))]
 
 
@@ -137,7 +142,7 @@ def add_agent(
         _as_admin(uow, "add agents")
         agent = new_agent(username, password, role, display_name)
         if uow.session.scalar(select(Agent.id).where(Agent.username == agent.username)) is not None:
-            raise Conflict(f"An agent called {agent.username!r} already exists.")
+            raise Conflict(_("An agent called {username!r} already exists.").format(username=agent.username))
         uow.session.add(agent)
         uow.session.flush()
         uow.record("agent.add", "agent", agent.id, {"username": agent.username, "role": agent.role.value})
@@ -146,7 +151,7 @@ def add_agent(
     try:
         return run_command(sessions, actor, add)
     except IntegrityError:  # added by someone else between the check and the insert
-        raise Conflict(f"An agent called {username!r} already exists.") from None
+        raise Conflict(_("An agent called {username!r} already exists.").format(username=username)) from None
 
 
 def disable_agent(sessions: sessionmaker[Session], actor: Actor, username: str) -> AgentLine:
@@ -243,11 +248,13 @@ def add_first_admin(
                 session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _FIRST_ADMIN_LOCK})
             if _lock_enabled_admins(session):
                 raise Refused(
-                    "This database already has an admin, so agents are added by one: give --admin USERNAME"
-                    " (the admin's password is asked for, or read from HOTLINE_ADMIN_PASSWORD)."
+                    _(
+                        "This database already has an admin, so agents are added by one: give --admin USERNAME "
+                        "(the admin's password is asked for, or read from HOTLINE_ADMIN_PASSWORD)."
+                    )
                 )
             if session.scalar(select(Agent.id).where(Agent.username == agent.username)) is not None:
-                raise Conflict(f"An agent called {agent.username!r} already exists.")
+                raise Conflict(_("An agent called {username!r} already exists.").format(username=agent.username))
             session.add(agent)
             session.flush()
             audit.record(
@@ -261,4 +268,4 @@ def add_first_admin(
             )
             return _line(agent, now)
     except IntegrityError:
-        raise Conflict(f"An agent called {agent.username!r} already exists.") from None
+        raise Conflict(_("An agent called {username!r} already exists.").format(username=agent.username)) from None

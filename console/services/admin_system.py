@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.adjustments import APPROVAL_WINDOW
@@ -52,21 +53,23 @@ def schema_status(sessions: sessionmaker[Session], actor: Actor) -> SchemaView:
     from console.schema import alembic_config
 
     with sessions() as session:
-        _require_admin(session, actor, "see the schema revision")
+        _require_admin(session, actor, _("see the schema revision"))
         current = MigrationContext.configure(session.connection()).get_current_revision()
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = script.get_current_head()
     assert head is not None
     if current == head:
-        return SchemaView(current, head, True, "Up to date.", None)
+        return SchemaView(current, head, True, _("Up to date."), None)
     known = current is None or current in {revision.revision for revision in script.walk_revisions()}
     if not known:
-        state = (
-            f"The database is at revision {current}, newer than this Hotline knows (it expects {head}):"
-            " it was migrated by a newer Hotline. Upgrade Hotline on this machine."
-        )
+        state = _(
+            "The database is at revision {current}, newer than this Hotline knows (it expects {head}): "
+            "it was migrated by a newer Hotline. Upgrade Hotline on this machine."
+        ).format(current=current, head=head)
         return SchemaView(current, head, False, state, None)
-    state = f"The database is behind this Hotline ({current or 'no schema'}, expected {head}). Run the command below."
+    state = _("The database is behind this Hotline ({value}, expected {head}). Run the command below.").format(
+        value=current or _("no schema"), head=head
+    )
     return SchemaView(current, head, False, state, UPGRADE_COMMAND)
 
 
@@ -97,21 +100,23 @@ def check_audit_chain(
     The events are read with `read_sessions` when given: on SQLite they do not hold the write lock meanwhile.
     """
     with (read_sessions or sessions)() as session:
-        _require_admin(session, actor, "check the audit log")
+        _require_admin(session, actor, _("check the audit log"))
     report = audit.verify_chain(read_sessions or sessions, remembered=remembered)
     if report.ok:
-        words = f"The audit log is intact: {report.events_checked:,} events checked."
-        if report.unsigned_events:
-            words += (
-                f" The first {report.unsigned_events:,} were written before the log was signed; the first signed"
-                " event vouches for them."
-            )
-    else:
-        words = (
-            f"The audit log is broken at event {report.broken_at_seq}: {report.problem}."
-            f" The {report.events_checked:,} events before it are intact."
+        words = _("The audit log is intact: {events_checked:,} events checked.").format(
+            events_checked=report.events_checked
         )
-    with unit_of_work(sessions, actor, Role.ADMIN, doing="check the audit log") as uow:
+        if report.unsigned_events:
+            words += _(
+                " The first {unsigned_events:,} were written before the log was signed; the first signed "
+                "event vouches for them."
+            ).format(unsigned_events=report.unsigned_events)
+    else:
+        words = _(
+            "The audit log is broken at event {broken_at_seq}: {problem}. The {events_checked:,} "
+            "events before it are intact."
+        ).format(broken_at_seq=report.broken_at_seq, problem=report.problem, events_checked=report.events_checked)
+    with unit_of_work(sessions, actor, Role.ADMIN, doing=N_("check the audit log")) as uow:
         details = {"ok": report.ok, "events_checked": report.events_checked, "broken_at": report.broken_at_seq}
         uow.record("audit.check", "audit_log", None, details)
     return AuditCheck(report.ok, report.events_checked, words, report.broken_at_seq, report.head)
@@ -140,16 +145,16 @@ class PolicySection:
 PolicyReader = Callable[[Session, Settings], PolicySection]
 
 _SOURCES = {
-    "default": "built-in defaults",
+    "default": N_("built-in defaults"),
     "file": "config.toml",
-    "env": "the HOTLINE_* environment",
-    "cli": "the command line",
+    "env": N_("the HOTLINE_* environment"),
+    "cli": N_("the command line"),
 }
 
 
 def _set_in(settings: Settings, name: str, toml_key: str, env: str) -> str:
-    source = _SOURCES.get(settings.sources.get(name, "default"), "built-in defaults")
-    return f"{source} (TOML [{toml_key}], {env})"
+    source = _(_SOURCES.get(settings.sources.get(name, "default"), N_("built-in defaults")))
+    return _("{source} (TOML [{toml_key}], {env})").format(source=source, toml_key=toml_key, env=env)
 
 
 def approval_thresholds(session: Session, settings: Settings) -> PolicySection:
@@ -160,44 +165,51 @@ def approval_thresholds(session: Session, settings: Settings) -> PolicySection:
     for code, money in sorted(assets.items()):
         configured = settings.approval_thresholds.get(code)
         if configured is None:
-            lines.append(PolicyLine(code, "none: every adjustment waits"))
+            lines.append(PolicyLine(code, _("none: every adjustment waits")))
             continue
         threshold = parse_amount(configured, money.scale, code, allow_zero=True)
         lines.append(PolicyLine(code, format_money(threshold, money)))
     for code in sorted(set(settings.approval_thresholds) - set(assets)):
-        lines.append(PolicyLine(code, f"{settings.approval_thresholds[code]} (no such asset in this database)"))
-    summary = (
-        f"A customer's adjustments in one asset over {hours} h that reach this much wait for a supervisor"
-        " other than the requester."
-    )
+        lines.append(
+            PolicyLine(
+                code,
+                _("{approval_thresholds} (no such asset in this database)").format(
+                    approval_thresholds=settings.approval_thresholds[code]
+                ),
+            )
+        )
+    summary = _(
+        "A customer's adjustments in one asset over {hours} h that reach this much wait for a "
+        "supervisor other than the requester."
+    ).format(hours=hours)
     where = _set_in(settings, "approval_thresholds", "approval_thresholds", "HOTLINE_APPROVAL_THRESHOLDS")
-    return PolicySection("Adjustment approval thresholds", summary, tuple(lines), where)
+    return PolicySection(_("Adjustment approval thresholds"), summary, tuple(lines), where)
 
 
 def insider_alert(session: Session, settings: Settings) -> PolicySection:
     minutes = int(INSIDER_WINDOW / timedelta(minutes=1))
-    summary = (
-        f"An agent who opens more than {INSIDER_LIMIT} different customers in {minutes} minutes raises an alert"
-        " in the supervisors' queue."
-    )
-    return PolicySection("Insider alert", summary, (), "the code (console/services/insider.py)")
+    summary = _(
+        "An agent who opens more than {INSIDER_LIMIT} different customers in {minutes} minutes "
+        "raises an alert in the supervisors' queue."
+    ).format(INSIDER_LIMIT=INSIDER_LIMIT, minutes=minutes)
+    return PolicySection(_("Insider alert"), summary, (), _("the code (console/services/insider.py)"))
 
 
 def feedback_routing(session: Session, settings: Settings) -> PolicySection:
     """Where each kind of feedback goes: the category's rule, and the category-and-area rules that beat it."""
     lines = []
     for rule, department in sorted(settings.feedback_routing.items(), key=lambda item: (item[0].count("/"), item[0])):
-        category, _, area = rule.partition("/")
+        category, _slash, area = rule.partition("/")
         what = FEEDBACK_CATEGORY_LABELS[FeedbackCategory(category)]
         if area:
-            what = f"{what} about {PRODUCT_AREA_LABELS[ProductArea(area)].lower()}"
+            what = _("{what} about {lower}").format(what=what, lower=PRODUCT_AREA_LABELS[ProductArea(area)].lower())
         lines.append(PolicyLine(what, DEPARTMENT_LABELS[Department(department)]))
-    summary = (
-        "Feedback goes to the department its category names, unless a rule for that category and product"
-        " area says otherwise."
+    summary = _(
+        "Feedback goes to the department its category names, unless a rule for that category and "
+        "product area says otherwise."
     )
     where = _set_in(settings, "feedback_routing", "feedback_routing", "HOTLINE_FEEDBACK_ROUTING")
-    return PolicySection("Feedback routing", summary, tuple(lines), where)
+    return PolicySection(_("Feedback routing"), summary, tuple(lines), where)
 
 
 POLICY_READERS: tuple[PolicyReader, ...] = (approval_thresholds, feedback_routing, insider_alert)
@@ -206,5 +218,5 @@ POLICY_READERS: tuple[PolicyReader, ...] = (approval_thresholds, feedback_routin
 def policies(sessions: sessionmaker[Session], actor: Actor, settings: Settings) -> tuple[PolicySection, ...]:
     """The policies in force on this console, each with where it is set."""
     with sessions() as session:
-        _require_admin(session, actor, "see the policies")
+        _require_admin(session, actor, _("see the policies"))
         return tuple(reader(session, settings) for reader in POLICY_READERS)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor
@@ -76,7 +77,11 @@ def hash_password(password: str) -> str:
 def check_password(password: str) -> None:
     """The password policy, for a new login, an admin's reset and a password chosen at login."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise InvalidInput(
+            _("The password must be at least {MIN_PASSWORD_LENGTH} characters long.").format(
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH
+            )
+        )
 
 
 def role_named(role: str) -> Role:
@@ -84,13 +89,15 @@ def role_named(role: str) -> Role:
         return Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"Unknown role {role!r}; choose one of {choices}.") from None
+        raise InvalidInput(
+            _("Unknown role {role!r}; choose one of {choices}.").format(role=role, choices=choices)
+        ) from None
 
 
 def validate_new_agent(username: str, password: str, role: str) -> Role:
     if not USERNAME_PATTERN.fullmatch(username):
         raise InvalidInput(
-            "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter."
+            _("A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.")
         )
     check_password(password)
     return role_named(role)
@@ -135,10 +142,10 @@ def add_agent(
             )
             return _view(agent)
     except IntegrityError:
-        raise Conflict(f"An agent called {username!r} already exists.") from None
+        raise Conflict(_("An agent called {username!r} already exists.").format(username=username)) from None
 
 
-NEW_PASSWORD_NEEDED = "An admin reset your password: choose a new one to log in."
+NEW_PASSWORD_NEEDED = N_("An admin reset your password: choose a new one to log in.")
 
 
 def authenticate(
@@ -171,7 +178,7 @@ def authenticate(
                 details={"reason": "unknown username", "username_tag": typed},
                 now=now,
             )
-            error = LoginRefused("Wrong username or password.")
+            error = LoginRefused(_("Wrong username or password."))
         elif agent.disabled:
             audit.record(
                 session,
@@ -181,7 +188,7 @@ def authenticate(
                 details={"reason": "disabled"},
                 now=now,
             )
-            error = LoginRefused("This agent account is disabled. Ask an admin to enable it.")
+            error = LoginRefused(_("This agent account is disabled. Ask an admin to enable it."))
         elif agent.locked_until is not None and agent.locked_until > now:
             audit.record(
                 session,
@@ -193,7 +200,7 @@ def authenticate(
             )
             error = LoginRefused(_locked_message(agent.locked_until))
         elif not _password_matches(agent.password_hash, password):
-            error = _wrong_password(session, agent, now, "Wrong username or password.")
+            error = _wrong_password(session, agent, now, _("Wrong username or password."))
         elif agent.password_change_required and (problem := _new_password_problem(password, new_password)):
             audit.record(
                 session,
@@ -231,11 +238,11 @@ def confirm_password(sessions: sessionmaker[Session], actor: Actor, password: st
     """The logged-in agent types their password again (a supervisor before deciding, when it was typed
     over 5 minutes ago). A wrong one counts like a wrong login: five in a row lock the login."""
     with sessions.begin() as session:
-        agent = active_agent(session, actor.agent_id, doing="confirm a password", now=actor.now)
+        agent = active_agent(session, actor.agent_id, doing=N_("confirm a password"), now=actor.now)
         if agent.locked_until is not None and agent.locked_until > actor.now:
             error = LoginRefused(_locked_message(agent.locked_until))
         elif not _password_matches(agent.password_hash, password):
-            error = _wrong_password(session, agent, actor.now, "That is not your password.", confirming=True)
+            error = _wrong_password(session, agent, actor.now, _("That is not your password."), confirming=True)
         else:
             _password_typed(agent, password, actor.now)
             audit.record(
@@ -273,7 +280,7 @@ def _wrong_password(
         agent.locked_until = now + LOGIN_LOCKOUT
         agent.failed_logins = 0
         details["locked_until"] = agent.locked_until.isoformat()
-        error = LoginRefused(f"Too many wrong passwords. {_locked_message(agent.locked_until)}")
+        error = LoginRefused(" ".join((_("Too many wrong passwords."), _locked_message(agent.locked_until))))
     else:
         error = LoginRefused(message)
     audit.record(
@@ -290,9 +297,9 @@ def _wrong_password(
 def _new_password_problem(current: str, new_password: str | None) -> str | None:
     """Why `new_password` cannot replace a reset password, in words; None when it can."""
     if not new_password:
-        return NEW_PASSWORD_NEEDED
+        return _(NEW_PASSWORD_NEEDED)
     if new_password == current:
-        return "Choose a password of your own, not the one the admin gave you."
+        return _("Choose a password of your own, not the one the admin gave you.")
     try:
         check_password(new_password)
     except InvalidInput as problem:
@@ -308,4 +315,4 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 
 def _locked_message(until: datetime) -> str:
-    return f"This agent is locked until {until:%H:%M} UTC ({until:%Y-%m-%d})."
+    return _("This agent is locked until {until:%H:%M} UTC ({until:%Y-%m-%d}).").format(until=until)

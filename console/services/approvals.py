@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
+from console.i18n import _
 from console.services.actors import usernames
 from console.services.announce import ItemKind, announce
 from console.services.errors import Refused
@@ -67,9 +68,9 @@ def require_another_person(session: Session, approval: Approval, decider: Agent)
     """Refuse the requester and every editor: a decision needs a second pair of eyes."""
     noun, filed = _names(approval)
     if decider.id == approval.requested_by_agent_id:
-        raise Refused(f"You {filed} this {noun}; another supervisor must decide it.")
+        raise Refused(_("You {filed} this {noun}; another supervisor must decide it.").format(filed=filed, noun=noun))
     if decider.id == approval.edited_by_agent_id or decider.id in editor_ids(session, approval):
-        raise Refused(f"You edited this {noun}; another supervisor must decide it.")
+        raise Refused(_("You edited this {noun}; another supervisor must decide it.").format(noun=noun))
 
 
 def record_decision(approval: Approval, decider: Agent, reason: str, now: datetime) -> None:

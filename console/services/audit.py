@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import KEYRING_INFO
+from console.i18n import _
 from console.keys import KeyRing
 from models import AuditEvent
 from models.audit import AuditHead
@@ -71,8 +72,10 @@ def keyring_of(session: Session) -> KeyRing:
     keyring = session.info.get(KEYRING_INFO)
     if not isinstance(keyring, KeyRing):
         raise AuditKeyMissing(
-            "The audit key is not configured: open the database with the key ring"
-            " (open_database(url, keyring)); nothing was recorded."
+            _(
+                "The audit key is not configured: open the database with the key ring (open_database(url, "
+                "keyring)); nothing was recorded."
+            )
         )
     return keyring
 
@@ -300,7 +303,11 @@ def _read_one_snapshot(session: Session) -> None:
 
 
 def _missing(first: int, last: int) -> str:
-    return f"event {first} is missing" if first == last else f"events {first} to {last} are missing"
+    return (
+        _("event {first} is missing").format(first=first)
+        if first == last
+        else _("events {first} to {last} are missing").format(first=first, last=last)
+    )
 
 
 def verify_chain(
@@ -328,13 +335,16 @@ def verify_chain(
         for event in rows:
             if event.seq != expected_seq:
                 if event.seq > expected_seq:
-                    return broken(expected_seq, f"{_missing(expected_seq, event.seq - 1)} (deleted from the log)")
-                return broken(event.seq, "its sequence number is out of order")
+                    return broken(
+                        expected_seq,
+                        _("{missing} (deleted from the log)").format(missing=_missing(expected_seq, event.seq - 1)),
+                    )
+                return broken(event.seq, _("its sequence number is out of order"))
             if event.prev_hash != prev_hash:
-                return broken(event.seq, "it does not link to the event before it")
+                return broken(event.seq, _("it does not link to the event before it"))
             if event.key_id is None:
                 if signed_seen:
-                    return broken(event.seq, "it is unsigned, after signed events: it was rewritten without the key")
+                    return broken(event.seq, _("it is unsigned, after signed events: it was rewritten without the key"))
                 recomputed = legacy_event_hash(
                     event.prev_hash,
                     event.seq,
@@ -346,23 +356,26 @@ def verify_chain(
                     event.details,
                 )
                 if not hmac.compare_digest(recomputed, event.hash):
-                    return broken(event.seq, "its content does not match its hash (it was changed)")
+                    return broken(event.seq, _("its content does not match its hash (it was changed)"))
                 unsigned += 1
             else:
                 key = keyring.audit_key(event.key_id)
                 if key is None:
                     return broken(
-                        event.seq, f"it is signed with audit key {event.key_id!r}, which is not in the key ring"
+                        event.seq,
+                        _("it is signed with audit key {key_id!r}, which is not in the key ring").format(
+                            key_id=event.key_id
+                        ),
                     )
                 columns = {name: getattr(event, name) for name in SIGNED_COLUMNS}
                 if not hmac.compare_digest(event_mac(key, columns), event.hash):
                     return broken(
                         event.seq,
-                        "its content does not match its signature (it was changed, or signed without the key)",
+                        _("its content does not match its signature (it was changed, or signed without the key)"),
                     )
                 signed_seen = True
             if remembered is not None and event.seq == remembered.seq and event.hash != remembered.hash:
-                return broken(event.seq, "it is not the event this machine verified before (history was rewritten)")
+                return broken(event.seq, _("it is not the event this machine verified before (history was rewritten)"))
             prev_hash = event.hash
             expected_seq += 1
             checked += 1
@@ -370,32 +383,37 @@ def verify_chain(
     if head is None:
         if signed_seen:
             return broken(
-                last_seq + 1, "the signed head record is missing, so events after the last one may have been removed"
+                last_seq + 1, _("the signed head record is missing, so events after the last one may have been removed")
             )
     else:
         head_key = keyring.audit_key(head.key_id)
         if head_key is None or not hmac.compare_digest(head_mac(head_key, head.seq, head.hash, head.key_id), head.mac):
             return broken(
-                min(head.seq, last_seq + 1), "the head record is not signed with an audit key (it was forged)"
+                min(head.seq, last_seq + 1), _("the head record is not signed with an audit key (it was forged)")
             )
         if head.seq > last_seq:
             return broken(
                 last_seq + 1,
-                f"{_missing(last_seq + 1, head.seq)}: the signed head says the log reaches event {head.seq},"
-                f" but it ends at event {last_seq}",
+                _(
+                    "{missing}: the signed head says the log reaches event {seq}, but it ends at event {last_seq}"
+                ).format(missing=_missing(last_seq + 1, head.seq), seq=head.seq, last_seq=last_seq),
             )
         if head.seq < last_seq:
             return broken(
                 head.seq + 1,
-                f"it and the events after it were added without the signed head (which ends at {head.seq})",
+                _("it and the events after it were added without the signed head (which ends at {seq})").format(
+                    seq=head.seq
+                ),
             )
         if head.hash != prev_hash:
-            return broken(head.seq, "it is not the event the signed head names (history was rewritten)")
+            return broken(head.seq, _("it is not the event the signed head names (history was rewritten)"))
     if remembered is not None and remembered.seq > last_seq:
         return broken(
             last_seq + 1,
-            f"{_missing(last_seq + 1, remembered.seq)}: this machine verified the log up to event"
-            f" {remembered.seq} before, but it now ends at event {last_seq} (an old head was restored)",
+            _(
+                "{missing}: this machine verified the log up to event {seq} before, but it now ends at "
+                "event {last_seq} (an old head was restored)"
+            ).format(missing=_missing(last_seq + 1, remembered.seq), seq=remembered.seq, last_seq=last_seq),
         )
     newest = ChainHead(last_seq, prev_hash) if last_seq else None
     return ChainReport(checked, True, head=newest, unsigned_events=unsigned)

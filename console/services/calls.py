@@ -9,6 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import rows_changed
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import require_enabled
 from console.services.context import Actor
@@ -85,7 +86,7 @@ def record_incoming_call(
     else:
         e164 = normalize_phone(raw, default_region)
         if e164 is None:
-            raise InvalidInput("That caller number is not a valid phone number; add the country code (+86 …).")
+            raise InvalidInput(_("That caller number is not a valid phone number; add the country code (+86 …)."))
         number = e164
     with sessions.begin() as session:
         hotline_id = None
@@ -94,7 +95,11 @@ def record_incoming_call(
             line = session.scalar(select(Hotline).where(Hotline.code == line_code.upper()))
             if line is None:
                 known = ", ".join(session.scalars(select(Hotline.code).order_by(Hotline.code)))
-                raise InvalidInput(f"No hotline called {line_code!r}. Known lines: {known or 'none'}.")
+                raise InvalidInput(
+                    _("No hotline called {line_code!r}. Known lines: {value}.").format(
+                        line_code=line_code, value=known or "none"
+                    )
+                )
             hotline_id, line_label = line.id, line.code
         call = IncomingCall(caller_number=number, hotline_id=hotline_id, received_at=now)
         session.add(call)
@@ -123,7 +128,7 @@ def _masked_caller(number: str) -> str:
 def waiting_calls(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[WaitingCall]:
     """Calls nobody has claimed yet, longest-waiting first."""
     with sessions() as session:
-        require_enabled(session, agent_id, doing="see the call queue")
+        require_enabled(session, agent_id, doing=N_("see the call queue"))
         rows = session.execute(
             select(IncomingCall, Hotline.code)
             .outerjoin(Hotline, Hotline.id == IncomingCall.hotline_id)
@@ -145,7 +150,7 @@ def claim_call(
     The claim is one conditional UPDATE, so when two agents claim at once exactly one row changes
     and the other agent is told someone else has it.
     """
-    with unit_of_work(sessions, actor, doing="take calls") as uow:
+    with unit_of_work(sessions, actor, doing=N_("take calls")) as uow:
         session = uow.session
         claimed = session.execute(
             update(IncomingCall)
@@ -154,8 +159,8 @@ def claim_call(
         )
         if rows_changed(claimed) != 1:
             if session.get(IncomingCall, call_id) is None:
-                raise NotFound("That call is no longer in the queue.")
-            raise Conflict("Another agent has already taken this call.")
+                raise NotFound(_("That call is no longer in the queue."))
+            raise Conflict(_("Another agent has already taken this call."))
         call = session.get(IncomingCall, call_id)
         assert call is not None
         ticket = open_ticket_in(uow, call_id=call_id, reason=TicketReason.OTHER)
@@ -166,7 +171,7 @@ def claim_call(
             query="",
             understood_as=(),
             matches=(),
-            problem="The caller's number is withheld; ask for their phone or account number.",
+            problem=_("The caller's number is withheld; ask for their phone or account number."),
         )
     else:
         lookup = find_customers(sessions, caller, default_region=default_region, agent_id=actor.agent_id)

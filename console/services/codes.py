@@ -15,9 +15,11 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.db import rows_changed
+from console.i18n import N_, _
 from console.keys import KeyRing
 from console.services import otp
 from console.services.announce import ItemKind, announce
+from console.services.caller_language import ticket_language, words_for
 from console.services.context import OnCall
 from console.services.crypto import decrypt_totp_secret, hash_id_number, keyed_hash
 from console.services.errors import InvalidInput, NotFound, Refused
@@ -53,12 +55,13 @@ WRONG_PURPOSE = "code for another purpose"
 ID_MISMATCH = "ID number does not match"
 LOCKED_OUT = "locked out"
 
+# What the agent reads for each (translated when said).
 _MESSAGES = {
-    WRONG_CODE: "That code is not right.",
-    EXPIRED: "That code has expired; send a new one.",
-    ALREADY_USED: "That code was already used; ask for a new one.",
-    WRONG_PURPOSE: "That code was sent for something else; send a new one.",
-    ID_MISMATCH: "The ID number does not match our records.",
+    WRONG_CODE: N_("That code is not right."),
+    EXPIRED: N_("That code has expired; send a new one."),
+    ALREADY_USED: N_("That code was already used; ask for a new one."),
+    WRONG_PURPOSE: N_("That code was sent for something else; send a new one."),
+    ID_MISMATCH: N_("The ID number does not match our records."),
 }
 
 
@@ -93,7 +96,7 @@ def live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int
     """The agent's open ticket for this caller; a ticket with no caller yet is given this one."""
     ticket = own_ticket(session, ticket_id, agent)
     if ticket.status != TicketStatus.OPEN:
-        raise Refused("This call has been wrapped up; reopen the ticket to verify the caller.")
+        raise Refused(_("This call has been wrapped up; reopen the ticket to verify the caller."))
     if ticket.customer_id is None:
         session.execute(
             update(Ticket)
@@ -102,7 +105,7 @@ def live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int
             .execution_options(synchronize_session="fetch")
         )
     elif ticket.customer_id != customer_id:
-        raise Refused("This ticket is for another customer.")
+        raise Refused(_("This ticket is for another customer."))
     return ticket
 
 
@@ -131,10 +134,10 @@ def is_locked(customer: Customer, now: datetime) -> bool:
 
 
 def lockout_message(until: datetime) -> str:
-    return (
-        f"Verification is locked until {until:%H:%M} UTC after {MAX_FAILURES} failed attempts;"
-        " before then only a supervisor can lift the lockout (escalate the call)."
-    )
+    return _(
+        "Verification is locked until {until:%H:%M} UTC after {failures} failed attempts; before then only a"
+        " supervisor can lift the lockout (escalate the call)."
+    ).format(until=until, failures=MAX_FAILURES)
 
 
 def touch_ticket(session: Session, ticket_id: int, now: datetime, **values: object) -> None:
@@ -161,12 +164,20 @@ def _code_hmac(keyring: KeyRing, challenge_id: int, purpose: str, code: str) -> 
     return keyed_hash(keyring.hmac_key, f"otp:{challenge_id}:{purpose}", code)
 
 
-def _code_message(code: str, purpose: str) -> str:
-    what = "身份验证" if purpose == "verify" else "敏感操作确认"
-    return (
-        f"【OK钱包】您的{what}验证码是 {code}，10 分钟内有效。客服不会索要您的密码，请勿告诉他人。"
-        f" [OK Wallet] Your code is {code}, valid for 10 minutes. Never share it; we never ask for your password."
-    )
+def _code_message(code: str, purpose: str, language: str) -> str:
+    """The text with the code, in the caller's language (console.services.caller_language)."""
+    say = words_for(language)
+    if purpose == "verify":
+        text = N_(
+            "[OK Wallet] Your identity check code is {code}, valid for {minutes} minutes. Never share it; we never"
+            " ask for your password."
+        )
+    else:
+        text = N_(
+            "[OK Wallet] Your code to confirm a sensitive change is {code}, valid for {minutes} minutes. Never"
+            " share it; we never ask for your password."
+        )
+    return say(text).format(code=code, minutes=int(CODE_TTL.total_seconds() // 60))
 
 
 def send_code(
@@ -178,12 +189,12 @@ def send_code(
 ) -> ChallengeView:
     """Send a 6-digit code to the bound phone (or, with no bound phone, the email) through the outbox."""
     if purpose not in PURPOSES:
-        raise InvalidInput(f"Unknown code purpose {purpose!r}.")
+        raise InvalidInput(_("Unknown code purpose {purpose!r}.").format(purpose=purpose))
     try:
         chosen = Channel(channel)
     except ValueError:
-        raise InvalidInput("Codes go by SMS or email.") from None
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+        raise InvalidInput(_("Codes go by SMS or email.")) from None
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)
@@ -192,13 +203,13 @@ def send_code(
             raise Refused(lockout_message(customer.verify_locked_until))
         if chosen == Channel.SMS:
             if not (customer.phone_bound and customer.phone_e164):
-                raise Refused("This customer has no bound phone; send an email code and check the ID number.")
+                raise Refused(_("This customer has no bound phone; send an email code and check the ID number."))
             recipient, shown = customer.phone_e164, mask_phone(customer.phone_e164)
         else:
             if customer.phone_bound:
-                raise Refused("This customer has a bound phone; codes go to it by SMS.")
+                raise Refused(_("This customer has a bound phone; codes go to it by SMS."))
             if not customer.email:
-                raise Refused("This customer has no bound phone and no email; a supervisor must verify them.")
+                raise Refused(_("This customer has no bound phone and no email; a supervisor must verify them."))
             recipient, shown = customer.email, mask_email(customer.email)
         recent = list(
             session.scalars(
@@ -209,8 +220,13 @@ def send_code(
         )
         if len(recent) >= MAX_SENDS_PER_WINDOW:
             retry_at = recent[-MAX_SENDS_PER_WINDOW] + SEND_WINDOW
-            raise Refused(f"At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC.")
+            raise Refused(
+                _("At most {MAX_SENDS_PER_WINDOW} codes per 15 minutes; try again after {retry_at:%H:%M} UTC.").format(
+                    MAX_SENDS_PER_WINDOW=MAX_SENDS_PER_WINDOW, retry_at=retry_at
+                )
+            )
         ensure_script(session, ticket, call.now)
+        language = ticket_language(session, ticket, customer)
         code = otp.new_code()
         challenge = OtpChallenge(
             customer_id=call.caller_id,
@@ -232,9 +248,9 @@ def send_code(
             recipient=recipient,
             customer_id=call.caller_id,
             kind="otp",
-            body=_code_message(code, purpose),
+            body=_code_message(code, purpose, language),
             now=call.now,
-            subject="OK Wallet verification code" if chosen == Channel.EMAIL else None,
+            subject=words_for(language)(N_("OK Wallet verification code")) if chosen == Channel.EMAIL else None,
         )
         touch_ticket(session, call.ticket_id, call.now)
         uow.record(
@@ -312,7 +328,7 @@ def _record_attempt(
         touch_ticket(
             session, ticket_id, now, verified_at=now, verified_factor=factor.value, verified_customer_id=customer.id
         )
-        failures, locked_until, message = 0, None, "The caller is verified."
+        failures, locked_until, message = 0, None, _("The caller is verified.")
     elif failure_reason == LOCKED_OUT:
         # Refused outright: it does not extend the lockout, but the dashboard sees it.
         failures, locked_until = customer.verify_failures, customer.verify_locked_until
@@ -340,8 +356,13 @@ def _record_attempt(
             announce(session, ItemKind.LOCKOUT, ticket_id)
         else:
             left = MAX_FAILURES - failures
-            message = (
-                f"{_MESSAGES[failure_reason]} {left} attempt{'s' if left != 1 else ''} left before a 15-minute lockout."
+            message = " ".join(
+                (
+                    _(_MESSAGES[failure_reason]),
+                    _("1 attempt left before a 15-minute lockout.")
+                    if left == 1
+                    else _("{left} attempts left before a 15-minute lockout.").format(left=left),
+                )
             )
     session.flush()
     uow.record("verification.attempt", "customer", customer.id, details)
@@ -353,8 +374,10 @@ def _record_attempt(
 def _require_code_shape(entered: str) -> None:
     if not otp.is_six_ascii_digits(entered):
         raise InvalidInput(
-            "A code is exactly 6 digits (0-9); that entry was not checked and does not count as an attempt."
-            " Ask the caller to read the code again."
+            _(
+                "A code is exactly 6 digits (0-9); that entry was not checked and does not count as an "
+                "attempt. Ask the caller to read the code again."
+            )
         )
 
 
@@ -375,11 +398,11 @@ def check_code(
     digits is not a guess: it is refused in words and counts for nothing.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         challenge = session.get(OtpChallenge, challenge_id)
         if challenge is None or challenge.ticket_id != call.ticket_id:
-            raise NotFound("No such code was sent on this call.")
+            raise NotFound(_("No such code was sent on this call."))
         live_ticket(session, call.ticket_id, agent, challenge.customer_id)
         customer = locked_customer(session, challenge.customer_id, call.now)
         factor = Factor(challenge.channel.value)
@@ -427,12 +450,12 @@ def check_totp(
     same instant exactly one of them verifies.
     """
     _require_code_shape(entered)
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)
         if customer.totp_secret_encrypted is None:
-            raise Refused("This customer has no authenticator app set up; send a code instead.")
+            raise Refused(_("This customer has no authenticator app set up; send a code instead."))
 
         def attempt(reason: str | None) -> VerificationOutcome:
             return _record_attempt(uow, customer, call.ticket_id, Factor.TOTP, failure_reason=reason)

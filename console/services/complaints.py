@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import SUPERVISORS, require_fresh_password, usernames
 from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
@@ -25,7 +26,7 @@ MAX_REASON = 1_000
 # How much of the caller's words the queue's one-line summary keeps.
 SUMMARY_WORDS = 60
 
-_CHANGED = "This complaint changed since you opened it; look at it again."
+_CHANGED = N_("This complaint changed since you opened it; look at it again.")
 
 
 @dataclass(frozen=True)
@@ -60,20 +61,24 @@ def summary_of(feedback: Feedback) -> str:
 def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_id: int, reason: str) -> FeedbackView:
     """The agent on the call sends a complaint recorded on it to the supervisors' queue, saying why.
     Only a complaint, only once."""
-    reason = checked_text(reason, "why this complaint needs a supervisor", MAX_REASON)
-    with unit_of_work(sessions, call, doing="escalate complaints", stale=_CHANGED) as uow:
+    reason = checked_text(reason, _("why this complaint needs a supervisor"), MAX_REASON)
+    with unit_of_work(sessions, call, doing=N_("escalate complaints"), stale=_CHANGED) as uow:
         live_call(uow, call)
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
-            raise NotFound("No such feedback.")
+            raise NotFound(_("No such feedback."))
         if feedback.ticket_id != call.ticket_id:
-            raise Refused("This feedback was recorded on another call; escalate it from that call.")
+            raise Refused(_("This feedback was recorded on another call; escalate it from that call."))
         if feedback.category != FeedbackCategory.COMPLAINT:
             kind = FEEDBACK_CATEGORY_LABELS[feedback.category].lower()
-            raise Refused(f"Only a complaint goes to a supervisor; this feedback is {kind}.")
+            raise Refused(_("Only a complaint goes to a supervisor; this feedback is {kind}.").format(kind=kind))
         if feedback.escalated_at is not None:
             who = usernames(uow.session, feedback.escalated_by_agent_id)[feedback.escalated_by_agent_id]
-            raise Conflict(f"{who} already escalated this complaint at {feedback.escalated_at:%H:%M} UTC.")
+            raise Conflict(
+                _("{who} already escalated this complaint at {escalated_at:%H:%M} UTC.").format(
+                    who=who, escalated_at=feedback.escalated_at
+                )
+            )
         feedback.escalated_by_agent_id = uow.agent.id
         feedback.escalated_at = call.now
         feedback.escalation_reason = reason
@@ -123,22 +128,24 @@ def resolve_complaint(
 ) -> FeedbackView:
     """A supervisor other than the one who escalated the complaint resolves it, saying what was decided;
     it leaves the queue. The feedback's own status is the department's to move."""
-    reason = checked_text(reason, "what was decided", MAX_REASON)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="resolve escalated complaints", stale=_CHANGED) as uow:
+    reason = checked_text(reason, _("what was decided"), MAX_REASON)
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("resolve escalated complaints"), stale=_CHANGED) as uow:
         supervisor = uow.agent
-        require_fresh_password(supervisor, actor.now, doing="resolve escalated complaints")
+        require_fresh_password(supervisor, actor.now, doing=N_("resolve escalated complaints"))
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
-            raise NotFound("No such feedback.")
+            raise NotFound(_("No such feedback."))
         if feedback.escalated_at is None:
-            raise Refused("This feedback was not escalated to a supervisor.")
+            raise Refused(_("This feedback was not escalated to a supervisor."))
         if feedback.escalation_resolved_at is not None:
             who = usernames(uow.session, feedback.escalation_resolved_by_agent_id)
-            raise Conflict(f"{who[feedback.escalation_resolved_by_agent_id]} already resolved this complaint.")
+            raise Conflict(
+                _("{who} already resolved this complaint.").format(who=who[feedback.escalation_resolved_by_agent_id])
+            )
         if feedback.version != expected_version:
-            raise Conflict(_CHANGED)
+            raise Conflict(_(_CHANGED))
         if feedback.escalated_by_agent_id == supervisor.id:
-            raise Refused("You escalated this complaint; another supervisor must resolve it.")
+            raise Refused(_("You escalated this complaint; another supervisor must resolve it."))
         feedback.escalation_resolved_by_agent_id = supervisor.id
         feedback.escalation_resolved_at = actor.now
         feedback.escalation_resolution = reason
@@ -152,9 +159,10 @@ def resolve_complaint(
                 customer,
                 kind="feedback",
                 now=actor.now,
-                subject="OK Wallet: your complaint",
-                body=f"【OK钱包】您的投诉 F{feedback.id} 已由主管处理，客服将与您联系。"
-                f" [OK Wallet] A supervisor has reviewed your complaint F{feedback.id}; we will be in touch.",
+                subject=N_("OK Wallet: your complaint"),
+                body=N_("[OK Wallet] A supervisor has reviewed your complaint {number}; we will be in touch."),
+                values={"number": f"F{feedback.id}"},
+                ticket_id=feedback.ticket_id,
             )
         announce(uow.session, ItemKind.COMPLAINT, feedback.id)
         uow.record(

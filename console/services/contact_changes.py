@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.context import OnCall
 from console.services.errors import InvalidInput
@@ -44,28 +45,34 @@ def change_contact(
     if field == "phone":
         value = normalize_phone(new_value, default_region)
         if value is None:
-            raise InvalidInput("That is not a phone number we can use; include the country code for a foreign number.")
+            raise InvalidInput(
+                _("That is not a phone number we can use; include the country code for a foreign number.")
+            )
         mask = mask_phone
     elif field == "email":
         value = one_line(new_value).strip()
         if len(value) > 254 or not _EMAIL.match(value):
-            raise InvalidInput("That is not an email address we can use.")
+            raise InvalidInput(_("That is not an email address we can use."))
         mask = mask_email
     else:
-        raise InvalidInput("Only the phone number or the email can be changed here.")
-    stale = "The customer's details changed meanwhile; look at the card again."
-    with unit_of_work(sessions, call, doing="change contact data", stale=stale) as uow:
+        raise InvalidInput(_("Only the phone number or the email can be changed here."))
+    stale = N_("The customer's details changed meanwhile; look at the card again.")
+    with unit_of_work(sessions, call, doing=N_("change contact data"), stale=stale) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller(fresh=True)
         customer = lock_customer(session, call.caller_id)
         old = customer.phone_e164 if field == "phone" else customer.email
         if old == value:
-            raise InvalidInput(f"That is already the {field} on file.")
-        what = "手机号码" if field == "phone" else "邮箱"
+            raise InvalidInput(_("That is already the {field} on file.").format(field=field))
         notice = (
-            f"【OK钱包】您账户的{what}已在客服通话中更改。如非本人操作，请立即致电客服。"
-            f" [OK Wallet] The {field} on your account was changed on a call with us."
-            " If this wasn't you, call us now."
+            N_(
+                "[OK Wallet] The phone number on your account was changed on a call with us. If this wasn't"
+                " you, call us now."
+            )
+            if field == "phone"
+            else N_(
+                "[OK Wallet] The email on your account was changed on a call with us. If this wasn't you, call us now."
+            )
         )
         notify_customer(
             session,
@@ -73,7 +80,8 @@ def change_contact(
             kind="contact_change",
             body=notice,
             now=call.now,
-            subject="OK Wallet contact details changed",
+            subject=N_("OK Wallet contact details changed"),
+            ticket_id=call.ticket_id,
         )
         if field == "phone":
             customer.phone_e164, customer.phone_last4 = value, value[-4:]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from console.i18n import _
 from console.services.errors import InvalidInput
 
 
@@ -39,7 +40,7 @@ class OnCall(Actor):
     def caller_id(self) -> int:
         """The customer this call is about; refused in words while the caller is not found yet."""
         if self.customer_id is None:
-            raise InvalidInput("Find the caller first: this call is not about a customer yet.")
+            raise InvalidInput(_("Find the caller first: this call is not about a customer yet."))
         return self.customer_id
 
     def about(self, customer_id: int | None) -> OnCall:

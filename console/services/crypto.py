@@ -8,6 +8,7 @@ import unicodedata
 
 from cryptography.fernet import InvalidToken, MultiFernet
 
+from console.i18n import _
 from console.services.errors import ServiceError
 
 
@@ -39,10 +40,10 @@ def decrypt_totp_secret(fernet: MultiFernet, customer_id: int, token: str) -> st
     try:
         plaintext = fernet.decrypt(token.encode()).decode()
     except InvalidToken:
-        raise SecretUnreadable("The authenticator secret cannot be read with the current keys.") from None
-    owner, _, secret = plaintext.partition(":")
+        raise SecretUnreadable(_("The authenticator secret cannot be read with the current keys.")) from None
+    owner, _colon, secret = plaintext.partition(":")
     if owner != str(customer_id):
-        raise SecretUnreadable("The authenticator secret on file belongs to another customer.")
+        raise SecretUnreadable(_("The authenticator secret on file belongs to another customer."))
     return secret
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import active_agent
 from console.services.context import Actor
 from console.services.errors import NotFound
@@ -94,10 +95,10 @@ def customer_card(
     write sessions): no card is shown that was not counted.
     """
     with sessions.begin() as session:
-        active_agent(session, actor.agent_id, doing="see customer cards", now=actor.now)
+        active_agent(session, actor.agent_id, doing=N_("see customer cards"), now=actor.now)
         customer = session.get(Customer, customer_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise NotFound(_("No such customer."))
         note_customer_opened(session, actor.agent_id, customer_id, actor.now)
         unsettled = session.scalars(
             select(Dispute)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.context import Actor, OnCall
@@ -47,28 +48,19 @@ from models import (
 MAX_DESCRIPTION = 2_000
 
 # What an edit of a dispute changed, in the words an adjustment's record of edits uses.
-_DISPUTE_FIELDS = {"claimed": "the dispute's claim", "description": "the dispute's description"}
+_DISPUTE_FIELDS = {"claimed": N_("the dispute's claim"), "description": N_("the dispute's description")}
 SETTLED = (DisputeStatus.ADJUSTED, DisputeStatus.REJECTED)
 
 # What the customer is told at each status change (Chinese first, then English).
+# What the customer reads at each step, in their language (outbox.notify_customer translates).
 _CUSTOMER_NOTICES = {
-    DisputeStatus.OPEN: (
-        "您对 {what} 的争议已受理（编号 {number}），我们会尽快调查。",
-        "We have opened dispute {number} about {what} and will look into it.",
+    DisputeStatus.OPEN: N_("[OK Wallet] We have opened dispute {number} about {what} and will look into it."),
+    DisputeStatus.INVESTIGATING: N_("[OK Wallet] Dispute {number} is under investigation."),
+    DisputeStatus.AWAITING_APPROVAL: N_(
+        "[OK Wallet] Dispute {number}: an adjustment of {amount} is awaiting approval."
     ),
-    DisputeStatus.INVESTIGATING: ("您的争议 {number} 正在调查中。", "Dispute {number} is under investigation."),
-    DisputeStatus.AWAITING_APPROVAL: (
-        "争议 {number}：拟调整 {amount}，正在等待主管审批。",
-        "Dispute {number}: an adjustment of {amount} is awaiting approval.",
-    ),
-    DisputeStatus.ADJUSTED: (
-        "争议 {number}：已向您的账户调整 {amount}。",
-        "Dispute {number}: {amount} has been adjusted to your account.",
-    ),
-    DisputeStatus.REJECTED: (
-        "争议 {number} 已结案，未作调整：{reason}",
-        "Dispute {number} is closed without an adjustment: {reason}",
-    ),
+    DisputeStatus.ADJUSTED: N_("[OK Wallet] Dispute {number}: {amount} has been adjusted to your account."),
+    DisputeStatus.REJECTED: N_("[OK Wallet] Dispute {number} is closed without an adjustment: {reason}"),
 }
 
 
@@ -256,7 +248,7 @@ def caller_disputes(
     call: OnCall,
 ) -> list[DisputeView]:
     """The verified caller's disputes, unsettled first, each with its timeline and adjustments."""
-    with unit_of_work(sessions, call, doing="see disputes") as uow:
+    with unit_of_work(sessions, call, doing=N_("see disputes")) as uow:
         session = uow.session
         uow.verified_caller()
         disputes = session.scalars(
@@ -271,7 +263,7 @@ def caller_disputes(
 def dispute_for_supervisor(sessions: sessionmaker[Session], supervisor_id: int, dispute_id: int) -> DisputeView:
     """One dispute as the supervisor reviewing it sees it (no call needed: they are not on one)."""
     with sessions() as session:
-        active_agent(session, supervisor_id, *SUPERVISORS, doing="review disputes away from a call")
+        active_agent(session, supervisor_id, *SUPERVISORS, doing=N_("review disputes away from a call"))
         return dispute_view(session, dispute_by_id(session, dispute_id))
 
 
@@ -282,14 +274,14 @@ def dispute_by_id(session: Session, dispute_id: int) -> Dispute:
     """The dispute, or NotFound."""
     dispute = session.get(Dispute, dispute_id)
     if dispute is None:
-        raise NotFound("No such dispute.")
+        raise NotFound(_("No such dispute."))
     return dispute
 
 
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -297,26 +289,30 @@ def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False)
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
     on_call = isinstance(uow.actor, OnCall)
-    agent = uow.acting(doing="work on disputes", gated=on_call)
+    agent = uow.acting(doing=N_("work on disputes"), gated=on_call)
     if on_call or fresh or agent.role == Role.AGENT:
         if not on_call:
-            raise NotVerified("Caller not verified: work on a dispute from the call with its customer.")
+            raise NotVerified(_("Caller not verified: work on a dispute from the call with its customer."))
         uow.verified_caller(dispute.customer_id, fresh=fresh)
     return agent
 
 
 def _check_version(dispute: Dispute, expected_version: int) -> None:
     if dispute.version != expected_version:
-        raise Conflict(STALE_DISPUTE)
+        raise Conflict(_(STALE_DISPUTE))
 
 
 def checked_text(value: str, what: str, limit: int = MAX_DESCRIPTION) -> str:
     """Free text cleaned and required, at most `limit` characters (`what` names it in the refusal)."""
     value = free_text(value).strip()
     if not value:
-        raise InvalidInput(f"Enter {what}.")
+        raise InvalidInput(_("Enter {what}.").format(what=what))
     if len(value) > limit:
-        raise InvalidInput(f"{what[0].upper()}{what[1:]} can be at most {limit:,} characters.")
+        raise InvalidInput(
+            _("{upper}{what} can be at most {limit:,} characters.").format(
+                upper=what[0].upper(), what=what[1:], limit=limit
+            )
+        )
     return value
 
 
@@ -349,14 +345,15 @@ def move_dispute(
             "amount": amount,
             "reason": dispute.resolution_reason or "",
         }
-        body = " ".join(part.format(**words) for part in notice)
         notify_customer(
             session,
             _customer(session, dispute.customer_id),
             kind="dispute",
-            body=f"【OK钱包】{body}",
+            body=notice,
+            values=words,
             now=now,
-            subject="OK Wallet dispute update",
+            subject=N_("OK Wallet dispute update"),
+            ticket_id=dispute.ticket_id,
         )
 
 
@@ -368,8 +365,9 @@ def _claim_on_row(session: Session, transaction: Transaction, claimed_amount_tex
     row = transaction.amount + transaction.fee
     if claimed > row:
         raise InvalidInput(
-            f"The claim ({format_money(claimed, money)}) is more than the statement row"
-            f" ({format_money(row, money)} with its fee)."
+            _("The claim ({format_money}) is more than the statement row ({format_money2} with its fee).").format(
+                format_money=format_money(claimed, money), format_money2=format_money(row, money)
+            )
         )
     return claimed
 
@@ -388,7 +386,9 @@ def over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asset
     return None
 
 
-STALE_DISPUTE = "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
+STALE_DISPUTE = N_(
+    "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
+)
 
 
 def open_dispute(
@@ -399,20 +399,24 @@ def open_dispute(
     description: str,
 ) -> DisputeView:
     """Open a dispute about one statement row, for the verified caller, with what they claim and why."""
-    description = checked_text(description, "what the caller says is wrong")
-    with unit_of_work(sessions, call, doing="open disputes", stale=STALE_DISPUTE, gated=True) as uow:
+    description = checked_text(description, _("what the caller says is wrong"))
+    with unit_of_work(sessions, call, doing=N_("open disputes"), stale=STALE_DISPUTE, gated=True) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
         transaction = session.get(Transaction, transaction_id)
         if transaction is None or transaction.customer_id != call.caller_id:
-            raise NotFound("That statement row is not this caller's.")
+            raise NotFound(_("That statement row is not this caller's."))
         money = asset(session, transaction.asset_code)
         claimed = _claim_on_row(session, transaction, claimed_amount_text)
         unsettled = session.scalar(
             select(Dispute.id).where(Dispute.transaction_id == transaction_id, Dispute.status.not_in(SETTLED))
         )
         if unsettled is not None:
-            raise Conflict(f"Dispute D{unsettled} about this statement row is still open; add to that one.")
+            raise Conflict(
+                _("Dispute D{unsettled} about this statement row is still open; add to that one.").format(
+                    unsettled=unsettled
+                )
+            )
         dispute = Dispute(
             customer_id=call.caller_id,
             transaction_id=transaction_id,
@@ -475,7 +479,7 @@ def update_dispute(
         session.refresh(dispute)
         _check_version(dispute, expected_version)
         if dispute.status in SETTLED:
-            raise Refused("This dispute is settled; open a new one if the caller still disagrees.")
+            raise Refused(_("This dispute is settled; open a new one if the caller still disagrees."))
         changes: dict[str, object] = {}
         if claimed_amount_text is not None:
             transaction = session.get(Transaction, dispute.transaction_id)
@@ -484,7 +488,7 @@ def update_dispute(
             if claimed != dispute.claimed_amount:
                 dispute.claimed_amount, changes["claimed"] = claimed, claimed
         if description is not None:
-            text = checked_text(description, "what the caller says is wrong")
+            text = checked_text(description, _("what the caller says is wrong"))
             if text != dispute.description:
                 dispute.description, changes["description"] = text, True
         if changes:
@@ -509,14 +513,16 @@ def start_investigation(
     note: str,
 ) -> DisputeView:
     """Open -> investigating, with what is being checked."""
-    note = checked_text(note, "what is being checked")
+    note = checked_text(note, _("what is being checked"))
     with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
         agent = actor_for_dispute(uow, dispute)
         _check_version(dispute, expected_version)
         if dispute.status != DisputeStatus.OPEN:
-            raise Refused(f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}, not open.")
+            raise Refused(
+                _("This dispute is {lower}, not open.").format(lower=DISPUTE_STATUS_LABELS[dispute.status].lower())
+            )
         move_dispute(session, dispute, DisputeStatus.INVESTIGATING, agent, note, actor.now)
         session.flush()
         uow.record("dispute.investigate", "dispute", dispute.id)
@@ -531,14 +537,14 @@ def reject_dispute(
     reason: str,
 ) -> DisputeView:
     """Close the dispute without moving money, saying why; a pending adjustment is turned down with it."""
-    reason = checked_text(reason, "why the dispute is rejected", 1_000)
+    reason = checked_text(reason, _("why the dispute is rejected"), 1_000)
     with unit_of_work(sessions, actor, stale=STALE_DISPUTE) as uow:
         session = uow.session
         dispute = dispute_by_id(session, dispute_id)
         agent = actor_for_dispute(uow, dispute)
         _check_version(dispute, expected_version)
         if dispute.status in SETTLED:
-            raise Refused("This dispute is already settled.")
+            raise Refused(_("This dispute is already settled."))
         for pending in session.scalars(
             select(Adjustment).where(Adjustment.dispute_id == dispute.id, Adjustment.status == ApprovalStatus.PENDING)
         ):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, usernames
 from console.services.adjustments import APPROVAL_WINDOW
@@ -43,28 +44,28 @@ from models import (
 
 # Audit actions in the words a timeline uses ("lina opened the ticket"); others are spelled out.
 ACTION_WORDS = {
-    "ticket.open": "opened the ticket",
-    "ticket.update": "changed the ticket",
-    "ticket.note": "added a note",
-    "ticket.advice": "recorded the advice given",
-    "ticket.wrap_up": "wrapped up the call",
-    "ticket.reopen": "reopened the ticket",
-    "verification.start": "started verifying the caller",
-    "verification.lockout_lifted": "lifted the verification lockout",
-    "verification.lockout_kept": "left the verification lockout in place",
-    "dispute.open": "opened the dispute",
-    "dispute.update": "changed the dispute",
-    "dispute.investigate": "started investigating the dispute",
-    "dispute.reject": "rejected the dispute",
-    "adjustment.propose": "proposed the adjustment",
-    "adjustment.edit": "changed the adjustment",
-    "adjustment.approve": "approved the adjustment",
-    "adjustment.reject": "turned the adjustment down",
-    "unlock.request": "filed the unlock request",
-    "unlock.amend": "amended the unlock request",
-    "unlock.approve": "approved the unlock",
-    "unlock.reject": "turned the unlock down",
-    "account.unlock": "unlocked the account",
+    "ticket.open": N_("opened the ticket"),
+    "ticket.update": N_("changed the ticket"),
+    "ticket.note": N_("added a note"),
+    "ticket.advice": N_("recorded the advice given"),
+    "ticket.wrap_up": N_("wrapped up the call"),
+    "ticket.reopen": N_("reopened the ticket"),
+    "verification.start": N_("started verifying the caller"),
+    "verification.lockout_lifted": N_("lifted the verification lockout"),
+    "verification.lockout_kept": N_("left the verification lockout in place"),
+    "dispute.open": N_("opened the dispute"),
+    "dispute.update": N_("changed the dispute"),
+    "dispute.investigate": N_("started investigating the dispute"),
+    "dispute.reject": N_("rejected the dispute"),
+    "adjustment.propose": N_("proposed the adjustment"),
+    "adjustment.edit": N_("changed the adjustment"),
+    "adjustment.approve": N_("approved the adjustment"),
+    "adjustment.reject": N_("turned the adjustment down"),
+    "unlock.request": N_("filed the unlock request"),
+    "unlock.amend": N_("amended the unlock request"),
+    "unlock.approve": N_("approved the unlock"),
+    "unlock.reject": N_("turned the unlock down"),
+    "account.unlock": N_("unlocked the account"),
 }
 
 
@@ -144,7 +145,7 @@ Detailer = Callable[[Session, EscalationItem, datetime], _Subject]
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -158,10 +159,13 @@ def _adjustment(session: Session, item: EscalationItem, now: datetime) -> _Subje
     return _Subject(
         customer,
         (("adjustment", adjustment.id), ("dispute", dispute.id)),
-        approve_words=f"Post {amount} to {customer.account_number}",
+        approve_words=_("Post {amount} to {account_number}").format(
+            amount=amount, account_number=customer.account_number
+        ),
         reject_words=(
-            f"Turn down the adjustment of {amount} to {customer.account_number};"
-            f" dispute D{dispute.id} goes back to investigating"
+            _(
+                "Turn down the adjustment of {amount} to {account_number}; dispute D{id} goes back to investigating"
+            ).format(amount=amount, account_number=customer.account_number, id=dispute.id)
         ),
         dispute=dispute_view(session, dispute),
         edited_by=approvals.people(session, adjustment).edited_by,
@@ -185,10 +189,14 @@ def _unlock(session: Session, item: EscalationItem, now: datetime) -> _Subject:
         customer,
         (("unlock_request", request.id),),
         approve_words=(
-            f"Unlock {customer.account_number}, lifting a {lock_words(customer.lock_reason)};"
-            f" the customer sets a new password and withdrawals are held for {hold} hours"
+            _(
+                "Unlock {account_number}, lifting a {lock_words}; the customer sets a new password and "
+                "withdrawals are held for {hold} hours"
+            ).format(account_number=customer.account_number, lock_words=lock_words(customer.lock_reason), hold=hold)
         ),
-        reject_words=f"Keep {customer.account_number} locked and turn the unlock request down",
+        reject_words=_("Keep {account_number} locked and turn the unlock request down").format(
+            account_number=customer.account_number
+        ),
         lock=LockView(
             customer.status.value,
             LOCK_REASON_LABELS.get(reason or ""),
@@ -213,15 +221,19 @@ def _lockout(session: Session, item: EscalationItem, now: datetime) -> _Subject:
         .where(VerificationAttempt.customer_id == customer.id, VerificationAttempt.attempted_at > now - _ATTEMPTS)
         .order_by(VerificationAttempt.attempted_at, VerificationAttempt.id)
     ).all()
-    until = f"{item.until:%H:%M} UTC" if item.until else "its end"
+    until = _("{until:%H:%M} UTC").format(until=item.until) if item.until else _("its end")
     return _Subject(
         customer,
         (),
         approve_words=(
-            f"Lift the verification lockout of {customer.account_number}: {item.asked_by or 'the agent'} may send"
-            " a new code, and the caller must still pass it"
+            _(
+                "Lift the verification lockout of {account_number}: {value} may send a new code, and the "
+                "caller must still pass it"
+            ).format(account_number=customer.account_number, value=item.asked_by or _("the agent"))
         ),
-        reject_words=f"Leave the verification lockout of {customer.account_number} in place until {until}",
+        reject_words=_("Leave the verification lockout of {account_number} in place until {until}").format(
+            account_number=customer.account_number, until=until
+        ),
         attempts=tuple(
             AttemptView(a.attempted_at, a.factor.value, a.success, a.failure_reason, username)
             for a, username in attempts
@@ -233,17 +245,21 @@ def _complaint(session: Session, item: EscalationItem, now: datetime) -> _Subjec
     feedback = session.get(Feedback, item.subject_id)
     assert feedback is not None  # it is in the queue
     customer = _customer(session, feedback.customer_id) if feedback.customer_id is not None else None
-    who = customer.account_number if customer is not None else "the caller"
+    who = customer.account_number if customer is not None else _("the caller")
     return _Subject(
         customer,
         (("feedback", feedback.id),),
-        approve_words=f"Resolve the complaint of {who} as upheld, with your reason on the call's ticket",
-        reject_words=f"Resolve the complaint of {who} as not upheld, with your reason on the call's ticket",
+        approve_words=_("Resolve the complaint of {who} as upheld, with your reason on the call's ticket").format(
+            who=who
+        ),
+        reject_words=_("Resolve the complaint of {who} as not upheld, with your reason on the call's ticket").format(
+            who=who
+        ),
         facts=(
-            ("The caller says", feedback.body),
-            ("About", PRODUCT_AREA_LABELS[feedback.product_area]),
-            ("Department", DEPARTMENT_LABELS[feedback.department]),
-            ("Why escalated", feedback.escalation_reason or "-"),
+            (_("The caller says"), feedback.body),
+            (_("About"), PRODUCT_AREA_LABELS[feedback.product_area]),
+            (_("Department"), DEPARTMENT_LABELS[feedback.department]),
+            (_("Why escalated"), feedback.escalation_reason or "-"),
         ),
     )
 
@@ -256,12 +272,22 @@ def _insider(session: Session, item: EscalationItem, now: datetime) -> _Subject:
     return _Subject(
         None,
         (("agent", alert.agent_id),),
-        approve_words=f"Close the alert on {agent}: the calls explain the customers opened",
-        reject_words=f"Close the alert on {agent} as not explained, for risk and security to follow up",
+        approve_words=_("Close the alert on {agent}: the calls explain the customers opened").format(agent=agent),
+        reject_words=_("Close the alert on {agent} as not explained, for risk and security to follow up").format(
+            agent=agent
+        ),
         facts=(
-            ("Agent", agent),
-            ("Customers opened", f"{alert.customers} different customers within {minutes} minutes"),
-            ("Raised", f"{alert.raised_at:%Y-%m-%d %H:%M} UTC, by the rule (no one asked)"),
+            (_("Agent"), agent),
+            (
+                _("Customers opened"),
+                _("{customers} different customers within {minutes} minutes").format(
+                    customers=alert.customers, minutes=minutes
+                ),
+            ),
+            (
+                _("Raised"),
+                _("{raised_at:%Y-%m-%d %H:%M} UTC, by the rule (no one asked)").format(raised_at=alert.raised_at),
+            ),
         ),
     )
 
@@ -283,13 +309,13 @@ def escalation_detail(sessions: sessionmaker[Session], actor: Actor, kind: str, 
     """One waiting item with what the supervisor needs to decide it; refused once it is decided or gone."""
     detailer = DETAILS.get(kind)
     if detailer is None:
-        raise NotFound(f"No such kind of item: {kind!r}.")
+        raise NotFound(_("No such kind of item: {kind!r}.").format(kind=kind))
     with sessions() as session:
         one_snapshot(session)
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="open escalations")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("open escalations"))
         item = find_item(session, kind, subject_id, actor.now)
         if item is None:
-            raise NotFound("This item is no longer waiting: it was decided at another console, or it ended.")
+            raise NotFound(_("This item is no longer waiting: it was decided at another console, or it ended."))
         subject = detailer(session, item, actor.now)
         customer = subject.customer
         return EscalationDetail(
@@ -336,7 +362,8 @@ def _timeline(
 
 
 def _words(event: AuditEvent) -> str:
-    return ACTION_WORDS.get(event.action) or event.action.replace(".", ": ").replace("_", " ")
+    words = ACTION_WORDS.get(event.action)
+    return _(words) if words else event.action.replace(".", ": ").replace("_", " ")
 
 
 def _other_adjustments(

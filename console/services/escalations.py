@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import SUPERVISORS, require_enabled
 from console.services.announce import ItemKind
 from console.services.codes import LOCKOUT
@@ -46,15 +47,15 @@ LOCKOUT_KEPT = "verification.lockout_kept"
 
 # How the queue names each kind of item.
 KIND_LABELS = {
-    ItemKind.ADJUSTMENT.value: "Adjustment",
-    ItemKind.UNLOCK.value: "Unlock",
-    ItemKind.LOCKOUT.value: "Lockout",
-    ItemKind.COMPLAINT.value: "Complaint",
-    ItemKind.INSIDER.value: "Insider alert",
+    ItemKind.ADJUSTMENT.value: N_("Adjustment"),
+    ItemKind.UNLOCK.value: N_("Unlock"),
+    ItemKind.LOCKOUT.value: N_("Lockout"),
+    ItemKind.COMPLAINT.value: N_("Complaint"),
+    ItemKind.INSIDER.value: N_("Insider alert"),
 }
 
 # The lock an unlock request would lift, in the summary's words.
-_LOCK_WORDS = {LockReason.RISK: "risk lock", LockReason.ABNORMAL_LOGIN: "abnormal-login lock"}
+_LOCK_WORDS = {LockReason.RISK: N_("risk lock"), LockReason.ABNORMAL_LOGIN: N_("abnormal-login lock")}
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class EscalationItem:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
+        return _(KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize()))
 
 
 Source = Callable[[Session, datetime], Iterable[EscalationItem]]
@@ -120,8 +121,10 @@ def adjustments_awaiting_approval(session: Session, now: datetime) -> list[Escal
             asked_by=username,
             account_number=account_number,
             summary=(
-                f"Adjustment {format_money(adjustment.amount, assets[adjustment.asset_code])}"
-                f" on dispute D{adjustment.dispute_id}"
+                _("Adjustment {format_money} on dispute D{dispute_id}").format(
+                    format_money=format_money(adjustment.amount, assets[adjustment.asset_code]),
+                    dispute_id=adjustment.dispute_id,
+                )
             ),
             ticket_id=ticket_id,
         )
@@ -145,7 +148,7 @@ def unlock_requests_pending(session: Session, now: datetime) -> list[EscalationI
             asked_at=request.requested_at,
             asked_by=username,
             account_number=account_number,
-            summary=f"Unlock ({lock_words(lock_reason)})",
+            summary=_("Unlock ({lock_words})").format(lock_words=lock_words(lock_reason)),
             ticket_id=request.ticket_id,
         )
         for request, account_number, lock_reason, username in rows
@@ -154,7 +157,7 @@ def unlock_requests_pending(session: Session, now: datetime) -> list[EscalationI
 
 def lock_words(reason: LockReason | None) -> str:
     """The lock an unlock would lift, in words ("risk lock"); "no longer locked" once it is not."""
-    return _LOCK_WORDS.get(reason, "password lock") if reason is not None else "no longer locked"
+    return _(_LOCK_WORDS.get(reason, N_("password lock"))) if reason is not None else _("no longer locked")
 
 
 def callers_locked_out(session: Session, now: datetime) -> list[EscalationItem]:
@@ -196,7 +199,7 @@ def callers_locked_out(session: Session, now: datetime) -> list[EscalationItem]:
                 asked_at=started,
                 asked_by=where.username,
                 account_number=account_number,
-                summary=f"Locked out of verification until {until:%H:%M} UTC",
+                summary=_("Locked out of verification until {until:%H:%M} UTC").format(until=until),
                 ticket_id=where.id,
                 until=until,
             )
@@ -250,8 +253,11 @@ def insider_alerts_open(session: Session, now: datetime) -> list[EscalationItem]
             asked_by=None,
             account_number=None,
             summary=(
-                f"{alert.agent_username} opened {alert.count} different customers within"
-                f" {int(alert.window.total_seconds() // 60)} minutes"
+                _("{agent_username} opened {count} different customers within {value} minutes").format(
+                    agent_username=alert.agent_username,
+                    count=alert.count,
+                    value=int(alert.window.total_seconds() // 60),
+                )
             ),
         )
         for alert in insider_alerts(session, now)
@@ -277,7 +283,7 @@ def escalation_queue(
     and admins only; one read transaction."""
     with sessions() as session:
         one_snapshot(session)
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         items = [item for source in sources for item in source(session, actor.now)]
     items.sort(key=lambda item: (item.asked_at, item.kind, item.subject_id))
     return [replace(item, age_seconds=max(0, int((actor.now - item.asked_at).total_seconds()))) for item in items]
@@ -288,7 +294,7 @@ def queue_fingerprint(sessions: sessionmaker[Session], actor: Actor) -> int:
 
     What it cannot see is time: an item with an `until` leaves the queue then, without an event."""
     with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         return session.scalar(select(AuditHead.seq)) or 0
 
 

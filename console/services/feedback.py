@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import active_agent, require_enabled, usernames
 from console.services.context import Actor, OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
@@ -129,8 +130,10 @@ def route(routing: Mapping[str, str], category: FeedbackCategory, area: ProductA
         return Department(rule)
     except ValueError:
         raise Refused(
-            f"No routing rule sends {FEEDBACK_CATEGORY_LABELS[category].lower()} feedback to a department;"
-            " ask an admin to add one to feedback_routing in the settings."
+            _(
+                "No routing rule sends {lower} feedback to a department; ask an admin to add one to "
+                "feedback_routing in the settings."
+            ).format(lower=FEEDBACK_CATEGORY_LABELS[category].lower())
         ) from None
 
 
@@ -147,30 +150,30 @@ def parse_category(value: str) -> FeedbackCategory:
     try:
         return FeedbackCategory(value)
     except ValueError:
-        raise InvalidInput("Choose what kind of feedback this is.") from None
+        raise InvalidInput(_("Choose what kind of feedback this is.")) from None
 
 
 def parse_area(value: str) -> ProductArea:
     try:
         return ProductArea(value)
     except ValueError:
-        raise InvalidInput("Choose which part of the wallet the feedback is about.") from None
+        raise InvalidInput(_("Choose which part of the wallet the feedback is about.")) from None
 
 
 def parse_department(value: str) -> Department:
     try:
         return Department(value)
     except ValueError:
-        raise InvalidInput("Choose one of the departments.") from None
+        raise InvalidInput(_("Choose one of the departments.")) from None
 
 
 def checked_text(text: str, what: str, limit: int, *, required: bool = True) -> str:
     """Free text fit to store: control characters out, trimmed, not empty (when `required`), not too long."""
     text = free_text(text).strip()
     if required and not text:
-        raise InvalidInput(f"Write down {what}.")
+        raise InvalidInput(_("Write down {what}.").format(what=what))
     if len(text) > limit:
-        raise InvalidInput(f"Keep {what} under {limit:,} characters.")
+        raise InvalidInput(_("Keep {what} under {limit:,} characters.").format(what=what, limit=limit))
     return text
 
 
@@ -282,9 +285,9 @@ def live_call(uow: UnitOfWork, call: OnCall) -> int:
     customer_id = call.caller_id
     ticket = uow.own_ticket(call.ticket_id)
     if ticket.status != TicketStatus.OPEN:
-        raise Refused("This call has been wrapped up; reopen the ticket to take the caller's feedback.")
+        raise Refused(_("This call has been wrapped up; reopen the ticket to take the caller's feedback."))
     if ticket.customer_id != customer_id:
-        raise Refused("This ticket is not for this caller: attach the caller to the ticket first.")
+        raise Refused(_("This ticket is not for this caller: attach the caller to the ticket first."))
     return customer_id
 
 
@@ -302,7 +305,7 @@ def record_feedback(
     kind, where = parse_category(category), parse_area(area)
     words = checked_text(words, "the caller's feedback in their words", MAX_WORDS)
     department = route(routing, kind, where)
-    with unit_of_work(sessions, call, doing="record feedback") as uow:
+    with unit_of_work(sessions, call, doing=N_("record feedback")) as uow:
         customer_id = live_call(uow, call)
         feedback = Feedback(
             customer_id=customer_id,
@@ -339,7 +342,7 @@ def record_feedback(
 def call_feedback(sessions: sessionmaker[Session], call: OnCall) -> list[FeedbackView]:
     """What was recorded on this call, oldest first: the dialog offers to escalate a complaint among it."""
     with sessions() as session:
-        own_ticket(session, call.ticket_id, active_agent(session, call.agent_id, doing="record feedback"))
+        own_ticket(session, call.ticket_id, active_agent(session, call.agent_id, doing=N_("record feedback")))
         rows = session.scalars(
             select(Feedback).where(Feedback.ticket_id == call.ticket_id).order_by(Feedback.created_at, Feedback.id)
         ).all()
@@ -366,7 +369,7 @@ def customer_feedback(
 ) -> list[FeedbackLine]:
     """One customer's feedback for their card, newest first: kind, area, department, status and date."""
     with sessions() as session:
-        require_enabled(session, who.agent_id, doing="see customer cards")
+        require_enabled(session, who.agent_id, doing=N_("see customer cards"))
         if session.get(Customer, customer_id) is None:
-            raise NotFound("No such customer.")
+            raise NotFound(_("No such customer."))
         return earlier_feedback(session, customer_id, limit)[0]

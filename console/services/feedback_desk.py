@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import SUPERVISORS, require_enabled
 from console.services.context import Actor
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -28,14 +29,14 @@ MAX_NOTE = 1_000
 # What a department's list shows at most, newest first.
 DEPARTMENT_LIST_LIMIT = 200
 
-_STATUS_CHANGED = "This feedback changed since you opened it; look at it again."
+_STATUS_CHANGED = N_("This feedback changed since you opened it; look at it again.")
 
 
 def department_feedback(sessions: sessionmaker[Session], actor: Actor, department: str) -> list[FeedbackView]:
     """What waits in one department (everything not closed), newest first, for supervisors and admins."""
     wanted = parse_department(department)
     with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see feedback by department"))
         rows = session.scalars(
             select(Feedback)
             .where(Feedback.department == wanted, Feedback.status != FeedbackStatus.CLOSED)
@@ -48,7 +49,7 @@ def department_feedback(sessions: sessionmaker[Session], actor: Actor, departmen
 def waiting_by_department(sessions: sessionmaker[Session], actor: Actor) -> dict[str, int]:
     """How much feedback waits (is not closed) in each department, every department named."""
     with sessions() as session:
-        require_enabled(session, actor.agent_id, *SUPERVISORS, doing="see feedback by department")
+        require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see feedback by department"))
         counts = dict(
             session.execute(
                 select(Feedback.department, func.count())
@@ -77,25 +78,30 @@ def change_feedback_status(
     try:
         target = FeedbackStatus(status)
     except ValueError:
-        raise InvalidInput("Choose one of the feedback statuses.") from None
+        raise InvalidInput(_("Choose one of the feedback statuses.")) from None
     note = checked_text(note, "the note", MAX_NOTE, required=False)
     with unit_of_work(
-        sessions, actor, *SUPERVISORS, doing="change the status of feedback", stale=_STATUS_CHANGED
+        sessions, actor, *SUPERVISORS, doing=N_("change the status of feedback"), stale=_STATUS_CHANGED
     ) as uow:
         feedback = uow.session.get(Feedback, feedback_id)
         if feedback is None:
-            raise NotFound("No such feedback.")
+            raise NotFound(_("No such feedback."))
         if feedback.version != expected_version:
-            raise Conflict(_STATUS_CHANGED)
+            raise Conflict(_(_STATUS_CHANGED))
         was = feedback.status
         allowed = NEXT_STATUSES[was]
         if target not in allowed:
             now_label = FEEDBACK_STATUS_LABELS[was].lower()
             if not allowed:
-                raise Refused(f"This feedback is {now_label}; closed feedback does not change.")
+                raise Refused(
+                    _("This feedback is {now_label}; closed feedback does not change.").format(now_label=now_label)
+                )
             raise Refused(
-                f"This feedback is {now_label}: it can become {_status_words(allowed)},"
-                f" not {FEEDBACK_STATUS_LABELS[target].lower()}."
+                _("This feedback is {now_label}: it can become {status_words}, not {lower}.").format(
+                    now_label=now_label,
+                    status_words=_status_words(allowed),
+                    lower=FEEDBACK_STATUS_LABELS[target].lower(),
+                )
             )
         record_status(uow, feedback, target, note)
         uow.record(

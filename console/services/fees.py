@@ -8,6 +8,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services.context import Actor
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import METHOD_LABELS
@@ -44,11 +45,13 @@ def fee_text(fixed: int, rate_bp: int, view: AssetView) -> str:
 
 def expected_text(hours: int) -> str:
     if hours == 0:
-        return "instant"
+        return _("instant")
     if hours % 24 == 0:
         days = hours // 24
-        return f"{days} business day{'s' if days != 1 else ''} ({hours} h)"
-    return f"within {hours} hour{'s' if hours != 1 else ''}"
+        if days == 1:
+            return _("1 business day ({hours} h)").format(hours=hours)
+        return _("{days} business days ({hours} h)").format(days=days, hours=hours)
+    return _("within 1 hour") if hours == 1 else _("within {hours} hours").format(hours=hours)
 
 
 _E = TypeVar("_E", PaymentMethod, Direction, TransactionKind, TransactionStatus)
@@ -60,7 +63,9 @@ def choice(enum_type: type[_E], value: str, what: str) -> _E:
         return enum_type(value)
     except ValueError:
         known = ", ".join(member.value for member in enum_type)
-        raise InvalidInput(f"{str(value)[:24]!r} is not a {what}; use one of: {known}.") from None
+        raise InvalidInput(
+            _("{value!r} is not a {what}; use one of: {known}.").format(value=str(value)[:24], what=what, known=known)
+        ) from None
 
 
 def asset_or_invalid(session: Session, code: str) -> AssetView:
@@ -68,7 +73,7 @@ def asset_or_invalid(session: Session, code: str) -> AssetView:
     try:
         return asset(session, code.upper())
     except NotFound:
-        raise InvalidInput(f"{code[:12]!r} is not an asset we hold.") from None
+        raise InvalidInput(_("{code!r} is not an asset we hold.").format(code=code[:12])) from None
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def fee_schedule(
         if asset_code is not None:
             query = query.where(FeeSchedule.asset_code == asset_or_invalid(session, asset_code).code)
         if method is not None:
-            query = query.where(FeeSchedule.method == choice(PaymentMethod, method, "payment method"))
+            query = query.where(FeeSchedule.method == choice(PaymentMethod, method, _("payment method")))
         assets = all_assets(session)
         rows = [_fee_row(rule, assets[rule.asset_code]) for rule in session.scalars(query)]
     return sorted(rows, key=lambda row: (row.direction, row.asset_code, row.method))
@@ -142,9 +147,17 @@ def check_limits(rule: FeeSchedule, amount: int, view: AssetView) -> None:
     """Refuse an amount below the minimum or above the maximum of this rule."""
     what = f"{_METHOD_WORDS[rule.method]} {rule.direction.value}"
     if amount < rule.minimum_amount:
-        raise Refused(f"The minimum {what} is {format_money(rule.minimum_amount, view)}.")
+        raise Refused(
+            _("The minimum {what} is {format_money}.").format(
+                what=what, format_money=format_money(rule.minimum_amount, view)
+            )
+        )
     if rule.maximum_amount is not None and amount > rule.maximum_amount:
-        raise Refused(f"The maximum {what} is {format_money(rule.maximum_amount, view)}.")
+        raise Refused(
+            _("The maximum {what} is {format_money}.").format(
+                what=what, format_money=format_money(rule.maximum_amount, view)
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,7 @@ def quote(
     amount_text: str,
 ) -> FeeQuote:
     """What a deposit or withdrawal of this amount costs and what arrives (public, no verification)."""
-    chosen_method = choice(PaymentMethod, method, "payment method")
+    chosen_method = choice(PaymentMethod, method, _("payment method"))
     chosen_direction = choice(Direction, direction, "direction")
     with sessions() as session:
         view = asset_or_invalid(session, asset_code)
@@ -178,7 +191,9 @@ def quote(
         rule = fee_rule(session, chosen_method, view.code, chosen_direction)
         if rule is None:
             raise Refused(
-                f"We do not offer {METHOD_LABELS[chosen_method].lower()} {chosen_direction.value}s in {view.code}."
+                _("We do not offer {lower} {value}s in {code}.").format(
+                    lower=METHOD_LABELS[chosen_method].lower(), value=chosen_direction.value, code=view.code
+                )
             )
         check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from console.i18n import _
 from console.services.errors import Refused
 from models import Ticket, TicketStatus
 
@@ -30,7 +31,7 @@ def require_verified_caller(
     activity on the ticket."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
-        raise NotVerified("Caller not verified: this ticket is not your call with this customer.")
+        raise NotVerified(_("Caller not verified: this ticket is not your call with this customer."))
     check_verified(ticket, now, fresh)
     # Straight to the connection: the ORM has nothing to synchronize for this one column.
     session.connection().execute(update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now))
@@ -40,22 +41,24 @@ def require_verified_caller(
 def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
     """The same rules on a ticket already loaded, without counting as activity (for status displays)."""
     if ticket.status == TicketStatus.CLOSED:
-        raise NotVerified("Caller not verified: this call has been wrapped up.")
+        raise NotVerified(_("Caller not verified: this call has been wrapped up."))
     if ticket.verified_at is None or ticket.verified_customer_id is None:
-        raise NotVerified("Caller not verified: verify the caller with a code first.")
+        raise NotVerified(_("Caller not verified: verify the caller with a code first."))
     if ticket.verified_customer_id != ticket.customer_id:
         raise NotVerified(
-            "Caller not verified: the ticket now names another customer than the one who passed the code;"
-            " this caller must pass a code of their own."
+            _(
+                "Caller not verified: the ticket now names another customer than the one who passed the "
+                "code; this caller must pass a code of their own."
+            )
         )
     if now - ticket.verified_at > VERIFIED_AT_MOST:
-        raise NotVerified("Caller not verified: the code was passed over 60 minutes ago; verify again.")
+        raise NotVerified(_("Caller not verified: the code was passed over 60 minutes ago; verify again."))
     last_activity = ticket.last_activity_at or ticket.verified_at
     if now - last_activity > IDLE_LIMIT:
-        raise NotVerified("Caller not verified: the call was idle for over 15 minutes; verify again.")
+        raise NotVerified(_("Caller not verified: the call was idle for over 15 minutes; verify again."))
     if fresh and now - ticket.verified_at > STEP_UP_WINDOW:
         raise NotVerified(
-            "Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code."
+            _("Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code.")
         )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import SUPERVISORS, require_fresh_password, usernames
 from console.services.announce import ItemKind, announce
@@ -28,7 +29,7 @@ from models import Agent, CustomerOpen, InsiderAlert, InsiderAlertStatus
 INSIDER_LIMIT = 30
 INSIDER_WINDOW = timedelta(hours=1)
 MAX_REASON = 1_000
-_CHANGED = "This alert changed since you opened it; look at it again."
+_CHANGED = N_("This alert changed since you opened it; look at it again.")
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,9 @@ def insider_alerts(session: Session, now: datetime) -> list[InsiderAlertView]:
 def _reason(text: str) -> str:
     text = free_text(text).strip()
     if not text:
-        raise InvalidInput("Say what you found: enter the reason for dismissing the alert.")
+        raise InvalidInput(_("Say what you found: enter the reason for dismissing the alert."))
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"Keep the reason under {MAX_REASON:,} characters.")
+        raise InvalidInput(_("Keep the reason under {MAX_REASON:,} characters.").format(MAX_REASON=MAX_REASON))
     return text
 
 
@@ -164,18 +165,18 @@ def dismiss_insider_alert(
 ) -> InsiderAlertView:
     """A supervisor other than the alerted agent looked into it and closes it, saying why."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="dismiss insider alerts", stale=_CHANGED) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("dismiss insider alerts"), stale=_CHANGED) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, uow.now, doing="dismiss insider alerts")
+        require_fresh_password(supervisor, uow.now, doing=N_("dismiss insider alerts"))
         alert = session.get(InsiderAlert, alert_id)
         if alert is None:
-            raise NotFound("No such insider alert.")
+            raise NotFound(_("No such insider alert."))
         if alert.agent_id == supervisor.id:
-            raise Refused("This alert is about you; another supervisor must look into it.")
+            raise Refused(_("This alert is about you; another supervisor must look into it."))
         if alert.status != InsiderAlertStatus.OPEN:
-            raise Refused("This alert was already dismissed.")
+            raise Refused(_("This alert was already dismissed."))
         if alert.version != expected_version:
-            raise Conflict(_CHANGED)
+            raise Conflict(_(_CHANGED))
         alert.status = InsiderAlertStatus.DISMISSED
         alert.dismissed_by_agent_id = supervisor.id
         alert.dismissed_at = uow.now

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
@@ -39,14 +40,15 @@ _LATIN_NAME = re.compile(r"^[a-z][a-z' .\-]*$")
 
 
 class MatchKind(enum.StrEnum):
-    PHONE = "phone"
-    ACCOUNT = "account number"
-    EMAIL = "email"
-    NAME = "name"
-    PINYIN = "pinyin"
-    INITIALS = "initials"
-    PHONE_LAST4 = "phone last 4"
-    ID_LAST4 = "ID last 4"
+    # The values are the words the lookup says it searched by (translated where shown).
+    PHONE = N_("phone")
+    ACCOUNT = N_("account number")
+    EMAIL = N_("email")
+    NAME = N_("name")
+    PINYIN = N_("pinyin")
+    INITIALS = N_("initials")
+    PHONE_LAST4 = N_("phone last 4")
+    ID_LAST4 = N_("ID last 4")
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,10 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
         if e164 is not None:
             return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False)], None
         return [], (
-            f"{query} is not a valid phone number for region {default_region}."
-            " Add the country code (+852 …) or type the last 4 digits."
+            _(
+                "{query} is not a valid phone number for region {default_region}. Add the country code "
+                "(+852 …) or type the last 4 digits."
+            ).format(query=query, default_region=default_region)
         )
     if _CJK.search(query):
         name = re.sub(r"\s+", "", query)
@@ -162,7 +166,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
             probes.append(_Probe(MatchKind.INITIALS, Customer.name_initials, letters, prefix=False))
         probes.append(_Probe(MatchKind.PINYIN, Customer.name_pinyin, letters, prefix=True))
         return probes, None
-    return [], "Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits."
+    return [], _("Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits.")
 
 
 _LAST_CODE_POINT = 0x10FFFF
@@ -188,9 +192,9 @@ def _prefix_upper_bound(value: str) -> str | None:
 def _refuse_unstorable(query: str) -> None:
     """Text neither engine can take as a parameter is refused in words, not sent to fail there."""
     if "\x00" in query:
-        raise InvalidInput("The lookup has an invisible NUL character in it; clear the box and type it again.")
+        raise InvalidInput(_("The lookup has an invisible NUL character in it; clear the box and type it again."))
     if _LONE_SURROGATE.search(query):
-        raise InvalidInput("The lookup has a broken character in it; clear the box and type it again.")
+        raise InvalidInput(_("The lookup has a broken character in it; clear the box and type it again."))
 
 
 @functools.cache
@@ -261,7 +265,7 @@ def find_customers(
                     statement = _statement_as_agent(probe.column.key, exact_pass)
                     answer = rows_of(statement, {**params, "agent_id": agent_id})
                     state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
-                    check_agent_state(state, doing="look up customers")
+                    check_agent_state(state, doing=N_("look up customers"))
                     rows = [row[2:] for row in answer if row[2] is not None]
                     agent_checked = True
                 for row in rows:

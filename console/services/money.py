@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from console.i18n import _
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -45,29 +46,40 @@ def parse_amount(
     Refuses, in plain words: anything that is not a plain decimal number, more decimals than the
     asset has, a negative or zero amount where it makes no sense, and amounts too large to store.
     """
-    what = f"{asset_code} amount" if asset_code else "amount"
+    what = _("{code} amount").format(code=asset_code) if asset_code else _("amount")
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
     if not cleaned:
-        raise InvalidInput(f"Enter an {what}.")
+        raise InvalidInput(_("Enter an {what}.").format(what=what))
     match = _AMOUNT.match(cleaned)
     if match is None or not (match["whole"] or match["fraction"]):
         raise InvalidInput(
-            f"{cleaned[:24]!r} is not an amount; type digits with at most one decimal point, like 12.50."
+            _("{cleaned!r} is not an amount; type digits with at most one decimal point, like 12.50.").format(
+                cleaned=cleaned[:24]
+            )
         )
     fraction = (match["fraction"] or "").rstrip("0")
     if len(fraction) > scale:
-        places = "no decimal places" if scale == 0 else f"at most {scale} decimal place{'s' if scale != 1 else ''}"
-        raise InvalidInput(f"{asset_code or 'This asset'} takes {places}; {cleaned!r} has more.")
+        if scale == 0:
+            places = _("no decimal places")
+        elif scale == 1:
+            places = _("at most 1 decimal place")
+        else:
+            places = _("at most {scale} decimal places").format(scale=scale)
+        raise InvalidInput(
+            _("{value} takes {places}; {cleaned!r} has more.").format(
+                value=asset_code or _("This asset"), places=places, cleaned=cleaned
+            )
+        )
     whole = int(match["whole"].replace(",", "") or "0")
     minor: int = whole * 10**scale + int(fraction.ljust(scale, "0") or "0")
     if match["sign"] == "-":
         minor = -minor
     if minor > MAX_MINOR_UNITS or minor < -MAX_MINOR_UNITS:
-        raise InvalidInput(f"That {what} is too large.")
+        raise InvalidInput(_("That {what} is too large.").format(what=what))
     if minor < 0 and not allow_negative:
-        raise InvalidInput(f"The {what} cannot be negative.")
+        raise InvalidInput(_("The {what} cannot be negative.").format(what=what))
     if minor == 0 and not allow_zero:
-        raise InvalidInput(f"The {what} must be more than zero.")
+        raise InvalidInput(_("The {what} must be more than zero.").format(what=what))
     return minor
 
 
@@ -91,7 +103,7 @@ def asset(session: Session, code: str) -> AssetView:
     if view is None:
         row = session.get(Asset, code)
         if row is None:
-            raise NotFound(f"No asset {code!r}.")  # not remembered: the seed may add it later
+            raise NotFound(_("No asset {code!r}.").format(code=code))  # not remembered: the seed may add it later
         view = known[code] = AssetView(row.code, row.name, row.scale)
     return view
 
@@ -118,7 +130,7 @@ def lock_customer(session: Session, customer_id: int) -> Customer:
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if customer is None:
-        raise NotFound("No such customer.")
+        raise NotFound(_("No such customer."))
     return customer
 
 
@@ -141,7 +153,7 @@ def post_entry(
     (never read-modify-write), so even without the lock no update could be lost.
     """
     if amount == 0:
-        raise InvalidInput("A ledger entry cannot be for zero.")
+        raise InvalidInput(_("A ledger entry cannot be for zero."))
     # Core statements straight on the connection: no ORM object is made or changed here. What the
     # session holds unwritten goes first, as `Session.execute` would do (unless told not to).
     if session.autoflush:

@@ -6,6 +6,7 @@ holds a usable code in clear; the delivery side and `hotline outbox` decrypt the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +14,10 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
+from console.services.caller_language import ticket_language, words_for
 from console.services.errors import NotFound
-from models import Customer, OutboxChannel, OutboxMessage
+from models import Customer, OutboxChannel, OutboxMessage, Ticket
 
 ENCRYPTED_PREFIX = "fernet:"
 
@@ -61,16 +64,30 @@ def add_message(
 
 
 def notify_customer(
-    session: Session, customer: Customer, *, kind: str, body: str, now: datetime, subject: str | None = None
+    session: Session,
+    customer: Customer,
+    *,
+    kind: str,
+    body: str,
+    now: datetime,
+    subject: str | None = None,
+    values: Mapping[str, object] | None = None,
+    ticket_id: int | None = None,
 ) -> OutboxMessage | None:
     """Tell the customer something (an unlock, a new estimate, dispute progress) on their bound
-    phone, else their email; returns None for a customer with neither."""
+    phone, else their email; returns None for a customer with neither.
+
+    `body` and `subject` are English sentences marked with `N_()`: the customer reads them in their
+    own language (the caller's on `ticket_id`, else their profile's), with `values` filled in after."""
     if customer.phone_bound and customer.phone_e164:
         channel, recipient = OutboxChannel.SMS, customer.phone_e164
     elif customer.email:
         channel, recipient = OutboxChannel.EMAIL, customer.email
     else:
         return None
+    say = words_for(ticket_language(session, session.get(Ticket, ticket_id) if ticket_id else None, customer))
+    body = say(body).format(**(values or {}))
+    subject = say(subject) if subject else None
     return add_message(
         session,
         None,
@@ -112,7 +129,7 @@ def recent_messages(
                 select(Customer.id).where(Customer.account_number == account_number.strip().upper())
             )
             if customer_id is None:
-                raise NotFound(f"No customer with account number {account_number.strip()!r}.")
+                raise NotFound(_("No customer with account number {strip!r}.").format(strip=account_number.strip()))
             query = query.where(OutboxMessage.customer_id == customer_id)
         return [
             OutboxView(

@@ -9,9 +9,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from console.i18n import _
 from console.services.errors import InvalidInput
 
-LANGUAGES = ("zh-CN", "en")
+# The order the verify panel goes through them with f6.
+LANGUAGES = ("zh-CN", "zh-TW", "en")
 FACTORS = ("sms", "totp", "email")
 # The only values a script may fill in: masked ones, safe to read before the caller is verified.
 PLACEHOLDERS = frozenset({"agent_name", "phone_last2", "email_masked", "id_last4", "code_minutes"})
@@ -62,10 +64,14 @@ def _placeholders(text: str) -> set[str]:
 def load_script(script_id: str, language: str = "zh-CN") -> Script:
     """The script for a call reason in one language, with its placeholders still in place."""
     if language not in LANGUAGES:
-        raise InvalidInput(f"Scripts exist in {', '.join(LANGUAGES)}, not {language!r}.")
+        raise InvalidInput(
+            _("Scripts exist in {LANGUAGES}, not {language!r}.").format(
+                LANGUAGES=", ".join(LANGUAGES), language=language
+            )
+        )
     source = _scripts_dir().joinpath(f"{script_id}.toml")
     if not source.is_file():
-        raise InvalidInput(f"No verification script for {script_id!r}.")
+        raise InvalidInput(_("No verification script for {script_id!r}.").format(script_id=script_id))
     data = tomllib.loads(source.read_text(encoding="utf-8"))
     try:
         factors = tuple(data["factors"])

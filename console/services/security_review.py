@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import LOCK_REASON_LABELS
@@ -24,10 +25,10 @@ RECENT_TRANSACTIONS = 10
 
 # The standard advice, in the order the agent gives it.
 ADVICE = {
-    "strong_password": "Change the password to a strong one you use nowhere else",
-    "enable_2fa": "Turn on two-factor authentication (authenticator app)",
-    "review_transactions": "Review the statement regularly and call us about anything unknown",
-    "never_share_codes": "Never share a code: we will never ask for one or for the password",
+    "strong_password": N_("Change the password to a strong one you use nowhere else"),
+    "enable_2fa": N_("Turn on two-factor authentication (authenticator app)"),
+    "review_transactions": N_("Review the statement regularly and call us about anything unknown"),
+    "never_share_codes": N_("Never share a code: we will never ask for one or for the password"),
 }
 
 
@@ -79,12 +80,12 @@ def security_review(
     call: OnCall,
 ) -> SecurityReview:
     """2FA, logins with region and device, failed attempts, recent transactions: for a verified caller."""
-    with unit_of_work(sessions, call, doing="review account security") as uow:
+    with unit_of_work(sessions, call, doing=N_("review account security")) as uow:
         session = uow.session
         ticket = uow.verified_caller()
         customer = session.get(Customer, call.caller_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise NotFound(_("No such customer."))
         logins = session.scalars(
             select(LoginEvent)
             .where(LoginEvent.customer_id == call.caller_id)
@@ -145,13 +146,13 @@ def record_advice(
     """Save which standard advice the agent gave on this call (replacing the earlier ticks)."""
     unknown = sorted(set(advice) - ADVICE.keys())
     if unknown:
-        raise InvalidInput(f"Unknown advice: {', '.join(unknown)}.")
+        raise InvalidInput(_("Unknown advice: {unknown}.").format(unknown=", ".join(unknown)))
     given = tuple(code for code in ADVICE if code in advice)
-    with unit_of_work(sessions, call, doing="record advice") as uow:
+    with unit_of_work(sessions, call, doing=N_("record advice")) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
-            raise Refused("This call has been wrapped up; reopen the ticket to change it.")
+            raise Refused(_("This call has been wrapped up; reopen the ticket to change it."))
         # Not an edit of the agent's form: no version bump, so the open ticket stays saveable.
         session.execute(
             update(Ticket)

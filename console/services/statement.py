@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput
 from console.services.fees import choice
@@ -72,7 +73,9 @@ def _amount_matches(text: str, assets: dict[str, AssetView]) -> list[tuple[str, 
     if not matches:
         # Say why in the caller's terms: not an amount at all, or more decimals than any asset has.
         parse_amount(text, max(view.scale for view in assets.values()))
-        raise InvalidInput(f"No asset we hold has that many decimal places: {text.strip()[:24]!r}.")
+        raise InvalidInput(
+            _("No asset we hold has that many decimal places: {strip!r}.").format(strip=text.strip()[:24])
+        )
     return matches
 
 
@@ -127,12 +130,12 @@ def statement(
 ) -> StatementPage:
     """The verified caller's transactions, newest first, one page at a time (keyset on time and id)."""
     if not 1 <= page_size <= 500:
-        raise InvalidInput("Show between 1 and 500 rows a page.")
+        raise InvalidInput(_("Show between 1 and 500 rows a page."))
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise InvalidInput("The start date is after the end date.")
+        raise InvalidInput(_("The start date is after the end date."))
     kinds = [choice(TransactionKind, kind, "transaction kind") for kind in filters.kinds]
     statuses = [choice(TransactionStatus, status, "transaction status") for status in filters.statuses]
-    with unit_of_work(sessions, call, doing="read a statement") as uow:
+    with unit_of_work(sessions, call, doing=N_("read a statement")) as uow:
         session = uow.session
         uow.verified_caller()
         assets = all_assets(session)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import exc, func, select
 
 from console.db import Database, is_retryable
+from console.i18n import _
 from console.services.errors import ServiceError
 from models import Customer
 
@@ -52,19 +53,19 @@ def explain_failure(error: BaseException) -> str:
     if isinstance(error, ServiceError):
         return str(error)
     if is_retryable(error):
-        return f"The database is busy; {NOTHING_CHANGED}. Try again in a moment."
+        return _("The database is busy; nothing was changed. Try again in a moment.")
     if _schema_mismatch(error):
-        return f"The database schema does not match this Hotline; {NOTHING_CHANGED}. Ask an admin."
+        return _("The database schema does not match this Hotline; nothing was changed. Ask an admin.")
     lost = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
     if isinstance(error, lost):
-        return f"The database cannot be reached; {NOTHING_CHANGED}. Try again."
+        return _("The database cannot be reached; nothing was changed. Try again.")
     if isinstance(error, exc.IntegrityError):
-        return f"Someone else changed this record at the same time; {NOTHING_CHANGED}. Reload and try again."
+        return _("Someone else changed this record at the same time; nothing was changed. Reload and try again.")
     if isinstance(error, exc.DBAPIError):
-        return f"The database refused the request; {NOTHING_CHANGED}. Tell your supervisor if it happens again."
+        return _("The database refused the request; nothing was changed. Tell your supervisor if it happens again.")
     if isinstance(error, (ConnectionError, TimeoutError)):
-        return f"A connection was lost; {NOTHING_CHANGED}. Try again."
-    return "Something unexpected went wrong and the action stopped. Tell your supervisor if it happens again."
+        return _("A connection was lost; nothing was changed. Try again.")
+    return _("Something unexpected went wrong and the action stopped. Tell your supervisor if it happens again.")
 
 
 # SQLSTATEs PostgreSQL uses for a missing table or column.

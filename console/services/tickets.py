@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.actors import require_enabled
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -128,7 +129,7 @@ def open_ticket(
     reason: str = TicketReason.OTHER.value,
 ) -> TicketView:
     """A ticket opened by hand (no call in the queue, or a callback)."""
-    with unit_of_work(sessions, actor, doing="work tickets") as uow:
+    with unit_of_work(sessions, actor, doing=N_("work tickets")) as uow:
         return open_ticket_in(uow, customer_id=customer_id, reason=_reason(reason))
 
 
@@ -136,7 +137,7 @@ def _reason(value: str) -> TicketReason:
     try:
         return TicketReason(value)
     except ValueError:
-        raise InvalidInput(f"Unknown call reason {value!r}.") from None
+        raise InvalidInput(_("Unknown call reason {value!r}.").format(value=value)) from None
 
 
 def update_ticket(
@@ -148,18 +149,18 @@ def update_ticket(
 ) -> TicketView:
     """Attach the caller once found, or change the reason. Refused if the ticket changed meanwhile."""
     changed = "This ticket was changed elsewhere; it has been reloaded."
-    with unit_of_work(sessions, call, doing="work tickets", stale=changed) as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets"), stale=changed) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.version != expected_version:
             raise Conflict(changed)
         if ticket.status == TicketStatus.CLOSED:
-            raise Refused("This ticket is closed; reopen it first.")
+            raise Refused(_("This ticket is closed; reopen it first."))
         details: dict[str, object] = {}
         verification_ended = False
         if call.customer_id is not None and call.customer_id != ticket.customer_id:
             if session.get(Customer, call.customer_id) is None:
-                raise NotFound("No such customer.")
+                raise NotFound(_("No such customer."))
             details["customer"] = call.customer_id
             details["previous_customer"] = ticket.customer_id
             # Verified state belongs to the customer who passed the factor: another one starts unverified.
@@ -187,8 +188,10 @@ def save_draft(
     """Keep what the agent is typing; called continuously (debounced) by the workspace."""
     body = free_text(body)
     if len(body) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+        raise InvalidInput(
+            _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
+        )
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session = uow.session
         uow.own_ticket(call.ticket_id)
         draft = session.scalar(
@@ -203,7 +206,7 @@ def save_draft(
 
 def load_draft(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> str:
     with sessions() as session:
-        require_enabled(session, agent_id, doing="read drafts")
+        require_enabled(session, agent_id, doing=N_("read drafts"))
         body = session.scalar(
             select(NoteDraft.body).where(NoteDraft.ticket_id == ticket_id, NoteDraft.agent_id == agent_id)
         )
@@ -218,10 +221,12 @@ def add_note(
     """Turn the draft into a saved note (the draft is cleared in the same transaction)."""
     body = free_text(body).strip()
     if not body:
-        raise InvalidInput("The note is empty.")
+        raise InvalidInput(_("The note is empty."))
     if len(body) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH:,} characters.")
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+        raise InvalidInput(
+            _("A note can be at most {MAX_NOTE_LENGTH:,} characters.").format(MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
+        )
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         note = TicketNote(ticket_id=ticket.id, agent_id=agent.id, body=body, created_at=call.now)
@@ -246,7 +251,7 @@ def _clear_draft(session: Session, ticket_id: int, agent_id: int) -> None:
 
 def ticket_notes(sessions: sessionmaker[Session], ticket_id: int, agent_id: int) -> list[NoteView]:
     with sessions() as session:
-        require_enabled(session, agent_id, doing="read ticket notes")
+        require_enabled(session, agent_id, doing=N_("read ticket notes"))
         rows = session.execute(
             select(TicketNote, Agent.username)
             .join(Agent, Agent.id == TicketNote.agent_id)
@@ -263,24 +268,24 @@ def wrap_up(
 ) -> TicketView:
     """Close the ticket, or leave it pending with a follow-up date. A disposition is required."""
     if not answer.disposition:
-        raise InvalidInput("Choose a disposition before finishing the call.")
+        raise InvalidInput(_("Choose a disposition before finishing the call."))
     try:
         disposition = Disposition(answer.disposition)
     except ValueError:
-        raise InvalidInput(f"Unknown disposition {answer.disposition!r}.") from None
+        raise InvalidInput(_("Unknown disposition {disposition!r}.").format(disposition=answer.disposition)) from None
     if answer.talk_seconds < 0 or answer.wrap_up_seconds < 0:
-        raise InvalidInput("Handle times cannot be negative.")
+        raise InvalidInput(_("Handle times cannot be negative."))
     follow_up = disposition == Disposition.FOLLOW_UP
     if follow_up and answer.follow_up_due is None:
-        raise InvalidInput("A follow-up needs a due date.")
+        raise InvalidInput(_("A follow-up needs a due date."))
     if answer.follow_up_due is not None and answer.follow_up_due < call.now.date():
-        raise InvalidInput("The follow-up date is in the past.")
+        raise InvalidInput(_("The follow-up date is in the past."))
     reason = _reason(answer.reason) if answer.reason is not None else None
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session, agent = uow.session, uow.agent
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status == TicketStatus.CLOSED:
-            raise Conflict("This ticket is already closed.")
+            raise Conflict(_("This ticket is already closed."))
         if reason is not None:
             ticket.reason = reason
         if note := free_text(answer.note).strip():
@@ -315,7 +320,7 @@ def wrap_up(
 def my_tickets(sessions: sessionmaker[Session], agent_id: int, limit: int = 50) -> list[TicketView]:
     """The agent's open and pending tickets, pending ones with the nearest follow-up first."""
     with sessions() as session:
-        require_enabled(session, agent_id, doing="list tickets")
+        require_enabled(session, agent_id, doing=N_("list tickets"))
         rows = session.execute(
             select(Ticket, Customer.full_name)
             .outerjoin(Customer, Customer.id == Ticket.customer_id)
@@ -365,7 +370,7 @@ def reopen_ticket(
     sessions: sessionmaker[Session],
     call: OnCall,
 ) -> TicketView:
-    with unit_of_work(sessions, call, doing="work tickets") as uow:
+    with unit_of_work(sessions, call, doing=N_("work tickets")) as uow:
         session = uow.session
         ticket = uow.own_ticket(call.ticket_id)
         if ticket.status != TicketStatus.OPEN:

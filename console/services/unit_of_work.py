@@ -3,7 +3,7 @@ plain-words conflict, and audit events signed for the acting agent.
 
 A command reads as its rules:
 
-    with unit_of_work(sessions, call, doing="unlock accounts", stale=...) as uow:
+    with unit_of_work(sessions, call, doing=N_("unlock accounts"), stale=...) as uow:
         uow.verified_caller(fresh=True)
         ...
         uow.record("account.unlock", "customer", customer.id, {...})
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import run_with_retries
+from console.i18n import N_, _
 from console.services import audit
 from console.services.actors import active_agent
 from console.services.context import Actor, OnCall
@@ -35,7 +36,7 @@ from models import Agent, Role, Ticket, TicketNote
 T = TypeVar("T")
 
 # What an agent is told when someone else saved the same row first and the command did not say more.
-STALE = "Someone else changed this meanwhile; look at it again."
+STALE = N_("Someone else changed this meanwhile; look at it again.")
 
 
 @dataclass
@@ -61,7 +62,7 @@ class UnitOfWork:
             raise AssertionError("this command runs on a call: pass an OnCall")
         return self.actor
 
-    def acting(self, *roles: Role, doing: str = "do this", gated: bool = False) -> Agent:
+    def acting(self, *roles: Role, doing: str = N_("do this"), gated: bool = False) -> Agent:
         """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock.
         `gated`: the command passes the verification gate next, so the call's ticket (and its caller,
         when the call names one) comes along in the same round trip (the gate still checks them; it
@@ -125,9 +126,9 @@ def own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
     that the caller passed a factor on it)."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     if ticket.agent_id != agent.id:
-        raise Refused("This ticket belongs to another agent.")
+        raise Refused(_("This ticket belongs to another agent."))
     return ticket
 
 
@@ -153,7 +154,7 @@ def unit_of_work(
                 uow.acting(*roles, doing=doing, gated=gated)
             yield uow
     except StaleDataError:
-        raise Conflict(stale) from None
+        raise Conflict(_(stale)) from None
 
 
 def _hold_loaded_rows(session: Session) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
@@ -25,8 +26,8 @@ from models import Agent, ApprovalStatus, Customer, CustomerStatus, LockReason, 
 WITHDRAWAL_HOLD = timedelta(hours=24)
 MAX_REASON = 1_000
 _SUPERVISOR_LOCKS = (LockReason.ABNORMAL_LOGIN, LockReason.RISK)
-_REQUEST_CHANGED = "Someone else changed this unlock request first; review their change, then save again."
-_DECIDING = "This unlock request changed while you were deciding it; review it again."
+_REQUEST_CHANGED = N_("Someone else changed this unlock request first; review their change, then save again.")
+_DECIDING = N_("This unlock request changed while you were deciding it; review it again.")
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,14 @@ class UnlockRequestView:
     version: int
 
 
-def _reason(text: str, what: str = "the reason") -> str:
+def _reason(text: str, what: str = N_("the reason")) -> str:
     text = free_text(text).strip()
     if not text:
-        raise InvalidInput(f"Enter {what}.")
+        raise InvalidInput(_("Enter {what}.").format(what=_(what)))
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"Keep {what} under {MAX_REASON:,} characters.")
+        raise InvalidInput(
+            _("Keep {what} under {MAX_REASON:,} characters.").format(what=_(what), MAX_REASON=MAX_REASON)
+        )
     return text
 
 
@@ -125,14 +128,13 @@ def _unlock(
         customer,
         kind="unlock",
         now=now,
-        subject="OK Wallet account unlocked",
-        body=(
-            "【OK钱包】您的账户已解锁。下次登录时请重设密码；"
-            f"为保障安全，提现将暂停至 {held_until:%Y-%m-%d %H:%M} UTC。"
-            "如非本人操作，请立即致电客服。"
-            f" [OK Wallet] Your account is unlocked. Please set a new password when you next log in;"
-            f" withdrawals are on hold until {held_until:%Y-%m-%d %H:%M} UTC. If this wasn't you, call us now."
+        subject=N_("OK Wallet account unlocked"),
+        body=N_(
+            "[OK Wallet] Your account is unlocked. Please set a new password when you next log in; withdrawals"
+            " are on hold until {held_until:%Y-%m-%d %H:%M} UTC. If this wasn't you, call us now."
         ),
+        values={"held_until": held_until},
+        ticket_id=ticket_id,
     )
     who = f", approved by {approved_by.username}" if approved_by else ""
     uow.note(
@@ -163,17 +165,19 @@ def unlock_account(
 ) -> UnlockResult:
     """Unlock a password-failure lock for a caller who passed a factor in the last 5 minutes."""
     reason = _reason(reason)
-    stale = "The account changed while unlocking it; look at the card again."
-    with unit_of_work(sessions, call, doing="unlock accounts", stale=stale) as uow:
+    stale = N_("The account changed while unlocking it; look at the card again.")
+    with unit_of_work(sessions, call, doing=N_("unlock accounts"), stale=stale) as uow:
         uow.verified_caller(fresh=True)
         customer = lock_customer(uow.session, call.caller_id)
         if customer.status != CustomerStatus.LOCKED:
-            raise Refused("This account is not locked.")
+            raise Refused(_("This account is not locked."))
         if customer.lock_reason in _SUPERVISOR_LOCKS:
             label = LOCK_REASON_LABELS[customer.lock_reason.value].lower()
             raise Refused(
-                f"This account was locked for {label}: only a supervisor can approve the unlock."
-                " File an unlock request instead."
+                _(
+                    "This account was locked for {label}: only a supervisor can approve the unlock. File an "
+                    "unlock request instead."
+                ).format(label=label)
             )
         return _unlock(uow, customer, uow.agent, call.ticket_id, reason)
 
@@ -185,20 +189,22 @@ def request_unlock(
 ) -> UnlockRequestView:
     """File the unlock of a risk or abnormal-login lock for a supervisor to approve."""
     reason = _reason(reason)
-    with unit_of_work(sessions, call, doing="request unlocks") as uow:
+    with unit_of_work(sessions, call, doing=N_("request unlocks")) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller(fresh=True)
         customer = lock_customer(session, call.caller_id)
         if customer.status != CustomerStatus.LOCKED:
-            raise Refused("This account is not locked.")
+            raise Refused(_("This account is not locked."))
         if customer.lock_reason not in _SUPERVISOR_LOCKS:
-            raise Refused("A password-failure lock needs no approval: unlock it directly.")
+            raise Refused(_("A password-failure lock needs no approval: unlock it directly."))
         pending = pending_request(session, call.caller_id)
         if pending is not None:
             view = request_view(session, pending)
             raise Conflict(
-                f"{view.requested_by} already filed an unlock request at {view.requested_at:%H:%M} UTC;"
-                " it is waiting for a supervisor."
+                _(
+                    "{requested_by} already filed an unlock request at {requested_at:%H:%M} UTC; it is waiting "
+                    "for a supervisor."
+                ).format(requested_by=view.requested_by, requested_at=view.requested_at)
             )
         request = UnlockRequest(
             customer_id=call.caller_id,
@@ -229,18 +235,22 @@ def amend_unlock_request(
     the last 5 minutes), say with what a later call brought. The agent who amends it may not decide it,
     and an approval of the earlier version is void."""
     reason = _reason(reason)
-    with unit_of_work(sessions, call, doing="amend unlock requests", stale=_REQUEST_CHANGED) as uow:
+    with unit_of_work(sessions, call, doing=N_("amend unlock requests"), stale=_REQUEST_CHANGED) as uow:
         session, agent = uow.session, uow.agent
         request = session.get(UnlockRequest, request_id)
         if request is None:
-            raise NotFound("No such unlock request.")
+            raise NotFound(_("No such unlock request."))
         uow.verified_caller(request.customer_id, fresh=True)
         lock_customer(session, request.customer_id)
         session.refresh(request)
         if request.status != ApprovalStatus.PENDING:
-            raise Refused(f"This unlock request was already {request.status.value}; it can no longer change.")
+            raise Refused(
+                _("This unlock request was already {value}; it can no longer change.").format(
+                    value=request.status.value
+                )
+            )
         if request.version != expected_version:
-            raise Conflict(_REQUEST_CHANGED)
+            raise Conflict(_(_REQUEST_CHANGED))
         request.reason = reason
         approvals.record_edit(session, request, agent, "the reason", call.now)
         uow.note(call.ticket_id, f"Unlock request U{request.id} amended: {reason}")
@@ -253,7 +263,7 @@ def amend_unlock_request(
 def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int) -> list[UnlockRequestView]:
     """Unlock requests waiting for a supervisor, oldest first."""
     with sessions() as session:
-        require_enabled(session, supervisor_id, *SUPERVISORS, doing="see the escalation queue")
+        require_enabled(session, supervisor_id, *SUPERVISORS, doing=N_("see the escalation queue"))
         requests = session.scalars(
             select(UnlockRequest)
             .where(UnlockRequest.status == ApprovalStatus.PENDING)
@@ -265,13 +275,13 @@ def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int)
 def _decidable(session: Session, supervisor: Agent, request_id: int, expected_version: int) -> UnlockRequest:
     request = session.get(UnlockRequest, request_id)
     if request is None:
-        raise NotFound("No such unlock request.")
+        raise NotFound(_("No such unlock request."))
     lock_customer(session, request.customer_id)
     session.refresh(request)
     if request.status != ApprovalStatus.PENDING:
-        raise Refused(f"This unlock request was already {request.status.value}.")
+        raise Refused(_("This unlock request was already {value}.").format(value=request.status.value))
     if request.version != expected_version:
-        raise Conflict("This unlock request changed since you opened it; review it again.")
+        raise Conflict(_("This unlock request changed since you opened it; review it again."))
     approvals.require_another_person(session, request, supervisor)
     return request
 
@@ -293,7 +303,7 @@ def approve_unlock(
 ) -> UnlockRequestView:
     """A supervisor other than the requester approves; the account is unlocked in the same transaction."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="approve unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("approve unlocks"), stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request, customer = _deciding(uow, request_id, expected_version, "approve unlocks")
         requester = session.get(Agent, request.requested_by_agent_id)
@@ -321,7 +331,7 @@ def reject_unlock(
 ) -> UnlockRequestView:
     """A supervisor turns the unlock down; the account stays locked and the customer is told."""
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="reject unlocks", stale=_DECIDING) as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("reject unlocks"), stale=_DECIDING) as uow:
         session, supervisor = uow.session, uow.agent
         request, customer = _deciding(uow, request_id, expected_version, "turn unlocks down")
         approvals.decide(request, supervisor, ApprovalStatus.REJECTED, reason, actor.now)
@@ -330,10 +340,12 @@ def reject_unlock(
             customer,
             kind="unlock",
             now=actor.now,
-            subject="OK Wallet account review",
-            body="【OK钱包】经审核，您的账户暂时无法解锁，请携带身份证件联系客服。"
-            " [OK Wallet] After review, your account stays locked for now; please call us"
-            " with your ID document at hand.",
+            subject=N_("OK Wallet account review"),
+            body=N_(
+                "[OK Wallet] After review, your account stays locked for now; please call us with your ID"
+                " document at hand."
+            ),
+            ticket_id=request.ticket_id,
         )
         uow.note(request.ticket_id, f"Unlock request U{request.id} turned down: {reason}")
         uow.record("unlock.reject", "unlock_request", request.id, {"customer": customer.id})
@@ -355,9 +367,9 @@ def lift_verification_lockout(
     It clears the lockout; it does not verify anyone: the caller must still pass a factor.
     """
     reason = _reason(reason)
-    with unit_of_work(sessions, actor, *SUPERVISORS, doing="lift a verification lockout") as uow:
+    with unit_of_work(sessions, actor, *SUPERVISORS, doing=N_("lift a verification lockout")) as uow:
         session, supervisor = uow.session, uow.agent
-        require_fresh_password(supervisor, actor.now, doing="lift a verification lockout")
+        require_fresh_password(supervisor, actor.now, doing=N_("lift a verification lockout"))
         customer = locked_out_caller(session, ticket_id, actor.now)
         # Throttle state, not an agent edit: no version bump on the customer.
         session.execute(
@@ -371,10 +383,12 @@ def lift_verification_lockout(
             customer,
             kind="verification",
             now=actor.now,
-            subject="OK Wallet identity check",
-            body="【OK钱包】主管已解除您的身份验证锁定，客服将再次向您发送验证码。如非本人来电，请立即致电客服。"
-            " [OK Wallet] A supervisor lifted the lock on your identity check; the agent will send you a new"
-            " code. If you did not call us, call us now.",
+            subject=N_("OK Wallet identity check"),
+            body=N_(
+                "[OK Wallet] A supervisor lifted the lock on your identity check; the agent will send you a new"
+                " code. If you did not call us, call us now."
+            ),
+            ticket_id=ticket_id,
         )
         announce(session, ItemKind.LOCKOUT, ticket_id)
         uow.note(ticket_id, f"Verification lockout lifted by {supervisor.username}: {reason}")
@@ -385,8 +399,8 @@ def locked_out_caller(session: Session, ticket_id: int, now: datetime) -> Custom
     """The customer of this call, locked for the transaction, who is locked out of verification now."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.customer_id is None:
-        raise NotFound("No such call with a customer.")
+        raise NotFound(_("No such call with a customer."))
     customer = lock_customer(session, ticket.customer_id)
     if customer.verify_locked_until is None or customer.verify_locked_until <= now:
-        raise Refused("This caller is not locked out of verification.")
+        raise Refused(_("This caller is not locked out of verification."))
     return customer

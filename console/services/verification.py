@@ -14,9 +14,11 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.keys import KeyRing
 from console.services import audit
 from console.services.actors import require_enabled
+from console.services.caller_language import ticket_language
 from console.services.codes import CODE_TTL, is_locked, live_ticket, locked_customer, touch_ticket
 from console.services.context import OnCall
 from console.services.crypto import rotate_token
@@ -79,13 +81,17 @@ def available_factors(customer: Customer) -> tuple[str, ...]:
 def start_verification(
     sessions: sessionmaker[Session],
     call: OnCall,
-    language: str = "zh-CN",
+    language: str | None = None,
 ) -> VerificationStart:
-    """Pick the script for the call reason, record its id and version on the ticket, fill in masked values."""
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+    """Pick the script for the call reason, record its id and version on the ticket, fill in masked values.
+
+    The script is in `language` when given, else in the caller's (console.services.caller_language)."""
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session, agent = uow.session, uow.agent
         ticket = live_ticket(session, call.ticket_id, agent, call.caller_id)
         customer = locked_customer(session, call.caller_id, call.now)
+        if language is None:
+            language = ticket_language(session, ticket, customer)
         script = load_script(ticket.reason.value, language)
         touch_ticket(session, ticket.id, call.now, script_id=script.script_id, script_version=script.version)
         uow.record(
@@ -132,10 +138,10 @@ def verification_status(
     call: OnCall,
 ) -> VerificationStatus:
     with sessions() as session:
-        require_enabled(session, call.agent_id, doing="see a caller's verification")
+        require_enabled(session, call.agent_id, doing=N_("see a caller's verification"))
         ticket = session.get(Ticket, call.ticket_id)
         if ticket is None or ticket.agent_id != call.agent_id:
-            raise NotFound("No such ticket of yours.")
+            raise NotFound(_("No such ticket of yours."))
         customer = session.get(Customer, ticket.customer_id) if ticket.customer_id else None
         failures, locked = 0, None
         if customer is not None and not (customer.verify_locked_until and customer.verify_locked_until <= call.now):
@@ -166,13 +172,13 @@ def reveal_field(
 ) -> RevealedField:
     """Show one unmasked field; needs a factor passed in the last 5 minutes, and is audited."""
     if field not in REVEALABLE:
-        raise InvalidInput(f"Only {', '.join(REVEALABLE)} can be revealed.")
-    with unit_of_work(sessions, call, doing="verify callers") as uow:
+        raise InvalidInput(_("Only {REVEALABLE} can be revealed.").format(REVEALABLE=", ".join(REVEALABLE)))
+    with unit_of_work(sessions, call, doing=N_("verify callers")) as uow:
         session = uow.session
         uow.verified_caller(fresh=True)
         customer = session.get(Customer, call.caller_id)
         if customer is None:
-            raise NotFound("No such customer.")
+            raise NotFound(_("No such customer."))
         value = {"phone": customer.phone_e164, "email": customer.email, "id_last4": customer.id_last4}[field]
         uow.record("customer.reveal", "customer", call.caller_id, {"ticket": call.ticket_id, "field": field})
         return RevealedField(field, value)

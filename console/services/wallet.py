@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import _
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.fees import asset_or_invalid, check_limits, choice, fee_for, fee_rule
@@ -67,9 +68,9 @@ def place_withdrawal(
     again returns the first withdrawal; a different amount under that key is a conflict."""
     chosen = choice(PaymentMethod, method, "payment method")
     if not idempotency_key or len(idempotency_key) > 60:
-        raise InvalidInput("A withdrawal needs a request key of at most 60 characters.")
+        raise InvalidInput(_("A withdrawal needs a request key of at most 60 characters."))
     if amount <= 0:
-        raise InvalidInput("The withdrawal amount must be more than zero.")
+        raise InvalidInput(_("The withdrawal amount must be more than zero."))
     entry_key, fee_key = (
         f"withdrawal:{idempotency_key}",
         f"withdrawal-fee:{idempotency_key}",
@@ -81,33 +82,48 @@ def place_withdrawal(
         if earlier is not None:
             tx = session.scalar(select(Transaction).where(Transaction.journal_id == earlier.journal_id))
             if earlier.customer_id != customer_id or tx is None:
-                raise Conflict("That request key was already used for another withdrawal.")
+                raise Conflict(_("That request key was already used for another withdrawal."))
             if tx.amount != amount or tx.asset_code != view.code or tx.method != chosen:
                 raise Conflict(
-                    f"That request was already placed for {format_money(tx.amount, asset(session, tx.asset_code))}; "
-                    "a different withdrawal needs a new request."
+                    _(
+                        "That request was already placed for {format_money}; a different withdrawal needs a new "
+                        "request."
+                    ).format(format_money=format_money(tx.amount, asset(session, tx.asset_code)))
                 )
             return _withdrawal_view(tx, view)
         if customer.status == CustomerStatus.LOCKED:
-            raise Refused("The account is locked; withdrawals are not allowed until it is unlocked.")
+            raise Refused(_("The account is locked; withdrawals are not allowed until it is unlocked."))
         if customer.status == CustomerStatus.CLOSED:
-            raise Refused("The account is closed; no withdrawals.")
+            raise Refused(_("The account is closed; no withdrawals."))
         held = customer.withdrawals_held_until
         if held is not None and now < held:
             held = held.astimezone(UTC)
             raise Refused(
-                f"Withdrawals are on hold until {held:%H:%M} UTC on {held:%Y-%m-%d} after the account was unlocked."
+                _(
+                    "Withdrawals are on hold until {held:%H:%M} UTC on {held:%Y-%m-%d} after the account was unlocked."
+                ).format(held=held)
             )
         rule = fee_rule(session, chosen, view.code, Direction.WITHDRAWAL)
         if rule is None:
-            raise Refused(f"We do not offer {METHOD_LABELS[chosen].lower()} withdrawals in {view.code}.")
+            raise Refused(
+                _("We do not offer {lower} withdrawals in {code}.").format(
+                    lower=METHOD_LABELS[chosen].lower(), code=view.code
+                )
+            )
         check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)
         available = balance_of(session, customer_id, view.code)
         if amount + fee > available:
             raise Refused(
-                f"Not enough {view.code}: {format_money(amount, view)} plus a fee of "
-                f"{format_money(fee, view)} is more than the balance of {format_money(available, view)}."
+                _(
+                    "Not enough {code}: {format_money} plus a fee of {format_money2} is more than the balance "
+                    "of {format_money3}."
+                ).format(
+                    code=view.code,
+                    format_money=format_money(amount, view),
+                    format_money2=format_money(fee, view),
+                    format_money3=format_money(available, view),
+                )
             )
         journal = str(uuid.uuid4())
         reference = f"WD-{journal[:8].upper()}"

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.fees import expected_text, fee_for, fee_rule
@@ -48,7 +49,7 @@ class WithdrawalDetail:
 def _withdrawal(session: Session, customer_id: int, transaction_id: int) -> Transaction:
     tx = session.get(Transaction, transaction_id)
     if tx is None or tx.customer_id != customer_id or tx.kind != TransactionKind.WITHDRAWAL:
-        raise NotFound("No such withdrawal for this customer.")
+        raise NotFound(_("No such withdrawal for this customer."))
     return tx
 
 
@@ -87,7 +88,7 @@ def withdrawal_detail(
     transaction_id: int,
 ) -> WithdrawalDetail:
     """Where one of the verified caller's withdrawals stands, and its fee against the schedule."""
-    with unit_of_work(sessions, call, doing="look at a withdrawal") as uow:
+    with unit_of_work(sessions, call, doing=N_("look at a withdrawal")) as uow:
         session = uow.session
         uow.verified_caller()
         detail = _detail(session, _withdrawal(session, call.caller_id, transaction_id), call.now)
@@ -118,21 +119,23 @@ def follow_up_withdrawal(
     """A late withdrawal gets a new estimate: marked delayed, the ticket waits for the follow-up
     date, the note is kept and the customer is told the new time."""
     if new_estimate.tzinfo is None:
-        raise InvalidInput("Give the new estimate with its time zone.")
+        raise InvalidInput(_("Give the new estimate with its time zone."))
     if new_estimate <= call.now:
-        raise InvalidInput("The new estimate must be in the future.")
+        raise InvalidInput(_("The new estimate must be in the future."))
     if due < call.now.astimezone(UTC).date():
-        raise InvalidInput("The follow-up date cannot be in the past.")
+        raise InvalidInput(_("The follow-up date cannot be in the past."))
     note = free_text(note).strip()
     if not note:
-        raise InvalidInput("Write a note saying what you told the caller.")
-    with unit_of_work(sessions, call, doing="follow up a withdrawal") as uow:
+        raise InvalidInput(_("Write a note saying what you told the caller."))
+    with unit_of_work(sessions, call, doing=N_("follow up a withdrawal")) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
         customer = lock_customer(session, call.caller_id)
         tx = _withdrawal(session, call.caller_id, transaction_id)
         if tx.status in FINISHED:
-            raise Refused(f"This withdrawal is already {tx.status.value}; there is nothing to follow up.")
+            raise Refused(
+                _("This withdrawal is already {value}; there is nothing to follow up.").format(value=tx.status.value)
+            )
         view = asset(session, tx.asset_code)
         previous = tx.expected_by
         tx.expected_by = new_estimate
@@ -163,12 +166,10 @@ def follow_up_withdrawal(
             customer,
             kind="withdrawal_delay",
             now=call.now,
-            subject="Your withdrawal / 您的提现",
-            body=(
-                f"OK Wallet：您的提现 {amount}（{tx.reference}）有所延迟，预计到账时间更新为 {when}。"
-                f" OK Wallet: your withdrawal of {amount} ({tx.reference}) is delayed;"
-                f" the new estimate is {when}."
-            ),
+            subject=N_("OK Wallet: your withdrawal"),
+            body=N_("[OK Wallet] Your withdrawal of {amount} ({reference}) is delayed; the new estimate is {when}."),
+            values={"amount": amount, "reference": tx.reference, "when": when},
+            ticket_id=call.ticket_id,
         )
         uow.record(
             "withdrawal.follow_up",

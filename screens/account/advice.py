@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Checkbox, Static
 
+from console.i18n import _
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.security_review import ADVICE, record_advice
@@ -35,9 +36,9 @@ class AdvicePanel(OnHotline, Vertical):
         self._shown = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Advice given on this call", classes="section-title")
+        yield Static(_("Advice given on this call"), classes="section-title")
         for code, words in ADVICE.items():
-            yield Checkbox(Content(words), id=advice_id(code), name=code, compact=True)
+            yield Checkbox(Content(_(words)), id=advice_id(code), name=code, compact=True)
         yield Static(id="advice-state", classes="muted")
 
     def show_state(self, content: str | Content) -> None:
@@ -53,14 +54,18 @@ class AdvicePanel(OnHotline, Vertical):
         for checkbox in self.query(Checkbox):
             with checkbox.prevent(Checkbox.Changed):
                 checkbox.value = checkbox.name in given
-        self.show_state(f"{len(given)} of {len(ADVICE)} given so far." if given else "None given yet.")
+        self.show_state(
+            _("{count_given} of {count_ADVICE} given so far.").format(count_given=len(given), count_ADVICE=len(ADVICE))
+            if given
+            else _("None given yet.")
+        )
 
     def focus_first(self) -> None:
         self.query(Checkbox).first().focus()
 
     def on_checkbox_changed(self) -> None:
         self.wanted = tuple(code for code in ADVICE if self.query_one(f"#{advice_id(code)}", Checkbox).value)
-        self.show_state("Saving…")
+        self.show_state(_("Saving…"))
 
         def save() -> tuple[str, ...]:
             # One save at a time, and each saves the ticks as they are when it gets its turn: the last
@@ -79,12 +84,17 @@ class AdvicePanel(OnHotline, Vertical):
             return  # a later tick is still being saved
         self.show_state(
             Content.assemble(
-                ("Saved", "$text-success"),
-                f" on ticket #{self.ticket_id}: {len(given)} of {len(ADVICE)} given.",
+                (_("Saved"), "$text-success"),
+                _(" on ticket #{ticket_id}: {count_given} of {count_ADVICE} given.").format(
+                    ticket_id=self.ticket_id, count_given=len(given), count_ADVICE=len(ADVICE)
+                ),
             )
         )
 
     def refused(self, refusal: ServiceError) -> None:
         self.show_state(
-            Content.assemble(safe_text(f"Not saved: {refusal}", style="$text-error"), " Tick again to retry.")
+            Content.assemble(
+                safe_text(_("Not saved: {refusal}").format(refusal=refusal), style="$text-error"),
+                _(" Tick again to retry."),
+            )
         )

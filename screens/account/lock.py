@@ -29,11 +29,11 @@ UNLOCK_GROUP = "account.unlock"
 
 
 def minute_text(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "-"
+    return _("{moment:%Y-%m-%d %H:%M} UTC").format(moment=moment) if moment is not None else "-"
 
 
 def held_until_text(moment: datetime) -> str:
-    return f"{moment:%H:%M} UTC on {moment:%Y-%m-%d}"
+    return _("{moment:%H:%M} UTC on {moment:%Y-%m-%d}").format(moment=moment)
 
 
 def unlock_follows() -> str:
@@ -64,13 +64,13 @@ class LockPanel(OnHotline, Vertical):
         self.confirming = False  # the unlock's confirmation is open
 
     def compose(self) -> ComposeResult:
-        yield Static("Lock", classes="section-title")
+        yield Static(_("Lock"), classes="section-title")
         yield Static(id="lock-state")
         with Vertical(id="lock-actions"):
-            yield Input(placeholder="Reason: what you checked", id="unlock-reason", max_length=1000)
+            yield Input(placeholder=_("Reason: what you checked"), id="unlock-reason", max_length=1000)
             with Horizontal(id="lock-buttons"):
-                yield Button("Unlock (f2)", id="unlock", variant="warning")
-                yield Button("Request supervisor unlock (f3)", id="request-unlock")
+                yield Button(_("Unlock (f2)"), id="unlock", variant="warning")
+                yield Button(_("Request supervisor unlock (f3)"), id="request-unlock")
         yield Notice(id="lock-outcome")
 
     @property
@@ -95,16 +95,18 @@ class LockPanel(OnHotline, Vertical):
     def show(self, review: SecurityReview) -> None:
         self.review = review
         lines: list[Content] = []
-        status = STATUS_LABELS.get(review.status, clean_text(review.status))
+        status = _(STATUS_LABELS.get(review.status, clean_text(review.status)))
         if review.status == "locked":
-            label = review.lock_label or "reason not recorded"
-            lines.append(Content.assemble(("Locked", "bold $text-error"), ": ", safe_text(label, style="bold")))
-            lines.append(Content(f"Since {minute_text(review.locked_at)}"))
+            label = review.lock_label or _("reason not recorded")
+            lines.append(Content.assemble((_("Locked"), "bold $text-error"), ": ", safe_text(label, style="bold")))
+            lines.append(Content(_("Since {minute_text}").format(minute_text=minute_text(review.locked_at))))
             if review.agent_may_unlock:
-                lines.append(Content.styled("You may unlock it: type the reason, then Unlock.", "$text-muted"))
+                lines.append(Content.styled(_("You may unlock it: type the reason, then Unlock."), "$text-muted"))
             elif review.pending_unlock is None:
                 lines.append(
-                    Content.styled("Only a supervisor can unlock it: type why, then file the request.", "$text-muted")
+                    Content.styled(
+                        _("Only a supervisor can unlock it: type why, then file the request."), "$text-muted"
+                    )
                 )
         else:
             lines.append(Content.styled(status, "bold $text-success" if review.status == "active" else "bold"))
@@ -112,22 +114,27 @@ class LockPanel(OnHotline, Vertical):
             request = review.pending_unlock
             lines.append(
                 Content.assemble(
-                    ("Unlock request ", "$text-warning"),
+                    (_("Unlock request "), "$text-warning"),
                     (f"U{request.request_id}", "bold $text-warning"),
-                    (" pending", "$text-warning"),
+                    (_(" pending"), "$text-warning"),
                     safe_text(
-                        f": filed by {request.requested_by} at"
-                        f" {minute_text(request.requested_at)}, waiting for a supervisor."
+                        _(": filed by {requested_by} at {minute_text}, waiting for a supervisor.").format(
+                            requested_by=request.requested_by, minute_text=minute_text(request.requested_at)
+                        )
                     ),
                 )
             )
-            lines.append(Content.assemble(("Reason: ", "$text-muted"), safe_text(request.reason)))
+            lines.append(Content.assemble((_("Reason: "), "$text-muted"), safe_text(request.reason)))
         if self.unlocked is None:  # after an unlock here, its result (below) says these
             if review.status != "locked" and review.password_reset_required:
-                lines.append(Content("Password reset required at the next login."))
+                lines.append(Content(_("Password reset required at the next login.")))
             held = review.withdrawals_held_until
             if held is not None and held > self.hotline.wall_clock():
-                lines.append(Content(f"Withdrawals held until {held_until_text(held)}."))
+                lines.append(
+                    Content(
+                        _("Withdrawals held until {held_until_text}.").format(held_until_text=held_until_text(held))
+                    )
+                )
         self.query_one("#lock-state", Static).update(Content("\n").join(lines))
         action = self.action_now()
         self.query_one("#lock-actions").display = action is not None
@@ -135,11 +142,15 @@ class LockPanel(OnHotline, Vertical):
         self.query_one("#request-unlock").display = action == "request"
         if self.unlocked is not None:
             result = self.unlocked
-            said = ["Unlocked."]
+            said = [_("Unlocked.")]
             if result.password_reset_required:
-                said.append("The customer must set a new password at the next login.")
-            said.append(f"Withdrawals are held until {held_until_text(result.withdrawals_held_until)}.")
-            said.append("The customer has been notified.")
+                said.append(_("The customer must set a new password at the next login."))
+            said.append(
+                _("Withdrawals are held until {held_until_text}.").format(
+                    held_until_text=held_until_text(result.withdrawals_held_until)
+                )
+            )
+            said.append(_("The customer has been notified."))
             self.outcome.say(Content.styled(" ".join(said), "$text-success"))
 
     # Acting on the lock
@@ -173,7 +184,7 @@ class LockPanel(OnHotline, Vertical):
 
     def request(self) -> None:
         if self.action_now() == "request":
-            self.act("Filing the request…", request_unlock, self.requested)
+            self.act(_("Filing the request…"), request_unlock, self.requested)
 
     def act(self, busy: str, service: Callable[[Any, OnCall, str], Answer], done: Callable[[Answer], None]) -> None:
         """Run one lock action for this call's customer with the reason typed, and show its answer."""
@@ -215,7 +226,9 @@ class LockPanel(OnHotline, Vertical):
             text = Content.assemble(
                 text,
                 "\n",
-                f"Press {self.key_for('account.verify')} to open the verify panel and send the caller a fresh code.",
+                _("Press {key_for} to open the verify panel and send the caller a fresh code.").format(
+                    key_for=self.key_for("account.verify")
+                ),
             )
         self.outcome.say(text)
         self.screen.refresh_bindings()

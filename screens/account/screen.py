@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Static
 
+from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.security_review import SecurityReview, security_review
@@ -35,37 +36,37 @@ class AccountScreen(CallKeys, HotlineModal[None]):
         Binding(
             "f2",
             "unlock",
-            "Unlock",
+            N_("Unlock"),
             id="account.unlock",
-            tooltip="Unlock a lock after wrong passwords, with the reason typed in the box",
+            tooltip=N_("Unlock a lock after wrong passwords, with the reason typed in the box"),
         ),
         Binding(
             "f3",
             "request_unlock",
-            "Request supervisor unlock",
+            N_("Request supervisor unlock"),
             id="account.request_unlock",
-            tooltip="File the unlock of a risk or abnormal-login lock for a supervisor to approve",
+            tooltip=N_("File the unlock of a risk or abnormal-login lock for a supervisor to approve"),
         ),
         Binding(
             "f5",
             "advice",
-            "Advice",
+            N_("Advice"),
             id="account.advice",
-            tooltip="Tick the security advice you gave the caller; each tick is saved on the ticket",
+            tooltip=N_("Tick the security advice you gave the caller; each tick is saved on the ticket"),
         ),
         Binding(
             "f11",
             "verify",
-            "Verify",
+            N_("Verify"),
             id="account.verify",
-            tooltip="Open the verify panel: a fresh code for an unlock, or verify the caller first",
+            tooltip=N_("Open the verify panel: a fresh code for an unlock, or verify the caller first"),
         ),
         Binding(
             "escape",
             "close",
-            "Back to the call",
+            N_("Back to the call"),
             id="account.close",
-            tooltip="Close the account and return to the call; advice ticks are already saved",
+            tooltip=N_("Close the account and return to the call; advice ticks are already saved"),
         ),
         *call_key_bindings("account", "wrap_up", "money"),
     ]
@@ -89,8 +90,8 @@ class AccountScreen(CallKeys, HotlineModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="account", classes="panel") as panel:
-            panel.border_title = f"Account · ticket #{self.ticket_id}"
-            yield Static("Reading the account…", id="account-message")
+            panel.border_title = _("Account · ticket #{ticket_id}").format(ticket_id=self.ticket_id)
+            yield Static(_("Reading the account…"), id="account-message")
             with VerticalScroll(id="account-body"):
                 with Horizontal(id="account-top"):
                     yield LockPanel(self.agent_id, self.ticket_id, self.customer_id)
@@ -147,8 +148,9 @@ class AccountScreen(CallKeys, HotlineModal[None]):
             Content.assemble(
                 safe_text(str(refusal), style="$text-error"),
                 "\n\n",
-                f"Press {self.key_for('account.verify')} to open the verify panel; the account shows once the caller"
-                " has passed a code.",
+                _(
+                    "Press {key_for} to open the verify panel; the account shows once the caller has passed a code."
+                ).format(key_for=self.key_for("account.verify")),
             )
         )
         self.refresh_bindings()

@@ -7,16 +7,17 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from console.i18n import N_, _
 from console.services.security_review import SecurityReview
 from console.text import cell_text
 
 KIND_LABELS = {
-    "deposit": "Deposit",
-    "withdrawal": "Withdrawal",
-    "transfer_in": "Transfer in",
-    "transfer_out": "Transfer out",
-    "fee": "Fee",
-    "adjustment": "Adjustment",
+    "deposit": N_("Deposit"),
+    "withdrawal": N_("Withdrawal"),
+    "transfer_in": N_("Transfer in"),
+    "transfer_out": N_("Transfer out"),
+    "fee": N_("Fee"),
+    "adjustment": N_("Adjustment"),
 }
 
 
@@ -27,12 +28,14 @@ class LoginsPanel(Vertical):
         super().__init__(id="security", classes="section")
 
     def compose(self) -> ComposeResult:
-        yield Static("Logins", classes="section-title")
+        yield Static(_("Logins"), classes="section-title")
         yield Static(id="security-facts")
         yield DataTable(id="logins", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#logins", DataTable).add_columns("Time (UTC)", "Region", "Device", "Result", "Flag")
+        self.query_one("#logins", DataTable).add_columns(
+            _("Time (UTC)"), _("Region"), _("Device"), _("Result"), _("Flag")
+        )
 
     def tone(self, variable: str) -> str:
         """A theme colour for a table cell (rich styles cannot name theme variables)."""
@@ -44,11 +47,11 @@ class LoginsPanel(Vertical):
         failed = review.failed_logins_30_days
         self.query_one("#security-facts", Static).update(
             Content.assemble(
-                "2FA ",
+                _("2FA "),
                 on if review.two_factor else off,
-                " · phone ",
-                Content("bound") if review.phone_bound else Content.styled("not bound", "$text-warning"),
-                " · failed logins in 30 days: ",
+                _(" · phone "),
+                Content("bound") if review.phone_bound else Content.styled(_("not bound"), "$text-warning"),
+                _(" · failed logins in 30 days: "),
                 Content.styled(str(failed), "bold $text-error") if failed else Content("0"),
             )
         )
@@ -60,11 +63,11 @@ class LoginsPanel(Vertical):
                 f"{login.occurred_at:%Y-%m-%d %H:%M}",
                 cell_text(login.region),
                 cell_text(login.device),
-                cell_text("Success") if login.success else cell_text("Failed", f"bold {error}"),
+                cell_text(_("Success")) if login.success else cell_text(_("Failed"), f"bold {error}"),
                 cell_text("unusual", f"bold {warning}") if login.unusual else "",
             )
         if not review.logins:
-            table.add_row("No logins on record.", "", "", "", "")
+            table.add_row(_("No logins on record."), "", "", "", "")
 
 
 class RecentTransactions(Vertical):
@@ -74,11 +77,13 @@ class RecentTransactions(Vertical):
         super().__init__(id="recent", classes="section")
 
     def compose(self) -> ComposeResult:
-        yield Static("Recent transactions", classes="section-title")
+        yield Static(_("Recent transactions"), classes="section-title")
         yield DataTable(id="transactions", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#transactions", DataTable).add_columns("Time (UTC)", "Type", "Status", "Amount", "Ref.")
+        self.query_one("#transactions", DataTable).add_columns(
+            _("Time (UTC)"), _("Type"), _("Status"), _("Amount"), _("Ref.")
+        )
 
     def show(self, review: SecurityReview) -> None:
         table = self.query_one("#transactions", DataTable)
@@ -86,10 +91,10 @@ class RecentTransactions(Vertical):
         for row in review.transactions:
             table.add_row(
                 f"{row.created_at:%Y-%m-%d %H:%M}",
-                cell_text(KIND_LABELS.get(row.kind, row.kind.replace("_", " "))),
+                cell_text(_(KIND_LABELS.get(row.kind, row.kind.replace("_", " ")))),
                 cell_text(row.status.capitalize()),
                 cell_text(row.amount_text, right=True),
                 f"T{row.transaction_id}",
             )
         if not review.transactions:
-            table.add_row("No transactions.", "", "", "", "")
+            table.add_row(_("No transactions."), "", "", "", "")

@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import DataTable
 
+from console.i18n import _
 from console.services import admin
 from console.services.admin import AgentLine, PasswordReset
 from console.services.context import Actor
 from console.services.errors import ServiceError
-from console.text import cell_text, safe_text
+from console.text import cell_text, fill, safe_text
 from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, NewLogin, PasswordShownOnce, RoleDialog
 from screens.base import Notice, OnHotline
 
@@ -25,8 +25,8 @@ def status_words(line: AgentLine) -> str:
     if not line.enabled:
         return "disabled"
     if line.locked:
-        return "locked out"
-    return "new password due" if line.password_change_required else "active"
+        return _("locked out")
+    return _("new password due") if line.password_change_required else "active"
 
 
 class AgentsPanel(OnHotline, Vertical):
@@ -36,7 +36,7 @@ class AgentsPanel(OnHotline, Vertical):
         super().__init__(id="agents", classes="panel")
         self.actor = actor
         self.lines: list[AgentLine] = []
-        self.border_title = "Agents"
+        self.border_title = _("Agents")
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="agents-table", cursor_type="row", zebra_stripes=True)
@@ -51,7 +51,7 @@ class AgentsPanel(OnHotline, Vertical):
         return self.query_one("#agents-message", Notice)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Username", "Name", "Role", "Status", "Last login (UTC)")
+        self.table.add_columns(_("Username"), _("Name"), _("Role"), _("Status"), _("Last login (UTC)"))
 
     # Reading
 
@@ -101,33 +101,32 @@ class AgentsPanel(OnHotline, Vertical):
             lambda actor: admin.add_agent(
                 self.database.sessions, actor, login.username, login.password, login.role, login.display_name or None
             ),
-            lambda line: f"Added {line.role} {line.username}.",
+            lambda line: _("Added {role} {username}.").format(role=line.role, username=line.username),
         )
 
     def disable(self) -> None:
         if (line := self.chosen()) is None:
             return
-        question = (
-            Content("Disable ")
-            + safe_text(line.username, style="bold")
-            + Content("? They can no longer log in, and a console they have open locks at its next action.")
+        question = fill(
+            _("Disable {username}? They can no longer log in, and a console they have open locks at its next action."),
+            username=safe_text(line.username, style="bold"),
         )
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.change(
                     lambda actor: admin.disable_agent(self.database.sessions, actor, line.username),
-                    lambda done: f"{done.username} is disabled.",
+                    lambda done: _("{username} is disabled.").format(username=done.username),
                 )
 
-        self.app.push_screen(ConfirmDialog("Disable a login", question, "Disable"), callback=answered)
+        self.app.push_screen(ConfirmDialog(_("Disable a login"), question, _("Disable")), callback=answered)
 
     def enable(self) -> None:
         if (line := self.chosen()) is None:
             return
         self.change(
             lambda actor: admin.enable_agent(self.database.sessions, actor, line.username),
-            lambda done: f"{done.username} is enabled.",
+            lambda done: _("{username} is enabled.").format(username=done.username),
         )
 
     def change_role(self) -> None:
@@ -138,7 +137,7 @@ class AgentsPanel(OnHotline, Vertical):
             if role is not None:
                 self.change(
                     lambda actor: admin.change_role(self.database.sessions, actor, line.username, role),
-                    lambda done: f"{done.username} is now {'an' if done.role[0] in 'aeiou' else 'a'} {done.role}.",
+                    lambda done: _("{username}'s role is now {role}.").format(username=done.username, role=done.role),
                 )
 
         self.app.push_screen(RoleDialog(line.username, line.role), callback=answered)
@@ -146,10 +145,9 @@ class AgentsPanel(OnHotline, Vertical):
     def reset_password(self) -> None:
         if (line := self.chosen()) is None:
             return
-        question = (
-            Content("Give ")
-            + safe_text(line.username, style="bold")
-            + Content(" a new random password? Their current one stops working; it is shown to you once.")
+        question = fill(
+            _("Give {username} a new random password? Their current one stops working; it is shown to you once."),
+            username=safe_text(line.username, style="bold"),
         )
 
         def answered(yes: bool | None) -> None:
@@ -161,18 +159,22 @@ class AgentsPanel(OnHotline, Vertical):
                     group=CHANGE_GROUP,
                 )
 
-        self.app.push_screen(ConfirmDialog("Reset a password", question, "Reset"), callback=answered)
+        self.app.push_screen(ConfirmDialog(_("Reset a password"), question, _("Reset")), callback=answered)
 
     def password_reset(self, reset: PasswordReset) -> None:
         # Straight to the dialog: the panel keeps no copy of the password.
-        self.notice.say(f"{reset.agent.username} has a new password; they choose their own at the next login.")
+        self.notice.say(
+            _("{username} has a new password; they choose their own at the next login.").format(
+                username=reset.agent.username
+            )
+        )
         self.app.push_screen(PasswordShownOnce(reset.agent.username, reset.new_password))
         self.load()
 
     def chosen(self) -> AgentLine | None:
         line = self.selected
         if line is None:
-            self.notice.say("No agent is selected.", refusal=True)
+            self.notice.say(_("No agent is selected."), refusal=True)
         return line
 
     def change(self, call: Callable[[Actor], AgentLine], said: Callable[[AgentLine], str]) -> None:

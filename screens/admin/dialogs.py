@@ -13,20 +13,21 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from console.text import safe_text
+from console.i18n import N_, _
+from console.text import fill, safe_text
 from screens.base import HotlineModal, Notice
 
 ROLES = ("agent", "supervisor", "admin")
 ROLE_WORDS = {
-    "agent": "Agent: takes calls and acts on verified callers",
-    "supervisor": "Supervisor: also decides escalations",
-    "admin": "Admin: manages agents, the schema and the audit log",
+    "agent": N_("Agent: takes calls and acts on verified callers"),
+    "supervisor": N_("Supervisor: also decides escalations"),
+    "admin": N_("Admin: manages agents, the schema and the audit log"),
 }
 
 
 def _role_choices(chosen: str) -> RadioSet:
     return RadioSet(
-        *(RadioButton(ROLE_WORDS[role], value=role == chosen, id=f"role-{role}", compact=True) for role in ROLES),
+        *(RadioButton(_(ROLE_WORDS[role]), value=role == chosen, id=f"role-{role}", compact=True) for role in ROLES),
         id="role-choice",
         compact=True,
     )
@@ -40,14 +41,16 @@ def _chosen_role(dialog: Screen[Any]) -> str | None:
 def _buttons(save: str) -> Horizontal:
     return Horizontal(
         Button(save, id="dialog-save", variant="primary", compact=True),
-        Button("Cancel", id="dialog-cancel", compact=True),
+        Button(_("Cancel"), id="dialog-cancel", compact=True),
         classes="dialog-buttons",
     )
 
 
 _SAVE_AND_CANCEL: list[BindingType] = [
-    Binding("ctrl+s", "save", "Save", id="admin_dialog.save", priority=True, tooltip="Do it, as filled in"),
-    Binding("escape", "cancel", "Cancel", id="admin_dialog.cancel", tooltip="Close this dialog; nothing changes"),
+    Binding("ctrl+s", "save", N_("Save"), id="admin_dialog.save", priority=True, tooltip=N_("Do it, as filled in")),
+    Binding(
+        "escape", "cancel", N_("Cancel"), id="admin_dialog.cancel", tooltip=N_("Close this dialog; nothing changes")
+    ),
 ]
 
 
@@ -70,20 +73,22 @@ class AddAgentDialog(HotlineModal[NewLogin | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-agent", classes="panel dialog") as dialog:
-            dialog.border_title = "Add an agent"
+            dialog.border_title = _("Add an agent")
             with Grid(classes="facts dialog-fields"):
-                yield Label("Username", classes="fact-label")
-                yield Input(id="new-username", placeholder="lower-case, e.g. wang.fang", max_length=64, compact=True)
-                yield Label("Name", classes="fact-label")
-                yield Input(id="new-name", placeholder="as colleagues know them", max_length=128, compact=True)
-                yield Label("Password", classes="fact-label")
-                yield Input(id="new-agent-password", placeholder="at least 8 characters", password=True, compact=True)
-                yield Label("Again", classes="fact-label")
-                yield Input(id="new-agent-repeat", placeholder="the same again", password=True, compact=True)
-            yield Label("Role", classes="field-label")
+                yield Label(_("Username"), classes="fact-label")
+                yield Input(id="new-username", placeholder=_("lower-case, e.g. wang.fang"), max_length=64, compact=True)
+                yield Label(_("Name"), classes="fact-label")
+                yield Input(id="new-name", placeholder=_("as colleagues know them"), max_length=128, compact=True)
+                yield Label(_("Password"), classes="fact-label")
+                yield Input(
+                    id="new-agent-password", placeholder=_("at least 8 characters"), password=True, compact=True
+                )
+                yield Label(_("Again"), classes="fact-label")
+                yield Input(id="new-agent-repeat", placeholder=_("the same again"), password=True, compact=True)
+            yield Label(_("Role"), classes="field-label")
             yield _role_choices("agent")
             yield Notice(id="add-agent-message")
-            yield _buttons("Add")
+            yield _buttons(_("Add"))
         yield Footer(compact=True)
 
     @on(Input.Submitted)
@@ -101,15 +106,15 @@ class AddAgentDialog(HotlineModal[NewLogin | None]):
         notice = self.query_one("#add-agent-message", Notice)
         role = _chosen_role(self)
         if not value["new-username"].strip():
-            notice.say("Type the username.", refusal=True)
+            notice.say(_("Type the username."), refusal=True)
             self.query_one("#new-username", Input).focus()
         elif password.value != repeat.value or not password.value:
-            notice.say("Type the same password in both boxes.", refusal=True)
+            notice.say(_("Type the same password in both boxes."), refusal=True)
             password.clear()
             repeat.clear()
             password.focus()
         elif role is None:
-            notice.say("Choose the role.", refusal=True)
+            notice.say(_("Choose the role."), refusal=True)
         else:
             self.dismiss(NewLogin(value["new-username"].strip(), value["new-name"].strip(), role, password.value))
 
@@ -132,10 +137,13 @@ class RoleDialog(HotlineModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="change-role", classes="panel dialog") as dialog:
-            dialog.border_title = "Change the role"
-            yield Static(Content("The role of ") + safe_text(self.username, style="bold"), classes="dialog-text")
+            dialog.border_title = _("Change the role")
+            yield Static(
+                fill(_("The role of {username}"), username=safe_text(self.username, style="bold")),
+                classes="dialog-text",
+            )
             yield _role_choices(self.role)
-            yield _buttons("Save")
+            yield _buttons(_("Save"))
         yield Footer(compact=True)
 
     @on(Button.Pressed, "#dialog-save")
@@ -153,8 +161,8 @@ class ConfirmDialog(HotlineModal[bool]):
     CSS_PATH = "dialogs.tcss"
     AUTO_FOCUS = "#dialog-cancel"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Yes", id="admin_confirm.yes", priority=True, tooltip="Yes, do it"),
-        Binding("escape", "cancel", "No", id="admin_confirm.no", tooltip="No; nothing changes"),
+        Binding("ctrl+s", "save", N_("Yes"), id="admin_confirm.yes", priority=True, tooltip=N_("Yes, do it")),
+        Binding("escape", "cancel", N_("No"), id="admin_confirm.no", tooltip=N_("No; nothing changes")),
     ]
 
     def __init__(self, title: str, question: Content, yes: str) -> None:
@@ -185,7 +193,13 @@ class PasswordShownOnce(HotlineModal[None]):
     CSS_PATH = "dialogs.tcss"
     AUTO_FOCUS = "#dialog-save"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Done", id="admin_password.done", tooltip="Close; the password is not shown again"),
+        Binding(
+            "escape",
+            "close",
+            N_("Done"),
+            id="admin_password.done",
+            tooltip=N_("Close; the password is not shown again"),
+        ),
     ]
 
     def __init__(self, username: str, password: str) -> None:
@@ -195,19 +209,23 @@ class PasswordShownOnce(HotlineModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="password-once", classes="panel dialog") as dialog:
-            dialog.border_title = "New password (shown once)"
-            yield Static(Content("New password for ") + safe_text(self.username, style="bold"), classes="dialog-text")
+            dialog.border_title = _("New password (shown once)")
+            yield Static(
+                fill(_("New password for {username}"), username=safe_text(self.username, style="bold")),
+                classes="dialog-text",
+            )
             yield Static(safe_text(self._password, style="bold"), id="shown-password")
             yield Static(
-                Content("Give it to ")
-                + safe_text(self.username)
-                + Content(
-                    " in person. It is shown this once and kept nowhere (the database holds only its hash);"
-                    " they choose their own at the next login."
+                fill(
+                    _(
+                        "Give it to {username} in person. It is shown this once and kept nowhere (the database holds"
+                        " only its hash); they choose their own at the next login."
+                    ),
+                    username=self.username,
                 ),
                 classes="dialog-text",
             )
-            done = Button("Done", id="dialog-save", variant="primary", compact=True)
+            done = Button(_("Done"), id="dialog-save", variant="primary", compact=True)
             yield Horizontal(done, classes="dialog-buttons")
         yield Footer(compact=True)
 

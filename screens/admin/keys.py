@@ -4,49 +4,60 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from console.i18n import N_
 from screens.desk import desk_bindings
 
 ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
-        "f4", "add_agent", "Add agent", id="admin.add_agent", tooltip="Add a login: username, name, role, password"
+        "f4",
+        "add_agent",
+        N_("Add agent"),
+        id="admin.add_agent",
+        tooltip=N_("Add a login: username, name, role, password"),
     ),
     Binding(
         "f6",
         "disable_agent",
-        "Disable",
+        N_("Disable"),
         id="admin.disable_agent",
-        tooltip="Stop the selected login: every service refuses it from its next action",
+        tooltip=N_("Stop the selected login: every service refuses it from its next action"),
     ),
     Binding(
         "f7",
         "enable_agent",
-        "Enable",
+        N_("Enable"),
         id="admin.enable_agent",
-        tooltip="Let the selected disabled login work again",
+        tooltip=N_("Let the selected disabled login work again"),
     ),
     Binding(
         "f8",
         "change_role",
-        "Role",
+        N_("Role"),
         id="admin.change_role",
-        tooltip="Make the selected login an agent, a supervisor or an admin",
+        tooltip=N_("Make the selected login an agent, a supervisor or an admin"),
     ),
     Binding(
         "f9",
         "reset_password",
-        "Reset password",
+        N_("Reset password"),
         id="admin.reset_password",
-        tooltip="Give the selected login a new random password, shown once; they choose their own at the next login",
+        tooltip=N_(
+            "Give the selected login a new random password, shown once; they choose their own at the next login"
+        ),
     ),
     Binding(
         "f10",
         "check_audit",
-        "Check audit log",
+        N_("Check audit log"),
         id="admin.check_audit",
-        tooltip="Check every audit event's signature and link, and the newest event this machine checked before",
+        tooltip=N_("Check every audit event's signature and link, and the newest event this machine checked before"),
     ),
     Binding(
-        "f5", "refresh", "Refresh", id="admin.refresh", tooltip="Read the agents, the schema and the policies again"
+        "f5",
+        "refresh",
+        N_("Refresh"),
+        id="admin.refresh",
+        tooltip=N_("Read the agents, the schema and the policies again"),
     ),
     *desk_bindings("admin"),
 ]

@@ -10,17 +10,18 @@ from textual.content import Content
 from textual.widgets import Label, Static
 
 from console import verified_heads
+from console.i18n import N_, _
 from console.services.admin_system import AuditCheck, PolicySection, SchemaView, check_audit_chain, policies
 from console.services.admin_system import schema_status as read_schema_status
 from console.services.context import Actor
 from console.services.errors import ServiceError
-from console.text import safe_text
+from console.text import pad, safe_text
 from screens.base import Notice, OnHotline
 
 SCHEMA_GROUP = "admin.schema"
 AUDIT_GROUP = "admin.audit"
 POLICIES_GROUP = "admin.policies"
-READING = "Reading…"
+READING = N_("Reading…")
 
 
 class SchemaPanel(OnHotline, Vertical):
@@ -30,14 +31,14 @@ class SchemaPanel(OnHotline, Vertical):
         super().__init__(id="schema", classes="panel")
         self.actor = actor
         self.view: SchemaView | None = None
-        self.border_title = "Schema"
+        self.border_title = _("Schema")
 
     def compose(self) -> ComposeResult:
         with Grid(classes="facts"):
-            yield Label("Database", classes="fact-label")
-            yield Static(READING, id="schema-database")
-            yield Label("This Hotline", classes="fact-label")
-            yield Static(READING, id="schema-code")
+            yield Label(_("Database"), classes="fact-label")
+            yield Static(_(READING), id="schema-database")
+            yield Label(_("This Hotline"), classes="fact-label")
+            yield Static(_(READING), id="schema-code")
         yield Notice(id="schema-state")
 
     def load(self) -> None:
@@ -51,7 +52,7 @@ class SchemaPanel(OnHotline, Vertical):
 
     def show(self, view: SchemaView) -> None:
         self.view = view
-        self.query_one("#schema-database", Static).update(safe_text(view.database_revision or "no Hotline schema"))
+        self.query_one("#schema-database", Static).update(safe_text(view.database_revision or _("no Hotline schema")))
         self.query_one("#schema-code", Static).update(safe_text(view.code_revision))
         state = safe_text(view.state)
         if view.upgrade_command is not None:
@@ -69,14 +70,16 @@ class AuditPanel(OnHotline, Vertical):
         super().__init__(id="audit", classes="panel")
         self.actor = actor
         self.result: AuditCheck | None = None
-        self.border_title = "Audit log"
+        self.border_title = _("Audit log")
 
     def compose(self) -> ComposeResult:
         yield Notice(id="audit-result")
 
     def on_mount(self) -> None:
         self.query_one("#audit-result", Notice).say(
-            f"Not checked from this console yet. {self.key_for('admin.check_audit')} checks every event."
+            _("Not checked from this console yet. {key_for} checks every event.").format(
+                key_for=self.key_for("admin.check_audit")
+            )
         )
 
     @property
@@ -86,7 +89,7 @@ class AuditPanel(OnHotline, Vertical):
     def check(self) -> None:
         if self.checking:
             return
-        self.query_one("#audit-result", Notice).say("Checking every event… (a long log takes a while)")
+        self.query_one("#audit-result", Notice).say(_("Checking every event… (a long log takes a while)"))
         settings = self.hotline.settings
         database = self.database
 
@@ -118,10 +121,10 @@ class PoliciesPanel(OnHotline, Vertical):
         super().__init__(id="policies", classes="panel")
         self.actor = actor
         self.sections: tuple[PolicySection, ...] = ()
-        self.border_title = "Policies in force"
+        self.border_title = _("Policies in force")
 
     def compose(self) -> ComposeResult:
-        yield Notice(READING, id="policies-body")
+        yield Notice(_(READING), id="policies-body")
 
     def load(self) -> None:
         settings = self.hotline.settings
@@ -141,8 +144,8 @@ class PoliciesPanel(OnHotline, Vertical):
                 body += Content("\n\n")
             body += safe_text(section.title, style="bold") + Content("\n") + safe_text(section.summary)
             for line in section.lines:
-                body += Content("\n") + safe_text(f"{line.name:<6} ") + safe_text(line.value)
-            body += Content("\n") + safe_text(f"Set in {section.set_in}.", style="$text-muted")
+                body += Content("\n") + safe_text(pad(line.name, 6) + " ") + safe_text(line.value)
+            body += Content("\n") + safe_text(_("Set in {set_in}.").format(set_in=section.set_in), style="$text-muted")
         self.query_one("#policies-body", Notice).say(body)
 
     def refused(self, refusal: ServiceError) -> None:

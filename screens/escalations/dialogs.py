@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
+from console.i18n import N_, _
 from console.services.agents import AgentView, confirm_password
 from console.services.context import Actor
 from console.text import safe_text
@@ -24,7 +25,9 @@ class PasswordAgain(HotlineModal[bool]):
     CSS_PATH = "escalations.tcss"
     AUTO_FOCUS = "#again-password"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back", id="password_again.cancel", tooltip="Back to the item without deciding"),
+        Binding(
+            "escape", "cancel", N_("Back"), id="password_again.cancel", tooltip=N_("Back to the item without deciding")
+        ),
     ]
 
     def __init__(self, agent: AgentView, why: str) -> None:
@@ -35,11 +38,11 @@ class PasswordAgain(HotlineModal[bool]):
     def compose(self) -> ComposeResult:
         agent_id = self.agent.id
         yield PasswordForm(
-            Static("Type your password again", classes="panel-title"),
+            Static(_("Type your password again"), classes="panel-title"),
             Static(safe_text(self.why, multiline=True), id="again-why"),
             username=self.agent.username,
             ids=("again-password", "again-confirm", "again-message"),
-            button="Confirm",
+            button=_("Confirm"),
             group=PASSWORD_GROUP,
             form_id="password-again",
             check=lambda _username, password, _new_password: confirm_password(

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
+from console.i18n import N_, _
 from console.services.context import Actor
 from console.services.errors import ServiceError
 from console.services.escalation_detail import EscalationDetail, escalation_detail
@@ -14,7 +15,7 @@ from screens.base import Notice, OnHotline
 from screens.escalations import words
 
 DETAIL_GROUP = "escalations.detail"
-NOTHING_OPEN = "Choose an item in the queue and press Enter to open it."
+NOTHING_OPEN = N_("Choose an item in the queue and press Enter to open it.")
 
 
 class ItemPanel(OnHotline, VerticalScroll):
@@ -26,13 +27,13 @@ class ItemPanel(OnHotline, VerticalScroll):
         self.agent_id = agent_id
         self.item: EscalationItem | None = None
         self.detail: EscalationDetail | None = None
-        self.border_title = "Item"
+        self.border_title = _("Item")
 
     def compose(self) -> ComposeResult:
         yield Static(id="item-heading")
         yield Static(id="item-decisions")
-        yield Label("Reason for your decision (the agent and the record see it)", classes="field-label")
-        yield Input(placeholder="Why you approve or turn it down", id="decision-reason", max_length=1000)
+        yield Label(_("Reason for your decision (the agent and the record see it)"), classes="field-label")
+        yield Input(placeholder=_("Why you approve or turn it down"), id="decision-reason", max_length=1000)
         yield Notice(id="decision-message")
         yield Static(id="item-case", classes="item-part")
         yield Static(id="item-others", classes="item-part")
@@ -51,12 +52,12 @@ class ItemPanel(OnHotline, VerticalScroll):
         return self.query_one("#decision-message", Notice)
 
     def on_mount(self) -> None:
-        self.show_nothing(NOTHING_OPEN)
+        self.show_nothing(_(NOTHING_OPEN))
 
     def show_nothing(self, text: str) -> None:
         """No item open: say why, and hide what belongs to one."""
         self.item = self.detail = None
-        self.border_title = "Item"
+        self.border_title = _("Item")
         self.query_one("#item-heading", Static).update(text)
         for part in ("#item-decisions", "#item-case", "#item-others", "#item-timeline", "#decision-reason", "Label"):
             self.query_one(part).display = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from console.i18n import N_, _
 from console.services.context import Actor
 from console.services.escalation_watch import QueueWatch
 from console.services.escalations import EscalationItem, escalation_queue
@@ -21,7 +23,7 @@ from screens.escalations.words import age_text
 
 QUEUE_GROUP = "escalations.queue"
 WATCH_GROUP = "escalations.watch"
-COLUMNS = ("Kind", "Waiting", "Asked by", "Account", "What")
+COLUMNS = (N_("Kind"), N_("Waiting"), N_("Asked by"), N_("Account"), N_("What"))
 
 
 class EscalationQueue(OnHotline, Vertical):
@@ -46,11 +48,11 @@ class EscalationQueue(OnHotline, Vertical):
         self.items: list[EscalationItem] = []
         self.loaded_at = 0.0
         self.loads = 0
-        self.border_title = "Waiting for a supervisor"
+        self.border_title = _("Waiting for a supervisor")
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Nothing is waiting for a supervisor.", id="queue-empty", classes="muted")
+        yield Static(_("Nothing is waiting for a supervisor."), id="queue-empty", classes="muted")
         yield Notice(id="queue-message")
 
     @property
@@ -86,7 +88,11 @@ class EscalationQueue(OnHotline, Vertical):
         self.loaded_at = self.hotline.clock()
         self.loads += 1
         self.fill()
-        self.border_title = f"Waiting for a supervisor ({len(items)})" if items else "Waiting for a supervisor"
+        self.border_title = (
+            _("Waiting for a supervisor ({count_items})").format(count_items=len(items))
+            if items
+            else _("Waiting for a supervisor")
+        )
         self.post_message(self.Loaded(items))
 
     def fill(self) -> None:
@@ -94,13 +100,15 @@ class EscalationQueue(OnHotline, Vertical):
         items, table = self.items, self.table
         keep = self.highlighted.key if self.highlighted is not None else None
         rows = [self._cells(item, self.age_of(item)) for item in items]
-        short = [max([len(COLUMNS[i])] + [len(row[i].plain) for row in rows]) + 2 for i in range(4)]
-        short[1] = max(short[1], len("9 h 59 min") + 2)  # ages grow between loads
+        short = [max([cell_len(_(COLUMNS[i]))] + [cell_len(row[i].plain) for row in rows]) + 2 for i in range(4)]
+        short[1] = max(
+            short[1], cell_len(_("{hours} h {minutes:02d} min").format(hours=9, minutes=59)) + 2
+        )  # ages grow between loads
         what = max(16, self.content_size.width - sum(short) - 4)
         table.clear(columns=True)
         for label in COLUMNS[:-1]:
-            table.add_column(label, key=label)
-        table.add_column(COLUMNS[-1], key=COLUMNS[-1], width=what)
+            table.add_column(_(label), key=label)
+        table.add_column(_(COLUMNS[-1]), key=COLUMNS[-1], width=what)
         for item, cells in zip(items, rows, strict=True):
             table.add_row(*cells, key=item.key, height=None)
         if keep is not None and keep in {item.key for item in items}:

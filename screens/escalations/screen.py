@@ -12,6 +12,7 @@ from textual.containers import Container
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
+from console.i18n import N_, _
 from console.services.agents import AgentView
 from console.services.context import Actor
 from console.services.decisions import DecisionDone, decide_escalation
@@ -43,13 +44,13 @@ class EscalationScreen(DeskScreen):
     # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f9", "approve", "Approve", id="escalations.approve", tooltip="Approve the item opened"),
-        Binding("f8", "reject", "Turn down", id="escalations.reject", tooltip="Turn down the item opened"),
-        Binding("f6", "reason", "Reason", id="escalations.reason", tooltip="Type the reason for your decision"),
+        Binding("f9", "approve", N_("Approve"), id="escalations.approve", tooltip=N_("Approve the item opened")),
+        Binding("f8", "reject", N_("Turn down"), id="escalations.reject", tooltip=N_("Turn down the item opened")),
+        Binding("f6", "reason", N_("Reason"), id="escalations.reason", tooltip=N_("Type the reason for your decision")),
         # Enter on the queue opens the chosen item too (the table's own key).
-        Binding("o", "open", "Open", id="escalations.open", tooltip="Open the item chosen in the queue"),
-        Binding("escape", "queue", "Queue", id="escalations.queue", tooltip="Back to the queue"),
-        Binding("f5", "refresh", "Refresh", id="escalations.refresh", tooltip="Read the queue again"),
+        Binding("o", "open", N_("Open"), id="escalations.open", tooltip=N_("Open the item chosen in the queue")),
+        Binding("escape", "queue", N_("Queue"), id="escalations.queue", tooltip=N_("Back to the queue")),
+        Binding("f5", "refresh", N_("Refresh"), id="escalations.refresh", tooltip=N_("Read the queue again")),
         *desk_bindings("escalations"),
     ]
 
@@ -89,11 +90,11 @@ class EscalationScreen(DeskScreen):
         now = next((item for item in message.items if item.key == opened.key), None)
         if now is None:
             self.item_panel.show_nothing(
-                "That item is no longer waiting: it was decided at another console, or it ended."
+                _("That item is no longer waiting: it was decided at another console, or it ended.")
             )
         elif now.version != opened.version:
             self.item_panel.open(now, keep_reason=True)
-            self.item_panel.notice.say("It changed at another console since you opened it; review it again.")
+            self.item_panel.notice.say(_("It changed at another console since you opened it; review it again."))
 
     def action_open(self) -> None:
         item = self.queue.highlighted
@@ -124,16 +125,16 @@ class EscalationScreen(DeskScreen):
         if self.deciding:
             return
         if detail is None:
-            panel.notice.say("Open an item first: choose it in the queue and press Enter.", refusal=True)
+            panel.notice.say(_("Open an item first: choose it in the queue and press Enter."), refusal=True)
             return
         reason = panel.reason.strip()
         if not reason:
-            panel.notice.say("Type the reason for your decision first.", refusal=True)
+            panel.notice.say(_("Type the reason for your decision first."), refusal=True)
             panel.reason_box.focus()
             return
         decision = Decision(detail.item, approve, reason)
         words = detail.approve_words if approve else detail.reject_words
-        title = "Approve?" if approve else "Turn it down?"
+        title = _("Approve?") if approve else _("Turn it down?")
         self.app.push_screen(
             ConfirmAction(title, words, reason), callback=lambda yes: self.confirmed(decision, bool(yes))
         )
@@ -142,11 +143,11 @@ class EscalationScreen(DeskScreen):
         if yes:
             self.send(decision)
         else:
-            self.item_panel.notice.say("Nothing was decided.")
+            self.item_panel.notice.say(_("Nothing was decided."))
 
     def send(self, decision: Decision) -> None:
         self.deciding = True
-        self.item_panel.notice.say("Deciding…")
+        self.item_panel.notice.say(_("Deciding…"))
         item, actor = decision.item, self.actor()
         self.run_service(
             lambda: decide_escalation(
@@ -167,10 +168,10 @@ class EscalationScreen(DeskScreen):
         self.deciding = False
         panel = self.item_panel
         if isinstance(refusal, PasswordNeeded):
-            panel.notice.say("Your password is needed first.")
+            panel.notice.say(_("Your password is needed first."))
             self.app.push_screen(
                 PasswordAgain(self.agent, str(refusal)),
-                callback=lambda typed: self.send(decision) if typed else panel.notice.say("Nothing was decided."),
+                callback=lambda typed: self.send(decision) if typed else panel.notice.say(_("Nothing was decided.")),
             )
             return
         panel.notice.say(str(refusal), refusal=True, multiline=True)
@@ -180,7 +181,7 @@ class EscalationScreen(DeskScreen):
 
     def decided(self, done: DecisionDone) -> None:
         self.deciding = False
-        self.item_panel.show_nothing(NOTHING_OPEN)
+        self.item_panel.show_nothing(_(NOTHING_OPEN))
         self.item_panel.notice.say(done.said, multiline=True)
         self.notify_agent(done.said, warning=False)
         self.queue.load()
@@ -190,4 +191,4 @@ class EscalationScreen(DeskScreen):
         # The app shows a failure; the desk must not stay stuck deciding.
         if event.worker.group == DECIDE_GROUP and event.state is WorkerState.ERROR:
             self.deciding = False
-            self.item_panel.notice.say("The decision was not made.", refusal=True)
+            self.item_panel.notice.say(_("The decision was not made."), refusal=True)

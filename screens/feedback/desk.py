@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import N_, _
 from console.services.agents import AgentView
 from console.services.context import Actor
 from console.services.errors import Conflict, ServiceError
@@ -43,44 +44,44 @@ class FeedbackDeskScreen(HotlineScreen):
         Binding(
             "f2",
             "set_status('forwarded')",
-            "Forwarded",
+            N_("Forwarded"),
             id="desk.forwarded",
-            tooltip="Mark the highlighted feedback as forwarded to the department",
+            tooltip=N_("Mark the highlighted feedback as forwarded to the department"),
         ),
         Binding(
             "f3",
             "set_status('acknowledged')",
-            "Acknowledged",
+            N_("Acknowledged"),
             id="desk.acknowledged",
-            tooltip="Mark the highlighted feedback as acknowledged by the department",
+            tooltip=N_("Mark the highlighted feedback as acknowledged by the department"),
         ),
         Binding(
             "f4",
             "set_status('closed')",
-            "Closed",
+            N_("Closed"),
             id="desk.closed",
-            tooltip="Close the highlighted feedback; it leaves the list",
+            tooltip=N_("Close the highlighted feedback; it leaves the list"),
         ),
         Binding(
             "f6",
             "department",
-            "Department",
+            N_("Department"),
             id="desk.department",
-            tooltip="Choose the department whose feedback is listed",
+            tooltip=N_("Choose the department whose feedback is listed"),
         ),
         Binding(
             "f5",
             "refresh",
-            "Refresh",
+            N_("Refresh"),
             id="desk.refresh",
-            tooltip="Read the department's feedback again",
+            tooltip=N_("Read the department's feedback again"),
         ),
         Binding(
             "ctrl+o",
             "home",
-            "Home",
+            N_("Home"),
             id="desk.home",
-            tooltip="Back to your home screen",
+            tooltip=N_("Back to your home screen"),
         ),
     ]
 
@@ -106,13 +107,15 @@ class FeedbackDeskScreen(HotlineScreen):
                 yield Static(id="desk-counts", classes="muted")
             yield DataTable(id="desk-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="desk-detail")
-            yield Input(placeholder="Note for the status change (optional)", id="desk-note", max_length=MAX_NOTE)
+            yield Input(placeholder=_("Note for the status change (optional)"), id="desk-note", max_length=MAX_NOTE)
             yield Notice(id="desk-message")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Feedback by department"
-        self.table.add_columns("No.", "Recorded", "Kind", "Area", "Status", "Customer", "The caller's words")
+        self.title = _("Feedback by department")
+        self.table.add_columns(
+            _("No."), _("Recorded"), _("Kind"), _("Area"), _("Status"), _("Customer"), _("The caller's words")
+        )
         self.load()
 
     @property
@@ -164,7 +167,7 @@ class FeedbackDeskScreen(HotlineScreen):
                         f"{item.recorded_at:%Y-%m-%d %H:%M}",
                         item.category_label,
                         item.area_label,
-                        item.status_label + (" · escalated" if item.escalation else ""),
+                        item.status_label + (_(" · escalated") if item.escalation else ""),
                         item.account_masked or "-",
                         first_line(item.words),
                     ),
@@ -179,7 +182,7 @@ class FeedbackDeskScreen(HotlineScreen):
         self.counts = counts
         waiting = " · ".join(f"{label} {counts[value]}" for value, label in DEPARTMENTS if counts.get(value))
         self.query_one("#desk-counts", Static).update(
-            f"Waiting: {waiting}." if waiting else "Nothing waits in any department."
+            _("Waiting: {waiting}.").format(waiting=waiting) if waiting else _("Nothing waits in any department.")
         )
 
     @on(DataTable.RowHighlighted, "#desk-table")
@@ -188,7 +191,7 @@ class FeedbackDeskScreen(HotlineScreen):
         item = self.selected
         if item is None:
             label = dict(DEPARTMENTS).get(self.department, self.department)
-            detail.update(f"Nothing waits in {label}.")
+            detail.update(_("Nothing waits in {label}.").format(label=label))
         else:
             detail.update(feedback_detail(item))
         self.refresh_bindings()
@@ -234,7 +237,11 @@ class FeedbackDeskScreen(HotlineScreen):
     def changed(self, view: FeedbackView) -> None:
         self.changing = False
         self.query_one("#desk-note", Input).value = ""
-        self.notice.say(f"F{view.feedback_id} is now {STATUS_LABELS[view.status].lower()}.")
+        self.notice.say(
+            _("F{feedback_id} is now {lower}.").format(
+                feedback_id=view.feedback_id, lower=STATUS_LABELS[view.status].lower()
+            )
+        )
         self.load(keep=view.feedback_id)
 
     def refused(self, refusal: ServiceError) -> None:

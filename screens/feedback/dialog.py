@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import N_, _
 from console.services.complaints import MAX_REASON, escalate_complaint
 from console.services.context import OnCall
 from console.services.errors import ServiceError
@@ -41,24 +42,24 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         Binding(
             "ctrl+s",
             "save",
-            "Save",
+            N_("Save"),
             id="feedback.save",
             priority=True,
-            tooltip="Record the feedback (and escalate the complaint, if ticked)",
+            tooltip=N_("Record the feedback (and escalate the complaint, if ticked)"),
         ),
         Binding(
             "f2",
             "escalate_earlier",
-            "Escalate earlier complaint",
+            N_("Escalate earlier complaint"),
             id="feedback.escalate_earlier",
-            tooltip="Send a complaint recorded earlier on this call to a supervisor",
+            tooltip=N_("Send a complaint recorded earlier on this call to a supervisor"),
         ),
         Binding(
             "escape",
             "cancel",
-            "Back to the call",
+            N_("Back to the call"),
             id="feedback.cancel",
-            tooltip="Close this dialog; feedback not saved yet is dropped",
+            tooltip=N_("Close this dialog; feedback not saved yet is dropped"),
         ),
     ]
 
@@ -82,28 +83,28 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="feedback-dialog", classes="panel") as dialog:
-            dialog.border_title = f"Feedback · ticket #{self.call.ticket_id}"
+            dialog.border_title = _("Feedback · ticket #{ticket_id}").format(ticket_id=self.call.ticket_id)
             yield Static(safe_text(self.customer_name, style="bold"), id="feedback-caller")
             with Horizontal(id="feedback-kind"):
-                yield Select(CATEGORY_OPTIONS, prompt="Kind of feedback", id="feedback-category", compact=True)
-                yield Select(AREA_OPTIONS, prompt="Product area", id="feedback-area", compact=True)
+                yield Select(CATEGORY_OPTIONS, prompt=_("Kind of feedback"), id="feedback-category", compact=True)
+                yield Select(AREA_OPTIONS, prompt=_("Product area"), id="feedback-area", compact=True)
             yield FreeTextArea(
                 id="feedback-words",
                 soft_wrap=True,
-                placeholder="The caller's words, as they said them",
+                placeholder=_("The caller's words, as they said them"),
             )
             yield Static(id="feedback-route", classes="muted")
-            yield Checkbox("Escalate this complaint to a supervisor", id="feedback-escalate", compact=True)
+            yield Checkbox(_("Escalate this complaint to a supervisor"), id="feedback-escalate", compact=True)
             yield Input(
-                placeholder="Why it needs a supervisor",
+                placeholder=_("Why it needs a supervisor"),
                 id="feedback-reason",
                 max_length=MAX_REASON,
                 compact=True,
             )
             yield Notice(id="feedback-message")
             with Horizontal(id="feedback-buttons"):
-                yield Button("Save", id="feedback-save", variant="primary", compact=True)
-                yield Button("Back to the call", id="feedback-cancel", compact=True)
+                yield Button(_("Save"), id="feedback-save", variant="primary", compact=True)
+                yield Button(_("Back to the call"), id="feedback-cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,8 +117,9 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         self.earlier = [view for view in recorded if view.category == COMPLAINT and view.escalation is None]
         if self.earlier and self.recorded is None:
             self.notice.say(
-                f"Complaint F{self.earlier[-1].feedback_id} from earlier in this call is not escalated:"
-                f" {self.key_for('feedback.escalate_earlier')} escalates it."
+                _(
+                    "Complaint F{feedback_id} from earlier in this call is not escalated: {key_for} escalates it."
+                ).format(feedback_id=self.earlier[-1].feedback_id, key_for=self.key_for("feedback.escalate_earlier"))
             )
         self.refresh_bindings()
 
@@ -138,7 +140,11 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         self.saved(view)
         self.query_one("#feedback-escalate", Checkbox).value = True
         self.call_after_refresh(self.query_one("#feedback-reason", Input).focus)
-        self.notice.say(f"F{view.feedback_id} is already recorded: say why it needs a supervisor, then save.")
+        self.notice.say(
+            _("F{feedback_id} is already recorded: say why it needs a supervisor, then save.").format(
+                feedback_id=view.feedback_id
+            )
+        )
 
     # What the agent chose
 
@@ -165,7 +171,11 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
     def show_choices(self) -> None:
         """Where the feedback will go, and the escalation only for a complaint."""
         department = department_for(self.routing, self.category or "", self.area or "")
-        route = f"Goes to {department}." if department else "Choose its kind and product area to see where it goes."
+        route = (
+            _("Goes to {department}.").format(department=department)
+            if department
+            else _("Choose its kind and product area to see where it goes.")
+        )
         self.query_one("#feedback-route", Static).update(route)
         self.query_one("#feedback-escalate").display = self.category == COMPLAINT
         self.query_one("#feedback-reason").display = self.escalating
@@ -185,11 +195,11 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
             self.escalate(self.recorded)
             return
         if self.category is None or self.area is None:
-            self.notice.say("Choose the kind of feedback and the product area first.", refusal=True)
+            self.notice.say(_("Choose the kind of feedback and the product area first."), refusal=True)
             return
         if self.escalating and not self.query_one("#feedback-reason", Input).value.strip():
             # Said before saving, so the feedback is not saved without the escalation the agent asked for.
-            self.notice.say("Write down why this complaint needs a supervisor.", refusal=True)
+            self.notice.say(_("Write down why this complaint needs a supervisor."), refusal=True)
             self.query_one("#feedback-reason", Input).focus()
             return
         category, area, words = self.category, self.area, self.words
@@ -241,8 +251,10 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
             self.notice.say(str(refusal), refusal=True)
             return
         self.notice.say(
-            f"Feedback F{saved.feedback_id} is saved and went to {saved.department_label}, but it was not"
-            f" escalated: {refusal} Press Save to try the escalation again, or go back to the call.",
+            _(
+                "Feedback F{feedback_id} is saved and went to {department_label}, but it was not "
+                "escalated: {refusal} Press Save to try the escalation again, or go back to the call."
+            ).format(feedback_id=saved.feedback_id, department_label=saved.department_label, refusal=refusal),
             refusal=True,
             multiline=True,
         )

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from textual.content import Content
 
+from console.i18n import _
 from console.services.feedback import FeedbackLine, FeedbackView
 from console.services.labels import (
     DEPARTMENT_LABELS,
@@ -31,7 +32,7 @@ def moment(at: datetime | None) -> str:
 
 def feedback_line(line: FeedbackLine) -> Content:
     """One piece of earlier feedback on the card: when, what kind, about what, where it went, where it stands."""
-    escalated = " · escalated" if line.escalated else ""
+    escalated = _(" · escalated") if line.escalated else ""
     return Content.assemble(
         f"{line.recorded_at:%Y-%m-%d} ",
         (line.category_label, "bold"),
@@ -48,15 +49,15 @@ def first_line(words: str, width: int = 60) -> str:
 
 def feedback_detail(view: FeedbackView) -> Content:
     """One piece of feedback in full: what, who recorded it, the caller's words, its escalation and history."""
-    customer = view.account_masked or "no customer"
+    customer = view.account_masked or _("no customer")
     lines: list[Content] = [
         Content.assemble(
-            (f"F{view.feedback_id} ", "bold"),
+            (_("F{feedback_id} ").format(feedback_id=view.feedback_id), "bold"),
             f"{view.category_label} · {view.area_label} · ",
             safe_text(customer),
-            (" · recorded by ", "dim"),
+            (_(" · recorded by "), "dim"),
             safe_text(view.recorded_by),
-            (f" {moment(view.recorded_at)} UTC", "dim"),
+            (_(" {moment} UTC").format(moment=moment(view.recorded_at)), "dim"),
         ),
         safe_text(view.words, multiline=True),
     ]
@@ -64,7 +65,7 @@ def feedback_detail(view: FeedbackView) -> Content:
     if escalation is not None:
         lines.append(
             Content.assemble(
-                ("Escalated by ", "bold $text-warning"),
+                (_("Escalated by "), "bold $text-warning"),
                 safe_text(escalation.escalated_by),
                 f" {moment(escalation.escalated_at)}: ",
                 safe_text(escalation.reason),
@@ -73,14 +74,14 @@ def feedback_detail(view: FeedbackView) -> Content:
         if escalation.resolved_by is not None:
             lines.append(
                 Content.assemble(
-                    ("Resolved by ", "bold $text-success"),
+                    (_("Resolved by "), "bold $text-success"),
                     safe_text(escalation.resolved_by),
                     f" {moment(escalation.resolved_at)}: ",
                     safe_text(escalation.resolution or ""),
                 )
             )
     for change in view.history:
-        who = f" by {change.changed_by}" if change.changed_by else ""
+        who = _(" by {changed_by}").format(changed_by=change.changed_by) if change.changed_by else ""
         lines.append(
             Content.assemble(
                 (f"{moment(change.changed_at)}  ", "dim"),

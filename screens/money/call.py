@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from console.i18n import _
 from console.services.context import OnCall
 from console.text import clean_text
 
@@ -40,7 +41,7 @@ class MoneyCall:
 
 
 def moment_text(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "-"
+    return _("{moment:%Y-%m-%d %H:%M} UTC").format(moment=moment) if moment is not None else "-"
 
 
 def typed_day(text: str, what: str) -> date | None:
@@ -51,4 +52,4 @@ def typed_day(text: str, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{what} must be a date like 2026-11-20.") from None
+        raise ValueError(_("{what} must be a date like 2026-11-20.").format(what=what)) from None

@@ -37,7 +37,7 @@ class DisputesPane(OnHotline, TabPane):
         made: AdjustmentOnDispute
 
     def __init__(self, call: MoneyCall) -> None:
-        super().__init__("Disputes", id="disputes")
+        super().__init__(_("Disputes"), id="disputes")
         self.call = call
         self.disputes: list[DisputeView] = []
         self.selected_dispute: DisputeView | None = None
@@ -52,13 +52,13 @@ class DisputesPane(OnHotline, TabPane):
         yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dispute-timeline")
         with Horizontal(id="edit-form", classes="filters"):
-            yield Input(placeholder="Claimed amount", id="edit-claimed", max_length=32)
-            yield Input(placeholder="What the caller says is wrong", id="edit-description", max_length=2000)
-            yield Button("Save dispute", id="edit-button")
+            yield Input(placeholder=_("Claimed amount"), id="edit-claimed", max_length=32)
+            yield Input(placeholder=_("What the caller says is wrong"), id="edit-description", max_length=2000)
+            yield Button(_("Save dispute"), id="edit-button")
         with Horizontal(id="adjust-form", classes="filters"):
-            yield Input(placeholder="Adjustment amount", id="adjust-amount", max_length=32)
-            yield Input(placeholder="Reason", id="adjust-reason", max_length=1000)
-            yield Button("Propose adjustment", id="adjust-button")
+            yield Input(placeholder=_("Adjustment amount"), id="adjust-amount", max_length=32)
+            yield Input(placeholder=_("Reason"), id="adjust-reason", max_length=1000)
+            yield Button(_("Propose adjustment"), id="adjust-button")
         yield Notice(id="dispute-message", classes="outcome")
 
     @property
@@ -72,7 +72,7 @@ class DisputesPane(OnHotline, TabPane):
         self.say(str(refusal), WARNING)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Dispute", "Opened", "Row", "Claimed", "Status")
+        self.table.add_columns(_("Dispute"), _("Opened"), _("Row"), _("Claimed"), _("Status"))
         self.query_one("#adjust-form").display = False
         self.query_one("#edit-form").display = False
 
@@ -150,14 +150,19 @@ class DisputesPane(OnHotline, TabPane):
         self.query_one("#edit-form").display = not dispute.settled
         parts: list[Content] = [
             safe_text(
-                f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
-                f" on {moment_text(dispute.transaction_at)}; claims {dispute.claimed_text}.",
+                _("D{dispute_id}: {replace} of {transaction_text} on {moment_text}; claims {claimed_text}.").format(
+                    dispute_id=dispute.dispute_id,
+                    replace=dispute.transaction_kind.replace("_", " "),
+                    transaction_text=dispute.transaction_text,
+                    moment_text=moment_text(dispute.transaction_at),
+                    claimed_text=dispute.claimed_text,
+                ),
                 style="bold",
             ),
             safe_text(dispute.description, multiline=True),
         ]
         for event in dispute.timeline:
-            who = f" by {event.agent_username}" if event.agent_username else ""
+            who = _(" by {agent_username}").format(agent_username=event.agent_username) if event.agent_username else ""
             parts.append(
                 safe_text(
                     f"{moment_text(event.occurred_at)}  {event.status_label}{who}"
@@ -167,8 +172,11 @@ class DisputesPane(OnHotline, TabPane):
         for adjustment in dispute.adjustments:
             parts.append(
                 safe_text(
-                    f"Adjustment {adjustment.amount_text}: {adjustment.status.replace('_', ' ')}"
-                    f" (requested by {adjustment.requested_by})",
+                    _("Adjustment {amount_text}: {replace} (requested by {requested_by})").format(
+                        amount_text=adjustment.amount_text,
+                        replace=adjustment.status.replace("_", " "),
+                        requested_by=adjustment.requested_by,
+                    ),
                     style="italic",
                 )
             )
@@ -215,7 +223,7 @@ class DisputesPane(OnHotline, TabPane):
     def dispute_saved(self, dispute: DisputeView) -> None:
         self.fill_edit_form(dispute)
         self.adopt(dispute)
-        self.say(f"Dispute D{dispute.dispute_id} saved.", SUCCESS)
+        self.say(_("Dispute D{dispute_id} saved.").format(dispute_id=dispute.dispute_id), SUCCESS)
 
     def save_refused(self, refusal: ServiceError) -> None:
         self.say(str(refusal), WARNING)
@@ -287,9 +295,13 @@ class DisputesPane(OnHotline, TabPane):
         self.query_one("#adjust-amount", Input).value = ""
         self.query_one("#adjust-reason", Input).value = ""
         if made.awaiting_approval:
-            text = f"Adjustment of {made.adjustment.amount_text} proposed: it waits for a supervisor's approval."
+            text = _("Adjustment of {amount_text} proposed: it waits for a supervisor's approval.").format(
+                amount_text=made.adjustment.amount_text
+            )
         else:
-            text = f"Adjustment of {made.adjustment.amount_text} posted to the account."
+            text = _("Adjustment of {amount_text} posted to the account.").format(
+                amount_text=made.adjustment.amount_text
+            )
         self.adopt(made.dispute)
         self.say(text, SUCCESS)
         self.post_message(self.Adjusted(made))

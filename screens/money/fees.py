@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, TabPane
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.services.context import Actor
 from console.services.errors import ServiceError
 from console.services.fees import FeeQuote, FeeRow, fee_schedule, fee_told, quote
@@ -19,16 +19,25 @@ FEES_GROUP = "money.fees"
 QUOTE_GROUP = "money.quote"
 TOLD_GROUP = "money.fee_told"
 
-DIRECTIONS = [("All directions", ""), ("Deposits", "deposit"), ("Withdrawals", "withdrawal")]
+DIRECTIONS = [(N_("All directions"), ""), (N_("Deposits"), "deposit"), (N_("Withdrawals"), "withdrawal")]
 
 
 def quote_sentence(answer: FeeQuote) -> str:
     """The fee quote as the agent reads it out."""
     if answer.direction == "withdrawal":
-        money = f"the fee is {answer.fee_text}, so {answer.net_text} leaves the wallet"
+        money = _("the fee is {fee_text}, so {net_text} leaves the wallet").format(
+            fee_text=answer.fee_text, net_text=answer.net_text
+        )
     else:
-        money = f"the fee is {answer.fee_text}, so {answer.net_text} arrives in the wallet"
-    return f"For {answer.amount_text} by {answer.method.replace('_', ' ')}, {money}; it takes {answer.expected_text}."
+        money = _("the fee is {fee_text}, so {net_text} arrives in the wallet").format(
+            fee_text=answer.fee_text, net_text=answer.net_text
+        )
+    return _("For {amount_text} by {replace}, {money}; it takes {expected_text}.").format(
+        amount_text=answer.amount_text,
+        replace=answer.method.replace("_", " "),
+        money=money,
+        expected_text=answer.expected_text,
+    )
 
 
 def fee_row_sentence(row: FeeRow) -> str:
@@ -58,7 +67,7 @@ class FeesPane(OnHotline, TabPane):
     (and, on a call, notes on the ticket that the fee was told)."""
 
     def __init__(self, agent_id: int | None = None, ticket_id: int | None = None) -> None:
-        super().__init__("Fees", id="fees")
+        super().__init__(_("Fees"), id="fees")
         self.fees: list[FeeRow] = []
         self.agent_id = agent_id
         self.ticket_id = ticket_id
@@ -67,12 +76,14 @@ class FeesPane(OnHotline, TabPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
-            yield Select(DIRECTIONS, id="fee-direction", allow_blank=False, value="")
+            yield Select(
+                [(_(label), value) for label, value in DIRECTIONS], id="fee-direction", allow_blank=False, value=""
+            )
             yield Input(placeholder=_("What the caller asks: usdt on-chain withdrawal"), id="fee-asset", max_length=64)
         yield DataTable(id="fee-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="filters"):
-            yield Input(placeholder="Amount the caller asks about", id="quote-amount", max_length=32)
-            yield Button("Quote", id="quote-button")
+            yield Input(placeholder=_("Amount the caller asks about"), id="quote-amount", max_length=32)
+            yield Button(_("Quote"), id="quote-button")
         yield Notice(id="fee-message", classes="outcome")
 
     @property
@@ -90,7 +101,7 @@ class FeesPane(OnHotline, TabPane):
         self.say(str(refusal), WARNING)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Direction", "Method", "Asset", "Fee", "Minimum", "Maximum", "Time")
+        self.table.add_columns(_("Direction"), _("Method"), _("Asset"), _("Fee"), _("Minimum"), _("Maximum"), _("Time"))
         self.load("", "")
 
     def load(self, direction: str, asset_code: str) -> None:
@@ -116,7 +127,7 @@ class FeesPane(OnHotline, TabPane):
                         row.asset_code,
                         row.fee_text,
                         row.minimum_text,
-                        row.maximum_text or "no maximum",
+                        row.maximum_text or _("no maximum"),
                         row.expected_text,
                     ),
                 )
@@ -156,7 +167,7 @@ class FeesPane(OnHotline, TabPane):
     @on(Input.Submitted, "#quote-amount")
     def quote_asked(self) -> None:
         if not self.fees or self.table.cursor_row < 0:
-            self.say("Pick a line of the schedule first (↑/↓), then type the amount.", WARNING)
+            self.say(_("Pick a line of the schedule first (↑/↓), then type the amount."), WARNING)
             return
         rule = self.fees[self.table.cursor_row]
         amount_text = self.query_one("#quote-amount", Input).value

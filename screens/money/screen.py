@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Footer, TabbedContent
 
+from console.i18n import N_, _
 from console.services.disputes import DisputeView
 from console.services.fees import FeeRow
 from console.services.statement import StatementRow
@@ -32,30 +33,30 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
         Binding(
             "f2",
             "show('fees')",
-            "Fees",
+            N_("Fees"),
             id="money.fees",
-            tooltip="The public fee schedule: how much, how long, what minimum",
+            tooltip=N_("The public fee schedule: how much, how long, what minimum"),
         ),
         Binding(
             "f3",
             "show('statement')",
-            "Statement",
+            N_("Statement"),
             id="money.statement",
-            tooltip="The verified caller's statement, newest first, with filters",
+            tooltip=N_("The verified caller's statement, newest first, with filters"),
         ),
         Binding(
             "f4",
             "show('disputes')",
-            "Disputes",
+            N_("Disputes"),
             id="money.disputes",
-            tooltip="The caller's disputes, their timeline, and adjustments",
+            tooltip=N_("The caller's disputes, their timeline, and adjustments"),
         ),
         Binding(
             "escape",
             "close",
-            "Back to the call",
+            N_("Back to the call"),
             id="money.close",
-            tooltip="Close and return to the call; nothing typed here is lost until you close",
+            tooltip=N_("Close and return to the call; nothing typed here is lost until you close"),
         ),
         *call_key_bindings("money", "wrap_up", "account", "verify"),
     ]
@@ -101,7 +102,11 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="money", classes="panel") as panel:
-            panel.border_title = f"Money · ticket #{self.ticket_id}" if self.ticket_id else "Money · fees"
+            panel.border_title = (
+                _("Money · ticket #{ticket_id}").format(ticket_id=self.ticket_id)
+                if self.ticket_id
+                else _("Money · fees")
+            )
             with TabbedContent(initial=self.first_tab, id="money-tabs"):
                 yield FeesPane(self.call.agent_id, self.ticket_id)
                 yield StatementPane(self.call)
@@ -113,7 +118,7 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
         if self.ticket_id is None:
             for pane in ("statement", "disputes"):
                 self.query_one("#money-tabs", TabbedContent).disable_tab(pane)
-            self.fees_pane.say("No caller on a ticket: only the public fee schedule is shown.")
+            self.fees_pane.say(_("No caller on a ticket: only the public fee schedule is shown."))
             return
         self.statement_pane.load()
         self.disputes_pane.load()
@@ -122,7 +127,7 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
 
     def action_show(self, tab: str) -> None:
         if self.ticket_id is None and tab != "fees":
-            self.fees_pane.say("Find the caller and verify them to see their statement and disputes.", WARNING)
+            self.fees_pane.say(_("Find the caller and verify them to see their statement and disputes."), WARNING)
             return
         self.query_one("#money-tabs", TabbedContent).active = tab
         # Focus follows, or the focused box left behind in the old tab pulls the view back to it.

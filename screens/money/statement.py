@@ -11,12 +11,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Select, Static, TabPane
 
+from console.i18n import N_, _
 from console.services.disputes import DisputeView, open_dispute
 from console.services.errors import ServiceError
 from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement
 from console.services.withdrawals import FollowUp, WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.call_text import ticket_status_label
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text, typed_day
 
 STATEMENT_GROUP = "money.statement"
@@ -26,25 +28,48 @@ DISPUTE_OPEN_GROUP = "money.dispute_open"
 
 PAGE_SIZE = 50
 KINDS = [
-    ("Any type", ""),
-    ("Deposit", "deposit"),
-    ("Withdrawal", "withdrawal"),
-    ("Transfer in", "transfer_in"),
-    ("Transfer out", "transfer_out"),
-    ("Fee", "fee"),
-    ("Adjustment", "adjustment"),
+    (N_("Any type"), ""),
+    (N_("Deposit"), "deposit"),
+    (N_("Withdrawal"), "withdrawal"),
+    (N_("Transfer in"), "transfer_in"),
+    (N_("Transfer out"), "transfer_out"),
+    (N_("Fee"), "fee"),
+    (N_("Adjustment"), "adjustment"),
 ]
 STATUSES = [
-    ("Any status", ""),
-    ("Pending", "pending"),
-    ("Processing", "processing"),
-    ("Completed", "completed"),
-    ("Delayed", "delayed"),
-    ("Failed", "failed"),
-    ("Reversed", "reversed"),
+    (N_("Any status"), ""),
+    (N_("Pending"), "pending"),
+    (N_("Processing"), "processing"),
+    (N_("Completed"), "completed"),
+    (N_("Delayed"), "delayed"),
+    (N_("Failed"), "failed"),
+    (N_("Reversed"), "reversed"),
 ]
+_KIND_WORDS = {kind: label for label, kind in KINDS if kind}
+_STATUS_WORDS = {status: label for label, status in STATUSES if status}
+# A transaction's status inside a sentence ("..., completed.").
+_STATUS_IN_A_SENTENCE = {
+    "pending": N_("pending"),
+    "processing": N_("processing"),
+    "completed": N_("completed"),
+    "delayed": N_("delayed"),
+    "failed": N_("failed"),
+    "reversed": N_("reversed"),
+}
+
+
+def kind_words(kind: str) -> str:
+    """A transaction's kind as the statement names it ("transfer_in" -> "Transfer in")."""
+    return _(_KIND_WORDS[kind]) if kind in _KIND_WORDS else kind.replace("_", " ")
+
+
+def status_words(status: str, *, in_a_sentence: bool = False) -> str:
+    words = (_STATUS_IN_A_SENTENCE if in_a_sentence else _STATUS_WORDS).get(status)
+    return _(words) if words else status
+
+
 # How much later the agent tells the caller to expect a delayed withdrawal.
-NEW_ESTIMATES = [("in 24 hours", 24), ("in 48 hours", 48), ("in 3 days", 72), ("in 5 days", 120)]
+NEW_ESTIMATES = [(N_("in 24 hours"), 24), (N_("in 48 hours"), 48), (N_("in 3 days"), 72), (N_("in 5 days"), 120)]
 
 
 class StatementPane(OnHotline, TabPane):
@@ -55,7 +80,7 @@ class StatementPane(OnHotline, TabPane):
         dispute: DisputeView
 
     def __init__(self, call: MoneyCall) -> None:
-        super().__init__("Statement", id="statement")
+        super().__init__(_("Statement"), id="statement")
         self.call = call
         self.rows: list[StatementRow] = []
         self.cursor: StatementCursor | None = None
@@ -64,25 +89,32 @@ class StatementPane(OnHotline, TabPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
-            yield Input(placeholder="From YYYY-MM-DD", id="filter-from", max_length=10)
-            yield Input(placeholder="To YYYY-MM-DD", id="filter-to", max_length=10)
-            yield Select(KINDS, id="filter-kind", allow_blank=False, value="")
-            yield Select(STATUSES, id="filter-status", allow_blank=False, value="")
-            yield Input(placeholder="Amount", id="filter-amount", max_length=32)
-            yield Button("Filter", id="filter-button")
+            yield Input(placeholder=_("From YYYY-MM-DD"), id="filter-from", max_length=10)
+            yield Input(placeholder=_("To YYYY-MM-DD"), id="filter-to", max_length=10)
+            yield Select([(_(label), kind) for label, kind in KINDS], id="filter-kind", allow_blank=False, value="")
+            yield Select(
+                [(_(label), status) for label, status in STATUSES], id="filter-status", allow_blank=False, value=""
+            )
+            yield Input(placeholder=_("Amount"), id="filter-amount", max_length=32)
+            yield Button(_("Filter"), id="filter-button")
         yield DataTable(id="statement-table", cursor_type="row", zebra_stripes=True)
-        yield Button("More rows", id="statement-more")
+        yield Button(_("More rows"), id="statement-more")
         yield Notice(id="statement-message", classes="outcome")
         with VerticalScroll(id="row-detail"):
             yield Static(id="detail-text")
             with Horizontal(id="follow-up", classes="filters"):
-                yield Select(NEW_ESTIMATES, id="follow-up-estimate", allow_blank=False, value=48)
-                yield Input(placeholder="Note for the follow-up", id="follow-up-note", max_length=500)
-                yield Button("Put on follow-up", id="follow-up-button")
+                yield Select(
+                    [(_(label), hours) for label, hours in NEW_ESTIMATES],
+                    id="follow-up-estimate",
+                    allow_blank=False,
+                    value=48,
+                )
+                yield Input(placeholder=_("Note for the follow-up"), id="follow-up-note", max_length=500)
+                yield Button(_("Put on follow-up"), id="follow-up-button")
             with Horizontal(id="dispute-form", classes="filters"):
-                yield Input(placeholder="Amount the caller disputes", id="dispute-amount", max_length=32)
-                yield Input(placeholder="What the caller says is wrong", id="dispute-description", max_length=2000)
-                yield Button("Open dispute", id="dispute-button")
+                yield Input(placeholder=_("Amount the caller disputes"), id="dispute-amount", max_length=32)
+                yield Input(placeholder=_("What the caller says is wrong"), id="dispute-description", max_length=2000)
+                yield Button(_("Open dispute"), id="dispute-button")
             yield Notice(id="detail-message", classes="outcome")
 
     @property
@@ -95,7 +127,7 @@ class StatementPane(OnHotline, TabPane):
 
     def on_mount(self) -> None:
         self.query_one("#statement-table", DataTable).add_columns(
-            "Date (UTC)", "Type", "Method", "Amount", "Fee", "Status", "Reference", "Dispute"
+            _("Date (UTC)"), _("Type"), _("Method"), _("Amount"), _("Fee"), _("Status"), _("Reference"), _("Dispute")
         )
         self.query_one("#row-detail").display = False
         self.query_one("#statement-more").display = False
@@ -139,11 +171,11 @@ class StatementPane(OnHotline, TabPane):
                     cell_text,
                     (
                         f"{row.created_at:%Y-%m-%d %H:%M}",
-                        row.kind.replace("_", " "),
+                        kind_words(row.kind),
                         row.method.replace("_", " "),
                         row.amount_text,
                         row.fee_text,
-                        row.status,
+                        status_words(row.status),
                         row.reference,
                         f"D{row.dispute_id}" if row.dispute_id is not None else "",
                     ),
@@ -157,19 +189,20 @@ class StatementPane(OnHotline, TabPane):
                     self.selected_row = shown_row
         self.query_one("#statement-more").display = self.cursor is not None
         shown = len(self.rows)
-        self.statement_notice.say(
-            f"{shown} row{'s' if shown != 1 else ''} shown{'; more below (More rows)' if self.cursor else ''}."
-            if shown
-            else "No rows match.",
-            multiline=True,
-        )
+        if not shown:
+            said = _("No rows match.")
+        elif self.cursor:
+            said = _("{count} rows shown; more below (More rows).").format(count=shown)
+        else:
+            said = _("1 row shown.") if shown == 1 else _("{count} rows shown.").format(count=shown)
+        self.statement_notice.say(said, multiline=True)
 
     @on(Button.Pressed, "#filter-button")
     @on(Input.Submitted, "#filter-from, #filter-to, #filter-amount")
     def filters_changed(self) -> None:
         try:
-            date_from = typed_day(self.query_one("#filter-from", Input).value, "From")
-            date_to = typed_day(self.query_one("#filter-to", Input).value, "To")
+            date_from = typed_day(self.query_one("#filter-from", Input).value, _("From"))
+            date_to = typed_day(self.query_one("#filter-to", Input).value, _("To"))
         except ValueError as bad:
             self.statement_notice.say(str(bad), style=WARNING, multiline=True)
             return
@@ -202,8 +235,13 @@ class StatementPane(OnHotline, TabPane):
         self.query_one("#follow-up").display = False
         self.detail_notice.say("", multiline=True)
         self.show_detail_text(
-            f"{row.kind.replace('_', ' ').capitalize()} of {row.amount_text} on"
-            f" {moment_text(row.created_at)}, {row.status}. Reference {row.reference}."
+            _("{capitalize} of {amount_text} on {moment_text}, {status}. Reference {reference}.").format(
+                capitalize=kind_words(row.kind),
+                amount_text=row.amount_text,
+                moment_text=moment_text(row.created_at),
+                status=status_words(row.status, in_a_sentence=True),
+                reference=row.reference,
+            )
         )
         self.query_one("#dispute-amount", Input).value = ""
         if row.kind == "withdrawal":
@@ -228,17 +266,26 @@ class StatementPane(OnHotline, TabPane):
 
     def show_detail(self, detail: WithdrawalDetail) -> None:
         lines = [
-            f"{detail.method_label} withdrawal of {detail.amount_text}, {detail.status};"
-            f" placed {moment_text(detail.placed_at)}.",
-            f"Expected by {moment_text(detail.expected_by)}"
-            + (f" (the schedule says {detail.expected_text})." if detail.expected_text else "."),
-            f"Fee charged {detail.fee_charged_text};"
-            f" the schedule says {detail.fee_scheduled_text or 'nothing for this'}.",
+            _("{method_label} withdrawal of {amount_text}, {status}; placed {moment_text}.").format(
+                method_label=detail.method_label,
+                amount_text=detail.amount_text,
+                status=status_words(detail.status, in_a_sentence=True),
+                moment_text=moment_text(detail.placed_at),
+            ),
+            _("Expected by {moment_text}").format(moment_text=moment_text(detail.expected_by))
+            + (
+                _(" (the schedule says {expected_text}).").format(expected_text=detail.expected_text)
+                if detail.expected_text
+                else "."
+            ),
+            _("Fee charged {fee_charged_text}; the schedule says {value}.").format(
+                fee_charged_text=detail.fee_charged_text, value=detail.fee_scheduled_text or _("nothing for this")
+            ),
         ]
         if detail.fee_differs:
-            lines.append("The fee charged differs from the schedule: open a dispute for the difference.")
+            lines.append(_("The fee charged differs from the schedule: open a dispute for the difference."))
         if detail.delayed:
-            lines.append("DELAYED: past its expected time. Put it on follow-up to give the caller a new estimate.")
+            lines.append(_("DELAYED: past its expected time. Put it on follow-up to give the caller a new estimate."))
         self.query_one("#follow-up").display = detail.delayed or detail.status in ("pending", "processing", "delayed")
         self.show_detail_text("\n".join(lines), WARNING if detail.delayed else "")
 
@@ -270,8 +317,14 @@ class StatementPane(OnHotline, TabPane):
     def followed_up(self, done: FollowUp) -> None:
         self.query_one("#follow-up-note", Input).value = ""
         self.detail_notice.say(
-            f"On follow-up: the caller was told to expect it by {moment_text(done.new_estimate)};"
-            f" the ticket is {done.ticket_status}, due {done.due}.",
+            _(
+                "On follow-up: the caller was told to expect it by {moment_text}; the ticket is "
+                "{ticket_status}, due {due}."
+            ).format(
+                moment_text=moment_text(done.new_estimate),
+                ticket_status=ticket_status_label(done.ticket_status),
+                due=done.due,
+            ),
             style=SUCCESS,
             multiline=True,
         )
@@ -313,7 +366,9 @@ class StatementPane(OnHotline, TabPane):
         self.query_one("#dispute-amount", Input).value = ""
         self.query_one("#dispute-description", Input).value = ""
         self.detail_notice.say(
-            f"Dispute D{dispute.dispute_id} opened for {dispute.claimed_text}; the customer has been told.",
+            _("Dispute D{dispute_id} opened for {claimed_text}; the customer has been told.").format(
+                dispute_id=dispute.dispute_id, claimed_text=dispute.claimed_text
+            ),
             style=SUCCESS,
             multiline=True,
         )

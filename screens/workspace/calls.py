@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from console.i18n import _
 from console.services.calls import ClaimedCall, WaitingCall, claim_call, waiting_calls
 from console.services.context import Actor
 from console.services.errors import Conflict, NotFound, ServiceError
@@ -50,11 +51,11 @@ class CallQueue(OnHotline, Vertical):
         self.calls: list[WaitingCall] = []
         self.claiming = False
         self._poll: Worker[None] | None = None
-        self.border_title = "Calls waiting"
+        self.border_title = _("Calls waiting")
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="call-list")
-        yield Static("No callers waiting.", id="calls-empty", classes="muted")
+        yield Static(_("No callers waiting."), id="calls-empty", classes="muted")
         yield Notice(id="calls-message")
 
     @property
@@ -96,7 +97,9 @@ class CallQueue(OnHotline, Vertical):
         has_calls = bool(self.calls)
         call_list.display = has_calls
         self.query_one("#calls-empty").display = not has_calls
-        self.border_title = f"Calls waiting ({len(self.calls)})" if has_calls else "Calls waiting"
+        self.border_title = (
+            _("Calls waiting ({count_calls})").format(count_calls=len(self.calls)) if has_calls else _("Calls waiting")
+        )
         if new:
             self.post_message(self.NewCaller(new[0]))
 
@@ -127,11 +130,11 @@ class CallQueue(OnHotline, Vertical):
     def take(self, option_id: str | None) -> None:
         """Claim the call `option_id`, or the one waiting longest."""
         if not self.calls:
-            self.notice.say("No callers are waiting.")
+            self.notice.say(_("No callers are waiting."))
             return
         call = next((c for c in self.calls if f"call-{c.call_id}" == option_id), self.calls[0])
         self.claiming = True
-        self.notice.say("Taking the call…")
+        self.notice.say(_("Taking the call…"))
         # Not dropped when superseded: a call this agent won must reach the screen.
         self.run_service(
             lambda: claim_call(
@@ -154,7 +157,7 @@ class CallQueue(OnHotline, Vertical):
 
     def claimed(self, claimed: ClaimedCall) -> None:
         self.claiming = False
-        self.notice.say(f"You took call {claimed.call_id}.")
+        self.notice.say(_("You took call {call_id}.").format(call_id=claimed.call_id))
         self.post_message(self.Claimed(claimed))
         self.refresh_calls()
 
@@ -162,4 +165,4 @@ class CallQueue(OnHotline, Vertical):
         # The app shows the failure; the queue must not stay stuck claiming.
         if event.worker.group == CLAIM_GROUP and event.worker.error is not None:
             self.claiming = False
-            self.notice.say("The call was not taken.", refusal=True)
+            self.notice.say(_("The call was not taken."), refusal=True)

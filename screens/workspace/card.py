@@ -140,9 +140,8 @@ class CustomerCardPanel(OnHotline, Vertical):
             body = Content("\n").join([*lines[:1], balances_line(self.balances), *lines[1:]])
         if not self._has_ticket():
             body += Content.styled(
-                "\n"
-                + _("No ticket open: {key} opens one for this customer.").format(
-                    key=self.key_for("workspace.new_ticket")
+                _("\nNo ticket open: {key_for} opens one for this customer.").format(
+                    key_for=self.key_for("workspace.new_ticket")
                 ),
                 "$text-warning",
             )
@@ -180,7 +179,9 @@ class CustomerCardPanel(OnHotline, Vertical):
         self.card = None
         self.forget_verification()
         self.query_one("#card-verified").display = False
-        text = text or _("No customer yet. Take a call ({claim}) or find the caller ({lookup}).").format(
-            claim=self.key_for("workspace.claim"), lookup=self.key_for("workspace.lookup")
+        text = text or (
+            _("No customer yet. Take a call ({key_for}) or find the caller ({key_for2}).").format(
+                key_for=self.key_for("workspace.claim"), key_for2=self.key_for("workspace.lookup")
+            )
         )
         self.query_one("#card-body", Static).update(Content.styled(text, "$text-muted"))

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from console.i18n import _
 from console.services.calls import HotlineView, list_hotlines
 from screens.base import OnHotline
 from screens.call_text import hotline_prompt
@@ -19,7 +20,7 @@ class HotlineDirectory(OnHotline, Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="directory", classes="panel")
-        self.border_title = "Hotlines"
+        self.border_title = _("Hotlines")
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="hotline-list")
@@ -36,4 +37,4 @@ class HotlineDirectory(OnHotline, Vertical):
     def show(self, lines: list[HotlineView]) -> None:
         self.listing.set_options(Option(hotline_prompt(line), id=f"line-{line.code}") for line in lines)
         if not lines:
-            self.listing.set_options([Option("No hotlines are listed.", disabled=True)])
+            self.listing.set_options([Option(_("No hotlines are listed."), disabled=True)])

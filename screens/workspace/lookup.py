@@ -14,8 +14,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.lookup import LookupResult, find_customers
-from console.text import safe_text
+from console.text import fill, safe_text
 from screens.base import OnHotline
 from screens.call_text import match_prompt
 
@@ -52,12 +53,12 @@ class CallerLookup(OnHotline, Vertical):
         self._in_flight: str | None = None
         self._waiting: str | None = None
         self._pick_on_result = False
-        self.border_title = "Find caller"
+        self.border_title = _("Find caller")
 
     def compose(self) -> ComposeResult:
         yield LookupInput(
             id="lookup-input",
-            placeholder="phone, OK…, email, name or last 4",
+            placeholder=_("phone, OK…, email, name or last 4"),
             max_length=254,
         )
         yield Static(id="lookup-hint", classes="muted")
@@ -133,15 +134,15 @@ class CallerLookup(OnHotline, Vertical):
     def hint(self, result: LookupResult) -> str:
         if result.problem:
             return result.problem
-        searched = ", ".join(str(kind) for kind in result.understood_as)
+        searched = _(", ").join(_(str(kind)) for kind in result.understood_as)
         count = len(result.matches)
         if count == 0:
-            return f"No customer matches (searched by {searched})."
+            return _("No customer matches (searched by {searched}).").format(searched=searched)
         if result.more:
-            return f"More than {count} customers match; type more to narrow it down."
+            return _("More than {count} customers match; type more to narrow it down.").format(count=count)
         if count == 1:
-            return f"1 match by {searched}. Enter shows the card."
-        return f"{count} matches by {searched}. Pick one with ↓ and Enter."
+            return _("1 match by {searched}. Enter shows the card.").format(searched=searched)
+        return _("{count} matches by {searched}. Pick one with ↓ and Enter.").format(count=count, searched=searched)
 
     def show_hint(self, text: str | Content) -> None:
         content = text if isinstance(text, Content) else safe_text(text)
@@ -174,17 +175,21 @@ class CallerLookup(OnHotline, Vertical):
         if result.problem:
             self.show_hint(result.problem)
         elif single is not None:
-            self.show_hint(Content("The caller's number belongs to ") + safe_text(single.full_name) + ".")
+            self.show_hint(fill(_("The caller's number belongs to {name}."), name=single.full_name))
         elif not result.matches:
             self.show_hint(
-                "No customer has the caller's number. Find them by another detail"
-                f" ({self.key_for('workspace.lookup')}), or carry on without a customer."
+                _(
+                    "No customer has the caller's number. Find them by another detail ({key_for}), or carry on "
+                    "without a customer."
+                ).format(key_for=self.key_for("workspace.lookup"))
             )
         else:
-            count = f"{len(result.matches)}{' or more' if result.more else ''}"
+            count = f"{len(result.matches)}{_(' or more') if result.more else ''}"
             self.show_hint(
-                f"The caller's number matches {count} customers. Ask which account is theirs,"
-                " then pick it (↑ ↓ and Enter)."
+                _(
+                    "The caller's number matches {count} customers. Ask which account is theirs, then pick it "
+                    "(↑ ↓ and Enter)."
+                ).format(count=count)
             )
 
     def offer(self) -> None:

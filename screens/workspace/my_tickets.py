@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from console.i18n import _
 from console.services.tickets import TicketView, my_tickets
 from screens.base import OnHotline
 from screens.call_text import my_ticket_prompt
@@ -29,11 +30,11 @@ class MyTickets(OnHotline, Vertical):
         self.agent_id = agent_id
         self.tickets: list[TicketView] = []
         self.current: TicketView | None = None
-        self.border_title = "My tickets"
+        self.border_title = _("My tickets")
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="my-ticket-list")
-        yield Static("No open or pending tickets.", id="my-tickets-empty", classes="muted")
+        yield Static(_("No open or pending tickets."), id="my-tickets-empty", classes="muted")
 
     @property
     def listing(self) -> OptionList:

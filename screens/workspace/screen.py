@@ -24,7 +24,7 @@ from console.services.tickets import OpenCall, TicketView, WrapUp, open_call
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen
-from screens.call_text import disposition_label
+from screens.call_text import disposition_label, ticket_status_label
 from screens.feedback import FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
@@ -223,8 +223,9 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is None:
             self.app.bell()
             self.notify_agent(
-                f"A caller is waiting: {clean_text(message.call.caller_masked)}."
-                f" Press {self.key_for('workspace.claim')} to take the call.",
+                _("A caller is waiting: {caller_masked}. Press {key_for} to take the call.").format(
+                    caller_masked=clean_text(message.call.caller_masked), key_for=self.key_for("workspace.claim")
+                ),
                 warning=False,
             )
 
@@ -240,8 +241,9 @@ class WorkspaceScreen(HotlineScreen):
             return
         if self.ticket is not None:
             self.notify_agent(
-                f"Wrap up ticket #{self.ticket.ticket_id} ({self.key_for('workspace.wrap_up')})"
-                " before taking another call."
+                _("Wrap up ticket #{ticket_id} ({key_for}) before taking another call.").format(
+                    ticket_id=self.ticket.ticket_id, key_for=self.key_for("workspace.wrap_up")
+                )
             )
             return
         self.queue.take(option_id)
@@ -262,9 +264,9 @@ class WorkspaceScreen(HotlineScreen):
             self.pick(single.customer_id)
             self.ticket_panel.notes.focus()
         elif not result.matches:
-            self.card_panel.show_none("No customer found for the caller's number yet.")
+            self.card_panel.show_none(_("No customer found for the caller's number yet."))
         else:
-            self.card_panel.show_none("Several customers share the caller's number: pick one.")
+            self.card_panel.show_none(_("Several customers share the caller's number: pick one."))
             self.lookup.offer()
 
     # The customer
@@ -296,8 +298,9 @@ class WorkspaceScreen(HotlineScreen):
     def action_new_ticket(self) -> None:
         if self.ticket is not None:
             self.notify_agent(
-                f"Ticket #{self.ticket.ticket_id} is still open; wrap it up first"
-                f" ({self.key_for('workspace.wrap_up')})."
+                _("Ticket #{ticket_id} is still open; wrap it up first ({key_for}).").format(
+                    ticket_id=self.ticket.ticket_id, key_for=self.key_for("workspace.wrap_up")
+                )
             )
             return
         self.queue.notice.say("")  # a new ticket: the last call's result is old news
@@ -315,8 +318,10 @@ class WorkspaceScreen(HotlineScreen):
     def on_ticket_panel_updated(self, message: TicketPanel.Updated) -> None:
         if message.ticket.verification_ended:
             self.notify_agent(
-                "Verification ended: the ticket is now for another customer, who must pass a code of their own"
-                f" ({self.key_for('workspace.verify')}) before anything on their account."
+                _(
+                    "Verification ended: the ticket is now for another customer, who must pass a code of their "
+                    "own ({key_for}) before anything on their account."
+                ).format(key_for=self.key_for("workspace.verify"))
             )
         self.my_tickets.show(self.ticket)
         known = self.hotline.open_call
@@ -328,7 +333,9 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is not None:
             if self.ticket.ticket_id != chosen.ticket_id:
                 self.notify_agent(
-                    f"Wrap up ticket #{self.ticket.ticket_id} first ({self.key_for('workspace.wrap_up')})."
+                    _("Wrap up ticket #{ticket_id} first ({key_for}).").format(
+                        ticket_id=self.ticket.ticket_id, key_for=self.key_for("workspace.wrap_up")
+                    )
                 )
             self.close_side_panel()
             return
@@ -355,17 +362,19 @@ class WorkspaceScreen(HotlineScreen):
         """(ticket id, customer id) of the call on screen, or None after telling the agent what is missing."""
         customer_id = self.call_customer_id()
         if self.ticket is None or customer_id is None:
-            self.notify_agent(f"{what} needs a ticket with its customer: take a call or find the caller first.")
+            self.notify_agent(
+                _("{what} needs a ticket with its customer: take a call or find the caller first.").format(what=what)
+            )
             return None
         return self.ticket.ticket_id, customer_id
 
     def action_verify(self) -> None:
-        if call := self.call_customer("Verification"):
+        if call := self.call_customer(_("Verification")):
             # The card shows the verified mark and the balances once the panel closes.
             self.app.push_screen(VerifyScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
 
     def action_account(self) -> None:
-        if call := self.call_customer("The account"):
+        if call := self.call_customer(_("The account")):
             # An unlock or a contact change shows on the card once the screen closes.
             self.app.push_screen(AccountScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
 
@@ -373,7 +382,7 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is None or self.call_customer_id() is None:
             # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
             self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
-        elif call := self.call_customer("The statement"):
+        elif call := self.call_customer(_("The statement")):
             # The statement needs a verified caller: an unverified one is asked about fees first.
             verified = self.card_panel.verified
             card = self.card
@@ -392,7 +401,7 @@ class WorkspaceScreen(HotlineScreen):
         self.reload_card()
 
     def action_feedback(self) -> None:
-        if call := self.call_customer("Feedback"):
+        if call := self.call_customer(_("Feedback")):
             ticket_id, customer_id = call
             card = self.card
             name = card.full_name if card is not None and card.customer_id == customer_id else ""
@@ -408,9 +417,11 @@ class WorkspaceScreen(HotlineScreen):
     def feedback_recorded(self, view: FeedbackView | None) -> None:
         if view is None:
             return
-        text = f"Feedback F{view.feedback_id} is with {view.department_label}."
+        text = _("Feedback F{feedback_id} is with {department_label}.").format(
+            feedback_id=view.feedback_id, department_label=view.department_label
+        )
         if view.escalation is not None:
-            text += " The complaint is in the supervisors' queue."
+            text += _(" The complaint is in the supervisors' queue.")
         self.notify_agent(text, warning=False)
         self.reload_card()
 
@@ -429,7 +440,7 @@ class WorkspaceScreen(HotlineScreen):
     def action_wrap_up(self) -> None:
         ticket_panel = self.ticket_panel
         if self.ticket is None:
-            self.notify_agent("No ticket to wrap up. " + ticket_panel.no_ticket_text())
+            self.notify_agent(_("No ticket to wrap up. ") + ticket_panel.no_ticket_text())
             return
         if ticket_panel.wrapping:
             return
@@ -456,9 +467,13 @@ class WorkspaceScreen(HotlineScreen):
         ticket = message.ticket
         outcome = disposition_label(ticket.disposition)
         if ticket.status == "pending" and ticket.follow_up_due is not None:
-            text = f"Ticket #{ticket.ticket_id} is pending: {outcome}, due {ticket.follow_up_due}."
+            text = _("Ticket #{ticket_id} is pending: {outcome}, due {follow_up_due}.").format(
+                ticket_id=ticket.ticket_id, outcome=outcome, follow_up_due=ticket.follow_up_due
+            )
         else:
-            text = f"Ticket #{ticket.ticket_id} is {ticket.status}: {outcome}."
+            text = _("Ticket #{ticket_id} is {status}: {outcome}.").format(
+                ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status), outcome=outcome
+            )
         self.ticket_panel.show_none()
         self.card_panel.show_none()
         self.hotline.open_call = None

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.context import Actor, OnCall
 from console.services.tickets import (
     NoteView,
@@ -28,9 +29,9 @@ from console.services.tickets import (
     update_ticket,
     wrap_up,
 )
-from console.text import clean_text, safe_text
+from console.text import clean_text, fill, safe_text
 from screens.base import OnHotline
-from screens.call_text import REASON_OPTIONS, earlier_notes_content
+from screens.call_text import REASON_OPTIONS, earlier_notes_content, ticket_status_label
 from screens.formatting import duration_text
 from screens.free_text_area import FreeTextArea
 
@@ -90,7 +91,7 @@ class DraftNotes(OnHotline, NotesArea):
             return
         self._saved = body
         self.load_text(clean_text(body, multiline=True))
-        self._status("Draft restored.")
+        self._status(_("Draft restored."))
 
     def pause(self) -> None:
         """No more saves: the note goes with the wrap-up."""
@@ -108,7 +109,7 @@ class DraftNotes(OnHotline, NotesArea):
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self.save_now)
-        self._status("Typing…")
+        self._status(_("Typing…"))
 
     def save_now(self) -> Worker[None] | None:
         """Save the notes if they changed; the worker doing it (or already doing it), if any."""
@@ -134,7 +135,7 @@ class DraftNotes(OnHotline, NotesArea):
         if self.ticket_id != ticket_id:
             return
         self._saved = body
-        self._status("Draft saved.")
+        self._status(_("Draft saved."))
         if self._again:
             self._again = False
             self.save_now()
@@ -142,7 +143,7 @@ class DraftNotes(OnHotline, NotesArea):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == DRAFT_GROUP:
             self._again = False
-            self._status("Draft not saved.")
+            self._status(_("Draft not saved."))
 
 
 class TicketPanel(OnHotline, Vertical):
@@ -171,7 +172,7 @@ class TicketPanel(OnHotline, Vertical):
         self.started: float | None = None
         self._writing = False
         self._changes: dict[str, Any] = {}
-        self.border_title = "Ticket"
+        self.border_title = _("Ticket")
 
     def on_call(self, ticket_id: int) -> OnCall:
         """The agent's call on this ticket as the services take it, at the console clock's now."""
@@ -179,7 +180,9 @@ class TicketPanel(OnHotline, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-summary")
-        yield Select(REASON_OPTIONS, id="reason", allow_blank=False, prompt="Reason")
+        yield Select(
+            [(_(label), reason) for label, reason in REASON_OPTIONS], id="reason", allow_blank=False, prompt=_("Reason")
+        )
         yield Static(id="earlier-notes")
         yield DraftNotes(
             self.agent_id,
@@ -187,7 +190,7 @@ class TicketPanel(OnHotline, Vertical):
             id="notes",
             soft_wrap=True,
             show_line_numbers=False,
-            placeholder="Notes for this call (saved as you type)",
+            placeholder=_("Notes for this call (saved as you type)"),
         )
         yield Static(id="draft-state", classes="muted")
 
@@ -207,15 +210,14 @@ class TicketPanel(OnHotline, Vertical):
         self.query_one("#draft-state", Static).update(text)
 
     def no_ticket_text(self) -> str:
-        return (
-            f"No ticket open. Take a call ({self.key_for('workspace.claim')}) or open one"
-            f" by hand ({self.key_for('workspace.new_ticket')})."
+        return _("No ticket open. Take a call ({key_for}) or open one by hand ({key_for2}).").format(
+            key_for=self.key_for("workspace.claim"), key_for2=self.key_for("workspace.new_ticket")
         )
 
     def show_none(self) -> None:
         self.ticket = None
         self.started = None
-        self.border_title = "Ticket"
+        self.border_title = _("Ticket")
         self.border_subtitle = ""
         self.query_one("#ticket-summary", Static).update(Content.styled(self.no_ticket_text(), "$text-muted"))
         self.notes.reset(None)
@@ -248,12 +250,14 @@ class TicketPanel(OnHotline, Vertical):
         if ticket is None:
             return
         # Border titles are markup: the status comes from the database, so it goes in as text.
-        self.border_title = Content(f"Ticket #{ticket.ticket_id} · ") + safe_text(ticket.status)
+        self.border_title = fill(
+            _("Ticket #{ticket_id} · {status}"), ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status)
+        )
         self.show_timer()
         customer = (
-            Content("For ") + safe_text(ticket.customer_name, style="bold")
+            fill(_("For {name}"), name=safe_text(ticket.customer_name, style="bold"))
             if ticket.customer_name
-            else Content.styled("No customer attached yet.", "$text-muted")
+            else Content.styled(_("No customer attached yet."), "$text-muted")
         )
         self.query_one("#ticket-summary", Static).update(customer)
 
@@ -261,7 +265,7 @@ class TicketPanel(OnHotline, Vertical):
         if self.ticket is None or self.started is None:
             return
         elapsed = self.hotline.clock() - self.started
-        self.border_subtitle = f"Call {duration_text(elapsed)}"
+        self.border_subtitle = _("Call {duration_text}").format(duration_text=duration_text(elapsed))
 
     # Opening
 

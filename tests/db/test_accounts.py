@@ -49,7 +49,7 @@ def test_unlock_requires_password_reset_holds_withdrawals_and_notifies(world_eac
     customer = w.customer_row(PASSWORDS)
     assert (customer.status.value, customer.lock_reason, customer.password_reset_required) == ("active", None, True)
     assert customer.withdrawals_held_until == result.withdrawals_held_until == w.now + timedelta(hours=24)
-    assert "withdrawals are on hold" in _messages(w, PASSWORDS)[0]
+    assert "提现将暂停至" in _messages(w, PASSWORDS)[0]  # a mainland customer: Simplified Chinese
     assert any("Account unlocked" in note and "Caller verified by SMS." in note for note in _notes(w, ticket))
     assert "account.unlock" in _actions(w)
 
@@ -117,7 +117,7 @@ def test_approved_unlock_request_unlocks_with_the_same_effects(world_each_engine
     customer = w.customer_row(RISK)
     assert customer.status.value == "active" and customer.password_reset_required
     assert customer.withdrawals_held_until == w.later(minutes=10) + timedelta(hours=24)
-    assert "withdrawals are on hold" in _messages(w, RISK)[0]
+    assert "提款將暫停至" in _messages(w, RISK)[0]  # a Hong Kong customer: Traditional Chinese
     assert {"unlock.request", "unlock.approve", "account.unlock"} <= set(_actions(w))
 
 
@@ -419,7 +419,7 @@ def test_rejected_unlock_keeps_the_account_locked_and_tells_the_customer(world_e
     customer = w.customer_row(ABNORMAL)
     assert (customer.status.value, customer.lock_reason.value) == ("locked", "abnormal_login")
     assert customer.withdrawals_held_until is None
-    assert "stays locked" in _messages(w, ABNORMAL)[0]
+    assert "您的账户暂时无法解锁" in _messages(w, ABNORMAL)[0]
     assert "unlock.reject" in _actions(w) and "account.unlock" not in _actions(w)
     assert w.pending_unlock_requests(ABNORMAL) == []
 

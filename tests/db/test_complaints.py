@@ -111,7 +111,7 @@ def test_a_supervisor_resolves_it_and_it_leaves_the_queue(world_each_engine: Wor
     assert notes[-1] == f"Complaint F{feedback_id} resolved by chenjing: Refunded the fee."
     # The caller is told that a supervisor looked at it (not the internal reason).
     (told,) = recent_messages(w.sessions, w.keyring.fernet(), DEMO_ACCOUNTS[OTHER].account_number, limit=1)
-    assert f"A supervisor has reviewed your complaint F{feedback_id}" in told.body
+    assert f"主管已审阅您的投诉 F{feedback_id}" in told.body  # 汪薇, a mainland customer
     assert "Refunded the fee" not in told.body
 
 

@@ -309,7 +309,8 @@ def test_supervisor_approval_posts_the_adjustment_and_tells_the_customer(world_e
     assert (approved.status, approved.decided_by) == ("applied", "chenjing")
     assert _balance(w) == before + 4_000_000
     (notice, *_) = recent_messages(w.sessions, w.keyring.fernet(), "OK11274506")
-    assert "4.000000 USDT" in notice.body and "adjusted" in notice.body
+    # A mainland customer reads it in Simplified Chinese (the messages follow the caller).
+    assert "已向您的账户调整 4.000000 USDT" in notice.body
     _books_balance(w)
 
 

@@ -304,7 +304,7 @@ def test_delayed_withdrawal_follow_up_sets_pending_ticket_and_tells_the_customer
     (message,) = recent_messages(world.sessions, world.keyring.fernet(), DEMO_ACCOUNTS[case].account_number, limit=1)
     assert message.kind == "withdrawal_delay"
     assert "8,000.00 CNY" in message.body and estimate.strftime("%Y-%m-%d %H:%M UTC") in message.body
-    assert "提现" in message.body and "new estimate" in message.body
+    assert "您的提现" in message.body and "预计到账时间更新为" in message.body
     assert not withdrawals.withdrawal_detail(
         world.sessions, OnCall(agent_id=agent, now=world.now, ticket_id=ticket, customer_id=customer), withdrawal.id
     ).delayed

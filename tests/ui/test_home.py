@@ -160,3 +160,18 @@ async def test_palette_offers_no_screenshot_command(app: HotlineApp) -> None:
         await console.press("ctrl+p", wait=False)
         await console.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_in_traditional_chinese_the_footer_and_palette_name_actions_in_it_and_keymaps_still_apply(
+    app_with: Callable[..., HotlineApp], agents: dict[str, str]
+) -> None:
+    app = app_with(language="zh-TW", keymap={"app.toggle_dark": "f6"})
+    async with drive(app) as console:
+        await console.sees("^q 退出", "f6 淺色/深色")  # the login screen's footer, the keymap's key
+        await console.log_in("ada")
+        await console.press("f3")  # the database facts, from the admin's desk
+        await console.sees("esc 返回", "f5 更新")
+        commands = {c.name: c.help for c in HotlineCommands(app.screen).commands()}
+        assert commands["登出"] == "登出並返回登入頁面 (^l)"
+        assert commands["淺色/深色"] == "在淺色和深色主題之間切換 (f6)"
+        assert "Log out" not in commands

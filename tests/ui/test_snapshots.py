@@ -63,6 +63,14 @@ def test_login_screen(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> No
     assert snap_compare(snapshot_app, terminal_size=(100, 30), run_before=hold_still)
 
 
+@pytest.mark.parametrize("language", ["zh-CN", "zh-TW"])
+def test_login_screen_in_chinese(
+    snap_compare: SnapCompare, relative_database: Database, isolated_user_dirs: object, language: str
+) -> None:
+    settings = with_overrides(load_settings(), database_url="sqlite:///hotline.db", language=language)
+    assert snap_compare(make_app(settings, relative_database), terminal_size=(80, 24), run_before=hold_still)
+
+
 def test_login_screen_after_a_wrong_password(snap_compare: SnapCompare, snapshot_app: HotlineApp) -> None:
     async def wrong_password(pilot: Pilot[object]) -> None:
         console = Console(pilot)

@@ -130,12 +130,16 @@ def change_customer(database: Database, customer_id: int, **values: object) -> N
         session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
 
 
-async def test_the_script_switches_to_english_and_back(
+async def test_f6_goes_through_simplified_traditional_and_english_scripts(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
     async with drive(app) as console:
         await verify_zhang(console, sqlite_database)
-        assert "您好" in console.panel_text()
+        # 张三丰 rings from a mainland number: the script opens in Simplified Chinese.
+        assert "您好，这里是 OK 钱包客服" in console.panel_text()
+        await console.press("f6")
+        assert "您好，這裡是 OK 錢包客服" in console.panel_text()
+        assert "尾號 03" in console.panel_text()
         await console.press("f6")
         assert "Hello, this is OK Wallet support, Ann Agent speaking." in console.panel_text()
         assert "phone ending in 03" in console.panel_text()
@@ -210,7 +214,8 @@ async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
         await console.ring(sqlite_database, ZHANG.phone or "")
         await console.press("f2")
         await console.press("f11")
-        await console.press("f6")
+        await console.press("f6")  # Traditional
+        await console.press("f6")  # English
         await console.sees("Hello, this is OK Wallet support, [bold]Eve[2J speaking.")
 
 
@@ -272,6 +277,8 @@ async def test_f6_keeps_the_step_on_screen_when_switching_language(
     async with drive(app) as console:
         await verify_zhang(console, sqlite_database)
         await console.send_code()
+        await console.press("f6")
+        assert "我們剛剛向您尾號 03 的手機傳送了 6 位驗證碼" in console.panel_text()
         await console.press("f6")
         text = console.panel_text()
         assert "We have just sent a 6-digit code to your phone ending in 03" in text

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 
 from console.app import HotlineApp, make_app
 from console.db import Database, open_database
+from console.i18n import _
 from console.keys import KeyRing
 from console.services.agents import add_agent
 from console.settings import load_settings, with_overrides
@@ -62,7 +63,7 @@ async def caller_on_the_line(console: Console, database: Database) -> None:
     assert WANG.name in console.shown("#card-body")
     await console.hold_still()  # before typing, so no line is ever drawn with a blinking cursor
     await console.press(*"Locked out after a new phone; wants to log in today.", wait=False)
-    await console.wait_until(lambda: console.shown("#draft-state") == "Draft saved.", what="the draft save")
+    await console.wait_until(lambda: console.shown("#draft-state") == _("Draft saved."), what="the draft save")
 
 
 @pytest.mark.parametrize("size", [(100, 30), (200, 50)], ids=["100x30", "200x50"])
@@ -79,6 +80,29 @@ def test_workspace_with_a_customer_card(
         await console.hold_still()
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("language", ["zh-CN", "zh-TW"])
+def test_workspace_with_a_caller_in_chinese(
+    snap_compare: SnapCompare,
+    floor_database: Database,
+    isolated_user_dirs: object,
+    language: str,
+    size: tuple[int, int],
+) -> None:
+    """Every word of the console in the agent's language; CJK text keeps its columns at 80x24 too."""
+    settings = with_overrides(load_settings(), database_url="sqlite:///hotline.db", language=language)
+    app = make_app(settings, floor_database)
+    app.clock = lambda: 1_000.0
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        console = Console(pilot)
+        await caller_on_the_line(console, floor_database)
+        assert console.workspace.ticket is not None
+        await console.hold_still()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_wrap_up_dialog_asking_for_a_follow_up_date(
