@@ -7,32 +7,28 @@ from __future__ import annotations
 
 from textual.content import Content
 
+from console.services import labels
 from console.services.calls import HotlineView, WaitingCall
 from console.services.customers import CustomerCard
-from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
+from console.services.labels import customer_status_label
 from console.services.lookup import CustomerMatch
 from console.services.tickets import NoteView, TicketView
 from console.text import clean_text, safe_text
 from screens.feedback.text import feedback_line
 from screens.formatting import duration_text, phone_text
 
-STATUS_LABELS = {"active": "Active", "locked": "Locked", "closed": "Closed"}
-REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
-
-# Keyed by plain strings, as they come from the database (a StrEnum member hashes as its value).
-_REASON_TEXT: dict[str, str] = {reason.value: label for reason, label in REASON_LABELS.items()}
-_DISPOSITION_TEXT: dict[str, str] = {disposition.value: label for disposition, label in DISPOSITION_LABELS.items()}
+def reason_options() -> list[tuple[str, str]]:
+    """The call reasons for the ticket's Select, in the agent's language."""
+    return labels.reason_choices()
 
 
 def reason_label(reason: str) -> str:
-    return _REASON_TEXT.get(reason, reason)
+    return labels.reason_label(reason)
 
 
 def disposition_label(disposition: str | None) -> str:
-    if disposition is None:
-        return ""
-    return _DISPOSITION_TEXT.get(disposition, disposition)
+    return "" if disposition is None else labels.disposition_label(disposition)
 
 
 def call_prompt(call: WaitingCall, waited: int) -> Content:
@@ -55,7 +51,7 @@ def match_prompt(match: CustomerMatch, show_kind: bool) -> Content:
 
     The status is named only when it is not active; `show_kind` adds which detail matched.
     """
-    status = "" if match.status == "active" else STATUS_LABELS.get(match.status, match.status)
+    status = "" if match.status == "active" else customer_status_label(match.status)
     kind = _SHORT_KINDS.get(str(match.matched_by), str(match.matched_by))
     contact = " · ".join([match.phone_masked or "no phone", match.email_masked or "no email"])
     return Content.assemble(
@@ -98,7 +94,7 @@ def card_content(card: CustomerCard) -> Content:
     fact("Phone", safe_text(phone + bound))
     fact("Email", safe_text(card.email_masked or "none"))
     fact("ID no.", safe_text(card.id_masked or "none"))
-    status = STATUS_LABELS.get(card.status, card.status)
+    status = customer_status_label(card.status)
     if card.status == "locked":
         reason = card.lock_label or "reason not recorded"
         fact("Status", Content.styled(f"{status}: {reason}", "bold $text-error"))
@@ -127,7 +123,7 @@ def card_content(card: CustomerCard) -> Content:
             if past.status == "closed":
                 outcome = disposition_label(past.disposition) or "closed"
             else:
-                outcome = clean_text(past.status)
+                outcome = clean_text(labels.ticket_status_label(past.status))
             lines.append(
                 Content.assemble(
                     f"{past.opened_at:%Y-%m-%d} ",
@@ -143,7 +139,7 @@ def card_content(card: CustomerCard) -> Content:
 def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         (f"#{ticket.ticket_id}", "bold"),
-        f"  {clean_text(ticket.status)}",
+        f"  {clean_text(labels.ticket_status_label(ticket.status))}",
     ]
     if ticket.follow_up_due is not None:
         parts.append(f" · due {ticket.follow_up_due:%Y-%m-%d}")

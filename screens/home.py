@@ -12,18 +12,18 @@ from textual.widgets import Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState
 
 from console.services.agents import AgentView
+from console.services.labels import role_label
 from console.services.system import DatabaseInfo, describe_database, explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.feedback import FeedbackDeskScreen
 
-ROLE_TITLES = {"agent": "Agent", "supervisor": "Supervisor", "admin": "Admin"}
 ENGINE_NAMES = {"sqlite": "SQLite (this computer)", "postgresql": "PostgreSQL (shared)"}
 READING = "Reading…"
 
 
 def role_title(agent: AgentView) -> str:
-    return ROLE_TITLES.get(str(agent.role), str(agent.role))
+    return role_label(str(agent.role))
 
 
 class HomeScreen(HotlineScreen):
@@ -40,6 +40,7 @@ class HomeScreen(HotlineScreen):
             "log_out",
             "Log out",
             id="home.log_out",
+            show=False,
             tooltip="Log out and return to the login screen",
         ),
         Binding(

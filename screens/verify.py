@@ -15,6 +15,7 @@ from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
 from console.services.context import OnCall
 from console.services.errors import ServiceError
+from console.services.labels import factor_label
 from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
@@ -28,7 +29,6 @@ STATUS_GROUP = "verify.status"
 # The verified state also ends after 15 idle minutes or at wrap-up: re-read it this often.
 STATUS_SECONDS = 5.0
 
-FACTOR_NAMES = {"sms": "SMS code", "totp": "Authenticator app", "email": "Email code + ID number"}
 NO_FACTOR = "This caller has no bound phone, authenticator or email: a supervisor must verify them."
 
 
@@ -211,7 +211,7 @@ class VerifyScreen(HotlineModal[None]):
         self.query_one("#verify-totp").display = "totp" in factors
         self.query_one("#verify-send").display = self.factor is not None
         self.query_one("#verify-id").display = self.factor == "email"
-        names = ", ".join(FACTOR_NAMES.get(f, f) for f in factors)
+        names = ", ".join(factor_label(f) for f in factors)
         self.query_one("#verify-factors", Static).update(safe_text(f"Factors: {names}" if factors else NO_FACTOR))
         self.show_script()
         self.show_state()
@@ -236,7 +236,7 @@ class VerifyScreen(HotlineModal[None]):
             self.challenge = None
             self.show_script("verified")
             self.outcome.say(
-                f"Verified by {FACTOR_NAMES.get(outcome.factor, outcome.factor)} at {_time(outcome.verified_at)}.",
+                f"Verified by {factor_label(outcome.factor)} at {_time(outcome.verified_at)}.",
                 style="$text-success",
                 multiline=True,
             )
@@ -307,7 +307,7 @@ class VerifyScreen(HotlineModal[None]):
             style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
             text = (
-                f"Verified by {FACTOR_NAMES.get(status.factor or '', status.factor)} at"
+                f"Verified by {factor_label(status.factor or '')} at"
                 f" {_time(status.verified_at)}; fresh until {_time(status.fresh_until)}."
             )
             style = "$text-success"

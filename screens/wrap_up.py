@@ -13,7 +13,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static
 
-from console.services.labels import DISPOSITION_LABELS
+from console.services.labels import disposition_choices
 from console.services.tickets import WrapUp
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
@@ -81,8 +81,8 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 yield Static(self.note_preview(), id="note-preview")
             yield Label("Disposition (required)", classes="field-label")
             with RadioSet(id="disposition"):
-                for value, label in DISPOSITION_LABELS.items():
-                    yield RadioButton(label, id=f"disposition-{value.value}")
+                for label, value in disposition_choices():
+                    yield RadioButton(label, id=f"disposition-{value}")
             with Vertical(id="follow-up"):
                 yield Label("Follow-up due (YYYY-MM-DD)", classes="field-label")
                 yield Input(

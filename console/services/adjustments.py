@@ -34,7 +34,7 @@ from console.services.disputes import (
     over_the_claim,
 )
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
-from console.services.labels import DISPUTE_STATUS_LABELS
+from console.services.labels import dispute_status_label
 from console.services.money import (
     AssetView,
     asset,
@@ -181,7 +181,7 @@ def propose_adjustment(
             return on_dispute(session, earlier, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
-                f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}; it cannot take a new adjustment."
+                f"This dispute is {dispute_status_label(dispute.status).lower()}; it cannot take a new adjustment."
             )
         too_much = over_the_claim(session, dispute, amount, money)
         if too_much is not None:

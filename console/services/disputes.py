@@ -19,7 +19,7 @@ from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
-from console.services.labels import DISPUTE_STATUS_LABELS
+from console.services.labels import dispute_status_label
 from console.services.money import (
     AssetView,
     asset,
@@ -206,14 +206,14 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         claimed_text=format_money(dispute.claimed_amount, money),
         description=dispute.description,
         status=dispute.status.value,
-        status_label=DISPUTE_STATUS_LABELS[dispute.status],
+        status_label=dispute_status_label(dispute.status),
         opened_at=dispute.opened_at,
         opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
         resolution_reason=dispute.resolution_reason,
         version=dispute.version,
         timeline=tuple(
             DisputeEventView(
-                event.status.value, DISPUTE_STATUS_LABELS[event.status], event.occurred_at, username, event.note
+                event.status.value, dispute_status_label(event.status), event.occurred_at, username, event.note
             )
             for event, username in events
         ),
@@ -481,7 +481,7 @@ def start_investigation(
         agent = actor_for_dispute(uow, dispute)
         _check_version(dispute, expected_version)
         if dispute.status != DisputeStatus.OPEN:
-            raise Refused(f"This dispute is {DISPUTE_STATUS_LABELS[dispute.status].lower()}, not open.")
+            raise Refused(f"This dispute is {dispute_status_label(dispute.status).lower()}, not open.")
         move_dispute(session, dispute, DisputeStatus.INVESTIGATING, agent, note, actor.now)
         session.flush()
         uow.record("dispute.investigate", "dispute", dispute.id)

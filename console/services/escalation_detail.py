@@ -23,7 +23,7 @@ from console.services.context import Actor
 from console.services.disputes import AdjustmentView, DisputeView, adjustment_view, dispute_view
 from console.services.errors import NotFound
 from console.services.escalations import EscalationItem, find_item, lock_words, one_snapshot
-from console.services.labels import DEPARTMENT_LABELS, LOCK_REASON_LABELS, PRODUCT_AREA_LABELS
+from console.services.labels import department_label, lock_reason_label, product_area_label
 from console.services.money import all_assets, format_money
 from console.services.security_review import RECENT_LOGINS, LoginView
 from console.services.unlocks import WITHDRAWAL_HOLD
@@ -191,7 +191,7 @@ def _unlock(session: Session, item: EscalationItem, now: datetime) -> _Subject:
         reject_words=f"Keep {customer.account_number} locked and turn the unlock request down",
         lock=LockView(
             customer.status.value,
-            LOCK_REASON_LABELS.get(reason or ""),
+            lock_reason_label(reason),
             customer.locked_at,
             request.reason,
             people.edited_by,
@@ -241,8 +241,8 @@ def _complaint(session: Session, item: EscalationItem, now: datetime) -> _Subjec
         reject_words=f"Resolve the complaint of {who} as not upheld, with your reason on the call's ticket",
         facts=(
             ("The caller says", feedback.body),
-            ("About", PRODUCT_AREA_LABELS[feedback.product_area]),
-            ("Department", DEPARTMENT_LABELS[feedback.department]),
+            ("About", product_area_label(feedback.product_area)),
+            ("Department", department_label(feedback.department)),
             ("Why escalated", feedback.escalation_reason or "-"),
         ),
     )

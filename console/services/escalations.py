@@ -26,6 +26,7 @@ from console.services.codes import LOCKOUT
 from console.services.complaints import escalated_complaints
 from console.services.context import Actor
 from console.services.insider import insider_alerts
+from console.services.labels import item_kind_label
 from console.services.money import all_assets, format_money
 from models import (
     Adjustment,
@@ -43,15 +44,6 @@ from models.audit import AuditHead
 
 # The audit action of a supervisor's decision to leave a lockout in place (it then leaves the queue).
 LOCKOUT_KEPT = "verification.lockout_kept"
-
-# How the queue names each kind of item.
-KIND_LABELS = {
-    ItemKind.ADJUSTMENT.value: "Adjustment",
-    ItemKind.UNLOCK.value: "Unlock",
-    ItemKind.LOCKOUT.value: "Lockout",
-    ItemKind.COMPLAINT.value: "Complaint",
-    ItemKind.INSIDER.value: "Insider alert",
-}
 
 # The lock an unlock request would lift, in the summary's words.
 _LOCK_WORDS = {LockReason.RISK: "risk lock", LockReason.ABNORMAL_LOGIN: "abnormal-login lock"}
@@ -85,7 +77,7 @@ class EscalationItem:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
+        return item_kind_label(self.kind)
 
 
 Source = Callable[[Session, datetime], Iterable[EscalationItem]]

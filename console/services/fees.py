@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.labels import METHOD_LABELS
+from console.services.labels import method_label
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
 from models import Direction, FeeSchedule, PaymentMethod, TransactionKind, TransactionStatus
 
@@ -90,7 +90,7 @@ class FeeRow:
 def _fee_row(rule: FeeSchedule, view: AssetView) -> FeeRow:
     return FeeRow(
         method=rule.method.value,
-        method_label=METHOD_LABELS[rule.method],
+        method_label=method_label(rule.method),
         asset_code=rule.asset_code,
         direction=rule.direction.value,
         fee_text=fee_text(rule.fee_fixed, rule.fee_rate_bp, view),
@@ -176,7 +176,7 @@ def quote(
         rule = fee_rule(session, chosen_method, view.code, chosen_direction)
         if rule is None:
             raise Refused(
-                f"We do not offer {METHOD_LABELS[chosen_method].lower()} {chosen_direction.value}s in {view.code}."
+                f"We do not offer {method_label(chosen_method).lower()} {chosen_direction.value}s in {view.code}."
             )
         check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)

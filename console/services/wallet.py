@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.fees import asset_or_invalid, check_limits, choice, fee_for, fee_rule
-from console.services.labels import METHOD_LABELS
+from console.services.labels import method_label
 from console.services.money import AssetView, asset, balance_of, format_money, lock_customer, post_entry
 from models import Direction, EntryKind, LedgerEntry, PaymentMethod, Transaction, TransactionKind, TransactionStatus
 from models.customers import CustomerStatus
@@ -100,7 +100,7 @@ def place_withdrawal(
             )
         rule = fee_rule(session, chosen, view.code, Direction.WITHDRAWAL)
         if rule is None:
-            raise Refused(f"We do not offer {METHOD_LABELS[chosen].lower()} withdrawals in {view.code}.")
+            raise Refused(f"We do not offer {method_label(chosen).lower()} withdrawals in {view.code}.")
         check_limits(rule, amount, view)
         fee = fee_for(rule.fee_fixed, rule.fee_rate_bp, amount)
         available = balance_of(session, customer_id, view.code)
@@ -113,7 +113,7 @@ def place_withdrawal(
         reference = f"WD-{journal[:8].upper()}"
         # The withdrawal and its fee leave the balance in one journal (no fee entry for a free method).
         for leaving, kind, description, key in (
-            (amount, EntryKind.WITHDRAWAL, f"Withdrawal {reference} ({METHOD_LABELS[chosen]})", entry_key),
+            (amount, EntryKind.WITHDRAWAL, f"Withdrawal {reference} ({method_label(chosen)})", entry_key),
             (fee, EntryKind.FEE, f"Fee for withdrawal {reference}", fee_key),
         ):
             if leaving > 0:

@@ -13,6 +13,7 @@ from console.services import admin
 from console.services.admin import AgentLine, PasswordReset
 from console.services.context import Actor
 from console.services.errors import ServiceError
+from console.services.labels import role_label
 from console.text import cell_text, safe_text
 from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, NewLogin, PasswordShownOnce, RoleDialog
 from screens.base import Notice, OnHotline
@@ -74,7 +75,7 @@ class AgentsPanel(OnHotline, Vertical):
             table.add_row(
                 cell_text(line.username),
                 cell_text(line.display_name),
-                cell_text(line.role),
+                cell_text(role_label(line.role)),
                 cell_text(status_words(line), "bold" if status_words(line) != "active" else ""),
                 cell_text(last),
                 key=line.username,

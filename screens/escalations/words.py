@@ -8,9 +8,8 @@ from textual.content import Content
 
 from console.services.escalation_detail import EscalationDetail
 from console.services.escalations import EscalationItem
+from console.services.labels import approval_status_label, factor_label, transaction_kind_label
 from console.text import safe_text
-
-ITEM_GROUP_TITLES = {"dispute": "Dispute", "lock": "Lock", "lockout": "Lockout"}
 
 
 def age_text(seconds: float) -> str:
@@ -75,7 +74,7 @@ def case_facts(detail: EscalationDetail) -> Content:
             _title(f"Dispute D{dispute.dispute_id} · {dispute.status_label}"),
             _line(
                 "Statement row",
-                f"{dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
+                f"{transaction_kind_label(dispute.transaction_kind)} of {dispute.transaction_text}"
                 f" on {moment(dispute.transaction_at)}, reference {dispute.reference}",
             ),
             _line("Claimed", dispute.claimed_text),
@@ -101,7 +100,9 @@ def case_facts(detail: EscalationDetail) -> Content:
         parts.append(_title("Verification attempts (last hour)"))
         for attempt in detail.attempts:
             outcome = "passed" if attempt.success else f"failed: {attempt.failure_reason or '-'}"
-            parts.append(safe_text(f"{moment(attempt.at)}  {attempt.factor}  {outcome}  ({attempt.agent})"))
+            parts.append(
+                safe_text(f"{moment(attempt.at)}  {factor_label(attempt.factor)}  {outcome}  ({attempt.agent})")
+            )
     return Content("\n").join(parts)
 
 
@@ -111,7 +112,7 @@ def other_adjustments(detail: EscalationDetail) -> Content:
         return title + Content.styled("\nnone", "$text-muted")
     lines = [
         safe_text(
-            f"{moment(a.requested_at)}  {a.amount_text}  {a.status}  dispute D{a.dispute_id}"
+            f"{moment(a.requested_at)}  {a.amount_text}  {approval_status_label(a.status)}  dispute D{a.dispute_id}"
             f"  asked by {a.requested_by}{f', decided by {a.decided_by}' if a.decided_by else ''}"
         )
         for a in detail.other_adjustments

@@ -22,9 +22,10 @@ from console.services.feedback_desk import (
     department_feedback,
     waiting_by_department,
 )
+from console.services.labels import feedback_status_label
 from console.text import cell_text
 from screens.base import HotlineScreen, Notice
-from screens.feedback.text import DEPARTMENTS, STATUS_LABELS, feedback_detail, first_line
+from screens.feedback.text import FIRST_DEPARTMENT, departments, feedback_detail, first_line
 
 LIST_GROUP = "desk.list"
 COUNTS_GROUP = "desk.counts"
@@ -80,11 +81,12 @@ class FeedbackDeskScreen(HotlineScreen):
             "home",
             "Home",
             id="desk.home",
+            show=False,
             tooltip="Back to your home screen",
         ),
     ]
 
-    def __init__(self, agent: AgentView, department: str = DEPARTMENTS[0][0]) -> None:
+    def __init__(self, agent: AgentView, department: str = FIRST_DEPARTMENT) -> None:
         super().__init__()
         self.agent = agent
         self.department = department
@@ -97,7 +99,7 @@ class FeedbackDeskScreen(HotlineScreen):
         with Vertical(id="desk"):
             with Horizontal(id="desk-top"):
                 yield Select(
-                    [(label, value) for value, label in DEPARTMENTS],
+                    [(label, value) for value, label in departments()],
                     value=self.department,
                     allow_blank=False,
                     id="desk-department",
@@ -177,7 +179,7 @@ class FeedbackDeskScreen(HotlineScreen):
 
     def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
-        waiting = " · ".join(f"{label} {counts[value]}" for value, label in DEPARTMENTS if counts.get(value))
+        waiting = " · ".join(f"{label} {counts[value]}" for value, label in departments() if counts.get(value))
         self.query_one("#desk-counts", Static).update(
             f"Waiting: {waiting}." if waiting else "Nothing waits in any department."
         )
@@ -187,7 +189,7 @@ class FeedbackDeskScreen(HotlineScreen):
         detail = self.query_one("#desk-detail", Static)
         item = self.selected
         if item is None:
-            label = dict(DEPARTMENTS).get(self.department, self.department)
+            label = dict(departments()).get(self.department, self.department)
             detail.update(f"Nothing waits in {label}.")
         else:
             detail.update(feedback_detail(item))
@@ -234,7 +236,7 @@ class FeedbackDeskScreen(HotlineScreen):
     def changed(self, view: FeedbackView) -> None:
         self.changing = False
         self.query_one("#desk-note", Input).value = ""
-        self.notice.say(f"F{view.feedback_id} is now {STATUS_LABELS[view.status].lower()}.")
+        self.notice.say(f"F{view.feedback_id} is now {feedback_status_label(view.status).lower()}.")
         self.load(keep=view.feedback_id)
 
     def refused(self, refusal: ServiceError) -> None:

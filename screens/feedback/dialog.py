@@ -18,9 +18,10 @@ from console.services.complaints import MAX_REASON, escalate_complaint
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.feedback import FeedbackView, call_feedback, department_for, record_feedback
+from console.services.labels import feedback_category_choices, product_area_choices
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
-from screens.feedback.text import AREA_OPTIONS, CATEGORY_OPTIONS, COMPLAINT
+from screens.feedback.text import COMPLAINT
 from screens.free_text_area import FreeTextArea
 
 RECORD_GROUP = "feedback.record"
@@ -85,8 +86,10 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
             dialog.border_title = f"Feedback · ticket #{self.call.ticket_id}"
             yield Static(safe_text(self.customer_name, style="bold"), id="feedback-caller")
             with Horizontal(id="feedback-kind"):
-                yield Select(CATEGORY_OPTIONS, prompt="Kind of feedback", id="feedback-category", compact=True)
-                yield Select(AREA_OPTIONS, prompt="Product area", id="feedback-area", compact=True)
+                yield Select(
+                    feedback_category_choices(), prompt="Kind of feedback", id="feedback-category", compact=True
+                )
+                yield Select(product_area_choices(), prompt="Product area", id="feedback-area", compact=True)
             yield FreeTextArea(
                 id="feedback-words",
                 soft_wrap=True,
