@@ -113,7 +113,7 @@ async def test_a_follow_up_needs_a_date_stays_pending_and_can_be_reopened(
         )
         # My tickets lists it as pending; Enter reopens it onto the workspace.
         await console.press("f6")
-        await console.sees(f"#{ticket_id}  pending · due {due}")
+        await console.sees(f"#{ticket_id}  Pending · due {due}")
         await console.press("enter")
         screen = console.workspace
         assert screen.ticket is not None and screen.ticket.ticket_id == ticket_id
@@ -144,7 +144,7 @@ async def test_a_draft_note_survives_closing_and_reopening_the_app(
     async with drive(second) as console:
         await console.log_in("ann")
         await console.press("f6")
-        await console.sees(f"#{ticket_id}  open")
+        await console.sees(f"#{ticket_id}  Open")
         await console.press("enter")  # resume the open ticket
         notes = second.screen.query_one("#notes")
         assert notes.text == "Caller will send a screenshot"  # type: ignore[attr-defined]
