@@ -86,6 +86,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             "Quit",
             id="app.quit",
             priority=True,
+            show=False,
             tooltip="Close Hotline and return to the command prompt",
         ),
         Binding(
@@ -102,6 +103,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             "toggle_dark",
             "Light/dark",
             id="app.toggle_dark",
+            show=False,
             tooltip="Switch between the light and the dark theme",
         ),
         Binding(
@@ -109,6 +111,7 @@ class HotlineApp(ReportsWorkerFailures, App[None]):
             "lock",
             "Lock",
             id="app.lock",
+            show=False,
             tooltip="Hide the console until you type your password again",
         ),
     ]

@@ -9,15 +9,17 @@ from console.services.agents import AgentView
 from screens.base import HotlineScreen
 
 
-def desk_bindings(desk: str) -> list[BindingType]:
+def desk_bindings(desk: str, *, workspace_in_footer: bool = False) -> list[BindingType]:
     """The shared keys, with ids under `desk` ("admin.workspace", "escalations.log_out", ...) so a keymap
-    can move them per desk."""
+    can move them per desk. The desk's own keys fill the footer; these stay in the palette (the call
+    workspace's key is shown where the desk asks for it)."""
     return [
         Binding(
             "f2",
             "workspace",
             "Call workspace",
             id=f"{desk}.workspace",
+            show=workspace_in_footer,
             tooltip="Take calls, find callers and work tickets",
         ),
         Binding(
@@ -25,6 +27,7 @@ def desk_bindings(desk: str) -> list[BindingType]:
             "feedback_desk",
             "Feedback",
             id=f"{desk}.feedback",
+            show=False,
             tooltip="Feedback waiting in each department: read it, see its history, move its status on",
         ),
         Binding(
@@ -32,9 +35,17 @@ def desk_bindings(desk: str) -> list[BindingType]:
             "database",
             "Database",
             id=f"{desk}.database",
+            show=False,
             tooltip="Which database this console is on: engine, address, schema revision, customers",
         ),
-        Binding("ctrl+l", "log_out", "Log out", id=f"{desk}.log_out", tooltip="Log out and return to the login screen"),
+        Binding(
+            "ctrl+l",
+            "log_out",
+            "Log out",
+            id=f"{desk}.log_out",
+            show=False,
+            tooltip="Log out and return to the login screen",
+        ),
     ]
 
 

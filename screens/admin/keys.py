@@ -6,6 +6,8 @@ from textual.binding import Binding, BindingType
 
 from screens.desk import desk_bindings
 
+# The footer shows add, disable, reset password and the audit check (they fit 80 columns); enable,
+# role and refresh are in the palette.
 ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
         "f4", "add_agent", "Add agent", id="admin.add_agent", tooltip="Add a login: username, name, role, password"
@@ -22,6 +24,7 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         "enable_agent",
         "Enable",
         id="admin.enable_agent",
+        show=False,
         tooltip="Let the selected disabled login work again",
     ),
     Binding(
@@ -29,6 +32,7 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         "change_role",
         "Role",
         id="admin.change_role",
+        show=False,
         tooltip="Make the selected login an agent, a supervisor or an admin",
     ),
     Binding(
@@ -46,7 +50,12 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         tooltip="Check every audit event's signature and link, and the newest event this machine checked before",
     ),
     Binding(
-        "f5", "refresh", "Refresh", id="admin.refresh", tooltip="Read the agents, the schema and the policies again"
+        "f5",
+        "refresh",
+        "Refresh",
+        id="admin.refresh",
+        show=False,
+        tooltip="Read the agents, the schema and the policies again",
     ),
     *desk_bindings("admin"),
 ]

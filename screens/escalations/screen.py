@@ -47,9 +47,10 @@ class EscalationScreen(DeskScreen):
         Binding("f6", "reason", "Reason", id="escalations.reason", tooltip="Type the reason for your decision"),
         # Enter on the queue opens the chosen item too (the table's own key).
         Binding("o", "open", "Open", id="escalations.open", tooltip="Open the item chosen in the queue"),
-        Binding("escape", "queue", "Queue", id="escalations.queue", tooltip="Back to the queue"),
-        Binding("f5", "refresh", "Refresh", id="escalations.refresh", tooltip="Read the queue again"),
-        *desk_bindings("escalations"),
+        # The queue refreshes by itself; these two stay in the palette so the footer fits 80 columns.
+        Binding("escape", "queue", "Queue", id="escalations.queue", show=False, tooltip="Back to the queue"),
+        Binding("f5", "refresh", "Refresh", id="escalations.refresh", show=False, tooltip="Read the queue again"),
+        *desk_bindings("escalations", workspace_in_footer=True),
     ]
 
     def __init__(self, agent: AgentView) -> None:

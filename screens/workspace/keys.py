@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-# Ordered by how often a call needs them, so a narrow footer shows the call flow first (the
-# palette always lists them all).
+# Ordered by how often a call needs them. The footer shows the call flow only (take, find, verify,
+# account, money, wrap up), so it fits 80 columns; the palette lists every key.
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(
         "f2",
@@ -26,6 +26,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "notes",
         "Notes",
         id="workspace.notes",
+        show=False,
         tooltip="Type the ticket's notes; they are saved as a draft as you type",
     ),
     Binding(
@@ -33,6 +34,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "reason",
         "Reason",
         id="workspace.reason",
+        show=False,
         tooltip="Choose why the customer called",
     ),
     Binding(
@@ -68,6 +70,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "feedback",
         "Feedback",
         id="workspace.feedback",
+        show=False,
         tooltip="Record the caller's feedback in their words for its department; a complaint can go to a supervisor",
     ),
     Binding(
@@ -75,6 +78,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "new_ticket",
         "New ticket",
         id="workspace.new_ticket",
+        show=False,
         tooltip="Open a ticket by hand, for the customer on the card if there is one",
     ),
     Binding(
@@ -82,6 +86,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "my_tickets",
         "My tickets",
         id="workspace.my_tickets",
+        show=False,
         tooltip="Your open and pending tickets; Enter resumes or reopens one",
     ),
     Binding(
@@ -89,6 +94,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "directory",
         "Hotlines",
         id="workspace.directory",
+        show=False,
         tooltip="The hotline directory: region, number, hours and languages",
     ),
     Binding(
@@ -96,6 +102,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "close_panel",
         "Close panel",
         id="workspace.close_panel",
+        show=False,
         tooltip="Back to the card and the ticket",
     ),
     Binding(
@@ -103,6 +110,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "home",
         "Home",
         id="workspace.home",
+        show=False,
         tooltip="Back to your home screen",
     ),
     Binding(
@@ -110,6 +118,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "log_out",
         "Log out",
         id="workspace.log_out",
+        show=False,
         tooltip="Log out and return to the login screen",
     ),
 ]
