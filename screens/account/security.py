@@ -7,17 +7,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from console.i18n import _
+from console.services.labels import transaction_kind_label, transaction_status_label
 from console.services.security_review import SecurityReview
 from console.text import cell_text
-
-KIND_LABELS = {
-    "deposit": "Deposit",
-    "withdrawal": "Withdrawal",
-    "transfer_in": "Transfer in",
-    "transfer_out": "Transfer out",
-    "fee": "Fee",
-    "adjustment": "Adjustment",
-}
 
 
 class LoginsPanel(Vertical):
@@ -32,7 +25,10 @@ class LoginsPanel(Vertical):
         yield DataTable(id="logins", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#logins", DataTable).add_columns("Time (UTC)", "Region", "Device", "Result", "Flag")
+        # What the agent looks for first (when, did it work, was it unusual) before where and on what.
+        self.query_one("#logins", DataTable).add_columns(
+            _("Time (UTC)"), _("Result"), _("Flag"), _("Region"), _("Device")
+        )
 
     def tone(self, variable: str) -> str:
         """A theme colour for a table cell (rich styles cannot name theme variables)."""
@@ -58,10 +54,10 @@ class LoginsPanel(Vertical):
         for login in review.logins:
             table.add_row(
                 f"{login.occurred_at:%Y-%m-%d %H:%M}",
+                cell_text(_("Success")) if login.success else cell_text(_("Failed"), f"bold {error}"),
+                cell_text(_("unusual"), f"bold {warning}") if login.unusual else "",
                 cell_text(login.region),
                 cell_text(login.device),
-                cell_text("Success") if login.success else cell_text("Failed", f"bold {error}"),
-                cell_text("unusual", f"bold {warning}") if login.unusual else "",
             )
         if not review.logins:
             table.add_row("No logins on record.", "", "", "", "")
@@ -86,8 +82,8 @@ class RecentTransactions(Vertical):
         for row in review.transactions:
             table.add_row(
                 f"{row.created_at:%Y-%m-%d %H:%M}",
-                cell_text(KIND_LABELS.get(row.kind, row.kind.replace("_", " "))),
-                cell_text(row.status.capitalize()),
+                cell_text(transaction_kind_label(row.kind)),
+                cell_text(transaction_status_label(row.status)),
                 cell_text(row.amount_text, right=True),
                 f"T{row.transaction_id}",
             )

@@ -10,11 +10,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, DataTable, Input, Static, TabPane
 
+from console.i18n import _
 from console.services.adjustments import propose_adjustment
 from console.services.disputes import AdjustmentOnDispute, DisputeView, caller_disputes, update_dispute
 from console.services.errors import Conflict, ServiceError
+from console.services.labels import approval_status_label, transaction_kind_label
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.fields import labelled
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text
 
 DISPUTES_GROUP = "money.disputes"
@@ -40,12 +43,17 @@ class DisputesPane(OnHotline, TabPane):
         yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dispute-timeline")
         with Horizontal(id="edit-form", classes="filters"):
-            yield Input(placeholder="Claimed amount", id="edit-claimed", max_length=32)
-            yield Input(placeholder="What the caller says is wrong", id="edit-description", max_length=2000)
+            yield labelled(Input(placeholder=_("e.g. 10"), id="edit-claimed", max_length=32), _("Claimed amount"))
+            yield labelled(
+                Input(placeholder=_("in the caller's words"), id="edit-description", max_length=2000),
+                _("What the caller says"),
+            )
             yield Button("Save dispute", id="edit-button")
         with Horizontal(id="adjust-form", classes="filters"):
-            yield Input(placeholder="Adjustment amount", id="adjust-amount", max_length=32)
-            yield Input(placeholder="Reason", id="adjust-reason", max_length=1000)
+            yield labelled(Input(placeholder=_("e.g. 10"), id="adjust-amount", max_length=32), _("Adjustment amount"))
+            yield labelled(
+                Input(placeholder=_("why the system was wrong"), id="adjust-reason", max_length=1000), _("Reason")
+            )
             yield Button("Propose adjustment", id="adjust-button")
         yield Notice(id="dispute-message", classes="outcome")
 
@@ -134,8 +142,13 @@ class DisputesPane(OnHotline, TabPane):
         self.query_one("#edit-form").display = not dispute.settled
         parts: list[Content] = [
             safe_text(
-                f"D{dispute.dispute_id}: {dispute.transaction_kind.replace('_', ' ')} of {dispute.transaction_text}"
-                f" on {moment_text(dispute.transaction_at)}; claims {dispute.claimed_text}.",
+                _("D{dispute}: {kind} of {amount} on {moment}; claims {claimed}.").format(
+                    dispute=dispute.dispute_id,
+                    kind=transaction_kind_label(dispute.transaction_kind).lower(),
+                    amount=dispute.transaction_text,
+                    moment=moment_text(dispute.transaction_at),
+                    claimed=dispute.claimed_text,
+                ),
                 style="bold",
             ),
             safe_text(dispute.description, multiline=True),
@@ -151,8 +164,11 @@ class DisputesPane(OnHotline, TabPane):
         for adjustment in dispute.adjustments:
             parts.append(
                 safe_text(
-                    f"Adjustment {adjustment.amount_text}: {adjustment.status.replace('_', ' ')}"
-                    f" (requested by {adjustment.requested_by})",
+                    _("Adjustment {amount}: {status} (requested by {agent})").format(
+                        amount=adjustment.amount_text,
+                        status=approval_status_label(adjustment.status).lower(),
+                        agent=adjustment.requested_by,
+                    ),
                     style="italic",
                 )
             )

@@ -11,12 +11,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Select, Static, TabPane
 
+from console.i18n import _
 from console.services.disputes import DisputeView, open_dispute
 from console.services.errors import ServiceError
+from console.services.labels import (
+    method_label,
+    transaction_kind_choices,
+    transaction_kind_label,
+    transaction_status_choices,
+    transaction_status_label,
+)
 from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement
 from console.services.withdrawals import FollowUp, WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.fields import LabelledSelect, labelled
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text, typed_day
 
 STATEMENT_GROUP = "money.statement"
@@ -25,24 +34,16 @@ FOLLOW_UP_GROUP = "money.follow_up"
 DISPUTE_OPEN_GROUP = "money.dispute_open"
 
 PAGE_SIZE = 50
-KINDS = [
-    ("Any type", ""),
-    ("Deposit", "deposit"),
-    ("Withdrawal", "withdrawal"),
-    ("Transfer in", "transfer_in"),
-    ("Transfer out", "transfer_out"),
-    ("Fee", "fee"),
-    ("Adjustment", "adjustment"),
-]
-STATUSES = [
-    ("Any status", ""),
-    ("Pending", "pending"),
-    ("Processing", "processing"),
-    ("Completed", "completed"),
-    ("Delayed", "delayed"),
-    ("Failed", "failed"),
-    ("Reversed", "reversed"),
-]
+
+
+def kind_options() -> list[tuple[str, str]]:
+    return [(_("Any type"), ""), *transaction_kind_choices()]
+
+
+def status_options() -> list[tuple[str, str]]:
+    return [(_("Any status"), ""), *transaction_status_choices()]
+
+
 # How much later the agent tells the caller to expect a delayed withdrawal.
 NEW_ESTIMATES = [("in 24 hours", 24), ("in 48 hours", 48), ("in 3 days", 72), ("in 5 days", 120)]
 
@@ -63,25 +64,35 @@ class StatementPane(OnHotline, TabPane):
         self.selected_row: StatementRow | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="filters"):
-            yield Input(placeholder="From YYYY-MM-DD", id="filter-from", max_length=10)
-            yield Input(placeholder="To YYYY-MM-DD", id="filter-to", max_length=10)
-            yield Select(KINDS, id="filter-kind", allow_blank=False, value="")
-            yield Select(STATUSES, id="filter-status", allow_blank=False, value="")
-            yield Input(placeholder="Amount", id="filter-amount", max_length=32)
-            yield Button("Filter", id="filter-button")
+        with Horizontal(id="statement-filters", classes="filters"):
+            yield labelled(Input(placeholder="YYYY-MM-DD", id="filter-from", max_length=10), _("From"))
+            yield labelled(Input(placeholder="YYYY-MM-DD", id="filter-to", max_length=10), _("To"))
+            yield LabelledSelect(kind_options(), id="filter-kind", allow_blank=False, value="", label=_("Type"))
+            yield LabelledSelect(status_options(), id="filter-status", allow_blank=False, value="", label=_("Status"))
+            yield labelled(Input(placeholder="e.g. 8000", id="filter-amount", max_length=32), _("Amount"))
+            yield Button(_("Filter"), id="filter-button")
         yield DataTable(id="statement-table", cursor_type="row", zebra_stripes=True)
         yield Button("More rows", id="statement-more")
         yield Notice(id="statement-message", classes="outcome")
         with VerticalScroll(id="row-detail"):
             yield Static(id="detail-text")
             with Horizontal(id="follow-up", classes="filters"):
-                yield Select(NEW_ESTIMATES, id="follow-up-estimate", allow_blank=False, value=48)
-                yield Input(placeholder="Note for the follow-up", id="follow-up-note", max_length=500)
+                yield LabelledSelect(
+                    NEW_ESTIMATES, id="follow-up-estimate", allow_blank=False, value=48, label=_("New estimate")
+                )
+                yield labelled(
+                    Input(placeholder=_("what the caller is told"), id="follow-up-note", max_length=500),
+                    _("Note for the follow-up"),
+                )
                 yield Button("Put on follow-up", id="follow-up-button")
             with Horizontal(id="dispute-form", classes="filters"):
-                yield Input(placeholder="Amount the caller disputes", id="dispute-amount", max_length=32)
-                yield Input(placeholder="What the caller says is wrong", id="dispute-description", max_length=2000)
+                yield labelled(
+                    Input(placeholder=_("e.g. 10"), id="dispute-amount", max_length=32), _("Amount disputed")
+                )
+                yield labelled(
+                    Input(placeholder=_("in the caller's words"), id="dispute-description", max_length=2000),
+                    _("What the caller says"),
+                )
                 yield Button("Open dispute", id="dispute-button")
             yield Notice(id="detail-message", classes="outcome")
 
@@ -94,8 +105,9 @@ class StatementPane(OnHotline, TabPane):
         return self.query_one("#detail-message", Notice)
 
     def on_mount(self) -> None:
+        # What the caller asks about first; the method and reference last, where a narrow screen cuts.
         self.query_one("#statement-table", DataTable).add_columns(
-            "Date (UTC)", "Type", "Method", "Amount", "Fee", "Status", "Reference"
+            _("Date (UTC)"), _("Type"), _("Amount"), _("Fee"), _("Status"), _("Method"), _("Reference")
         )
         self.query_one("#row-detail").display = False
         self.query_one("#statement-more").display = False
@@ -135,11 +147,11 @@ class StatementPane(OnHotline, TabPane):
                     cell_text,
                     (
                         f"{row.created_at:%Y-%m-%d %H:%M}",
-                        row.kind.replace("_", " "),
-                        row.method.replace("_", " "),
+                        transaction_kind_label(row.kind),
                         row.amount_text,
                         row.fee_text,
-                        row.status,
+                        transaction_status_label(row.status),
+                        method_label(row.method),
                         row.reference,
                     ),
                 )
@@ -192,8 +204,13 @@ class StatementPane(OnHotline, TabPane):
         self.query_one("#follow-up").display = False
         self.detail_notice.say("", multiline=True)
         self.show_detail_text(
-            f"{row.kind.replace('_', ' ').capitalize()} of {row.amount_text} on"
-            f" {moment_text(row.created_at)}, {row.status}. Reference {row.reference}."
+            _("{kind} of {amount} on {moment}, {status}. Reference {reference}.").format(
+                kind=transaction_kind_label(row.kind),
+                amount=row.amount_text,
+                moment=moment_text(row.created_at),
+                status=transaction_status_label(row.status).lower(),
+                reference=row.reference,
+            )
         )
         self.query_one("#dispute-amount", Input).value = ""
         if row.kind == "withdrawal":
@@ -218,8 +235,12 @@ class StatementPane(OnHotline, TabPane):
 
     def show_detail(self, detail: WithdrawalDetail) -> None:
         lines = [
-            f"{detail.method_label} withdrawal of {detail.amount_text}, {detail.status};"
-            f" placed {moment_text(detail.placed_at)}.",
+            _("{method} withdrawal of {amount}, {status}; placed {moment}.").format(
+                method=detail.method_label,
+                amount=detail.amount_text,
+                status=transaction_status_label(detail.status).lower(),
+                moment=moment_text(detail.placed_at),
+            ),
             f"Expected by {moment_text(detail.expected_by)}"
             + (f" (the schedule says {detail.expected_text})." if detail.expected_text else "."),
             f"Fee charged {detail.fee_charged_text};"

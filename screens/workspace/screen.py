@@ -46,6 +46,7 @@ class WorkspaceScreen(HotlineScreen):
     # show them in place of the card and ticket while asked for (workspace.tcss).
     # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = WORKSPACE_BINDINGS
 
     def __init__(self, agent: AgentView) -> None:

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.context import Actor, OnCall
 from console.services.tickets import (
     NoteView,
@@ -30,7 +31,8 @@ from console.services.tickets import (
 )
 from console.text import clean_text, safe_text
 from screens.base import OnHotline
-from screens.call_text import REASON_OPTIONS, earlier_notes_content
+from screens.call_text import earlier_notes_content, reason_options
+from screens.fields import LabelledSelect, labelled
 from screens.formatting import duration_text
 from screens.free_text_area import FreeTextArea
 
@@ -177,16 +179,17 @@ class TicketPanel(OnHotline, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-summary")
-        yield Select(REASON_OPTIONS, id="reason", allow_blank=False, prompt="Reason")
+        yield LabelledSelect(reason_options(), id="reason", allow_blank=False, prompt=_("Reason"), label=_("Reason"))
         yield Static(id="earlier-notes")
-        yield DraftNotes(
+        notes = DraftNotes(
             self.agent_id,
             self.show_draft_state,
             id="notes",
             soft_wrap=True,
             show_line_numbers=False,
-            placeholder="Notes for this call (saved as you type)",
+            placeholder=_("Notes for this call (saved as you type)"),
         )
+        yield labelled(notes, _("Notes"))
         yield Static(id="draft-state", classes="muted")
 
     @property
