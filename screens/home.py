@@ -12,13 +12,12 @@ from textual.widgets import Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState
 
 from console.services.agents import AgentView
-from console.services.labels import role_label
+from console.services.labels import engine_label, role_label
 from console.services.system import DatabaseInfo, describe_database, explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.feedback import FeedbackDeskScreen
 
-ENGINE_NAMES = {"sqlite": "SQLite (this computer)", "postgresql": "PostgreSQL (shared)"}
 READING = "Reading…"
 
 
@@ -111,7 +110,7 @@ class HomeScreen(HotlineScreen):
 
     def engine_name(self) -> str:
         dialect = self.database.dialect
-        return ENGINE_NAMES.get(dialect, dialect)
+        return engine_label(dialect)
 
     def action_log_out(self) -> None:
         self.hotline.log_out()

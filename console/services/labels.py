@@ -170,6 +170,12 @@ _FACTORS: dict[str, Words] = {
     "email": lambda: _("Email code + ID number"),
 }
 
+# Database engines, keyed by SQLAlchemy's dialect name.
+_ENGINES: dict[str, Words] = {
+    "sqlite": lambda: _("SQLite (this computer)"),
+    "postgresql": lambda: _("PostgreSQL (shared)"),
+}
+
 _ROLES: dict[Role, Words] = {
     Role.AGENT: lambda: _("Agent"),
     Role.SUPERVISOR: lambda: _("Supervisor"),
@@ -258,6 +264,12 @@ def factor_label(value: str | None) -> str:
     """How a verification factor is named: "SMS code", "Authenticator app"."""
     words = _FACTORS.get(value or "")
     return words() if words else str(value or "-")
+
+
+def engine_label(dialect: str) -> str:
+    """Which kind of database: "SQLite (this computer)", "PostgreSQL (shared)"."""
+    words = _ENGINES.get(dialect)
+    return words() if words else dialect
 
 
 def role_label(value: Role | str) -> str:
