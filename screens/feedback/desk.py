@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.agents import AgentView
 from console.services.context import Actor
 from console.services.errors import Conflict, ServiceError
@@ -98,6 +99,7 @@ class FeedbackDeskScreen(HotlineScreen):
         yield Header()
         with Vertical(id="desk"):
             with Horizontal(id="desk-top"):
+                yield Label(_("Department"), id="desk-department-label", classes="muted")
                 yield Select(
                     [(label, value) for value, label in departments()],
                     value=self.department,

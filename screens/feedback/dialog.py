@@ -11,9 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from console.i18n import _
 from console.services.complaints import MAX_REASON, escalate_complaint
 from console.services.context import OnCall
 from console.services.errors import ServiceError
@@ -85,11 +86,13 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         with Vertical(id="feedback-dialog", classes="panel") as dialog:
             dialog.border_title = f"Feedback · ticket #{self.call.ticket_id}"
             yield Static(safe_text(self.customer_name, style="bold"), id="feedback-caller")
+            # The labels stay above the choices once they are made (a compact Select shows only its value).
+            with Horizontal(id="feedback-kind-labels"):
+                yield Label(_("Kind of feedback"), classes="field-label")
+                yield Label(_("Product area"), classes="field-label")
             with Horizontal(id="feedback-kind"):
-                yield Select(
-                    feedback_category_choices(), prompt="Kind of feedback", id="feedback-category", compact=True
-                )
-                yield Select(product_area_choices(), prompt="Product area", id="feedback-area", compact=True)
+                yield Select(feedback_category_choices(), prompt=_("Choose one"), id="feedback-category", compact=True)
+                yield Select(product_area_choices(), prompt=_("Choose one"), id="feedback-area", compact=True)
             yield FreeTextArea(
                 id="feedback-words",
                 soft_wrap=True,

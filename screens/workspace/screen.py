@@ -17,6 +17,7 @@ from console.services.calls import WaitingCall
 from console.services.context import OnCall
 from console.services.customers import CustomerCard
 from console.services.feedback import FeedbackView
+from console.services.labels import ticket_status_label
 from console.services.lookup import LookupResult
 from console.services.tickets import TicketView, WrapUp
 from console.text import clean_text
@@ -406,7 +407,7 @@ class WorkspaceScreen(HotlineScreen):
         if ticket.status == "pending" and ticket.follow_up_due is not None:
             text = f"Ticket #{ticket.ticket_id} is pending: {outcome}, due {ticket.follow_up_due}."
         else:
-            text = f"Ticket #{ticket.ticket_id} is {ticket.status}: {outcome}."
+            text = f"Ticket #{ticket.ticket_id} is {ticket_status_label(ticket.status).lower()}: {outcome}."
         self.ticket_panel.show_none()
         self.card_panel.show_none()
         self.my_tickets.current = None

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from console.i18n import _
 from console.services.context import Actor, OnCall
+from console.services.labels import ticket_status_label
 from console.services.tickets import (
     NoteView,
     TicketView,
@@ -240,7 +241,7 @@ class TicketPanel(OnHotline, Vertical):
         if ticket is None:
             return
         # Border titles are markup: the status comes from the database, so it goes in as text.
-        self.border_title = Content(f"Ticket #{ticket.ticket_id} · ") + safe_text(ticket.status)
+        self.border_title = Content(f"Ticket #{ticket.ticket_id} · ") + safe_text(ticket_status_label(ticket.status))
         self.show_timer()
         customer = (
             Content("For ") + safe_text(ticket.customer_name, style="bold")
