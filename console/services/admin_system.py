@@ -190,7 +190,7 @@ def feedback_routing(session: Session, settings: Settings) -> PolicySection:
         category, _, area = rule.partition("/")
         what = feedback_category_label(FeedbackCategory(category))
         if area:
-            what = f"{what} about {product_area_label(ProductArea(area))}"
+            what = f"{what} about {product_area_label(ProductArea(area)).lower()}"
         lines.append(PolicyLine(what, department_label(Department(department))))
     summary = (
         "Feedback goes to the department its category names, unless a rule for that category and product"

@@ -140,8 +140,11 @@ class PoliciesPanel(OnHotline, Vertical):
             if number:
                 body += Content("\n\n")
             body += safe_text(section.title, style="bold") + Content("\n") + safe_text(section.summary)
+            # Short names (assets) line up in a column; long ones (routing rules) point at their value.
+            width = max((len(line.name) for line in section.lines), default=0)
             for line in section.lines:
-                body += Content("\n") + safe_text(f"{line.name:<6} ") + safe_text(line.value)
+                name = f"{line.name:<6} " if width <= 6 else f"{line.name} → "
+                body += Content("\n") + safe_text(name) + safe_text(line.value)
             body += Content("\n") + safe_text(f"Set in {section.set_in}.", style="$text-muted")
         self.query_one("#policies-body", Notice).say(body)
 
