@@ -91,6 +91,7 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             N_("Quit"),
             id="app.quit",
             priority=True,
+            show=False,
             tooltip=N_("Close Hotline and return to the command prompt"),
         ),
         Binding(
@@ -107,20 +108,22 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             "toggle_dark",
             N_("Light/dark"),
             id="app.toggle_dark",
+            show=False,
             tooltip=N_("Switch between the light and the dark theme"),
         ),
         Binding(
             "f1",
             "help",
-            "Help",
+            N_("Help"),
             id="app.help",
-            tooltip="The keys of this screen; on the demo database, the demo callers and their numbers",
+            tooltip=N_("The keys of this screen; on the demo database, the demo callers and their numbers"),
         ),
         Binding(
             "f12",
             "lock",
             N_("Lock"),
             id="app.lock",
+            show=False,
             tooltip=N_("Hide the console until you type your password again"),
         ),
     ]

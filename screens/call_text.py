@@ -8,38 +8,28 @@ from __future__ import annotations
 from textual.content import Content
 
 from console.i18n import N_, _
+from console.services import labels
 from console.services.calls import HotlineView, WaitingCall
 from console.services.customers import CustomerCard
-from console.services.labels import DISPOSITION_LABELS, REASON_LABELS
+from console.services.labels import customer_status_label
 from console.services.lookup import CustomerMatch
 from console.services.tickets import NoteView, TicketView
 from console.text import clean_text, pad, safe_text
 from screens.feedback.text import feedback_line
 from screens.formatting import duration_text, phone_text
 
-STATUS_LABELS = {"active": N_("Active"), "locked": N_("Locked"), "closed": N_("Closed")}
-# A ticket's status, as the database stores it, in words (translated where shown).
-TICKET_STATUS_LABELS = {"open": N_("open"), "pending": N_("pending"), "closed": N_("closed")}
-REASON_OPTIONS = [(label, reason.value) for reason, label in REASON_LABELS.items()]
 
-
-# Keyed by plain strings, as they come from the database (a StrEnum member hashes as its value).
-_REASON_TEXT: dict[str, str] = {reason.value: label for reason, label in REASON_LABELS.items()}
-_DISPOSITION_TEXT: dict[str, str] = {disposition.value: label for disposition, label in DISPOSITION_LABELS.items()}
+def reason_options() -> list[tuple[str, str]]:
+    """The call reasons for the ticket's Select, in the agent's language."""
+    return labels.reason_choices()
 
 
 def reason_label(reason: str) -> str:
-    return _(_REASON_TEXT.get(reason, reason))
-
-
-def ticket_status_label(status: str) -> str:
-    return _(TICKET_STATUS_LABELS.get(status, status))
+    return labels.reason_label(reason)
 
 
 def disposition_label(disposition: str | None) -> str:
-    if disposition is None:
-        return ""
-    return _(_DISPOSITION_TEXT.get(disposition, disposition))
+    return "" if disposition is None else labels.disposition_label(disposition)
 
 
 def call_prompt(call: WaitingCall, waited: int) -> Content:
@@ -62,7 +52,7 @@ def match_prompt(match: CustomerMatch, show_kind: bool) -> Content:
 
     The status is named only when it is not active; `show_kind` adds which detail matched.
     """
-    status = "" if match.status == "active" else _(STATUS_LABELS.get(match.status, match.status))
+    status = "" if match.status == "active" else customer_status_label(match.status)
     kind = _(_SHORT_KINDS.get(str(match.matched_by), str(match.matched_by)))
     contact = " · ".join([match.phone_masked or _("no phone"), match.email_masked or _("no email")])
     return Content.assemble(
@@ -110,7 +100,7 @@ def card_content(card: CustomerCard) -> Content:
     fact(_("Phone"), safe_text(phone + bound))
     fact(_("Email"), safe_text(card.email_masked or _("none")))
     fact(_("ID no."), safe_text(card.id_masked or _("none")))
-    status = _(STATUS_LABELS.get(card.status, card.status))
+    status = customer_status_label(card.status)
     if card.status == "locked":
         reason = card.lock_label or _("reason not recorded")
         fact(_("Status"), Content.styled(f"{status}: {reason}", "bold $text-error"))
@@ -143,7 +133,7 @@ def card_content(card: CustomerCard) -> Content:
             if past.status == "closed":
                 outcome = disposition_label(past.disposition) or _("closed")
             else:
-                outcome = clean_text(ticket_status_label(past.status))
+                outcome = clean_text(labels.ticket_status_label(past.status))
             lines.append(
                 Content.assemble(
                     f"{past.opened_at:%Y-%m-%d} ",
@@ -159,7 +149,7 @@ def card_content(card: CustomerCard) -> Content:
 def my_ticket_prompt(ticket: TicketView, on_screen: bool) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         (f"#{ticket.ticket_id}", "bold"),
-        f"  {clean_text(ticket_status_label(ticket.status))}",
+        f"  {clean_text(labels.ticket_status_label(ticket.status))}",
     ]
     if ticket.follow_up_due is not None:
         parts.append(_(" · due {follow_up_due:%Y-%m-%d}").format(follow_up_due=ticket.follow_up_due))

@@ -10,15 +10,17 @@ from console.services.agents import AgentView
 from screens.base import HotlineScreen
 
 
-def desk_bindings(desk: str) -> list[BindingType]:
+def desk_bindings(desk: str, *, workspace_in_footer: bool = False) -> list[BindingType]:
     """The shared keys, with ids under `desk` ("admin.workspace", "escalations.log_out", ...) so a keymap
-    can move them per desk."""
+    can move them per desk. The desk's own keys fill the footer; these stay in the palette (the call
+    workspace's key is shown where the desk asks for it)."""
     return [
         Binding(
             "f2",
             "workspace",
             N_("Call workspace"),
             id=f"{desk}.workspace",
+            show=workspace_in_footer,
             tooltip=N_("Take calls, find callers and work tickets"),
         ),
         Binding(
@@ -26,6 +28,7 @@ def desk_bindings(desk: str) -> list[BindingType]:
             "feedback_desk",
             N_("Feedback"),
             id=f"{desk}.feedback",
+            show=False,
             tooltip=N_("Feedback waiting in each department: read it, see its history, move its status on"),
         ),
         Binding(
@@ -33,6 +36,7 @@ def desk_bindings(desk: str) -> list[BindingType]:
             "database",
             N_("Database"),
             id=f"{desk}.database",
+            show=False,
             tooltip=N_("Which database this console is on: engine, address, schema revision, customers"),
         ),
         Binding(
@@ -40,6 +44,7 @@ def desk_bindings(desk: str) -> list[BindingType]:
             "log_out",
             N_("Log out"),
             id=f"{desk}.log_out",
+            show=False,
             tooltip=N_("Log out and return to the login screen"),
         ),
     ]

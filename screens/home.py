@@ -13,18 +13,17 @@ from textual.worker import Worker, WorkerState
 
 from console.i18n import N_, _
 from console.services.agents import AgentView
+from console.services.labels import engine_label, role_label
 from console.services.system import DatabaseInfo, describe_database, explain_failure
 from console.text import safe_text
 from screens.base import HotlineScreen
 from screens.feedback import FeedbackDeskScreen
 
-ROLE_TITLES = {"agent": N_("Agent"), "supervisor": N_("Supervisor"), "admin": N_("Admin")}
-ENGINE_NAMES = {"sqlite": N_("SQLite (this computer)"), "postgresql": N_("PostgreSQL (shared)")}
 READING = N_("Reading…")
 
 
 def role_title(agent: AgentView) -> str:
-    return _(ROLE_TITLES.get(str(agent.role), str(agent.role)))
+    return role_label(str(agent.role))
 
 
 class HomeScreen(HotlineScreen):
@@ -41,6 +40,7 @@ class HomeScreen(HotlineScreen):
             "log_out",
             N_("Log out"),
             id="home.log_out",
+            show=False,
             tooltip=N_("Log out and return to the login screen"),
         ),
         Binding(
@@ -113,7 +113,7 @@ class HomeScreen(HotlineScreen):
 
     def engine_name(self) -> str:
         dialect = self.database.dialect
-        return _(ENGINE_NAMES.get(dialect, dialect))
+        return engine_label(dialect)
 
     def action_log_out(self) -> None:
         self.hotline.log_out()

@@ -16,7 +16,7 @@ from console.keys import KeyRing, KeysMissing, load_keyring
 from console.services.codes import MAX_FAILURES, ChallengeView, VerificationOutcome, check_code, check_totp, send_code
 from console.services.context import OnCall
 from console.services.errors import ServiceError
-from console.services.labels import FACTOR_LABELS
+from console.services.labels import factor_label
 from console.services.otp import is_six_ascii_digits, typed_code
 from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
@@ -31,7 +31,6 @@ STATUS_GROUP = "verify.status"
 # The verified state also ends after 15 idle minutes or at wrap-up: re-read it this often.
 STATUS_SECONDS = 5.0
 
-FACTOR_NAMES = FACTOR_LABELS
 NO_FACTOR = N_("This caller has no bound phone, authenticator or email: a supervisor must verify them.")
 
 
@@ -217,7 +216,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.query_one("#verify-totp").display = "totp" in factors
         self.query_one("#verify-send").display = self.factor is not None
         self.query_one("#verify-id").display = self.factor == "email"
-        names = ", ".join(_(FACTOR_NAMES.get(f, f)) for f in factors)
+        names = ", ".join(factor_label(f) for f in factors)
         self.query_one("#verify-factors", Static).update(
             safe_text(_("Factors: {names}").format(names=names) if factors else _(NO_FACTOR))
         )
@@ -246,7 +245,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
             self.show_script("verified")
             self.outcome.say(
                 _("Verified by {get} at {time}.").format(
-                    get=_(FACTOR_NAMES.get(outcome.factor, outcome.factor)), time=_time(outcome.verified_at)
+                    get=factor_label(outcome.factor), time=_time(outcome.verified_at)
                 ),
                 style="$text-success",
                 multiline=True,
@@ -322,7 +321,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
             style = "$text-error"
         elif status.verified and not self.needs_fresh_code():
             text = _("Verified by {get} at {time}; fresh until {time2}.").format(
-                get=_(FACTOR_NAMES.get(status.factor or "", status.factor or "")),
+                get=factor_label(status.factor),
                 time=_time(status.verified_at),
                 time2=_time(status.fresh_until),
             )

@@ -17,7 +17,7 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 from console.i18n import N_, _
 from console.services.call_summary import CallSummary
 from console.services.errors import ServiceError
-from console.services.labels import CALL_DONE_LABELS, DISPOSITION_LABELS, REASON_LABELS
+from console.services.labels import call_done_label, disposition_choices, reason_choices
 from console.services.tickets import WrapUp
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
@@ -94,7 +94,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 yield Static(_("Reading what was done on this call…"), id="call-done")
                 yield Label(_("Reason"), classes="fact-label")
                 yield Select(
-                    [(_(label), reason.value) for reason, label in REASON_LABELS.items()],
+                    reason_choices(),
                     id="wrap-up-reason",
                     allow_blank=True,
                     compact=True,
@@ -102,8 +102,8 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
                 )
             yield Label(_("Disposition (required)"), classes="field-label")
             with RadioSet(id="disposition", compact=True):
-                for value, label in DISPOSITION_LABELS.items():
-                    yield RadioButton(label, id=f"disposition-{value.value}", compact=True)
+                for label, value in disposition_choices():
+                    yield RadioButton(label, id=f"disposition-{value}", compact=True)
             with Vertical(id="follow-up"):
                 yield Label(_("Follow-up due (YYYY-MM-DD)"), classes="field-label")
                 yield Input(
@@ -129,8 +129,7 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         """What was done, in words; the reason it points to is chosen unless the agent chose one."""
         self.summary = summary
         things = [
-            _(CALL_DONE_LABELS.get(thing.kind, thing.kind)) + (f" ({thing.detail})" if thing.detail else "")
-            for thing in summary.done
+            call_done_label(thing.kind) + (f" ({thing.detail})" if thing.detail else "") for thing in summary.done
         ]
         self.query_one("#call-done", Static).update(
             safe_text("; ".join(things) + "." if things else _("Nothing recorded on this call."), multiline=True)

@@ -18,7 +18,12 @@ from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
 # Fixture modules shared across folders. pytest accepts pytest_plugins only in the root conftest,
 # so the UI's demo-console fixtures are registered here too.
-pytest_plugins = ["tests.support.demo_fixtures", "tests.support.world", "tests.ui.demo_console"]
+pytest_plugins = [
+    "tests.support.demo_fixtures",
+    "tests.support.world",
+    "tests.ui.demo_console",
+    "tests.ui.every_screen",
+]
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

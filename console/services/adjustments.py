@@ -35,7 +35,7 @@ from console.services.disputes import (
     over_the_claim,
 )
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
-from console.services.labels import DISPUTE_STATUS_LABELS
+from console.services.labels import dispute_status_label
 from console.services.money import (
     AssetView,
     asset,
@@ -241,8 +241,8 @@ def propose_adjustment(
             return saved_before(session, earlier, dispute, amount, money)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
-                _("This dispute is {lower}; it cannot take a new adjustment.").format(
-                    lower=DISPUTE_STATUS_LABELS[dispute.status].lower()
+                _("This dispute is {status}; it cannot take a new adjustment.").format(
+                    status=dispute_status_label(dispute.status).lower()
                 )
             )
         too_much = over_the_claim(session, dispute, amount, money)

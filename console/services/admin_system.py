@@ -15,7 +15,7 @@ from console.services.actors import require_enabled
 from console.services.adjustments import APPROVAL_WINDOW
 from console.services.context import Actor
 from console.services.insider import INSIDER_LIMIT, INSIDER_WINDOW
-from console.services.labels import DEPARTMENT_LABELS, FEEDBACK_CATEGORY_LABELS, PRODUCT_AREA_LABELS
+from console.services.labels import department_label, feedback_category_label, product_area_label
 from console.services.money import all_assets, format_money, parse_amount
 from console.services.unit_of_work import unit_of_work
 from console.settings import Settings
@@ -200,10 +200,10 @@ def feedback_routing(session: Session, settings: Settings) -> PolicySection:
     lines = []
     for rule, department in sorted(settings.feedback_routing.items(), key=lambda item: (item[0].count("/"), item[0])):
         category, _slash, area = rule.partition("/")
-        what = FEEDBACK_CATEGORY_LABELS[FeedbackCategory(category)]
+        what = feedback_category_label(FeedbackCategory(category))
         if area:
-            what = _("{what} about {lower}").format(what=what, lower=PRODUCT_AREA_LABELS[ProductArea(area)].lower())
-        lines.append(PolicyLine(what, DEPARTMENT_LABELS[Department(department)]))
+            what = _("{what} about {lower}").format(what=what, lower=product_area_label(ProductArea(area)).lower())
+        lines.append(PolicyLine(what, department_label(Department(department))))
     summary = _(
         "Feedback goes to the department its category names, unless a rule for that category and "
         "product area says otherwise."

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.services.actors import require_enabled
 from console.services.context import Actor
 from console.services.errors import NotFound, Refused
-from console.services.labels import FACTOR_LABELS, LOCK_REASON_LABELS, REASON_LABELS
+from console.services.labels import direction_label, factor_label, lock_reason_label, method_label, reason_label
 from console.services.money import asset, format_money
 from models import (
     Adjustment,
@@ -58,7 +58,7 @@ class CallSummary:
 
     @property
     def suggested_label(self) -> str | None:
-        return REASON_LABELS[TicketReason(self.suggested_reason)] if self.suggested_reason else None
+        return reason_label(self.suggested_reason) if self.suggested_reason else None
 
 
 def _details(event: AuditEvent) -> dict[str, object]:
@@ -85,7 +85,7 @@ def call_summary(sessions: sessionmaker[Session], actor: Actor, ticket_id: int) 
             .order_by(VerificationAttempt.attempted_at, VerificationAttempt.id)
         ).first()
         if verified is not None:
-            factor = FACTOR_LABELS.get(verified.factor.value, verified.factor.value)
+            factor = factor_label(verified.factor.value)
             done.append((verified.attempted_at, CallDone("verified", factor)))
         events = session.scalars(
             select(AuditEvent)
@@ -103,10 +103,11 @@ def call_summary(sessions: sessionmaker[Session], actor: Actor, ticket_id: int) 
                 key = (details.get("method"), details.get("asset"), details.get("direction"))
                 if key not in told:  # the same line told twice is one thing done
                     told.add(key)
-                    what = f"{details.get('direction')} · {details.get('method')} · {details.get('asset')}"
-                    done.append((event.occurred_at, CallDone("fees_told", what.replace("_", " "))))
+                    direction, method = str(details.get("direction")), str(details.get("method"))
+                    what = f"{direction_label(direction)} · {method_label(method)} · {details.get('asset')}"
+                    done.append((event.occurred_at, CallDone("fees_told", what)))
             elif details.get("ticket") == ticket_id and event.action == "account.unlock":
-                lock = LOCK_REASON_LABELS.get(str(details.get("lock_reason")), "")
+                lock = lock_reason_label(str(details.get("lock_reason"))) if details.get("lock_reason") else ""
                 done.append((event.occurred_at, CallDone("unlocked", lock)))
             elif details.get("ticket") == ticket_id and event.action == "withdrawal.follow_up":
                 done.append((event.occurred_at, CallDone("withdrawal_followed_up", f"T{event.subject_id}")))

@@ -16,7 +16,7 @@ from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, NotFound, Refused
 from console.services.feedback import FeedbackView, checked_text, feedback_view, live_call
 from console.services.free_text import one_line
-from console.services.labels import FEEDBACK_CATEGORY_LABELS, PRODUCT_AREA_LABELS
+from console.services.labels import feedback_category_label, product_area_label
 from console.services.masking import mask_account_number
 from console.services.outbox import notify_customer
 from console.services.unit_of_work import unit_of_work
@@ -55,7 +55,7 @@ def summary_of(feedback: Feedback) -> str:
     words = " ".join(one_line(feedback.body.replace("\n", " ")).split())
     if len(words) > SUMMARY_WORDS:
         words = words[: SUMMARY_WORDS - 1].rstrip() + "…"
-    return f"Complaint about {PRODUCT_AREA_LABELS[feedback.product_area].lower()}: {words}"
+    return f"Complaint about {product_area_label(feedback.product_area).lower()}: {words}"
 
 
 def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_id: int, reason: str) -> FeedbackView:
@@ -70,7 +70,7 @@ def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_i
         if feedback.ticket_id != call.ticket_id:
             raise Refused(_("This feedback was recorded on another call; escalate it from that call."))
         if feedback.category != FeedbackCategory.COMPLAINT:
-            kind = FEEDBACK_CATEGORY_LABELS[feedback.category].lower()
+            kind = feedback_category_label(feedback.category).lower()
             raise Refused(_("Only a complaint goes to a supervisor; this feedback is {kind}.").format(kind=kind))
         if feedback.escalated_at is not None:
             who = usernames(uow.session, feedback.escalated_by_agent_id)[feedback.escalated_by_agent_id]

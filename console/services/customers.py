@@ -14,7 +14,7 @@ from console.services.context import Actor
 from console.services.errors import NotFound
 from console.services.feedback import CARD_FEEDBACK_LINES, FeedbackLine, earlier_feedback
 from console.services.insider import note_customer_opened
-from console.services.labels import DISPUTE_STATUS_LABELS, LOCK_REASON_LABELS
+from console.services.labels import dispute_status_label, lock_reason_label
 from console.services.masking import mask_email, mask_id_last4, mask_phone
 from models import Customer, Dispute, DisputeStatus, Ticket, TicketStatus
 
@@ -80,7 +80,7 @@ class CustomerCard:
 
     @property
     def lock_label(self) -> str | None:
-        return LOCK_REASON_LABELS.get(self.lock_reason or "")
+        return lock_reason_label(self.lock_reason)
 
 
 def customer_card(
@@ -132,7 +132,7 @@ def customer_card(
             locked_at=customer.locked_at,
             two_factor=customer.two_factor_enabled,
             disputes=tuple(
-                DisputeLine(d.id, d.status.value, DISPUTE_STATUS_LABELS[d.status], d.updated_at) for d in unsettled
+                DisputeLine(d.id, d.status.value, dispute_status_label(d.status), d.updated_at) for d in unsettled
             ),
             open_tickets=open_tickets or 0,
             recent_tickets=tuple(

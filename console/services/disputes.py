@@ -20,7 +20,7 @@ from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
-from console.services.labels import DISPUTE_STATUS_LABELS
+from console.services.labels import dispute_status_label
 from console.services.money import (
     AssetView,
     asset,
@@ -202,7 +202,7 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
         timeline=tuple(
             DisputeEventView(
-                event.status.value, DISPUTE_STATUS_LABELS[event.status], event.occurred_at, username, event.note
+                event.status.value, dispute_status_label(event.status), event.occurred_at, username, event.note
             )
             for event, username in events
         ),
@@ -233,7 +233,7 @@ def _dispute_view(
         claimed_text=format_money(dispute.claimed_amount, money),
         description=dispute.description,
         status=dispute.status.value,
-        status_label=DISPUTE_STATUS_LABELS[dispute.status],
+        status_label=dispute_status_label(dispute.status),
         opened_at=dispute.opened_at,
         opened_by=opened_by,
         resolution_reason=dispute.resolution_reason,
@@ -452,7 +452,7 @@ def open_dispute(
         # A dispute just opened: its timeline is the one event above and it has no adjustments, so
         # it is shown from what is in hand rather than read back.
         status = DisputeStatus.OPEN
-        event = DisputeEventView(status.value, DISPUTE_STATUS_LABELS[status], call.now, agent.username, opened)
+        event = DisputeEventView(status.value, dispute_status_label(status), call.now, agent.username, opened)
         return _dispute_view(dispute, transaction, money, opened_by=agent.username, timeline=(event,), adjustments=())
 
 
@@ -521,7 +521,7 @@ def start_investigation(
         _check_version(dispute, expected_version)
         if dispute.status != DisputeStatus.OPEN:
             raise Refused(
-                _("This dispute is {lower}, not open.").format(lower=DISPUTE_STATUS_LABELS[dispute.status].lower())
+                _("This dispute is {lower}, not open.").format(lower=dispute_status_label(dispute.status).lower())
             )
         move_dispute(session, dispute, DisputeStatus.INVESTIGATING, agent, note, actor.now)
         session.flush()

@@ -24,7 +24,7 @@ from console.services.context import Actor
 from console.services.disputes import AdjustmentView, DisputeView, adjustment_view, dispute_view
 from console.services.errors import NotFound
 from console.services.escalations import EscalationItem, find_item, lock_words, one_snapshot
-from console.services.labels import DEPARTMENT_LABELS, LOCK_REASON_LABELS, PRODUCT_AREA_LABELS
+from console.services.labels import department_label, lock_reason_label, product_area_label
 from console.services.money import all_assets, format_money
 from console.services.security_review import RECENT_LOGINS, LoginView
 from console.services.unlocks import WITHDRAWAL_HOLD
@@ -199,7 +199,7 @@ def _unlock(session: Session, item: EscalationItem, now: datetime) -> _Subject:
         ),
         lock=LockView(
             customer.status.value,
-            LOCK_REASON_LABELS.get(reason or ""),
+            lock_reason_label(reason),
             customer.locked_at,
             request.reason,
             people.edited_by,
@@ -257,8 +257,8 @@ def _complaint(session: Session, item: EscalationItem, now: datetime) -> _Subjec
         ),
         facts=(
             (_("The caller says"), feedback.body),
-            (_("About"), PRODUCT_AREA_LABELS[feedback.product_area]),
-            (_("Department"), DEPARTMENT_LABELS[feedback.department]),
+            (_("About"), product_area_label(feedback.product_area)),
+            (_("Department"), department_label(feedback.department)),
             (_("Why escalated"), feedback.escalation_reason or "-"),
         ),
     )

@@ -27,6 +27,7 @@ from console.services.codes import LOCKOUT
 from console.services.complaints import escalated_complaints
 from console.services.context import Actor
 from console.services.insider import insider_alerts
+from console.services.labels import item_kind_label
 from console.services.money import all_assets, format_money
 from models import (
     Adjustment,
@@ -44,15 +45,6 @@ from models.audit import AuditHead
 
 # The audit action of a supervisor's decision to leave a lockout in place (it then leaves the queue).
 LOCKOUT_KEPT = "verification.lockout_kept"
-
-# How the queue names each kind of item.
-KIND_LABELS = {
-    ItemKind.ADJUSTMENT.value: N_("Adjustment"),
-    ItemKind.UNLOCK.value: N_("Unlock"),
-    ItemKind.LOCKOUT.value: N_("Lockout"),
-    ItemKind.COMPLAINT.value: N_("Complaint"),
-    ItemKind.INSIDER.value: N_("Insider alert"),
-}
 
 # The lock an unlock request would lift, in the summary's words.
 _LOCK_WORDS = {LockReason.RISK: N_("risk lock"), LockReason.ABNORMAL_LOGIN: N_("abnormal-login lock")}
@@ -86,7 +78,7 @@ class EscalationItem:
 
     @property
     def kind_label(self) -> str:
-        return _(KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize()))
+        return item_kind_label(self.kind)
 
 
 Source = Callable[[Session, datetime], Iterable[EscalationItem]]

@@ -17,10 +17,10 @@ from console.services.context import Actor, OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.labels import (
-    DEPARTMENT_LABELS,
-    FEEDBACK_CATEGORY_LABELS,
-    FEEDBACK_STATUS_LABELS,
-    PRODUCT_AREA_LABELS,
+    department_label,
+    feedback_category_label,
+    feedback_status_label,
+    product_area_label,
 )
 from console.services.masking import mask_account_number
 from console.services.unit_of_work import UnitOfWork, own_ticket, unit_of_work
@@ -60,7 +60,7 @@ class StatusChangeView:
 
     @property
     def to_label(self) -> str:
-        return FEEDBACK_STATUS_LABELS[FeedbackStatus(self.to_status)]
+        return feedback_status_label(FeedbackStatus(self.to_status))
 
 
 @dataclass(frozen=True)
@@ -89,19 +89,19 @@ class FeedbackLine:
 
     @property
     def category_label(self) -> str:
-        return FEEDBACK_CATEGORY_LABELS[FeedbackCategory(self.category)]
+        return feedback_category_label(FeedbackCategory(self.category))
 
     @property
     def area_label(self) -> str:
-        return PRODUCT_AREA_LABELS[ProductArea(self.product_area)]
+        return product_area_label(ProductArea(self.product_area))
 
     @property
     def department_label(self) -> str:
-        return DEPARTMENT_LABELS[Department(self.department)]
+        return department_label(Department(self.department))
 
     @property
     def status_label(self) -> str:
-        return FEEDBACK_STATUS_LABELS[FeedbackStatus(self.status)]
+        return feedback_status_label(FeedbackStatus(self.status))
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def route(routing: Mapping[str, str], category: FeedbackCategory, area: ProductA
             _(
                 "No routing rule sends {lower} feedback to a department; ask an admin to add one to "
                 "feedback_routing in the settings."
-            ).format(lower=FEEDBACK_CATEGORY_LABELS[category].lower())
+            ).format(lower=feedback_category_label(category).lower())
         ) from None
 
 
@@ -141,7 +141,7 @@ def department_for(routing: Mapping[str, str], category: str, area: str) -> str 
     """Where feedback of this kind about this area would go, as a label (None until both are chosen);
     the dialog shows it before the agent saves."""
     try:
-        return DEPARTMENT_LABELS[route(routing, FeedbackCategory(category), ProductArea(area))]
+        return department_label(route(routing, FeedbackCategory(category), ProductArea(area)))
     except (ValueError, Refused):
         return None
 
@@ -321,8 +321,8 @@ def record_feedback(
         record_status(uow, feedback, FeedbackStatus.NEW, None)
         uow.note(
             call.ticket_id,
-            f"Feedback F{feedback.id} ({FEEDBACK_CATEGORY_LABELS[kind]}, {PRODUCT_AREA_LABELS[where]})"
-            f" sent to {DEPARTMENT_LABELS[department]}: {words}",
+            f"Feedback F{feedback.id} ({feedback_category_label(kind)}, {product_area_label(where)})"
+            f" sent to {department_label(department)}: {words}",
         )
         uow.record(
             "feedback.record",

@@ -21,7 +21,7 @@ from console.services.feedback import (
     parse_department,
     record_status,
 )
-from console.services.labels import FEEDBACK_STATUS_LABELS
+from console.services.labels import feedback_status_label
 from console.services.unit_of_work import unit_of_work
 from models import Department, Feedback, FeedbackStatus
 
@@ -61,7 +61,7 @@ def waiting_by_department(sessions: sessionmaker[Session], actor: Actor) -> dict
 
 
 def _status_words(statuses: Iterable[FeedbackStatus]) -> str:
-    labels = [FEEDBACK_STATUS_LABELS[status].lower() for status in statuses]
+    labels = [feedback_status_label(status).lower() for status in statuses]
     return " or ".join(labels)
 
 
@@ -91,7 +91,7 @@ def change_feedback_status(
         was = feedback.status
         allowed = NEXT_STATUSES[was]
         if target not in allowed:
-            now_label = FEEDBACK_STATUS_LABELS[was].lower()
+            now_label = feedback_status_label(was).lower()
             if not allowed:
                 raise Refused(
                     _("This feedback is {now_label}; closed feedback does not change.").format(now_label=now_label)
@@ -100,7 +100,7 @@ def change_feedback_status(
                 _("This feedback is {now_label}: it can become {status_words}, not {lower}.").format(
                     now_label=now_label,
                     status_words=_status_words(allowed),
-                    lower=FEEDBACK_STATUS_LABELS[target].lower(),
+                    lower=feedback_status_label(target).lower(),
                 )
             )
         record_status(uow, feedback, target, note)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.i18n import _
 from console.services.context import Actor
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.labels import METHOD_LABELS
+from console.services.labels import method_label
 from console.services.money import AssetView, all_assets, asset, format_money, parse_amount
 from console.services.unit_of_work import unit_of_work
 from models import Direction, FeeSchedule, PaymentMethod, TicketStatus, TransactionKind, TransactionStatus
@@ -97,7 +97,7 @@ class FeeRow:
 def _fee_row(rule: FeeSchedule, view: AssetView) -> FeeRow:
     return FeeRow(
         method=rule.method.value,
-        method_label=METHOD_LABELS[rule.method],
+        method_label=method_label(rule.method),
         asset_code=rule.asset_code,
         direction=rule.direction.value,
         fee_text=fee_text(rule.fee_fixed, rule.fee_rate_bp, view),
@@ -192,7 +192,7 @@ def quote(
         if rule is None:
             raise Refused(
                 _("We do not offer {lower} {value}s in {code}.").format(
-                    lower=METHOD_LABELS[chosen_method].lower(), value=chosen_direction.value, code=view.code
+                    lower=method_label(chosen_method).lower(), value=chosen_direction.value, code=view.code
                 )
             )
         check_limits(rule, amount, view)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
-from console.services.labels import LOCK_REASON_LABELS
+from console.services.labels import lock_reason_label
 from console.services.money import all_assets, format_money
 from console.services.unit_of_work import unit_of_work
 from console.services.unlocks import UnlockRequestView, pending_request, request_view
@@ -114,7 +114,7 @@ def security_review(
             customer_id=customer.id,
             status=customer.status.value,
             lock_reason=reason,
-            lock_label=LOCK_REASON_LABELS.get(reason or ""),
+            lock_label=lock_reason_label(reason),
             locked_at=customer.locked_at,
             two_factor=customer.two_factor_enabled,
             phone_bound=customer.phone_bound,

@@ -16,7 +16,7 @@ from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
-from console.services.labels import LOCK_REASON_LABELS
+from console.services.labels import lock_reason_label
 from console.services.money import lock_customer
 from console.services.outbox import notify_customer
 from console.services.unit_of_work import UnitOfWork, unit_of_work
@@ -139,7 +139,7 @@ def _unlock(
     who = f", approved by {approved_by.username}" if approved_by else ""
     uow.note(
         ticket_id,
-        f"Account unlocked ({LOCK_REASON_LABELS.get(was or '', was)}{who}): {reason}",
+        f"Account unlocked ({lock_reason_label(was) or was}{who}): {reason}",
         by=approved_by or agent,
     )
     uow.record(
@@ -172,7 +172,7 @@ def unlock_account(
         if customer.status != CustomerStatus.LOCKED:
             raise Refused(_("This account is not locked."))
         if customer.lock_reason in _SUPERVISOR_LOCKS:
-            label = LOCK_REASON_LABELS[customer.lock_reason.value].lower()
+            label = lock_reason_label(customer.lock_reason.value).lower()
             raise Refused(
                 _(
                     "This account was locked for {label}: only a supervisor can approve the unlock. File an "

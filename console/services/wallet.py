@@ -14,7 +14,7 @@ from console.i18n import _
 from console.services import audit
 from console.services.errors import Conflict, InvalidInput, Refused
 from console.services.fees import asset_or_invalid, check_limits, choice, fee_for, fee_rule
-from console.services.labels import METHOD_LABELS
+from console.services.labels import method_label
 from console.services.money import AssetView, asset, balance_of, format_money, lock_customer, post_entry
 from models import Direction, EntryKind, LedgerEntry, PaymentMethod, Transaction, TransactionKind, TransactionStatus
 from models.customers import CustomerStatus
@@ -107,7 +107,7 @@ def place_withdrawal(
         if rule is None:
             raise Refused(
                 _("We do not offer {lower} withdrawals in {code}.").format(
-                    lower=METHOD_LABELS[chosen].lower(), code=view.code
+                    lower=method_label(chosen).lower(), code=view.code
                 )
             )
         check_limits(rule, amount, view)
@@ -129,7 +129,7 @@ def place_withdrawal(
         reference = f"WD-{journal[:8].upper()}"
         # The withdrawal and its fee leave the balance in one journal (no fee entry for a free method).
         for leaving, kind, description, key in (
-            (amount, EntryKind.WITHDRAWAL, f"Withdrawal {reference} ({METHOD_LABELS[chosen]})", entry_key),
+            (amount, EntryKind.WITHDRAWAL, f"Withdrawal {reference} ({method_label(chosen)})", entry_key),
             (fee, EntryKind.FEE, f"Fee for withdrawal {reference}", fee_key),
         ):
             if leaving > 0:

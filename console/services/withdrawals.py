@@ -13,7 +13,7 @@ from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.fees import expected_text, fee_for, fee_rule
 from console.services.free_text import free_text
-from console.services.labels import METHOD_LABELS
+from console.services.labels import method_label
 from console.services.money import asset, format_money, lock_customer
 from console.services.outbox import notify_customer
 from console.services.unit_of_work import unit_of_work
@@ -64,7 +64,7 @@ def _detail(session: Session, tx: Transaction, now: datetime) -> WithdrawalDetai
         transaction_id=tx.id,
         asset_code=tx.asset_code,
         method=tx.method.value,
-        method_label=METHOD_LABELS[tx.method],
+        method_label=method_label(tx.method),
         status=tx.status.value,
         amount=tx.amount,
         amount_text=format_money(tx.amount, view),

@@ -18,11 +18,11 @@ from console.i18n import _
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.gate import NotVerified
+from console.services.labels import customer_status_label
 from console.services.security_review import SecurityReview
 from console.services.unlocks import UnlockRequestView, UnlockResult, request_unlock, unlock_account
 from console.text import clean_text, safe_text
 from screens.base import Answer, Notice, OnHotline
-from screens.call_text import STATUS_LABELS
 from screens.confirm import ConfirmAction
 
 UNLOCK_GROUP = "account.unlock"
@@ -95,7 +95,7 @@ class LockPanel(OnHotline, Vertical):
     def show(self, review: SecurityReview) -> None:
         self.review = review
         lines: list[Content] = []
-        status = _(STATUS_LABELS.get(review.status, clean_text(review.status)))
+        status = clean_text(customer_status_label(review.status))
         if review.status == "locked":
             label = review.lock_label or _("reason not recorded")
             lines.append(Content.assemble((_("Locked"), "bold $text-error"), ": ", safe_text(label, style="bold")))

@@ -32,6 +32,9 @@ class AccountScreen(CallKeys, HotlineModal[None]):
 
     CSS_PATH = "account.tcss"
     AUTO_FOCUS = None  # what gets the focus depends on the lock, known once the review is read
+    # Narrow terminals put the advice under the lock, so its words are read whole (account.tcss).
+    # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f2",

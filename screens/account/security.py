@@ -7,18 +7,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from console.i18n import N_, _
+from console.i18n import _
+from console.services.labels import transaction_kind_label, transaction_status_label
 from console.services.security_review import SecurityReview
 from console.text import cell_text
-
-KIND_LABELS = {
-    "deposit": N_("Deposit"),
-    "withdrawal": N_("Withdrawal"),
-    "transfer_in": N_("Transfer in"),
-    "transfer_out": N_("Transfer out"),
-    "fee": N_("Fee"),
-    "adjustment": N_("Adjustment"),
-}
 
 
 class LoginsPanel(Vertical):
@@ -33,8 +25,9 @@ class LoginsPanel(Vertical):
         yield DataTable(id="logins", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        # What the agent looks for first (when, did it work, was it unusual) before where and on what.
         self.query_one("#logins", DataTable).add_columns(
-            _("Time (UTC)"), _("Region"), _("Device"), _("Result"), _("Flag")
+            _("Time (UTC)"), _("Result"), _("Flag"), _("Region"), _("Device")
         )
 
     def tone(self, variable: str) -> str:
@@ -61,10 +54,10 @@ class LoginsPanel(Vertical):
         for login in review.logins:
             table.add_row(
                 f"{login.occurred_at:%Y-%m-%d %H:%M}",
+                cell_text(_("Success")) if login.success else cell_text(_("Failed"), f"bold {error}"),
+                cell_text(_("unusual"), f"bold {warning}") if login.unusual else "",
                 cell_text(login.region),
                 cell_text(login.device),
-                cell_text(_("Success")) if login.success else cell_text(_("Failed"), f"bold {error}"),
-                cell_text("unusual", f"bold {warning}") if login.unusual else "",
             )
         if not review.logins:
             table.add_row(_("No logins on record."), "", "", "", "")
@@ -91,8 +84,8 @@ class RecentTransactions(Vertical):
         for row in review.transactions:
             table.add_row(
                 f"{row.created_at:%Y-%m-%d %H:%M}",
-                cell_text(_(KIND_LABELS.get(row.kind, row.kind.replace("_", " ")))),
-                cell_text(row.status.capitalize()),
+                cell_text(transaction_kind_label(row.kind)),
+                cell_text(transaction_status_label(row.status)),
                 cell_text(row.amount_text, right=True),
                 f"T{row.transaction_id}",
             )

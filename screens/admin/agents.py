@@ -13,6 +13,7 @@ from console.services import admin
 from console.services.admin import AgentLine, PasswordReset
 from console.services.context import Actor
 from console.services.errors import ServiceError
+from console.services.labels import role_label
 from console.text import cell_text, fill, safe_text
 from screens.admin.dialogs import AddAgentDialog, ConfirmDialog, NewLogin, PasswordShownOnce, RoleDialog
 from screens.base import Notice, OnHotline
@@ -74,7 +75,7 @@ class AgentsPanel(OnHotline, Vertical):
             table.add_row(
                 cell_text(line.username),
                 cell_text(line.display_name),
-                cell_text(line.role),
+                cell_text(role_label(line.role)),
                 cell_text(status_words(line), "bold" if status_words(line) != "active" else ""),
                 cell_text(last),
                 key=line.username,
@@ -101,7 +102,9 @@ class AgentsPanel(OnHotline, Vertical):
             lambda actor: admin.add_agent(
                 self.database.sessions, actor, login.username, login.password, login.role, login.display_name or None
             ),
-            lambda line: _("Added {role} {username}.").format(role=line.role, username=line.username),
+            lambda line: _("Added {role} {username}.").format(
+                role=role_label(line.role).lower(), username=line.username
+            ),
         )
 
     def disable(self) -> None:
@@ -137,7 +140,9 @@ class AgentsPanel(OnHotline, Vertical):
             if role is not None:
                 self.change(
                     lambda actor: admin.change_role(self.database.sessions, actor, line.username, role),
-                    lambda done: _("{username}'s role is now {role}.").format(username=done.username, role=done.role),
+                    lambda done: _("{username}'s role is now {role}.").format(
+                        username=done.username, role=role_label(done.role).lower()
+                    ),
                 )
 
         self.app.push_screen(RoleDialog(line.username, line.role), callback=answered)

@@ -7,6 +7,8 @@ from textual.binding import Binding, BindingType
 from console.i18n import N_
 from screens.desk import desk_bindings
 
+# The footer shows add, disable, reset password and the audit check (they fit 80 columns); enable,
+# role and refresh are in the palette.
 ADMIN_DESK_BINDINGS: list[BindingType] = [
     Binding(
         "f4",
@@ -27,6 +29,7 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         "enable_agent",
         N_("Enable"),
         id="admin.enable_agent",
+        show=False,
         tooltip=N_("Let the selected disabled login work again"),
     ),
     Binding(
@@ -34,6 +37,7 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         "change_role",
         N_("Role"),
         id="admin.change_role",
+        show=False,
         tooltip=N_("Make the selected login an agent, a supervisor or an admin"),
     ),
     Binding(
@@ -57,6 +61,7 @@ ADMIN_DESK_BINDINGS: list[BindingType] = [
         "refresh",
         N_("Refresh"),
         id="admin.refresh",
+        show=False,
         tooltip=N_("Read the agents, the schema and the policies again"),
     ),
     *desk_bindings("admin"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
@@ -143,8 +144,11 @@ class PoliciesPanel(OnHotline, Vertical):
             if number:
                 body += Content("\n\n")
             body += safe_text(section.title, style="bold") + Content("\n") + safe_text(section.summary)
+            # Short names (assets) line up in a column; long ones (routing rules) point at their value.
+            width = max((cell_len(line.name) for line in section.lines), default=0)
             for line in section.lines:
-                body += Content("\n") + safe_text(pad(line.name, 6) + " ") + safe_text(line.value)
+                name = pad(line.name, 6) + " " if width <= 6 else f"{line.name} → "
+                body += Content("\n") + safe_text(name) + safe_text(line.value)
             body += Content("\n") + safe_text(_("Set in {set_in}.").format(set_in=section.set_in), style="$text-muted")
         self.query_one("#policies-body", Notice).say(body)
 

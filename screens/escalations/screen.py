@@ -49,9 +49,12 @@ class EscalationScreen(DeskScreen):
         Binding("f6", "reason", N_("Reason"), id="escalations.reason", tooltip=N_("Type the reason for your decision")),
         # Enter on the queue opens the chosen item too (the table's own key).
         Binding("o", "open", N_("Open"), id="escalations.open", tooltip=N_("Open the item chosen in the queue")),
-        Binding("escape", "queue", N_("Queue"), id="escalations.queue", tooltip=N_("Back to the queue")),
-        Binding("f5", "refresh", N_("Refresh"), id="escalations.refresh", tooltip=N_("Read the queue again")),
-        *desk_bindings("escalations"),
+        # The queue refreshes by itself; these two stay in the palette so the footer fits 80 columns.
+        Binding("escape", "queue", N_("Queue"), id="escalations.queue", show=False, tooltip=N_("Back to the queue")),
+        Binding(
+            "f5", "refresh", N_("Refresh"), id="escalations.refresh", show=False, tooltip=N_("Read the queue again")
+        ),
+        *desk_bindings("escalations", workspace_in_footer=True),
     ]
 
     def __init__(self, agent: AgentView) -> None:

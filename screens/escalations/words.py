@@ -6,12 +6,11 @@ from datetime import datetime
 
 from textual.content import Content
 
-from console.i18n import N_, _
+from console.i18n import _
 from console.services.escalation_detail import EscalationDetail
 from console.services.escalations import EscalationItem
+from console.services.labels import approval_status_label, factor_label, transaction_kind_label
 from console.text import safe_text
-
-ITEM_GROUP_TITLES = {"dispute": N_("Dispute"), "lock": N_("Lock"), "lockout": N_("Lockout")}
 
 
 def age_text(seconds: float) -> str:
@@ -83,7 +82,7 @@ def case_facts(detail: EscalationDetail) -> Content:
             _line(
                 _("Statement row"),
                 _("{replace} of {transaction_text} on {moment}, reference {reference}").format(
-                    replace=dispute.transaction_kind.replace("_", " "),
+                    replace=transaction_kind_label(dispute.transaction_kind),
                     transaction_text=dispute.transaction_text,
                     moment=moment(dispute.transaction_at),
                     reference=dispute.reference,
@@ -115,7 +114,9 @@ def case_facts(detail: EscalationDetail) -> Content:
         parts.append(_title(_("Verification attempts (last hour)")))
         for attempt in detail.attempts:
             outcome = "passed" if attempt.success else _("failed: {value}").format(value=attempt.failure_reason or "-")
-            parts.append(safe_text(f"{moment(attempt.at)}  {attempt.factor}  {outcome}  ({attempt.agent})"))
+            parts.append(
+                safe_text(f"{moment(attempt.at)}  {factor_label(attempt.factor)}  {outcome}  ({attempt.agent})")
+            )
     return Content("\n").join(parts)
 
 
@@ -128,7 +129,7 @@ def other_adjustments(detail: EscalationDetail) -> Content:
             _("{moment}  {amount_text}  {status}  dispute D{dispute_id}  asked by {requested_by}{value}").format(
                 moment=moment(a.requested_at),
                 amount_text=a.amount_text,
-                status=a.status,
+                status=approval_status_label(a.status),
                 dispute_id=a.dispute_id,
                 requested_by=a.requested_by,
                 value=_(", decided by {decided_by}").format(decided_by=a.decided_by) if a.decided_by else "",

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from console.i18n import N_, _
@@ -23,9 +23,10 @@ from console.services.feedback_desk import (
     department_feedback,
     waiting_by_department,
 )
+from console.services.labels import feedback_status_label
 from console.text import cell_text
 from screens.base import HotlineScreen, Notice
-from screens.feedback.text import DEPARTMENTS, STATUS_LABELS, feedback_detail, first_line
+from screens.feedback.text import FIRST_DEPARTMENT, departments, feedback_detail, first_line
 
 LIST_GROUP = "desk.list"
 COUNTS_GROUP = "desk.counts"
@@ -81,11 +82,12 @@ class FeedbackDeskScreen(HotlineScreen):
             "home",
             N_("Home"),
             id="desk.home",
+            show=False,
             tooltip=N_("Back to your home screen"),
         ),
     ]
 
-    def __init__(self, agent: AgentView, department: str = DEPARTMENTS[0][0]) -> None:
+    def __init__(self, agent: AgentView, department: str = FIRST_DEPARTMENT) -> None:
         super().__init__()
         self.agent = agent
         self.department = department
@@ -97,8 +99,9 @@ class FeedbackDeskScreen(HotlineScreen):
         yield Header()
         with Vertical(id="desk"):
             with Horizontal(id="desk-top"):
+                yield Label(_("Department"), id="desk-department-label", classes="muted")
                 yield Select(
-                    [(label, value) for value, label in DEPARTMENTS],
+                    [(label, value) for value, label in departments()],
                     value=self.department,
                     allow_blank=False,
                     id="desk-department",
@@ -180,7 +183,7 @@ class FeedbackDeskScreen(HotlineScreen):
 
     def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
-        waiting = " · ".join(f"{label} {counts[value]}" for value, label in DEPARTMENTS if counts.get(value))
+        waiting = " · ".join(f"{label} {counts[value]}" for value, label in departments() if counts.get(value))
         self.query_one("#desk-counts", Static).update(
             _("Waiting: {waiting}.").format(waiting=waiting) if waiting else _("Nothing waits in any department.")
         )
@@ -190,7 +193,7 @@ class FeedbackDeskScreen(HotlineScreen):
         detail = self.query_one("#desk-detail", Static)
         item = self.selected
         if item is None:
-            label = dict(DEPARTMENTS).get(self.department, self.department)
+            label = dict(departments()).get(self.department, self.department)
             detail.update(_("Nothing waits in {label}.").format(label=label))
         else:
             detail.update(feedback_detail(item))
@@ -239,7 +242,7 @@ class FeedbackDeskScreen(HotlineScreen):
         self.query_one("#desk-note", Input).value = ""
         self.notice.say(
             _("F{feedback_id} is now {lower}.").format(
-                feedback_id=view.feedback_id, lower=STATUS_LABELS[view.status].lower()
+                feedback_id=view.feedback_id, lower=feedback_status_label(view.status).lower()
             )
         )
         self.load(keep=view.feedback_id)

@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from console.i18n import N_, _
@@ -19,9 +19,10 @@ from console.services.complaints import MAX_REASON, escalate_complaint
 from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.feedback import FeedbackView, call_feedback, department_for, record_feedback
+from console.services.labels import feedback_category_choices, product_area_choices
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
-from screens.feedback.text import AREA_OPTIONS, CATEGORY_OPTIONS, COMPLAINT
+from screens.feedback.text import COMPLAINT
 from screens.free_text_area import FreeTextArea
 
 RECORD_GROUP = "feedback.record"
@@ -85,9 +86,13 @@ class FeedbackDialog(HotlineModal[FeedbackView | None]):
         with Vertical(id="feedback-dialog", classes="panel") as dialog:
             dialog.border_title = _("Feedback · ticket #{ticket_id}").format(ticket_id=self.call.ticket_id)
             yield Static(safe_text(self.customer_name, style="bold"), id="feedback-caller")
+            # The labels stay above the choices once they are made (a compact Select shows only its value).
+            with Horizontal(id="feedback-kind-labels"):
+                yield Label(_("Kind of feedback"), classes="field-label")
+                yield Label(_("Product area"), classes="field-label")
             with Horizontal(id="feedback-kind"):
-                yield Select(CATEGORY_OPTIONS, prompt=_("Kind of feedback"), id="feedback-category", compact=True)
-                yield Select(AREA_OPTIONS, prompt=_("Product area"), id="feedback-area", compact=True)
+                yield Select(feedback_category_choices(), prompt=_("Choose one"), id="feedback-category", compact=True)
+                yield Select(product_area_choices(), prompt=_("Choose one"), id="feedback-area", compact=True)
             yield FreeTextArea(
                 id="feedback-words",
                 soft_wrap=True,

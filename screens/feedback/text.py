@@ -11,19 +11,17 @@ from textual.content import Content
 
 from console.i18n import _
 from console.services.feedback import FeedbackLine, FeedbackView
-from console.services.labels import (
-    DEPARTMENT_LABELS,
-    FEEDBACK_CATEGORY_LABELS,
-    FEEDBACK_STATUS_LABELS,
-    PRODUCT_AREA_LABELS,
-)
+from console.services.labels import department_choices, feedback_status_label
 from console.text import safe_text
 
-CATEGORY_OPTIONS = [(label, category.value) for category, label in FEEDBACK_CATEGORY_LABELS.items()]
-AREA_OPTIONS = [(label, area.value) for area, label in PRODUCT_AREA_LABELS.items()]
-DEPARTMENTS = [(department.value, label) for department, label in DEPARTMENT_LABELS.items()]
-STATUS_LABELS = {status.value: label for status, label in FEEDBACK_STATUS_LABELS.items()}
 COMPLAINT = "complaint"
+# The department a desk opens on: the first one the labels list.
+FIRST_DEPARTMENT = "product"
+
+
+def departments() -> list[tuple[str, str]]:
+    """(stored value, label) of each department, in the agent's language."""
+    return [(value, label) for label, value in department_choices()]
 
 
 def moment(at: datetime | None) -> str:
@@ -85,7 +83,7 @@ def feedback_detail(view: FeedbackView) -> Content:
         lines.append(
             Content.assemble(
                 (f"{moment(change.changed_at)}  ", "dim"),
-                (STATUS_LABELS.get(change.to_status, change.to_status), "bold"),
+                (feedback_status_label(change.to_status), "bold"),
                 safe_text(who),
                 safe_text(f": {change.note}" if change.note else ""),
             )

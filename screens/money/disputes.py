@@ -16,10 +16,12 @@ from console.i18n import _
 from console.services.adjustments import propose_adjustment
 from console.services.disputes import AdjustmentOnDispute, DisputeView, caller_disputes, update_dispute
 from console.services.errors import Conflict, InvalidInput, ServiceError
+from console.services.labels import approval_status_label, transaction_kind_label
 from console.services.money import format_amount, parse_amount
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
 from screens.confirm import ConfirmAction
+from screens.fields import labelled
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text
 
 DISPUTES_GROUP = "money.disputes"
@@ -52,12 +54,17 @@ class DisputesPane(OnHotline, TabPane):
         yield DataTable(id="dispute-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dispute-timeline")
         with Horizontal(id="edit-form", classes="filters"):
-            yield Input(placeholder=_("Claimed amount"), id="edit-claimed", max_length=32)
-            yield Input(placeholder=_("What the caller says is wrong"), id="edit-description", max_length=2000)
+            yield labelled(Input(placeholder=_("e.g. 10"), id="edit-claimed", max_length=32), _("Claimed amount"))
+            yield labelled(
+                Input(placeholder=_("in the caller's words"), id="edit-description", max_length=2000),
+                _("What the caller says"),
+            )
             yield Button(_("Save dispute"), id="edit-button")
         with Horizontal(id="adjust-form", classes="filters"):
-            yield Input(placeholder=_("Adjustment amount"), id="adjust-amount", max_length=32)
-            yield Input(placeholder=_("Reason"), id="adjust-reason", max_length=1000)
+            yield labelled(Input(placeholder=_("e.g. 10"), id="adjust-amount", max_length=32), _("Adjustment amount"))
+            yield labelled(
+                Input(placeholder=_("why the system was wrong"), id="adjust-reason", max_length=1000), _("Reason")
+            )
             yield Button(_("Propose adjustment"), id="adjust-button")
         yield Notice(id="dispute-message", classes="outcome")
 
@@ -152,7 +159,7 @@ class DisputesPane(OnHotline, TabPane):
             safe_text(
                 _("D{dispute_id}: {replace} of {transaction_text} on {moment_text}; claims {claimed_text}.").format(
                     dispute_id=dispute.dispute_id,
-                    replace=dispute.transaction_kind.replace("_", " "),
+                    replace=transaction_kind_label(dispute.transaction_kind).lower(),
                     transaction_text=dispute.transaction_text,
                     moment_text=moment_text(dispute.transaction_at),
                     claimed_text=dispute.claimed_text,
@@ -174,7 +181,7 @@ class DisputesPane(OnHotline, TabPane):
                 safe_text(
                     _("Adjustment {amount_text}: {replace} (requested by {requested_by})").format(
                         amount_text=adjustment.amount_text,
-                        replace=adjustment.status.replace("_", " "),
+                        replace=approval_status_label(adjustment.status).lower(),
                         requested_by=adjustment.requested_by,
                     ),
                     style="italic",

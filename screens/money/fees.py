@@ -5,21 +5,38 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Select, TabPane
+from textual.widgets import Button, DataTable, Input, Select, Static, TabPane
 
-from console.i18n import N_, _
+from console.i18n import _
 from console.services.context import Actor
 from console.services.errors import ServiceError
 from console.services.fees import FeeQuote, FeeRow, fee_schedule, fee_told, quote
-from console.text import cell_text
+from console.services.labels import direction_choices, direction_label, method_label
+from console.text import cell_text, safe_text
 from screens.base import Notice, OnHotline
+from screens.fields import LabelledSelect, labelled
 from screens.money.call import SUCCESS, WARNING
 
 FEES_GROUP = "money.fees"
 QUOTE_GROUP = "money.quote"
 TOLD_GROUP = "money.fee_told"
 
-DIRECTIONS = [(N_("All directions"), ""), (N_("Deposits"), "deposit"), (N_("Withdrawals"), "withdrawal")]
+
+def direction_options() -> list[tuple[str, str]]:
+    return [(_("All directions"), ""), *direction_choices()]
+
+
+def fee_sentence(row: FeeRow) -> str:
+    """One line of the schedule as the agent reads it out."""
+    return _("{direction} by {method} in {asset}: fee {fee}; takes {time}; minimum {minimum}; {maximum}.").format(
+        direction=direction_label(row.direction),
+        method=row.method_label.lower(),
+        asset=row.asset_code,
+        fee=row.fee_text,
+        time=row.expected_text,
+        minimum=row.minimum_text,
+        maximum=_("maximum {amount}").format(amount=row.maximum_text) if row.maximum_text else _("no maximum"),
+    )
 
 
 def quote_sentence(answer: FeeQuote) -> str:
@@ -34,7 +51,7 @@ def quote_sentence(answer: FeeQuote) -> str:
         )
     return _("For {amount_text} by {replace}, {money}; it takes {expected_text}.").format(
         amount_text=answer.amount_text,
-        replace=answer.method.replace("_", " "),
+        replace=method_label(answer.method).lower(),
         money=money,
         expected_text=answer.expected_text,
     )
@@ -76,13 +93,19 @@ class FeesPane(OnHotline, TabPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
-            yield Select(
-                [(_(label), value) for label, value in DIRECTIONS], id="fee-direction", allow_blank=False, value=""
+            yield LabelledSelect(
+                direction_options(), id="fee-direction", allow_blank=False, value="", label=_("Direction")
             )
-            yield Input(placeholder=_("What the caller asks: usdt on-chain withdrawal"), id="fee-asset", max_length=64)
+            yield labelled(
+                Input(placeholder=_("e.g. usdt on-chain withdrawal"), id="fee-asset", max_length=64),
+                _("What the caller asks"),
+            )
         yield DataTable(id="fee-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="fee-row")
         with Horizontal(classes="filters"):
-            yield Input(placeholder=_("Amount the caller asks about"), id="quote-amount", max_length=32)
+            yield labelled(
+                Input(placeholder=_("e.g. 500"), id="quote-amount", max_length=32), _("Amount the caller asks about")
+            )
             yield Button(_("Quote"), id="quote-button")
         yield Notice(id="fee-message", classes="outcome")
 
@@ -101,7 +124,8 @@ class FeesPane(OnHotline, TabPane):
         self.say(str(refusal), WARNING)
 
     def on_mount(self) -> None:
-        self.table.add_columns(_("Direction"), _("Method"), _("Asset"), _("Fee"), _("Minimum"), _("Maximum"), _("Time"))
+        # What it costs and how long it takes before the limits, so a narrow screen keeps them.
+        self.table.add_columns(_("Direction"), _("Method"), _("Asset"), _("Fee"), _("Time"), _("Minimum"), _("Maximum"))
         self.load("", "")
 
     def load(self, direction: str, asset_code: str) -> None:
@@ -122,13 +146,13 @@ class FeesPane(OnHotline, TabPane):
                 *map(
                     cell_text,
                     (
-                        row.direction.capitalize(),
+                        direction_label(row.direction),
                         row.method_label,
                         row.asset_code,
                         row.fee_text,
+                        row.expected_text,
                         row.minimum_text,
                         row.maximum_text or _("no maximum"),
-                        row.expected_text,
                     ),
                 )
             )
@@ -155,6 +179,12 @@ class FeesPane(OnHotline, TabPane):
                 group=TOLD_GROUP,
                 exclusive=False,
             )
+
+    @on(DataTable.RowHighlighted, "#fee-table")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted line in words, whole, whatever the table's width leaves of it."""
+        if 0 <= event.cursor_row < len(self.fees):
+            self.query_one("#fee-row", Static).update(safe_text(fee_sentence(self.fees[event.cursor_row])))
 
     @on(Select.Changed, "#fee-direction")
     @on(Input.Submitted, "#fee-asset")

@@ -29,6 +29,9 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
     """Fees for anyone; for the verified caller, the statement, withdrawals and disputes."""
 
     CSS_PATH = "money.tcss"
+    # Narrow terminals put the statement's filters on two rows (money.tcss).
+    # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f2",

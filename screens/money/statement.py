@@ -14,11 +14,19 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabPane
 from console.i18n import N_, _
 from console.services.disputes import DisputeView, open_dispute
 from console.services.errors import ServiceError
+from console.services.labels import (
+    method_label,
+    ticket_status_label,
+    transaction_kind_choices,
+    transaction_kind_label,
+    transaction_status_choices,
+    transaction_status_label,
+)
 from console.services.statement import StatementCursor, StatementFilter, StatementPage, StatementRow, statement
 from console.services.withdrawals import FollowUp, WithdrawalDetail, follow_up_withdrawal, withdrawal_detail
 from console.text import cell_text, clean_text, safe_text
 from screens.base import Notice, OnHotline
-from screens.call_text import ticket_status_label
+from screens.fields import LabelledSelect, labelled
 from screens.money.call import SUCCESS, WARNING, MoneyCall, moment_text, typed_day
 
 STATEMENT_GROUP = "money.statement"
@@ -27,45 +35,14 @@ FOLLOW_UP_GROUP = "money.follow_up"
 DISPUTE_OPEN_GROUP = "money.dispute_open"
 
 PAGE_SIZE = 50
-KINDS = [
-    (N_("Any type"), ""),
-    (N_("Deposit"), "deposit"),
-    (N_("Withdrawal"), "withdrawal"),
-    (N_("Transfer in"), "transfer_in"),
-    (N_("Transfer out"), "transfer_out"),
-    (N_("Fee"), "fee"),
-    (N_("Adjustment"), "adjustment"),
-]
-STATUSES = [
-    (N_("Any status"), ""),
-    (N_("Pending"), "pending"),
-    (N_("Processing"), "processing"),
-    (N_("Completed"), "completed"),
-    (N_("Delayed"), "delayed"),
-    (N_("Failed"), "failed"),
-    (N_("Reversed"), "reversed"),
-]
-_KIND_WORDS = {kind: label for label, kind in KINDS if kind}
-_STATUS_WORDS = {status: label for label, status in STATUSES if status}
-# A transaction's status inside a sentence ("..., completed.").
-_STATUS_IN_A_SENTENCE = {
-    "pending": N_("pending"),
-    "processing": N_("processing"),
-    "completed": N_("completed"),
-    "delayed": N_("delayed"),
-    "failed": N_("failed"),
-    "reversed": N_("reversed"),
-}
 
 
-def kind_words(kind: str) -> str:
-    """A transaction's kind as the statement names it ("transfer_in" -> "Transfer in")."""
-    return _(_KIND_WORDS[kind]) if kind in _KIND_WORDS else kind.replace("_", " ")
+def kind_options() -> list[tuple[str, str]]:
+    return [(_("Any type"), ""), *transaction_kind_choices()]
 
 
-def status_words(status: str, *, in_a_sentence: bool = False) -> str:
-    words = (_STATUS_IN_A_SENTENCE if in_a_sentence else _STATUS_WORDS).get(status)
-    return _(words) if words else status
+def status_options() -> list[tuple[str, str]]:
+    return [(_("Any status"), ""), *transaction_status_choices()]
 
 
 # How much later the agent tells the caller to expect a delayed withdrawal.
@@ -88,14 +65,12 @@ class StatementPane(OnHotline, TabPane):
         self.selected_row: StatementRow | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="filters"):
-            yield Input(placeholder=_("From YYYY-MM-DD"), id="filter-from", max_length=10)
-            yield Input(placeholder=_("To YYYY-MM-DD"), id="filter-to", max_length=10)
-            yield Select([(_(label), kind) for label, kind in KINDS], id="filter-kind", allow_blank=False, value="")
-            yield Select(
-                [(_(label), status) for label, status in STATUSES], id="filter-status", allow_blank=False, value=""
-            )
-            yield Input(placeholder=_("Amount"), id="filter-amount", max_length=32)
+        with Horizontal(id="statement-filters", classes="filters"):
+            yield labelled(Input(placeholder=_("YYYY-MM-DD"), id="filter-from", max_length=10), _("From"))
+            yield labelled(Input(placeholder=_("YYYY-MM-DD"), id="filter-to", max_length=10), _("To"))
+            yield LabelledSelect(kind_options(), id="filter-kind", allow_blank=False, value="", label=_("Type"))
+            yield LabelledSelect(status_options(), id="filter-status", allow_blank=False, value="", label=_("Status"))
+            yield labelled(Input(placeholder=_("e.g. 8000"), id="filter-amount", max_length=32), _("Amount"))
             yield Button(_("Filter"), id="filter-button")
         yield DataTable(id="statement-table", cursor_type="row", zebra_stripes=True)
         yield Button(_("More rows"), id="statement-more")
@@ -103,17 +78,26 @@ class StatementPane(OnHotline, TabPane):
         with VerticalScroll(id="row-detail"):
             yield Static(id="detail-text")
             with Horizontal(id="follow-up", classes="filters"):
-                yield Select(
+                yield LabelledSelect(
                     [(_(label), hours) for label, hours in NEW_ESTIMATES],
                     id="follow-up-estimate",
                     allow_blank=False,
                     value=48,
+                    label=_("New estimate"),
                 )
-                yield Input(placeholder=_("Note for the follow-up"), id="follow-up-note", max_length=500)
+                yield labelled(
+                    Input(placeholder=_("what the caller is told"), id="follow-up-note", max_length=500),
+                    _("Note for the follow-up"),
+                )
                 yield Button(_("Put on follow-up"), id="follow-up-button")
             with Horizontal(id="dispute-form", classes="filters"):
-                yield Input(placeholder=_("Amount the caller disputes"), id="dispute-amount", max_length=32)
-                yield Input(placeholder=_("What the caller says is wrong"), id="dispute-description", max_length=2000)
+                yield labelled(
+                    Input(placeholder=_("e.g. 10"), id="dispute-amount", max_length=32), _("Amount disputed")
+                )
+                yield labelled(
+                    Input(placeholder=_("in the caller's words"), id="dispute-description", max_length=2000),
+                    _("What the caller says"),
+                )
                 yield Button(_("Open dispute"), id="dispute-button")
             yield Notice(id="detail-message", classes="outcome")
 
@@ -126,8 +110,16 @@ class StatementPane(OnHotline, TabPane):
         return self.query_one("#detail-message", Notice)
 
     def on_mount(self) -> None:
+        # What the caller asks about first; the method and reference last, where a narrow screen cuts.
         self.query_one("#statement-table", DataTable).add_columns(
-            _("Date (UTC)"), _("Type"), _("Method"), _("Amount"), _("Fee"), _("Status"), _("Reference"), _("Dispute")
+            _("Date (UTC)"),
+            _("Type"),
+            _("Amount"),
+            _("Fee"),
+            _("Status"),
+            _("Method"),
+            _("Reference"),
+            _("Dispute"),
         )
         self.query_one("#row-detail").display = False
         self.query_one("#statement-more").display = False
@@ -171,11 +163,11 @@ class StatementPane(OnHotline, TabPane):
                     cell_text,
                     (
                         f"{row.created_at:%Y-%m-%d %H:%M}",
-                        kind_words(row.kind),
-                        row.method.replace("_", " "),
+                        transaction_kind_label(row.kind),
                         row.amount_text,
                         row.fee_text,
-                        status_words(row.status),
+                        transaction_status_label(row.status),
+                        method_label(row.method),
                         row.reference,
                         f"D{row.dispute_id}" if row.dispute_id is not None else "",
                     ),
@@ -236,10 +228,10 @@ class StatementPane(OnHotline, TabPane):
         self.detail_notice.say("", multiline=True)
         self.show_detail_text(
             _("{capitalize} of {amount_text} on {moment_text}, {status}. Reference {reference}.").format(
-                capitalize=kind_words(row.kind),
+                capitalize=transaction_kind_label(row.kind),
                 amount_text=row.amount_text,
                 moment_text=moment_text(row.created_at),
-                status=status_words(row.status, in_a_sentence=True),
+                status=transaction_status_label(row.status).lower(),
                 reference=row.reference,
             )
         )
@@ -269,7 +261,7 @@ class StatementPane(OnHotline, TabPane):
             _("{method_label} withdrawal of {amount_text}, {status}; placed {moment_text}.").format(
                 method_label=detail.method_label,
                 amount_text=detail.amount_text,
-                status=status_words(detail.status, in_a_sentence=True),
+                status=transaction_status_label(detail.status).lower(),
                 moment_text=moment_text(detail.placed_at),
             ),
             _("Expected by {moment_text}").format(moment_text=moment_text(detail.expected_by))
@@ -322,7 +314,7 @@ class StatementPane(OnHotline, TabPane):
                 "{ticket_status}, due {due}."
             ).format(
                 moment_text=moment_text(done.new_estimate),
-                ticket_status=ticket_status_label(done.ticket_status),
+                ticket_status=ticket_status_label(done.ticket_status).lower(),
                 due=done.due,
             ),
             style=SUCCESS,

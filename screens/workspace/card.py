@@ -18,7 +18,7 @@ from console.services.balances import BalanceLine, caller_balances
 from console.services.context import Actor, OnCall
 from console.services.customers import CustomerCard, customer_card
 from console.services.gate import NotVerified
-from console.services.labels import FACTOR_LABELS
+from console.services.labels import factor_label
 from console.services.verification import VerificationStatus, verification_status
 from console.text import safe_text
 from screens.base import OnHotline
@@ -50,7 +50,7 @@ def verification_line(status: VerificationStatus | None, now: datetime, verify_k
         if ended:
             text = _("Verification ended: {key} verifies the caller again.").format(key=verify_key)
         return Content.assemble(("✗ ", "bold $text-warning"), (text, "$text-warning"))
-    factor = _(FACTOR_LABELS.get(status.factor or "", status.factor or ""))
+    factor = factor_label(status.factor)
     parts = [
         _("Verified by {factor} at {time} UTC").format(
             factor=factor, time=f"{status.verified_at:%H:%M}" if status.verified_at else "-"

@@ -6,8 +6,8 @@ from textual.binding import Binding, BindingType
 
 from console.i18n import N_
 
-# Ordered by how often a call needs them, so a narrow footer shows the call flow first (the
-# palette always lists them all).
+# Ordered by how often a call needs them. The footer shows the call flow only (take, find, verify,
+# account, money, wrap up), so it fits 80 columns; the palette lists every key.
 WORKSPACE_BINDINGS: list[BindingType] = [
     Binding(
         "f2",
@@ -28,6 +28,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "notes",
         N_("Notes"),
         id="workspace.notes",
+        show=False,
         tooltip=N_("Type the ticket's notes; they are saved as a draft as you type"),
     ),
     Binding(
@@ -35,6 +36,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "reason",
         N_("Reason"),
         id="workspace.reason",
+        show=False,
         tooltip=N_("Choose why the customer called"),
     ),
     Binding(
@@ -70,6 +72,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "feedback",
         N_("Feedback"),
         id="workspace.feedback",
+        show=False,
         tooltip=N_(
             "Record the caller's feedback in their words for its department; a complaint can go to a supervisor"
         ),
@@ -79,6 +82,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "new_ticket",
         N_("New ticket"),
         id="workspace.new_ticket",
+        show=False,
         tooltip=N_("Open a ticket by hand, for the customer on the card if there is one"),
     ),
     Binding(
@@ -86,6 +90,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "my_tickets",
         N_("My tickets"),
         id="workspace.my_tickets",
+        show=False,
         tooltip=N_("Your open and pending tickets; Enter resumes or reopens one"),
     ),
     Binding(
@@ -93,6 +98,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "directory",
         N_("Hotlines"),
         id="workspace.directory",
+        show=False,
         tooltip=N_("The hotline directory: region, number, hours and languages"),
     ),
     Binding(
@@ -100,6 +106,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "close_panel",
         N_("Close panel"),
         id="workspace.close_panel",
+        show=False,
         tooltip=N_("Back to the card and the ticket"),
     ),
     Binding(
@@ -107,6 +114,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "home",
         N_("Home"),
         id="workspace.home",
+        show=False,
         tooltip=N_("Back to your home screen"),
     ),
     Binding(
@@ -114,6 +122,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
         "log_out",
         N_("Log out"),
         id="workspace.log_out",
+        show=False,
         tooltip=N_("Log out and return to the login screen"),
     ),
 ]

@@ -19,12 +19,13 @@ from console.services.calls import WaitingCall
 from console.services.context import Actor, OnCall
 from console.services.customers import CustomerCard
 from console.services.feedback import FeedbackView
+from console.services.labels import ticket_status_label
 from console.services.lookup import LookupResult
 from console.services.tickets import OpenCall, TicketView, WrapUp, open_call
 from console.text import clean_text
 from screens.account import AccountScreen
 from screens.base import HotlineScreen
-from screens.call_text import disposition_label, ticket_status_label
+from screens.call_text import disposition_label
 from screens.feedback import FeedbackDialog
 from screens.money import MoneyScreen
 from screens.verify import VerifyScreen
@@ -50,6 +51,7 @@ class WorkspaceScreen(HotlineScreen):
     # show them in place of the card and ticket while asked for (workspace.tcss).
     # Textual declares this `ClassVar[...] | None`, which type checkers read as an instance attribute.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = WORKSPACE_BINDINGS
 
     def __init__(self, agent: AgentView) -> None:
@@ -472,7 +474,7 @@ class WorkspaceScreen(HotlineScreen):
             )
         else:
             text = _("Ticket #{ticket_id} is {status}: {outcome}.").format(
-                ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status), outcome=outcome
+                ticket_id=ticket.ticket_id, status=ticket_status_label(ticket.status).lower(), outcome=outcome
             )
         self.ticket_panel.show_none()
         self.card_panel.show_none()

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from console.i18n import _
 from console.services.context import Actor, OnCall
+from console.services.labels import ticket_status_label
 from console.services.tickets import (
     NoteView,
     TicketView,
@@ -31,7 +32,8 @@ from console.services.tickets import (
 )
 from console.text import clean_text, fill, safe_text
 from screens.base import OnHotline
-from screens.call_text import REASON_OPTIONS, earlier_notes_content, ticket_status_label
+from screens.call_text import earlier_notes_content, reason_options
+from screens.fields import LabelledSelect, labelled
 from screens.formatting import duration_text
 from screens.free_text_area import FreeTextArea
 
@@ -180,11 +182,9 @@ class TicketPanel(OnHotline, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-summary")
-        yield Select(
-            [(_(label), reason) for label, reason in REASON_OPTIONS], id="reason", allow_blank=False, prompt=_("Reason")
-        )
+        yield LabelledSelect(reason_options(), id="reason", allow_blank=False, prompt=_("Reason"), label=_("Reason"))
         yield Static(id="earlier-notes")
-        yield DraftNotes(
+        notes = DraftNotes(
             self.agent_id,
             self.show_draft_state,
             id="notes",
@@ -192,6 +192,7 @@ class TicketPanel(OnHotline, Vertical):
             show_line_numbers=False,
             placeholder=_("Notes for this call (saved as you type)"),
         )
+        yield labelled(notes, _("Notes"))
         yield Static(id="draft-state", classes="muted")
 
     @property

@@ -39,7 +39,7 @@ async def test_unlock_from_the_account_screen(demo_app: HotlineApp, world: World
         # The logins that led to the lock are listed, failed ones named as such.
         logins = screen.query_one("#logins", DataTable)
         assert logins.row_count > 0
-        assert any("Failed" in str(logins.get_row_at(i)[3]) for i in range(logins.row_count))
+        assert any("Failed" in str(logins.get_row_at(i)[1]) for i in range(logins.row_count))
         assert "failed logins in 30 days: 5" in console.shown("#security-facts")
         # A supervisor request is not offered for this lock.
         assert not screen.query_one("#request-unlock").display

@@ -27,9 +27,9 @@ async def test_an_admin_lands_on_the_desk_and_sees_the_agents_schema_and_policie
         await console.log_in("ada")
         desk = console.admin_desk
         assert [row[:4] for row in console.agent_rows()] == [
-            ["ada", "Ada Admin", "admin", "active"],
-            ["ann", "Ann Agent", "agent", "active"],
-            ["sam", "Sam Supervisor", "supervisor", "active"],
+            ["ada", "Ada Admin", "Admin", "active"],
+            ["ann", "Ann Agent", "Agent", "active"],
+            ["sam", "Sam Supervisor", "Supervisor", "active"],
         ]
         assert console.shown("#schema-database") == console.shown("#schema-code") == head_revision()
         assert "Up to date." in console.shown("#schema-state")
@@ -46,7 +46,7 @@ async def test_the_admin_adds_an_agent_and_resets_a_password_shown_once(
     async with drive(app) as console:
         await console.log_in("ada")
         await console.add_agent("bea", "Bea Baker", "supervisor", "bea-first-password")
-        assert ["bea", "Bea Baker", "supervisor", "active"] in [row[:4] for row in console.agent_rows()]
+        assert ["bea", "Bea Baker", "Supervisor", "active"] in [row[:4] for row in console.agent_rows()]
         assert console.shown("#agents-message") == "Added supervisor bea."
 
         password = await console.reset_password("ann")
@@ -55,7 +55,7 @@ async def test_the_admin_adds_an_agent_and_resets_a_password_shown_once(
         await console.press("escape")
         assert isinstance(app.screen, AdminDeskScreen)
         assert password not in console.text()
-        assert ["ann", "Ann Agent", "agent", "new password due"] in [row[:4] for row in console.agent_rows()]
+        assert ["ann", "Ann Agent", "Agent", "new password due"] in [row[:4] for row in console.agent_rows()]
     # The password shown is ann's now, and it asks for her own at the next login; her old one is gone.
     with pytest.raises(agents_service.PasswordChangeRequired):
         agents_service.authenticate(sqlite_database.sessions, "ann", password)
@@ -70,7 +70,7 @@ async def test_a_refusal_is_said_in_place_on_the_desk(app: HotlineApp, agents: d
         await console.press("f6")
         await console.press("ctrl+s")
         assert console.shown("#agents-message").startswith("ada is the only enabled admin;")
-        assert console.agent_rows()[0][:4] == ["ada", "Ada Admin", "admin", "active"]
+        assert console.agent_rows()[0][:4] == ["ada", "Ada Admin", "Admin", "active"]
 
 
 async def test_the_audit_check_runs_from_its_key_and_says_its_result(app: HotlineApp, agents: dict[str, str]) -> None:

@@ -80,11 +80,11 @@ async def test_toggle_dark_switches_the_theme(app: HotlineApp) -> None:
 async def test_keymap_from_settings_remaps_a_binding_by_id(
     app_with: Callable[..., HotlineApp], agents: dict[str, str]
 ) -> None:
-    app = app_with(keymap={"home.log_out": "f4"})
+    app = app_with(keymap={"home.log_out": "f4", "home.refresh": "f6"})
     async with drive(app) as console:
         await console.log_in("ada")
         await console.press("f3")  # from the admin's desk
-        await console.sees("f4 Log out")  # the footer shows the new key
+        await console.sees("f6 Refresh")  # the footer shows the new key (log out is in the palette only)
         await console.press("ctrl+l", wait=False)
         await console.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -27,7 +27,7 @@ async def open_statement_row(console: Console, ticket: int, amount: str, shown_a
     screen = await console.open_money()
     await console.type_into("#filter-amount", amount)
     await console.press("enter")
-    await console.pick_row("#statement-table", lambda cells: shown_as in cells[3])
+    await console.pick_row("#statement-table", lambda cells: shown_as in cells[2])
     return screen
 
 

@@ -143,7 +143,7 @@ async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_cal
         # The ticket was attached to the caller in the database.
         row = ticket_row(sqlite_database, screen.ticket.ticket_id)
         assert row.customer_id == floor[WANG.account] and row.call_id == call.call_id
-        await console.sees(f"Ticket #{row.id} · open")
+        await console.sees(f"Ticket #{row.id} · Open")
         assert app.screen.query_one("#notes").has_focus  # ready to type
 
 

@@ -114,7 +114,7 @@ async def test_a_follow_up_needs_a_date_stays_pending_and_can_be_reopened(
         )
         # My tickets lists it as pending; Enter reopens it onto the workspace.
         await console.press("f6")
-        await console.sees(f"#{ticket_id}  pending · due {due}")
+        await console.sees(f"#{ticket_id}  Pending · due {due}")
         await console.press("enter")
         screen = console.workspace
         assert screen.ticket is not None and screen.ticket.ticket_id == ticket_id
