@@ -8,14 +8,15 @@ from typing import Any, cast
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from console.i18n import _
+from console.i18n import N_
 
 # action on the workspace -> (key, footer words, palette tooltip); the same keys as on the workspace.
+# They stay out of these screens' footers (the workspace's footer shows them, and f1 lists them here).
 _CALL_KEYS = {
-    "wrap_up": ("f9", "Wrap up", "Close this and wrap up the call"),
-    "account": ("f10", "Account", "Close this and open the caller's account"),
-    "money": ("ctrl+b", "Money", "Close this and open fees, the statement and disputes"),
-    "verify": ("f11", "Verify", "Close this and open the verify panel"),
+    "wrap_up": ("f9", N_("Wrap up"), N_("Close this and wrap up the call")),
+    "account": ("f10", N_("Account"), N_("Close this and open the caller's account")),
+    "money": ("ctrl+b", N_("Money"), N_("Close this and open fees, the statement and disputes")),
+    "verify": ("f11", N_("Verify"), N_("Close this and open the verify panel")),
 }
 
 
@@ -24,7 +25,9 @@ def call_key_bindings(screen_id: str, *actions: str) -> list[BindingType]:
     bindings: list[BindingType] = []
     for action in actions:
         key, words, tooltip = _CALL_KEYS[action]
-        bindings.append(Binding(key, f"call('{action}')", _(words), id=f"{screen_id}.{action}", tooltip=_(tooltip)))
+        bindings.append(
+            Binding(key, f"call('{action}')", words, id=f"{screen_id}.{action}", tooltip=tooltip, show=False)
+        )
     return bindings
 
 

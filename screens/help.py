@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.i18n import _
+from console.i18n import N_, _
 from console.text import safe_text
 from screens.base import HotlineModal
 
@@ -37,7 +37,7 @@ class HelpDialog(HotlineModal[None]):
     CSS_PATH = "help.tcss"
     AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="help.close", tooltip="Back to where you were"),
+        Binding("escape", "close", N_("Close"), id="help.close", tooltip=N_("Back to where you were")),
     ]
 
     def __init__(self, below: Screen[Any]) -> None:

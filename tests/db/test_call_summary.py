@@ -63,8 +63,8 @@ def test_fees_told_suggest_deposit_withdrawal_and_the_same_line_twice_is_one_thi
     fee_told(world.sessions, world.acting("lina"), ticket, "bank_transfer", "CNY", "deposit")
     summary = call_summary(world.sessions, world.acting("lina"), ticket)
     assert [(t.kind, t.detail) for t in summary.done] == [
-        ("fees_told", "withdrawal · on chain · USDT"),
-        ("fees_told", "deposit · bank transfer · CNY"),
+        ("fees_told", "Withdrawal · On-chain · USDT"),
+        ("fees_told", "Deposit · Bank transfer · CNY"),
     ]
     assert summary.suggested_reason == "deposit_withdrawal"
 

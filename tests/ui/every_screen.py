@@ -26,7 +26,8 @@ from console.seed import seed_demo
 from console.seed.demo import DEMO_ACCOUNTS
 from console.settings import load_settings, with_overrides
 from models import Agent
-from screens.escalations.dialogs import ConfirmDecision, PasswordAgain
+from screens.confirm import ConfirmAction
+from screens.escalations.dialogs import PasswordAgain
 from tests.support.world import World, _start
 from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import Console
@@ -238,7 +239,7 @@ async def escalation_item(console: Console, world: World) -> None:
 async def confirm_decision(console: Console, world: World) -> None:
     await escalation_item(console, world)
     await console.press("f9")
-    console.on(ConfirmDecision)
+    console.on(ConfirmAction)
 
 
 async def password_again(console: Console, world: World) -> None:

@@ -136,7 +136,7 @@ async def test_call_3_a_fee_question_is_2_keys(demo_app: HotlineApp, world: Worl
         # The wrap-up knows it was a fee question.
         await keys.press("f9")
         await console.wait_until(lambda: console.on(WrapUpScreen).summary is not None, what="the summary")
-        assert "Fee told (withdrawal · on chain · USDT)" in console.shown("#call-done")
+        assert "Fee told (Withdrawal · On-chain · USDT)" in console.shown("#call-done")
         await keys.press("enter", "enter")
         await console.wait_until(lambda: isinstance(console.app.screen, WorkspaceScreen), what="the workspace")
     assert closed_ticket(world, ticket.ticket_id).reason.value == "deposit_withdrawal"

@@ -151,7 +151,7 @@ async def test_a_posted_adjustment_is_on_the_statement_with_its_dispute_and_no_d
         await console.type_into("#filter-amount", "")
         await console.press("enter")
         first = [str(cell) for cell in table.get_row_at(0)]
-        assert first[1] == "adjustment" and first[3] == "4.000000 USDT" and first[7] == f"D{dispute.dispute_id}"
+        assert first[1] == "Adjustment" and first[2] == "4.000000 USDT" and first[7] == f"D{dispute.dispute_id}"
         assert isinstance(console.app.screen, MoneyScreen)
 
 

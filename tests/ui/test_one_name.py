@@ -23,9 +23,9 @@ async def test_a_withdrawal_reads_the_same_on_the_statement_the_fee_schedule_and
         await console.open_money()
         await console.press("f3")
         await console.wait_until(lambda: bool(rows(console, "#statement-table")), what="the statement")
-        # Date, Type, Amount, Fee, Status, Method, Reference
+        # Date, Type, Amount, Fee, Status, Method, Reference, Dispute
         withdrawal = next(row for row in rows(console, "#statement-table") if "USDT" in row[2] and row[1] != "Deposit")
-        _, kind, _, _, status, method, _ = withdrawal
+        _, kind, _, _, status, method, _, _ = withdrawal
         assert (kind, method) == ("Withdrawal", "On-chain")
 
         await console.press("f2")
