@@ -127,7 +127,7 @@ async def test_a_posted_adjustment_is_on_the_statement_with_its_dispute_and_no_d
         await console.press("f3")
         await console.type_into("#filter-amount", "500")
         await console.press("enter")
-        await console.pick_row("#statement-table", lambda cells: "500.000000 USDT" in cells[3])
+        await console.pick_row("#statement-table", lambda cells: "500.000000 USDT" in cells[2])
         await console.type_into("#dispute-amount", "4")
         await console.type_into("#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
         await console.press("enter")
