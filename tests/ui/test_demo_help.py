@@ -54,3 +54,16 @@ async def test_the_help_fits_a_small_terminal(demo_app: HotlineApp, world: World
         await console.sees("Keys and demo callers", "Keys on this screen")
         region = dialog.query_one("#help").region
         assert region.right <= 80 and region.bottom <= 24
+
+
+async def test_f1_works_on_the_panels_over_the_call_and_lists_their_keys(demo_app: HotlineApp, world: World) -> None:
+    """The verify, account and money panels are modal: the help key has priority so it reaches them too."""
+    ticket = world.verified_call("wrong_fee", reason="deposit_withdrawal")
+    async with drive(demo_app) as console:
+        await console.resume("lina", ticket)
+        panel = await console.open_money()
+        await console.press("f1")
+        console.on(HelpDialog)
+        assert "Statement" in console.shown("#help-keys") and "Back to the call" in console.shown("#help-keys")
+        await console.press("escape")
+        assert demo_app.screen is panel
