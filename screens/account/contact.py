@@ -51,7 +51,7 @@ class ContactDialog(HotlineModal[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="contact", classes="panel dialog") as dialog:
             dialog.border_title = _("Change the contact on file")
-            yield Label(_("What to change"), classes="field-label")
+            yield Label(_("What to change"), id="contact-field-label", classes="field-label")
             yield RadioSet(
                 RadioButton(_(FIELD_WORDS["phone"]), value=True, id="contact-phone", compact=True),
                 RadioButton(_(FIELD_WORDS["email"]), id="contact-email", compact=True),
