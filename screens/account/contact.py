@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet
+from textual.worker import Worker, WorkerState
 
 from console.i18n import N_, _
 from console.services.contact_changes import ContactChange, change_contact
@@ -137,6 +138,12 @@ class ContactDialog(HotlineModal[bool]):
             text = " ".join((text, _("Close this dialog and press f11 to send the caller a fresh code.")))
         self.outcome.say(text, refusal=True)
         self.query_one("#contact-value", Input).focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The app reports an unexpected failure (screens.base); here the dialog takes a new try.
+        if event.worker.group == CONTACT_GROUP and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.busy = False
+            self.outcome.say("")
 
     @on(Button.Pressed, "#contact-back")
     def action_close(self) -> None:

@@ -3,6 +3,8 @@ the dialog, the confirmation that reads the new number back, Escape at the confi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from textual.widgets import Input
 
@@ -11,6 +13,7 @@ from models import AuditEvent, Customer
 from screens.account.contact import ContactDialog
 from screens.confirm import ConfirmAction
 from tests.support.world import World
+from tests.ui.clocks import FrozenWallClock
 from tests.ui.console_driver import Console, drive
 
 CASE = "locked_password_failures"
@@ -84,4 +87,21 @@ async def test_a_malformed_number_is_refused_in_words_and_kept(demo_app: Hotline
         await console.wait_until(lambda: "not a phone number we can use" in console.shown("#contact-outcome"))
         assert console.app.screen is dialog
         assert dialog.query_one("#contact-value", Input).value == "12ab"
+    assert phone_on_file(world) == old
+
+
+async def test_a_caller_verified_over_five_minutes_ago_is_refused_with_the_verify_key(
+    demo_app: HotlineApp, world: World, clock: FrozenWallClock
+) -> None:
+    ticket = world.verified_call(CASE)
+    old = phone_on_file(world)
+    async with drive(demo_app) as console:
+        dialog = await open_dialog(console, ticket)
+        clock.advance(timedelta(minutes=6))
+        await console.type_into("#contact-value", "139 1234 5678")
+        await console.press("enter")
+        await console.confirm()
+        await console.wait_until(lambda: "last 5 minutes" in console.shown("#contact-outcome"), what="the refusal")
+        assert "press f11" in console.shown("#contact-outcome")
+        assert dialog.query_one("#contact-value", Input).value == "139 1234 5678"
     assert phone_on_file(world) == old
