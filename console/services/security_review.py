@@ -14,6 +14,7 @@ from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.labels import lock_reason_label
+from console.services.masking import mask_email, mask_phone
 from console.services.money import all_assets, format_money
 from console.services.unit_of_work import unit_of_work
 from console.services.unlocks import UnlockRequestView, pending_request, request_view
@@ -69,6 +70,9 @@ class SecurityReview:
     pending_unlock: UnlockRequestView | None
     # The account number, for the confirmation that names the account an unlock acts on.
     account_number: str = ""
+    # The contact on file, masked, for the confirmation of a contact change.
+    phone_masked: str | None = None
+    email_masked: str | None = None
 
     @property
     def agent_may_unlock(self) -> bool:
@@ -131,6 +135,8 @@ def security_review(
             advice_given=_advice_codes(ticket.advice_given),
             pending_unlock=request_view(session, pending) if pending is not None else None,
             account_number=customer.account_number,
+            phone_masked=mask_phone(customer.phone_e164),
+            email_masked=mask_email(customer.email),
         )
 
 

@@ -18,6 +18,7 @@ from console.services.errors import ServiceError
 from console.services.security_review import SecurityReview, security_review
 from console.text import safe_text
 from screens.account.advice import AdvicePanel
+from screens.account.contact import ContactDialog
 from screens.account.lock import LockPanel
 from screens.account.security import LoginsPanel, RecentTransactions
 from screens.base import HotlineModal
@@ -56,6 +57,13 @@ class AccountScreen(CallKeys, HotlineModal[None]):
             N_("Advice"),
             id="account.advice",
             tooltip=N_("Tick the security advice you gave the caller; each tick is saved on the ticket"),
+        ),
+        Binding(
+            "f6",
+            "change_contact",
+            N_("Change contact"),
+            id="account.change_contact",
+            tooltip=N_("Change the caller's phone or email on file; the old contact is told"),
         ),
         Binding(
             "f11",
@@ -177,7 +185,7 @@ class AccountScreen(CallKeys, HotlineModal[None]):
             return self.lock_panel.action_now() == "unlock"
         if action == "request_unlock":
             return self.lock_panel.action_now() == "request"
-        if action == "advice":
+        if action in ("advice", "change_contact"):
             return self.review is not None
         return True
 
@@ -189,6 +197,19 @@ class AccountScreen(CallKeys, HotlineModal[None]):
 
     def action_advice(self) -> None:
         self.advice_panel.focus_first()
+
+    def action_change_contact(self) -> None:
+        review = self.review
+        if review is None:
+            return
+        self.app.push_screen(
+            ContactDialog(self.agent_id, self.ticket_id, self.customer_id, review.phone_masked, review.email_masked),
+            callback=self.contact_closed,
+        )
+
+    def contact_closed(self, changed: bool | None) -> None:
+        if changed:
+            self.load_review()
 
     def action_verify(self) -> None:
         self.app.push_screen(VerifyScreen(self.agent_id, self.ticket_id, self.customer_id), callback=self.verify_closed)

@@ -164,6 +164,13 @@ async def account(console: Console, world: World) -> None:
     await console.sees("Too many wrong passwords")
 
 
+async def change_contact(console: Console, world: World) -> None:
+    await account(console, world)
+    await console.press("f6")
+    await console.type_into("#contact-value", "139 1234 5678")
+    await console.sees("What to change")
+
+
 async def account_security(console: Console, world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     await console.resume("lina", ticket)
@@ -308,6 +315,7 @@ SCENES: dict[str, Scene] = {
     "verify": verify,
     "account": account,
     "account_security": account_security,
+    "change_contact": change_contact,
     "fees": fees,
     "statement": statement,
     "withdrawal": withdrawal,
