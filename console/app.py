@@ -116,7 +116,6 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
             "help",
             N_("Help"),
             id="app.help",
-            priority=True,  # modal panels (verify, account, money) keep app keys out unless they have priority
             tooltip=N_("The keys of this screen; on the demo database, the demo callers and their numbers"),
         ),
         Binding(

@@ -135,6 +135,11 @@ class HotlineScreen(OnHotline, Screen[None]):
 class HotlineModal(OnHotline, ModalScreen[ResultType]):
     """A dialog that `dismiss`es with its typed answer."""
 
+    async def key_f1(self) -> None:
+        """Help, as on every screen: a modal screen keeps the app's keys out, so it passes this one on
+        (a key the agent remapped onto f1 on a screen below still wins there)."""
+        await self.run_action("app.help")
+
 
 class Notice(Static):
     """A sentence to the agent in its place on a screen: foreign text is cleaned, never markup."""
