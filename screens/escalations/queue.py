@@ -48,6 +48,7 @@ class EscalationQueue(OnHotline, Vertical):
         self.items: list[EscalationItem] = []
         self.loaded_at = 0.0
         self.loads = 0
+        self.filled_width = 0  # the width the summary column was last fitted to
         self.border_title = _("Waiting for a supervisor")
 
     def compose(self) -> ComposeResult:
@@ -104,20 +105,27 @@ class EscalationQueue(OnHotline, Vertical):
         short[1] = max(
             short[1], cell_len(_("{hours} h {minutes:02d} min").format(hours=9, minutes=59)) + 2
         )  # ages grow between loads
-        what = max(16, self.content_size.width - sum(short) - 4)
+        self.filled_width = self.content_size.width
+        what = max(16, self.filled_width - sum(short) - 4)
         table.clear(columns=True)
         for label in COLUMNS[:-1]:
             table.add_column(_(label), key=label)
         table.add_column(_(COLUMNS[-1]), key=COLUMNS[-1], width=what)
-        for item, cells in zip(items, rows, strict=True):
-            table.add_row(*cells, key=item.key, height=None)
+        heights = [len(cells[-1].wrap(self.app.console, what)) for cells in rows]
+        for item, cells, height in zip(items, rows, heights, strict=True):
+            table.add_row(*cells, key=item.key, height=height)
+        # The height is set, not left to `auto`: an auto-height table measures its rows on idle, and a layout
+        # run in between could keep it at no rows at all (seen once in a few runs).
+        table.styles.height = table.header_height + sum(heights)
         if keep is not None and keep in {item.key for item in items}:
             table.move_cursor(row=table.get_row_index(keep))
         table.display = bool(items)
         self.query_one("#queue-empty").display = not items
 
     def on_resize(self) -> None:
-        if self.items:
+        """Refit the summary column to a new width. Only a new width: the panel's height follows the rows, and
+        rebuilding them on that resize would empty the table in the middle of its own layout."""
+        if self.items and self.content_size.width != self.filled_width:
             self.fill()
 
     def _cells(self, item: EscalationItem, age: float) -> tuple[Text, ...]:
