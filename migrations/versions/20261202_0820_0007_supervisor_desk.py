@@ -3,7 +3,7 @@ found by index.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-02 08:10:00+00:00
+Create Date: 2026-12-02 08:20:00+00:00
 """
 
 from collections.abc import Sequence

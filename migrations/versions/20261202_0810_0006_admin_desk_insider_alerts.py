@@ -3,7 +3,7 @@ who opened which customer last; alerts for an agent who opens too many customers
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-02 08:20:00+00:00
+Create Date: 2026-12-02 08:10:00+00:00
 """
 
 from collections.abc import Sequence
