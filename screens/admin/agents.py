@@ -83,6 +83,11 @@ class AgentsPanel(OnHotline, Vertical):
         if chosen is not None and chosen.username in {line.username for line in lines}:
             table.move_cursor(row=table.get_row_index(chosen.username))
 
+    def adopt(self, line: AgentLine) -> None:
+        """Show a login as a change just returned it, in its place by username: no second read."""
+        others = [shown for shown in self.lines if shown.username != line.username]
+        self.show(sorted([*others, line], key=lambda shown: shown.username))
+
     @property
     def selected(self) -> AgentLine | None:
         if not self.lines or self.table.row_count == 0:
@@ -174,7 +179,7 @@ class AgentsPanel(OnHotline, Vertical):
             )
         )
         self.app.push_screen(PasswordShownOnce(reset.agent.username, reset.new_password))
-        self.load()
+        self.adopt(reset.agent)
 
     def chosen(self) -> AgentLine | None:
         line = self.selected
@@ -183,11 +188,11 @@ class AgentsPanel(OnHotline, Vertical):
         return line
 
     def change(self, call: Callable[[Actor], AgentLine], said: Callable[[AgentLine], str]) -> None:
-        """Run one change as the admin, now; say what happened, and read the table again."""
+        """Run one change as the admin, now; say what happened, and show the line the change returned."""
 
         def done(line: AgentLine) -> None:
             self.notice.say(said(line))
-            self.load()
+            self.adopt(line)  # one key press, one round trip: the command returned what the row shows
 
         self.run_service(lambda: call(self.actor()), done, refused=self.refused, group=CHANGE_GROUP)
 

@@ -80,6 +80,10 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
     # The tabs
 
     @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#money-tabs", TabbedContent)
+
+    @property
     def fees_pane(self) -> FeesPane:
         return self.query_one(FeesPane)
 
@@ -120,7 +124,7 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
         self.query_one(f"#{TAB_FOCUS[self.first_tab]}").focus()
         if self.ticket_id is None:
             for pane in ("statement", "disputes"):
-                self.query_one("#money-tabs", TabbedContent).disable_tab(pane)
+                self.tabs.disable_tab(pane)
             self.fees_pane.say(_("No caller on a ticket: only the public fee schedule is shown."))
             return
         self.statement_pane.load()
@@ -132,18 +136,29 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
         if self.ticket_id is None and tab != "fees":
             self.fees_pane.say(_("Find the caller and verify them to see their statement and disputes."), WARNING)
             return
-        self.query_one("#money-tabs", TabbedContent).active = tab
+        self.tabs.active = tab
         # Focus follows, or the focused box left behind in the old tab pulls the view back to it.
         self.query_one(f"#{TAB_FOCUS[tab]}").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane is self.statement_pane:
+            self.statement_pane.shown()  # a statement changed from another tab is read now, not before
+
+    # One key press, one round trip: a command's result shows where it was made; a tab it changed is read
+    # when the agent next shows it.
+
     def on_statement_pane_dispute_opened(self, message: StatementPane.DisputeOpened) -> None:
         self.disputes_pane.adopt(message.dispute)
-        self.statement_pane.reload()  # the row now names its dispute
         self.action_show("disputes")
         self.disputes_pane.ready_to_adjust(message.dispute)
+        self.statement_changed()  # the row now names its dispute
 
     def on_disputes_pane_adjusted(self, message: DisputesPane.Adjusted) -> None:
-        self.statement_pane.reload()  # a posted adjustment is a line of its own, with its dispute
+        self.statement_changed()  # a posted adjustment is a line of its own, with its dispute
+
+    def statement_changed(self) -> None:
+        # The agent may have shown the statement while the command ran: then it is read at once.
+        self.statement_pane.changed_elsewhere(shown=self.tabs.active == "statement")

@@ -63,6 +63,8 @@ class StatementPane(OnHotline, TabPane):
         self.cursor: StatementCursor | None = None
         self.filters = StatementFilter()
         self.selected_row: StatementRow | None = None
+        # Something changed the statement while another tab was shown: read it again when next shown.
+        self.stale = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="statement-filters", classes="filters"):
@@ -136,8 +138,22 @@ class StatementPane(OnHotline, TabPane):
         """The statement again with the same filters (an adjustment posted, a dispute opened), the row kept."""
         self.load(keep=self.selected_row.transaction_id if self.selected_row is not None else None)
 
+    def changed_elsewhere(self, *, shown: bool) -> None:
+        """A command on another tab changed the statement. Read it now only if it is on screen; otherwise
+        when the agent next shows it, so that key press, not the command's, pays for the read."""
+        self.stale = True
+        if shown:
+            self.shown()
+
+    def shown(self) -> None:
+        """The agent shows the statement: read it again if it changed meanwhile."""
+        if self.stale:
+            self.reload()
+
     def load(self, after: StatementCursor | None = None, keep: int | None = None) -> None:
         call, filters = self.call, self.filters
+        if after is None:
+            self.stale = False  # a first page is read as the statement stands now
         self.run_service(
             lambda: statement(
                 self.database.sessions,

@@ -30,6 +30,8 @@ class MyTickets(OnHotline, Vertical):
         self.agent_id = agent_id
         self.tickets: list[TicketView] = []
         self.current: TicketView | None = None
+        # A command changed the agent's tickets while the list was off screen: read it when next shown.
+        self.stale = False
         self.border_title = _("My tickets")
 
     def compose(self) -> ComposeResult:
@@ -40,7 +42,20 @@ class MyTickets(OnHotline, Vertical):
     def listing(self) -> OptionList:
         return self.query_one("#my-ticket-list", OptionList)
 
+    def changed(self, *, shown: bool) -> None:
+        """A command changed the agent's tickets (a call taken, a ticket wrapped up, a decision). Read them
+        now only if the list is on screen; otherwise when it is next shown, by the key press that shows it."""
+        self.stale = True
+        if shown:
+            self.shown()
+
+    def shown(self) -> None:
+        """The list comes on screen: read it again if it changed meanwhile."""
+        if self.stale:
+            self.load()
+
     def load(self) -> None:
+        self.stale = False
         self.run_service(
             lambda: my_tickets(self.database.read_sessions, self.agent_id),
             self.loaded,

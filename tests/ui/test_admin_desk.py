@@ -4,6 +4,8 @@ reset chooses a new one at the login."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from textual.widgets import Input
 
@@ -61,6 +63,31 @@ async def test_the_admin_adds_an_agent_and_resets_a_password_shown_once(
         agents_service.authenticate(sqlite_database.sessions, "ann", password)
     with pytest.raises(agents_service.LoginRefused, match="Wrong username or password"):
         agents_service.authenticate(sqlite_database.sessions, "ann", PASSWORD)
+
+
+async def test_a_change_to_a_login_shows_the_line_it_returned_without_reading_the_table_again(
+    app: HotlineApp, agents: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.services import admin
+
+    reads: list[object] = []
+    real = admin.list_agents
+
+    def counting(*args: Any) -> Any:
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(admin, "list_agents", counting)
+    async with drive(app) as console:
+        await console.log_in("ada")
+        reads.clear()
+        # One key press, one round trip: each command returns the line the table shows, in its place by name.
+        await console.add_agent("bea", "Bea Baker", "supervisor", "bea-first-password")
+        assert [row[0] for row in console.agent_rows()] == ["ada", "ann", "bea", "sam"]
+        await console.reset_password("ann")
+        await console.press("escape")
+        assert ["ann", "Ann Agent", "Agent", "new password due"] in [row[:4] for row in console.agent_rows()]
+        assert reads == []
 
 
 async def test_a_refusal_is_said_in_place_on_the_desk(app: HotlineApp, agents: dict[str, str]) -> None:

@@ -3,6 +3,10 @@ withdrawal put on follow-up, and a dispute from a statement row to a proposed ad
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from types import ModuleType
+
 import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, Select, TabbedContent
@@ -17,6 +21,8 @@ from models import EntryKind, LedgerEntry, Ticket, Transaction
 from screens.confirm import ConfirmAction
 from screens.money import MoneyScreen
 from screens.money import disputes as disputes_tab
+from screens.money import fees as fees_tab
+from screens.money import statement as statement_tab
 from tests.support.world import World
 from tests.ui.console_driver import Console, drive
 
@@ -29,6 +35,28 @@ async def open_statement_row(console: Console, ticket: int, amount: str, shown_a
     await console.press("enter")
     await console.pick_row("#statement-table", lambda cells: shown_as in cells[2])
     return screen
+
+
+def count_service_calls(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> list[str]:
+    """Record, by name, every service call the modules make: a round trip to the database each."""
+    made: list[str] = []
+
+    def counted(name: str, service: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            made.append(name)
+            return service(*args, **kwargs)
+
+        return call
+
+    for module in modules:
+        for name, value in vars(module).items():
+            if (
+                inspect.isfunction(value)
+                and value.__module__.startswith("console.services.")
+                and next(iter(inspect.signature(value).parameters), None) == "sessions"
+            ):
+                monkeypatch.setattr(module, name, counted(name, value))
+    return made
 
 
 async def test_a_fee_question_is_answered_without_a_caller(demo_app: HotlineApp, world: World) -> None:
@@ -226,3 +254,43 @@ async def test_second_save_of_a_dispute_is_refused_and_the_agents_text_is_kept(
         OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=lina_call, customer_id=world.customer(case)),
     )
     assert saved.description == mine
+
+
+async def test_the_adjusting_key_press_is_one_round_trip_and_the_statement_shows_the_line_when_shown(
+    demo_app: HotlineApp, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = "wrong_fee"
+    ticket = world.verified_call(case, reason="statement_dispute")
+    calls = count_service_calls(monkeypatch, fees_tab, statement_tab, disputes_tab)
+    async with drive(demo_app, notifications=True) as console:
+        await console.resume("lina", ticket)
+        screen = await console.open_money()
+        await console.press("f3")
+        await console.pick_row("#statement-table", lambda cells: cells[2] == "500.000000 USDT")
+        await console.type_into("#dispute-amount", "4")
+        await console.type_into("#dispute-description", "Charged 5 USDT; the schedule says 1 USDT.")
+        calls.clear()
+        await console.press("enter")
+        # Opening the dispute: one command; the statement it changed is on another tab now, so not read.
+        assert calls == ["open_dispute"]
+        assert screen.query_one("#money-tabs", TabbedContent).active == "disputes"
+        dispute = screen.selected_dispute
+        assert dispute is not None
+        await console.type_into("#adjust-reason", "Fee above the published schedule.")
+        await console.press("enter")
+        calls.clear()
+        await console.confirm()  # the adjusting key press
+        await console.sees("posted to the account")
+        assert calls == ["propose_adjustment"]
+        # The agent looks at the statement: that key press reads it, once, and the new line is there.
+        calls.clear()
+        await console.press("f3")
+        assert calls == ["statement"]
+        table = screen.query_one("#statement-table", DataTable)
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1] == "Adjustment" and first[2] == "4.000000 USDT" and first[7] == f"D{dispute.dispute_id}"
+        # Shown again with nothing changed: no read.
+        calls.clear()
+        await console.press("f4")
+        await console.press("f3")
+        assert calls == []

@@ -147,6 +147,41 @@ async def test_a_ring_shows_within_two_seconds_and_one_key_takes_it_with_the_cal
         assert app.screen.query_one("#notes").has_focus  # ready to type
 
 
+@pytest.mark.parametrize(("size", "list_on_screen"), [((120, 40), False), ((160, 40), True)])
+async def test_taking_a_call_reads_my_tickets_only_when_the_list_is_on_screen(
+    app: HotlineApp,
+    floor: dict[str, int],
+    sqlite_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    list_on_screen: bool,
+) -> None:
+    from screens.workspace import my_tickets as my_tickets_module
+
+    reads: list[int] = []
+    real = my_tickets_module.my_tickets
+
+    def counting(sessions: Any, agent_id: int) -> Any:
+        reads.append(agent_id)
+        return real(sessions, agent_id)
+
+    monkeypatch.setattr(my_tickets_module, "my_tickets", counting)
+    async with drive(app, size=size) as console:
+        await console.log_in("ann")
+        await console.ring(sqlite_database, WANG.phone or "")
+        reads.clear()
+        screen = await console.take_call()
+        assert screen.ticket is not None
+        # One key press, one round trip: the list is read with the claim only where it is shown
+        # (a third column on a wide terminal); under 150 columns it waits for the key that shows it.
+        assert len(reads) == (1 if list_on_screen else 0)
+        reads.clear()
+        await console.press("f6")
+        assert len(reads) == 1  # f6 reads the list every time
+        listing = screen.query_one("#my-ticket-list", OptionList)
+        assert listing.get_option_index(f"ticket-{screen.ticket.ticket_id}") == 0
+
+
 async def test_the_selected_call_is_taken_rather_than_the_longest_waiting(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database
 ) -> None:
