@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, DataTable, Input, OptionList, RadioButton,
 from console.app import HotlineApp
 from console.db import Database
 from console.services.calls import record_incoming_call
+from console.services.disputes import DisputeView
 from screens.account import AccountScreen
 from screens.admin import AdminDeskScreen
 from screens.admin.dialogs import PasswordShownOnce
@@ -214,6 +215,32 @@ class Console:
         await self.press("ctrl+b")
         return self.on(MoneyScreen)
 
+    async def open_statement_row(self, amount: str, shown_as: str) -> MoneyScreen:
+        """The money screen (ctrl+b), its statement filtered by the amount the caller says, and the row
+        whose amount reads `shown_as` picked (Enter)."""
+        screen = await self.open_money()
+        await self.type_into("#filter-amount", amount)
+        await self.press("enter")
+        await self.pick_row("#statement-table", lambda cells: shown_as in cells[2])
+        return screen
+
+    async def dispute_row(self, amount: str, description: str) -> DisputeView:
+        """On the picked statement row: open a dispute for `amount` (Enter); the dispute, once shown."""
+        screen = self.on(MoneyScreen)
+        await self.type_into("#dispute-amount", amount)
+        await self.type_into("#dispute-description", description)
+        await self.press("enter", wait=False)
+        await self.wait_until(lambda: screen.selected_dispute is not None, what="the dispute")
+        assert screen.selected_dispute is not None
+        return screen.selected_dispute
+
+    async def propose_adjustment(self, amount: str, reason: str) -> None:
+        """On the selected dispute: type the adjustment and its reason and press Enter (the confirmation
+        follows; `confirm` says yes)."""
+        await self.type_into("#adjust-amount", amount)
+        await self.type_into("#adjust-reason", reason)
+        await self.press("enter")
+
     async def open_feedback(self) -> FeedbackDialog:
         """The feedback dialog for the caller on the ticket (ctrl+f in the workspace)."""
         await self.press("ctrl+f")
@@ -371,6 +398,11 @@ class Console:
             missing = [snippet for snippet in snippets if snippet not in self.text()]
             raise AssertionError(f"not on the terminal after {timeout}s: {missing!r}\n{self.text()}") from None
         return self.text()
+
+    def rows(self, table: str) -> list[list[str]]:
+        """A table of the top screen, row by row, as shown."""
+        grid = self.app.screen.query_one(table, DataTable)
+        return [[str(cell) for cell in grid.get_row_at(index)] for index in range(grid.row_count)]
 
     def shown(self, selector: str) -> str:
         """What one widget of the top screen renders."""

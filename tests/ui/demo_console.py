@@ -1,5 +1,6 @@
 """The console on the demo database, for driving the account and money screens: an app whose wall
-clock is the demo world's frozen time (a pytest plugin; `Console.resume` logs in and resumes a ticket)."""
+clock is the demo world's frozen time, on SQLite or on PostgreSQL (a pytest plugin; `Console.resume` logs
+in and resumes a ticket)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,26 @@ def demo_app(
 
     A worker that fails during the test fails the test, even when nothing asserts on the notice.
     """
+    yield from _console_on(demo_sqlite_url, demo_keyring, clock, monkeypatch)
+
+
+@pytest.fixture
+def demo_app_on_postgres(
+    isolated_user_dirs: object,
+    world_on_postgres: World,
+    demo_keyring: KeyRing,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[HotlineApp]:
+    """The console on `world_on_postgres`'s demo database, at its frozen time (which the database is told
+    to trust, as the world's services are); a failed worker fails the test here too."""
+    url = world_on_postgres.database.engine.url.render_as_string(hide_password=False)
+    clock = FrozenWallClock(world_on_postgres.now)
+    yield from _console_on(url, demo_keyring, clock, monkeypatch, trust_console_clock=True)
+
+
+def _console_on(
+    url: str, keyring: KeyRing, clock: FrozenWallClock, monkeypatch: pytest.MonkeyPatch, **open_options: bool
+) -> Iterator[HotlineApp]:
     failures: list[BaseException] = []
     report = HotlineApp.on_work_failed
 
@@ -43,9 +64,9 @@ def demo_app(
         report(app, message)
 
     monkeypatch.setattr(HotlineApp, "on_work_failed", on_work_failed)
-    settings = with_overrides(load_settings(), database_url=demo_sqlite_url)
-    write_keyring(settings.keys_file, demo_keyring)
-    database: Database = open_database(demo_sqlite_url, demo_keyring)
+    settings = with_overrides(load_settings(), database_url=url)
+    write_keyring(settings.keys_file, keyring)
+    database: Database = open_database(url, keyring, **open_options)
     app = make_app(settings, database)
     app.wall_clock = clock
     yield app

@@ -1,13 +1,16 @@
 """The supervisor's desk, driven as chenjing drives it: the queue on login, an item opened, a decision
 confirmed in words and the password typed again, the item gone; refusals said in place; the queue
-updating by itself; and the agent who asked hearing of the decision on their own console."""
+updating by itself (on PostgreSQL too); and, with two consoles on one database, an adjustment and a complaint
+asked for on the agent's screen, shown in the queue within 2 s, decided, and heard of on the agent's console."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, text
 
 from console.app import HotlineApp, make_app
 from console.commands import HotlineCommands
@@ -16,13 +19,17 @@ from console.keys import KeyRing
 from console.seed.demo import DEMO_ACCOUNTS
 from console.services import unlocks
 from console.services.context import OnCall
+from console.services.decisions import decide_escalation
+from console.services.escalation_watch import LISTENER_NAME
+from console.settings import with_overrides
+from models import Feedback
 from screens.confirm import ConfirmAction
 from screens.escalations import EscalationScreen
 from screens.escalations.dialogs import PasswordAgain
-from tests.support.desk import LOCKED_OUT, RISK, adjustment_waiting, locked_out, unlock_waiting
+from tests.support.desk import FEE, LOCKED_OUT, RISK, adjustment_waiting, locked_out, supervisor, unlock_waiting
 from tests.support.world import World
 from tests.ui.clocks import FrozenWallClock
-from tests.ui.console_driver import drive
+from tests.ui.console_driver import Console, drive
 
 RISK_ACCOUNT = DEMO_ACCOUNTS[RISK].account_number
 
@@ -211,3 +218,144 @@ async def test_a_supervisor_on_a_call_is_pointed_to_the_queue_to_lift_a_lockout(
         state = console.shown("#verify-state")
         assert "it is waiting in your escalation queue" in state
         assert "only a supervisor can lift" not in state
+
+
+# Two consoles on one database: the agent asks on screen, the supervisor's queue shows it by itself, the
+# supervisor decides, and the agent hears of it.
+
+FEE_ACCOUNT = DEMO_ACCOUNTS[FEE].account_number
+COMPLAINT = "two_factor_off"  # no feedback in the demo
+COMPLAINT_ACCOUNT = DEMO_ACCOUNTS[COMPLAINT].account_number
+
+
+async def in_the_queue_within_2_seconds(console: Console, account: str, loads: int, since: float | None = None) -> None:
+    """The queue lists an item for `account` less than 2 s after `since` (the event loop's time; by default
+    now, just after the agent's console said the item was filed), having loaded again by itself since it had
+    loaded `loads` times. No key is pressed at this console meanwhile."""
+    loop = asyncio.get_running_loop()
+    left = (since if since is not None else loop.time()) + 2.0 - loop.time()
+    await console.wait_until(lambda: account in console.queue_accounts(), what=f"{account} in the queue", timeout=left)
+    assert console.desk.queue.loads > loads
+
+
+async def test_a_large_adjustment_proposed_on_screen_is_approved_at_another_console_and_posted(
+    demo_app: HotlineApp, second_console: HotlineApp, world: World
+) -> None:
+    # Over lina's threshold, as 800 USDT is over the demo's 700 (the dispute is about a 5 USDT fee).
+    demo_app.settings = with_overrides(demo_app.settings, approval_thresholds={"USDT": "3"})
+    ticket = world.verified_call(FEE, reason="statement_dispute")
+    async with drive(demo_app, notifications=True) as lina, drive(second_console) as chenjing:
+        await chenjing.log_in("chenjing", "chenjing-demo")
+        assert FEE_ACCOUNT not in chenjing.queue_accounts()
+        await lina.resume("lina", ticket)
+        money = await lina.open_statement_row("500", "500.000000 USDT")
+        dispute = await lina.dispute_row("4", "Charged 5 USDT; the schedule says 1 USDT.")
+        await lina.propose_adjustment("4", "Fee above the published schedule.")
+        loads = chenjing.desk.queue.loads
+        await lina.confirm()
+        await lina.wait_until(lambda: "waits for a supervisor" in lina.shown("#dispute-message"), what="the hold")
+        await in_the_queue_within_2_seconds(chenjing, FEE_ACCOUNT, loads)
+        await chenjing.sees("Adjustment 4.000000 USDT")
+        assert world.adjustment_entries(FEE) == []
+
+        await chenjing.open_item(FEE_ACCOUNT)
+        await chenjing.decide("Fee checked against the schedule.")
+        assert chenjing.shown("#confirm-what").startswith(f"Post 4.000000 USDT to {FEE_ACCOUNT}")
+        await chenjing.confirm()
+        await chenjing.wait_until(lambda: FEE_ACCOUNT not in chenjing.queue_accounts(), what="the decision")
+        assert chenjing.shown("#decision-message").startswith("Approved:")
+
+        said = f"chenjing approved your adjustment of 4.000000 USDT on dispute D{dispute.dispute_id}"
+        await lina.sees("chenjing approved your adjustment")  # a toast, over the money screen
+        await lina.press("f3")
+        await lina.type_into("#filter-amount", "4")
+        await lina.press("enter")
+        await lina.wait_until(
+            lambda: ["Adjustment", "4.000000 USDT"] in [row[1:3] for row in lina.rows("#statement-table")],
+            what="the entry on the statement",
+        )
+        (entry,) = [row for row in lina.rows("#statement-table") if row[1] == "Adjustment"]
+        assert entry[-1] == f"D{dispute.dispute_id}" and money.is_attached
+        await lina.back()
+        assert said in lina.shown("#decision-news")
+    assert world.adjustment_entries(FEE) == [4_000_000]
+
+
+async def test_a_complaint_escalated_on_screen_is_resolved_at_another_console_and_the_agent_hears(
+    demo_app: HotlineApp, second_console: HotlineApp, world: World
+) -> None:
+    ticket = world.open_ticket(COMPLAINT, reason="feedback")
+    async with drive(demo_app, notifications=True) as lina, drive(second_console) as chenjing:
+        await chenjing.log_in("chenjing", "chenjing-demo")
+        assert COMPLAINT_ACCOUNT not in chenjing.queue_accounts()
+        await lina.resume("lina", ticket)
+        await lina.open_feedback()
+        loads = chenjing.desk.queue.loads
+        await lina.give_feedback(
+            "complaint", "fees", "Charged twice for one withdrawal.", escalate="Caller asks for a supervisor."
+        )
+        filed = asyncio.get_running_loop().time()
+        await lina.sees("is with Payments.", "supervisors' queue.")  # a toast, wrapped
+        await in_the_queue_within_2_seconds(chenjing, COMPLAINT_ACCOUNT, loads, since=filed)
+        await chenjing.sees("Complaint about fees: Charged twice")
+
+        await chenjing.open_item(COMPLAINT_ACCOUNT)
+        await chenjing.decide("Second charge refunded.")
+        assert chenjing.shown("#confirm-what").startswith("Resolve the complaint of")
+        await chenjing.confirm()
+        await chenjing.wait_until(lambda: COMPLAINT_ACCOUNT not in chenjing.queue_accounts(), what="the decision")
+        assert "upheld" in chenjing.shown("#decision-message")
+
+        with world.sessions() as session:
+            complaint = session.scalars(select(Feedback).where(Feedback.ticket_id == ticket)).one()
+        said = f"chenjing resolved the complaint F{complaint.id} you escalated: Upheld: Second charge refunded."
+        await lina.wait_until(lambda: said in lina.shown("#decision-news"), what="the notice on lina's console")
+        await lina.wait_until(
+            lambda: f"Complaint F{complaint.id} resolved by chenjing" in lina.shown("#earlier-notes"),
+            what="the ticket's notes refreshed",
+        )
+    with world.sessions() as session:
+        resolved = session.get(Feedback, complaint.id)
+        assert resolved is not None and resolved.escalation_resolution == "Upheld: Second charge refunded."
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_queue_shows_a_new_item_and_a_decision_elsewhere_by_itself_within_2_seconds(
+    demo_app_on_postgres: HotlineApp, world_on_postgres: World
+) -> None:
+    w = world_on_postgres  # its services are the other consoles
+    async with drive(demo_app_on_postgres) as chenjing:
+        await chenjing.log_in("chenjing", "chenjing-demo")
+        # The queue listens rather than polls: its own connection waits on the channel.
+        await chenjing.wait_until(lambda: _listening(w), what="the queue's listener")
+        assert FEE_ACCOUNT not in chenjing.queue_accounts()
+
+        loads = chenjing.desk.queue.loads
+        pending = adjustment_waiting(w)  # lina, at another console
+        await in_the_queue_within_2_seconds(chenjing, FEE_ACCOUNT, loads)
+
+        decide_escalation(
+            w.sessions,
+            supervisor(w, "admin"),
+            "adjustment",
+            pending.adjustment_id,
+            pending.version,
+            approve=False,
+            reason="No receipt.",
+        )
+        await chenjing.wait_until(
+            lambda: FEE_ACCOUNT not in chenjing.queue_accounts(),
+            what="the item decided elsewhere to leave",
+            timeout=2.0,
+        )
+
+
+def _listening(w: World) -> bool:
+    """Whether a connection named as the queue's listener is waiting on the database (pg_stat_activity)."""
+    with w.sessions() as session:
+        return bool(
+            session.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND query LIKE 'LISTEN%'"),
+                {"name": LISTENER_NAME},
+            )
+        )

@@ -30,11 +30,7 @@ from tests.ui.console_driver import Console, drive
 async def open_statement_row(console: Console, ticket: int, amount: str, shown_as: str) -> MoneyScreen:
     """As lina: resume the ticket, open the statement, filter by the amount the caller says, pick the row."""
     await console.resume("lina", ticket)
-    screen = await console.open_money()
-    await console.type_into("#filter-amount", amount)
-    await console.press("enter")
-    await console.pick_row("#statement-table", lambda cells: shown_as in cells[2])
-    return screen
+    return await console.open_statement_row(amount, shown_as)
 
 
 def count_service_calls(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> list[str]:
