@@ -1,9 +1,10 @@
 """Watching the supervisors' queue for changes, so a console reloads it by itself within 2 seconds.
 
 On PostgreSQL a dedicated connection LISTENs on the channel that every queue command NOTIFYs in its own
-transaction (see `announce`); when the connection drops, it reconnects with a growing pause and reports
-a change (anything may have happened meanwhile). On SQLite it polls the queue's fingerprint, at most
-once a second. `QueueWatch.run` blocks until told to stop: run it in a thread.
+transaction (see `announce`); when the connection drops, it reconnects with a growing pause. On SQLite
+it polls the queue's fingerprint, at most once a second. Either way the first change is reported as soon
+as the watch has begun (and again after each reconnection): the console reads the queue then, so an item
+filed before anyone listened is not missed. `QueueWatch.run` blocks until told to stop: run it in a thread.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ class QueueWatch:
                 self._pause(self.poll_seconds, stopped)
                 continue
             if fingerprint != self._last_fingerprint:
-                first = self._last_fingerprint is None
+                # The first read reports a change too: the queue is read once the watch has begun,
+                # so an item filed just before is not missed.
                 self._last_fingerprint = fingerprint
-                if not first:  # the console loaded the queue itself when it opened
-                    changed()
+                changed()
             self._pause(self.poll_seconds, stopped)
 
     # PostgreSQL
@@ -88,16 +89,15 @@ class QueueWatch:
     def _listen(self, changed: Callable[[], None], stopped: Callable[[], bool]) -> None:
         first_pause, longest_pause = self.backoff_seconds
         pause = first_pause
-        connected_before = False
         while not stopped():
             try:
                 with self._connect() as connection:
                     connection.execute(f"LISTEN {ESCALATIONS_CHANNEL}")
                     self.backend_pid = connection.info.backend_pid
                     pause = first_pause
-                    if connected_before:
-                        changed()  # notifications sent while the connection was down are lost
-                    connected_before = True
+                    # Read the queue now that the notifications will be heard: whatever was filed before
+                    # (before the first connection, or while the connection was down) was said to no one.
+                    changed()
                     self._wait(connection, changed, stopped)
             except psycopg.OperationalError:
                 self.backend_pid = None

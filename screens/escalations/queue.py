@@ -66,7 +66,8 @@ class EscalationQueue(OnHotline, Vertical):
 
     def on_mount(self) -> None:
         self.table.display = False
-        self.load()
+        # No read of its own here: the watch reports a change as soon as it watches, and that first
+        # read is the queue's (a read before it could miss an item filed in between).
         self.watch_queue()
         self.set_interval(1.0, self.tick, name="escalations.ages")
 
