@@ -281,7 +281,7 @@ def main() -> int:
         # within 5 minutes; the workers type it again every minute of a longer run).
         confirm_password(database.sessions, Actor(supervisor, utcnow()), "chenjing-demo")
         agents = [
-            add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent").id
+            add_agent(database.sessions, f"bench{n:02d}", "bench-password-123", "agent", now=datetime.now(UTC)).id
             for n in range(args.processes)
         ]
         customers = [_customer_id(database, DEMO_ACCOUNTS[case].account_number) for case in HOT_CASES[: args.accounts]]

@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,9 @@ def bench_agent(database: Database) -> int:
         found = session.scalar(select(Agent.id).where(Agent.username == "bench"))
     if found is not None:
         return found
-    return add_agent(database.sessions, "bench", "bench-password-123", "agent", display_name="Bench").id
+    return add_agent(
+        database.sessions, "bench", "bench-password-123", "agent", display_name="Bench", now=datetime.now(UTC)
+    ).id
 
 
 Statement = tuple[str, Any]

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,7 @@ def measure(url: str, queries_file: str) -> None:
 
     queries = json.loads(Path(queries_file).read_text())
     database = open_database(url, KeyRing.generate())
-    agent = authenticate(database.sessions, AGENT, PASSWORD)
+    agent = authenticate(database.sessions, AGENT, PASSWORD, now=datetime.now(UTC))
     after_login = memory_kib()
     matches = 0
     for query in queries:
@@ -68,7 +69,7 @@ def prepare(customers: int, lookups: int) -> tuple[str, list[str]]:
     with database.read_sessions() as session:
         missing = session.scalar(select(Agent.id).where(Agent.username == AGENT)) is None
     if missing:  # hashed with the parameters of the code that runs this
-        add_agent(database.sessions, AGENT, PASSWORD, "agent", display_name="Bench memory")
+        add_agent(database.sessions, AGENT, PASSWORD, "agent", display_name="Bench memory", now=datetime.now(UTC))
     sampled = sample_queries(database, 40)
     database.dispose()
     kinds = [values for kind, values in sampled.items() if "(miss)" not in kind]

@@ -516,7 +516,7 @@ def cmd_keys_rotate(ctx: Context) -> int:
     with ctx.database() as database:
         # The new ring first: it still reads every old secret, so a failure below loses nothing.
         write_keyring(path, rotated)
-        count = reencrypt_totp_secrets(database.sessions, rotated)
+        count = reencrypt_totp_secrets(database.sessions, rotated, now=datetime.now(UTC))
     _print(
         f"Re-encrypted {count} authenticator secret{'s' if count != 1 else ''} under a new key.",
         f"New audit events are signed with audit key {rotated.audit_keys[0][0]}; older ones still verify.",

@@ -199,7 +199,9 @@ def _add_agents(session: Session, world: DemoWorld) -> dict[str, int]:
     joined = world.services
     agent_ids = {}
     for login, display_name in DEMO_AGENTS:
-        added = agents_service.add_agent(joined, login.username, login.password, login.role, display_name, "system")
+        added = agents_service.add_agent(
+            joined, login.username, login.password, login.role, display_name, "system", now=world.now
+        )
         # They have worked the hotline for over a year, so nothing in the demo predates them.
         session.get_one(Agent, added.id).created_at = world.ago(days=400)
         agent_ids[added.username] = added.id

@@ -25,7 +25,6 @@ from console.services.errors import LoginRefused as LoginRefused  # still import
 from console.services.errors import PasswordChangeRequired as PasswordChangeRequired
 from console.services.free_text import one_line
 from models import Agent, Role
-from models.base import utcnow
 
 MAX_FAILED_LOGINS = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
@@ -121,6 +120,8 @@ def add_agent(
     role: str,
     display_name: str | None = None,
     actor: str = "system",
+    *,
+    now: datetime,
 ) -> AgentView:
     """Add a login as the machine itself, with no agent acting: the demo seed and the tests' fixtures.
 
@@ -139,6 +140,7 @@ def add_agent(
                 subject_type="agent",
                 subject_id=agent.id,
                 details={"username": username, "role": agent.role.value},
+                now=now,
             )
             return _view(agent)
     except IntegrityError:
@@ -152,7 +154,7 @@ def authenticate(
     sessions: sessionmaker[Session],
     username: str,
     password: str,
-    now: datetime | None = None,
+    now: datetime,
     *,
     new_password: str | None = None,
 ) -> AgentView:
@@ -162,7 +164,6 @@ def authenticate(
     goes on with `new_password` (the password policy, and not the one the admin gave), which replaces it.
     Otherwise `new_password` is not used.
     """
-    now = now or utcnow()
     username = username.strip().lower()
     with sessions.begin() as session:
         agent = session.scalar(select(Agent).where(Agent.username == username))

@@ -31,7 +31,6 @@ from console.i18n import _
 from console.keys import KeyRing
 from models import AuditEvent
 from models.audit import AuditHead
-from models.base import utcnow
 
 GENESIS_HASH = "0" * 64
 # Any constant: every audit append on PostgreSQL takes this transaction-scoped advisory lock, so
@@ -147,7 +146,7 @@ def record(
     subject_id: object | None = None,
     details: Mapping[str, Any] | None = None,
     actor_agent_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> AuditEvent | None:
     """Append one signed event inside the caller's transaction. `details` must hold no codes or secrets.
 
@@ -155,7 +154,7 @@ def record(
     returned; otherwise it is appended now and returned.
     """
     # The time of the action, not of the append.
-    event = _Event(actor, action, subject_type, subject_id, dict(details or {}), actor_agent_id, now or utcnow())
+    event = _Event(actor, action, subject_type, subject_id, dict(details or {}), actor_agent_id, now)
     pending = session.info.get(_PENDING_INFO)
     if pending is not None:
         pending.append(event)

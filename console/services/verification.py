@@ -184,7 +184,9 @@ def reveal_field(
         return RevealedField(field, value)
 
 
-def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, batch_size: int = 1_000) -> int:
+def reencrypt_totp_secrets(
+    sessions: sessionmaker[Session], keyring: KeyRing, *, now: datetime, batch_size: int = 1_000
+) -> int:
     """Re-encrypt every authenticator secret under the ring's newest key; returns how many."""
     fernet = keyring.fernet()
     table = cast(Table, Customer.__table__)  # typed FromClause; a declarative class's table is a Table
@@ -213,5 +215,5 @@ def reencrypt_totp_secrets(sessions: sessionmaker[Session], keyring: KeyRing, ba
         for message in session.scalars(select(OutboxMessage).where(OutboxMessage.body.startswith(ENCRYPTED_PREFIX))):
             token = message.body[len(ENCRYPTED_PREFIX) :]
             message.body = ENCRYPTED_PREFIX + rotate_token(fernet, token)
-        audit.record(session, actor="system", action="keys.rotate", details={"secrets": done})
+        audit.record(session, actor="system", action="keys.rotate", details={"secrets": done}, now=now)
     return done

@@ -14,21 +14,14 @@ from textual.worker import Worker
 
 from console.i18n import _
 from console.services.agents import AgentView
-from console.services.call_summary import call_summary
 from console.services.calls import WaitingCall
-from console.services.context import Actor, OnCall
 from console.services.customers import CustomerCard
-from console.services.feedback import FeedbackView
 from console.services.labels import ticket_status_label
 from console.services.lookup import LookupResult
-from console.services.tickets import OpenCall, TicketView, WrapUp, open_call
+from console.services.tickets import OpenCall, TicketView, open_call
 from console.text import clean_text
-from screens.account import AccountScreen
 from screens.base import HotlineScreen
 from screens.call_text import disposition_label
-from screens.feedback import FeedbackDialog
-from screens.money import MoneyScreen
-from screens.verify import VerifyScreen
 from screens.workspace.calls import CallQueue
 from screens.workspace.card import CustomerCardPanel
 from screens.workspace.decisions import DecisionNews
@@ -36,8 +29,8 @@ from screens.workspace.directory import HotlineDirectory
 from screens.workspace.keys import WORKSPACE_BINDINGS
 from screens.workspace.lookup import CallerLookup
 from screens.workspace.my_tickets import MyTickets
+from screens.workspace.over_call import CallScreens
 from screens.workspace.ticket import TicketPanel
-from screens.wrap_up import WrapUpScreen
 
 RESUME_GROUP = "workspace.resume"
 
@@ -57,6 +50,7 @@ class WorkspaceScreen(HotlineScreen):
     def __init__(self, agent: AgentView) -> None:
         super().__init__()
         self.agent = agent
+        self.over_call = CallScreens(self)
 
     # The parts
 
@@ -365,81 +359,19 @@ class WorkspaceScreen(HotlineScreen):
         worker = self.ticket_panel.notes.save_now()
         return [worker] if worker is not None else []
 
-    # Screens over the workspace
-
-    def call_customer_id(self) -> int | None:
-        """The caller on this call: the ticket's customer, else the one on the card."""
-        customer_id = self.ticket.customer_id if self.ticket else None
-        if customer_id is None and self.card is not None:
-            customer_id = self.card.customer_id
-        return customer_id
-
-    def call_customer(self, what: str) -> tuple[int, int] | None:
-        """(ticket id, customer id) of the call on screen, or None after telling the agent what is missing."""
-        customer_id = self.call_customer_id()
-        if self.ticket is None or customer_id is None:
-            self.notify_agent(
-                _("{what} needs a ticket with its customer: take a call or find the caller first.").format(what=what)
-            )
-            return None
-        return self.ticket.ticket_id, customer_id
+    # Screens over the call
 
     def action_verify(self) -> None:
-        if call := self.call_customer(_("Verification")):
-            # The card shows the verified mark and the balances once the panel closes.
-            self.app.push_screen(VerifyScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
+        self.over_call.verify()
 
     def action_account(self) -> None:
-        if call := self.call_customer(_("The account")):
-            # An unlock or a contact change shows on the card once the screen closes.
-            self.app.push_screen(AccountScreen(self.agent.id, *call), callback=lambda _: self.reload_card())
+        self.over_call.account()
 
     def action_money(self) -> None:
-        if self.ticket is None or self.call_customer_id() is None:
-            # Fees are public: anyone may ask what a withdrawal costs before saying who they are.
-            self.app.push_screen(MoneyScreen(self.agent.id, None, None, tab="fees"))
-        elif call := self.call_customer(_("The statement")):
-            # The statement needs a verified caller: an unverified one is asked about fees first.
-            verified = self.card_panel.verified
-            card = self.card
-            self.app.push_screen(
-                MoneyScreen(
-                    self.agent.id,
-                    *call,
-                    tab="statement" if verified else "fees",
-                    account_number=card.account_number if card is not None else "",
-                ),
-                callback=lambda _: self.money_closed(),
-            )
-
-    def money_closed(self) -> None:
-        """An adjustment or a dispute shows on the card (and a fee told is now part of the call)."""
-        self.reload_card()
+        self.over_call.money()
 
     def action_feedback(self) -> None:
-        if call := self.call_customer(_("Feedback")):
-            ticket_id, customer_id = call
-            card = self.card
-            name = card.full_name if card is not None and card.customer_id == customer_id else ""
-            clock = self.hotline.wall_clock
-            dialog = FeedbackDialog(
-                OnCall(self.agent.id, clock(), ticket_id, customer_id),
-                name or (self.ticket.customer_name if self.ticket else None) or "",
-                self.hotline.settings.feedback_routing,
-                clock,
-            )
-            self.app.push_screen(dialog, callback=self.feedback_recorded)
-
-    def feedback_recorded(self, view: FeedbackView | None) -> None:
-        if view is None:
-            return
-        text = _("Feedback F{feedback_id} is with {department_label}.").format(
-            feedback_id=view.feedback_id, department_label=view.department_label
-        )
-        if view.escalation is not None:
-            text += _(" The complaint is in the supervisors' queue.")
-        self.notify_agent(text, warning=False)
-        self.reload_card()
+        self.over_call.feedback()
 
     # A supervisor's decision on what this agent asked for
 
@@ -454,30 +386,7 @@ class WorkspaceScreen(HotlineScreen):
     # Wrap-up
 
     def action_wrap_up(self) -> None:
-        ticket_panel = self.ticket_panel
-        if self.ticket is None:
-            self.notify_agent(_("No ticket to wrap up. ") + ticket_panel.no_ticket_text())
-            return
-        if ticket_panel.wrapping:
-            return
-        started = ticket_panel.started if ticket_panel.started is not None else self.hotline.clock()
-        actor, ticket_id = Actor(self.agent.id, self.hotline.wall_clock()), self.ticket.ticket_id
-        talk_seconds = int(self.hotline.clock() - started)
-        self.app.push_screen(
-            WrapUpScreen(
-                self.ticket.ticket_id,
-                talk_seconds,
-                ticket_panel.notes.text,
-                self.hotline.wall_clock().date(),
-                self.hotline.clock,
-                summary=lambda: call_summary(self.database.sessions, actor, ticket_id),
-            ),
-            callback=self.wrap_up_answered,
-        )
-
-    def wrap_up_answered(self, answer: WrapUp | None) -> None:
-        if answer is not None and self.ticket is not None:
-            self.ticket_panel.wrap_up(answer)
+        self.over_call.wrap_up()
 
     def on_ticket_panel_wrapped_up(self, message: TicketPanel.WrappedUp) -> None:
         ticket = message.ticket

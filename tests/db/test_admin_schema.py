@@ -17,7 +17,10 @@ def test_a_database_behind_the_code_shows_both_revisions_and_the_upgrade_command
 ) -> None:
     database = open_database(db_url, demo_keyring, trust_console_clock=True)
     try:
-        ada = Actor(agents.add_agent(database.sessions, "ada", "a-long-password", "admin").id, datetime.now(UTC))
+        ada = Actor(
+            agents.add_agent(database.sessions, "ada", "a-long-password", "admin", now=datetime.now(UTC)).id,
+            datetime.now(UTC),
+        )
         current = admin_system.schema_status(database.read_sessions, ada)
         assert (current.database_revision, current.up_to_date, current.upgrade_command) == (
             schema.head_revision(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -27,7 +29,7 @@ def _seed_one_entry_and_event(database: Database) -> None:
                 " 'opening', 'k-1', CURRENT_TIMESTAMP FROM customers"
             )
         )
-        audit.record(session, actor="test", action="test.event")
+        audit.record(session, actor="test", action="test.event", now=datetime.now(UTC))
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_truncate_is_refused_on_postgres(postgres_database: Database, table: str
 def test_appending_still_works(database: Database) -> None:
     _seed_one_entry_and_event(database)
     with database.sessions.begin() as session:
-        audit.record(session, actor="test", action="test.second")
+        audit.record(session, actor="test", action="test.second", now=datetime.now(UTC))
     report = audit.verify_chain(database.sessions)
     assert report.ok and report.events_checked == 2
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ PEOPLE = [
 
 def add_desk_agent(database: Database) -> None:
     """The agent the lookups run as: every service checks that the acting agent is enabled."""
-    add_agent(database.sessions, "desk", "desk-password-123", "agent")
+    add_agent(database.sessions, "desk", "desk-password-123", "agent", now=datetime.now(UTC))
 
 
 def find(database: Database, query: str, **options: Any) -> LookupResult:

@@ -78,7 +78,7 @@ def test_events_written_before_the_key_verify_as_an_unsigned_prefix(empty_db_url
         before = audit.verify_chain(database.read_sessions)
         assert before.ok and before.events_checked == 2 and before.unsigned_events == 2
         with database.sessions.begin() as session:
-            signed = audit.record(session, actor="system", action="after.upgrade")
+            signed = audit.record(session, actor="system", action="after.upgrade", now=datetime.now(UTC))
         assert signed.key_id == "a0" and signed.prev_hash == second["hash"]
         after = audit.verify_chain(database.read_sessions)
         assert after.ok and after.events_checked == 3 and after.unsigned_events == 2
@@ -92,7 +92,7 @@ def test_the_downgrade_keeps_every_event(empty_db_url: str) -> None:
     database = open_database(empty_db_url, KeyRing.generate())
     try:
         with database.sessions.begin() as session:
-            audit.record(session, actor="system", action="before.downgrade")
+            audit.record(session, actor="system", action="before.downgrade", now=datetime.now(UTC))
     finally:
         database.dispose()
     schema.downgrade(empty_db_url, "0002")

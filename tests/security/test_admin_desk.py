@@ -59,7 +59,7 @@ def test_every_admin_service_refuses_an_agent_and_a_supervisor_and_changes_nothi
 
 @pytest.mark.parametrize("service", sorted(DESK))
 def test_every_admin_service_refuses_a_disabled_admin(world: World, service: str) -> None:
-    agents.add_agent(world.sessions, "ada", "a-long-password", "admin")
+    agents.add_agent(world.sessions, "ada", "a-long-password", "admin", now=world.now)
     admin.disable_agent(world.sessions, world.acting("admin"), "ada")
     before, events = _agents(world), _events(world)
     with pytest.raises(AgentDisabled):
@@ -76,7 +76,7 @@ def test_the_last_enabled_admin_cannot_be_disabled_or_made_something_else(world:
 
 
 def test_an_admin_cannot_disable_demote_or_reset_themselves(world: World) -> None:
-    agents.add_agent(world.sessions, "ada", "a-long-password", "admin")
+    agents.add_agent(world.sessions, "ada", "a-long-password", "admin", now=world.now)
     me = world.acting("admin")
     with pytest.raises(Refused, match="You cannot disable your own login; ask another admin"):
         admin.disable_agent(world.sessions, me, "admin")
@@ -91,7 +91,7 @@ def test_an_admin_cannot_disable_demote_or_reset_themselves(world: World) -> Non
 
 
 def test_an_admin_made_a_supervisor_can_no_longer_manage_agents(world: World) -> None:
-    agents.add_agent(world.sessions, "ada", "a-long-password", "admin")
+    agents.add_agent(world.sessions, "ada", "a-long-password", "admin", now=world.now)
     admin.change_role(world.sessions, world.acting("admin"), "ada", "supervisor")
     with pytest.raises(Refused, match="Only an admin can disable agents"):
         admin.disable_agent(world.sessions, world.acting("ada"), "admin")
@@ -217,7 +217,7 @@ def test_the_policies_show_the_feedback_routing_in_force_general_rules_first(wor
 
 def test_two_admins_disabling_each_other_at_once_leave_one_enabled(world_each_engine: World) -> None:
     w = world_each_engine
-    agents.add_agent(w.sessions, "ada", "a-long-password", "admin")
+    agents.add_agent(w.sessions, "ada", "a-long-password", "admin", now=w.now)
     outcome: list[BaseException | None] = []
 
     def ada_disables_admin() -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -33,12 +34,14 @@ def _url(database: Database) -> str:
 def log(database: Database, demo_keyring: KeyRing) -> Iterator[Database]:
     """Six signed events (two agents added, four actions by ann) and the CLI holding the same keys."""
     write_keyring(load_settings().keys_file, demo_keyring)
-    agents.add_agent(database.sessions, "ann", "correct horse", "agent")
-    agents.add_agent(database.sessions, "bob", "correct horse", "agent")
+    agents.add_agent(database.sessions, "ann", "correct horse", "agent", now=datetime.now(UTC))
+    agents.add_agent(database.sessions, "bob", "correct horse", "agent", now=datetime.now(UTC))
     ann = _agent_id(database, "ann")
     for n in range(EVENTS - 2):
         with database.sessions.begin() as session:
-            audit.record(session, actor="ann", actor_agent_id=ann, action="test.step", details={"n": n})
+            audit.record(
+                session, actor="ann", actor_agent_id=ann, action="test.step", details={"n": n}, now=datetime.now(UTC)
+            )
     yield database
 
 
@@ -229,7 +232,7 @@ def test_keys_rotate_keeps_old_events_verifiable_and_signs_new_ones_with_the_new
     after = open_database(url, rotated)
     try:
         with after.sessions.begin() as session:
-            audit.record(session, actor="ann", action="test.after_rotation")
+            audit.record(session, actor="ann", action="test.after_rotation", now=datetime.now(UTC))
         with after.sessions() as session:
             key_ids = session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.seq)).all()
     finally:
@@ -260,7 +263,7 @@ def test_an_event_cannot_be_recorded_without_the_audit_key(log: Database) -> Non
             pytest.raises(RuntimeError, match="audit key is not configured"),
             keyless.sessions.begin() as session,
         ):
-            audit.record(session, actor="ann", action="test.unsigned")
+            audit.record(session, actor="ann", action="test.unsigned", now=datetime.now(UTC))
     finally:
         keyless.dispose()
     with log.sessions() as session:

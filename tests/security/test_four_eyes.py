@@ -21,7 +21,7 @@ EDITED = "You edited this adjustment; another supervisor must decide it."
 
 
 def _second_supervisor(w: World) -> int:
-    add_agent(w.sessions, "wangfang", "a-long-enough-password", "supervisor")
+    add_agent(w.sessions, "wangfang", "a-long-enough-password", "supervisor", now=w.now)
     return w.agent("wangfang")
 
 

@@ -111,7 +111,9 @@ def test_an_unlock_request_reason_is_stored_without_control_characters(world: Wo
 
 
 def test_an_agents_display_name_is_stored_without_control_characters_or_line_breaks(world: World) -> None:
-    agents.add_agent(world.sessions, "mallory", "correct horse", "agent", "Mal\x1b[31mlory\u202e\x07\nRoot")
+    agents.add_agent(
+        world.sessions, "mallory", "correct horse", "agent", "Mal\x1b[31mlory\u202e\x07\nRoot", now=world.now
+    )
     with world.sessions() as session:
         name = session.scalar(select(Agent.display_name).where(Agent.username == "mallory"))
     assert name == "Mal[31mloryRoot"

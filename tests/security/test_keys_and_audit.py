@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -70,7 +71,7 @@ def test_id_number_hash_ignores_formatting_but_not_digits() -> None:
 def test_audit_chain_detects_an_edited_event(sqlite_database: Database) -> None:
     with sqlite_database.sessions.begin() as session:
         for n in range(3):
-            audit.record(session, actor="ann", action="test.step", details={"n": n})
+            audit.record(session, actor="ann", action="test.step", details={"n": n}, now=datetime.now(UTC))
     report = audit.verify_chain(sqlite_database.sessions)
     assert report.ok and report.events_checked == 3
     # Only someone who first removes the database's guard can edit history; the chain still tells.
@@ -84,7 +85,7 @@ def test_audit_chain_detects_an_edited_event(sqlite_database: Database) -> None:
 def test_audit_chain_detects_a_removed_event(sqlite_database: Database) -> None:
     with sqlite_database.sessions.begin() as session:
         for n in range(3):
-            audit.record(session, actor="ann", action="test.step", details={"n": n})
+            audit.record(session, actor="ann", action="test.step", details={"n": n}, now=datetime.now(UTC))
     with sqlite_database.sessions.begin() as session:
         session.execute(text("DROP TRIGGER audit_events_no_delete"))
         session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
@@ -99,7 +100,9 @@ def test_concurrent_audit_appends_keep_one_chain(postgres_database: Database) ->
     def append(worker: int) -> None:
         for n in range(10):
             with postgres_database.sessions.begin() as session:
-                audit.record(session, actor=f"agent{worker}", action="test.race", details={"n": n})
+                audit.record(
+                    session, actor=f"agent{worker}", action="test.race", details={"n": n}, now=datetime.now(UTC)
+                )
 
     threads = [threading.Thread(target=append, args=(w,)) for w in range(4)]
     for thread in threads:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def _every_audit_text(database: Database) -> list[str]:
 
 def _refused_login(database: Database, username: str) -> None:
     with pytest.raises(agents.LoginRefused):
-        agents.authenticate(database.sessions, username, "whatever it was")
+        agents.authenticate(database.sessions, username, "whatever it was", now=datetime.now(UTC))
 
 
 def test_a_password_typed_as_the_username_is_stored_nowhere(database: Database) -> None:

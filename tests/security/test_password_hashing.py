@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select, update
@@ -29,13 +31,13 @@ def test_an_unknown_username_is_checked_against_a_hash_of_the_same_cost() -> Non
 
 
 def test_a_hash_made_with_the_old_default_still_logs_in_and_is_rehashed(database: Database) -> None:
-    agents.add_agent(database.sessions, "olga", "old-password-1", "agent")
+    agents.add_agent(database.sessions, "olga", "old-password-1", "agent", now=datetime.now(UTC))
     old = PasswordHasher().hash("old-password-1")  # argon2-cffi's default: 64 MiB, t=3, p=4
     with database.sessions.begin() as session:
         session.execute(update(Agent).where(Agent.username == "olga").values(password_hash=old))
-    assert agents.authenticate(database.sessions, "olga", "old-password-1").username == "olga"
+    assert agents.authenticate(database.sessions, "olga", "old-password-1", now=datetime.now(UTC)).username == "olga"
     with database.sessions() as session:
         stored = session.scalar(select(Agent.password_hash).where(Agent.username == "olga"))
     assert stored is not None and stored != old
     assert not agents._hasher.check_needs_rehash(stored)
-    assert agents.authenticate(database.sessions, "olga", "old-password-1").username == "olga"
+    assert agents.authenticate(database.sessions, "olga", "old-password-1", now=datetime.now(UTC)).username == "olga"

@@ -36,7 +36,7 @@ def agents(sqlite_database: Database) -> dict[str, str]:
     usernames = {"agent": "ann", "supervisor": "sam", "admin": "ada"}
     names = {"agent": "Ann Agent", "supervisor": "Sam Supervisor", "admin": "Ada Admin"}
     for role, username in usernames.items():
-        add_agent(sqlite_database.sessions, username, PASSWORD, role, display_name=names[role])
+        add_agent(sqlite_database.sessions, username, PASSWORD, role, display_name=names[role], now=datetime.now(UTC))
     return usernames
 
 

@@ -4,6 +4,7 @@ reset chooses a new one at the login."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -60,9 +61,9 @@ async def test_the_admin_adds_an_agent_and_resets_a_password_shown_once(
         assert ["ann", "Ann Agent", "Agent", "new password due"] in [row[:4] for row in console.agent_rows()]
     # The password shown is ann's now, and it asks for her own at the next login; her old one is gone.
     with pytest.raises(agents_service.PasswordChangeRequired):
-        agents_service.authenticate(sqlite_database.sessions, "ann", password)
+        agents_service.authenticate(sqlite_database.sessions, "ann", password, now=datetime.now(UTC))
     with pytest.raises(agents_service.LoginRefused, match="Wrong username or password"):
-        agents_service.authenticate(sqlite_database.sessions, "ann", PASSWORD)
+        agents_service.authenticate(sqlite_database.sessions, "ann", PASSWORD, now=datetime.now(UTC))
 
 
 async def test_a_change_to_a_login_shows_the_line_it_returned_without_reading_the_table_again(

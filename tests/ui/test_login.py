@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,9 @@ async def test_each_role_lands_on_its_own_desk_with_the_database_in_the_title(
 
 
 async def test_markup_and_escapes_in_a_display_name_show_literally(app: HotlineApp, sqlite_database: Database) -> None:
-    add_agent(sqlite_database.sessions, "bob", PASSWORD, "admin", display_name="[bold]Bob\x1b[2J")
+    add_agent(
+        sqlite_database.sessions, "bob", PASSWORD, "admin", display_name="[bold]Bob\x1b[2J", now=datetime.now(UTC)
+    )
     async with drive(app) as console:
         await console.log_in("bob")
         await console.press("f3")  # who is logged in, from the admin's desk

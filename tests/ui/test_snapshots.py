@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,8 @@ def relative_database(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.Monke
     assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
     monkeypatch.chdir(tmp_path)
     database = open_database("sqlite:///hotline.db", KeyRing.generate())
-    add_agent(database.sessions, "sam", PASSWORD, "supervisor", display_name="Sam Supervisor")
-    add_agent(database.sessions, "ada", PASSWORD, "admin", display_name="Ada Admin")
+    add_agent(database.sessions, "sam", PASSWORD, "supervisor", display_name="Sam Supervisor", now=datetime.now(UTC))
+    add_agent(database.sessions, "ada", PASSWORD, "admin", display_name="Ada Admin", now=datetime.now(UTC))
     yield database
     database.dispose()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -208,7 +208,9 @@ async def test_verify_without_a_ticket_says_what_to_do_first(
 async def test_a_script_value_with_markup_and_escapes_shows_as_plain_characters(
     app: HotlineApp, floor: dict[str, int], sqlite_database: Database, keyring: KeyRing, clock: FrozenWallClock
 ) -> None:
-    add_agent(sqlite_database.sessions, "eve", PASSWORD, "agent", display_name="[bold]Eve\x1b[2J")
+    add_agent(
+        sqlite_database.sessions, "eve", PASSWORD, "agent", display_name="[bold]Eve\x1b[2J", now=datetime.now(UTC)
+    )
     async with drive(app) as console:
         await console.log_in("eve")
         await console.ring(sqlite_database, ZHANG.phone or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -216,7 +217,7 @@ async def test_the_calls_list_is_worked_with_the_keyboard_alone(
 async def test_two_consoles_claim_one_call_one_wins_and_the_other_is_told(
     settings: Settings, sqlite_database: Database, floor: dict[str, int]
 ) -> None:
-    add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="Bob Agent")
+    add_agent(sqlite_database.sessions, "bob", PASSWORD, "agent", display_name="Bob Agent", now=datetime.now(UTC))
     url = sqlite_database.engine.url.render_as_string(hide_password=False)
     other_database = open_database(
         url, sqlite_database.keyring

@@ -8,6 +8,7 @@ database is opened by a relative path, and the data is the fixed floor of tests/
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def floor_database(
     assert Path(sqlite_url.removeprefix("sqlite:///")) == tmp_path / "hotline.db"
     monkeypatch.chdir(tmp_path)
     database = open_database("sqlite:///hotline.db", KeyRing.generate())
-    add_agent(database.sessions, "ann", PASSWORD, "agent", display_name="Ann Agent")
+    add_agent(database.sessions, "ann", PASSWORD, "agent", display_name="Ann Agent", now=datetime.now(UTC))
     build_call_floor(database, now=FLOOR_NOW)
     yield database
     database.dispose()

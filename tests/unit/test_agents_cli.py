@@ -109,7 +109,7 @@ def test_reset_password_prints_it_once_and_nowhere_else(
     assert "must choose a new password at the next login" in out
     database = open_database(sqlite_url, KeyRing.generate())
     with pytest.raises(agents.PasswordChangeRequired):
-        agents.authenticate(database.sessions, "mei", password)
+        agents.authenticate(database.sessions, "mei", password, now=datetime.now(UTC))
     with database.sessions() as session:
         stored = session.scalars(text("SELECT details FROM audit_events")).all()
         hashes = session.scalars(text("SELECT password_hash FROM agents")).all()
@@ -161,16 +161,16 @@ def test_disable_unknown_agent(
 
 
 def test_service_rejects_duplicates_and_unknown_roles(database) -> None:
-    agents.add_agent(database.sessions, "mei", "correct horse", "agent")
+    agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
     with pytest.raises(Conflict):
-        agents.add_agent(database.sessions, "mei", "correct horse", "agent")
+        agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
     with pytest.raises(InvalidInput, match="Unknown role"):
-        agents.add_agent(database.sessions, "lin", "correct horse", "janitor")
+        agents.add_agent(database.sessions, "lin", "correct horse", "janitor", now=datetime.now(UTC))
 
 
 def test_login_succeeds_and_is_audited(database) -> None:
-    agents.add_agent(database.sessions, "mei", "correct horse", "agent")
-    view = agents.authenticate(database.sessions, "mei", "correct horse")
+    agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
+    view = agents.authenticate(database.sessions, "mei", "correct horse", now=datetime.now(UTC))
     assert view.username == "mei" and view.last_login_at is not None
     with database.sessions() as session:
         from sqlalchemy import select
@@ -182,24 +182,24 @@ def test_login_succeeds_and_is_audited(database) -> None:
 
 
 def test_wrong_and_unknown_logins_get_the_same_plain_message(database) -> None:
-    agents.add_agent(database.sessions, "mei", "correct horse", "agent")
+    agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
     with pytest.raises(agents.LoginRefused) as wrong:
-        agents.authenticate(database.sessions, "mei", "wrong horse")
+        agents.authenticate(database.sessions, "mei", "wrong horse", now=datetime.now(UTC))
     with pytest.raises(agents.LoginRefused) as unknown:
-        agents.authenticate(database.sessions, "nobody", "wrong horse")
+        agents.authenticate(database.sessions, "nobody", "wrong horse", now=datetime.now(UTC))
     assert str(wrong.value) == str(unknown.value) == "Wrong username or password."
 
 
 def test_disabled_agent_cannot_log_in(database) -> None:
-    root = agents.add_agent(database.sessions, "root", "correct horse", "admin")
-    agents.add_agent(database.sessions, "mei", "correct horse", "agent")
+    root = agents.add_agent(database.sessions, "root", "correct horse", "admin", now=datetime.now(UTC))
+    agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
     admin.disable_agent(database.sessions, Actor(root.id, datetime.now(UTC)), "mei")
     with pytest.raises(agents.LoginRefused, match="disabled"):
-        agents.authenticate(database.sessions, "mei", "correct horse")
+        agents.authenticate(database.sessions, "mei", "correct horse", now=datetime.now(UTC))
 
 
 def test_fifth_wrong_password_locks_the_agent_for_15_minutes(database) -> None:
-    agents.add_agent(database.sessions, "mei", "correct horse", "agent")
+    agents.add_agent(database.sessions, "mei", "correct horse", "agent", now=datetime.now(UTC))
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     for _ in range(4):
         with pytest.raises(agents.LoginRefused, match="Wrong username or password"):

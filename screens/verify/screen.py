@@ -18,11 +18,12 @@ from console.services.context import OnCall
 from console.services.errors import ServiceError
 from console.services.labels import factor_label
 from console.services.otp import is_six_ascii_digits, typed_code
-from console.services.scripts import Script
 from console.services.verification import VerificationStart, VerificationStatus, start_verification, verification_status
 from console.text import safe_text
 from screens.base import HotlineModal, Notice
 from screens.call_keys import CallKeys, call_key_bindings
+from screens.verify.script import SayNow
+from screens.verify.state import VerifiedState, clock_time
 
 VERIFY_GROUP = "verify.start"
 SEND_GROUP = "verify.send"
@@ -32,10 +33,6 @@ STATUS_GROUP = "verify.status"
 STATUS_SECONDS = 5.0
 
 NO_FACTOR = N_("This caller has no bound phone, authenticator or email: a supervisor must verify them.")
-
-
-def _time(moment: datetime | None) -> str:
-    return _("{moment:%H:%M:%S} UTC").format(moment=moment) if moment is not None else "-"
 
 
 class VerifyScreen(CallKeys, HotlineModal[None]):
@@ -75,23 +72,19 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.agent_id = agent_id
         self.ticket_id = ticket_id
         self.customer_id = customer_id
-        # The script's language: the caller's (the service decides at the start), then as f6 switches it.
-        self.language: str | None = None
         self.keyring: KeyRing | None = None
         self.start: VerificationStart | None = None
-        self.status: VerificationStatus | None = None
         self.challenge: ChallengeView | None = None
         self.factor: str | None = None
-        # The script step on screen (None: the opening lines), kept so f6 re-shows the same step.
-        self.said: str | None = None
         self.generation = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="verify", classes="panel") as panel:
             panel.border_title = _("Verify the caller · ticket #{ticket_id}").format(ticket_id=self.ticket_id)
-            yield Static(id="verify-state")
+            agent = self.hotline.agent
+            yield VerifiedState(self.now, supervisor=agent is not None and str(agent.role) == "supervisor")
             yield Label(_("Say now"), classes="field-label")
-            yield Static(id="verify-say")
+            yield SayNow()
             yield Static(id="verify-factors", classes="muted")
             with Horizontal(id="verify-buttons"):
                 yield Button(_("Send code"), id="verify-send")
@@ -104,9 +97,8 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def on_mount(self) -> None:
         self.query_one("#verify-id").display = False
         self.query_one("#verify-totp").display = False
-        self.query_one("#verify-state", Static).update(_("Starting verification…"))
-        self.begin(self.language)
-        self.set_interval(1.0, self.show_state, name="verify.freshness")
+        self.begin()
+        self.set_interval(1.0, self.state.show, name="verify.freshness")
         self.set_interval(STATUS_SECONDS, self.refresh_status, name="verify.status")
 
     def on_call(self, now: datetime) -> OnCall:
@@ -116,6 +108,14 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def now(self) -> datetime:
         return self.hotline.wall_clock()
 
+    @property
+    def say_now(self) -> SayNow:
+        return self.query_one(SayNow)
+
+    @property
+    def state(self) -> VerifiedState:
+        return self.query_one(VerifiedState)
+
     # Service calls, each in a worker; a refusal is said in the outcome line
 
     def problem(self, text: str) -> None:
@@ -124,7 +124,9 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def refused(self, refusal: ServiceError) -> None:
         self.problem(str(refusal))
 
-    def begin(self, language: str | None) -> None:
+    def begin(self) -> None:
+        """Start verifying: the script in the caller's language (the service decides) and the state."""
+
         def begin() -> tuple[VerificationStart, VerificationStatus, str | None]:
             keys_missing = None
             try:
@@ -132,11 +134,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
             except KeysMissing as missing:
                 keys_missing = _("Codes cannot be sent or checked: {missing}").format(missing=missing)
             now = self.now()
-            start = start_verification(
-                self.database.sessions,
-                self.on_call(now),
-                language,
-            )
+            start = start_verification(self.database.sessions, self.on_call(now))
             status = verification_status(self.database.sessions, self.on_call(now))
             return start, status, keys_missing
 
@@ -202,13 +200,11 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
 
     def status_read(self, status: VerificationStatus, generation: int) -> None:
         if generation == self.generation:  # a status read before the latest check or start is stale
-            self.status = status
-            self.show_state()
+            self.state.read(status)
 
     def started(self, start: VerificationStart, status: VerificationStatus, keys_missing: str | None) -> None:
         self.generation += 1
-        self.start, self.status = start, status
-        self.language = start.script.language
+        self.start = start
         if keys_missing:
             self.problem(keys_missing)
         factors = start.factors
@@ -220,15 +216,15 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.query_one("#verify-factors", Static).update(
             safe_text(_("Factors: {names}").format(names=names) if factors else _(NO_FACTOR))
         )
-        self.show_script()
-        self.show_state()
+        self.say_now.begin(start, self.factor)
+        self.state.read(status)
 
     def code_sent(self, challenge: ChallengeView) -> None:
         self.challenge = challenge
-        self.show_script(challenge.channel)
+        self.say_now.show(challenge.channel)
         self.outcome.say(
             _("Code sent to {sent_to}; valid until {time}. {sends_left} more sends allowed in 15 minutes.").format(
-                sent_to=challenge.sent_to, time=_time(challenge.expires_at), sends_left=challenge.sends_left
+                sent_to=challenge.sent_to, time=clock_time(challenge.expires_at), sends_left=challenge.sends_left
             ),
             style="$text-success",
             multiline=True,
@@ -237,24 +233,23 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
 
     def checked(self, outcome: VerificationOutcome, status: VerificationStatus) -> None:
         self.generation += 1
-        self.status = status
         self.query_one("#verify-code", Input).value = ""
         self.query_one("#verify-id", Input).value = ""
         if outcome.verified:
             self.challenge = None
-            self.show_script("verified")
+            self.say_now.show("verified")
             self.outcome.say(
                 _("Verified by {get} at {time}.").format(
-                    get=factor_label(outcome.factor), time=_time(outcome.verified_at)
+                    get=factor_label(outcome.factor), time=clock_time(outcome.verified_at)
                 ),
                 style="$text-success",
                 multiline=True,
             )
         elif outcome.locked_until is not None:
-            self.show_script("locked_out")
+            self.say_now.show("locked_out")
             self.outcome.say(outcome.message, style="$text-error", multiline=True)
         else:
-            self.show_failure_script(outcome.factor)
+            self.say_now.show_failure(outcome.factor)
             self.outcome.say(
                 _("Not verified: {message} (Failures: {failures} of {MAX_FAILURES}.)").format(
                     message=outcome.message, failures=outcome.failures, MAX_FAILURES=MAX_FAILURES
@@ -262,7 +257,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
                 style="$text-warning",
                 multiline=True,
             )
-        self.show_state()
+        self.state.read(status)
 
     # Showing
 
@@ -270,91 +265,10 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     def outcome(self) -> Notice:
         return self.query_one("#verify-outcome", Notice)
 
-    def script(self) -> Script | None:
-        if self.start is None:
-            return None
-        return self.start.translations.get(self.language or "", self.start.script)
-
-    def show_script(self, key: str | None = None) -> None:
-        """Show one step, or with no key the opening: the greeting, and what to say before sending a code
-        ("we have sent" is only said once the code has really gone)."""
-        self.said = key
-        script = self.script()
-        if script is None:
-            return
-        keys = [key] if key else ["greet", *(f"{f}_offer" for f in (self.factor,) if f)]
-        parts = []
-        for wanted in keys:
-            try:
-                parts.append(script.step(wanted).say)
-            except KeyError:
-                continue
-        self.query_one("#verify-say", Static).update(safe_text("\n\n".join(parts), multiline=True))
-
-    def show_failure_script(self, factor: str) -> None:
-        self.said = f"{factor}:failure"
-        script = self.script()
-        if script is None:
-            return
-        try:
-            step = script.step(factor)
-        except KeyError:
-            return
-        if step.on_failure:
-            self.query_one("#verify-say", Static).update(safe_text(step.on_failure, multiline=True))
-
-    def needs_fresh_code(self) -> bool:
-        status = self.status
-        if status is None or not status.verified:
-            return False
-        return status.fresh_until is None or status.fresh_until < self.now()
-
-    def show_state(self) -> None:
-        status = self.status
-        if status is None:
-            return
-        now = self.now()
-        if status.locked_until is not None and status.locked_until > now:
-            text = _("Locked out until {time}: {who_lifts_it}").format(
-                time=_time(status.locked_until), who_lifts_it=self.who_lifts_it()
-            )
-            style = "$text-error"
-        elif status.verified and not self.needs_fresh_code():
-            text = _("Verified by {get} at {time}; fresh until {time2}.").format(
-                get=factor_label(status.factor),
-                time=_time(status.verified_at),
-                time2=_time(status.fresh_until),
-            )
-            style = "$text-success"
-        elif status.verified:
-            text = _(
-                "Verified, but not in the last 5 minutes: a fresh code is needed for unlocks, adjustments, "
-                "contact changes and reveals. Send a new code."
-            )
-            style = "$text-warning"
-        else:
-            text, style = (
-                _("Not verified yet. Failures so far: {failures} of {MAX_FAILURES}.").format(
-                    failures=status.failures, MAX_FAILURES=MAX_FAILURES
-                ),
-                "",
-            )
-        self.query_one("#verify-state", Static).update(safe_text(text, style=style))
-
-    def who_lifts_it(self) -> str:
-        """An agent escalates; a supervisor finds the lockout in their own queue and lifts it there."""
-        agent = self.hotline.agent
-        if agent is not None and str(agent.role) == "supervisor":
-            return _(
-                "you can lift it yourself: it is waiting in your escalation queue (Home, from the call "
-                "workspace), where you decide it with a reason."
-            )
-        return _("only a supervisor can lift the lockout.")
-
     # Actions
 
     def purpose(self) -> str:
-        return "step_up" if self.needs_fresh_code() else "verify"
+        return "step_up" if self.state.needs_fresh_code() else "verify"
 
     def action_send(self) -> None:
         if self.factor is None:
@@ -363,16 +277,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
         self.send(self.factor, self.purpose())
 
     def action_language(self) -> None:
-        # Every language came with the start: switching is local (no second start, no audit row).
-        if self.start is None:
-            return
-        languages = list(self.start.translations)
-        now = languages.index(self.language) if self.language in languages else -1
-        self.language = languages[(now + 1) % len(languages)]
-        if self.said is not None and self.said.endswith(":failure"):
-            self.show_failure_script(self.said.removesuffix(":failure"))
-        else:
-            self.show_script(self.said)
+        self.say_now.next_language()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -384,7 +289,7 @@ class VerifyScreen(CallKeys, HotlineModal[None]):
     @on(Button.Pressed, "#verify-totp")
     def totp_pressed(self) -> None:
         self.challenge = None
-        self.show_script("totp")
+        self.say_now.show("totp")
         self.outcome.say(_("Ask for the 6 digits the authenticator app shows now."), style="", multiline=True)
         self.query_one("#verify-code", Input).focus()
 
