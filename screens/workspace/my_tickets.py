@@ -42,11 +42,21 @@ class MyTickets(OnHotline, Vertical):
     def listing(self) -> OptionList:
         return self.query_one("#my-ticket-list", OptionList)
 
-    def changed(self, *, shown: bool) -> None:
+    @property
+    def on_screen(self) -> bool:
+        """My tickets are on screen: a wide terminal's third column, or opened over the right column."""
+        return self.screen.has_class("-wide") or self.screen.has_class("-side-open")
+
+    def changed(self) -> None:
         """A command changed the agent's tickets (a call taken, a ticket wrapped up, a decision). Read them
-        now only if the list is on screen; otherwise when it is next shown, by the key press that shows it."""
+        now only if the list is on screen; otherwise when it is next shown, by the key press that shows it:
+        one key press, one round trip."""
         self.stale = True
-        if shown:
+        if self.on_screen:
+            self.shown()
+
+    def on_resize(self) -> None:
+        if self.on_screen:  # the terminal widened into three columns
             self.shown()
 
     def shown(self) -> None:

@@ -204,19 +204,6 @@ class WorkspaceScreen(HotlineScreen):
         self.refresh_bindings()
         self.my_tickets.shown()
 
-    @property
-    def side_shown(self) -> bool:
-        """My tickets and the directory are on screen: a wide terminal's third column, or opened."""
-        return self.has_class("-wide") or self.has_class("-side-open")
-
-    def tickets_changed(self) -> None:
-        # One key press, one round trip: the list is read with the command only when it is on screen.
-        self.my_tickets.changed(shown=self.side_shown)
-
-    def on_resize(self) -> None:
-        if self.side_shown:  # widened into three columns
-            self.my_tickets.shown()
-
     def close_side_panel(self) -> None:
         self.remove_class("-side-open")
         self.refresh_bindings()
@@ -262,7 +249,7 @@ class WorkspaceScreen(HotlineScreen):
         claimed = message.claimed
         self.start_ticket(claimed.ticket, claimed.caller_masked)
         self.show_claim_lookup(claimed.lookup)
-        self.tickets_changed()
+        self.my_tickets.changed()
 
     def show_claim_lookup(self, result: LookupResult) -> None:
         """What the caller's number found: one customer is shown; several are offered, never chosen."""
@@ -322,7 +309,7 @@ class WorkspaceScreen(HotlineScreen):
         self.start_ticket(message.ticket, message.caller_masked)
         if message.ticket.customer_id is not None:
             self.card_panel.load(message.ticket.customer_id, message.ticket.ticket_id)
-        self.tickets_changed()
+        self.my_tickets.changed()
         self.ticket_panel.notes.focus()
 
     def on_ticket_panel_updated(self, message: TicketPanel.Updated) -> None:
@@ -381,7 +368,7 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is not None and self.ticket.ticket_id == notice.ticket_id:
             self.ticket_panel.load_draft(notice.ticket_id)  # the decision's note joins the ticket's notes
             self.reload_card()  # an unlock shows on the card
-        self.tickets_changed()
+        self.my_tickets.changed()
 
     # Wrap-up
 
@@ -406,5 +393,5 @@ class WorkspaceScreen(HotlineScreen):
         self.lookup.clear()
         self.queue.notice.say(text)
         self.notify_agent(text, warning=False)
-        self.tickets_changed()
+        self.my_tickets.changed()
         self.lookup.box.focus()
