@@ -112,6 +112,15 @@ def _(message: str) -> str:
     return _current.gettext(message) if message else message
 
 
+# What already ends a sentence, in either script.
+SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")
+
+
+def sentence(words: str) -> str:
+    """`words` closed with the interface language's full stop ("." or "。"), unless they already end one."""
+    return words if words.endswith(SENTENCE_ENDS) else words + _(".")
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalogs without translating it: it is translated where it is shown."""
     return message

@@ -103,7 +103,10 @@ def card_content(card: CustomerCard) -> Content:
     status = customer_status_label(card.status)
     if card.status == "locked":
         reason = card.lock_label or _("reason not recorded")
-        fact(_("Status"), Content.styled(f"{status}: {reason}", "bold $text-error"))
+        fact(
+            _("Status"),
+            Content.styled(_("{status}: {reason}").format(status=status, reason=reason), "bold $text-error"),
+        )
         if card.locked_at is not None:
             fact(_("Since"), _("{locked_at:%Y-%m-%d %H:%M} UTC").format(locked_at=card.locked_at))
     else:

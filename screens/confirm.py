@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
-from console.i18n import N_, _
+from console.i18n import N_, _, sentence
 from console.text import safe_text
 from screens.base import HotlineModal
 
@@ -46,7 +46,7 @@ class ConfirmAction(HotlineModal[bool]):
         self.yes, self.no = yes or _("Yes, do it"), no or _("No, go back")
         self.title_text = title
         sentences = [what_happens] if isinstance(what_happens, str) else list(what_happens)
-        self.what_happens = " ".join(s if s.endswith((".", "?", "!", "。")) else s + "." for s in sentences)
+        self.what_happens = " ".join(sentence(s) for s in sentences)
         self.follows = follows
         self.reason = reason
 

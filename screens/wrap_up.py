@@ -14,7 +14,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, Static
 
-from console.i18n import N_, _
+from console.i18n import N_, _, sentence
 from console.services.call_summary import CallSummary
 from console.services.errors import ServiceError
 from console.services.labels import call_done_label, disposition_choices, reason_choices
@@ -129,10 +129,13 @@ class WrapUpScreen(HotlineModal[WrapUp | None]):
         """What was done, in words; the reason it points to is chosen unless the agent chose one."""
         self.summary = summary
         things = [
-            call_done_label(thing.kind) + (f" ({thing.detail})" if thing.detail else "") for thing in summary.done
+            _("{done} ({detail})").format(done=call_done_label(thing.kind), detail=thing.detail)
+            if thing.detail
+            else call_done_label(thing.kind)
+            for thing in summary.done
         ]
         self.query_one("#call-done", Static).update(
-            safe_text("; ".join(things) + "." if things else _("Nothing recorded on this call."), multiline=True)
+            safe_text(sentence(_("; ").join(things)) if things else _("Nothing recorded on this call."), multiline=True)
         )
         if self.reason_chosen:
             return

@@ -55,7 +55,8 @@ def summary_of(feedback: Feedback) -> str:
     words = " ".join(one_line(feedback.body.replace("\n", " ")).split())
     if len(words) > SUMMARY_WORDS:
         words = words[: SUMMARY_WORDS - 1].rstrip() + "…"
-    return f"Complaint about {product_area_label(feedback.product_area).lower()}: {words}"
+    area = product_area_label(feedback.product_area).lower()
+    return _("Complaint about {area}: {words}").format(area=area, words=words)
 
 
 def escalate_complaint(sessions: sessionmaker[Session], call: OnCall, feedback_id: int, reason: str) -> FeedbackView:

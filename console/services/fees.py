@@ -38,7 +38,7 @@ def rate_text(rate_bp: int) -> str:
 
 def fee_text(fixed: int, rate_bp: int, view: AssetView) -> str:
     if fixed == 0 and rate_bp == 0:
-        return "Free"
+        return _("Free")
     parts = ([format_money(fixed, view)] if fixed else []) + ([rate_text(rate_bp)] if rate_bp else [])
     return " + ".join(parts)
 

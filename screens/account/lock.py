@@ -98,7 +98,7 @@ class LockPanel(OnHotline, Vertical):
         status = clean_text(customer_status_label(review.status))
         if review.status == "locked":
             label = review.lock_label or _("reason not recorded")
-            lines.append(Content.assemble((_("Locked"), "bold $text-error"), ": ", safe_text(label, style="bold")))
+            lines.append(Content.assemble((_("Locked"), "bold $text-error"), _(": "), safe_text(label, style="bold")))
             lines.append(Content(_("Since {minute_text}").format(minute_text=minute_text(review.locked_at))))
             if review.agent_may_unlock:
                 lines.append(Content.styled(_("You may unlock it: type the reason, then Unlock."), "$text-muted"))

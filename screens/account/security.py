@@ -35,15 +35,15 @@ class LoginsPanel(Vertical):
         return self.app.theme_variables.get(variable, "")
 
     def show(self, review: SecurityReview) -> None:
-        on = Content.styled("on", "bold $text-success")
-        off = Content.styled("off", "bold $text-warning")
+        on = Content.styled(_("on"), "bold $text-success")
+        off = Content.styled(_("off"), "bold $text-warning")
         failed = review.failed_logins_30_days
         self.query_one("#security-facts", Static).update(
             Content.assemble(
                 _("2FA "),
                 on if review.two_factor else off,
                 _(" · phone "),
-                Content("bound") if review.phone_bound else Content.styled(_("not bound"), "$text-warning"),
+                Content(_("bound")) if review.phone_bound else Content.styled(_("not bound"), "$text-warning"),
                 _(" · failed logins in 30 days: "),
                 Content.styled(str(failed), "bold $text-error") if failed else Content("0"),
             )

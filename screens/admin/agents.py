@@ -24,10 +24,10 @@ CHANGE_GROUP = "admin.agents.change"
 
 def status_words(line: AgentLine) -> str:
     if not line.enabled:
-        return "disabled"
+        return _("disabled")
     if line.locked:
         return _("locked out")
-    return _("new password due") if line.password_change_required else "active"
+    return _("new password due") if line.password_change_required else _("active")
 
 
 class AgentsPanel(OnHotline, Vertical):
@@ -71,12 +71,12 @@ class AgentsPanel(OnHotline, Vertical):
         table = self.table
         table.clear()
         for line in lines:
-            last = f"{line.last_login_at:%Y-%m-%d %H:%M}" if line.last_login_at else "never"
+            last = f"{line.last_login_at:%Y-%m-%d %H:%M}" if line.last_login_at else _("never")
             table.add_row(
                 cell_text(line.username),
                 cell_text(line.display_name),
                 cell_text(role_label(line.role)),
-                cell_text(status_words(line), "bold" if status_words(line) != "active" else ""),
+                cell_text(status_words(line), "bold" if status_words(line) != _("active") else ""),
                 cell_text(last),
                 key=line.username,
             )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from textual.content import Content
 
-from console.i18n import _
+from console.i18n import _, sentence
 from console.services.escalation_detail import EscalationDetail
 from console.services.escalations import EscalationItem
 from console.services.labels import approval_status_label, factor_label, transaction_kind_label
@@ -55,11 +55,9 @@ def what_happens(detail: EscalationDetail, approve_key: str, reject_key: str) ->
     return Content("\n").join(
         [
             Content.styled(_("{approve_key} Approve: ").format(approve_key=approve_key), "bold $success")
-            + safe_text(detail.approve_words)
-            + Content("."),
+            + safe_text(sentence(detail.approve_words)),
             Content.styled(_("{reject_key} Turn down: ").format(reject_key=reject_key), "bold $warning")
-            + safe_text(detail.reject_words)
-            + Content("."),
+            + safe_text(sentence(detail.reject_words)),
         ]
     )
 

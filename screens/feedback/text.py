@@ -65,7 +65,7 @@ def feedback_detail(view: FeedbackView) -> Content:
             Content.assemble(
                 (_("Escalated by "), "bold $text-warning"),
                 safe_text(escalation.escalated_by),
-                f" {moment(escalation.escalated_at)}: ",
+                f" {moment(escalation.escalated_at)}{_(': ')}",
                 safe_text(escalation.reason),
             )
         )
@@ -74,7 +74,7 @@ def feedback_detail(view: FeedbackView) -> Content:
                 Content.assemble(
                     (_("Resolved by "), "bold $text-success"),
                     safe_text(escalation.resolved_by),
-                    f" {moment(escalation.resolved_at)}: ",
+                    f" {moment(escalation.resolved_at)}{_(': ')}",
                     safe_text(escalation.resolution or ""),
                 )
             )
@@ -85,7 +85,7 @@ def feedback_detail(view: FeedbackView) -> Content:
                 (f"{moment(change.changed_at)}  ", "dim"),
                 (feedback_status_label(change.to_status), "bold"),
                 safe_text(who),
-                safe_text(f": {change.note}" if change.note else ""),
+                safe_text(_(": ") + change.note if change.note else ""),
             )
         )
     return Content("\n").join(lines)

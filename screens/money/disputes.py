@@ -173,7 +173,7 @@ class DisputesPane(OnHotline, TabPane):
             parts.append(
                 safe_text(
                     f"{moment_text(event.occurred_at)}  {event.status_label}{who}"
-                    f"{': ' + event.note if event.note else ''}"
+                    f"{_(': ') + event.note if event.note else ''}"
                 )
             )
         for adjustment in dispute.adjustments:

@@ -8,6 +8,7 @@ is the same on every run.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Select
 
 from console.app import HotlineApp, make_app
 from console.db import open_database
+from console.i18n import _
 from console.keys import KeyRing, write_keyring
 from console.seed import seed_demo
 from console.seed.demo import DEMO_ACCOUNTS
@@ -82,6 +84,12 @@ def fixed_app(fixed_world: World, isolated_user_dirs: object) -> HotlineApp:
     return app
 
 
+def lead(english: str) -> str:
+    """What the console shows for the message `english` in the interface language, up to its first
+    placeholder or colon: enough to wait for in any language, short enough not to wrap."""
+    return re.split(r"[{:：]", _(english), maxsplit=1)[0].strip()
+
+
 def demo_login(username: str) -> Callable[[Console], Awaitable[None]]:
     async def log_in(console: Console) -> None:
         await console.log_in(username, f"{username}-demo")
@@ -104,20 +112,20 @@ async def login_refused(console: Console, world: World) -> None:
 async def locked(console: Console, world: World) -> None:
     await demo_login("lina")(console)
     await console.press("f12")
-    await console.sees("locked")
+    await console.sees(lead("Hotline is locked"))
 
 
 async def new_password(console: Console, world: World) -> None:
     with world.sessions.begin() as session:
         session.execute(update(Agent).where(Agent.username == "lina").values(password_change_required=True))
     await demo_login("lina")(console)
-    await console.sees("new password")
+    await console.sees(lead("Choose a new password"))
 
 
 async def home(console: Console, world: World) -> None:
     await demo_login("admin")(console)
     await console.press("f3")
-    await console.sees("Customers")
+    await console.sees(lead("Customers"))
 
 
 async def workspace(console: Console, world: World) -> None:
@@ -130,7 +138,7 @@ async def workspace(console: Console, world: World) -> None:
     await console.press("f5")
     await console.hold_still()
     await console.press(*"Locked out after five wrong passwords; wants to log in today.", wait=False)
-    await console.wait_until(lambda: console.shown("#draft-state") == "Draft saved.", what="the draft save")
+    await console.wait_until(lambda: console.shown("#draft-state") == _("Draft saved."), what="the draft save")
 
 
 async def my_tickets(console: Console, world: World) -> None:
@@ -154,35 +162,37 @@ async def verify(console: Console, world: World) -> None:
     await console.resume("lina", ticket)
     await console.open_verify()
     await console.send_code()
-    await console.sees("sent")
+    await console.sees(
+        lead("Code sent to {sent_to}; valid until {time}. {sends_left} more sends allowed in 15 minutes.")
+    )
 
 
 async def account(console: Console, world: World) -> None:
     ticket = world.verified_call("locked_password_failures")
     await console.resume("lina", ticket)
     await console.open_account()
-    await console.sees("Too many wrong passwords")
+    await console.sees(lead("Too many wrong passwords"))
 
 
 async def change_contact(console: Console, world: World) -> None:
     await account(console, world)
     await console.press("f6")
     await console.type_into("#contact-value", "139 1234 5678")
-    await console.sees("What to change")
+    await console.sees(lead("What to change"))
 
 
 async def account_security(console: Console, world: World) -> None:
     ticket = world.verified_call("two_factor_off", reason="account_security")
     await console.resume("lina", ticket)
     await console.open_account()
-    await console.sees("2FA off")
+    await console.sees(_("2FA ") + _("off"))
     await console.press("f5")
 
 
 async def fees(console: Console, world: World) -> None:
     await demo_login("lina")(console)
     await console.open_money()
-    await console.pick_row("#fee-table", lambda cells: "USDT" in cells and "On-chain" in cells)
+    await console.pick_row("#fee-table", lambda cells: "USDT" in cells and _("On-chain") in cells)
 
 
 async def statement(console: Console, world: World) -> None:
@@ -201,7 +211,7 @@ async def withdrawal(console: Console, world: World) -> None:
     await console.type_into("#filter-amount", "8000")
     await console.press("enter")
     await console.pick_row("#statement-table", lambda cells: "8,000.00 CNY" in cells[2])
-    await console.sees("DELAYED")
+    await console.sees(lead("DELAYED: past its expected time. Put it on follow-up to give the caller a new estimate."))
 
 
 async def disputes(console: Console, world: World) -> None:
@@ -216,7 +226,7 @@ async def wrap_up(console: Console, world: World) -> None:
     ticket = world.verified_call("locked_password_failures")
     await console.resume("lina", ticket)
     await console.press("f9")
-    await console.sees("Wrap up")
+    await console.sees(lead("Wrap up ticket #{ticket_id}"))
 
 
 async def feedback(console: Console, world: World) -> None:
@@ -234,7 +244,7 @@ async def feedback_desk(console: Console, world: World) -> None:
 
 async def escalations(console: Console, world: World) -> None:
     await demo_login("chenjing")(console)
-    await console.sees("Waiting for a supervisor")
+    await console.sees(lead("Waiting for a supervisor"))
 
 
 async def escalation_item(console: Console, world: World) -> None:
@@ -273,7 +283,7 @@ async def admin_system(console: Console, world: World) -> None:
 async def admin_audit(console: Console, world: World) -> None:
     await demo_login("admin")(console)
     await console.press("f10")
-    await console.sees("audit")
+    await console.sees(lead("The audit log is intact: {events_checked:,} events checked."))
 
 
 async def add_agent(console: Console, world: World) -> None:
