@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, str_enum, utcnow
@@ -61,6 +61,23 @@ class Feedback(Base):
         Index(None, "department", "status"),
         Index(None, "customer_id", "created_at"),
         Index(None, "escalated_at"),
+        # What waits in a department, newest first (the desk's list), without reading its closed history.
+        Index(
+            "ix_feedback_waiting",
+            "department",
+            "created_at",
+            "id",
+            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("status <> 'closed'"),
+        ),
+        # Complaints escalated and not yet resolved (the supervisors' queue), not every one ever escalated.
+        Index(
+            "ix_feedback_escalation_waiting",
+            "escalated_at",
+            "id",
+            sqlite_where=text("escalated_at IS NOT NULL AND escalation_resolved_at IS NULL"),
+            postgresql_where=text("escalated_at IS NOT NULL AND escalation_resolved_at IS NULL"),
+        ),
         CheckConstraint(
             "(escalated_by_agent_id IS NULL) = (escalated_at IS NULL)"
             " AND (escalated_at IS NULL) = (escalation_reason IS NULL)",

@@ -5,8 +5,9 @@ card. The departments' desk is in `feedback_desk`, a complaint's escalation in `
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -192,6 +193,12 @@ def line_of(feedback: Feedback) -> FeedbackLine:
     )
 
 
+def _line_fields(line: FeedbackLine) -> dict[str, Any]:
+    # A shallow copy of the line's fields: `asdict` deep-copies every value, a third of a department
+    # list's time (bench/desks.py).
+    return {field.name: getattr(line, field.name) for field in fields(FeedbackLine)}
+
+
 def feedback_views(session: Session, rows: Sequence[Feedback]) -> list[FeedbackView]:
     """Full views of `rows`, with their histories, names and account numbers read in one query each."""
     ids = [row.id for row in rows]
@@ -231,7 +238,7 @@ def feedback_views(session: Session, rows: Sequence[Feedback]) -> list[FeedbackV
         account = accounts.get(row.customer_id) if row.customer_id is not None else None
         views.append(
             FeedbackView(
-                **asdict(line_of(row)),
+                **_line_fields(line_of(row)),
                 customer_id=row.customer_id,
                 account_masked=mask_account_number(account) if account else None,
                 ticket_id=row.ticket_id,
