@@ -26,6 +26,7 @@ prints both beside the figures, and the ratio to the driver, which is what tells
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import sqlite3
 import statistics
@@ -121,7 +122,9 @@ def staff(database: Database) -> tuple[list[int], list[int]]:
         role = "agent" if n < AGENTS else "supervisor"
         name = f"desk-{role}-{n}"
         if name not in found:
-            found[name] = add_agent(database.sessions, name, "desk-password-123", role, display_name=name).id
+            found[name] = add_agent(
+                database.sessions, name, "desk-password-123", role, display_name=name, now=datetime.now(UTC)
+            ).id
         (agents if role == "agent" else supervisors).append(found[name])
     return agents, supervisors
 
@@ -380,6 +383,9 @@ Statement = tuple[str, Any]
 
 def measure(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     call()
+    # As the console does once it has loaded (console.app, load_the_rest): what is loaded by now is
+    # out of the collector's reach, so a full collection does not walk the seed's leftovers either.
+    gc.freeze()
     timings = []
     for _ in range(repeat):
         started = time.perf_counter_ns()
@@ -445,8 +451,22 @@ def large_tables(bare: Any) -> set[str]:
     return found
 
 
+def partial_indexes(bare: Any, dialect: str) -> set[str]:
+    """The partial indexes (those with a WHERE clause): a scan of one reads only the rows it holds."""
+    cursor = bare.cursor()
+    if dialect == "sqlite":
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'")
+    else:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% WHERE %'")
+    found = {row[0] for row in cursor.fetchall()}
+    cursor.close()
+    return found
+
+
 def full_scans(bare: Any, statements: list[Statement], dialect: str, large: set[str]) -> list[str]:
-    """Plan lines that read a whole large table (or a whole index of one) for any of these statements."""
+    """Plan lines that read a whole large table (or a whole index of one, unless the index is partial)
+    for any of these statements."""
+    partial = partial_indexes(bare, dialect)
     found = []
     for sql, parameters in statements:
         cursor = bare.cursor()
@@ -456,7 +476,10 @@ def full_scans(bare: Any, statements: list[Statement], dialect: str, large: set[
             scans = [
                 line
                 for line in lines
-                if line.startswith("SCAN ") and line.split()[1] in large and "USING INTEGER PRIMARY KEY" not in line
+                if line.startswith("SCAN ")
+                and line.split()[1] in large
+                and "USING INTEGER PRIMARY KEY" not in line
+                and line.split()[-1] not in partial
             ]
         else:
             cursor.execute("EXPLAIN " + sql, parameters)

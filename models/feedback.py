@@ -58,7 +58,6 @@ class Feedback(Base):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        Index(None, "department", "status"),
         Index(None, "customer_id", "created_at"),
         Index(None, "escalated_at"),
         # What waits in a department, newest first (the desk's list), without reading its closed history.
