@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import threading
 import time
@@ -202,6 +203,13 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         from console.services import lookup
 
         lookup.warm_up((self.settings.default_region, *lookup.CALLER_REGIONS))
+        # What is loaded now lives as long as the console: out of the collector's reach, so that a full
+        # collection never walks it between two keystrokes (about 110,000 objects, 25 ms on the 2-core
+        # machine; a department's list read had a p99 of 70 ms with such collections, 11 ms without).
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # a process that starts another console (the tests do) collects this one's objects
 
     # Logging in and out
 

@@ -220,3 +220,14 @@ async def test_quit_still_works_while_a_slow_database_checks_the_password(
             await console.wait_until(lambda: app._exit, what="the console to quit", settle=False)
     finally:
         gate.set()
+
+
+async def test_what_the_console_loaded_at_start_is_out_of_the_collectors_walks_until_it_exits(app: HotlineApp) -> None:
+    """A full garbage collection walks every object alive (about 25 ms once the console has loaded): once
+    the rest is loaded behind the login, it is frozen, so no collection between two keystrokes walks it."""
+    import gc
+
+    async with drive(app) as console:
+        await console.wait_until(lambda: gc.get_freeze_count() > 0, what="the loaded console frozen")
+        await console.settle()
+    assert gc.get_freeze_count() == 0  # an exited console's objects can be collected again
