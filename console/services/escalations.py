@@ -154,45 +154,66 @@ def lock_words(reason: LockReason | None) -> str:
 
 def callers_locked_out(session: Session, now: datetime) -> list[EscalationItem]:
     """Callers locked out of verification now (5 failures), unless a supervisor already chose to leave
-    the lockout in place. Who asked: the agent whose call it happened on."""
+    the lockout in place. Who asked: the agent whose call it happened on. Three reads however many are
+    locked out: the lockouts, the ones left in place, and the failures that locked them."""
     locked = session.execute(
         select(Customer.id, Customer.account_number, Customer.verify_locked_until).where(
             Customer.verify_locked_until > now
         )
     ).all()
+    if not locked:
+        return []
+    # When each lockout began (the failure that locked it was then; later refused tries come after).
+    started: dict[int, datetime] = {}
+    for customer_id, _number, until in locked:
+        assert until is not None  # the WHERE clause
+        started[customer_id] = until - LOCKOUT
+    earliest, latest = min(started.values()), max(started.values())
+    by_subject = {str(customer_id): customer_id for customer_id in started}  # the audit names them as text
+    kept = {
+        by_subject[subject_id]
+        for subject_id, occurred_at in session.execute(
+            select(AuditEvent.subject_id, AuditEvent.occurred_at).where(
+                AuditEvent.subject_type == "customer",
+                AuditEvent.subject_id.in_(list(by_subject)),
+                AuditEvent.action == LOCKOUT_KEPT,
+                AuditEvent.occurred_at >= earliest,
+            )
+        )
+        if subject_id is not None and occurred_at >= started[by_subject[subject_id]]
+    }
+    # Each lockout's call: its newest failure at or before the lockout began, newest first per customer.
+    calls: dict[int, tuple[int, str]] = {}
+    for customer_id, attempted_at, ticket_id, username in session.execute(
+        select(VerificationAttempt.customer_id, VerificationAttempt.attempted_at, Ticket.id, Agent.username)
+        .join(Ticket, Ticket.id == VerificationAttempt.ticket_id)
+        .join(Agent, Agent.id == Ticket.agent_id)
+        .where(
+            VerificationAttempt.customer_id.in_(list(started)),
+            VerificationAttempt.success.is_(False),
+            VerificationAttempt.attempted_at >= earliest - LOCKOUT,
+            VerificationAttempt.attempted_at <= latest,
+        )
+        .order_by(VerificationAttempt.attempted_at.desc(), VerificationAttempt.id.desc())
+    ):
+        if customer_id not in calls and attempted_at <= started[customer_id]:
+            calls[customer_id] = (ticket_id, username)
     items = []
     for customer_id, account_number, until in locked:
-        assert until is not None  # the WHERE clause
-        started: datetime = until - LOCKOUT
-        if lockout_kept_since(session, customer_id, started):
-            continue
-        # The call of the failure that locked it (later refused tries are failures too, after it).
-        where = session.execute(
-            select(Ticket.id, Agent.username)
-            .select_from(VerificationAttempt)
-            .join(Ticket, Ticket.id == VerificationAttempt.ticket_id)
-            .join(Agent, Agent.id == Ticket.agent_id)
-            .where(
-                VerificationAttempt.customer_id == customer_id,
-                VerificationAttempt.success.is_(False),
-                VerificationAttempt.attempted_at <= started,
-            )
-            .order_by(VerificationAttempt.attempted_at.desc(), VerificationAttempt.id.desc())
-            .limit(1)
-        ).first()
-        if where is None:
-            continue  # no call to lift it on: it ends by itself
+        if customer_id in kept or customer_id not in calls:
+            continue  # left in place by a supervisor, or no call to lift it on: it ends by itself
+        ticket_id, username = calls[customer_id]
         items.append(
             EscalationItem(
                 kind=ItemKind.LOCKOUT.value,
-                subject_id=where.id,
+                subject_id=ticket_id,
                 # A lockout has no versions: it is lifted, left in place, or it ends.
                 version=1,
-                asked_at=started,
-                asked_by=where.username,
+                asked_at=started[customer_id],
+                asked_by=username,
                 account_number=account_number,
                 summary=_("Locked out of verification until {until:%H:%M} UTC").format(until=until),
-                ticket_id=where.id,
+                ticket_id=ticket_id,
                 until=until,
             )
         )

@@ -9,19 +9,17 @@ below are what the commands send today; a change that needs more should say why 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from console.db import Database
 from console.services import adjustments, audit
 from console.services import disputes as d
 from console.services.context import Actor, OnCall
 from console.services.money import lock_customer
 from console.services.unit_of_work import unit_of_work
 from models import AuditEvent, Transaction, TransactionKind
+from tests.support.statements import statements
 from tests.support.world import World
 
 CASE = "wrong_fee"
@@ -35,21 +33,6 @@ BUDGET = {
     "postgresql": {"open": 11, "propose": 19, "again": 7},
     "sqlite": {"open": 13, "propose": 22, "again": 8},
 }
-
-
-@contextmanager
-def statements(database: Database) -> Iterator[list[str]]:
-    """Every statement the engine sends to the driver inside the block, whitespace folded."""
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
 
 
 def _fee_row(w: World) -> int:

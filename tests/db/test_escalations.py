@@ -36,6 +36,7 @@ from tests.support.desk import (
     unlock_waiting,
     withdrawal_of_500,
 )
+from tests.support.statements import statements
 from tests.support.world import World
 
 # --- the queue -------------------------------------------------------------------------------
@@ -90,6 +91,23 @@ def test_right_after_the_demo_is_built_the_desk_has_one_of_each_kind_asked_by_ot
     assert kinds["unlock"].summary == "Unlock (risk lock)"
     assert kinds["lockout"].account_number == DEMO_ACCOUNTS["locked_out_of_verification"].account_number
     assert {item.asked_by for item in queue} == {"lina", "marcus"}
+
+
+def test_the_queue_costs_the_same_statements_however_many_callers_are_locked_out(world_each_engine: World) -> None:
+    """Each kind of item is read once for all its items: the lockouts, the ones a supervisor left in place
+    and the failures that locked them are three reads, not two more per locked-out caller."""
+    w = world_each_engine
+    desk = Actor(w.agent("chenjing"), w.later(minutes=5))
+    locked_out(w)
+    with statements(w.database) as one:
+        before = escalation_queue(w.sessions, desk)
+    locked_out(w, username="lina", case=FEE)
+    with statements(w.database) as two:
+        after = escalation_queue(w.sessions, desk)
+    lockouts = [item for item in after if item.kind == "lockout"]
+    assert len(lockouts) == len([item for item in before if item.kind == "lockout"]) + 1
+    assert {item.asked_by for item in lockouts} >= {"lina"}
+    assert len(two) == len(one)
 
 
 def test_a_lockout_leaves_the_queue_when_it_ends(world: World) -> None:

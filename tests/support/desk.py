@@ -65,11 +65,11 @@ def unlock_waiting(w: World, minutes: float = 0, username: str = "lina") -> unlo
     )
 
 
-def locked_out(w: World, minutes: float = 0, username: str = "marcus") -> int:
-    """`username`'s caller reads out five wrong codes; the ticket where it happened."""
+def locked_out(w: World, minutes: float = 0, username: str = "marcus", case: str = LOCKED_OUT) -> int:
+    """`username`'s caller (`case`) reads out five wrong codes; the ticket where it happened."""
     at = w.later(minutes=minutes)
-    agent, customer = w.agent(username), w.customer(LOCKED_OUT)
-    ticket = w.open_ticket(LOCKED_OUT, username=username)
+    agent, customer = w.agent(username), w.customer(case)
+    ticket = w.open_ticket(case, username=username)
     sent = codes.send_code(
         w.sessions, w.keyring, OnCall(agent_id=agent, now=at, ticket_id=ticket, customer_id=customer), "sms", "verify"
     )
@@ -79,7 +79,7 @@ def locked_out(w: World, minutes: float = 0, username: str = "marcus") -> int:
             w.keyring,
             sent.challenge_id,
             OnCall(agent_id=agent, now=at, ticket_id=ticket),
-            w.wrong(w.last_code(LOCKED_OUT)),
+            w.wrong(w.last_code(case)),
         )
     return ticket
 
