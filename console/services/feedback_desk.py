@@ -57,9 +57,7 @@ def waiting_by_department(sessions: sessionmaker[Session], actor: Actor) -> dict
         require_enabled(session, actor.agent_id, *SUPERVISORS, doing=N_("see feedback by department"))
         counts = dict(
             session.execute(
-                select(Feedback.department, func.count())
-                .where(WAITING)
-                .group_by(Feedback.department)
+                select(Feedback.department, func.count()).where(WAITING).group_by(Feedback.department)
             ).all()
         )
         return {department.value: counts.get(department, 0) for department in Department}
