@@ -159,6 +159,13 @@ class MoneyScreen(CallKeys, HotlineModal[None]):
     def on_disputes_pane_adjusted(self, message: DisputesPane.Adjusted) -> None:
         self.statement_changed()  # a posted adjustment is a line of its own, with its dispute
 
+    def decided_elsewhere(self) -> None:
+        """A supervisor decided an adjustment asked for on this call: the dispute shows its new status now,
+        the statement its line when the agent next shows it."""
+        selected = self.disputes_pane.selected_dispute
+        self.disputes_pane.load(select=selected.dispute_id if selected is not None else None)
+        self.statement_changed()
+
     def statement_changed(self) -> None:
         # The agent may have shown the statement while the command ran: then it is read at once.
         self.statement_pane.changed_elsewhere(shown=self.tabs.active == "statement")

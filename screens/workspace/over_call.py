@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from console.i18n import _
+from console.services.announce import ItemKind
 from console.services.call_summary import call_summary
 from console.services.context import Actor, OnCall
+from console.services.decisions import DecisionNotice
 from console.services.feedback import FeedbackView
 from console.services.tickets import WrapUp
 from screens.account import AccountScreen
@@ -77,6 +79,16 @@ class CallScreens:
             )
             # An adjustment or a dispute shows on the card (and a fee told is now part of the call).
             workspace.app.push_screen(screen, callback=lambda _: workspace.reload_card())
+
+    def decided(self, notice: DecisionNotice) -> None:
+        """A supervisor decided something asked for on this call: a money screen open over it shows it."""
+        screen = self.workspace.app.screen
+        if (
+            isinstance(screen, MoneyScreen)
+            and notice.kind == ItemKind.ADJUSTMENT
+            and screen.ticket_id == notice.ticket_id
+        ):
+            screen.decided_elsewhere()
 
     def feedback(self) -> None:
         workspace = self.workspace

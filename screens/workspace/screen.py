@@ -368,6 +368,7 @@ class WorkspaceScreen(HotlineScreen):
         if self.ticket is not None and self.ticket.ticket_id == notice.ticket_id:
             self.ticket_panel.load_draft(notice.ticket_id)  # the decision's note joins the ticket's notes
             self.reload_card()  # an unlock shows on the card
+            self.over_call.decided(notice)
         self.my_tickets.changed()
 
     # Wrap-up

@@ -267,8 +267,12 @@ async def test_a_large_adjustment_proposed_on_screen_is_approved_at_another_cons
 
         said = f"chenjing approved your adjustment of 4.000000 USDT on dispute D{dispute.dispute_id}"
         await lina.sees("chenjing approved your adjustment")  # a toast, over the money screen
+        # The money screen still open shows it: the dispute settled at once.
+        await lina.wait_until(
+            lambda: any("Adjusted" in row for row in lina.rows("#dispute-table")), what="the dispute settled"
+        )
         await lina.press("f3")
-        await lina.type_into("#filter-amount", "4")
+        await lina.type_into("#filter-amount", "4")  # the statement is still filtered to the 500 USDT row
         await lina.press("enter")
         await lina.wait_until(
             lambda: ["Adjustment", "4.000000 USDT"] in [row[1:3] for row in lina.rows("#statement-table")],
