@@ -40,6 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from lookup import bare_connection  # noqa: E402  (the lookup bench's anchor: a plain DBAPI connection)
 from sqlalchemy import Connection, event, func, insert, select, text, update  # noqa: E402
 
 from console import schema  # noqa: E402
@@ -410,15 +411,6 @@ def captured_statements(database: Database, call: Callable[[], object]) -> list[
         event.remove(database.engine, "before_cursor_execute", record)
     assert sent, "the service call sent no statement the bench could see"
     return sent
-
-
-def bare_connection(database: Database) -> Any:
-    url = database.engine.url
-    if url.get_backend_name() == "sqlite":
-        return sqlite3.connect(str(url.database), isolation_level=None, check_same_thread=False)
-    import psycopg
-
-    return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
 
 
 # A table smaller than this is read whole by PostgreSQL's planner by choice (one page or a few); the
