@@ -90,6 +90,9 @@ class MyTickets(OnHotline, Vertical):
         )
         if highlighted is not None and self.tickets:
             listing.highlighted = min(highlighted, len(self.tickets) - 1)
+        elif listing.has_focus and self.tickets:
+            # Focused while still empty (f6 focuses it as the read starts): Enter acts on the first at once.
+            listing.highlighted = 0
         listing.display = bool(self.tickets)
         self.query_one("#my-tickets-empty").display = not self.tickets
 
