@@ -126,6 +126,23 @@ async def test_no_decision_without_a_reason_or_an_item(demo_app: HotlineApp, wor
         assert console.desk.item_panel.reason == "no proof of the deposit"
 
 
+async def test_at_80x24_the_queue_scrolls_to_the_item_under_the_cursor(demo_app: HotlineApp, world: World) -> None:
+    """The queue takes at most a third of a small terminal; moving down it brings each item into view."""
+    adjustment_waiting(world)  # a fourth item, below the demo's three
+    async with drive(demo_app, size=(80, 24)) as console:
+        await console.log_in("chenjing", "chenjing-demo")
+        await console.wait_until(lambda: len(console.desk.queue.items) >= 4, what="the queue")
+        table = console.desk.queue.table
+        assert table.size.height < table.virtual_size.height  # more rows than fit
+        for _ in range(table.row_count - 1):
+            await console.press("down")
+        assert table.cursor_row == table.row_count - 1 and table.scroll_offset.y > 0
+        last = console.desk.queue.items[-1]
+        assert last.account_number is not None
+        await console.press("enter")
+        await console.sees(f"· {last.account_number} · asked by")  # the item opened is the one in view
+
+
 async def test_the_queue_shows_a_new_item_by_itself_within_2_seconds(demo_app: HotlineApp, world: World) -> None:
     async with drive(demo_app) as console:
         await console.log_in("chenjing", "chenjing-demo")
