@@ -35,7 +35,7 @@ from console.services.disputes import (
     over_the_claim,
 )
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
-from console.services.labels import dispute_status_label
+from console.services.labels import approval_status_label, dispute_status_label
 from console.services.money import (
     AssetView,
     asset,
@@ -66,10 +66,10 @@ MAX_KEY_LENGTH = 64
 _COUNTED = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED, ApprovalStatus.APPLIED)
 
 _DECIDED = {
-    ApprovalStatus.APPROVED: "approved",
-    ApprovalStatus.APPLIED: "already posted",
-    ApprovalStatus.REJECTED: "turned down",
-    ApprovalStatus.VOID: "void",
+    ApprovalStatus.APPROVED: N_("approved"),
+    ApprovalStatus.APPLIED: N_("already posted"),
+    ApprovalStatus.REJECTED: N_("turned down"),
+    ApprovalStatus.VOID: N_("void"),
 }
 
 
@@ -326,7 +326,7 @@ def _pending_adjustment(session: Session, adjustment_id: int, expected_version: 
     if adjustment.status != ApprovalStatus.PENDING:
         raise Refused(
             _("This adjustment is {DECIDED}; it is no longer waiting for a decision.").format(
-                DECIDED=_DECIDED[adjustment.status]
+                DECIDED=_(_DECIDED[adjustment.status])
             )
         )
     if adjustment.version != expected_version:
@@ -490,11 +490,13 @@ def reverse_adjustment(
 
     def attempt(uow: UnitOfWork) -> AdjustmentView:
         session, supervisor = uow.session, uow.agent
+        # Taking money back out is a supervisor's decision like approving it: their password, lately.
+        require_fresh_password(supervisor, uow.now, doing=N_("reverse an adjustment"))
         adjustment = _locked_adjustment(session, adjustment_id)
         if adjustment.status != ApprovalStatus.APPLIED:
             raise Refused(
                 _("Only a posted adjustment can be reversed; this one is {value}.").format(
-                    value=adjustment.status.value
+                    value=approval_status_label(adjustment.status).lower()
                 )
             )
         dispute = dispute_by_id(session, adjustment.dispute_id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from console.services import adjustments
 from console.services import disputes as d
 from console.services.context import Actor, OnCall
-from console.services.errors import Conflict, InvalidInput, Refused
+from console.services.errors import Conflict, InvalidInput, PasswordNeeded, Refused
 from console.services.gate import NotVerified
 from console.services.money import balance_of, ledger_mismatches
 from console.services.outbox import recent_messages
@@ -426,11 +426,32 @@ def test_rejected_adjustment_moves_no_money_and_reopens_the_investigation(world:
     assert view.status == "investigating"
 
 
+def test_a_reversal_asks_for_the_supervisors_password_typed_lately_and_changes_nothing_without(
+    world_each_engine: World,
+) -> None:
+    w = world_each_engine
+    ticket = w.verified_call(CASE, reason="statement_dispute")
+    applied = _propose(w, ticket, _dispute(w, ticket).dispute_id, "4", "k-1")
+    before = _balance(w)
+    w.typed_password("chenjing", w.later(minutes=-6))  # over 5 minutes ago: someone may be at their console
+    with pytest.raises(PasswordNeeded):
+        adjustments.reverse_adjustment(
+            w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), applied.adjustment_id, "Wrong customer."
+        )
+    assert _entries(w, EntryKind.REVERSAL) == [] and _balance(w) == before
+    w.typed_password("chenjing")
+    adjustments.reverse_adjustment(
+        w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.now), applied.adjustment_id, "Wrong customer."
+    )
+    assert [entry.amount for entry in _entries(w, EntryKind.REVERSAL)] == [-4_000_000]
+
+
 def test_reversal_is_an_opposite_entry_posted_once(world_each_engine: World) -> None:
     w = world_each_engine
     ticket = w.verified_call(CASE, reason="statement_dispute")
     before = _balance(w)
     applied = _propose(w, ticket, _dispute(w, ticket).dispute_id, "4", "k-1")
+    w.typed_password("chenjing")
     adjustments.reverse_adjustment(
         w.sessions,
         Actor(agent_id=w.agent("chenjing"), now=w.now),
