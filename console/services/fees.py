@@ -93,6 +93,10 @@ class FeeRow:
     expected_text: str
     notes: str | None
 
+    @property
+    def free(self) -> bool:
+        return self.fee_fixed == 0 and self.fee_rate_bp == 0
+
 
 def _fee_row(rule: FeeSchedule, view: AssetView) -> FeeRow:
     return FeeRow(

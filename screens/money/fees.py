@@ -28,11 +28,11 @@ def direction_options() -> list[tuple[str, str]]:
 
 def fee_sentence(row: FeeRow) -> str:
     """One line of the schedule as the agent reads it out."""
-    return _("{direction} by {method} in {asset}: fee {fee}; takes {time}; minimum {minimum}; {maximum}.").format(
+    return _("{direction} by {method} in {asset}: {fee}; takes {time}; minimum {minimum}; {maximum}.").format(
         direction=direction_label(row.direction),
         method=row.method_label.lower(),
         asset=row.asset_code,
-        fee=row.fee_text,
+        fee=_("no fee") if row.free else _("fee {fee}").format(fee=row.fee_text),
         time=row.expected_text,
         minimum=row.minimum_text,
         maximum=_("maximum {amount}").format(amount=row.maximum_text) if row.maximum_text else _("no maximum"),
@@ -67,8 +67,9 @@ def fee_row_sentence(row: FeeRow) -> str:
         )
     else:
         limits = _("the minimum is {minimum}, with no maximum").format(minimum=row.minimum_text)
-    return _("{subject}: the fee is {fee}; {limits}; it takes {time}.").format(
-        subject=subject, fee=row.fee_text, limits=limits, time=row.expected_text
+    fee = _("no fee") if row.free else _("the fee is {fee}").format(fee=row.fee_text)
+    return _("{subject}: {fee}; {limits}; it takes {time}.").format(
+        subject=subject, fee=fee, limits=limits, time=row.expected_text
     )
 
 

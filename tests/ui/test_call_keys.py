@@ -132,7 +132,7 @@ async def test_call_3_a_fee_question_is_2_keys(demo_app: HotlineApp, world: Worl
         await console.type_into("#fee-asset", "")
         await console.press("enter")
         await console.pick_row("#fee-table", lambda cells: cells[:3] == ["Deposit", "Bank transfer", "CNY"])
-        assert console.shown("#fee-message").startswith("Bank transfer deposit of CNY: the fee is")
+        assert console.shown("#fee-message").startswith("Bank transfer deposit of CNY: no fee; the minimum is")
         # The wrap-up knows it was a fee question.
         await keys.press("f9")
         await console.wait_until(lambda: console.on(WrapUpScreen).summary is not None, what="the summary")

@@ -104,7 +104,7 @@ async def test_the_fee_line_chosen_is_said_whole_with_its_time_and_limits(
     async with drive(fixed_app, size=SIZES[size]) as console:
         await play(console, fixed_world, "fees")
         said = unwrapped(console.text())
-        assert "by on-chain in USDT: fee" in said and "takes within 1 hour; minimum 10.000000 USDT" in said
+        assert "by on-chain in USDT: no fee" in said and "takes within 1 hour; minimum 10.000000 USDT" in said
 
 
 @pytest.mark.parametrize("size", SIZES)
