@@ -190,6 +190,9 @@ def _work(
         sent[0] += 1
 
     event.listen(database.engine, "before_cursor_execute", count)
+    import gc
+
+    gc.freeze()
     ready.wait()
     sent[0] = 0
     cpu_started = time.process_time()

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +27,7 @@ from console.services.disputes import (
     AdjustmentOnDispute,
     AdjustmentView,
     actor_for_dispute,
+    add_to_timeline,
     adjustment_view,
     checked_text,
     dispute_by_id,
@@ -34,7 +35,9 @@ from console.services.disputes import (
     move_dispute,
     over_the_claim,
 )
+from console.services.driver import run
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
+from console.services.gate import NOT_THIS_CALL, NotVerified
 from console.services.labels import approval_status_label, dispute_status_label
 from console.services.money import (
     AssetView,
@@ -50,11 +53,9 @@ from models import (
     Agent,
     ApprovalStatus,
     Dispute,
-    DisputeEvent,
     DisputeStatus,
     EntryKind,
     PaymentMethod,
-    TicketNote,
     Transaction,
     TransactionKind,
     TransactionStatus,
@@ -95,21 +96,47 @@ def approval_threshold(thresholds: Mapping[str, str], money: AssetView) -> int:
 
 def adjusted_in_window(session: Session, customer_id: int, asset_code: str, now: datetime) -> int:
     """What the customer's adjustments in this asset add up to over the last 24 hours (by size)."""
-    return int(session.scalar(_in_window(customer_id, asset_code, now)) or 0)
+    return int(session.scalar(_IN_WINDOW, _window(customer_id, asset_code, now)) or 0)
 
 
-def _in_window(customer_id: int, asset_code: str, now: datetime) -> Select[tuple[int]]:
-    return select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
-        Adjustment.customer_id == customer_id,
-        Adjustment.asset_code == asset_code,
-        Adjustment.requested_at > now - APPROVAL_WINDOW,
-        Adjustment.status.in_(_COUNTED),
-    )
+def _window(customer_id: int, asset_code: str, now: datetime) -> dict[str, object]:
+    return {"customer_id": customer_id, "asset_code": asset_code, "since": now - APPROVAL_WINDOW}
 
 
-def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Agent, now: datetime) -> None:
-    """Post the compensating entry (the original row is never touched) and settle the dispute. An
-    adjustment inserted as applied already carries its journal (`propose_adjustment`)."""
+# Built once, as every statement a proposal sends (building one costs more than sending it).
+_IN_WINDOW = select(func.coalesce(func.sum(func.abs(Adjustment.amount)), 0)).where(
+    Adjustment.customer_id == bindparam("customer_id"),
+    Adjustment.asset_code == bindparam("asset_code"),
+    Adjustment.requested_at > bindparam("since"),
+    or_(*(Adjustment.status == status for status in _COUNTED)),
+)
+_BY_KEY = select(Adjustment).where(Adjustment.idempotency_key == bindparam("key"))
+# The dispute again once its customer's money lock is held, with its statement row.
+_DISPUTE_AND_ROW = (
+    select(Dispute, Transaction)
+    .join(Transaction, Transaction.id == Dispute.transaction_id)
+    .where(Dispute.id == bindparam("dispute_id"))
+)
+_NEW_STATEMENT_LINE = insert(Transaction)
+# The key again (the same save may have been posted while this one queued) and the 24-hour total.
+_KEY_AND_WINDOW = select(
+    select(Adjustment.id).where(Adjustment.idempotency_key == bindparam("key")).scalar_subquery(),
+    _IN_WINDOW.scalar_subquery(),
+)
+
+
+def _apply(
+    session: Session,
+    adjustment: Adjustment,
+    dispute: Dispute,
+    agent: Agent,
+    now: datetime,
+    *,
+    by_way_of: tuple[DisputeStatus, str] | None = None,
+) -> None:
+    """Post the compensating entry (the original row is never touched) and settle the dispute
+    (`by_way_of`: see `move_dispute`). An adjustment inserted as applied already carries its journal
+    (`propose_adjustment`)."""
     money = asset(session, adjustment.asset_code)
     journal = adjustment.journal_id or str(uuid.uuid4())
     # The entry needs nothing the session holds unwritten (the adjustment has its id), so the
@@ -128,20 +155,22 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
             agent_id=agent.id,
         )
     # Its line on the statement, as the caller sees it in the app; the journal ties it to the entry.
-    session.add(
-        Transaction(
-            customer_id=adjustment.customer_id,
-            asset_code=adjustment.asset_code,
-            kind=TransactionKind.ADJUSTMENT,
-            method=PaymentMethod.INTERNAL,
-            status=TransactionStatus.COMPLETED,
-            amount=abs(adjustment.amount),
-            fee=0,
-            reference=f"ADJ-D{dispute.id}",
-            journal_id=journal,
-            created_at=now,
-            completed_at=now,
-        )
+    run(
+        session,
+        _NEW_STATEMENT_LINE,
+        {
+            "customer_id": adjustment.customer_id,
+            "asset_code": adjustment.asset_code,
+            "kind": TransactionKind.ADJUSTMENT,
+            "method": PaymentMethod.INTERNAL,
+            "status": TransactionStatus.COMPLETED,
+            "amount": abs(adjustment.amount),
+            "fee": 0,
+            "reference": f"ADJ-D{dispute.id}",
+            "journal_id": journal,
+            "created_at": now,
+            "completed_at": now,
+        },
     )
     adjustment.status = ApprovalStatus.APPLIED
     adjustment.journal_id = journal
@@ -154,6 +183,7 @@ def _apply(session: Session, adjustment: Adjustment, dispute: Dispute, agent: Ag
         f"{format_money(adjustment.amount, money)} posted.",
         now,
         amount=format_money(adjustment.amount, money),
+        by_way_of=by_way_of,
     )
 
 
@@ -195,10 +225,11 @@ def propose_adjustment(
             )
         )
 
-    def saved_before(
-        session: Session, earlier: Adjustment, dispute: Dispute, amount: int, money: AssetView
-    ) -> AdjustmentOnDispute:
-        if not _same_request(earlier, dispute.id, amount):
+    def saved_before(session: Session, earlier: Adjustment, caller: int) -> AdjustmentOnDispute:
+        money = asset(session, earlier.asset_code)
+        if earlier.customer_id != caller or not _same_request(
+            earlier, dispute_id, parse_amount(amount_text, money.scale, money.code)
+        ):
             raise Conflict(
                 _(
                     "This adjustment was already submitted with a different amount or dispute; nothing new was "
@@ -208,37 +239,35 @@ def propose_adjustment(
         return on_dispute(session, earlier, money)
 
     def attempt(uow: UnitOfWork) -> AdjustmentOnDispute:
-        session = uow.session
-        dispute = dispute_by_id(session, dispute_id)
-        agent = actor_for_dispute(uow, dispute, fresh=True)
-        money = asset(session, dispute.asset_code)
-        amount = parse_amount(amount_text, money.scale, money.code)
+        session, call = uow.session, uow.call
+        agent = uow.acting(doing=N_("work on disputes"), gated=True, caller_locked_next=True)
+        # The console names the caller; without one, the dispute's customer is the one the gate checks.
+        caller = call.customer_id if call.customer_id is not None else dispute_by_id(session, dispute_id).customer_id
+        uow.verified_caller(caller, fresh=True)
         # A save sent again (the key is already taken) is answered without queueing for the customer's
         # money lock: it changes nothing.
-        earlier = session.scalar(select(Adjustment).where(Adjustment.idempotency_key == key))
+        earlier = session.scalar(_BY_KEY, {"key": key})
         if earlier is not None:
-            return saved_before(session, earlier, dispute, amount, money)
-        lock_customer(session, dispute.customer_id)
-        # The dispute as it is now that this customer's money commands queue behind us, with its
+            return saved_before(session, earlier, caller)
+        lock_customer(session, caller)
+        # The dispute is read once its customer's money commands queue behind this one, with its
         # statement row (for the claim check) in the same round trip.
-        session.execute(
-            select(Dispute, Transaction)
-            .join(Transaction, Transaction.id == Dispute.transaction_id)
-            .where(Dispute.id == dispute.id)
-            .execution_options(populate_existing=True)
-        ).one()
-        # The key again (the same save may have been posted while this one queued) and the 24-hour
-        # total, in one round trip.
-        earlier_id, total = session.execute(
-            select(
-                select(Adjustment.id).where(Adjustment.idempotency_key == key).scalar_subquery(),
-                _in_window(dispute.customer_id, money.code, call.now).scalar_subquery(),
-            )
-        ).one()
+        found = session.execute(
+            _DISPUTE_AND_ROW, {"dispute_id": dispute_id}, execution_options={"populate_existing": True}
+        ).first()
+        if found is None:
+            raise NotFound(_("No such dispute."))
+        dispute = found.Dispute
+        if dispute.customer_id != caller:
+            raise NotVerified(_(NOT_THIS_CALL))
+        money = asset(session, dispute.asset_code)
+        amount = parse_amount(amount_text, money.scale, money.code)
+        # The key again and the 24-hour total, in one round trip.
+        earlier_id, total = run(session, _KEY_AND_WINDOW, {"key": key, **_window(caller, money.code, call.now)}).one()
         if earlier_id is not None:
             earlier = session.get(Adjustment, earlier_id)
             assert earlier is not None
-            return saved_before(session, earlier, dispute, amount, money)
+            return saved_before(session, earlier, caller)
         if dispute.status not in (DisputeStatus.OPEN, DisputeStatus.INVESTIGATING):
             raise Refused(
                 _("This dispute is {status}; it cannot take a new adjustment.").format(
@@ -266,9 +295,7 @@ def propose_adjustment(
         session.add(adjustment)
         session.flush()
         shown = format_money(amount, money)
-        move_dispute(
-            session, dispute, DisputeStatus.ADJUSTMENT_PROPOSED, agent, f"{shown}: {reason}", call.now, notify=False
-        )
+        proposed = (DisputeStatus.ADJUSTMENT_PROPOSED, f"{shown}: {reason}")
         if needs_approval:
             move_dispute(
                 session,
@@ -278,18 +305,15 @@ def propose_adjustment(
                 "Over the 24-hour threshold: waits for a supervisor.",
                 call.now,
                 amount=shown,
+                by_way_of=proposed,
             )
             announce(session, ItemKind.ADJUSTMENT, adjustment.id)
         else:
-            _apply(session, adjustment, dispute, agent, call.now)
-        session.add(
-            TicketNote(
-                ticket_id=call.ticket_id,
-                agent_id=agent.id,
-                created_at=call.now,
-                body=f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
-                f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
-            )
+            _apply(session, adjustment, dispute, agent, call.now, by_way_of=proposed)
+        uow.note(
+            call.ticket_id,
+            f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
+            f" ({'awaiting approval' if needs_approval else 'posted'}): {reason}",
         )
         session.flush()
         uow.record(
@@ -383,16 +407,8 @@ def edit_adjustment(
         adjustment.approved_by_agent_id = adjustment.approved_version = None
         approvals.record_edit(session, adjustment, agent, "the amount and reason", call.now)
         session.flush()
-        session.add(
-            DisputeEvent(
-                dispute_id=dispute.id,
-                status=dispute.status,
-                agent_id=agent.id,
-                occurred_at=call.now,
-                note=f"Adjustment changed from {format_money(before, money)} to"
-                f" {format_money(amount, money)}: {reason}",
-            )
-        )
+        changed = f"Adjustment changed from {format_money(before, money)} to {format_money(amount, money)}: {reason}"
+        add_to_timeline(session, dispute, agent, call.now, (dispute.status, changed))
         uow.record("adjustment.edit", "adjustment", adjustment.id, {"from": before, "to": amount})
         return on_dispute(session, adjustment, money)
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.db import KEYRING_INFO
 from console.i18n import _
 from console.keys import KeyRing
+from console.services.driver import run
 from models import AuditEvent
 from models.audit import AuditHead
 
@@ -184,19 +185,21 @@ def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     if postgres:
-        found = connection.execute(_LOCK_AND_HEAD, {"lock": _AUDIT_LOCK_ID, "head": _HEAD_ID}).first()
+        found = run(session, _LOCK_AND_HEAD, {"lock": _AUDIT_LOCK_ID, "head": _HEAD_ID}).first()
         if found is None:
             # No signed head yet (a new log, or events from before the chain was keyed): read the
             # end of the chain from the events, now that the lock is held.
             first_id = connection.execute(_LOCK_AND_NEXT_ID, {"lock": _AUDIT_LOCK_ID}).scalar_one()
             last = connection.execute(_LAST_EVENT).first()
+            end = (last.seq, last.hash) if last is not None else None
         else:
-            first_id, last = found.id, found
+            first_id, end = found[0], (found[1], found[2])
     else:
         # Under BEGIN IMMEDIATE nobody else appends; SQLite would pick the same rowid itself.
-        last = connection.execute(_LAST_EVENT_AND_MAX_ID).first()
-        first_id = (last.max_id if last is not None else 0) + 1
-    seq, prev_hash = (last.seq, last.hash) if last is not None else (0, GENESIS_HASH)
+        found = run(session, _LAST_EVENT_AND_MAX_ID).first()
+        first_id = (found[2] if found is not None else 0) + 1
+        end = (found[0], found[1]) if found is not None else None
+    seq, prev_hash = end if end else (0, GENESIS_HASH)
     # The ids are drawn here rather than by the INSERT, because the signature covers them.
     ids = [first_id]
     if len(events) > 1:
@@ -228,10 +231,10 @@ def _append(session: Session, events: list[_Event]) -> list[AuditEvent]:
     if postgres and len(rows) == 1:
         # The event and the head in one statement: a data-modifying WITH always runs to completion.
         signed = {f"event_{name}": value for name, value in rows[0].items()}
-        moved = connection.execute(_APPEND_AND_MOVE_HEAD, {**signed, **moving})
+        moved = run(session, _APPEND_AND_MOVE_HEAD, {**signed, **moving})
     else:
-        connection.execute(_INSERT_EVENT, rows)
-        moved = connection.execute(_MOVE_HEAD, moving)
+        run(session, _INSERT_EVENT, rows)
+        moved = run(session, _MOVE_HEAD, moving)
     if moved.rowcount == 0:  # the first signed append: the head row does not exist yet
         connection.execute(insert(AuditHead).values(id=_HEAD_ID, **head))
     return [AuditEvent(**row) for row in rows]

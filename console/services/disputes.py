@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.context import Actor, OnCall
+from console.services.driver import run
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
@@ -41,7 +42,6 @@ from models import (
     DisputeEvent,
     DisputeStatus,
     Role,
-    TicketNote,
     Transaction,
 )
 
@@ -177,21 +177,10 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
     money = asset(session, dispute.asset_code)
     transaction = session.get(Transaction, dispute.transaction_id)
     assert transaction is not None  # a foreign key
-    actor = aliased(Agent)
-    events = session.execute(
-        select(DisputeEvent, actor.username)
-        .outerjoin(actor, actor.id == DisputeEvent.agent_id)
-        .where(DisputeEvent.dispute_id == dispute.id)
-        .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
-    ).all()
+    events = session.execute(_TIMELINE, {"dispute_id": dispute.id}).all()
     # Its adjustments with everyone who changed each (first change first, each once), in one query.
     editors: dict[Adjustment, list[int]] = {}
-    for adjustment, editor in session.execute(
-        select(Adjustment, ApprovalEdit.agent_id)
-        .outerjoin(ApprovalEdit, ApprovalEdit.adjustment_id == Adjustment.id)
-        .where(Adjustment.dispute_id == dispute.id)
-        .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
-    ):
+    for adjustment, editor in session.execute(_ADJUSTMENTS_AND_EDITORS, {"dispute_id": dispute.id}):
         named = editors.setdefault(adjustment, [])
         if editor is not None and editor not in named:
             named.append(editor)
@@ -208,6 +197,22 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
         ),
         adjustments=tuple(adjustment_view(session, adjustment, money, named) for adjustment, named in editors.items()),
     )
+
+
+# Built once: every dispute shown sends both (building a statement costs more than sending it).
+_ACTOR = aliased(Agent)
+_TIMELINE = (
+    select(DisputeEvent, _ACTOR.username)
+    .outerjoin(_ACTOR, _ACTOR.id == DisputeEvent.agent_id)
+    .where(DisputeEvent.dispute_id == bindparam("dispute_id"))
+    .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
+)
+_ADJUSTMENTS_AND_EDITORS = (
+    select(Adjustment, ApprovalEdit.agent_id)
+    .outerjoin(ApprovalEdit, ApprovalEdit.adjustment_id == Adjustment.id)
+    .where(Adjustment.dispute_id == bindparam("dispute_id"))
+    .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
+)
 
 
 def _dispute_view(
@@ -325,18 +330,17 @@ def move_dispute(
     now: datetime,
     *,
     amount: str = "",
-    notify: bool = True,
+    by_way_of: tuple[DisputeStatus, str] | None = None,
 ) -> None:
-    """Set the status, add it to the timeline, and tell the customer."""
+    """Set the status, add it to the timeline, and tell the customer. `by_way_of`: a step the dispute
+    passed through on the way (its status and note), on the timeline just before, in the same write;
+    the customer hears of the status it ends in."""
     dispute.status = status
     dispute.updated_at = now
-    session.add(
-        DisputeEvent(
-            dispute_id=dispute.id, status=status, agent_id=agent.id if agent else None, note=note, occurred_at=now
-        )
-    )
+    steps = [*([by_way_of] if by_way_of else []), (status, note)]
+    add_to_timeline(session, dispute, agent, now, *steps)
     notice = _CUSTOMER_NOTICES.get(status)
-    if notify and notice is not None:
+    if notice is not None:
         transaction = session.get(Transaction, dispute.transaction_id)
         assert transaction is not None
         words = {
@@ -355,6 +359,23 @@ def move_dispute(
             subject=N_("OK Wallet dispute update"),
             ticket_id=dispute.ticket_id,
         )
+
+
+def add_to_timeline(
+    session: Session, dispute: Dispute, agent: Agent | None, now: datetime, *steps: tuple[DisputeStatus, str | None]
+) -> None:
+    """Events on the dispute's timeline (status and note each), in order, written now in one statement
+    (the dispute is in the database: nothing the session holds unwritten is needed, and nothing reads an
+    event back as an object)."""
+    agent_id = agent.id if agent else None
+    rows = [
+        {"dispute_id": dispute.id, "status": status, "agent_id": agent_id, "note": note, "occurred_at": now}
+        for status, note in steps
+    ]
+    run(session, _NEW_EVENT, rows)
+
+
+_NEW_EVENT = insert(DisputeEvent)
 
 
 def _claim_on_row(session: Session, transaction: Transaction, claimed_amount_text: str) -> int:
@@ -386,6 +407,10 @@ def over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asset
     return None
 
 
+_UNSETTLED_ON_ROW = select(Dispute.id).where(
+    Dispute.transaction_id == bindparam("transaction_id"), Dispute.status.not_in(SETTLED)
+)
+
 STALE_DISPUTE = N_(
     "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
 )
@@ -408,9 +433,7 @@ def open_dispute(
             raise NotFound(_("That statement row is not this caller's."))
         money = asset(session, transaction.asset_code)
         claimed = _claim_on_row(session, transaction, claimed_amount_text)
-        unsettled = session.scalar(
-            select(Dispute.id).where(Dispute.transaction_id == transaction_id, Dispute.status.not_in(SETTLED))
-        )
+        unsettled = session.scalar(_UNSETTLED_ON_ROW, {"transaction_id": transaction_id})
         if unsettled is not None:
             raise Conflict(
                 _("Dispute D{unsettled} about this statement row is still open; add to that one.").format(
@@ -433,14 +456,10 @@ def open_dispute(
         session.flush()
         opened = "Opened on the call."
         move_dispute(session, dispute, DisputeStatus.OPEN, agent, opened, call.now)
-        session.add(
-            TicketNote(
-                ticket_id=call.ticket_id,
-                agent_id=agent.id,
-                created_at=call.now,
-                body=f"Opened dispute D{dispute.id} about {transaction.reference}:"
-                f" claims {format_money(claimed, money)}. {description}",
-            )
+        uow.note(
+            call.ticket_id,
+            f"Opened dispute D{dispute.id} about {transaction.reference}:"
+            f" claims {format_money(claimed, money)}. {description}",
         )
         uow.record(
             "dispute.open",

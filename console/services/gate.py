@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from console.i18n import _
+from console.i18n import N_, _
+from console.services.driver import run
 from console.services.errors import Refused
 from models import Ticket, TicketStatus
 
@@ -17,6 +18,10 @@ IDLE_LIMIT = timedelta(minutes=15)
 VERIFIED_AT_MOST = timedelta(minutes=60)
 # High-risk actions (unlock, adjustment, contact change, reveal) need a factor this recent.
 STEP_UP_WINDOW = timedelta(minutes=5)
+
+
+# The refusal for a command about someone other than the customer on the agent's call.
+NOT_THIS_CALL = N_("Caller not verified: this ticket is not your call with this customer.")
 
 
 class NotVerified(Refused):
@@ -31,11 +36,15 @@ def require_verified_caller(
     activity on the ticket."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
-        raise NotVerified(_("Caller not verified: this ticket is not your call with this customer."))
+        raise NotVerified(_(NOT_THIS_CALL))
     check_verified(ticket, now, fresh)
-    # Straight to the connection: the ORM has nothing to synchronize for this one column.
-    session.connection().execute(update(Ticket).where(Ticket.id == ticket_id).values(last_activity_at=now))
+    # Straight to the driver: the ORM has nothing to synchronize for this one column.
+    run(session, _TOUCH, {"ticket_id": ticket_id, "now": now})
     return ticket
+
+
+# Built once: every gated command sends it (building a statement costs more than sending it).
+_TOUCH = update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(last_activity_at=bindparam("now"))
 
 
 def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:

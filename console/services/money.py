@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.i18n import _
+from console.services.driver import run
 from console.services.errors import InvalidInput, NotFound
 from models import Asset, Balance, Customer, EntryKind, LedgerEntry
 
@@ -124,14 +125,14 @@ def lock_customer(session: Session, customer_id: int) -> Customer:
     dispute, a message, a ledger entry: their foreign key takes a KEY SHARE lock on the customer's row,
     which FOR UPDATE blocks too). SQLite's BEGIN IMMEDIATE already serializes every writer."""
     customer = session.execute(
-        select(Customer)
-        .where(Customer.id == customer_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
+        _LOCK_CUSTOMER, {"customer_id": customer_id}, execution_options={"populate_existing": True}
     ).scalar_one_or_none()
     if customer is None:
         raise NotFound(_("No such customer."))
     return customer
+
+
+_LOCK_CUSTOMER = select(Customer).where(Customer.id == bindparam("customer_id")).with_for_update(key_share=True)
 
 
 def post_entry(
@@ -158,30 +159,36 @@ def post_entry(
     # session holds unwritten goes first, as `Session.execute` would do (unless told not to).
     if session.autoflush:
         session.flush()
-    connection = session.connection()
-    entry_id = connection.execute(
-        insert(LedgerEntry)
-        .values(
-            journal_id=journal_id,
-            customer_id=customer_id,
-            asset_code=asset_code,
-            amount=amount,
-            kind=kind,
-            description=description[:255],
-            idempotency_key=idempotency_key,
-            created_by_agent_id=agent_id,
-            created_at=now,
-        )
-        .returning(LedgerEntry.id)
-    ).scalar_one()
-    moved = connection.execute(
-        update(Balance)
-        .where(Balance.customer_id == customer_id, Balance.asset_code == asset_code)
-        .values(amount=Balance.amount + amount, version=Balance.version + 1)
-    )
+    entry_id = run(
+        session,
+        _NEW_ENTRY,
+        {
+            "journal_id": journal_id,
+            "customer_id": customer_id,
+            "asset_code": asset_code,
+            "amount": amount,
+            "kind": kind,
+            "description": description[:255],
+            "idempotency_key": idempotency_key,
+            "created_by_agent_id": agent_id,
+            "created_at": now,
+        },
+    ).scalar()
+    moved = run(session, _MOVE_BALANCE, {"of_customer": customer_id, "in_asset": asset_code, "by": amount})
     if moved.rowcount == 0:
-        connection.execute(insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount))
-    return entry_id
+        session.connection().execute(
+            insert(Balance).values(customer_id=customer_id, asset_code=asset_code, amount=amount)
+        )
+    return int(entry_id)
+
+
+# Built once: every posted entry sends these two.
+_NEW_ENTRY = insert(LedgerEntry).returning(LedgerEntry.id)
+_MOVE_BALANCE = (
+    update(Balance)
+    .where(Balance.customer_id == bindparam("of_customer"), Balance.asset_code == bindparam("in_asset"))
+    .values(amount=Balance.amount + bindparam("by", type_=BigInteger), version=Balance.version + 1)
+)
 
 
 def balance_of(session: Session, customer_id: int, asset_code: str) -> int:

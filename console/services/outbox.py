@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.fernet import InvalidToken, MultiFernet
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import _
 from console.services.caller_language import ticket_language, words_for
+from console.services.driver import run
 from console.services.errors import NotFound
 from models import Customer, OutboxChannel, OutboxMessage, Ticket
 
@@ -46,21 +47,24 @@ def add_message(
     body: str,
     now: datetime,
     subject: str | None = None,
-) -> OutboxMessage:
-    """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted. It
-    is written with the transaction's next flush (at the latest its commit), with whatever else waits."""
+) -> None:
+    """Queue a message inside the caller's transaction; with `fernet`, the body is stored encrypted.
+    Written now, straight on the driver: nothing reads a message back as an object."""
     stored = body if fernet is None else ENCRYPTED_PREFIX + fernet.encrypt(body.encode()).decode()
-    message = OutboxMessage(
-        channel=channel,
-        recipient=recipient,
-        customer_id=customer_id,
-        kind=kind,
-        subject=subject,
-        body=stored,
-        created_at=now,
-    )
-    session.add(message)
-    return message
+    values = {
+        "channel": channel,
+        "recipient": recipient,
+        "customer_id": customer_id,
+        "kind": kind,
+        "subject": subject,
+        "body": stored,
+        "created_at": now,
+        "attempts": 0,
+    }
+    run(session, _NEW_MESSAGE, values)
+
+
+_NEW_MESSAGE = insert(OutboxMessage)
 
 
 def notify_customer(
@@ -73,9 +77,9 @@ def notify_customer(
     subject: str | None = None,
     values: Mapping[str, object] | None = None,
     ticket_id: int | None = None,
-) -> OutboxMessage | None:
+) -> bool:
     """Tell the customer something (an unlock, a new estimate, dispute progress) on their bound
-    phone, else their email; returns None for a customer with neither.
+    phone, else their email; returns False for a customer with neither.
 
     `body` and `subject` are English sentences marked with `N_()`: the customer reads them in their
     own language (the caller's on `ticket_id`, else their profile's), with `values` filled in after."""
@@ -84,11 +88,11 @@ def notify_customer(
     elif customer.email:
         channel, recipient = OutboxChannel.EMAIL, customer.email
     else:
-        return None
+        return False
     say = words_for(ticket_language(session, session.get(Ticket, ticket_id) if ticket_id else None, customer))
     body = say(body).format(**(values or {}))
     subject = say(subject) if subject else None
-    return add_message(
+    add_message(
         session,
         None,
         channel=channel,
@@ -99,6 +103,7 @@ def notify_customer(
         now=now,
         subject=subject if channel == OutboxChannel.EMAIL else None,
     )
+    return True
 
 
 def readable_body(fernet: MultiFernet, stored: str) -> str:

@@ -1,0 +1,90 @@
+"""Statements run on the driver inside a command's transaction (`console.services.driver`): values go in
+and come out as SQLAlchemy would convert them, on both engines; what a plan cannot carry is refused
+when it is built; a driver's error is SQLAlchemy's; the engine's listeners see every statement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from console.db import Database
+from console.services.driver import plan, run
+from models import OutboxChannel, OutboxMessage
+from tests.support.statements import statements
+
+AT = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
+NEW_MESSAGE = insert(OutboxMessage)
+MESSAGES_TO = select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.created_at, OutboxMessage.attempts).where(
+    OutboxMessage.recipient == bindparam("recipient")
+)
+ANOTHER_TRY = (
+    update(OutboxMessage)
+    .where(OutboxMessage.recipient == bindparam("to"))
+    .values(attempts=OutboxMessage.attempts + 1)
+    .returning(OutboxMessage.attempts)
+)
+
+
+def _message(recipient: str, channel: OutboxChannel = OutboxChannel.SMS) -> dict[str, object]:
+    return {
+        "channel": channel,
+        "recipient": recipient,
+        "customer_id": None,
+        "kind": "test",
+        "subject": None,
+        "body": "hello",
+        "created_at": AT,
+        "attempts": 0,
+    }
+
+
+def test_values_written_on_the_driver_read_back_as_sqlalchemy_converts_them(database: Database) -> None:
+    with database.sessions.begin() as session:
+        run(session, NEW_MESSAGE, _message("+8613800000001", OutboxChannel.EMAIL))
+        # The enum and the time come back converted, through the driver and through the ORM alike.
+        (message_id, channel, created_at, attempts) = run(session, MESSAGES_TO, {"recipient": "+8613800000001"}).one()
+        assert (channel, created_at.replace(tzinfo=UTC), attempts) == (OutboxChannel.EMAIL, AT, 0)
+    with database.sessions() as session:
+        stored = session.get(OutboxMessage, message_id)
+        assert stored is not None
+        assert (stored.channel, stored.created_at.replace(tzinfo=UTC)) == (OutboxChannel.EMAIL, AT)
+
+
+def test_a_list_of_parameter_sets_runs_once_each_and_literals_stay_in_the_statement(database: Database) -> None:
+    with database.sessions.begin() as session:
+        run(session, NEW_MESSAGE, [_message("+8613800000002"), _message("+8613800000002")])
+        moved = run(session, ANOTHER_TRY, {"to": "+8613800000002"})  # "+ 1" is a value the statement holds
+        assert sorted(moved.rows) == [(1,), (1,)] and moved.rowcount == 2
+        assert len(run(session, MESSAGES_TO, {"recipient": "+8613800000002"}).rows) == 2
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()], ids=["sqlite", "postgres"])
+def test_a_plan_refuses_what_it_would_silently_lose(dialect: object) -> None:
+    without_time = frozenset(_message("x")) - {"created_at"}
+    with pytest.raises(ValueError, match="Python defaults"):
+        plan(dialect, NEW_MESSAGE, without_time)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="IN list"):
+        plan(dialect, select(OutboxMessage.id).where(OutboxMessage.kind.in_(["a", "b"])), frozenset())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs the parameter"):
+        plan(dialect, MESSAGES_TO, frozenset())  # type: ignore[arg-type]
+
+
+def test_a_driver_error_is_sqlalchemy_s_and_the_transaction_rolls_back(database: Database) -> None:
+    with pytest.raises(IntegrityError), database.sessions.begin() as session:
+        run(session, NEW_MESSAGE, _message("+8613800000003"))
+        session.connection().exec_driver_sql("SELECT 1")  # the same transaction, through SQLAlchemy
+        run(session, NEW_MESSAGE, {**_message("+8613800000003"), "channel": None})  # NOT NULL
+    with database.sessions() as session:
+        assert run(session, MESSAGES_TO, {"recipient": "+8613800000003"}).rows == []
+
+
+def test_the_engine_s_listeners_see_every_statement(database: Database) -> None:
+    with statements(database) as sent, database.sessions.begin() as session:
+        run(session, NEW_MESSAGE, _message("+8613800000004"))
+        run(session, MESSAGES_TO, {"recipient": "+8613800000004"})
+    driver_sent = [statement for statement in sent if "outbox_messages" in statement]
+    assert len(driver_sent) == 2 and driver_sent[0].startswith("INSERT INTO outbox_messages")
