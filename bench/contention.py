@@ -22,6 +22,7 @@ measured by the tests); everything else runs through the services exactly as the
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import multiprocessing
 import os
@@ -190,9 +191,7 @@ def _work(
         sent[0] += 1
 
     event.listen(database.engine, "before_cursor_execute", count)
-    import gc
-
-    gc.freeze()
+    gc.freeze()  # as the console does once it has loaded: set-up's objects are never collected again
     ready.wait()
     sent[0] = 0
     cpu_started = time.process_time()
@@ -206,39 +205,22 @@ def _work(
             confirm_password(sessions, Actor(supervisor_id, now), "chenjing-demo")
             last_verified = time.monotonic()
         customer = random.choice(customers)
-        ticket = calls[customer]
+        # The call as the console passes it: the agent, the ticket and the caller found on it.
+        call = OnCall(agent_id=agent_id, now=now, ticket_id=calls[customer], customer_id=customer)
         amount = format_amount(random.randint(1, 55 * 10**SCALE), SCALE)
         try:
             if not rows[customer]:
                 rows.update(_statement_rows(sessions, [customer], ROWS_PER_ACCOUNT, now))
             row = rows[customer].pop()
-            dispute = disputes.open_dispute(
-                sessions,
-                OnCall(agent_id=agent_id, now=now, ticket_id=ticket, customer_id=customer),
-                row,
-                amount,
-                "bench",
-            )
+            dispute = disputes.open_dispute(sessions, call, row, amount, "bench")
             key = f"bench-{uuid.uuid4().hex}"
             policy = LARGE if random.random() < LARGE_SHARE else THRESHOLDS
             made = adjustments.propose_adjustment(
-                sessions,
-                policy,
-                OnCall(agent_id=agent_id, now=now, ticket_id=ticket),
-                dispute.dispute_id,
-                amount,
-                "bench",
-                key,
+                sessions, policy, call, dispute.dispute_id, amount, "bench", key
             ).adjustment
             if random.random() < double_submit:
                 again = adjustments.propose_adjustment(
-                    sessions,
-                    policy,
-                    OnCall(agent_id=agent_id, now=now, ticket_id=ticket),
-                    dispute.dispute_id,
-                    amount,
-                    "bench",
-                    key,
+                    sessions, policy, call, dispute.dispute_id, amount, "bench", key
                 ).adjustment
                 assert again.adjustment_id == made.adjustment_id
                 doubles += 1
