@@ -24,6 +24,7 @@ from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.disputes import (
     STALE_DISPUTE,
+    AdjustmentFacts,
     AdjustmentOnDispute,
     AdjustmentView,
     actor_for_dispute,
@@ -118,6 +119,7 @@ _DISPUTE_AND_ROW = (
     .where(Dispute.id == bindparam("dispute_id"))
 )
 _NEW_STATEMENT_LINE = insert(Transaction)
+_NEW_ADJUSTMENT = insert(Adjustment).returning(*Adjustment.__table__.c)
 # The key again (the same save may have been posted while this one queued) and the 24-hour total.
 _KEY_AND_WINDOW = select(
     select(Adjustment.id).where(Adjustment.idempotency_key == bindparam("key")).scalar_subquery(),
@@ -127,18 +129,18 @@ _KEY_AND_WINDOW = select(
 
 def _apply(
     session: Session,
-    adjustment: Adjustment,
+    adjustment: AdjustmentFacts,
     dispute: Dispute,
     agent: Agent,
     now: datetime,
+    journal: str,
     *,
     by_way_of: tuple[DisputeStatus, str] | None = None,
 ) -> None:
-    """Post the compensating entry (the original row is never touched) and settle the dispute
-    (`by_way_of`: see `move_dispute`). An adjustment inserted as applied already carries its journal
-    (`propose_adjustment`)."""
+    """Post the compensating entry in `journal` (the original row is never touched) and settle the
+    dispute (`by_way_of`: see `move_dispute`). The adjustment is already recorded as applied in that
+    journal: inserted so below the threshold, changed so by an approval."""
     money = asset(session, adjustment.asset_code)
-    journal = adjustment.journal_id or str(uuid.uuid4())
     # The entry needs nothing the session holds unwritten (the adjustment has its id), so the
     # dispute's changes wait and are written once, with the status it ends in.
     with session.no_autoflush:
@@ -172,8 +174,6 @@ def _apply(
             "completed_at": now,
         },
     )
-    adjustment.status = ApprovalStatus.APPLIED
-    adjustment.journal_id = journal
     dispute.resolution_reason = adjustment.reason
     move_dispute(
         session,
@@ -187,7 +187,7 @@ def _apply(
     )
 
 
-def on_dispute(session: Session, adjustment: Adjustment, money: AssetView) -> AdjustmentOnDispute:
+def on_dispute(session: Session, adjustment: AdjustmentFacts, money: AssetView) -> AdjustmentOnDispute:
     """The adjustment and its dispute as they stand in this transaction (the adjustment's own view is
     the one in its dispute's list, read once)."""
     session.flush()
@@ -280,20 +280,24 @@ def propose_adjustment(
         needs_approval = int(total or 0) + amount >= approval_threshold(approval_thresholds, money)
         # One below the threshold is inserted as applied, with the journal its entry is posted in
         # (`_apply` below), rather than inserted pending and changed at once.
-        adjustment = Adjustment(
-            dispute_id=dispute.id,
-            customer_id=dispute.customer_id,
-            asset_code=money.code,
-            amount=amount,
-            reason=reason,
-            status=ApprovalStatus.PENDING if needs_approval else ApprovalStatus.APPLIED,
-            journal_id=None if needs_approval else str(uuid.uuid4()),
-            requested_by_agent_id=agent.id,
-            requested_at=call.now,
-            idempotency_key=key,
-        )
-        session.add(adjustment)
-        session.flush()
+        # Written on the driver and read back whole (RETURNING): the command only reads it from here on.
+        adjustment: AdjustmentFacts = run(
+            session,
+            _NEW_ADJUSTMENT,
+            {
+                "dispute_id": dispute.id,
+                "customer_id": dispute.customer_id,
+                "asset_code": money.code,
+                "amount": amount,
+                "reason": reason,
+                "status": ApprovalStatus.PENDING if needs_approval else ApprovalStatus.APPLIED,
+                "journal_id": None if needs_approval else str(uuid.uuid4()),
+                "requested_by_agent_id": agent.id,
+                "requested_at": call.now,
+                "idempotency_key": key,
+                "version": 1,
+            },
+        ).one()
         shown = format_money(amount, money)
         proposed = (DisputeStatus.ADJUSTMENT_PROPOSED, f"{shown}: {reason}")
         if needs_approval:
@@ -309,7 +313,8 @@ def propose_adjustment(
             )
             announce(session, ItemKind.ADJUSTMENT, adjustment.id)
         else:
-            _apply(session, adjustment, dispute, agent, call.now, by_way_of=proposed)
+            assert adjustment.journal_id is not None
+            _apply(session, adjustment, dispute, agent, call.now, adjustment.journal_id, by_way_of=proposed)
         uow.note(
             call.ticket_id,
             f"Proposed an adjustment of {shown} on dispute D{dispute.id}"
@@ -452,7 +457,8 @@ def approve_adjustment(
             )
         approvals.record_decision(adjustment, supervisor, reason, actor.now)
         adjustment.approved_version = adjustment.version
-        _apply(session, adjustment, dispute, supervisor, actor.now)
+        adjustment.status, adjustment.journal_id = ApprovalStatus.APPLIED, str(uuid.uuid4())
+        _apply(session, adjustment, dispute, supervisor, actor.now, adjustment.journal_id)
         _decision_note(uow, adjustment, dispute, money, f"approved by {supervisor.username} and posted: {reason}")
         session.flush()
         uow.record(

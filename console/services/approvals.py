@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
@@ -22,6 +23,16 @@ from console.services.errors import Refused
 from models import Adjustment, Agent, ApprovalEdit, ApprovalStatus, UnlockRequest
 
 Approval = Adjustment | UnlockRequest
+
+
+class ApprovalFacts(Protocol):
+    """What a view names people by: an approval's row, loaded as an object or read as a plain row."""
+
+    @property
+    def requested_by_agent_id(self) -> int: ...
+
+    @property
+    def approved_by_agent_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -99,10 +110,11 @@ def _announce(approval: Approval) -> None:
     announce(session, _kind(approval), approval.id)
 
 
-def people(session: Session, approval: Approval, editors: list[int] | None = None) -> ApprovalPeople:
+def people(session: Session, approval: ApprovalFacts, editors: list[int] | None = None) -> ApprovalPeople:
     """The names for a view: requested by, edited by, decided by (`editors`: its `editor_ids`, when
-    the caller has read them already)."""
+    the caller has read them already, as it must for a plain row)."""
     if editors is None:
+        assert isinstance(approval, Adjustment | UnlockRequest), "a plain row comes with its editors"
         editors = editor_ids(session, approval)
     names = usernames(session, approval.requested_by_agent_id, approval.approved_by_agent_id, *editors)
     return ApprovalPeople(

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from console.i18n import N_, _
 from console.services import approvals
 from console.services.actors import SUPERVISORS, active_agent, usernames
+from console.services.approvals import ApprovalFacts
 from console.services.context import Actor, OnCall
 from console.services.driver import run
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -148,8 +152,37 @@ class AdjustmentOnDispute:
 # --- reading ---------------------------------------------------------------------------------
 
 
+class AdjustmentFacts(ApprovalFacts, Protocol):
+    """An adjustment's columns, loaded as an object or read as a plain row on the driver."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def dispute_id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def asset_code(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def status(self) -> ApprovalStatus: ...
+    @property
+    def requested_at(self) -> datetime: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def decision_reason(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def journal_id(self) -> str | None: ...
+
+
 def adjustment_view(
-    session: Session, adjustment: Adjustment, money: AssetView, editors: list[int] | None = None
+    session: Session, adjustment: AdjustmentFacts, money: AssetView, editors: list[int] | None = None
 ) -> AdjustmentView:
     """An adjustment as a dispute and the escalation queue show it (`editors`: see `approvals.people`)."""
     who = approvals.people(session, adjustment, editors)
@@ -177,38 +210,42 @@ def dispute_view(session: Session, dispute: Dispute) -> DisputeView:
     money = asset(session, dispute.asset_code)
     transaction = session.get(Transaction, dispute.transaction_id)
     assert transaction is not None  # a foreign key
-    events = session.execute(_TIMELINE, {"dispute_id": dispute.id}).all()
+    # Both read on the driver as plain rows: a view needs no object to track.
+    events = run(session, _TIMELINE, {"dispute_id": dispute.id}).rows
     # Its adjustments with everyone who changed each (first change first, each once), in one query.
-    editors: dict[Adjustment, list[int]] = {}
-    for adjustment, editor in session.execute(_ADJUSTMENTS_AND_EDITORS, {"dispute_id": dispute.id}):
-        named = editors.setdefault(adjustment, [])
-        if editor is not None and editor not in named:
-            named.append(editor)
+    adjustments: dict[int, AdjustmentFacts] = {}
+    editors: dict[int, list[int]] = {}
+    for row in run(session, _ADJUSTMENTS_AND_EDITORS, {"dispute_id": dispute.id}).rows:
+        adjustments.setdefault(row.id, row)
+        named = editors.setdefault(row.id, [])
+        if row.editor is not None and row.editor not in named:
+            named.append(row.editor)
     return _dispute_view(
         dispute,
         transaction,
         money,
         opened_by=usernames(session, dispute.opened_by_agent_id)[dispute.opened_by_agent_id],
         timeline=tuple(
-            DisputeEventView(
-                event.status.value, dispute_status_label(event.status), event.occurred_at, username, event.note
-            )
-            for event, username in events
+            DisputeEventView(status.value, dispute_status_label(status), occurred_at, username, note)
+            for status, occurred_at, username, note in events
         ),
-        adjustments=tuple(adjustment_view(session, adjustment, money, named) for adjustment, named in editors.items()),
+        adjustments=tuple(
+            adjustment_view(session, adjustment, money, editors[adjustment_id])
+            for adjustment_id, adjustment in adjustments.items()
+        ),
     )
 
 
 # Built once: every dispute shown sends both (building a statement costs more than sending it).
 _ACTOR = aliased(Agent)
 _TIMELINE = (
-    select(DisputeEvent, _ACTOR.username)
+    select(DisputeEvent.status, DisputeEvent.occurred_at, _ACTOR.username, DisputeEvent.note)
     .outerjoin(_ACTOR, _ACTOR.id == DisputeEvent.agent_id)
     .where(DisputeEvent.dispute_id == bindparam("dispute_id"))
     .order_by(DisputeEvent.occurred_at, DisputeEvent.id)
 )
 _ADJUSTMENTS_AND_EDITORS = (
-    select(Adjustment, ApprovalEdit.agent_id)
+    select(Adjustment.__table__, ApprovalEdit.agent_id.label("editor"))
     .outerjoin(ApprovalEdit, ApprovalEdit.adjustment_id == Adjustment.id)
     .where(Adjustment.dispute_id == bindparam("dispute_id"))
     .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
@@ -335,8 +372,53 @@ def move_dispute(
     """Set the status, add it to the timeline, and tell the customer. `by_way_of`: a step the dispute
     passed through on the way (its status and note), on the timeline just before, in the same write;
     the customer hears of the status it ends in."""
-    dispute.status = status
-    dispute.updated_at = now
+    _write_status(session, dispute, status, now)
+    _record_step(session, dispute, status, agent, note, now, amount=amount, by_way_of=by_way_of)
+
+
+def _write_status(session: Session, dispute: Dispute, status: DisputeStatus, now: datetime) -> None:
+    """The dispute's new status (with the resolution reason it holds) written at once on the driver, as
+    the ORM would write it, version checked and moved on; the object then holds what was written, so
+    nothing of it waits for the flush. Someone else's save since it was read is a stale edit."""
+    seen = dispute.version
+    values = {
+        "dispute_id": dispute.id,
+        "seen": seen,
+        "to_status": status,
+        "at": now,
+        "because": dispute.resolution_reason,
+    }
+    if run(session, _MOVE_DISPUTE, values).rowcount != 1:
+        raise StaleDataError(f"dispute {dispute.id} is no longer at version {seen}")
+    written = {"status": status, "updated_at": now, "resolution_reason": dispute.resolution_reason, "version": seen + 1}
+    for name, value in written.items():
+        set_committed_value(dispute, name, value)
+
+
+_MOVE_DISPUTE = (
+    update(Dispute)
+    .where(Dispute.id == bindparam("dispute_id"), Dispute.version == bindparam("seen"))
+    .values(
+        status=bindparam("to_status"),
+        updated_at=bindparam("at"),
+        resolution_reason=bindparam("because"),
+        version=Dispute.version + 1,
+    )
+)
+
+
+def _record_step(
+    session: Session,
+    dispute: Dispute,
+    status: DisputeStatus,
+    agent: Agent | None,
+    note: str | None,
+    now: datetime,
+    *,
+    amount: str = "",
+    by_way_of: tuple[DisputeStatus, str] | None = None,
+) -> None:
+    """The step on the dispute's timeline, and what the customer is told of it."""
     steps = [*([by_way_of] if by_way_of else []), (status, note)]
     add_to_timeline(session, dispute, agent, now, *steps)
     notice = _CUSTOMER_NOTICES.get(status)
@@ -455,7 +537,7 @@ def open_dispute(
         session.add(dispute)
         session.flush()
         opened = "Opened on the call."
-        move_dispute(session, dispute, DisputeStatus.OPEN, agent, opened, call.now)
+        _record_step(session, dispute, DisputeStatus.OPEN, agent, opened, call.now)  # inserted open
         uow.note(
             call.ticket_id,
             f"Opened dispute D{dispute.id} about {transaction.reference}:"

@@ -17,6 +17,7 @@ alternatives out).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,8 @@ class Plan:
     fixed: Mapping[str, Any]
     # One conversion per result column (None: the driver's value as it is).
     results: tuple[Processor, ...]
+    # The row type: a named tuple of the result columns' keys (a plain tuple for text()).
+    shape: Callable[..., tuple[Any, ...]]
 
     def values(self, params: Mapping[str, Any]) -> Any:
         given = {**self.fixed, **{name: self._converted(name, value) for name, value in params.items()}}
@@ -54,11 +57,11 @@ class Plan:
         convert = self.convert.get(name)
         return value if convert is None else convert(value)
 
-    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+    def row(self, raw: Sequence[Any]) -> Any:
         if not self.results:  # text(): no column types to convert by
             return tuple(raw)
-        return tuple(
-            value if convert is None else convert(value) for convert, value in zip(self.results, raw, strict=True)
+        return self.shape(
+            *(value if convert is None else convert(value) for convert, value in zip(self.results, raw, strict=True))
         )
 
 
@@ -93,34 +96,35 @@ def _compile(dialect: Dialect, statement: Executable, keys: frozenset[str]) -> P
                 raise ValueError(f"the statement needs the parameter {name!r}")
             fixed[name] = bind.value if processor is None else processor(bind.value)
     order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-    return Plan(compiled.string, order, convert, fixed, _result_conversions(dialect, statement))
+    columns = _result_columns(statement)
+    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    shape = namedtuple("Row", [str(column.key) for column in columns], rename=True) if columns else tuple
+    return Plan(compiled.string, order, convert, fixed, results, shape)
 
 
-def _result_conversions(dialect: Dialect, statement: Executable) -> tuple[Processor, ...]:
+def _result_columns(statement: Executable) -> list[Any]:
     if isinstance(statement, Select):
-        columns = list(statement.selected_columns)
-    elif isinstance(statement, UpdateBase):
-        columns = list(statement.exported_columns)
-    elif isinstance(statement, TextClause):
-        return ()  # text() says nothing of its columns: the driver's values as they are
-    else:
-        raise TypeError(f"no plan for {type(statement).__name__}")
-    return tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        return list(statement.selected_columns)
+    if isinstance(statement, UpdateBase):
+        return list(statement.exported_columns)
+    if isinstance(statement, TextClause):
+        return []  # text() says nothing of its columns: the driver's values as they are
+    raise TypeError(f"no plan for {type(statement).__name__}")
 
 
 @dataclass(frozen=True)
 class Ran:
     """What a statement answered: its rows (converted) and how many rows it changed."""
 
-    rows: list[tuple[Any, ...]]
+    rows: list[Any]  # named tuples: `row.status`, or unpacked in the statement's column order
     rowcount: int
 
-    def one(self) -> tuple[Any, ...]:
+    def one(self) -> Any:
         if len(self.rows) != 1:
             raise AssertionError(f"expected one row, got {len(self.rows)}")
         return self.rows[0]
 
-    def first(self) -> tuple[Any, ...] | None:
+    def first(self) -> Any | None:
         return self.rows[0] if self.rows else None
 
     def scalar(self) -> Any:

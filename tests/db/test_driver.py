@@ -10,11 +10,14 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import Database
+from console.services.disputes import move_dispute
 from console.services.driver import plan, run
-from models import OutboxChannel, OutboxMessage
+from models import Dispute, DisputeStatus, OutboxChannel, OutboxMessage
 from tests.support.statements import statements
+from tests.support.world import World
 
 AT = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
 NEW_MESSAGE = insert(OutboxMessage)
@@ -88,3 +91,24 @@ def test_the_engine_s_listeners_see_every_statement(database: Database) -> None:
         run(session, MESSAGES_TO, {"recipient": "+8613800000004"})
     driver_sent = [statement for statement in sent if "outbox_messages" in statement]
     assert len(driver_sent) == 2 and driver_sent[0].startswith("INSERT INTO outbox_messages")
+
+
+def test_a_dispute_saved_by_someone_else_since_it_was_read_is_a_stale_edit_and_nothing_is_written(
+    world_each_engine: World,
+) -> None:
+    """A dispute's status is written on the driver, version checked as the ORM checks it."""
+    w = world_each_engine
+    with w.sessions() as session:
+        dispute_id = session.scalar(select(Dispute.id).where(Dispute.customer_id == w.customer("dispute_open")))
+    assert dispute_id is not None
+    with pytest.raises(StaleDataError), w.sessions.begin() as session:
+        seen = session.get(Dispute, dispute_id)
+        assert seen is not None
+        # Another agent's save lands after this one read the dispute (as a statement the ORM does not see).
+        session.connection().execute(
+            update(Dispute).where(Dispute.id == dispute_id).values(version=Dispute.version + 1)
+        )
+        move_dispute(session, seen, DisputeStatus.INVESTIGATING, None, "late", w.now)
+    with w.sessions() as session:
+        fresh = session.get(Dispute, dispute_id)
+        assert fresh is not None and fresh.status != DisputeStatus.INVESTIGATING
