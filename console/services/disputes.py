@@ -47,6 +47,7 @@ from models import (
     DisputeStatus,
     Role,
     Transaction,
+    TransactionKind,
 )
 
 MAX_DESCRIPTION = 2_000
@@ -252,9 +253,57 @@ _ADJUSTMENTS_AND_EDITORS = (
 )
 
 
+class DisputeFacts(Protocol):
+    """A dispute's columns, loaded as an object or read as a plain row on the driver."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def transaction_id(self) -> int: ...
+    @property
+    def ticket_id(self) -> int | None: ...
+    @property
+    def asset_code(self) -> str: ...
+    @property
+    def claimed_amount(self) -> int: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def status(self) -> DisputeStatus: ...
+    @property
+    def opened_at(self) -> datetime: ...
+    @property
+    def resolution_reason(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+class StatementRowFacts(Protocol):
+    """A statement row's columns that a dispute shows and checks, from an object or a plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def asset_code(self) -> str: ...
+    @property
+    def kind(self) -> TransactionKind: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def fee(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
 def _dispute_view(
-    dispute: Dispute,
-    transaction: Transaction,
+    dispute: DisputeFacts,
+    transaction: StatementRowFacts,
     money: AssetView,
     *,
     opened_by: str,
@@ -409,7 +458,7 @@ _MOVE_DISPUTE = (
 
 def _record_step(
     session: Session,
-    dispute: Dispute,
+    dispute: DisputeFacts,
     status: DisputeStatus,
     agent: Agent | None,
     note: str | None,
@@ -417,13 +466,15 @@ def _record_step(
     *,
     amount: str = "",
     by_way_of: tuple[DisputeStatus, str] | None = None,
+    row: StatementRowFacts | None = None,
 ) -> None:
-    """The step on the dispute's timeline, and what the customer is told of it."""
+    """The step on the dispute's timeline, and what the customer is told of it (`row`: its statement
+    row, when the command holds it as a plain row)."""
     steps = [*([by_way_of] if by_way_of else []), (status, note)]
     add_to_timeline(session, dispute, agent, now, *steps)
     notice = _CUSTOMER_NOTICES.get(status)
     if notice is not None:
-        transaction = session.get(Transaction, dispute.transaction_id)
+        transaction = row or session.get(Transaction, dispute.transaction_id)
         assert transaction is not None
         words = {
             "number": f"D{dispute.id}",
@@ -444,7 +495,11 @@ def _record_step(
 
 
 def add_to_timeline(
-    session: Session, dispute: Dispute, agent: Agent | None, now: datetime, *steps: tuple[DisputeStatus, str | None]
+    session: Session,
+    dispute: DisputeFacts,
+    agent: Agent | None,
+    now: datetime,
+    *steps: tuple[DisputeStatus, str | None],
 ) -> None:
     """Events on the dispute's timeline (status and note each), in order, written now in one statement
     (the dispute is in the database: nothing the session holds unwritten is needed, and nothing reads an
@@ -460,7 +515,7 @@ def add_to_timeline(
 _NEW_EVENT = insert(DisputeEvent)
 
 
-def _claim_on_row(session: Session, transaction: Transaction, claimed_amount_text: str) -> int:
+def _claim_on_row(session: Session, transaction: StatementRowFacts, claimed_amount_text: str) -> int:
     """The claim typed for a statement row, in minor units. The one place that holds the rule that a
     claim never exceeds its row with its fee: opening a dispute and editing its claim both come here."""
     money = asset(session, transaction.asset_code)
@@ -489,9 +544,19 @@ def over_the_claim(session: Session, dispute: Dispute, amount: int, money: Asset
     return None
 
 
-_UNSETTLED_ON_ROW = select(Dispute.id).where(
-    Dispute.transaction_id == bindparam("transaction_id"), Dispute.status.not_in(SETTLED)
-)
+# The statement row, and the dispute about it that is not settled yet (if any), in one round trip.
+_ROW_AND_UNSETTLED = select(
+    Transaction.__table__,
+    select(Dispute.id)
+    .where(
+        Dispute.transaction_id == bindparam("transaction_id"),
+        *(Dispute.status != settled for settled in SETTLED),
+    )
+    .limit(1)
+    .scalar_subquery()
+    .label("unsettled"),
+).where(Transaction.id == bindparam("transaction_id"))
+_NEW_DISPUTE = insert(Dispute).returning(*Dispute.__table__.c)
 
 STALE_DISPUTE = N_(
     "Someone else saved this dispute first; what you typed is kept. Review their change, then save again."
@@ -510,34 +575,37 @@ def open_dispute(
     with unit_of_work(sessions, call, doing=N_("open disputes"), stale=STALE_DISPUTE, gated=True) as uow:
         session, agent = uow.session, uow.agent
         uow.verified_caller()
-        transaction = session.get(Transaction, transaction_id)
-        if transaction is None or transaction.customer_id != call.caller_id:
+        # Read and written on the driver as plain rows: the command holds no object to track.
+        found = run(session, _ROW_AND_UNSETTLED, {"transaction_id": transaction_id}).first()
+        if found is None or found.customer_id != call.caller_id:
             raise NotFound(_("That statement row is not this caller's."))
+        transaction: StatementRowFacts = found
         money = asset(session, transaction.asset_code)
         claimed = _claim_on_row(session, transaction, claimed_amount_text)
-        unsettled = session.scalar(_UNSETTLED_ON_ROW, {"transaction_id": transaction_id})
+        unsettled = found.unsettled
         if unsettled is not None:
             raise Conflict(
                 _("Dispute D{unsettled} about this statement row is still open; add to that one.").format(
                     unsettled=unsettled
                 )
             )
-        dispute = Dispute(
-            customer_id=call.caller_id,
-            transaction_id=transaction_id,
-            ticket_id=call.ticket_id,
-            opened_by_agent_id=agent.id,
-            asset_code=money.code,
-            claimed_amount=claimed,
-            description=description,
-            status=DisputeStatus.OPEN,
-            opened_at=call.now,
-            updated_at=call.now,
-        )
-        session.add(dispute)
-        session.flush()
+        values = {
+            "customer_id": call.caller_id,
+            "transaction_id": transaction_id,
+            "ticket_id": call.ticket_id,
+            "opened_by_agent_id": agent.id,
+            "asset_code": money.code,
+            "claimed_amount": claimed,
+            "description": description,
+            "status": DisputeStatus.OPEN,
+            "resolution_reason": None,
+            "opened_at": call.now,
+            "updated_at": call.now,
+            "version": 1,
+        }
+        dispute: DisputeFacts = run(session, _NEW_DISPUTE, values).one()
         opened = "Opened on the call."
-        _record_step(session, dispute, DisputeStatus.OPEN, agent, opened, call.now)  # inserted open
+        _record_step(session, dispute, DisputeStatus.OPEN, agent, opened, call.now, row=transaction)  # inserted open
         uow.note(
             call.ticket_id,
             f"Opened dispute D{dispute.id} about {transaction.reference}:"
