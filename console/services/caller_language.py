@@ -11,6 +11,7 @@ data says about them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import phonenumbers
 from sqlalchemy.orm import Session
@@ -31,8 +32,11 @@ def language_for_region(region: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def phone_region(number: str | None) -> str | None:
-    """The region of an E.164 number ("+85291234567" -> "HK"); None when it cannot be told."""
+    """The region of an E.164 number ("+85291234567" -> "HK"); None when it cannot be told. Kept for
+    the numbers seen lately: every message to a customer asks again, and parsing a number costs more
+    than the rest of choosing the language."""
     if not number or not number.startswith("+"):
         return None
     try:

@@ -171,12 +171,20 @@ def _hold_loaded_rows(session: Session) -> None:
     """Keep every row the command loads until it ends (SQLAlchemy's strong-reference recipe): the
     session's identity map holds rows weakly, so a row read in one rule and dropped was read again by
     the next one (the dispute's statement row three times in one adjustment)."""
-    held: list[object] = session.info.setdefault(_HELD_INFO, [])
-    event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
+    session.info[_HELD_INFO] = []
 
 
 # The key in `Session.info` of the rows a command has loaded.
 _HELD_INFO = "hotline_held_rows"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _hold(session: Session, row: object) -> None:
+    # One listener for every session (adding one per session cost more than the command's own rules):
+    # only a unit of work's session keeps what it loads.
+    held = session.info.get(_HELD_INFO)
+    if held is not None:
+        held.append(row)
 
 
 def run_command(
