@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from console.db import TRUSTED_CLOCK_INFO
 from console.i18n import N_, _
+from console.services.driver import remember, row_type, run
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
 from models import Agent, Customer, Role, Ticket
 
@@ -21,6 +22,83 @@ PASSWORD_FRESH_FOR = timedelta(minutes=5)
 
 # How far a console's clock may be from the database server's before the time rules refuse to run.
 CLOCK_TOLERANCE = timedelta(seconds=30)
+
+
+class ActingAgent(Protocol):
+    """The acting agent as a command's rules read it: loaded as an object, or read as a plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def disabled(self) -> bool: ...
+    @property
+    def password_typed_at(self) -> datetime | None: ...
+
+
+def agent_on_call(
+    session: Session,
+    agent_id: int,
+    *roles: Role,
+    doing: str,
+    now: datetime,
+    ticket_id: int,
+    customer_id: int | None,
+) -> ActingAgent:
+    """`active_agent` for a command on a call about to pass the verification gate, read on the driver:
+    the agent, the server's clock, the call's ticket and its caller in one round trip, as plain rows.
+    The ticket and the caller are kept for the rules that follow (`driver.known`): the gate, and the
+    message the customer is sent."""
+    clock = _clock_is_checked(session)
+    params = {"agent_id": agent_id, "ticket_id": ticket_id, "customer_id": customer_id}
+    found = run(session, _on_call(clock), params).first()
+    agent: ActingAgent | None = None if found is None else _AGENT_ROW(*found[: len(_AGENT_COLUMNS)])
+    check_agent_state(None if agent is None else (agent.disabled, agent.role), *roles, doing=doing)
+    assert found is not None and agent is not None
+    rest = found[len(_AGENT_COLUMNS) :]
+    if clock:
+        _refuse_a_wrong_clock(now, rest[0])
+        rest = rest[1:]
+    ticket = _TICKET_ROW(*rest[: len(_TICKET_COLUMNS)])
+    if ticket.id is not None:
+        remember(session, Ticket.__tablename__, ticket.id, ticket)
+    customer = _CUSTOMER_ROW(*rest[len(_TICKET_COLUMNS) :])
+    if customer.id is not None:
+        remember(session, Customer.__tablename__, customer.id, customer)
+    session.info.setdefault(_USERNAMES_INFO, {})[agent.id] = agent.username
+    return agent
+
+
+def _labelled(table: Any, prefix: str) -> list[Any]:
+    return [column.label(f"{prefix}{column.key}") for column in table.c]
+
+
+_AGENT_COLUMNS = _labelled(Agent.__table__, "agent_")
+_TICKET_COLUMNS = _labelled(Ticket.__table__, "ticket_")
+_CUSTOMER_COLUMNS = _labelled(Customer.__table__, "customer_")
+# Plain rows with the tables' own column names, as the rules read an object's attributes.
+_AGENT_ROW = row_type("_AGENT_ROW", [column.key for column in Agent.__table__.c])
+_TICKET_ROW = row_type("_TICKET_ROW", [column.key for column in Ticket.__table__.c])
+_CUSTOMER_ROW = row_type("_CUSTOMER_ROW", [column.key for column in Customer.__table__.c])
+
+
+@cache
+def _on_call(clock: bool) -> Select[Any]:
+    """The agent (with the server's clock where it is checked), the ticket and the customer side by side,
+    built once each; a ticket or customer that is not there comes back as a row of NULLs."""
+    clock_column = [func.clock_timestamp().label("server_now")] if clock else []
+    return (
+        select(*_AGENT_COLUMNS, *clock_column, *_TICKET_COLUMNS, *_CUSTOMER_COLUMNS)
+        .select_from(Agent)
+        .outerjoin(Ticket, Ticket.id == bindparam("ticket_id"))
+        .outerjoin(Customer, Customer.id == bindparam("customer_id"))
+        .where(Agent.id == bindparam("agent_id"))
+    )
 
 
 def active_agent(
@@ -85,7 +163,7 @@ def _agent_with(clock: bool, ticket: bool, customer: bool) -> Select[Any]:
 _AGENT_STATE = select(Agent.disabled, Agent.role).where(Agent.id == bindparam("agent_id"))
 
 
-def require_fresh_password(agent: Agent, now: datetime, *, doing: str = N_("decide this")) -> None:
+def require_fresh_password(agent: ActingAgent, now: datetime, *, doing: str = N_("decide this")) -> None:
     """Refuse with `PasswordNeeded` unless the agent typed their password in the last 5 minutes: the
     person at the console now is the one who logged in, not someone at a console left open."""
     typed = agent.password_typed_at

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
+from console.services.actors import SUPERVISORS, ActingAgent, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.disputes import (
@@ -51,7 +51,6 @@ from console.services.money import (
 from console.services.unit_of_work import UnitOfWork, run_command, unit_of_work
 from models import (
     Adjustment,
-    Agent,
     ApprovalStatus,
     Dispute,
     DisputeStatus,
@@ -131,7 +130,7 @@ def _apply(
     session: Session,
     adjustment: AdjustmentFacts,
     dispute: Dispute,
-    agent: Agent,
+    agent: ActingAgent,
     now: datetime,
     journal: str,
     *,
@@ -379,7 +378,7 @@ def _locked_adjustment(session: Session, adjustment_id: int) -> Adjustment:
     return adjustment
 
 
-def _decidable(session: Session, supervisor: Agent, adjustment_id: int, expected_version: int) -> Adjustment:
+def _decidable(session: Session, supervisor: ActingAgent, adjustment_id: int, expected_version: int) -> Adjustment:
     """A pending adjustment, at the version the supervisor reviewed, that they neither requested nor edited."""
     adjustment = _pending_adjustment(session, adjustment_id, expected_version)
     approvals.require_another_person(session, adjustment, supervisor)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import audit
-from console.services.actors import require_enabled
+from console.services.actors import ActingAgent, require_enabled
 from console.services.agents import hash_password, new_agent, role_named, validate_new_agent
 from console.services.context import Actor
 from console.services.errors import Conflict, NotFound, Refused
@@ -72,7 +72,7 @@ def _line(agent: Agent, now: datetime) -> AgentLine:
     )
 
 
-def _as_admin(uow: UnitOfWork, doing: str) -> Agent:
+def _as_admin(uow: UnitOfWork, doing: str) -> ActingAgent:
     """The acting admin. Every enabled admin's row is locked too, so "the last admin" is counted by one
     command at a time (two admins cannot disable each other at the same moment)."""
     agent = uow.acting(Role.ADMIN, doing=doing)
@@ -100,7 +100,7 @@ def _named(session: Session, username: str) -> Agent:
     return agent
 
 
-def _not_yourself(admin: Agent, agent: Agent, what: str) -> None:
+def _not_yourself(admin: ActingAgent, agent: Agent, what: str) -> None:
     if agent.id == admin.id:
         raise Refused(_("You cannot {what} your own login; ask another admin.").format(what=what))
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from console.i18n import _
-from console.services.actors import usernames
+from console.services.actors import ActingAgent, usernames
 from console.services.announce import ItemKind, announce
 from console.services.errors import Refused
-from models import Adjustment, Agent, ApprovalEdit, ApprovalStatus, UnlockRequest
+from models import Adjustment, ApprovalEdit, ApprovalStatus, UnlockRequest
 
 Approval = Adjustment | UnlockRequest
 
@@ -63,7 +63,7 @@ def editor_ids(session: Session, approval: Approval) -> list[int]:
     return list(dict.fromkeys(session.scalars(_edits_of(approval))))
 
 
-def record_edit(session: Session, approval: Approval, editor: Agent, what: str, now: datetime) -> None:
+def record_edit(session: Session, approval: Approval, editor: ActingAgent, what: str, now: datetime) -> None:
     """`editor` changed what is to be decided (`what`, in words): the change makes a new version, so an
     approval given for the old one is void, and the editor may no longer decide it."""
     approval.edited_by_agent_id = editor.id
@@ -75,7 +75,7 @@ def record_edit(session: Session, approval: Approval, editor: Agent, what: str, 
     announce(session, _kind(approval), approval.id)
 
 
-def require_another_person(session: Session, approval: Approval, decider: Agent) -> None:
+def require_another_person(session: Session, approval: Approval, decider: ActingAgent) -> None:
     """Refuse the requester and every editor: a decision needs a second pair of eyes."""
     noun, filed = _names(approval)
     if decider.id == approval.requested_by_agent_id:
@@ -84,14 +84,14 @@ def require_another_person(session: Session, approval: Approval, decider: Agent)
         raise Refused(_("You edited this {noun}; another supervisor must decide it.").format(noun=noun))
 
 
-def record_decision(approval: Approval, decider: Agent, reason: str, now: datetime) -> None:
+def record_decision(approval: Approval, decider: ActingAgent, reason: str, now: datetime) -> None:
     """Who decided (approved or turned down), when and why; the status is the caller's to set. It leaves
     the supervisors' queue."""
     approval.approved_by_agent_id, approval.decided_at, approval.decision_reason = decider.id, now, reason
     _announce(approval)
 
 
-def decide(approval: Approval, decider: Agent, status: ApprovalStatus, reason: str, now: datetime) -> None:
+def decide(approval: Approval, decider: ActingAgent, status: ApprovalStatus, reason: str, now: datetime) -> None:
     """Approve or turn down: the new status, with who decided, when and why."""
     approval.status = status
     record_decision(approval, decider, reason, now)

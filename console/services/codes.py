@@ -18,6 +18,7 @@ from console.db import rows_changed
 from console.i18n import N_, _
 from console.keys import KeyRing
 from console.services import otp
+from console.services.actors import ActingAgent
 from console.services.announce import ItemKind, announce
 from console.services.caller_language import ticket_language, words_for
 from console.services.context import OnCall
@@ -29,7 +30,6 @@ from console.services.outbox import add_message
 from console.services.scripts import Script, load_script
 from console.services.unit_of_work import UnitOfWork, own_ticket, unit_of_work
 from models import (
-    Agent,
     Channel,
     Customer,
     Factor,
@@ -92,7 +92,7 @@ class VerificationOutcome:
 # --- the call and the caller -----------------------------------------------------------------
 
 
-def live_ticket(session: Session, ticket_id: int, agent: Agent, customer_id: int) -> Ticket:
+def live_ticket(session: Session, ticket_id: int, agent: ActingAgent, customer_id: int) -> Ticket:
     """The agent's open ticket for this caller; a ticket with no caller yet is given this one."""
     ticket = own_ticket(session, ticket_id, agent)
     if ticket.status != TicketStatus.OPEN:

@@ -18,10 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, active_agent, usernames
+from console.services.actors import SUPERVISORS, ActingAgent, active_agent, usernames
 from console.services.approvals import ApprovalFacts
 from console.services.context import Actor, OnCall
-from console.services.driver import run
+from console.services.driver import known, run
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
 from console.services.free_text import free_text
 from console.services.gate import NotVerified
@@ -34,7 +34,7 @@ from console.services.money import (
     lock_customer,
     parse_amount,
 )
-from console.services.outbox import notify_customer
+from console.services.outbox import Recipient, notify_customer
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Adjustment,
@@ -369,14 +369,17 @@ def dispute_by_id(session: Session, dispute_id: int) -> Dispute:
     return dispute
 
 
-def _customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
+def _customer(session: Session, customer_id: int) -> Recipient:
+    """The customer to tell: as the command read them with its agent (see actors.agent_on_call), or loaded."""
+    customer: Recipient | None = known(session, Customer.__tablename__, customer_id) or session.get(
+        Customer, customer_id
+    )
     if customer is None:
         raise NotFound(_("No such customer."))
     return customer
 
 
-def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False) -> Agent:
+def actor_for_dispute(uow: UnitOfWork, dispute: Dispute, *, fresh: bool = False) -> ActingAgent:
     """An agent acts on a dispute on a call with its verified customer; a supervisor may also act
     away from a call (reviewing the case), except where the rule needs a fresh factor."""
     on_call = isinstance(uow.actor, OnCall)
@@ -411,7 +414,7 @@ def move_dispute(
     session: Session,
     dispute: Dispute,
     status: DisputeStatus,
-    agent: Agent | None,
+    agent: ActingAgent | None,
     note: str | None,
     now: datetime,
     *,
@@ -460,7 +463,7 @@ def _record_step(
     session: Session,
     dispute: DisputeFacts,
     status: DisputeStatus,
-    agent: Agent | None,
+    agent: ActingAgent | None,
     note: str | None,
     now: datetime,
     *,
@@ -497,7 +500,7 @@ def _record_step(
 def add_to_timeline(
     session: Session,
     dispute: DisputeFacts,
-    agent: Agent | None,
+    agent: ActingAgent | None,
     now: datetime,
     *steps: tuple[DisputeStatus, str | None],
 ) -> None:

@@ -98,7 +98,7 @@ def _compile(dialect: Dialect, statement: Executable, keys: frozenset[str]) -> P
     order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
     columns = _result_columns(statement)
     results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-    shape = namedtuple("Row", [str(column.key) for column in columns], rename=True) if columns else tuple
+    shape = row_type("Row", [str(column.key) for column in columns]) if columns else tuple
     return Plan(compiled.string, order, convert, fixed, results, shape)
 
 
@@ -110,6 +110,26 @@ def _result_columns(statement: Executable) -> list[Any]:
     if isinstance(statement, TextClause):
         return []  # text() says nothing of its columns: the driver's values as they are
     raise TypeError(f"no plan for {type(statement).__name__}")
+
+
+def row_type(name: str, fields: Sequence[str]) -> Any:
+    """A named tuple type for plain rows: `row.status`, as an object's attribute reads."""
+    return namedtuple(name, fields, rename=True)
+
+
+def remember(session: Session, table: str, key: object, row: object) -> None:
+    """Keep a plain row the command read, for the rules after it (`known`): read once per command."""
+    session.info.setdefault(_KNOWN_INFO, {})[table, key] = row
+
+
+def known(session: Session, table: str, key: object) -> Any | None:
+    """The plain row of `table` with this key that the command read on the driver, or None."""
+    rows = session.info.get(_KNOWN_INFO)
+    return None if rows is None else rows.get((table, key))
+
+
+# The key in `Session.info` of the plain rows a command has read.
+_KNOWN_INFO = "hotline_known_rows"
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from console.i18n import N_, _
-from console.services.driver import run
+from console.services.driver import known, run
 from console.services.errors import Refused
 from models import Ticket, TicketStatus
 
@@ -28,13 +29,36 @@ class NotVerified(Refused):
     """The caller has not proved possession of a factor on this call (or not recently enough)."""
 
 
+class TicketFacts(Protocol):
+    """What the gate reads of a ticket: loaded as an object, or read as a plain row on the driver."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def agent_id(self) -> int: ...
+    @property
+    def customer_id(self) -> int | None: ...
+    @property
+    def call_id(self) -> int | None: ...
+    @property
+    def status(self) -> TicketStatus: ...
+    @property
+    def verified_at(self) -> datetime | None: ...
+    @property
+    def verified_customer_id(self) -> int | None: ...
+    @property
+    def last_activity_at(self) -> datetime | None: ...
+    @property
+    def advice_given(self) -> str | None: ...
+
+
 def require_verified_caller(
     session: Session, ticket_id: int, agent_id: int, customer_id: int, now: datetime, fresh: bool = False
-) -> Ticket:
+) -> TicketFacts:
     """Raise NotVerified unless this is the agent's live call with this customer, and this customer
     passed a factor on it recently enough. Runs inside the action's transaction; a pass counts as
-    activity on the ticket."""
-    ticket = session.get(Ticket, ticket_id)
+    activity on the ticket. The ticket is the one the command read with its agent, if it did."""
+    ticket: TicketFacts | None = known(session, Ticket.__tablename__, ticket_id) or session.get(Ticket, ticket_id)
     if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
         raise NotVerified(_(NOT_THIS_CALL))
     check_verified(ticket, now, fresh)
@@ -47,7 +71,7 @@ def require_verified_caller(
 _TOUCH = update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(last_activity_at=bindparam("now"))
 
 
-def check_verified(ticket: Ticket, now: datetime, fresh: bool = False) -> None:
+def check_verified(ticket: TicketFacts, now: datetime, fresh: bool = False) -> None:
     """The same rules on a ticket already loaded, without counting as activity (for status displays)."""
     if ticket.status == TicketStatus.CLOSED:
         raise NotVerified(_("Caller not verified: this call has been wrapped up."))

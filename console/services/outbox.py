@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import _
-from console.services.caller_language import ticket_language, words_for
-from console.services.driver import run
+from console.services.caller_language import CallerProfile, ticket_language, words_for
+from console.services.driver import known, run
 from console.services.errors import NotFound
 from models import Customer, OutboxChannel, OutboxMessage, Ticket
 
@@ -67,9 +68,20 @@ def add_message(
 _NEW_MESSAGE = insert(OutboxMessage)
 
 
+class Recipient(CallerProfile, Protocol):
+    """Where a customer is told something: loaded as an object, or read as a plain row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def phone_bound(self) -> bool: ...
+    @property
+    def email(self) -> str | None: ...
+
+
 def notify_customer(
     session: Session,
-    customer: Customer,
+    customer: Recipient,
     *,
     kind: str,
     body: str,
@@ -89,7 +101,9 @@ def notify_customer(
         channel, recipient = OutboxChannel.EMAIL, customer.email
     else:
         return False
-    say = words_for(ticket_language(session, session.get(Ticket, ticket_id) if ticket_id else None, customer))
+    # The call's ticket as the command read it with its agent, if it did (see actors.agent_on_call).
+    ticket = (known(session, Ticket.__tablename__, ticket_id) or session.get(Ticket, ticket_id)) if ticket_id else None
+    say = words_for(ticket_language(session, ticket, customer))
     body = say(body).format(**(values or {}))
     subject = say(subject) if subject else None
     add_message(

@@ -27,12 +27,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from console.db import run_with_retries
 from console.i18n import N_, _
 from console.services import audit
-from console.services.actors import active_agent
+from console.services.actors import ActingAgent, active_agent, agent_on_call
 from console.services.context import Actor, OnCall
 from console.services.driver import run
 from console.services.errors import Conflict, NotFound, Refused
-from console.services.gate import require_verified_caller
-from models import Agent, Role, Ticket, TicketNote
+from console.services.gate import TicketFacts, require_verified_caller
+from models import Role, Ticket, TicketNote
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ class UnitOfWork:
 
     session: Session
     actor: Actor
-    _agent: Agent | None = field(default=None, repr=False)
+    _agent: ActingAgent | None = field(default=None, repr=False)
 
     @property
     def agent_id(self) -> int:
@@ -65,21 +65,30 @@ class UnitOfWork:
 
     def acting(
         self, *roles: Role, doing: str = N_("do this"), gated: bool = False, caller_locked_next: bool = False
-    ) -> Agent:
+    ) -> ActingAgent:
         """Load the acting agent (enabled, with one of `roles` if given) and check the console's clock.
         `gated`: the command passes the verification gate next, so the call's ticket (and its caller,
         when the call names one) comes along in the same round trip (the gate still checks them; it
         only does not read them again). `caller_locked_next`: the command takes the caller's money lock
-        next, which reads their row, so it is not read here."""
-        ticket = self.call.ticket_id if gated else None
-        customer = self.call.customer_id if gated and not caller_locked_next else None
-        self._agent = active_agent(
-            self.session, self.agent_id, *roles, doing=doing, now=self.now, with_ticket=ticket, with_customer=customer
-        )
+        next, which reads their row, so it is not read here. A gated command reads all of it on the driver
+        as plain rows (`actors.agent_on_call`): it changes none of them."""
+        if gated:
+            customer = None if caller_locked_next else self.call.customer_id
+            self._agent = agent_on_call(
+                self.session,
+                self.agent_id,
+                *roles,
+                doing=doing,
+                now=self.now,
+                ticket_id=self.call.ticket_id,
+                customer_id=customer,
+            )
+        else:
+            self._agent = active_agent(self.session, self.agent_id, *roles, doing=doing, now=self.now)
         return self._agent
 
     @property
-    def agent(self) -> Agent:
+    def agent(self) -> ActingAgent:
         """The acting agent, loaded by `acting` (or by `unit_of_work(..., doing=...)`)."""
         if self._agent is None:
             raise AssertionError("the acting agent is loaded with uow.acting(...) before it is used")
@@ -89,14 +98,14 @@ class UnitOfWork:
         """The acting agent's ticket: refused when it is someone else's."""
         return own_ticket(self.session, ticket_id, self.agent)
 
-    def verified_caller(self, customer_id: int | None = None, *, fresh: bool = False) -> Ticket:
+    def verified_caller(self, customer_id: int | None = None, *, fresh: bool = False) -> TicketFacts:
         """The verification gate for the acting agent's call with its customer (or `customer_id`, the one
         the command acts on, which must be the call's); see `gate`."""
         call = self.call
         customer = call.caller_id if customer_id is None else customer_id
         return require_verified_caller(self.session, call.ticket_id, self.agent.id, customer, self.now, fresh)
 
-    def note(self, ticket_id: int | None, body: str, *, by: Agent | None = None) -> None:
+    def note(self, ticket_id: int | None, body: str, *, by: ActingAgent | None = None) -> None:
         """Add a note to the call's ticket (none without a ticket), written by the acting agent (or `by`)."""
         if ticket_id is not None:
             author = by or self.agent
@@ -112,7 +121,7 @@ class UnitOfWork:
         subject_id: object | None = None,
         details: Mapping[str, Any] | None = None,
         *,
-        by: Agent | None = None,
+        by: ActingAgent | None = None,
     ) -> None:
         """Append the audit event for this action, signed as the acting agent (or `by`), at this time."""
         actor = by or self.agent
@@ -131,7 +140,7 @@ class UnitOfWork:
 _NEW_NOTE = insert(TicketNote)
 
 
-def own_ticket(session: Session, ticket_id: int, agent: Agent) -> Ticket:
+def own_ticket(session: Session, ticket_id: int, agent: ActingAgent) -> Ticket:
     """The agent's own ticket: the one rule for "is this the agent's ticket" (the verification gate adds
     that the caller passed a factor on it)."""
     ticket = session.get(Ticket, ticket_id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
+from console.services.actors import SUPERVISORS, ActingAgent, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -107,11 +107,11 @@ def pending_request(session: Session, customer_id: int) -> UnlockRequest | None:
 def _unlock(
     uow: UnitOfWork,
     customer: Customer,
-    agent: Agent,
+    agent: ActingAgent,
     ticket_id: int | None,
     reason: str,
     *,
-    approved_by: Agent | None = None,
+    approved_by: ActingAgent | None = None,
 ) -> UnlockResult:
     """What every unlock does: a password reset at next login, withdrawals held, the customer told."""
     session, now = uow.session, uow.now
@@ -272,7 +272,7 @@ def pending_unlock_requests(sessions: sessionmaker[Session], supervisor_id: int)
         return [request_view(session, request) for request in requests]
 
 
-def _decidable(session: Session, supervisor: Agent, request_id: int, expected_version: int) -> UnlockRequest:
+def _decidable(session: Session, supervisor: ActingAgent, request_id: int, expected_version: int) -> UnlockRequest:
     request = session.get(UnlockRequest, request_id)
     if request is None:
         raise NotFound(_("No such unlock request."))
