@@ -163,8 +163,9 @@ def run(session: Session, statement: Executable, params: Mapping[str, Any] | Seq
     statement_plan = plan(dialect, statement, frozenset(sets[0]))
     values = [statement_plan.values(one) for one in sets] if many else statement_plan.values(sets[0])
     fairy = connection.connection
-    cursor: DBAPICursor = fairy.cursor()
+    cursor: DBAPICursor | None = None
     try:
+        cursor = fairy.cursor()
         if connection.dispatch.before_cursor_execute:
             for listener in connection.dispatch.before_cursor_execute:
                 listener(connection, cursor, statement_plan.sql, values, None, many)
@@ -189,4 +190,5 @@ def run(session: Session, statement: Executable, params: Mapping[str, Any] | Seq
             ismulti=many,
         ) from error
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()

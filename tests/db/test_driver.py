@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from console.db import Database
 from console.services.disputes import move_dispute
 from console.services.driver import plan, run
+from console.services.system import explain_failure
 from models import Dispute, DisputeStatus, OutboxChannel, OutboxMessage
 from tests.support.statements import statements
 from tests.support.world import World
@@ -77,10 +78,11 @@ def test_a_plan_refuses_what_it_would_silently_lose(dialect: object) -> None:
 
 
 def test_a_driver_error_is_sqlalchemy_s_and_the_transaction_rolls_back(database: Database) -> None:
-    with pytest.raises(IntegrityError), database.sessions.begin() as session:
+    with pytest.raises(IntegrityError) as refused, database.sessions.begin() as session:
         run(session, NEW_MESSAGE, _message("+8613800000003"))
         session.connection().exec_driver_sql("SELECT 1")  # the same transaction, through SQLAlchemy
         run(session, NEW_MESSAGE, {**_message("+8613800000003"), "channel": None})  # NOT NULL
+    assert "parameters hidden" in str(refused.value)  # a command's values are personal
     with database.sessions() as session:
         assert run(session, MESSAGES_TO, {"recipient": "+8613800000003"}).rows == []
 
@@ -112,3 +114,14 @@ def test_a_dispute_saved_by_someone_else_since_it_was_read_is_a_stale_edit_and_n
     with w.sessions() as session:
         fresh = session.get(Dispute, dispute_id)
         assert fresh is not None and fresh.status != DisputeStatus.INVESTIGATING
+
+
+def test_a_connection_lost_under_a_command_is_thrown_out_and_said_in_words(database: Database) -> None:
+    with pytest.raises(DBAPIError) as lost, database.sessions.begin() as session:
+        run(session, MESSAGES_TO, {"recipient": "+8613800000005"})
+        session.connection().connection.dbapi_connection.close()  # type: ignore[union-attr]
+        run(session, MESSAGES_TO, {"recipient": "+8613800000005"})
+    assert lost.value.connection_invalidated
+    assert "nothing was changed" in explain_failure(lost.value)
+    with database.sessions() as session:  # the pool hands out a working connection again
+        assert run(session, MESSAGES_TO, {"recipient": "+8613800000005"}).rows == []
