@@ -454,9 +454,11 @@ def approve_adjustment(
                     too_much=too_much
                 )
             )
-        approvals.record_decision(adjustment, supervisor, reason, actor.now)
+        # Applied in a new journal, approved at the version the supervisor reviewed: set before the
+        # decision is announced, so the adjustment is written once.
         adjustment.approved_version = adjustment.version
         adjustment.status, adjustment.journal_id = ApprovalStatus.APPLIED, str(uuid.uuid4())
+        approvals.record_decision(adjustment, supervisor, reason, actor.now)
         _apply(session, adjustment, dispute, supervisor, actor.now, adjustment.journal_id)
         _decision_note(uow, adjustment, dispute, money, f"approved by {supervisor.username} and posted: {reason}")
         session.flush()

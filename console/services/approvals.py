@@ -59,14 +59,24 @@ def _edits_of(approval: Approval) -> Select[int]:
 
 
 def editor_ids(session: Session, approval: Approval) -> list[int]:
-    """Everyone who changed it while it waited, first change first, each once."""
-    return list(dict.fromkeys(session.scalars(_edits_of(approval))))
+    """Everyone who changed it while it waited, first change first, each once; read once per command
+    (the four-eyes check and the view that answers the decision both ask)."""
+    known: dict[tuple[str, int], list[int]] = session.info.setdefault(_EDITORS_INFO, {})
+    key = (type(approval).__name__, approval.id)
+    if key not in known:
+        known[key] = list(dict.fromkeys(session.scalars(_edits_of(approval))))
+    return known[key]
+
+
+# The key in `Session.info` of the editors a command has read, by approval.
+_EDITORS_INFO = "hotline_editors"
 
 
 def record_edit(session: Session, approval: Approval, editor: ActingAgent, what: str, now: datetime) -> None:
     """`editor` changed what is to be decided (`what`, in words): the change makes a new version, so an
     approval given for the old one is void, and the editor may no longer decide it."""
     approval.edited_by_agent_id = editor.id
+    session.info.get(_EDITORS_INFO, {}).pop((type(approval).__name__, approval.id), None)
     # Written even when the same person edits again, so the version moves on every change.
     flag_modified(approval, "edited_by_agent_id")
     session.flush()

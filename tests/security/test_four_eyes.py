@@ -13,6 +13,7 @@ from console.services.agents import add_agent
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, Refused
 from models import Adjustment, ApprovalEdit, Transaction, TransactionKind, UnlockRequest
+from tests.support.statements import statements
 from tests.support.world import World
 
 CASE = "wrong_fee"  # a USDT withdrawal of 500 charged a 5 USDT fee
@@ -392,3 +393,22 @@ def test_amending_an_unlock_request_needs_a_fresh_factor_on_a_call_with_its_cust
             )
     (still,) = world.pending_unlock_requests(RISK)
     assert (still.version, still.edited_by) == (request.version, ())
+
+
+def test_an_approval_records_the_version_the_supervisor_reviewed_and_the_adjustment_is_written_once(
+    world_each_engine: World,
+) -> None:
+    w = world_each_engine
+    _, pending = _awaiting(w)
+    edited = _edit(w, "admin", pending, "3.5", minutes=20)  # version 2: the one the supervisor reviews
+    w.typed_password("chenjing", w.later(minutes=21))
+    with statements(w.database) as sent:
+        approved = adjustments.approve_adjustment(
+            w.sessions, Actor(agent_id=w.agent("chenjing"), now=w.later(minutes=21)), edited.adjustment_id, 2, "ok"
+        )
+    assert approved.status == "applied" and approved.edited_by == ("admin",)
+    with w.sessions() as session:
+        stored = session.get(Adjustment, edited.adjustment_id)
+        assert stored is not None and stored.approved_version == 2 and stored.version == 3
+    assert len([s for s in sent if s.startswith("UPDATE adjustments")]) == 1
+    assert len([s for s in sent if "FROM approval_edits" in s]) == 1  # the four-eyes check's read serves the view
