@@ -13,6 +13,7 @@ from console.db import TRUSTED_CLOCK_INFO
 from console.i18n import N_, _
 from console.services.driver import remember, row_type, run
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
+from console.services.gate import TOUCH_WITH_READ, touched_with_read
 from models import Agent, Customer, Role, Ticket
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -55,8 +56,11 @@ def agent_on_call(
     The ticket and the caller are kept for the rules that follow (`driver.known`): the gate, and the
     message the customer is sent."""
     clock = _clock_is_checked(session)
-    params = {"agent_id": agent_id, "ticket_id": ticket_id, "customer_id": customer_id}
-    found = run(session, _on_call(clock), params).first()
+    touch = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, object] = {"agent_id": agent_id, "ticket_id": ticket_id, "customer_id": customer_id}
+    if touch:  # the gate's touch of the ticket, sent with this read (see gate.TOUCH_WITH_READ)
+        params |= {"touch_ticket": ticket_id, "touch_agent": agent_id, "touch_at": now}
+    found = run(session, _on_call(clock, touch), params).first()
     agent: ActingAgent | None = None if found is None else _AGENT_ROW(*found[: len(_AGENT_COLUMNS)])
     check_agent_state(None if agent is None else (agent.disabled, agent.role), *roles, doing=doing)
     assert found is not None and agent is not None
@@ -67,6 +71,8 @@ def agent_on_call(
     ticket = _TICKET_ROW(*rest[: len(_TICKET_COLUMNS)])
     if ticket.id is not None:
         remember(session, Ticket.__tablename__, ticket.id, ticket)
+        if touch:
+            touched_with_read(session, ticket.id)
     customer = _CUSTOMER_ROW(*rest[len(_TICKET_COLUMNS) :])
     if customer.id is not None:
         remember(session, Customer.__tablename__, customer.id, customer)
@@ -88,17 +94,19 @@ _CUSTOMER_ROW = row_type("_CUSTOMER_ROW", [column.key for column in Customer.__t
 
 
 @cache
-def _on_call(clock: bool) -> Select[Any]:
+def _on_call(clock: bool, touch: bool) -> Select[Any]:
     """The agent (with the server's clock where it is checked), the ticket and the customer side by side,
-    built once each; a ticket or customer that is not there comes back as a row of NULLs."""
+    built once each; a ticket or customer that is not there comes back as a row of NULLs. `touch`: the
+    gate's touch of the ticket goes with it (PostgreSQL)."""
     clock_column = [func.clock_timestamp().label("server_now")] if clock else []
-    return (
+    query = (
         select(*_AGENT_COLUMNS, *clock_column, *_TICKET_COLUMNS, *_CUSTOMER_COLUMNS)
         .select_from(Agent)
         .outerjoin(Ticket, Ticket.id == bindparam("ticket_id"))
         .outerjoin(Customer, Customer.id == bindparam("customer_id"))
         .where(Agent.id == bindparam("agent_id"))
     )
+    return query.add_cte(TOUCH_WITH_READ) if touch else query
 
 
 def active_agent(

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from console.i18n import N_, _
-from console.services.driver import known, run
+from console.services.driver import known, remember, run
 from console.services.errors import Refused
 from models import Ticket, TicketStatus
 
@@ -62,13 +62,34 @@ def require_verified_caller(
     if ticket is None or ticket.agent_id != agent_id or ticket.customer_id != customer_id:
         raise NotVerified(_(NOT_THIS_CALL))
     check_verified(ticket, now, fresh)
-    # Straight to the driver: the ORM has nothing to synchronize for this one column.
-    run(session, _TOUCH, {"ticket_id": ticket_id, "now": now})
+    if not known(session, _TOUCHED, ticket_id):
+        # Straight to the driver: the ORM has nothing to synchronize for this one column.
+        run(session, _TOUCH, {"ticket_id": ticket_id, "now": now})
     return ticket
 
 
 # Built once: every gated command sends it (building a statement costs more than sending it).
 _TOUCH = update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(last_activity_at=bindparam("now"))
+
+# The same touch sent with the statement that reads the agent's call (`actors.agent_on_call`), on
+# PostgreSQL: a data-modifying WITH runs whatever the rest of the statement reads, and the rest reads
+# the ticket as it was before it, which is what the rules above judge. A refusal rolls the touch back
+# with everything else; only the agent's own ticket is touched.
+TOUCH_WITH_READ = (
+    update(Ticket)
+    .where(Ticket.id == bindparam("touch_ticket"), Ticket.agent_id == bindparam("touch_agent"))
+    .values(last_activity_at=bindparam("touch_at"))
+    .cte("touched")
+)
+
+
+def touched_with_read(session: Session, ticket_id: int) -> None:
+    """The command's read of its call touched the ticket already (TOUCH_WITH_READ)."""
+    remember(session, _TOUCHED, ticket_id, True)
+
+
+# The name `driver.known` keeps the tickets a command's read touched under.
+_TOUCHED = "tickets touched"
 
 
 def check_verified(ticket: TicketFacts, now: datetime, fresh: bool = False) -> None:

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import String, inspect, select, text
 
-from console.services import codes, tickets
+from console.services import codes, disputes, tickets
 from console.services import scripts as scripts_service
 from console.services import verification as v
 from console.services.context import OnCall
+from console.services.errors import NotFound
 from console.services.gate import NotVerified, require_verified_caller
-from models import AuditEvent, TicketReason
+from models import AuditEvent, Ticket, TicketReason, Transaction
 from tests.support.world import World
 
 CASE = "two_factor_on"
@@ -356,3 +357,27 @@ def test_status_shows_verified_until_the_step_up_window_closes(world: World) -> 
     assert not v.verification_status(
         world.sessions, OnCall(agent_id=world.agent("lina"), now=world.later(minutes=16), ticket_id=ticket)
     ).verified
+
+
+def test_a_command_on_the_call_counts_as_activity_and_a_refused_one_does_not(world_each_engine: World) -> None:
+    """On PostgreSQL the gate's touch of the ticket goes with the command's first read: it must still be
+    undone with a refused command, and still count when the command goes through."""
+    w = world_each_engine
+    case = "wrong_fee"
+    ticket, caller = w.verified_call(case, reason="statement_dispute"), w.customer(case)
+    with w.sessions() as session:
+        own_row = session.scalar(select(Transaction.id).where(Transaction.customer_id == caller))
+        others_row = session.scalar(select(Transaction.id).where(Transaction.customer_id != caller))
+    assert own_row is not None and others_row is not None
+
+    def call(minutes: float) -> OnCall:
+        return OnCall(agent_id=w.agent("lina"), now=w.later(minutes=minutes), ticket_id=ticket, customer_id=caller)
+
+    disputes.open_dispute(w.sessions, call(10), own_row, "1", "Charged twice.")  # activity at minute 10
+    with pytest.raises(NotFound):
+        disputes.open_dispute(w.sessions, call(12), others_row, "1", "Not theirs.")  # refused: no activity
+    with w.sessions() as session:
+        touched = session.get(Ticket, ticket)
+        assert touched is not None and touched.last_activity_at is not None
+        assert touched.last_activity_at.replace(tzinfo=None) == w.later(minutes=10).replace(tzinfo=None)
+    _gate(w, ticket, case=case, minutes=24)  # 14 idle minutes after minute 10
