@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from console.i18n import N_, _
 from console.services.driver import remember, row_type, run
 from console.services.errors import AgentDisabled, PasswordNeeded, Refused
 from console.services.gate import TOUCH_WITH_READ, touched_with_read
+from console.services.rows import ActingAgent
 from models import Agent, Customer, Role, Ticket
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -23,23 +24,6 @@ PASSWORD_FRESH_FOR = timedelta(minutes=5)
 
 # How far a console's clock may be from the database server's before the time rules refuse to run.
 CLOCK_TOLERANCE = timedelta(seconds=30)
-
-
-class ActingAgent(Protocol):
-    """The acting agent as a command's rules read it: loaded as an object, or read as a plain row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def display_name(self) -> str: ...
-    @property
-    def role(self) -> Role: ...
-    @property
-    def disabled(self) -> bool: ...
-    @property
-    def password_typed_at(self) -> datetime | None: ...
 
 
 def agent_on_call(

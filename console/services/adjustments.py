@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, ActingAgent, require_enabled, require_fresh_password
+from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.disputes import (
     STALE_DISPUTE,
-    AdjustmentFacts,
     AdjustmentOnDispute,
     AdjustmentView,
     actor_for_dispute,
@@ -48,6 +47,7 @@ from console.services.money import (
     parse_amount,
     post_entry,
 )
+from console.services.rows import ActingAgent, AdjustmentFacts
 from console.services.unit_of_work import UnitOfWork, run_command, unit_of_work
 from models import (
     Adjustment,

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import audit
-from console.services.actors import ActingAgent, require_enabled
+from console.services.actors import require_enabled
 from console.services.agents import hash_password, new_agent, role_named, validate_new_agent
 from console.services.context import Actor
 from console.services.errors import Conflict, NotFound, Refused
+from console.services.rows import ActingAgent
 from console.services.unit_of_work import UnitOfWork, run_command
 from models import Agent, Role
 

@@ -10,29 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
 
 from console.i18n import _
-from console.services.actors import ActingAgent, usernames
+from console.services.actors import usernames
 from console.services.announce import ItemKind, announce
 from console.services.errors import Refused
+from console.services.rows import ActingAgent, ApprovalFacts
 from models import Adjustment, ApprovalEdit, ApprovalStatus, UnlockRequest
 
 Approval = Adjustment | UnlockRequest
-
-
-class ApprovalFacts(Protocol):
-    """What a view names people by: an approval's row, loaded as an object or read as a plain row."""
-
-    @property
-    def requested_by_agent_id(self) -> int: ...
-
-    @property
-    def approved_by_agent_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

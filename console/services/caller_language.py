@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Protocol
 
 import phonenumbers
 from sqlalchemy.orm import Session
 
 from console.i18n import SIMPLIFIED_REGIONS, TRADITIONAL_REGIONS, language_for, translate
+from console.services.rows import CallerProfile, TicketFacts
 from models import Hotline, IncomingCall
 
 ENGLISH = "en"
@@ -62,22 +62,6 @@ def line_language(languages: str | None) -> str | None:
     return ENGLISH
 
 
-class CallerProfile(Protocol):
-    """What a customer's profile says of their language: loaded as an object, or read as a plain row."""
-
-    @property
-    def region(self) -> str: ...
-    @property
-    def phone_e164(self) -> str | None: ...
-
-
-class CallTicket(Protocol):
-    """The ticket's call, which says what number the caller rang from and on which line."""
-
-    @property
-    def call_id(self) -> int | None: ...
-
-
 def caller_language(
     *,
     caller_number: str | None = None,
@@ -93,7 +77,7 @@ def caller_language(
     return line_language(line_languages) or ENGLISH
 
 
-def ticket_language(session: Session, ticket: CallTicket | None, customer: CallerProfile | None) -> str:
+def ticket_language(session: Session, ticket: TicketFacts | None, customer: CallerProfile | None) -> str:
     """The caller's language on this ticket: its call's number and line, and the customer's profile."""
     caller_number = line_languages = None
     if ticket is not None and ticket.call_id is not None:

@@ -18,7 +18,6 @@ from console.db import rows_changed
 from console.i18n import N_, _
 from console.keys import KeyRing
 from console.services import otp
-from console.services.actors import ActingAgent
 from console.services.announce import ItemKind, announce
 from console.services.caller_language import ticket_language, words_for
 from console.services.context import OnCall
@@ -27,6 +26,7 @@ from console.services.errors import InvalidInput, NotFound, Refused
 from console.services.masking import mask_email, mask_phone
 from console.services.money import lock_customer
 from console.services.outbox import add_message
+from console.services.rows import ActingAgent
 from console.services.scripts import Script, load_script
 from console.services.unit_of_work import UnitOfWork, own_ticket, unit_of_work
 from models import (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -18,8 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, ActingAgent, active_agent, usernames
-from console.services.approvals import ApprovalFacts
+from console.services.actors import SUPERVISORS, active_agent, usernames
 from console.services.context import Actor, OnCall
 from console.services.driver import known, run
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -34,7 +32,8 @@ from console.services.money import (
     lock_customer,
     parse_amount,
 )
-from console.services.outbox import Recipient, notify_customer
+from console.services.outbox import notify_customer
+from console.services.rows import ActingAgent, AdjustmentFacts, DisputeFacts, Recipient, StatementRowFacts
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import (
     Adjustment,
@@ -47,7 +46,6 @@ from models import (
     DisputeStatus,
     Role,
     Transaction,
-    TransactionKind,
 )
 
 MAX_DESCRIPTION = 2_000
@@ -153,35 +151,6 @@ class AdjustmentOnDispute:
 # --- reading ---------------------------------------------------------------------------------
 
 
-class AdjustmentFacts(ApprovalFacts, Protocol):
-    """An adjustment's columns, loaded as an object or read as a plain row on the driver."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def dispute_id(self) -> int: ...
-    @property
-    def customer_id(self) -> int: ...
-    @property
-    def asset_code(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def status(self) -> ApprovalStatus: ...
-    @property
-    def requested_at(self) -> datetime: ...
-    @property
-    def decided_at(self) -> datetime | None: ...
-    @property
-    def decision_reason(self) -> str | None: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def journal_id(self) -> str | None: ...
-
-
 def adjustment_view(
     session: Session, adjustment: AdjustmentFacts, money: AssetView, editors: list[int] | None = None
 ) -> AdjustmentView:
@@ -251,54 +220,6 @@ _ADJUSTMENTS_AND_EDITORS = (
     .where(Adjustment.dispute_id == bindparam("dispute_id"))
     .order_by(Adjustment.requested_at, Adjustment.id, ApprovalEdit.edited_at, ApprovalEdit.id)
 )
-
-
-class DisputeFacts(Protocol):
-    """A dispute's columns, loaded as an object or read as a plain row on the driver."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def customer_id(self) -> int: ...
-    @property
-    def transaction_id(self) -> int: ...
-    @property
-    def ticket_id(self) -> int | None: ...
-    @property
-    def asset_code(self) -> str: ...
-    @property
-    def claimed_amount(self) -> int: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def status(self) -> DisputeStatus: ...
-    @property
-    def opened_at(self) -> datetime: ...
-    @property
-    def resolution_reason(self) -> str | None: ...
-    @property
-    def version(self) -> int: ...
-
-
-class StatementRowFacts(Protocol):
-    """A statement row's columns that a dispute shows and checks, from an object or a plain row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def customer_id(self) -> int: ...
-    @property
-    def asset_code(self) -> str: ...
-    @property
-    def kind(self) -> TransactionKind: ...
-    @property
-    def amount(self) -> int: ...
-    @property
-    def fee(self) -> int: ...
-    @property
-    def reference(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
 
 
 def _dispute_view(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from console.i18n import N_, _
 from console.services.driver import known, remember, run
 from console.services.errors import Refused
+from console.services.rows import TicketFacts
 from models import Ticket, TicketStatus
 
 # Verified state ends after this long without activity on the ticket.
@@ -27,29 +27,6 @@ NOT_THIS_CALL = N_("Caller not verified: this ticket is not your call with this 
 
 class NotVerified(Refused):
     """The caller has not proved possession of a factor on this call (or not recently enough)."""
-
-
-class TicketFacts(Protocol):
-    """What the gate reads of a ticket: loaded as an object, or read as a plain row on the driver."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def agent_id(self) -> int: ...
-    @property
-    def customer_id(self) -> int | None: ...
-    @property
-    def call_id(self) -> int | None: ...
-    @property
-    def status(self) -> TicketStatus: ...
-    @property
-    def verified_at(self) -> datetime | None: ...
-    @property
-    def verified_customer_id(self) -> int | None: ...
-    @property
-    def last_activity_at(self) -> datetime | None: ...
-    @property
-    def advice_given(self) -> str | None: ...
 
 
 def require_verified_caller(

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import _
-from console.services.caller_language import CallerProfile, ticket_language, words_for
+from console.services.caller_language import ticket_language, words_for
 from console.services.driver import known, run
 from console.services.errors import NotFound
+from console.services.rows import Recipient
 from models import Customer, OutboxChannel, OutboxMessage, Ticket
 
 ENCRYPTED_PREFIX = "fernet:"
@@ -66,17 +66,6 @@ def add_message(
 
 
 _NEW_MESSAGE = insert(OutboxMessage)
-
-
-class Recipient(CallerProfile, Protocol):
-    """Where a customer is told something: loaded as an object, or read as a plain row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def phone_bound(self) -> bool: ...
-    @property
-    def email(self) -> str | None: ...
 
 
 def notify_customer(

@@ -27,11 +27,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from console.db import run_with_retries
 from console.i18n import N_, _
 from console.services import audit
-from console.services.actors import ActingAgent, active_agent, agent_on_call
+from console.services.actors import active_agent, agent_on_call
 from console.services.context import Actor, OnCall
 from console.services.driver import run
 from console.services.errors import Conflict, NotFound, Refused
-from console.services.gate import TicketFacts, require_verified_caller
+from console.services.gate import require_verified_caller
+from console.services.rows import ActingAgent, TicketFacts
 from models import Role, Ticket, TicketNote
 
 T = TypeVar("T")

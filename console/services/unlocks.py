@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.i18n import N_, _
 from console.services import approvals
-from console.services.actors import SUPERVISORS, ActingAgent, require_enabled, require_fresh_password
+from console.services.actors import SUPERVISORS, require_enabled, require_fresh_password
 from console.services.announce import ItemKind, announce
 from console.services.context import Actor, OnCall
 from console.services.errors import Conflict, InvalidInput, NotFound, Refused
@@ -19,6 +19,7 @@ from console.services.free_text import free_text
 from console.services.labels import lock_reason_label
 from console.services.money import lock_customer
 from console.services.outbox import notify_customer
+from console.services.rows import ActingAgent
 from console.services.unit_of_work import UnitOfWork, unit_of_work
 from models import Agent, ApprovalStatus, Customer, CustomerStatus, LockReason, Ticket, UnlockRequest
 
