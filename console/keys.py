@@ -113,8 +113,20 @@ class KeyRing:
             base64.urlsafe_b64decode(hmac_key.encode()),
             added,
         )
-        ring.fernet()  # fail now, with a clear error, on a malformed key
+        for key in ring.fernet_keys:  # fail now, with a clear error, on a malformed key
+            _check_fernet_key(key)
         return ring
+
+
+def _check_fernet_key(key: bytes) -> None:
+    """The check Fernet makes of its key (32 url-safe base64 bytes), made without loading cryptography:
+    the console starts, and looks callers up, long before it reads or writes its first secret."""
+    try:
+        raw = base64.urlsafe_b64decode(key)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise KeysMissing("a Fernet key in the key file is not 32 url-safe base64-encoded bytes")
 
 
 def load_keyring(settings: Settings, env: Mapping[str, str] | None = None) -> KeyRing:

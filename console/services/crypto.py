@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-
-from cryptography.fernet import InvalidToken, MultiFernet
+from typing import TYPE_CHECKING
 
 from console.i18n import _
 from console.services.errors import ServiceError
+
+if TYPE_CHECKING:  # cryptography loads with the first secret read or written (7 MiB a lookup never needs)
+    from cryptography.fernet import MultiFernet
 
 
 class SecretUnreadable(ServiceError):
@@ -37,6 +39,8 @@ def encrypt_totp_secret(fernet: MultiFernet, customer_id: int, secret: str) -> s
 
 
 def decrypt_totp_secret(fernet: MultiFernet, customer_id: int, token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         plaintext = fernet.decrypt(token.encode()).decode()
     except InvalidToken:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.services.announce import ESCALATIONS_CHANNEL
 from console.services.context import Actor
 from console.services.escalations import queue_fingerprint
+
+if TYPE_CHECKING:  # psycopg is loaded by a console on PostgreSQL only (9 MiB a SQLite console never needs)
+    import psycopg
 
 # The application name the listening connection carries (pg_stat_activity shows it).
 LISTENER_NAME = "hotline-escalations"
@@ -84,9 +86,13 @@ class QueueWatch:
         engine = self.engine
         _, params = engine.dialect.create_connect_args(engine.url)
         params = {**params, "application_name": LISTENER_NAME, "connect_timeout": 5}
+        import psycopg
+
         return psycopg.connect(**params, autocommit=True)
 
     def _listen(self, changed: Callable[[], None], stopped: Callable[[], bool]) -> None:
+        import psycopg
+
         first_pause, longest_pause = self.backoff_seconds
         pause = first_pause
         while not stopped():

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +20,9 @@ from console.services.driver import known, run
 from console.services.errors import NotFound
 from console.services.rows import Recipient
 from models import Customer, OutboxChannel, OutboxMessage, Ticket
+
+if TYPE_CHECKING:  # cryptography loads with the first message that carries a code (see crypto)
+    from cryptography.fernet import MultiFernet
 
 ENCRYPTED_PREFIX = "fernet:"
 
@@ -110,6 +113,8 @@ def notify_customer(
 
 
 def readable_body(fernet: MultiFernet, stored: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     if not stored.startswith(ENCRYPTED_PREFIX):
         return stored
     try:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -27,6 +31,43 @@ def test_key_file_is_private_and_reloads() -> None:
     mode = stat.S_IMODE(os.stat(settings.keys_file).st_mode)
     assert mode == 0o600
     assert load_keyring(settings) == ring
+
+
+@pytest.mark.parametrize("bad_key", ["not base64 at all!", "c2hvcnQ=", ""])
+def test_a_malformed_fernet_key_is_refused_in_words_when_the_keys_are_loaded(
+    monkeypatch: pytest.MonkeyPatch, bad_key: str
+) -> None:
+    ring = KeyRing.generate()
+    monkeypatch.setenv("HOTLINE_FERNET_KEYS", f"{ring.fernet_keys[0].decode()},{bad_key}")
+    monkeypatch.setenv("HOTLINE_HMAC_KEY", base64.urlsafe_b64encode(ring.hmac_key).decode())
+    with pytest.raises(KeysMissing, match="not 32 url-safe base64-encoded bytes") as refused:
+        load_keyring(load_settings())
+    assert bad_key not in str(refused.value) or not bad_key  # the key itself is never repeated
+
+
+def test_loading_the_keys_loads_no_cryptography_until_a_secret_is_used(tmp_path: Path) -> None:
+    """A console starts and looks callers up without the encryption library (7 MiB); the first secret
+    read or written loads it, and the keys the file holds are the ones Fernet takes."""
+    script = (
+        "import sys, base64\n"
+        "from console.keys import KeyRing, load_keyring\n"
+        "from console.settings import load_settings\n"
+        "import console.services.verification, console.services.codes, console.services.outbox\n"
+        "ring = load_keyring(load_settings())\n"
+        "assert 'cryptography' not in sys.modules, 'cryptography was loaded with the keys'\n"
+        "token = ring.fernet().encrypt(b'x')\n"
+        "assert ring.fernet().decrypt(token) == b'x'\n"
+    )
+    ring = KeyRing.generate()
+    env = {
+        **os.environ,
+        "HOTLINE_FERNET_KEYS": ring.fernet_keys[0].decode(),
+        "HOTLINE_HMAC_KEY": base64.urlsafe_b64encode(ring.hmac_key).decode(),
+        "HOTLINE_CONFIG_DIR": str(tmp_path),
+        "HOTLINE_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_keys_from_environment_win(monkeypatch: pytest.MonkeyPatch) -> None:
