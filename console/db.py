@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.keys import KeyRing
 from console.private_files import narrow, private_file
+from console.services.plain_reads import PlainReads, plain_reads_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +25,8 @@ T = TypeVar("T")
 log = logging.getLogger("hotline.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# A PostgreSQL connection older than this is replaced (a server or proxy may drop long-lived ones).
+POSTGRES_RECYCLE_S = 1800
 # SQLSTATEs PostgreSQL uses when a transaction lost a race and can simply be run again.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
@@ -37,7 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, **kwargs)
     # No pre-ping: it costs a round trip on every checkout, doubling a lookup's latency. A dropped
     # connection fails its statement instead, SQLAlchemy discards the pool, and the agent is told.
-    kwargs.setdefault("pool_recycle", 1800)
+    kwargs.setdefault("pool_recycle", POSTGRES_RECYCLE_S)
     kwargs.setdefault("connect_args", {"connect_timeout": 5, "application_name": "hotline"})
     return create_engine(url, **kwargs)
 
@@ -123,10 +126,12 @@ class _Sessions:
     """A `sessionmaker` made on first use, so the ORM is not imported before the console's first frame
     (the login screen needs none of it); it answers everything a sessionmaker does by making one."""
 
-    def __init__(self, bind: Engine, info: dict[str, Any]) -> None:
+    def __init__(self, bind: Engine, info: dict[str, Any], plain_reads: PlainReads | None = None) -> None:
         self._bind = bind
         self._info = info
         self._made: sessionmaker[Session] | None = None
+        # Reads that skip the ORM and the pool (the caller lookup's): see console.services.plain_reads.
+        self.plain_reads = plain_reads
 
     def _maker(self) -> sessionmaker[Session]:
         if self._made is None:
@@ -160,9 +165,11 @@ def open_database(
     for tests that move time on purpose (never for a console).
     """
     engine = make_engine(url, **engine_kwargs)
+    recycle_s: float = -1
     if engine.dialect.name == "postgresql":
         # Reads skip BEGIN/ROLLBACK round trips; a read that needs one snapshot opens its own.
         reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        recycle_s = engine_kwargs.get("pool_recycle", POSTGRES_RECYCLE_S)
     else:
         reader = engine.execution_options(hotline_read_only=True)
     info: dict[str, Any] = {} if keyring is None else {KEYRING_INFO: keyring}
@@ -171,7 +178,10 @@ def open_database(
     return Database(
         engine=engine,
         sessions=cast("sessionmaker[Session]", _Sessions(engine, info)),
-        read_sessions=cast("sessionmaker[Session]", _Sessions(reader, info)),
+        read_sessions=cast(
+            "sessionmaker[Session]",
+            _Sessions(reader, info, plain_reads_for(reader, disposed_with=engine, recycle_s=recycle_s)),
+        ),
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from console.i18n import N_, _
 from console.services.actors import check_agent_state
 from console.services.errors import InvalidInput
 from console.services.masking import mask_account_number, mask_email, mask_phone
-from console.services.plain_reads import PlainReads, engine_of
+from console.services.plain_reads import plain_reads_of
 from models import Agent, Customer, Role
 
 DEFAULT_LIMIT = 20
@@ -90,6 +90,8 @@ class _Probe:
     column: InstrumentedAttribute[str | None] | InstrumentedAttribute[str]
     value: str
     prefix: bool
+    # What to tell the agent when this probe finds nobody (a phone number that is possible but not valid).
+    unmatched: Callable[[], str | None] | None = None
 
 
 def normalize_query(raw: str) -> str:
@@ -147,15 +149,7 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
             probes.insert(0, _Probe(MatchKind.PHONE_LAST4, Customer.phone_last4, upper, prefix=False))
         return probes, None
     if _PHONEISH.fullmatch(query) and digits:
-        e164 = normalize_phone(query, default_region)
-        if e164 is not None:
-            return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False)], None
-        return [], (
-            _(
-                "{query} is not a valid phone number for region {default_region}. Add the country code "
-                "(+852 …) or type the last 4 digits."
-            ).format(query=query, default_region=default_region)
-        )
+        return _phone_probes(query, digits, default_region)
     if _CJK.search(query):
         name = re.sub(r"\s+", "", query)
         return [_Probe(MatchKind.NAME, Customer.full_name, name, prefix=True)], None
@@ -167,6 +161,37 @@ def understand(raw: str, default_region: str) -> tuple[list[_Probe], str | None]
         probes.append(_Probe(MatchKind.PINYIN, Customer.name_pinyin, letters, prefix=True))
         return probes, None
     return [], _("Type a phone number, account number (OK…), email, name, pinyin, or last 4 digits.")
+
+
+def _phone_probes(query: str, digits: str, default_region: str) -> tuple[list[_Probe], str | None]:
+    """A typed phone number, parsed once. A number of a possible length is looked up even if the metadata
+    says no such number is in service (one stored before the numbering plan changed is still found); the
+    agent hears that it is not valid only when it finds nobody."""
+    if query.startswith("00"):  # the international prefix, as agents in China and Europe dial it
+        typed = "+" + digits[2:]
+    elif query.startswith("+"):
+        typed = "+" + digits
+    else:
+        typed = digits  # the separators (spaces, dashes, dots, brackets) carry nothing the parse needs
+    try:
+        number = phonenumbers.parse(typed, default_region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        return [], _not_a_phone(query, default_region)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def unmatched() -> str | None:
+        return None if phonenumbers.is_valid_number(number) else _not_a_phone(query, default_region)
+
+    return [_Probe(MatchKind.PHONE, Customer.phone_e164, e164, prefix=False, unmatched=unmatched)], None
+
+
+def _not_a_phone(query: str, default_region: str) -> str:
+    return _(
+        "{query} is not a valid phone number for region {default_region}. Add the country code "
+        "(+852 …) or type the last 4 digits."
+    ).format(query=query, default_region=default_region)
 
 
 _LAST_CODE_POINT = 0x10FFFF
@@ -243,66 +268,70 @@ def find_customers(
     probes, problem = understand(query, default_region)
     if not probes:
         return LookupResult(query, (), (), problem=problem)
+    reads = plain_reads_of(sessions)
+    if reads is not None:
+        result = _find(reads.rows, query, probes, limit, agent_id)
+    else:
+        with sessions() as session:  # a factory with no single engine (one bound to a connection)
+            connection = session.connection()
+            result = _find(
+                lambda statement, params: [tuple(row) for row in connection.execute(statement, params)],
+                query,
+                probes,
+                limit,
+                agent_id,
+            )
+    if not result.matches and probes[0].unmatched is not None:
+        return dataclasses.replace(result, problem=probes[0].unmatched())
+    return result
+
+
+RowsOf = Callable[[Select[Any], dict[str, Any]], Sequence[Sequence[Any]]]
+
+
+def _find(rows_of: RowsOf, query: str, probes: list[_Probe], limit: int, agent_id: int) -> LookupResult:
     found: dict[int, CustomerMatch] = {}
     more = False
     agent_checked = False
-    with _reads(sessions) as rows_of:
-        # Every probe's exact matches rank above every probe's prefix matches.
-        for exact_pass in (True, False):
-            for probe in probes:
-                if not exact_pass and not probe.prefix:
+    # Every probe's exact matches rank above every probe's prefix matches.
+    for exact_pass in (True, False):
+        for probe in probes:
+            if not exact_pass and not probe.prefix:
+                continue
+            room = limit - len(found)
+            params: dict[str, Any] = {"value": probe.value, "room": room + 1}
+            if not exact_pass:
+                upper = _prefix_upper_bound(probe.value)
+                if upper is None:
+                    continue  # only U+10FFFF typed: no probe value is ever like that
+                params["upper"] = upper
+            if agent_checked:
+                rows = rows_of(_statement(probe.column.key, exact_pass), params)
+            else:
+                params["agent_id"] = agent_id
+                answer = rows_of(_statement_as_agent(probe.column.key, exact_pass), params)
+                state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
+                check_agent_state(state, doing=N_("look up customers"))
+                rows = [row[2:] for row in answer if row[2] is not None]
+                agent_checked = True
+            for row in rows:
+                if row[0] in found:
                     continue
-                room = limit - len(found)
-                params: dict[str, Any] = {"value": probe.value, "room": room + 1}
-                if not exact_pass:
-                    upper = _prefix_upper_bound(probe.value)
-                    if upper is None:
-                        continue  # only U+10FFFF typed: no probe value is ever like that
-                    params["upper"] = upper
-                if agent_checked:
-                    rows = rows_of(_statement(probe.column.key, exact_pass), params)
-                else:
-                    statement = _statement_as_agent(probe.column.key, exact_pass)
-                    answer = rows_of(statement, {**params, "agent_id": agent_id})
-                    state = (bool(answer[0][0]), Role(answer[0][1])) if answer else None
-                    check_agent_state(state, doing=N_("look up customers"))
-                    rows = [row[2:] for row in answer if row[2] is not None]
-                    agent_checked = True
-                for row in rows:
-                    if row[0] in found:
-                        continue
-                    if len(found) == limit:
-                        more = True
-                        break
-                    found[row[0]] = _match(row, probe.kind, exact_pass)
-                if len(found) == limit and (more or len(rows) > room):
+                if len(found) == limit:
                     more = True
                     break
-            if more:
+                found[row[0]] = _match(row, probe.kind, exact_pass)
+            if len(found) == limit and (more or len(rows) > room):
+                more = True
                 break
+        if more:
+            break
     return LookupResult(
         query=query,
         understood_as=tuple(probe.kind for probe in probes),
         matches=tuple(found.values()),
         more=more,
     )
-
-
-RowsOf = Callable[[Select[Any], dict[str, Any]], Sequence[Sequence[Any]]]
-
-
-@contextmanager
-def _reads(sessions: sessionmaker[Session]) -> Iterator[RowsOf]:
-    """Rows for a statement: on the driver, on a connection of the factory's engine (no ORM session, no
-    SQLAlchemy execution: see plain_reads); through a session for a factory with no single engine."""
-    engine = engine_of(sessions)
-    if engine is not None:
-        with PlainReads(engine) as reads:
-            yield reads.rows
-        return
-    with sessions() as session:
-        connection = session.connection()
-        yield lambda statement, params: [tuple(row) for row in connection.execute(statement, params)]
 
 
 # Only what a pick-list row needs, in this order, fetched as plain rows (no ORM identity map on the hot path).

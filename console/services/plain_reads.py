@@ -1,25 +1,32 @@
-"""Hot-path reads on the driver: a Core statement compiled once per engine, run on a pooled DBAPI connection.
+"""Hot-path reads on the driver: a Core statement compiled once per engine, run on a connection each thread keeps.
 
 A caller lookup runs on every keystroke and costs the database a few microseconds; SQLAlchemy's
 execution around it (a Connection, its transaction and events, the compiled-statement cache, the
-result object) cost ten times that. Here the statement is still built with Core and compiled by the
-engine's dialect, once; each call checks a connection out of the engine's pool, runs the SQL with
-the driver's cursor and hands back plain tuples. Reads only, in autocommit: on SQLite a single
-statement needs no BEGIN, on PostgreSQL no BEGIN/ROLLBACK round trips (the read engine's setting). A
-driver error is raised as SQLAlchemy's own exception for it (the console explains those in words),
-and a connection the server dropped is thrown out of the pool.
+result object) cost ten times that, and so does taking a connection out of the pool and putting it
+back (its checkout and reset events, the queue's lock). Here the statement is still built with Core
+and compiled by the engine's dialect, once; each thread that reads keeps one driver connection of
+the engine's own making (the engine's connect settings applied), runs the SQL with its cursor and
+hands back plain tuples. Reads only, in autocommit: on SQLite a single statement needs no BEGIN and
+holds no lock once its rows are fetched; on PostgreSQL, no BEGIN/ROLLBACK round trips. A driver error
+is raised as SQLAlchemy's own exception for it (the console explains those in words), and a
+connection the server dropped is closed, so the thread's next read opens a new one. The connections
+are closed when the engine is disposed, and one older than the engine's recycle age is replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Select, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass(frozen=True)
@@ -63,56 +70,108 @@ def _plan(engine: Engine, statement: Select[Any]) -> _Plan:
     return plan
 
 
+@dataclass
+class _Held:
+    connection: Any  # the driver's own connection (sqlite3 / psycopg)
+    opened_at: float
+    generation: int
+
+
 class PlainReads:
-    """`with PlainReads(engine) as reads: reads.rows(statement, params)`: one pooled connection."""
+    """`reads.rows(statement, params)` on the calling thread's own connection to `engine`.
 
-    def __init__(self, engine: Engine) -> None:
+    `engine` is the engine that reads (its execution options are not consulted: plain reads are always
+    autocommit); `recycle_s` is the age after which a connection is replaced (the pool's setting).
+    """
+
+    def __init__(self, engine: Engine, *, recycle_s: float = -1) -> None:
         self.engine = engine
-        self._restore_autocommit: bool | None = None
-
-    def __enter__(self) -> PlainReads:
-        self._raw = self.engine.raw_connection()
-        driver = self._raw.driver_connection
-        if self.engine.dialect.name == "postgresql" and driver is not None and not driver.autocommit:
-            driver.autocommit = True  # idle after the pool's reset, so no round trip
-            self._restore_autocommit = False
-        return self
+        self._recycle_s = recycle_s
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[Any] = []  # every thread's connection, so `close` reaches them all
+        self._generation = 0
+        self._error = engine.dialect.loaded_dbapi.Error
 
     def rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         plan = _plan(self.engine, statement)
         values = plan.values(params)
-        cursor = self._raw.cursor()
+        connection = self._connection()
+        cursor = None
         try:
+            cursor = connection.cursor()
             cursor.execute(plan.sql, values)
-            return cursor.fetchall()
-        except self.engine.dialect.loaded_dbapi.Error as error:
-            dropped = self.engine.dialect.is_disconnect(error, self._raw.dbapi_connection, cursor)
+            rows: Sequence[Sequence[Any]] = cursor.fetchall()
+            return rows
+        except self._error as error:
+            dropped = self.engine.dialect.is_disconnect(error, connection, cursor)
             if dropped:
-                self._raw.invalidate(error)
+                self._drop(connection)
             raise DBAPIError.instance(
                 plan.sql,
                 values,
                 error,
-                self.engine.dialect.loaded_dbapi.Error,
+                self._error,
                 hide_parameters=True,
                 connection_invalidated=dropped,
                 dialect=self.engine.dialect,
                 ismulti=False,
             ) from error
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        try:
-            if self._restore_autocommit is not None and self._raw.driver_connection is not None:
-                self._raw.driver_connection.autocommit = self._restore_autocommit
-        finally:
-            self._raw.close()  # back to the pool (reset there: nothing to roll back in autocommit)
+    def close(self) -> None:
+        """Close every thread's connection (the engine was disposed); the next read on a thread opens one."""
+        with self._lock:
+            self._generation += 1
+            connections, self._open = self._open, []
+        for connection in connections:
+            _close_quietly(connection)
+
+    def _connection(self) -> Any:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.generation == self._generation:
+            if self._recycle_s < 0 or time.monotonic() - held.opened_at < self._recycle_s:
+                return held.connection
+            self._drop(held.connection)
+        return self._open_one()
+
+    def _open_one(self) -> Any:
+        # Made by the pool, so the engine's connect events run (SQLite's PRAGMAs); then detached: it is
+        # this thread's from now on, not the pool's to hand to another or to reset after every read.
+        pooled = self.engine.raw_connection()
+        pooled.detach()
+        connection: Any = pooled.dbapi_connection
+        if self.engine.dialect.name == "postgresql":
+            connection.autocommit = True
+        with self._lock:
+            self._open.append(connection)
+            self._local.held = _Held(connection, time.monotonic(), self._generation)
+        return connection
+
+    def _drop(self, connection: Any) -> None:
+        with self._lock:
+            if connection in self._open:
+                self._open.remove(connection)
+        self._local.held = None
+        _close_quietly(connection)
 
 
-def engine_of(sessions: sessionmaker[Session]) -> Engine | None:
-    """The one engine a session factory is bound to, or None (a factory with no single engine)."""
-    bind = getattr(sessions, "kw", {}).get("bind")
-    return bind if isinstance(bind, Engine) else None
+def _close_quietly(connection: Any) -> None:
+    # Closing a connection the server already dropped may raise: it is closed either way.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def plain_reads_for(engine: Engine, *, disposed_with: Engine, recycle_s: float = -1) -> PlainReads:
+    """Plain reads on `engine`, closed whenever `disposed_with` (the engine that owns the pool) is disposed."""
+    reads = PlainReads(engine, recycle_s=recycle_s)
+    event.listen(disposed_with, "engine_disposed", lambda _engine: reads.close())
+    return reads
+
+
+def plain_reads_of(sessions: sessionmaker[Session]) -> PlainReads | None:
+    """The plain reads that come with a database's read sessions (see `console.db.open_database`), or None."""
+    reads = getattr(sessions, "plain_reads", None)
+    return reads if isinstance(reads, PlainReads) else None

@@ -134,6 +134,18 @@ def test_malformed_phone_gets_a_plain_hint(people: Database) -> None:
     assert "not a valid phone number" in result.problem
 
 
+def test_a_stored_number_its_region_no_longer_counts_as_valid_is_still_found_by_phone(people: Database) -> None:
+    # Numbering plans change under stored numbers: a possible number is looked up before it is judged.
+    with people.sessions.begin() as session:
+        customer = session.scalar(select(Customer).where(Customer.account_number == "OK10000003"))
+        assert customer is not None
+        customer.phone_e164 = "+8611012345678"  # possible in CN, but no range in service starts 110
+    result = find(people, "+86 110 1234 5678")
+    assert result.single is not None and result.single.full_name == "王伟明" and result.problem is None
+    nobody = find(people, "+86 110 1234 5679")
+    assert nobody.matches == () and "not a valid phone number" in (nobody.problem or "")
+
+
 def test_limit_reports_more(people: Database) -> None:
     result = find(people, "w", limit=2)
     assert len(result.matches) == 2 and result.more
