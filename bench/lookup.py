@@ -172,8 +172,32 @@ def bare_connection(database: Database) -> Any:
     return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
 
 
+def machine_pauses(seconds: float = 1.0) -> str:
+    """How often this machine stops a running thread, and for how long: read the clock in a tight loop and
+    count the gaps. On a shared VM the pauses (interrupts, the host taking the core) add a fixed 20-60 us
+    to whichever call they land in, so they set the p99 of any call long enough to be hit once in 100."""
+    gaps: list[int] = []
+    end = time.perf_counter_ns() + int(seconds * 1e9)
+    last = time.perf_counter_ns()
+    while last < end:
+        now = time.perf_counter_ns()
+        if now - last > 5_000:
+            gaps.append(now - last)
+        last = now
+    if not gaps:
+        return "this machine: no pauses over 5 us"
+    gaps.sort()
+    rate = len(gaps) / seconds
+    return (
+        f"this machine: {rate:,.0f} pauses/s over 5 us (median {gaps[len(gaps) // 2] / 1000:.0f} us, p90"
+        f" {gaps[int(len(gaps) * 0.9)] / 1000:.0f} us): a call of d us is paused with probability {rate:,.0f} x d,"
+        f" so p99 carries a pause once d > {1e6 / rate / 100:.0f} us"
+    )
+
+
 def run(label: str, database: Database, queries: dict[str, list[str]], repeat: int, factor: float) -> bool:
     print(f"\n{label}: find_customers vs the bare driver running the same statements, {repeat} calls per kind")
+    print(machine_pauses())
     print(
         f"{'query kind':<15} {'p50 ms':>7} {'p99 ms':>7} {'target':>7} {'driver p50':>10} {'p99':>6}"
         f" {'x p50':>6} {'x p99':>6} {'matches':>7}  ok"
