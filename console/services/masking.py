@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 MASK = "•"
 
 
@@ -13,8 +15,9 @@ def mask_phone(e164: str | None) -> str | None:
     """
     if not e164:
         return None
-    digits = "".join(ch for ch in e164 if ch.isdigit())
-    code = _country_code(digits) if e164.startswith("+") else None
+    plus = e164.startswith("+")
+    digits = e164[1:] if plus and e164[1:].isascii() and e164[1:].isdigit() else "".join(filter(str.isdigit, e164))
+    code = _country_code(digits) if plus else None
     if code is None:
         country, national = "", digits
     else:
@@ -28,14 +31,20 @@ def mask_phone(e164: str | None) -> str | None:
 def _country_code(digits: str) -> str | None:
     """The calling code that `digits` start with: calling codes are 1-3 digits and none is the start of
     another (ITU E.164), so the first prefix in phonenumbers' table is the one."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-
     if digits.startswith("0"):
         return None  # no calling code starts with 0
+    codes = _calling_codes()
     for length in (1, 2, 3):
-        if len(digits) > length and int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE:
+        if len(digits) > length and int(digits[:length]) in codes:
             return digits[:length]
     return None
+
+
+@functools.cache
+def _calling_codes() -> frozenset[int]:
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE  # on first use: the console starts without it
+
+    return frozenset(COUNTRY_CODE_TO_REGION_CODE)
 
 
 def mask_email(email: str | None) -> str | None:
