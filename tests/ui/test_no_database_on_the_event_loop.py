@@ -1,10 +1,11 @@
 """No database call ever runs on the event loop: a whole call through the console, every statement watched.
 
-Every use of the database takes a connection from the engine's pool (`checkout`: an ORM session, a
-plain connection, or the lookup's reads on the driver) and every statement SQLAlchemy sends passes
-`before_cursor_execute`; either on the event loop's thread, by anything but the test's own steps
-(ringing the call, reading the code the caller's phone got), is the design broken: a screen called a
-service without `run_service`'s worker, and the agent's keys wait for the database.
+Every use of the database takes a connection from the engine's pool (`checkout`: an ORM session or a
+plain connection) and every statement SQLAlchemy sends passes `before_cursor_execute`; the lookup's
+reads on the driver, on a connection their thread keeps, pass `PlainReads.rows`. Any of them on the
+event loop's thread, by anything but the test's own steps (ringing the call, reading the code the
+caller's phone got), is the design broken: a screen called a service without `run_service`'s worker,
+and the agent's keys wait for the database.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from console.app import HotlineApp
 from console.db import Database
 from console.keys import ensure_keyring
 from console.services.lookup import find_customers
+from console.services.plain_reads import PlainReads
 from console.settings import Settings
 from screens.account import AccountScreen
 from screens.money import MoneyScreen
@@ -63,12 +65,21 @@ class LoopWatch:
         self.on_the_loop.append(what)
 
 
+_PLAIN_ROWS = PlainReads.rows
+
+
 @pytest.fixture
-def watch(sqlite_database: Database) -> Iterator[LoopWatch]:
+def watch(sqlite_database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopWatch]:
     watching = LoopWatch(threading.get_ident())  # the test runs on the loop the app runs on
     engine = sqlite_database.engine
     event.listen(engine, "before_cursor_execute", watching.statement)
     event.listen(engine, "checkout", watching.checkout)
+
+    def plain_read(reads: PlainReads, statement: Any, params: dict[str, Any]) -> Any:
+        watching._seen("a plain read on the driver")  # two frames down is the service that read
+        return _PLAIN_ROWS(reads, statement, params)
+
+    monkeypatch.setattr(PlainReads, "rows", plain_read)
     yield watching
     event.remove(engine, "checkout", watching.checkout)
     event.remove(engine, "before_cursor_execute", watching.statement)
@@ -80,10 +91,14 @@ async def test_the_watch_catches_a_service_called_on_the_event_loop(
     async with drive(app) as console:
         await console.log_in("ann")
         assert app.agent is not None
-        # As a screen would break the rule: a lookup called straight from a callback on the loop.
+        # The test's own lookup on the loop (not counted) leaves the loop's thread a connection of its own;
+        find_customers(sqlite_database.read_sessions, "wang", agent_id=app.agent.id)
+        assert watch.on_the_loop == []
+        # then, as a screen would break the rule: a lookup called straight from a callback on the loop.
         app.call_later(partial(find_customers, sqlite_database.read_sessions, "wang", agent_id=app.agent.id))
         await console.settle()
-    assert watch.on_the_loop
+    # Seen by its reads alone: no connection was taken from the pool for them.
+    assert watch.on_the_loop and set(watch.on_the_loop) == {"a plain read on the driver"}
 
 
 async def test_a_whole_call_sends_no_statement_from_the_event_loop(
