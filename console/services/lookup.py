@@ -191,6 +191,10 @@ def _phone_probes(query: str, digits: str, default_region: str) -> tuple[list[_P
 
 
 def _not_a_phone(query: str, default_region: str) -> str:
+    if query.startswith(("+", "00")):  # the country code is there already: the digits are what is wrong
+        return _(
+            "{query} is not a valid phone number. Check the digits with the caller, or type the last 4 digits."
+        ).format(query=query)
     return _(
         "{query} is not a valid phone number for region {default_region}. Add the country code "
         "(+852 …) or type the last 4 digits."

@@ -143,7 +143,11 @@ def test_a_stored_number_its_region_no_longer_counts_as_valid_is_still_found_by_
     result = find(people, "+86 110 1234 5678")
     assert result.single is not None and result.single.full_name == "王伟明" and result.problem is None
     nobody = find(people, "+86 110 1234 5679")
-    assert nobody.matches == () and "not a valid phone number" in (nobody.problem or "")
+    assert nobody.matches == ()
+    # The country code was typed: the agent is told to check the digits, not to add one.
+    assert nobody.problem == (
+        "+86 110 1234 5679 is not a valid phone number. Check the digits with the caller, or type the last 4 digits."
+    )
 
 
 def test_limit_reports_more(people: Database) -> None:
