@@ -8,9 +8,10 @@ and compiled by the engine's dialect, once; each thread that reads keeps one dri
 the engine's own making (the engine's connect settings applied), runs the SQL with its cursor and
 hands back plain tuples. Reads only, in autocommit: on SQLite a single statement needs no BEGIN and
 holds no lock once its rows are fetched; on PostgreSQL, no BEGIN/ROLLBACK round trips. A driver error
-is raised as SQLAlchemy's own exception for it (the console explains those in words), and a
-connection the server dropped is closed, so the thread's next read opens a new one. The connections
-are closed when the engine is disposed, and one older than the engine's recycle age is replaced.
+is raised as SQLAlchemy's own exception for it (the console explains those in words). A connection
+the server dropped is closed and the read is sent once more on a new one; when no new one can be
+opened, that failure is what the agent is told. The connections are closed when the engine is
+disposed, and one older than the engine's recycle age is replaced.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ class PlainReads:
 
     def rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         plan = _plan(self.engine, statement)
-        values = plan.values(params)
+        return self._read(plan, plan.values(params), again=True)
+
+    def _read(self, plan: _Plan, values: Any, *, again: bool) -> Sequence[Sequence[Any]]:
         connection = self._connection()
         cursor = None
         try:
@@ -107,6 +110,11 @@ class PlainReads:
             dropped = self.engine.dialect.is_disconnect(error, connection, cursor)
             if dropped:
                 self._drop(connection)
+                if again:
+                    # A read changes nothing, so it can simply be sent again on a new connection (after a
+                    # server restart or a failover the agent sees the caller, not an error). If the
+                    # database is really gone, opening that connection says so.
+                    return self._read(plan, values, again=False)
             raise DBAPIError.instance(
                 plan.sql,
                 values,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, literal, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.db import Database, open_database
 from console.services.plain_reads import PlainReads, plain_reads_of
@@ -82,18 +82,36 @@ def test_a_connection_past_its_recycle_age_is_replaced(database: Database) -> No
 
 
 @pytest.mark.postgres
-def test_a_connection_the_server_dropped_fails_in_words_once_and_the_next_read_reconnects(
-    postgres_database: Database,
+def test_a_connection_the_server_dropped_is_replaced_and_the_read_goes_through(postgres_database: Database) -> None:
+    # A server restart or a failover: the agent's next lookup finds the caller, not an error.
+    reads = reads_of(postgres_database)
+    pid = reads.rows(BACKEND["postgresql"], {})[0][0]
+    dropped = held(reads)
+    with postgres_database.engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert reads.rows(BACKEND["postgresql"], {})[0][0] != pid
+    assert dropped.closed and held(reads) is not dropped
+
+
+@pytest.mark.postgres
+def test_a_database_that_cannot_be_reached_is_said_in_words_and_nothing_is_retried_forever(
+    postgres_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads = reads_of(postgres_database)
     pid = reads.rows(BACKEND["postgresql"], {})[0][0]
     with postgres_database.engine.connect() as admin:
         admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    opened: list[int] = []
+
+    def server_gone(*_args: Any, **_kwargs: Any) -> Any:
+        opened.append(1)
+        raise OperationalError("connect", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(reads.engine, "raw_connection", server_gone)
     with pytest.raises(DBAPIError) as raised:
         reads.rows(BACKEND["postgresql"], {})
-    assert raised.value.connection_invalidated
+    assert opened == [1]  # one new connection tried, then the agent is told
     assert explain_failure(raised.value).startswith("The database cannot be reached; nothing was changed.")
-    assert reads.rows(BACKEND["postgresql"], {})[0][0] != pid
 
 
 def test_a_driver_error_is_sqlalchemy_s_and_the_agent_reads_a_sentence(empty_db_url: str) -> None:
