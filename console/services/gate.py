@@ -88,9 +88,12 @@ def check_verified(ticket: TicketFacts, now: datetime, fresh: bool = False) -> N
     if now - last_activity > IDLE_LIMIT:
         raise NotVerified(_("Caller not verified: the call was idle for over 15 minutes; verify again."))
     if fresh and now - ticket.verified_at > STEP_UP_WINDOW:
-        raise NotVerified(
-            _("Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code.")
-        )
+        raise NotVerified(fresh_code_needed())
+
+
+def fresh_code_needed() -> str:
+    """What the agent hears when a high-risk action comes more than STEP_UP_WINDOW after the caller's code."""
+    return _("Caller not verified: this action needs a code passed in the last 5 minutes; ask for a fresh code.")
 
 
 # What ends verified state on a ticket (wrap-up, reopening, a change of customer).

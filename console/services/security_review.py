@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.i18n import N_, _
 from console.services.context import OnCall
 from console.services.errors import InvalidInput, NotFound, Refused
+from console.services.gate import STEP_UP_WINDOW
 from console.services.labels import lock_reason_label
 from console.services.masking import mask_email, mask_phone
 from console.services.money import all_assets, format_money
@@ -73,6 +74,9 @@ class SecurityReview:
     # The contact on file, masked, for the confirmation of a contact change.
     phone_masked: str | None = None
     email_masked: str | None = None
+    # Until when the code this call passed still counts for an unlock (the step-up window), so the
+    # screen can ask for a fresh code before the agent confirms an unlock the service would refuse.
+    code_fresh_until: datetime | None = None
 
     @property
     def agent_may_unlock(self) -> bool:
@@ -137,6 +141,7 @@ def security_review(
             account_number=customer.account_number,
             phone_masked=mask_phone(customer.phone_e164),
             email_masked=mask_email(customer.email),
+            code_fresh_until=ticket.verified_at + STEP_UP_WINDOW if ticket.verified_at is not None else None,
         )
 
 

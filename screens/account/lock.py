@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from console.i18n import _
 from console.services.context import OnCall
 from console.services.errors import ServiceError
-from console.services.gate import NotVerified
+from console.services.gate import NotVerified, fresh_code_needed
 from console.services.labels import customer_status_label
 from console.services.security_review import SecurityReview
 from console.services.unlocks import UnlockRequestView, UnlockResult, request_unlock, unlock_account
@@ -159,6 +159,11 @@ class LockPanel(OnHotline, Vertical):
         """Ask first, in words: which account, which lock, and what follows an unlock."""
         review = self.review
         if review is None or self.action_now() != "unlock" or self.confirming:
+            return
+        fresh_until = review.code_fresh_until
+        if fresh_until is None or fresh_until <= self.hotline.wall_clock():
+            # Before the agent tells the caller "I am unlocking it now": the service would refuse it.
+            self.refused(NotVerified(fresh_code_needed()))
             return
         self.confirming = True
         self.outcome.say(Content(""))

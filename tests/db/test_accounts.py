@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -229,6 +230,20 @@ def test_security_review_shows_the_unusual_login_behind_the_lock(world: World) -
     assert review.lock_reason == "abnormal_login" and not review.agent_may_unlock
     assert any(login.unusual and "Lagos" in login.region for login in review.logins)
     assert review.logins == tuple(sorted(review.logins, key=lambda login: login.occurred_at, reverse=True))
+
+
+def test_the_review_says_until_when_the_caller_s_code_counts_for_an_unlock_as_the_service_judges_it(
+    world: World,
+) -> None:
+    ticket = world.verified_call(PASSWORDS)
+    call = OnCall(agent_id=world.agent("lina"), now=world.now, ticket_id=ticket, customer_id=world.customer(PASSWORDS))
+    review = security_review.security_review(world.sessions, call)
+    verified_at = world.ticket(ticket).verified_at
+    assert verified_at is not None and review.code_fresh_until == verified_at + timedelta(minutes=5)
+    # One second past it, the unlock itself is refused: the screen's early word and the rule agree.
+    late = dataclasses.replace(call, now=review.code_fresh_until + timedelta(seconds=1))
+    with pytest.raises(NotVerified, match="in the last 5 minutes"):
+        unlocks.unlock_account(world.sessions, late, "caller confirmed the attempts")
 
 
 def test_advice_ticks_are_saved_on_the_ticket_without_touching_its_version(world: World) -> None:
