@@ -154,6 +154,9 @@ class HotlineApp(ReportsWorkerFailures, KeysInOrder):
         self.logged_in_at: float | None = None
         self.locked = False
         self._held_notices: list[_Notice] = []
+        # Per agent, where their decision news last ended (an audit sequence number): kept over a log-out
+        # and a change of screen, so a decision made meanwhile is still told at the next login.
+        self.decisions_heard: dict[int, int] = {}
         # Only `bench/start.py` sets this (EXIT_WHEN_SHOWN_ENV): quit as soon as the login screen is drawn.
         self.exit_when_shown = False
 

@@ -28,12 +28,15 @@ class DecisionNews(OnHotline, Notice):
     def __init__(self, agent_id: int) -> None:
         super().__init__(id="decision-news")
         self.agent_id = agent_id
-        # Where the last answer ended; None until the first poll (which starts from now).
+        # Where the last answer ended; None: the first poll starts from now.
         self.cursor: int | None = None
         self._poll: Worker[None] | None = None
 
     def on_mount(self) -> None:
         self.display = False
+        # From where this agent last heard on this console (so what was decided while they were logged
+        # out, or on another screen, is told now); from now on at their first login here.
+        self.cursor = self.hotline.decisions_heard.get(self.agent_id)
         self.poll()
         self.set_interval(DECISION_POLL_SECONDS, self.poll, name="decisions")
 
@@ -50,7 +53,7 @@ class DecisionNews(OnHotline, Notice):
         )
 
     def heard(self, news: News) -> None:
-        self.cursor = news.cursor
+        self.cursor = self.hotline.decisions_heard[self.agent_id] = news.cursor
         for notice in news.notices:
             self.post_message(self.Decided(notice))
         if news.notices:

@@ -340,6 +340,27 @@ async def test_a_complaint_escalated_on_screen_is_resolved_at_another_console_an
         assert resolved is not None and resolved.escalation_resolution == "Upheld: Second charge refunded."
 
 
+async def test_a_decision_made_while_the_agent_was_logged_out_is_told_at_their_next_login(
+    demo_app: HotlineApp, second_console: HotlineApp, world: World
+) -> None:
+    unlock_waiting(world)  # lina's request for the risk lock
+    async with drive(demo_app, notifications=True) as lina, drive(second_console) as chenjing:
+        await lina.log_in("lina", "lina-demo")
+        await lina.settle()  # her console has asked once: it hears decisions from now on
+        await lina.press("ctrl+l", wait=False)  # lunch: the console stays open at the login form
+        await lina.sees("Log out with a call open?")  # her call with the caller comes back at the next login
+        await lina.press("enter", wait=False)
+        await lina.wait_until(lambda: demo_app.agent is None, what="lina logged out")
+        await chenjing.log_in("chenjing", "chenjing-demo")
+        await chenjing.open_item(RISK_ACCOUNT)
+        await chenjing.decide("Payslips match the deposits.")
+        await chenjing.confirm()
+        await chenjing.wait_until(lambda: RISK_ACCOUNT not in chenjing.queue_accounts(), what="the decision")
+        await lina.log_in("lina", "lina-demo")
+        said = f"chenjing approved your unlock request for {RISK_ACCOUNT}: Payslips match the deposits."
+        await lina.wait_until(lambda: said in lina.shown("#decision-news"), what="the notice at the next login")
+
+
 @pytest.mark.postgres
 async def test_on_postgresql_the_queue_shows_a_new_item_and_a_decision_elsewhere_by_itself_within_2_seconds(
     demo_app_on_postgres: HotlineApp, world_on_postgres: World
